@@ -1,0 +1,81 @@
+// function(): compiles inputs -> outputs (with updates of shared variables and givens) into a
+// callable that runs on the VM.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "theon/core/ndarray.hpp"
+#include "theon/graph/fgraph.hpp"
+#include "theon/graph/variable.hpp"
+#include "theon/runtime/vm.hpp"
+
+namespace theon {
+
+struct In {
+  Var variable;
+  std::string name;                    // keyword name; defaults to the variable's name
+  std::optional<NDArray> value;        // default when the argument is omitted
+  In(Var v) : variable(std::move(v)) {}  // NOLINT: a bare variable is an input
+  In(Var v, std::string n, std::optional<NDArray> default_value = std::nullopt)
+      : variable(std::move(v)), name(std::move(n)), value(std::move(default_value)) {}
+};
+
+struct Out {
+  Var variable;
+  bool borrow = false;  // may alias internal storage, inputs or shared values
+  Out(Var v, bool b = false) : variable(std::move(v)), borrow(b) {}  // NOLINT
+};
+
+struct FunctionOptions {
+  std::vector<std::pair<Var, Var>> updates;  // (shared variable, new value expression)
+  std::vector<std::pair<Var, Var>> givens;   // (variable, replacement)
+  bool allow_input_downcast = false;
+  std::string on_unused_input;  // "raise" | "warn" | "ignore"; empty: the config flag
+  std::string name;
+};
+
+// How an argument reached the function: an array as such, or values converted from Python
+// data (lists, scalars), which may be narrowed when that loses nothing.
+enum class ArgOrigin { Array, PythonData };
+
+class Function {
+ public:
+  Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOptions options);
+
+  // One argument per input, in order; an undefined NDArray takes the input's default.
+  std::vector<NDArray> operator()(std::vector<NDArray> args) { return call(std::move(args)); }
+  std::vector<NDArray> call(std::vector<NDArray> args, const std::vector<ArgOrigin>& origins = {});
+
+  const std::vector<In>& inputs() const { return inputs_; }
+  const std::vector<Out>& outputs() const { return outputs_; }
+  const std::string& name() const { return options_.name; }
+  const FunctionGraph& graph() const { return *fgraph_; }
+  // Warnings raised while compiling (e.g. unused inputs with on_unused_input='warn').
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+ private:
+  NDArray check_arg(size_t index, NDArray value, ArgOrigin origin) const;
+  std::string describe_input(size_t index) const;
+
+  std::vector<In> inputs_;
+  std::vector<Out> outputs_;
+  FunctionOptions options_;
+  std::vector<std::string> warnings_;
+  std::unique_ptr<FunctionGraph> fgraph_;
+  std::unique_ptr<VM> vm_;
+  std::vector<NDArray> slots_;
+  std::vector<int> input_slots_;   // -1 for inputs the outputs do not use
+  std::vector<std::pair<int, std::shared_ptr<SharedValue>>> shared_slots_;
+  std::vector<int> output_slots_;  // outputs, then update values
+  std::vector<std::shared_ptr<SharedValue>> update_cells_;
+  std::mutex mutex_;
+};
+
+std::shared_ptr<Function> function(std::vector<In> inputs, std::vector<Out> outputs,
+                                   FunctionOptions options = {});
+
+}  // namespace theon

@@ -1,0 +1,22 @@
+// Shared variables: graph variables with a value that persists across calls and that
+// functions may update.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "theon/core/ndarray.hpp"
+#include "theon/graph/variable.hpp"
+
+namespace theon {
+
+// `value` is copied unless `borrow`. The variable's static shape is unknown in every dimension
+// unless `shape` gives it (1 marks a broadcastable dimension).
+Var shared(const NDArray& value, const std::string& name = "", bool borrow = false,
+           std::optional<StaticShape> shape = std::nullopt);
+// The current value: a copy unless `borrow`.
+NDArray get_value(const Var& shared_var, bool borrow = false);
+// Replaces the value; checks dtype and shape against the variable's type.
+void set_value(const Var& shared_var, const NDArray& value, bool borrow = false);
+
+}  // namespace theon

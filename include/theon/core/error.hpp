@@ -1,0 +1,36 @@
+// Exceptions. Each kind maps to the Python exception class of the same name.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace theon {
+
+enum class ErrorKind { Type, Value, Index, NotImplemented, Runtime };
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  ErrorKind kind() const { return kind_; }
+
+ private:
+  ErrorKind kind_;
+};
+
+struct TypeError : Error {
+  explicit TypeError(const std::string& m) : Error(ErrorKind::Type, m) {}
+};
+struct ValueError : Error {
+  explicit ValueError(const std::string& m) : Error(ErrorKind::Value, m) {}
+};
+struct IndexError : Error {
+  explicit IndexError(const std::string& m) : Error(ErrorKind::Index, m) {}
+};
+struct NotImplementedError : Error {
+  explicit NotImplementedError(const std::string& m) : Error(ErrorKind::NotImplemented, m) {}
+};
+
+// Rethrows `e` (of any Error kind) with `message` in place of its text, keeping its kind.
+[[noreturn]] void rethrow_with_message(const Error& e, const std::string& message);
+
+}  // namespace theon

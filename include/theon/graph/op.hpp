@@ -1,0 +1,48 @@
+// The Op interface. An op is a value: two ops with the same class and properties are equal,
+// which lets merge and caches treat them as the same computation.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "theon/core/ndarray.hpp"
+#include "theon/graph/type.hpp"
+#include "theon/graph/variable.hpp"
+
+namespace theon {
+
+class Op {
+ public:
+  virtual ~Op() = default;
+
+  // Class name without properties, e.g. "Elemwise", "Sum" (the profiler groups by it).
+  virtual std::string type_name() const = 0;
+  // The properties that make two ops of the class different, e.g. "axis=(0,)" ("" if none).
+  virtual std::string props() const { return ""; }
+  // "Elemwise{add}", "Sum{axis=(0,)}".
+  std::string name() const;
+  bool equals(const Op& other) const;
+  size_t hash() const;
+
+  // Checks the inputs and returns the output types; throws TypeError/ValueError otherwise.
+  virtual std::vector<TensorType> output_types(const std::vector<Var>& inputs) const = 0;
+  // The reference kernel. `outputs` arrives sized to the number of outputs; an entry may hold
+  // the array from an earlier call, which the op may reuse (see reuse_or_empty).
+  virtual void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const = 0;
+
+  // Pairs (output, input) where the output is a view of that input's buffer.
+  virtual std::vector<std::pair<int, int>> view_map() const { return {}; }
+  // Infix form for pprint given the printed inputs; "" to use name(args).
+  virtual std::string pprint(const std::vector<std::string>& args) const;
+};
+
+// Returns `slot` if it already holds a C-contiguous array of this dtype and shape whose buffer
+// nothing else references, else a fresh array (through the current allocator).
+NDArray& reuse_or_empty(NDArray& slot, DType dtype, const Shape& shape);
+
+// Formats "Op{props}: message" with the op's name, as every op error begins.
+std::string op_error(const Op& op, const std::string& message);
+
+}  // namespace theon

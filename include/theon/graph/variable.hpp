@@ -1,0 +1,91 @@
+// Variables and Apply nodes: the immutable expression graph.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "theon/core/ndarray.hpp"
+#include "theon/graph/type.hpp"
+
+namespace theon {
+
+class Op;
+class Apply;
+using OpPtr = std::shared_ptr<const Op>;
+
+// The value cell behind a shared variable; functions read it at the start of a call and write
+// updates back only after the call succeeded.
+struct SharedValue {
+  NDArray value;
+  std::string name;
+};
+
+struct Variable {
+  TensorType type;
+  std::string name;
+  Apply* owner = nullptr;  // kept alive by the shared_ptr that holds this variable
+  int index = 0;           // output index within `owner`
+  std::shared_ptr<const NDArray> constant;
+  std::shared_ptr<SharedValue> shared;
+  std::string where;  // user's file:line where it was created
+  uint64_t id;
+
+  Variable();
+  bool is_constant() const { return constant != nullptr; }
+  bool is_shared() const { return shared != nullptr; }
+  bool is_input() const { return !owner && !constant && !shared; }
+};
+using Var = std::shared_ptr<Variable>;
+
+class Apply : public std::enable_shared_from_this<Apply> {
+ public:
+  Apply(OpPtr op, std::vector<Var> inputs, const std::vector<TensorType>& output_types,
+        std::string where);
+  const OpPtr& op() const { return op_; }
+  const std::vector<Var>& inputs() const { return inputs_; }
+  int nout() const { return static_cast<int>(outputs_.size()); }
+  // A handle that keeps this node (and so its whole input graph) alive.
+  Var output(int i);
+  const Variable& output_ref(int i) const { return outputs_[i]; }
+  std::vector<Var> outputs();
+  const std::string& where() const { return where_; }
+
+ private:
+  OpPtr op_;
+  std::vector<Var> inputs_;
+  std::vector<Variable> outputs_;  // never resized: handles point into it
+  std::string where_;
+};
+
+// Creates a node: asks the op for its output types (which validates the inputs) and records
+// the current user location. Errors raised by the op get the location appended.
+std::vector<Var> make_node(OpPtr op, std::vector<Var> inputs);
+Var make_node1(OpPtr op, std::vector<Var> inputs);
+
+Var make_input(TensorType type, std::string name = "");
+Var make_constant(NDArray value, std::string name = "");
+Var make_shared(std::shared_ptr<SharedValue> cell, TensorType type);
+
+// If `v` is a constant (possibly through no ops), its value.
+const NDArray* constant_value(const Var& v);
+
+// Where the user is building the graph: set by the Python layer (its caller's file:line) or
+// by C++ callers; read when a node is created.
+const std::string& current_location();
+class LocationScope {
+ public:
+  explicit LocationScope(std::string where);
+  ~LocationScope();
+  LocationScope(const LocationScope&) = delete;
+  LocationScope& operator=(const LocationScope&) = delete;
+
+ private:
+  std::string previous_;
+};
+
+// "x", "Elemwise{add}.0" or "<float64 matrix>": how a variable is named in messages.
+std::string var_label(const Variable& v);
+
+}  // namespace theon

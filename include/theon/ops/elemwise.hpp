@@ -1,0 +1,60 @@
+// Elemwise: maps a scalar op over arrays with NumPy broadcasting; and the C++ API of the
+// elementwise functions and operators.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "theon/graph/op.hpp"
+#include "theon/ops/scalar.hpp"
+
+namespace theon {
+
+class Elemwise : public Op {
+ public:
+  explicit Elemwise(const ScalarOp& scalar, std::optional<DType> cast_target = std::nullopt);
+  const ScalarOp& scalar() const { return *scalar_; }
+  std::optional<DType> cast_target() const { return cast_target_; }
+
+  std::string type_name() const override { return "Elemwise"; }
+  std::string props() const override;
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::string pprint(const std::vector<std::string>& args) const override;
+
+ private:
+  const ScalarOp* scalar_;
+  std::optional<DType> cast_target_;
+};
+
+// Applies the scalar op named `name` elementwise.
+Var elemwise(const std::string& name, std::vector<Var> inputs);
+Var cast(const Var& x, DType dtype);
+
+Var add(const Var& a, const Var& b);
+Var sub(const Var& a, const Var& b);
+Var mul(const Var& a, const Var& b);
+Var true_divide(const Var& a, const Var& b);
+Var neg(const Var& x);
+Var exp(const Var& x);
+Var log(const Var& x);
+
+Var operator+(const Var& a, const Var& b);
+Var operator-(const Var& a, const Var& b);
+Var operator*(const Var& a, const Var& b);
+Var operator/(const Var& a, const Var& b);
+Var operator-(const Var& x);
+Var operator+(const Var& a, double b);
+Var operator+(double a, const Var& b);
+Var operator-(const Var& a, double b);
+Var operator-(double a, const Var& b);
+Var operator*(const Var& a, double b);
+Var operator*(double a, const Var& b);
+Var operator/(const Var& a, double b);
+Var operator/(double a, const Var& b);
+
+// Registers the builders of every scalar op ("add", "exp", ...) and "cast".
+void register_elemwise_ops();
+
+}  // namespace theon

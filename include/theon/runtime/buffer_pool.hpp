@@ -1,0 +1,28 @@
+// A per-function pool of buffers: intermediates released after their last use are handed to
+// later nodes of the same call and to later calls, so a steady-state call allocates nothing
+// but the arrays it returns.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "theon/core/ndarray.hpp"
+
+namespace theon {
+
+class BufferPool : public BufferAllocator {
+ public:
+  std::shared_ptr<void> allocate(size_t bytes) override;
+  // Takes back the array's buffer if the pool allocated it and nothing else holds it.
+  void release(NDArray&& array);
+  size_t pooled_bytes() const;
+
+ private:
+  std::unordered_map<const void*, size_t> sizes_;  // buffers this pool handed out
+  std::multimap<size_t, std::shared_ptr<void>> free_;
+};
+
+}  // namespace theon

@@ -1,0 +1,280 @@
+#include "theon/compile/function.hpp"
+
+#include <cstring>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "theon/core/config.hpp"
+#include "theon/core/error.hpp"
+#include "theon/graph/op.hpp"
+
+namespace theon {
+namespace {
+
+bool values_equal(const NDArray& a, const NDArray& b) {
+  for (int64_t i = 0; i < a.size(); ++i) {
+    double x = a.flat_as_double(i), y = b.flat_as_double(i);
+    if (!(x == y || (x != x && y != y))) return false;
+  }
+  return true;
+}
+
+std::string fn_label(const std::string& name) {
+  return name.empty() ? std::string("theon function") : "theon function '" + name + "'";
+}
+
+}  // namespace
+
+std::string Function::describe_input(size_t index) const {
+  const Var& v = inputs_[index].variable;
+  std::string label = inputs_[index].name.empty() ? v->name : inputs_[index].name;
+  std::string s = "Bad input argument " + std::to_string(index);
+  if (!label.empty()) s += " ('" + label + "')";
+  return s + " of " + fn_label(options_.name) + " (type " + v->type.str() + "): ";
+}
+
+Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOptions options)
+    : inputs_(std::move(inputs)), outputs_(std::move(outputs)), options_(std::move(options)) {
+  std::unordered_set<const Variable*> seen_inputs;
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    const Var& v = inputs_[i].variable;
+    if (!v) throw TypeError(fn_label(options_.name) + ": input " + std::to_string(i) + " is null");
+    if (v->is_shared()) {
+      throw TypeError(fn_label(options_.name) + ": shared variable '" + v->name +
+                      "' cannot be an explicit input; it is used implicitly");
+    }
+    if (v->is_constant() || v->owner) {
+      throw TypeError(fn_label(options_.name) + ": input " + std::to_string(i) + " (" +
+                      var_label(*v) +
+                      ") must be a free variable, not a constant or the result of an op");
+    }
+    if (!seen_inputs.insert(v.get()).second) {
+      throw ValueError(fn_label(options_.name) + ": variable '" + var_label(*v) +
+                       "' is given twice in the inputs");
+    }
+    if (inputs_[i].name.empty()) inputs_[i].name = v->name;
+    if (inputs_[i].value) inputs_[i].value = check_arg(i, *inputs_[i].value, ArgOrigin::PythonData);
+  }
+  std::vector<Var> roots;
+  for (const auto& o : outputs_) {
+    if (!o.variable) throw TypeError(fn_label(options_.name) + ": an output is null");
+    roots.push_back(o.variable);
+  }
+  std::unordered_set<const SharedValue*> updated;
+  for (const auto& [target, expr] : options_.updates) {
+    if (!target || !target->is_shared()) {
+      throw TypeError(fn_label(options_.name) + ": update target " +
+                      (target ? var_label(*target) : std::string("null")) +
+                      " is not a shared variable");
+    }
+    if (!updated.insert(target->shared.get()).second) {
+      throw ValueError(fn_label(options_.name) + ": shared variable '" + target->name +
+                       "' is updated twice");
+    }
+    const TensorType& want = target->type;
+    const TensorType& got = expr->type;
+    bool ok = want.dtype == got.dtype && want.ndim() == got.ndim();
+    for (int d = 0; ok && d < want.ndim(); ++d) {
+      ok = want.shape[d] == kUnknownDim || got.shape[d] == kUnknownDim ||
+           want.shape[d] == got.shape[d];
+    }
+    if (!ok) {
+      throw TypeError(fn_label(options_.name) + ": an update must have the type of its shared "
+                      "variable: shared variable '" + target->name + "' has type " + want.str() +
+                      ", update value " + var_label(*expr) + " has type " + got.str() +
+                      (want.dtype != got.dtype ? " (cast the update with .astype('" +
+                                                     std::string(dtype_name(want.dtype)) + "'))"
+                                               : ""));
+    }
+    roots.push_back(expr);
+    update_cells_.push_back(target->shared);
+  }
+
+  std::vector<Var> input_vars;
+  for (const auto& in : inputs_) input_vars.push_back(in.variable);
+  fgraph_ = std::make_unique<FunctionGraph>(input_vars, roots, options_.givens);
+
+  std::unordered_map<const Variable*, int> slot_of;
+  auto slot = [&](const Variable* v) {
+    auto [it, fresh] = slot_of.emplace(v, static_cast<int>(slot_of.size()));
+    return it->second;
+  };
+  std::unordered_set<const Variable*> input_set(seen_inputs);
+  for (const auto& leaf : fgraph_->leaves()) {
+    if (leaf->is_input() && !input_set.count(leaf.get())) {
+      throw ValueError(fn_label(options_.name) + ": the graph needs input '" + var_label(*leaf) +
+                       "' (" + leaf->type.str() +
+                       ", created at " + (leaf->where.empty() ? "<unknown>" : leaf->where) +
+                       "), which is neither among the inputs nor given a value");
+    }
+  }
+  for (const auto& leaf : fgraph_->leaves()) slot(leaf.get());
+  for (Apply* node : fgraph_->nodes()) {
+    for (int i = 0; i < node->nout(); ++i) slot(&node->output_ref(i));
+  }
+
+  const std::string policy = options_.on_unused_input.empty()
+                                 ? Config::global().get("on_unused_input")
+                                 : options_.on_unused_input;
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    auto it = slot_of.find(inputs_[i].variable.get());
+    input_slots_.push_back(it == slot_of.end() ? -1 : it->second);
+    if (it != slot_of.end()) continue;
+    std::string msg = fn_label(options_.name) + ": input " + std::to_string(i) + " ('" +
+                      var_label(*inputs_[i].variable) +
+                      "') is not used to compute any output (pass on_unused_input='ignore' or "
+                      "'warn' to allow this)";
+    if (policy == "raise") throw ValueError(msg);
+    if (policy == "warn") warnings_.push_back(msg);
+  }
+
+  const int nslots = static_cast<int>(slot_of.size());
+  slots_.assign(nslots, NDArray());
+  for (const auto& leaf : fgraph_->leaves()) {
+    if (leaf->is_constant()) slots_[slot_of[leaf.get()]] = *leaf->constant;
+    if (leaf->is_shared()) shared_slots_.push_back({slot_of[leaf.get()], leaf->shared});
+  }
+  for (const auto& out : fgraph_->outputs()) output_slots_.push_back(slot_of[out.get()]);
+
+  std::unordered_set<int> kept(output_slots_.begin(), output_slots_.end());
+  for (const auto& leaf : fgraph_->leaves()) {
+    if (leaf->is_constant()) kept.insert(slot_of[leaf.get()]);
+  }
+  Program program;
+  program.num_slots = nslots;
+  std::vector<int> last_use(nslots, -1);
+  for (Apply* node : fgraph_->nodes()) {
+    Instruction ins;
+    ins.node = node;
+    for (const auto& in : node->inputs()) ins.in.push_back(slot_of[in.get()]);
+    for (int i = 0; i < node->nout(); ++i) ins.out.push_back(slot_of[&node->output_ref(i)]);
+    const int pc = static_cast<int>(program.code.size());
+    for (int s : ins.in) last_use[s] = pc;
+    for (int s : ins.out) last_use[s] = std::max(last_use[s], pc);
+    program.code.push_back(std::move(ins));
+  }
+  for (int s = 0; s < nslots; ++s) {
+    if (last_use[s] >= 0 && !kept.count(s)) program.code[last_use[s]].release.push_back(s);
+  }
+  vm_ = std::make_unique<VM>(std::move(program));
+}
+
+NDArray Function::check_arg(size_t index, NDArray value, ArgOrigin origin) const {
+  const TensorType& type = inputs_[index].variable->type;
+  if (value.ndim() != type.ndim()) {
+    throw TypeError(describe_input(index) + "expected " + std::to_string(type.ndim()) +
+                    " dimensions, got " + std::to_string(value.ndim()) + " (shape " +
+                    shape_str(value.shape()) + ")");
+  }
+  if (value.dtype() != type.dtype) {
+    const DType from = value.dtype();
+    if (can_cast_safe(from, type.dtype) || options_.allow_input_downcast) {
+      value = value.astype(type.dtype);
+    } else {
+      bool accepted = false;
+      if (origin == ArgOrigin::PythonData) {
+        NDArray converted = value.astype(type.dtype);
+        const bool float_to_floatX = is_float(from) && is_float(type.dtype) &&
+                                     dtype_name(type.dtype) == config_floatX();
+        if (float_to_floatX || values_equal(value, converted.astype(from))) {
+          value = std::move(converted);
+          accepted = true;
+        }
+      }
+      if (!accepted) {
+        throw TypeError(describe_input(index) + "cannot store a value of dtype " +
+                        std::string(dtype_name(from)) + " in an input of dtype " +
+                        std::string(dtype_name(type.dtype)) +
+                        " without risking loss of precision; cast the data to " +
+                        std::string(dtype_name(type.dtype)) +
+                        " or pass allow_input_downcast=True to function()");
+      }
+    }
+  }
+  std::string mismatch = type.shape_mismatch(value.shape());
+  if (!mismatch.empty()) throw ValueError(describe_input(index) + mismatch);
+  return value;
+}
+
+std::vector<NDArray> Function::call(std::vector<NDArray> args,
+                                    const std::vector<ArgOrigin>& origins) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (args.size() > inputs_.size()) {
+    throw TypeError(fn_label(options_.name) + " takes " + std::to_string(inputs_.size()) +
+                    " arguments, got " + std::to_string(args.size()));
+  }
+  args.resize(inputs_.size());
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (!args[i].defined()) {
+      if (!inputs_[i].value) {
+        throw TypeError(fn_label(options_.name) + ": missing argument " + std::to_string(i) +
+                        (inputs_[i].name.empty() ? "" : " ('" + inputs_[i].name + "')") +
+                        "; expected " + std::to_string(inputs_.size()) + " arguments");
+      }
+      args[i] = *inputs_[i].value;
+    } else {
+      ArgOrigin origin = i < origins.size() ? origins[i] : ArgOrigin::Array;
+      args[i] = check_arg(i, std::move(args[i]), origin);
+    }
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (input_slots_[i] >= 0) slots_[input_slots_[i]] = args[i];
+  }
+  for (const auto& [s, cell] : shared_slots_) slots_[s] = cell->value;
+
+  auto clear_transient = [&] {
+    for (int s : input_slots_) {
+      if (s >= 0) slots_[s] = NDArray();
+    }
+    for (const auto& [s, _] : shared_slots_) slots_[s] = NDArray();
+  };
+  try {
+    vm_->run(slots_);
+  } catch (...) {
+    clear_transient();
+    for (int s : output_slots_) slots_[s] = NDArray();
+    throw;
+  }
+
+  // Outputs must not alias what the caller can reach (inputs, shared values, constants, other
+  // outputs) unless borrowed.
+  std::vector<NDArray> reachable = args;
+  for (const auto& [_, cell] : shared_slots_) reachable.push_back(cell->value);
+  for (const auto& leaf : fgraph_->leaves()) {
+    if (leaf->is_constant()) reachable.push_back(*leaf->constant);
+  }
+  auto aliases = [&](const NDArray& a) {
+    for (const auto& r : reachable) {
+      if (a.shares_buffer_with(r)) return true;
+    }
+    return false;
+  };
+  std::vector<NDArray> results;
+  for (size_t i = 0; i < outputs_.size(); ++i) {
+    NDArray a = slots_[output_slots_[i]];
+    if (!outputs_[i].borrow && aliases(a)) a = a.copy();
+    reachable.push_back(a);
+    results.push_back(std::move(a));
+  }
+  std::vector<NDArray> new_values;
+  for (size_t u = 0; u < update_cells_.size(); ++u) {
+    NDArray a = slots_[output_slots_[outputs_.size() + u]];
+    bool own = a.shares_buffer_with(update_cells_[u]->value);
+    if (!own && aliases(a)) a = a.copy();
+    reachable.push_back(a);
+    new_values.push_back(std::move(a));
+  }
+  for (size_t u = 0; u < update_cells_.size(); ++u) {
+    slots_[output_slots_[outputs_.size() + u]] = NDArray();
+    update_cells_[u]->value = std::move(new_values[u]);
+  }
+  clear_transient();
+  return results;
+}
+
+std::shared_ptr<Function> function(std::vector<In> inputs, std::vector<Out> outputs,
+                                   FunctionOptions options) {
+  return std::make_shared<Function>(std::move(inputs), std::move(outputs), std::move(options));
+}
+
+}  // namespace theon

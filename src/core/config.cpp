@@ -1,0 +1,138 @@
+#include "theon/core/config.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "theon/core/error.hpp"
+
+namespace theon {
+namespace {
+
+std::string trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+void define_core_flags(Config& c) {
+  c.define({"floatX", "float64", "dtype of tensors built without an explicit dtype",
+            {"float64", "float32"}, nullptr});
+  c.define({"on_unused_input", "raise",
+            "what function() does with an input the outputs do not use",
+            {"raise", "warn", "ignore"}, nullptr});
+}
+
+std::string default_rc_path() {
+  if (const char* rc = std::getenv("THEONRC")) return rc;
+  if (const char* home = std::getenv("HOME")) return std::string(home) + "/.theonrc";
+  return "";
+}
+
+}  // namespace
+
+Config& Config::global() {
+  static Config* config = [] {
+    auto* c = new Config();
+    define_core_flags(*c);
+    std::string rc = default_rc_path();
+    if (!rc.empty()) {
+      std::ifstream in(rc);
+      if (in) {
+        std::stringstream ss;
+        ss << in.rdbuf();
+        c->apply_rc_text(ss.str(), rc);
+      }
+    }
+    if (const char* flags = std::getenv("THEON_FLAGS")) c->apply_flag_string(flags, "THEON_FLAGS");
+    return c;
+  }();
+  return *config;
+}
+
+void Config::define(FlagSpec spec) {
+  std::string name = spec.name;
+  std::string value = spec.default_value;
+  flags_[name] = Flag{std::move(spec), std::move(value)};
+}
+
+const Config::Flag& Config::flag(const std::string& name) const {
+  auto it = flags_.find(name);
+  if (it == flags_.end()) {
+    std::string known;
+    for (const auto& [k, _] : flags_) known += (known.empty() ? "" : ", ") + k;
+    throw ValueError("config: unknown flag '" + name + "'; known flags: " + known);
+  }
+  return it->second;
+}
+
+const std::string& Config::get(const std::string& name) const { return flag(name).value; }
+const FlagSpec& Config::spec(const std::string& name) const { return flag(name).spec; }
+
+std::vector<std::string> Config::names() const {
+  std::vector<std::string> out;
+  for (const auto& [k, _] : flags_) out.push_back(k);
+  return out;
+}
+
+void Config::set(const std::string& name, const std::string& value) {
+  const Flag& f = flag(name);
+  bool ok = true;
+  if (!f.spec.choices.empty()) {
+    ok = false;
+    for (const auto& c : f.spec.choices) ok = ok || c == value;
+  }
+  if (ok && f.spec.validate) ok = f.spec.validate(value);
+  if (!ok) {
+    std::string msg = "config: bad value '" + value + "' for flag '" + name + "'";
+    if (!f.spec.choices.empty()) {
+      std::string allowed;
+      for (const auto& c : f.spec.choices) allowed += (allowed.empty() ? "" : ", ") + c;
+      msg += "; expected one of " + allowed;
+    }
+    throw ValueError(msg);
+  }
+  flags_[name].value = value;
+}
+
+void Config::apply_flag_string(const std::string& flags, const std::string& source) {
+  std::stringstream ss(flags);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    item = trim(item);
+    if (item.empty()) continue;
+    size_t eq = item.find('=');
+    if (eq == std::string::npos) {
+      throw ValueError(source + ": expected name=value, got '" + item + "'");
+    }
+    try {
+      set(trim(item.substr(0, eq)), trim(item.substr(eq + 1)));
+    } catch (const Error& e) {
+      rethrow_with_message(e, source + ": " + e.what());
+    }
+  }
+}
+
+void Config::apply_rc_text(const std::string& text, const std::string& source) {
+  std::stringstream ss(text);
+  std::string line;
+  int lineno = 0;
+  while (std::getline(ss, line)) {
+    ++lineno;
+    line = trim(line.substr(0, line.find_first_of("#;")));
+    if (line.empty() || line.front() == '[') continue;
+    size_t eq = line.find('=');
+    std::string where = source + ":" + std::to_string(lineno);
+    if (eq == std::string::npos) throw ValueError(where + ": expected 'name = value'");
+    try {
+      set(trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
+    } catch (const Error& e) {
+      rethrow_with_message(e, where + ": " + e.what());
+    }
+  }
+}
+
+std::string config_floatX() { return Config::global().get("floatX"); }
+
+}  // namespace theon

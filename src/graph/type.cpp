@@ -1,0 +1,97 @@
+#include "theon/graph/type.hpp"
+
+#include "theon/core/error.hpp"
+
+namespace theon {
+
+std::vector<bool> TensorType::broadcastable() const {
+  std::vector<bool> b;
+  for (int64_t d : shape) b.push_back(d == 1);
+  return b;
+}
+
+std::string static_shape_str(const StaticShape& s) {
+  std::string out = "(";
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i) out += ", ";
+    out += s[i] == kUnknownDim ? "None" : std::to_string(s[i]);
+  }
+  if (s.size() == 1) out += ",";
+  return out + ")";
+}
+
+std::string TensorType::str() const {
+  return "TensorType(" + std::string(dtype_name(dtype)) + ", shape=" + static_shape_str(shape) +
+         ")";
+}
+
+std::string TensorType::short_str() const {
+  static const char* kNames[] = {"scalar", "vector", "matrix", "tensor3", "tensor4",
+                                 "tensor5", "tensor6", "tensor7"};
+  std::string kind;
+  bool plain = true;
+  for (int64_t d : shape) plain = plain && d == kUnknownDim;
+  if (plain && ndim() < 8) {
+    kind = kNames[ndim()];
+  } else if (ndim() == 2 && shape[0] == 1 && shape[1] == kUnknownDim) {
+    kind = "row";
+  } else if (ndim() == 2 && shape[0] == kUnknownDim && shape[1] == 1) {
+    kind = "col";
+  } else {
+    kind = static_shape_str(shape);
+  }
+  return std::string(dtype_name(dtype)) + ", " + kind;
+}
+
+bool TensorType::compatible_with(const TensorType& o) const {
+  if (dtype != o.dtype || ndim() != o.ndim()) return false;
+  for (int i = 0; i < ndim(); ++i) {
+    if (shape[i] != kUnknownDim && o.shape[i] != kUnknownDim && shape[i] != o.shape[i])
+      return false;
+  }
+  return true;
+}
+
+bool TensorType::accepts_shape(const Shape& s) const { return shape_mismatch(s).empty(); }
+
+std::string TensorType::shape_mismatch(const Shape& s) const {
+  if (static_cast<int>(s.size()) != ndim()) {
+    return "expected " + std::to_string(ndim()) + " dimensions, got " + std::to_string(s.size()) +
+           " (shape " + shape_str(s) + ")";
+  }
+  for (int i = 0; i < ndim(); ++i) {
+    if (shape[i] != kUnknownDim && shape[i] != s[i]) {
+      return "expected shape " + static_shape_str(shape) + ", got " + shape_str(s) +
+             " (dimension " + std::to_string(i) + ")";
+    }
+  }
+  return "";
+}
+
+StaticShape broadcast_static(const std::vector<StaticShape>& shapes, const std::string& context) {
+  size_t nd = 0;
+  for (const auto& s : shapes) nd = std::max(nd, s.size());
+  StaticShape out(nd, 1);
+  for (const auto& s : shapes) {
+    const size_t off = nd - s.size();
+    for (size_t i = 0; i < s.size(); ++i) {
+      int64_t& o = out[off + i];
+      const int64_t d = s[i];
+      if (d == 1 || d == o) continue;
+      if (o == 1) {
+        o = d;
+      } else if (d == kUnknownDim) {
+        // An unknown size against a known size > 1 must equal it (or be 1, which broadcasts).
+      } else if (o == kUnknownDim) {
+        o = d;
+      } else {
+        std::string all;
+        for (const auto& t : shapes) all += (all.empty() ? "" : ", ") + static_shape_str(t);
+        throw ValueError(context + ": shapes do not broadcast: " + all);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace theon

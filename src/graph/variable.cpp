@@ -1,0 +1,113 @@
+#include "theon/graph/variable.hpp"
+
+#include <atomic>
+
+#include "theon/core/error.hpp"
+#include "theon/graph/op.hpp"
+
+namespace theon {
+namespace {
+
+std::atomic<uint64_t> next_id{1};
+thread_local std::string location;
+
+}  // namespace
+
+Variable::Variable() : id(next_id++) {}
+
+Apply::Apply(OpPtr op, std::vector<Var> inputs, const std::vector<TensorType>& output_types,
+             std::string where)
+    : op_(std::move(op)), inputs_(std::move(inputs)), where_(std::move(where)) {
+  outputs_.resize(output_types.size());
+  for (size_t i = 0; i < output_types.size(); ++i) {
+    outputs_[i].type = output_types[i];
+    outputs_[i].owner = this;
+    outputs_[i].index = static_cast<int>(i);
+    outputs_[i].where = where_;
+  }
+}
+
+Var Apply::output(int i) { return Var(shared_from_this(), &outputs_[i]); }
+
+std::vector<Var> Apply::outputs() {
+  std::vector<Var> out;
+  for (int i = 0; i < nout(); ++i) out.push_back(output(i));
+  return out;
+}
+
+std::vector<Var> make_node(OpPtr op, std::vector<Var> inputs) {
+  for (const auto& v : inputs) {
+    if (!v) throw TypeError(op_error(*op, "an input is missing (null variable)"));
+  }
+  std::vector<TensorType> types;
+  try {
+    types = op->output_types(inputs);
+  } catch (const Error& e) {
+    const std::string& where = current_location();
+    if (where.empty()) throw;
+    rethrow_with_message(e, std::string(e.what()) + "\n  (node built at " + where + ")");
+  }
+  auto node = std::make_shared<Apply>(std::move(op), std::move(inputs), types, current_location());
+  return node->outputs();
+}
+
+Var make_node1(OpPtr op, std::vector<Var> inputs) {
+  auto outs = make_node(std::move(op), std::move(inputs));
+  return outs.at(0);
+}
+
+Var make_input(TensorType type, std::string name) {
+  auto v = std::make_shared<Variable>();
+  v->type = std::move(type);
+  v->name = std::move(name);
+  v->where = current_location();
+  return v;
+}
+
+Var make_constant(NDArray value, std::string name) {
+  auto v = std::make_shared<Variable>();
+  v->type = TensorType(value.dtype(), StaticShape(value.shape().begin(), value.shape().end()));
+  v->name = std::move(name);
+  v->constant = std::make_shared<const NDArray>(value.is_c_contiguous() ? value : value.copy());
+  v->where = current_location();
+  return v;
+}
+
+Var make_shared(std::shared_ptr<SharedValue> cell, TensorType type) {
+  auto v = std::make_shared<Variable>();
+  v->type = std::move(type);
+  v->name = cell->name;
+  v->shared = std::move(cell);
+  v->where = current_location();
+  return v;
+}
+
+const NDArray* constant_value(const Var& v) { return v && v->constant ? v->constant.get() : nullptr; }
+
+const std::string& current_location() { return location; }
+
+LocationScope::LocationScope(std::string where) : previous_(std::move(location)) {
+  location = std::move(where);
+}
+LocationScope::~LocationScope() { location = std::move(previous_); }
+
+std::string var_label(const Variable& v) {
+  if (!v.name.empty()) return v.name;
+  if (v.owner) {
+    std::string s = v.owner->op()->name();
+    if (v.owner->nout() > 1) s += "." + std::to_string(v.index);
+    return s;
+  }
+  if (v.constant && v.constant->size() == 1) {
+    double x = v.constant->flat_as_double(0);
+    std::string s = std::to_string(x);
+    if (s.find('.') != std::string::npos) {
+      s.erase(s.find_last_not_of('0') + 1);
+      if (s.back() == '.') s.pop_back();
+    }
+    return s;
+  }
+  return "<" + v.type.short_str() + ">";
+}
+
+}  // namespace theon

@@ -1,0 +1,7 @@
+#include "theon/ops/families.hpp"
+
+namespace theon {
+
+void register_alloc_ops() {}
+
+}  // namespace theon

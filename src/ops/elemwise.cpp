@@ -1,0 +1,151 @@
+#include "theon/ops/elemwise.hpp"
+
+#include <algorithm>
+
+#include "theon/core/error.hpp"
+#include "theon/core/iterate.hpp"
+#include "theon/graph/registry.hpp"
+#include "theon/ops/constant.hpp"
+
+namespace theon {
+namespace {
+
+constexpr int64_t kBlock = 512;
+
+}  // namespace
+
+Elemwise::Elemwise(const ScalarOp& scalar, std::optional<DType> cast_target)
+    : scalar_(&scalar), cast_target_(cast_target) {}
+
+std::string Elemwise::props() const {
+  if (cast_target_) return "Cast{" + std::string(dtype_name(*cast_target_)) + "}";
+  return scalar_->name;
+}
+
+std::vector<TensorType> Elemwise::output_types(const std::vector<Var>& inputs) const {
+  if (static_cast<int>(inputs.size()) != scalar_->arity) {
+    throw TypeError(op_error(*this, "expected " + std::to_string(scalar_->arity) +
+                                        " inputs, got " + std::to_string(inputs.size())));
+  }
+  std::vector<DType> dtypes;
+  std::vector<StaticShape> shapes;
+  for (const auto& v : inputs) {
+    dtypes.push_back(v->type.dtype);
+    shapes.push_back(v->type.shape);
+  }
+  ScalarResolution r;
+  try {
+    r = resolve_scalar(*scalar_, dtypes, cast_target_.value_or(DType::Float64));
+  } catch (const Error& e) {
+    rethrow_with_message(e, "Elemwise{" + std::string(e.what()) + "}");
+  }
+  return {TensorType(r.output, broadcast_static(shapes, name()))};
+}
+
+void Elemwise::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
+  std::vector<DType> dtypes;
+  std::vector<Shape> shapes;
+  for (const auto& a : inputs) {
+    dtypes.push_back(a.dtype());
+    shapes.push_back(a.shape());
+  }
+  const ScalarResolution r = resolve_scalar(*scalar_, dtypes, cast_target_.value_or(DType::Float64));
+  const Shape shape = broadcast_shapes(shapes, name());
+  NDArray& out = reuse_or_empty(outputs[0], r.output, shape);
+  const ScalarKernel kernel = scalar_->kernels[static_cast<int>(r.compute)];
+  const size_t nin = inputs.size();
+  const int64_t csize = static_cast<int64_t>(itemsize(r.compute));
+  const int64_t osize = static_cast<int64_t>(itemsize(r.output));
+
+  std::vector<const NDArray*> operands{&out};
+  std::vector<char*> ptrs{out.raw()};
+  for (const auto& a : inputs) {
+    operands.push_back(&a);
+    ptrs.push_back(a.raw());
+  }
+  const LoopPlan plan = plan_loop(shape, operands);
+  std::vector<char> scratch((nin + 1) * kBlock * 8);
+  std::vector<const char*> in_ptrs(nin);
+  for_each_run(plan, ptrs, [&](char** p, const int64_t* st, int64_t n) {
+    for (int64_t start = 0; start < n; start += kBlock) {
+      const int64_t m = std::min(kBlock, n - start);
+      for (size_t k = 0; k < nin; ++k) {
+        const char* src = p[k + 1] + start * st[k + 1];
+        if (inputs[k].dtype() == r.compute && st[k + 1] == csize) {
+          in_ptrs[k] = src;
+        } else {
+          char* buf = scratch.data() + (k + 1) * kBlock * 8;
+          convert_strided(inputs[k].dtype(), src, st[k + 1], r.compute, buf, csize, m);
+          in_ptrs[k] = buf;
+        }
+      }
+      char* dst = p[0] + start * st[0];
+      if (st[0] == osize) {
+        kernel(in_ptrs.data(), dst, m);
+      } else {
+        kernel(in_ptrs.data(), scratch.data(), m);
+        convert_strided(r.output, scratch.data(), osize, r.output, dst, st[0], m);
+      }
+    }
+  });
+}
+
+std::string Elemwise::pprint(const std::vector<std::string>& args) const {
+  if (cast_target_) return "cast(" + args[0] + ", " + std::string(dtype_name(*cast_target_)) + ")";
+  if (scalar_->infix.empty()) {
+    std::string s = scalar_->name + "(";
+    for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + args[i];
+    return s + ")";
+  }
+  if (args.size() == 1) return scalar_->infix + args[0];
+  std::string s = "(" + args[0];
+  for (size_t i = 1; i < args.size(); ++i) s += " " + scalar_->infix + " " + args[i];
+  return s + ")";
+}
+
+Var elemwise(const std::string& name, std::vector<Var> inputs) {
+  return make_node1(std::make_shared<Elemwise>(find_scalar_op(name)), std::move(inputs));
+}
+
+Var cast(const Var& x, DType dtype) {
+  if (x->type.dtype == dtype) return x;
+  return make_node1(std::make_shared<Elemwise>(find_scalar_op("cast"), dtype), {x});
+}
+
+Var add(const Var& a, const Var& b) { return elemwise("add", {a, b}); }
+Var sub(const Var& a, const Var& b) { return elemwise("sub", {a, b}); }
+Var mul(const Var& a, const Var& b) { return elemwise("mul", {a, b}); }
+Var true_divide(const Var& a, const Var& b) { return elemwise("true_divide", {a, b}); }
+Var neg(const Var& x) { return elemwise("neg", {x}); }
+Var exp(const Var& x) { return elemwise("exp", {x}); }
+Var log(const Var& x) { return elemwise("log", {x}); }
+
+Var operator+(const Var& a, const Var& b) { return add(a, b); }
+Var operator-(const Var& a, const Var& b) { return sub(a, b); }
+Var operator*(const Var& a, const Var& b) { return mul(a, b); }
+Var operator/(const Var& a, const Var& b) { return true_divide(a, b); }
+Var operator-(const Var& x) { return neg(x); }
+Var operator+(const Var& a, double b) { return add(a, weak_scalar(b, a)); }
+Var operator+(double a, const Var& b) { return add(weak_scalar(a, b), b); }
+Var operator-(const Var& a, double b) { return sub(a, weak_scalar(b, a)); }
+Var operator-(double a, const Var& b) { return sub(weak_scalar(a, b), b); }
+Var operator*(const Var& a, double b) { return mul(a, weak_scalar(b, a)); }
+Var operator*(double a, const Var& b) { return mul(weak_scalar(a, b), b); }
+Var operator/(const Var& a, double b) { return true_divide(a, weak_scalar(b, a)); }
+Var operator/(double a, const Var& b) { return true_divide(weak_scalar(a, b), b); }
+
+void register_elemwise_ops() {
+  register_scalar_arith();
+  for (const std::string& name : scalar_op_names()) {
+    if (name == "cast") continue;
+    const ScalarOp& op = find_scalar_op(name);
+    register_builder(name, op.arity, op.arity, [name](const std::vector<Var>& in, const Params&) {
+      return std::vector<Var>{elemwise(name, in)};
+    });
+  }
+  register_builder("cast", 1, 1, [](const std::vector<Var>& in, const Params& p) {
+    return std::vector<Var>{cast(in[0], parse_dtype(p.get_string("dtype", "")))};
+  });
+}
+
+}  // namespace theon

@@ -1,0 +1,7 @@
+#include "theon/ops/families.hpp"
+
+namespace theon {
+
+void register_nnet_ops() {}
+
+}  // namespace theon

@@ -1,0 +1,19 @@
+// The one list of op families. A new family adds its registration call here.
+#include "theon/graph/registry.hpp"
+#include "theon/ops/families.hpp"
+
+namespace theon {
+
+void register_all_ops() {
+  register_elemwise_ops();
+  register_reduce_ops();
+  register_shape_ops();
+  register_subtensor_ops();
+  register_join_ops();
+  register_alloc_ops();
+  register_blas_ops();
+  register_sort_ops();
+  register_nnet_ops();
+}
+
+}  // namespace theon

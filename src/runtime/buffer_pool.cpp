@@ -1,0 +1,32 @@
+#include "theon/runtime/buffer_pool.hpp"
+
+namespace theon {
+
+std::shared_ptr<void> BufferPool::allocate(size_t bytes) {
+  auto it = free_.find(bytes);
+  if (it != free_.end()) {
+    auto buf = std::move(it->second);
+    free_.erase(it);
+    return buf;
+  }
+  auto buf = allocate_buffer_fresh(bytes);
+  sizes_[buf.get()] = bytes;
+  return buf;
+}
+
+void BufferPool::release(NDArray&& array) {
+  std::shared_ptr<void> buf = array.buffer();
+  array = NDArray();
+  if (!buf || buf.use_count() != 1) return;
+  auto it = sizes_.find(buf.get());
+  if (it == sizes_.end()) return;
+  free_.emplace(it->second, std::move(buf));
+}
+
+size_t BufferPool::pooled_bytes() const {
+  size_t n = 0;
+  for (const auto& [bytes, _] : free_) n += bytes;
+  return n;
+}
+
+}  // namespace theon
