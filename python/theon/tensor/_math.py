@@ -1,0 +1,3 @@
+"""The math family of theon.tensor (C++ in src/ops/math.cpp)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""The reduce family of theon.tensor (C++ in src/ops/reduce.cpp)."""
+
+__all__ = []

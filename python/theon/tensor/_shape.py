@@ -1,0 +1,3 @@
+"""The shape family of theon.tensor (C++ in src/ops/shape.cpp)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""The sort family of theon.tensor (C++ in src/ops/sort.cpp)."""
+
+__all__ = []

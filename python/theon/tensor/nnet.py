@@ -1,0 +1,3 @@
+"""theon.tensor.nnet: sigmoid, softplus, relu, softmax, log_softmax."""
+
+__all__ = []
