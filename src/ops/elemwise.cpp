@@ -12,6 +12,14 @@ namespace {
 
 constexpr int64_t kBlock = 512;
 
+// Conversion buffers for one block per operand, kept per thread so a call allocates nothing.
+char* block_scratch(size_t operands) {
+  thread_local std::vector<char> scratch;
+  const size_t bytes = operands * kBlock * 8;
+  if (scratch.size() < bytes) scratch.resize(bytes);
+  return scratch.data();
+}
+
 }  // namespace
 
 Elemwise::Elemwise(const ScalarOp& scalar, std::optional<DType> cast_target)
@@ -43,20 +51,41 @@ std::vector<TensorType> Elemwise::output_types(const std::vector<Var>& inputs) c
 }
 
 void Elemwise::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
-  std::vector<DType> dtypes;
-  std::vector<Shape> shapes;
-  for (const auto& a : inputs) {
-    dtypes.push_back(a.dtype());
-    shapes.push_back(a.shape());
+  const size_t nin = inputs.size();
+  DType dtypes[3];
+  bool same_shapes = true;
+  for (size_t k = 0; k < nin; ++k) {
+    dtypes[k] = inputs[k].dtype();
+    same_shapes = same_shapes && inputs[k].shape() == inputs[0].shape();
   }
-  const ScalarResolution r = resolve_scalar(*scalar_, dtypes, cast_target_.value_or(DType::Float64));
-  const Shape shape = broadcast_shapes(shapes, name());
+  const ScalarResolution r = resolve_scalar(*scalar_, std::vector<DType>(dtypes, dtypes + nin),
+                                            cast_target_.value_or(DType::Float64));
+  Shape shape;
+  if (same_shapes) {
+    shape = inputs[0].shape();
+  } else {
+    std::vector<Shape> shapes;
+    for (const auto& a : inputs) shapes.push_back(a.shape());
+    shape = broadcast_shapes(shapes, name());
+  }
   NDArray& out = reuse_or_empty(outputs[0], r.output, shape);
   const ScalarKernel kernel = scalar_->kernels[static_cast<int>(r.compute)];
-  const size_t nin = inputs.size();
+
+  // Fast path: every operand contiguous, of the output's shape and already in the compute
+  // dtype: one kernel call over the whole array.
+  bool direct = same_shapes;
+  for (size_t k = 0; k < nin && direct; ++k) {
+    direct = inputs[k].dtype() == r.compute && inputs[k].is_c_contiguous();
+  }
+  if (direct) {
+    const char* in_ptrs[3];
+    for (size_t k = 0; k < nin; ++k) in_ptrs[k] = inputs[k].raw();
+    kernel(in_ptrs, out.raw(), out.size());
+    return;
+  }
+
   const int64_t csize = static_cast<int64_t>(itemsize(r.compute));
   const int64_t osize = static_cast<int64_t>(itemsize(r.output));
-
   std::vector<const NDArray*> operands{&out};
   std::vector<char*> ptrs{out.raw()};
   for (const auto& a : inputs) {
@@ -64,8 +93,8 @@ void Elemwise::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>&
     ptrs.push_back(a.raw());
   }
   const LoopPlan plan = plan_loop(shape, operands);
-  std::vector<char> scratch((nin + 1) * kBlock * 8);
-  std::vector<const char*> in_ptrs(nin);
+  char* scratch = block_scratch(nin + 1);
+  const char* in_ptrs[3];
   for_each_run(plan, ptrs, [&](char** p, const int64_t* st, int64_t n) {
     for (int64_t start = 0; start < n; start += kBlock) {
       const int64_t m = std::min(kBlock, n - start);
@@ -74,17 +103,17 @@ void Elemwise::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>&
         if (inputs[k].dtype() == r.compute && st[k + 1] == csize) {
           in_ptrs[k] = src;
         } else {
-          char* buf = scratch.data() + (k + 1) * kBlock * 8;
+          char* buf = scratch + (k + 1) * kBlock * 8;
           convert_strided(inputs[k].dtype(), src, st[k + 1], r.compute, buf, csize, m);
           in_ptrs[k] = buf;
         }
       }
       char* dst = p[0] + start * st[0];
       if (st[0] == osize) {
-        kernel(in_ptrs.data(), dst, m);
+        kernel(in_ptrs, dst, m);
       } else {
-        kernel(in_ptrs.data(), scratch.data(), m);
-        convert_strided(r.output, scratch.data(), osize, r.output, dst, st[0], m);
+        kernel(in_ptrs, scratch, m);
+        convert_strided(r.output, scratch, osize, r.output, dst, st[0], m);
       }
     }
   });
