@@ -25,7 +25,9 @@ enum class DTypeRule {
 
 // Bit set of dtypes a scalar op accepts as its compute dtype.
 using TypeSet = uint16_t;
-constexpr TypeSet type_bit(DType d) { return static_cast<TypeSet>(1u << static_cast<int>(d)); }
+constexpr TypeSet type_bit(DType d) {
+  return static_cast<TypeSet>(1u << static_cast<int>(d));
+}
 inline constexpr TypeSet kBoolTypes = type_bit(DType::Bool);
 inline constexpr TypeSet kSignedTypes = type_bit(DType::Int8) | type_bit(DType::Int16) |
                                         type_bit(DType::Int32) | type_bit(DType::Int64);
@@ -41,7 +43,7 @@ inline constexpr TypeSet kAllTypes = kNumericTypes | kBoolTypes;
 using ScalarKernel = void (*)(const char* const* in, char* out, int64_t n);
 
 struct ScalarOp {
-  std::string name;   // "add"
+  std::string name;  // "add"
   int arity = 1;
   DTypeRule rule = DTypeRule::Same;
   TypeSet types = kAllTypes;
@@ -127,6 +129,10 @@ ScalarOp make_scalar_op(std::string name, F, std::string c_expr, std::string inf
 }
 
 // Scalar op families, each defined in its own file under src/ops/scalar/.
-void register_scalar_arith();
+void register_scalar_arith();       // add, sub, mul, divisions, mod, pow, abs, sign, max, clip...
+void register_scalar_elementary();  // exp2, expm1, log2, log10, log1p, sqrt, trig, hyperbolic
+void register_scalar_special();     // erf, erfc, erfinv, gamma, gammaln, psi
+void register_scalar_rounding();    // floor, ceil, trunc, round
+void register_scalar_compare();     // comparisons, isnan..., logical, bitwise, switch
 
 }  // namespace theon
