@@ -25,9 +25,7 @@ enum class DTypeRule {
 
 // Bit set of dtypes a scalar op accepts as its compute dtype.
 using TypeSet = uint16_t;
-constexpr TypeSet type_bit(DType d) {
-  return static_cast<TypeSet>(1u << static_cast<int>(d));
-}
+constexpr TypeSet type_bit(DType d) { return static_cast<TypeSet>(1u << static_cast<int>(d)); }
 inline constexpr TypeSet kBoolTypes = type_bit(DType::Bool);
 inline constexpr TypeSet kSignedTypes = type_bit(DType::Int8) | type_bit(DType::Int16) |
                                         type_bit(DType::Int32) | type_bit(DType::Int64);
@@ -43,7 +41,7 @@ inline constexpr TypeSet kAllTypes = kNumericTypes | kBoolTypes;
 using ScalarKernel = void (*)(const char* const* in, char* out, int64_t n);
 
 struct ScalarOp {
-  std::string name;  // "add"
+  std::string name;   // "add"
   int arity = 1;
   DTypeRule rule = DTypeRule::Same;
   TypeSet types = kAllTypes;
