@@ -429,6 +429,16 @@ def test_python_scalars_are_weak(fn, ref, dtype, scalar):
     assert w.dtype == np.where(x > 2, x, 0).dtype
 
 
+@pytest.mark.parametrize("dtype,scalar", [("uint8", -1), ("uint8", 300), ("int8", -129),
+                                          ("uint64", -5), ("int64", 2**70), ("int32", 2**40)])
+def test_comparison_with_out_of_range_python_int(dtype, scalar):
+    x = np.array([0, 1, 100], dtype=dtype)
+    for fn, ref in [(T.lt, np.less), (T.ge, np.greater_equal), (T.eq, np.equal),
+                    (T.neq, np.not_equal)]:
+        np.testing.assert_array_equal(run(lambda v: fn(v, scalar), x), ref(x, scalar))
+        np.testing.assert_array_equal(run(lambda v: fn(scalar, v), x), ref(scalar, x))
+
+
 def test_variable_operators_use_these_ops():
     x = np.array([-7, -1, 0, 5, 8], dtype=np.int16)
     got = run(lambda v: [v // 3, v % 3, v ** 2, abs(v), ~v, v & 6, v | 1, v ^ 3, v < 0,

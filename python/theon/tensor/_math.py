@@ -9,7 +9,9 @@ float16, which Theon does not have); ``reciprocal`` of an integer is computed in
 gives the integer ``1 // x``); ``round`` of a bool stays bool (NumPy: float16).
 """
 
-from theon.tensor._build import as_tensor_variable, build, build_elemwise
+import numpy as np
+
+from theon.tensor._build import Variable, as_tensor_variable, build, build_elemwise
 
 __all__ = [
     # arithmetic
@@ -141,12 +143,43 @@ def iround(a, mode=None):
 
 
 # ---------------------------------------------------------------------------- comparisons
-lt = less = _binary("less", "a < b elementwise (bool).")
-le = less_equal = _binary("less_equal", "a <= b elementwise (bool).")
-gt = greater = _binary("greater", "a > b elementwise (bool).")
-ge = greater_equal = _binary("greater_equal", "a >= b elementwise (bool).")
-eq = equal = _binary("equal", "a == b elementwise (bool).")
-neq = not_equal = _binary("not_equal", "a != b elementwise (bool).")
+def _out_of_range_int(scalar, other):
+    """True when Python int `scalar` does not fit the integer dtype of tensor `other`."""
+    if type(scalar) is not int or not isinstance(other, Variable):
+        return False
+    dt = np.dtype(other.dtype)
+    if dt.kind not in "iu":
+        return False
+    info = np.iinfo(dt)
+    return not info.min <= scalar <= info.max
+
+
+def _compare_arg(scalar):
+    # NumPy 2 compares integer arrays with out-of-range Python ints exactly (uint8 < -1 is
+    # False) instead of raising: compare against a wider strong constant instead.
+    if -2**63 <= scalar < 2**63:
+        return as_tensor_variable(np.int64(scalar))
+    return as_tensor_variable(np.float64(scalar))
+
+
+def _comparison(name, doc):
+    def f(a, b):
+        if _out_of_range_int(a, b):
+            a = _compare_arg(a)
+        elif _out_of_range_int(b, a):
+            b = _compare_arg(b)
+        return build_elemwise(name, a, b)
+
+    f.__doc__ = doc
+    return f
+
+
+lt = less = _comparison("less", "a < b elementwise (bool).")
+le = less_equal = _comparison("less_equal", "a <= b elementwise (bool).")
+gt = greater = _comparison("greater", "a > b elementwise (bool).")
+ge = greater_equal = _comparison("greater_equal", "a >= b elementwise (bool).")
+eq = equal = _comparison("equal", "a == b elementwise (bool).")
+neq = not_equal = _comparison("not_equal", "a != b elementwise (bool).")
 isnan = _unary("isnan", "True where a is NaN.")
 isinf = _unary("isinf", "True where a is +inf or -inf.")
 isfinite = _unary("isfinite", "True where a is neither NaN nor infinite.")
