@@ -6,6 +6,7 @@
 #include "theon/core/iterate.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/constant.hpp"
+#include "theon/ops/math.hpp"
 
 namespace theon {
 namespace {
@@ -165,11 +166,34 @@ Var operator/(double a, const Var& b) { return true_divide(weak_scalar(a, b), b)
 
 void register_elemwise_ops() {
   register_scalar_arith();
+  register_scalar_elementary();
+  register_scalar_special();
+  register_scalar_rounding();
+  register_scalar_compare();
   for (const std::string& name : scalar_op_names()) {
     if (name == "cast") continue;
     const ScalarOp& op = find_scalar_op(name);
     register_builder(name, op.arity, op.arity, [name](const std::vector<Var>& in, const Params&) {
       return std::vector<Var>{elemwise(name, in)};
+    });
+  }
+  // Builders that do more than apply the scalar op: NumPy's bool handling of pow, sqr,
+  // floor_divide and mod (computed in int8), and the condition of switch/where (made bool).
+  register_builder("pow", 2, 2, [](const std::vector<Var>& in, const Params&) {
+    return std::vector<Var>{pow(in[0], in[1])};
+  });
+  register_builder("floor_divide", 2, 2, [](const std::vector<Var>& in, const Params&) {
+    return std::vector<Var>{floor_divide(in[0], in[1])};
+  });
+  register_builder("mod", 2, 2, [](const std::vector<Var>& in, const Params&) {
+    return std::vector<Var>{mod(in[0], in[1])};
+  });
+  register_builder("sqr", 1, 1, [](const std::vector<Var>& in, const Params&) {
+    return std::vector<Var>{sqr(in[0])};
+  });
+  for (const char* name : {"switch", "where"}) {
+    register_builder(name, 3, 3, [](const std::vector<Var>& in, const Params&) {
+      return std::vector<Var>{switch_(in[0], in[1], in[2])};
     });
   }
   register_builder("cast", 1, 1, [](const std::vector<Var>& in, const Params& p) {

@@ -127,6 +127,10 @@ ScalarOp make_scalar_op(std::string name, F, std::string c_expr, std::string inf
 }
 
 // Scalar op families, each defined in its own file under src/ops/scalar/.
-void register_scalar_arith();
+void register_scalar_arith();       // add, sub, mul, divisions, mod, pow, abs, sign, max, clip...
+void register_scalar_elementary();  // exp2, expm1, log2, log10, log1p, sqrt, trig, hyperbolic
+void register_scalar_special();     // erf, erfc, erfinv, gamma, gammaln, psi
+void register_scalar_rounding();    // floor, ceil, trunc, round
+void register_scalar_compare();     // comparisons, isnan..., logical, bitwise, switch
 
 }  // namespace theon

@@ -1,0 +1,114 @@
+// Comparisons, float classification, logical and bitwise ops, and switch (NumPy's where).
+//
+// Comparisons are computed in the promoted dtype of their inputs, so int64 against uint64
+// compares in float64 (NumPy 2 compares those exactly); values beyond 2**53 may compare wrong.
+#include <cmath>
+#include <type_traits>
+
+#include "theon/ops/scalar.hpp"
+
+namespace theon {
+namespace {
+
+template <class F>
+void compare(const char* name, F f, const char* c_expr, const char* infix) {
+  register_scalar_op(make_scalar_op<2, DTypeRule::Compare, kAllTypes>(name, f, c_expr, infix, 5));
+}
+
+template <class F>
+void classify(const char* name, F f, const char* c_expr) {
+  register_scalar_op(make_scalar_op<1, DTypeRule::Compare, kAllTypes>(name, f, c_expr));
+}
+
+template <class T>
+constexpr bool kFloat = std::is_floating_point_v<T>;
+
+}  // namespace
+
+void register_scalar_compare() {
+  compare(
+      "less", [](auto a, auto b) { return a < b; }, "{0} < {1}", "<");
+  compare(
+      "less_equal", [](auto a, auto b) { return a <= b; }, "{0} <= {1}", "<=");
+  compare(
+      "greater", [](auto a, auto b) { return a > b; }, "{0} > {1}", ">");
+  compare(
+      "greater_equal", [](auto a, auto b) { return a >= b; }, "{0} >= {1}", ">=");
+  compare(
+      "equal", [](auto a, auto b) { return a == b; }, "{0} == {1}", "==");
+  compare(
+      "not_equal", [](auto a, auto b) { return a != b; }, "{0} != {1}", "!=");
+
+  classify(
+      "isnan",
+      [](auto a) {
+        if constexpr (kFloat<decltype(a)>) {
+          return std::isnan(a);
+        } else {
+          return false;
+        }
+      },
+      "isnan({0})");
+  classify(
+      "isinf",
+      [](auto a) {
+        if constexpr (kFloat<decltype(a)>) {
+          return std::isinf(a);
+        } else {
+          return false;
+        }
+      },
+      "isinf({0})");
+  classify(
+      "isfinite",
+      [](auto a) {
+        if constexpr (kFloat<decltype(a)>) {
+          return std::isfinite(a);
+        } else {
+          return true;
+        }
+      },
+      "isfinite({0})");
+
+  // Logical ops see their inputs as bool (x != 0; NaN is true), like NumPy.
+  register_scalar_op(make_scalar_op<2, DTypeRule::Logical, kBoolTypes>(
+      "logical_and", [](bool a, bool b) { return a && b; }, "{0} && {1}", "&&", 3));
+  register_scalar_op(make_scalar_op<2, DTypeRule::Logical, kBoolTypes>(
+      "logical_or", [](bool a, bool b) { return a || b; }, "{0} || {1}", "||", 2));
+  register_scalar_op(make_scalar_op<2, DTypeRule::Logical, kBoolTypes>(
+      "logical_xor", [](bool a, bool b) { return a != b; }, "{0} != {1}"));
+  register_scalar_op(make_scalar_op<1, DTypeRule::Logical, kBoolTypes>(
+      "logical_not", [](bool a) { return !a; }, "!{0}", "!", 30));
+
+  // Bitwise ops: bool and integers only (TypeError for floats, like NumPy).
+  constexpr TypeSet kBits = kIntTypes | kBoolTypes;
+  register_scalar_op(make_scalar_op<2, DTypeRule::Same, kBits>(
+      "bitwise_and", [](auto a, auto b) { return static_cast<decltype(a)>(a & b); }, "{0} & {1}",
+      "&", 8));
+  register_scalar_op(make_scalar_op<2, DTypeRule::Same, kBits>(
+      "bitwise_or", [](auto a, auto b) { return static_cast<decltype(a)>(a | b); }, "{0} | {1}",
+      "|", 6));
+  register_scalar_op(make_scalar_op<2, DTypeRule::Same, kBits>(
+      "bitwise_xor", [](auto a, auto b) { return static_cast<decltype(a)>(a ^ b); }, "{0} ^ {1}",
+      "^", 7));
+  register_scalar_op(make_scalar_op<1, DTypeRule::Same, kBits>(
+      "invert",
+      [](auto a) {
+        using T = decltype(a);
+        if constexpr (std::is_same_v<T, bool>) {
+          return !a;
+        } else {
+          return static_cast<T>(~a);
+        }
+      },
+      "~{0}", "~", 30));
+
+  // switch(cond, a, b): the condition arrives converted to the compute dtype of a and b, so the
+  // C++ API and the builders convert a non-bool condition to bool first (x != 0): otherwise a
+  // float condition 0.5 would truncate to 0 in an integer compute dtype.
+  register_scalar_op(make_scalar_op<3, DTypeRule::Where, kAllTypes>(
+      "switch", [](auto c, auto a, auto b) { return c != decltype(c)(0) ? a : b; },
+      "({0} ? {1} : {2})"));
+}
+
+}  // namespace theon
