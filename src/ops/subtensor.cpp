@@ -29,9 +29,12 @@ namespace {
 
 std::string part_str(const IndexPart& p) {
   switch (p.mode) {
-    case IndexPart::Mode::None: return "";
-    case IndexPart::Mode::Const: return std::to_string(p.value);
-    case IndexPart::Mode::Input: return "$";
+    case IndexPart::Mode::None:
+      return "";
+    case IndexPart::Mode::Const:
+      return std::to_string(p.value);
+    case IndexPart::Mode::Input:
+      return "$";
   }
   return "";
 }
@@ -47,14 +50,22 @@ std::string render(const IndexSpec& spec, Sym&& sym) {
     const IndexEntry& e = spec.entries[i];
     if (i) s += ", ";
     switch (e.kind) {
-      case IndexEntry::Kind::Int: s += part(e.part[0]); break;
+      case IndexEntry::Kind::Int:
+        s += part(e.part[0]);
+        break;
       case IndexEntry::Kind::Slice:
         s += part(e.part[0]) + ":" + part(e.part[1]);
         if (e.part[2].mode != IndexPart::Mode::None) s += ":" + part(e.part[2]);
         break;
-      case IndexEntry::Kind::NewAxis: s += "None"; break;
-      case IndexEntry::Kind::Array: s += sym(e.slot); break;
-      case IndexEntry::Kind::Mask: s += sym(e.slot); break;
+      case IndexEntry::Kind::NewAxis:
+        s += "None";
+        break;
+      case IndexEntry::Kind::Array:
+        s += sym(e.slot);
+        break;
+      case IndexEntry::Kind::Mask:
+        s += sym(e.slot);
+        break;
     }
   }
   return s;
@@ -112,8 +123,7 @@ AdvLayout adv_layout(const IndexSpec& spec) {
   int first = -1, last = -1, count = 0;
   for (int i = 0; i < static_cast<int>(spec.entries.size()); ++i) {
     const auto k = spec.entries[i].kind;
-    if (k == IndexEntry::Kind::Int || k == IndexEntry::Kind::Array ||
-        k == IndexEntry::Kind::Mask) {
+    if (k == IndexEntry::Kind::Int || k == IndexEntry::Kind::Array || k == IndexEntry::Kind::Mask) {
       if (first < 0) first = i;
       last = i;
       ++count;
@@ -140,8 +150,8 @@ std::string out_of_bounds(int64_t index, int axis, int64_t size) {
 
 std::string mask_mismatch(int axis, int64_t size, int64_t mask_size) {
   return "boolean index did not match indexed array along axis " + std::to_string(axis) +
-         "; size of axis is " + std::to_string(size) + " but size of corresponding boolean axis is " +
-         std::to_string(mask_size);
+         "; size of axis is " + std::to_string(size) +
+         " but size of corresponding boolean axis is " + std::to_string(mask_size);
 }
 
 }  // namespace subtensor_detail
@@ -179,16 +189,16 @@ void check_index_inputs(const Op& op, const IndexSpec& spec, const std::vector<V
     const std::string got =
         "got " + std::string(dtype_name(t.dtype)) + " with " + std::to_string(t.ndim()) + " dims";
     if (role[s] == 1 && (t.ndim() != 0 || !is_integer(t.dtype))) {
-      throw IndexError(op_error(op, std::string(kBadIndex) + ": index input " +
-                                        std::to_string(s) + " must be an integer scalar, " + got));
+      throw IndexError(op_error(op, std::string(kBadIndex) + ": index input " + std::to_string(s) +
+                                        " must be an integer scalar, " + got));
     }
     if (role[s] == 2 && !is_integer(t.dtype)) {
-      throw IndexError(op_error(op, std::string(kBadIndex) + ": index input " +
-                                        std::to_string(s) + " must be an integer array, " + got));
+      throw IndexError(op_error(op, std::string(kBadIndex) + ": index input " + std::to_string(s) +
+                                        " must be an integer array, " + got));
     }
     if (role[s] == 3 && !is_bool(t.dtype)) {
-      throw IndexError(op_error(op, "index input " + std::to_string(s) +
-                                        " must be a boolean mask, " + got));
+      throw IndexError(
+          op_error(op, "index input " + std::to_string(s) + " must be a boolean mask, " + got));
     }
   }
 }
@@ -249,7 +259,9 @@ StaticShape indexed_static_shape(const Op& op, const IndexSpec& spec, const Tens
         ++d;
         break;
       }
-      case IndexEntry::Kind::NewAxis: rest.push_back(1); break;
+      case IndexEntry::Kind::NewAxis:
+        rest.push_back(1);
+        break;
       case IndexEntry::Kind::Array: {
         const Var& a = idx[e.slot];
         const int64_t n = xt.shape[d];
@@ -294,7 +306,8 @@ StaticShape indexed_static_shape(const Op& op, const IndexSpec& spec, const Tens
     std::string shapes;
     for (const auto& s : adv_shapes) shapes += " " + static_shape_str(s);
     throw IndexError(op_error(
-        op, "shape mismatch: indexing arrays could not be broadcast together with shapes" + shapes));
+        op,
+        "shape mismatch: indexing arrays could not be broadcast together with shapes" + shapes));
   }
   StaticShape out(rest.begin(), rest.begin() + L.adv_pos);
   out.insert(out.end(), bshape.begin(), bshape.end());
@@ -302,8 +315,7 @@ StaticShape indexed_static_shape(const Op& op, const IndexSpec& spec, const Tens
   return out;
 }
 
-void check_num_inputs(const Op& op, const std::vector<Var>& inputs, size_t want,
-                      const char* what) {
+void check_num_inputs(const Op& op, const std::vector<Var>& inputs, size_t want, const char* what) {
   if (inputs.size() != want) {
     throw TypeError(op_error(op, "expected " + std::to_string(want) + " inputs (" + what +
                                      "), got " + std::to_string(inputs.size())));
@@ -314,10 +326,14 @@ void check_num_inputs(const Op& op, const std::vector<Var>& inputs, size_t want,
 bool same_kind_castable(DType from, DType to) {
   auto order = [](DType dt) {
     switch (dtype_kind(dt)) {
-      case DKind::Bool: return 0;
-      case DKind::Unsigned: return 1;
-      case DKind::Signed: return 2;
-      case DKind::Float: return 3;
+      case DKind::Bool:
+        return 0;
+      case DKind::Unsigned:
+        return 1;
+      case DKind::Signed:
+        return 2;
+      case DKind::Float:
+        return 3;
     }
     return 3;
   };
@@ -333,13 +349,15 @@ std::vector<TensorType> Subtensor::output_types(const std::vector<Var>& inputs) 
   check_num_inputs(*this, inputs, 1 + spec_.num_inputs, "x and the index inputs");
   if (spec_.advanced()) throw TypeError(op_error(*this, "expected a basic index"));
   std::vector<Var> idx(inputs.begin() + 1, inputs.end());
-  return {TensorType(inputs[0]->type.dtype, indexed_static_shape(*this, spec_, inputs[0]->type, idx))};
+  return {
+      TensorType(inputs[0]->type.dtype, indexed_static_shape(*this, spec_, inputs[0]->type, idx))};
 }
 
 std::vector<TensorType> AdvancedSubtensor::output_types(const std::vector<Var>& inputs) const {
   check_num_inputs(*this, inputs, 1 + spec_.num_inputs, "x and the index inputs");
   std::vector<Var> idx(inputs.begin() + 1, inputs.end());
-  return {TensorType(inputs[0]->type.dtype, indexed_static_shape(*this, spec_, inputs[0]->type, idx))};
+  return {
+      TensorType(inputs[0]->type.dtype, indexed_static_shape(*this, spec_, inputs[0]->type, idx))};
 }
 
 std::vector<TensorType> IncSubtensorBase::output_types(const std::vector<Var>& inputs) const {
@@ -392,13 +410,17 @@ IndexSpec make_index_spec(int ndim, const std::vector<Index>& key, std::vector<V
   int consumed = 0;
   for (const auto& k : key) {
     switch (k.kind) {
-      case Index::Kind::Ellipsis: ++ellipses; break;
-      case Index::Kind::NewAxis: break;
+      case Index::Kind::Ellipsis:
+        ++ellipses;
+        break;
+      case Index::Kind::NewAxis:
+        break;
       case Index::Kind::Array:
         if (!k.array) throw IndexError(who + ": null index array");
         consumed += is_bool(k.array->type.dtype) ? k.array->type.ndim() : 1;
         break;
-      default: ++consumed;
+      default:
+        ++consumed;
     }
   }
   if (ellipses > 1) throw IndexError(who + ": an index can only have a single ellipsis ('...')");
@@ -406,6 +428,8 @@ IndexSpec make_index_spec(int ndim, const std::vector<Index>& key, std::vector<V
     throw IndexError(who + ": too many indices for array: array is " + std::to_string(ndim) +
                      "-dimensional, but " + std::to_string(consumed) + " were indexed");
   }
+  std::vector<Var> unused;
+  if (!inputs) inputs = &unused;
   IndexSpec spec;
   auto add_input = [&](const Var& v) {
     inputs->push_back(v);
@@ -433,7 +457,9 @@ IndexSpec make_index_spec(int ndim, const std::vector<Index>& key, std::vector<V
       case Index::Kind::Ellipsis:
         for (int i = 0; i < ndim - consumed; ++i) spec.entries.push_back(IndexEntry{});
         continue;
-      case Index::Kind::NewAxis: e.kind = IndexEntry::Kind::NewAxis; break;
+      case Index::Kind::NewAxis:
+        e.kind = IndexEntry::Kind::NewAxis;
+        break;
       case Index::Kind::Int:
         if (k.a.none()) throw IndexError(who + ": integer index is None");
         e.kind = IndexEntry::Kind::Int;
@@ -449,9 +475,8 @@ IndexSpec make_index_spec(int ndim, const std::vector<Index>& key, std::vector<V
         }
         // Canonical form: a step of 1 and a start of 0 (with a positive step) are defaults.
         if (e.part[2].mode == IndexPart::Mode::Const && e.part[2].value == 1) e.part[2] = {};
-        const bool positive =
-            e.part[2].mode == IndexPart::Mode::None ||
-            (e.part[2].mode == IndexPart::Mode::Const && e.part[2].value > 0);
+        const bool positive = e.part[2].mode == IndexPart::Mode::None ||
+                              (e.part[2].mode == IndexPart::Mode::Const && e.part[2].value > 0);
         if (positive && e.part[0].mode == IndexPart::Mode::Const && e.part[0].value == 0) {
           e.part[0] = {};
         }
@@ -494,9 +519,10 @@ Var set_or_inc(const Var& indexed, const Var& y, bool set, const char* fname) {
   const Apply* node = indexed ? indexed->owner : nullptr;
   const IndexingOp* op = node ? dynamic_cast<const IndexingOp*>(node->op().get()) : nullptr;
   if (!op || dynamic_cast<const IncSubtensorBase*>(op)) {
-    throw TypeError(std::string(fname) +
-                    ": expected the result of an indexing operation (x[...]) as first argument, got " +
-                    (indexed ? var_label(*indexed) : std::string("null")));
+    throw TypeError(
+        std::string(fname) +
+        ": expected the result of an indexing operation (x[...]) as first argument, got " +
+        (indexed ? var_label(*indexed) : std::string("null")));
   }
   std::vector<Var> inputs{node->inputs()[0], y};
   inputs.insert(inputs.end(), node->inputs().begin() + 1, node->inputs().end());
@@ -519,8 +545,8 @@ Var inc_subtensor(const Var& indexed, const Var& y) {
 Var take(const Var& x, const Var& indices, int64_t axis) {
   const int nd = x->type.ndim();
   if (axis < -nd || axis >= nd) {
-    throw ValueError("take: axis " + std::to_string(axis) + " is out of bounds for array of dimension " +
-                     std::to_string(nd));
+    throw ValueError("take: axis " + std::to_string(axis) +
+                     " is out of bounds for array of dimension " + std::to_string(nd));
   }
   if (axis < 0) axis += nd;
   if (is_bool(indices->type.dtype) || !is_integer(indices->type.dtype)) {
@@ -548,7 +574,9 @@ std::vector<Index> decode_key(const std::vector<int64_t>& code, const std::vecto
   std::vector<Index> key;
   size_t pos = 0;
   size_t next_input = 1;
-  auto bad = [](const std::string& what) { return ValueError("subtensor: bad key encoding: " + what); };
+  auto bad = [](const std::string& what) {
+    return ValueError("subtensor: bad key encoding: " + what);
+  };
   auto take_input = [&]() {
     if (next_input >= in.size()) throw bad("more symbolic pieces than inputs");
     return in[next_input++];
@@ -559,16 +587,24 @@ std::vector<Index> decode_key(const std::vector<int64_t>& code, const std::vecto
   };
   auto part = [&]() -> IndexValue {
     switch (read()) {
-      case 0: return {};
-      case 1: return IndexValue(read());
-      case 2: return IndexValue(take_input());
-      default: throw bad("unknown slice part code");
+      case 0:
+        return {};
+      case 1:
+        return IndexValue(read());
+      case 2:
+        return IndexValue(take_input());
+      default:
+        throw bad("unknown slice part code");
     }
   };
   while (pos < code.size()) {
     switch (read()) {
-      case 0: key.push_back(idx::at(read())); break;
-      case 1: key.push_back(idx::at(take_input())); break;
+      case 0:
+        key.push_back(idx::at(read()));
+        break;
+      case 1:
+        key.push_back(idx::at(take_input()));
+        break;
       case 2: {
         IndexValue a = part();
         IndexValue b = part();
@@ -576,10 +612,17 @@ std::vector<Index> decode_key(const std::vector<int64_t>& code, const std::vecto
         key.push_back(idx::slice(a, b, c));
         break;
       }
-      case 3: key.push_back(idx::newaxis()); break;
-      case 4: key.push_back(idx::ellipsis()); break;
-      case 5: key.push_back(idx::array(take_input())); break;
-      default: throw bad("unknown entry code");
+      case 3:
+        key.push_back(idx::newaxis());
+        break;
+      case 4:
+        key.push_back(idx::ellipsis());
+        break;
+      case 5:
+        key.push_back(idx::array(take_input()));
+        break;
+      default:
+        throw bad("unknown entry code");
     }
   }
   if (next_input != in.size()) throw bad("more inputs than symbolic pieces");
@@ -598,7 +641,8 @@ void register_subtensor_ops() {
     return std::vector<Var>{set_subtensor(in[0], in[1])};
   });
   register_builder("inc_subtensor", 2, 2, [](const std::vector<Var>& in, const Params& p) {
-    if (p.get_bool("set_instead_of_inc", false)) return std::vector<Var>{set_subtensor(in[0], in[1])};
+    if (p.get_bool("set_instead_of_inc", false))
+      return std::vector<Var>{set_subtensor(in[0], in[1])};
     return std::vector<Var>{inc_subtensor(in[0], in[1])};
   });
   register_builder("take", 2, 2, [](const std::vector<Var>& in, const Params& p) {

@@ -63,9 +63,12 @@ Plan make_plan(const Op& op, const IndexSpec& spec, const Shape& shape, const St
   const int ndim = static_cast<int>(shape.size());
   auto value = [&](const IndexPart& p) -> std::optional<int64_t> {
     switch (p.mode) {
-      case IndexPart::Mode::None: return std::nullopt;
-      case IndexPart::Mode::Const: return p.value;
-      case IndexPart::Mode::Input: return read_int(in[first_index + p.value]);
+      case IndexPart::Mode::None:
+        return std::nullopt;
+      case IndexPart::Mode::Const:
+        return p.value;
+      case IndexPart::Mode::Input:
+        return read_int(in[first_index + p.value]);
     }
     return std::nullopt;
   };
@@ -100,13 +103,15 @@ Plan make_plan(const Op& op, const IndexSpec& spec, const Shape& shape, const St
         P.rest_shape.push_back(1);
         P.rest_strides.push_back(0);
         break;
-      case IndexEntry::Kind::Array: adv.push_back({d++, in[first_index + e.slot]}); break;
+      case IndexEntry::Kind::Array:
+        adv.push_back({d++, in[first_index + e.slot]});
+        break;
       case IndexEntry::Kind::Mask: {
         const NDArray m = in[first_index + e.slot].copy();
         const int k = m.ndim();
         if (d + k > ndim) {
-          throw IndexError(op_error(op, "too many indices for array: array is " +
-                                            std::to_string(ndim) + "-dimensional"));
+          throw IndexError(op_error(
+              op, "too many indices for array: array is " + std::to_string(ndim) + "-dimensional"));
         }
         for (int j = 0; j < k; ++j) {
           if (m.shape(j) != shape[d + j]) {
@@ -238,10 +243,14 @@ using RunFn = void (*)(char*, const char*, int64_t, int64_t, int64_t);
 
 RunFn copy_fn(DType dt) {
   switch (itemsize(dt)) {
-    case 1: return copy_run<1>;
-    case 2: return copy_run<2>;
-    case 4: return copy_run<4>;
-    default: return copy_run<8>;
+    case 1:
+      return copy_run<1>;
+    case 2:
+      return copy_run<2>;
+    case 4:
+      return copy_run<4>;
+    default:
+      return copy_run<8>;
   }
 }
 
@@ -282,7 +291,8 @@ void AdvancedSubtensor::perform(const std::vector<NDArray>& inputs,
   BlockLoop loop(P.rest_shape, out_rest, P.rest_strides);
   const RunFn fn = copy_fn(x.dtype());
   const char* src = x.raw() + P.base;
-  for (size_t b = 0; b < P.offsets.size(); ++b) loop.run(out.raw() + dst_off[b], src + P.offsets[b], fn);
+  for (size_t b = 0; b < P.offsets.size(); ++b)
+    loop.run(out.raw() + dst_off[b], src + P.offsets[b], fn);
 }
 
 void IncSubtensorBase::perform(const std::vector<NDArray>& inputs,
@@ -296,10 +306,9 @@ void IncSubtensorBase::perform(const std::vector<NDArray>& inputs,
   // dimensions of size 1 beyond the indexed ones are dropped as NumPy does.
   NDArray y = inputs[1].dtype() == x.dtype() ? inputs[1] : inputs[1].astype(x.dtype());
   auto mismatch = [&] {
-    return ValueError(op_error(*this, "shape mismatch: value array of shape " +
-                                          shape_str(inputs[1].shape()) +
-                                          " could not be broadcast to indexing result of shape " +
-                                          shape_str(target)));
+    return ValueError(op_error(
+        *this, "shape mismatch: value array of shape " + shape_str(inputs[1].shape()) +
+                   " could not be broadcast to indexing result of shape " + shape_str(target)));
   };
   const int extra = y.ndim() - static_cast<int>(target.size());
   if (extra > 0) {
@@ -321,7 +330,8 @@ void IncSubtensorBase::perform(const std::vector<NDArray>& inputs,
   BlockLoop loop(P.rest_shape, P.rest_strides, y_rest);
   const RunFn fn = set_ ? copy_fn(x.dtype()) : add_fn(x.dtype());
   char* dst = out.raw() + P.base;
-  for (size_t b = 0; b < P.offsets.size(); ++b) loop.run(dst + P.offsets[b], yb.raw() + src_off[b], fn);
+  for (size_t b = 0; b < P.offsets.size(); ++b)
+    loop.run(dst + P.offsets[b], yb.raw() + src_off[b], fn);
 }
 
 }  // namespace theon

@@ -112,10 +112,10 @@ struct IndexValue {
   std::optional<int64_t> value;
   Var var;
   IndexValue() = default;
-  IndexValue(std::nullopt_t) {}                     // NOLINT
-  IndexValue(int64_t v) : value(v) {}               // NOLINT
-  IndexValue(int v) : value(v) {}                   // NOLINT
-  IndexValue(Var v) : var(std::move(v)) {}          // NOLINT
+  IndexValue(std::nullopt_t) {}             // NOLINT
+  IndexValue(int64_t v) : value(v) {}       // NOLINT
+  IndexValue(int v) : value(v) {}           // NOLINT
+  IndexValue(Var v) : var(std::move(v)) {}  // NOLINT
   bool none() const { return !value && !var; }
 };
 
@@ -128,15 +128,25 @@ struct Index {
 };
 
 namespace idx {
-inline Index at(IndexValue i) { return {Index::Kind::Int, std::move(i), {}, {}, nullptr}; }
+inline Index at(IndexValue i) {
+  return {Index::Kind::Int, std::move(i), {}, {}, nullptr};
+}
 inline Index slice(IndexValue start = {}, IndexValue stop = {}, IndexValue step = {}) {
   return {Index::Kind::Slice, std::move(start), std::move(stop), std::move(step), nullptr};
 }
-inline Index all() { return slice(); }
-inline Index newaxis() { return {Index::Kind::NewAxis, {}, {}, {}, nullptr}; }
-inline Index ellipsis() { return {Index::Kind::Ellipsis, {}, {}, {}, nullptr}; }
+inline Index all() {
+  return slice();
+}
+inline Index newaxis() {
+  return {Index::Kind::NewAxis, {}, {}, {}, nullptr};
+}
+inline Index ellipsis() {
+  return {Index::Kind::Ellipsis, {}, {}, {}, nullptr};
+}
 // An integer array (any int dtype) or a boolean mask (bool dtype).
-inline Index array(Var a) { return {Index::Kind::Array, {}, {}, {}, std::move(a)}; }
+inline Index array(Var a) {
+  return {Index::Kind::Array, {}, {}, {}, std::move(a)};
+}
 }  // namespace idx
 
 // x[key] with NumPy semantics: a Subtensor (view) when the key is basic, else an
