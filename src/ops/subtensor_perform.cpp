@@ -271,6 +271,25 @@ RunFn add_fn(DType dt) {
   return visit_dtype(dt, [](auto tag) -> RunFn { return add_run<typename decltype(tag)::type>; });
 }
 
+template <size_t K>
+void gather_k(char* out, const char* src, const std::vector<int64_t>& offsets) {
+  const size_t n = offsets.size();
+  for (size_t b = 0; b < n; ++b) std::memcpy(out + b * K, src + offsets[b], K);
+}
+
+void gather(size_t k, char* out, const char* src, const std::vector<int64_t>& offsets) {
+  switch (k) {
+    case 1:
+      return gather_k<1>(out, src, offsets);
+    case 2:
+      return gather_k<2>(out, src, offsets);
+    case 4:
+      return gather_k<4>(out, src, offsets);
+    default:
+      return gather_k<8>(out, src, offsets);
+  }
+}
+
 }  // namespace
 
 void Subtensor::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
@@ -284,13 +303,18 @@ void AdvancedSubtensor::perform(const std::vector<NDArray>& inputs,
   const NDArray& x = inputs[0];
   const Plan P = make_plan(*this, spec_, x.shape(), x.strides(), inputs, 1);
   NDArray& out = reuse_or_empty(outputs[0], x.dtype(), P.out_shape());
+  const char* src = x.raw() + P.base;
+  if (shape_size(P.rest_shape) == 1) {
+    // One element per index (x[i] on a vector, x[i, j] on a matrix): a plain gather.
+    gather(itemsize(x.dtype()), out.raw(), src, P.offsets);
+    return;
+  }
   const int nb = static_cast<int>(P.bshape.size());
   Strides out_b, out_rest;
   split_dims(out.strides(), P.adv_pos, nb, &out_b, &out_rest);
   const std::vector<int64_t> dst_off = odometer_offsets(P.bshape, out_b.data());
   BlockLoop loop(P.rest_shape, out_rest, P.rest_strides);
   const RunFn fn = copy_fn(x.dtype());
-  const char* src = x.raw() + P.base;
   for (size_t b = 0; b < P.offsets.size(); ++b)
     loop.run(out.raw() + dst_off[b], src + P.offsets[b], fn);
 }

@@ -27,8 +27,8 @@ def _build(*args, **kwargs):
 
 
 def _is_variable(obj):
-    # Theon variables carry a type and an ndim; numpy arrays have no .type.
-    return hasattr(obj, "type") and hasattr(obj, "ndim") and not isinstance(obj, np.ndarray)
+    from theon.tensor._build import Variable
+    return isinstance(obj, Variable)
 
 
 def _is_int_dtype(dtype):
