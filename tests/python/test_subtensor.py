@@ -282,6 +282,22 @@ def test_inc_mixed_dtypes_and_python_values():
     np.testing.assert_allclose(inc2, want, rtol=1e-6)
 
 
+def test_python_scalars_are_weak():
+    x = T.vector("x", dtype="uint8")
+    f = theon.function([x], [T.inc_subtensor(x[[0, 0]], 1), T.set_subtensor(x[1:], 7)])
+    a = np.array([250, 3, 4], dtype="uint8")
+    inc, st = f(a)
+    want = a.copy()
+    np.add.at(want, [0, 0], 1)
+    np.testing.assert_array_equal(inc, want)
+    assert inc.dtype == np.uint8
+    want = a.copy()
+    want[1:] = 7
+    np.testing.assert_array_equal(st, want)
+    with pytest.raises(TypeError, match="same_kind"):
+        T.inc_subtensor(x[0], 1.5)
+
+
 def test_inc_bool_is_logical_or():
     x = T.vector("x", dtype="bool")
     y = T.vector("y", dtype="bool")

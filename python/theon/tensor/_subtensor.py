@@ -39,6 +39,16 @@ def _is_bool_dtype(dtype):
     return np.dtype(dtype) == np.bool_
 
 
+def _value_for(x, y):
+    """y as a variable; a Python scalar is a NumPy 2 "weak" scalar taking the dtype of x where
+    its kind allows (np.add.at(uint8_array, i, 1) keeps uint8)."""
+    if type(y) in (bool, int, float) and _is_variable(x):
+        from theon import _core
+        from theon._location import user_location
+        return _core.weak_constant(y, x.dtype, user_location())
+    return y
+
+
 def _scalar_part(v, code, inputs):
     """Appends one slice part (start, stop or step) to `code`."""
     if v is None:
@@ -87,6 +97,11 @@ def _encode(key):
             else:
                 raise IndexError("%s (got a %s variable)" % (_BAD_INDEX, k.dtype))
             inputs.append(k)
+        elif isinstance(k, (list, tuple)) and any(_is_variable(e) for e in k):
+            from theon.tensor._build import as_tensor_variable
+            v = as_tensor_variable(k)  # stacks the scalars
+            code.append(_ARRAY)
+            inputs.append(v)
         elif isinstance(k, (list, tuple, np.ndarray)):
             a = np.asarray(k)
             if a.size == 0 and not (_is_int_dtype(a.dtype) or _is_bool_dtype(a.dtype)):
@@ -115,7 +130,7 @@ def set_subtensor(x, y, inplace=False, tolerate_inplace_aliasing=False):
     to the indexed shape); with repeated indices the last write wins. Returns a new tensor."""
     if inplace:
         raise NotImplementedError("set_subtensor: inplace=True is not supported")
-    return _build("set_subtensor", x, y)
+    return _build("set_subtensor", x, _value_for(x, y))
 
 
 def inc_subtensor(x, y, inplace=False, set_instead_of_inc=False,
@@ -127,8 +142,8 @@ def inc_subtensor(x, y, inplace=False, set_instead_of_inc=False,
     if ignore_duplicates:
         raise NotImplementedError("inc_subtensor: ignore_duplicates=True is not supported")
     if set_instead_of_inc:
-        return _build("set_subtensor", x, y)
-    return _build("inc_subtensor", x, y)
+        return _build("set_subtensor", x, _value_for(x, y))
+    return _build("inc_subtensor", x, _value_for(x, y))
 
 
 def take(a, indices, axis=None, mode="raise"):
