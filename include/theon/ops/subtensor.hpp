@@ -1,6 +1,170 @@
-// C++ API of the subtensor op family (see src/ops/subtensor.cpp).
+// C++ API of the subtensor op family (see src/ops/subtensor*.cpp): NumPy indexing.
+//
+//   Subtensor            basic indexing (ints, slices, newaxis); the output is a view of x
+//   AdvancedSubtensor    integer arrays and boolean masks mixed with the above; a copy
+//   IncSubtensor         set/inc of a basic indexing; returns a new array
+//   AdvancedIncSubtensor set/inc of an advanced indexing (inc accumulates like np.add.at)
+//
+// An indexing is described by an IndexSpec: one IndexEntry per entry of the key, with the
+// Ellipsis expanded and trailing full slices dropped. Every scalar part of an entry (an int
+// index, a slice's start/stop/step) is absent (None), a constant (stored in the op) or
+// symbolic (an int scalar input of the node). Arrays and masks are always inputs. Symbolic
+// parts take the node's index inputs in the order of the entries, so the spec determines the
+// slots and equal indexings give equal ops.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "theon/graph/op.hpp"
 #include "theon/graph/variable.hpp"
 
-namespace theon {}  // namespace theon
+namespace theon {
+
+struct IndexPart {
+  enum class Mode : uint8_t { None, Const, Input };
+  Mode mode = Mode::None;
+  int64_t value = 0;  // the constant (Const) or the index-input slot (Input)
+  bool operator==(const IndexPart&) const = default;
+};
+
+struct IndexEntry {
+  enum class Kind : uint8_t { Int, Slice, NewAxis, Array, Mask };
+  Kind kind = Kind::Slice;
+  IndexPart part[3];  // Int: part[0]; Slice: start, stop, step
+  int slot = -1;      // Array / Mask: the index-input slot
+  bool operator==(const IndexEntry&) const = default;
+};
+
+struct IndexSpec {
+  std::vector<IndexEntry> entries;
+  int num_inputs = 0;  // index inputs (after x, or after x and y for set/inc)
+  bool advanced() const;
+  // "1, 2:$:-1, None, [int], [bool]": constants as numbers, "$" for a symbolic scalar.
+  std::string str() const;
+  bool operator==(const IndexSpec&) const = default;
+};
+
+// Common base of the four indexing ops.
+class IndexingOp : public Op {
+ public:
+  explicit IndexingOp(IndexSpec spec) : spec_(std::move(spec)) {}
+  const IndexSpec& spec() const { return spec_; }
+
+ protected:
+  IndexSpec spec_;
+};
+
+class Subtensor : public IndexingOp {
+ public:
+  using IndexingOp::IndexingOp;
+  std::string type_name() const override { return "Subtensor"; }
+  std::string props() const override { return spec_.str(); }
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<std::pair<int, int>> view_map() const override { return {{0, 0}}; }
+  std::string pprint(const std::vector<std::string>& args) const override;
+};
+
+class AdvancedSubtensor : public IndexingOp {
+ public:
+  using IndexingOp::IndexingOp;
+  std::string type_name() const override { return "AdvancedSubtensor"; }
+  std::string props() const override { return spec_.str(); }
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::string pprint(const std::vector<std::string>& args) const override;
+};
+
+// Inputs: x, y, index inputs. Output: a copy of x with x[idx] set to (or incremented by) y
+// broadcast to the indexed shape. Never writes into x.
+class IncSubtensorBase : public IndexingOp {
+ public:
+  IncSubtensorBase(IndexSpec spec, bool set_instead_of_inc)
+      : IndexingOp(std::move(spec)), set_(set_instead_of_inc) {}
+  bool set_instead_of_inc() const { return set_; }
+  std::string props() const override { return std::string(set_ ? "Set; " : "Inc; ") + spec_.str(); }
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+
+ protected:
+  bool set_;
+};
+
+class IncSubtensor : public IncSubtensorBase {
+ public:
+  using IncSubtensorBase::IncSubtensorBase;
+  std::string type_name() const override { return "IncSubtensor"; }
+};
+
+class AdvancedIncSubtensor : public IncSubtensorBase {
+ public:
+  using IncSubtensorBase::IncSubtensorBase;
+  std::string type_name() const override { return "AdvancedIncSubtensor"; }
+};
+
+// ---- Building keys from C++ ----
+
+// A scalar part of a key: None, a constant int or a symbolic int scalar.
+struct IndexValue {
+  std::optional<int64_t> value;
+  Var var;
+  IndexValue() = default;
+  IndexValue(std::nullopt_t) {}             // NOLINT
+  IndexValue(int64_t v) : value(v) {}       // NOLINT
+  IndexValue(int v) : value(v) {}           // NOLINT
+  IndexValue(Var v) : var(std::move(v)) {}  // NOLINT
+  bool none() const { return !value && !var; }
+};
+
+// One entry of a NumPy key as written by the user (before Ellipsis expansion).
+struct Index {
+  enum class Kind : uint8_t { Int, Slice, NewAxis, Ellipsis, Array };
+  Kind kind = Kind::Slice;
+  IndexValue a, b, c;  // Int: a; Slice: start, stop, step
+  Var array;           // Array: an integer array or a boolean mask
+};
+
+namespace idx {
+inline Index at(IndexValue i) {
+  return {Index::Kind::Int, std::move(i), {}, {}, nullptr};
+}
+inline Index slice(IndexValue start = {}, IndexValue stop = {}, IndexValue step = {}) {
+  return {Index::Kind::Slice, std::move(start), std::move(stop), std::move(step), nullptr};
+}
+inline Index all() {
+  return slice();
+}
+inline Index newaxis() {
+  return {Index::Kind::NewAxis, {}, {}, {}, nullptr};
+}
+inline Index ellipsis() {
+  return {Index::Kind::Ellipsis, {}, {}, {}, nullptr};
+}
+// An integer array (any int dtype) or a boolean mask (bool dtype).
+inline Index array(Var a) {
+  return {Index::Kind::Array, {}, {}, {}, std::move(a)};
+}
+}  // namespace idx
+
+// x[key] with NumPy semantics: a Subtensor (view) when the key is basic, else an
+// AdvancedSubtensor (copy).
+Var getitem(const Var& x, const std::vector<Index>& key);
+// Normalizes a key against an array of `ndim` dimensions into a spec and its index inputs.
+IndexSpec make_index_spec(int ndim, const std::vector<Index>& key, std::vector<Var>* inputs);
+
+// The (advanced) subtensor of x with a given spec and its index inputs.
+Var subtensor(const Var& x, const IndexSpec& spec, std::vector<Var> index_inputs);
+
+// Theano's set_subtensor(x[idx], y) / inc_subtensor(x[idx], y): `indexed` must be the result
+// of a Subtensor or AdvancedSubtensor node (TypeError otherwise); returns a new tensor equal
+// to that node's x with x[idx] replaced by (or incremented by) y.
+Var set_subtensor(const Var& indexed, const Var& y);
+Var inc_subtensor(const Var& indexed, const Var& y);
+
+// np.take(x, indices, axis): axis must be given here (x is not flattened).
+Var take(const Var& x, const Var& indices, int64_t axis);
+
+}  // namespace theon
