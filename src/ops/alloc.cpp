@@ -17,7 +17,9 @@
 namespace theon {
 namespace {
 
-DType float_x() { return parse_dtype(config_floatX()); }
+DType float_x() {
+  return parse_dtype(config_floatX());
+}
 
 double read_double(const NDArray& a) {
   double v = 0;
@@ -36,7 +38,8 @@ Shape runtime_shape(const Op& op, const std::vector<NDArray>& inputs, size_t fir
     }
   }
   for (int64_t d : shape) {
-    if (d < 0) throw ValueError(op_error(op, "negative dimensions are not allowed: " + ints_str(shape)));
+    if (d < 0)
+      throw ValueError(op_error(op, "negative dimensions are not allowed: " + ints_str(shape)));
   }
   return shape;
 }
@@ -56,7 +59,9 @@ void fill_broadcast(const Op& op, const NDArray& value, NDArray& out) {
   out.copy_from(value.broadcast_to(shape));
 }
 
-bool is_numeric_scalar(const Var& v) { return v->type.ndim() == 0; }
+bool is_numeric_scalar(const Var& v) {
+  return v->type.ndim() == 0;
+}
 
 // Static arange length, or nullopt when an argument is not a constant.
 int64_t arange_length(const Op& op, const NDArray& start, const NDArray& stop,
@@ -74,9 +79,9 @@ int64_t arange_length(const Op& op, const NDArray& start, const NDArray& stop,
   if (s == 0) throw ValueError(op_error(op, "step must not be zero"));
   const double n = std::ceil((b - a) / s);
   if (!std::isfinite(n)) {
-    throw ValueError(op_error(op, "arange: cannot compute the length of the result (start=" +
-                                      std::to_string(a) + ", stop=" + std::to_string(b) +
-                                      ", step=" + std::to_string(s) + ")"));
+    throw ValueError(
+        op_error(op, "arange: cannot compute the length of the result (start=" + std::to_string(a) +
+                         ", stop=" + std::to_string(b) + ", step=" + std::to_string(s) + ")"));
   }
   return n > 0 ? static_cast<int64_t>(n) : 0;
 }
@@ -92,8 +97,8 @@ std::vector<TensorType> Alloc::output_types(const std::vector<Var>& inputs) cons
   for (size_t k = 1; k < inputs.size(); ++k) {
     const TensorType& t = inputs[k]->type;
     if (!is_integer(t.dtype) || t.ndim() > 1) {
-      throw TypeError(op_error(*this, "shape entries must be integer scalars or vectors, got " +
-                                          t.str()));
+      throw TypeError(
+          op_error(*this, "shape entries must be integer scalars or vectors, got " + t.str()));
     }
     if (t.ndim() == 0) {
       auto v = static_int_scalar(inputs[k]);
@@ -101,16 +106,16 @@ std::vector<TensorType> Alloc::output_types(const std::vector<Var>& inputs) cons
     } else {
       auto vals = static_int_vector(inputs[k]);
       if (!vals) {
-        throw TypeError(op_error(*this, "a shape vector must have a static length, got " +
-                                            t.str()));
+        throw TypeError(
+            op_error(*this, "a shape vector must have a static length, got " + t.str()));
       }
       for (const auto& v : *vals) out.push_back(v ? *v : kUnknownDim);
     }
   }
   for (int64_t d : out) {
     if (d < kUnknownDim) {
-      throw ValueError(op_error(*this, "negative dimensions are not allowed: " +
-                                           static_shape_str(out)));
+      throw ValueError(
+          op_error(*this, "negative dimensions are not allowed: " + static_shape_str(out)));
     }
   }
   if (vt.ndim() > static_cast<int>(out.size())) {
@@ -142,8 +147,8 @@ void Alloc::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& ou
 
 std::vector<TensorType> Fill::output_types(const std::vector<Var>& inputs) const {
   if (inputs.size() != 2) {
-    throw TypeError(op_error(*this, "expected 2 inputs (model, value), got " +
-                                        std::to_string(inputs.size())));
+    throw TypeError(
+        op_error(*this, "expected 2 inputs (model, value), got " + std::to_string(inputs.size())));
   }
   return {TensorType(inputs[1]->type.dtype,
                      broadcast_static({inputs[0]->type.shape, inputs[1]->type.shape}, name()))};
@@ -159,8 +164,8 @@ void Fill::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& out
 
 std::vector<TensorType> Eye::output_types(const std::vector<Var>& inputs) const {
   if (inputs.size() != 3) {
-    throw TypeError(op_error(*this, "expected 3 inputs (n, m, k), got " +
-                                        std::to_string(inputs.size())));
+    throw TypeError(
+        op_error(*this, "expected 3 inputs (n, m, k), got " + std::to_string(inputs.size())));
   }
   require_int_scalar(*this, inputs[0], "n");
   require_int_scalar(*this, inputs[1], "m");
@@ -169,8 +174,8 @@ std::vector<TensorType> Eye::output_types(const std::vector<Var>& inputs) const 
   for (int i = 0; i < 2; ++i) {
     auto v = static_int_scalar(inputs[i]);
     if (v && *v < 0) {
-      throw ValueError(op_error(*this, "negative dimensions are not allowed, got " +
-                                           std::to_string(*v)));
+      throw ValueError(
+          op_error(*this, "negative dimensions are not allowed, got " + std::to_string(*v)));
     }
     out.push_back(v ? *v : kUnknownDim);
   }
@@ -199,16 +204,16 @@ void Eye::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outp
 
 std::vector<TensorType> ARange::output_types(const std::vector<Var>& inputs) const {
   if (inputs.size() != 3) {
-    throw TypeError(op_error(*this, "expected 3 inputs (start, stop, step), got " +
-                                        std::to_string(inputs.size())));
+    throw TypeError(op_error(
+        *this, "expected 3 inputs (start, stop, step), got " + std::to_string(inputs.size())));
   }
   if (dtype_ == DType::Bool) throw TypeError(op_error(*this, "a bool arange is not supported"));
   const NDArray* c[3];
   bool all_const = true;
   for (int i = 0; i < 3; ++i) {
     if (!is_numeric_scalar(inputs[i])) {
-      throw TypeError(op_error(*this, "start, stop and step must be scalars, got " +
-                                          inputs[i]->type.str()));
+      throw TypeError(
+          op_error(*this, "start, stop and step must be scalars, got " + inputs[i]->type.str()));
     }
     c[i] = constant_value(inputs[i]);
     all_const = all_const && c[i];
@@ -223,8 +228,8 @@ void ARange::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& o
   if (n == 0) return;
   // As NumPy: the first two values are computed in the argument type and converted to the
   // output type; the rest follow with their difference as the step.
-  const bool ints = !is_float(inputs[0].dtype()) && !is_float(inputs[1].dtype()) &&
-                    !is_float(inputs[2].dtype());
+  const bool ints =
+      !is_float(inputs[0].dtype()) && !is_float(inputs[1].dtype()) && !is_float(inputs[2].dtype());
   char v0[8], v1[8];
   if (ints) {
     const int64_t a = read_int(inputs[0], 0), s = read_int(inputs[2], 0);
@@ -249,7 +254,8 @@ void ARange::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& o
         for (int64_t i = 0; i < n; ++i) p[i] = start + static_cast<T>(i) * delta;
       } else {
         const int64_t delta = static_cast<int64_t>(second) - static_cast<int64_t>(start);
-        for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(static_cast<int64_t>(start) + i * delta);
+        for (int64_t i = 0; i < n; ++i)
+          p[i] = static_cast<T>(static_cast<int64_t>(start) + i * delta);
       }
     }
   });
@@ -257,13 +263,16 @@ void ARange::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& o
 
 // ---- Tile ----
 
-std::string Tile::props() const { return "reps=" + ints_str(reps_); }
+std::string Tile::props() const {
+  return "reps=" + ints_str(reps_);
+}
 
 std::vector<TensorType> Tile::output_types(const std::vector<Var>& inputs) const {
   if (inputs.size() != 1) throw TypeError(op_error(*this, "expected 1 input"));
   const TensorType& t = inputs[0]->type;
   for (int64_t r : reps_) {
-    if (r < 0) throw ValueError(op_error(*this, "repetitions must be non-negative, got " + ints_str(reps_)));
+    if (r < 0)
+      throw ValueError(op_error(*this, "repetitions must be non-negative, got " + ints_str(reps_)));
   }
   const int n = std::max(t.ndim(), static_cast<int>(reps_.size()));
   StaticShape out(n);
@@ -309,14 +318,14 @@ void Tile::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& out
 
 std::vector<TensorType> Repeat::output_types(const std::vector<Var>& inputs) const {
   if (inputs.size() != 2) {
-    throw TypeError(op_error(*this, "expected 2 inputs (x, repeats), got " +
-                                        std::to_string(inputs.size())));
+    throw TypeError(
+        op_error(*this, "expected 2 inputs (x, repeats), got " + std::to_string(inputs.size())));
   }
   const TensorType& t = inputs[0]->type;
   const Var& r = inputs[1];
   if (!is_integer(r->type.dtype) || r->type.ndim() > 1) {
-    throw TypeError(op_error(*this, "repeats must be an integer scalar or vector, got " +
-                                        r->type.str()));
+    throw TypeError(
+        op_error(*this, "repeats must be an integer scalar or vector, got " + r->type.str()));
   }
   if (axis_ < 0 || axis_ >= t.ndim()) {
     throw ValueError(op_error(*this, "axis " + std::to_string(axis_) +
@@ -342,7 +351,10 @@ std::vector<TensorType> Repeat::output_types(const std::vector<Var>& inputs) con
     bool known = true;
     for (const auto& v : *vals) {
       if (v && *v < 0) throw ValueError(op_error(*this, "repeats may not contain negative values"));
-      if (v) total += *v; else known = false;
+      if (v)
+        total += *v;
+      else
+        known = false;
     }
     if (known && len != 1) out[axis_] = total;
     if (known && len == 1 && dim != kUnknownDim) out[axis_] = total * dim;
@@ -514,8 +526,8 @@ void register_alloc_ops() {
   });
   // eye(n, m=None, k=0)
   register_builder("eye", 1, 3, [](const std::vector<Var>& in, const Params& p) {
-    return std::vector<Var>{eye(in[0], in.size() > 1 ? in[1] : nullptr,
-                                in.size() > 2 ? in[2] : nullptr, opt_dtype(p))};
+    return std::vector<Var>{
+        eye(in[0], in.size() > 1 ? in[1] : nullptr, in.size() > 2 ? in[2] : nullptr, opt_dtype(p))};
   });
   // arange(start[, stop[, step]])
   register_builder("arange", 1, 3, [](const std::vector<Var>& in, const Params& p) {

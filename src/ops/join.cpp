@@ -15,10 +15,11 @@ std::vector<TensorType> Join::output_types(const std::vector<Var>& inputs) const
   if (inputs.empty()) throw ValueError(op_error(*this, "need at least one array to join"));
   const int nd = inputs[0]->type.ndim();
   std::string shapes;
-  for (const Var& v : inputs) shapes += (shapes.empty() ? "" : ", ") + static_shape_str(v->type.shape);
+  for (const Var& v : inputs)
+    shapes += (shapes.empty() ? "" : ", ") + static_shape_str(v->type.shape);
   if (nd == 0) {
-    throw ValueError(op_error(*this, "zero-dimensional arrays cannot be joined, got shapes " +
-                                         shapes));
+    throw ValueError(
+        op_error(*this, "zero-dimensional arrays cannot be joined, got shapes " + shapes));
   }
   if (axis_ < 0 || axis_ >= nd) {
     throw ValueError(op_error(*this, "axis " + std::to_string(axis_) +
@@ -31,21 +32,21 @@ std::vector<TensorType> Join::output_types(const std::vector<Var>& inputs) const
     const TensorType& t = inputs[k]->type;
     dt = promote(dt, t.dtype);
     if (t.ndim() != nd) {
-      throw ValueError(op_error(*this, "all inputs must have the same number of dimensions, "
-                                       "got shapes " +
-                                           shapes));
+      throw ValueError(op_error(*this,
+                                "all inputs must have the same number of dimensions, "
+                                "got shapes " +
+                                    shapes));
     }
     for (int d = 0; d < nd; ++d) {
       if (d == axis_) {
         out[d] = (out[d] == kUnknownDim || t.shape[d] == kUnknownDim) ? kUnknownDim
-                                                                       : out[d] + t.shape[d];
+                                                                      : out[d] + t.shape[d];
       } else if (out[d] == kUnknownDim) {
         out[d] = t.shape[d];
       } else if (t.shape[d] != kUnknownDim && t.shape[d] != out[d]) {
-        throw ValueError(op_error(*this, "the input shapes must match except along axis " +
-                                             std::to_string(axis_) + " (dimension " +
-                                             std::to_string(d) + " differs), got shapes " +
-                                             shapes));
+        throw ValueError(op_error(
+            *this, "the input shapes must match except along axis " + std::to_string(axis_) +
+                       " (dimension " + std::to_string(d) + " differs), got shapes " + shapes));
       }
     }
   }
@@ -92,8 +93,8 @@ std::vector<std::pair<int, int>> Split::view_map() const {
 
 std::vector<TensorType> Split::output_types(const std::vector<Var>& inputs) const {
   if (inputs.size() != 2) {
-    throw TypeError(op_error(*this, "expected 2 inputs (x, sizes), got " +
-                                        std::to_string(inputs.size())));
+    throw TypeError(
+        op_error(*this, "expected 2 inputs (x, sizes), got " + std::to_string(inputs.size())));
   }
   const TensorType& t = inputs[0]->type;
   const Var& sizes = inputs[1];
@@ -104,8 +105,8 @@ std::vector<TensorType> Split::output_types(const std::vector<Var>& inputs) cons
                                          std::to_string(t.ndim())));
   }
   if (sizes->type.ndim() != 1 || !is_integer(sizes->type.dtype)) {
-    throw TypeError(op_error(*this, "the split sizes must be an integer vector, got " +
-                                        sizes->type.str()));
+    throw TypeError(
+        op_error(*this, "the split sizes must be an integer vector, got " + sizes->type.str()));
   }
   if (n_ < 1) throw ValueError(op_error(*this, "n_splits must be >= 1"));
   if (sizes->type.shape[0] != kUnknownDim && sizes->type.shape[0] != n_) {
@@ -120,8 +121,8 @@ std::vector<TensorType> Split::output_types(const std::vector<Var>& inputs) cons
     std::optional<int64_t> v = vals ? (*vals)[i] : std::nullopt;
     out[i].shape[axis_] = v ? *v : kUnknownDim;
     if (v && *v < 0) {
-      throw ValueError(op_error(*this, "split sizes must be non-negative, got " +
-                                           std::to_string(*v)));
+      throw ValueError(
+          op_error(*this, "split sizes must be non-negative, got " + std::to_string(*v)));
     }
     if (v) {
       total += *v;
@@ -149,11 +150,10 @@ void Split::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& ou
     total += s;
   }
   if (!ok || total != x.shape(ax)) {
-    throw ValueError(op_error(*this, "split sizes " + ints_str(sizes) + " (" +
-                                         std::to_string(n_) + " expected, summing to " +
-                                         std::to_string(x.shape(ax)) + ") do not split shape " +
-                                         shape_str(x.shape()) + " along axis " +
-                                         std::to_string(axis_)));
+    throw ValueError(op_error(*this, "split sizes " + ints_str(sizes) + " (" + std::to_string(n_) +
+                                         " expected, summing to " + std::to_string(x.shape(ax)) +
+                                         ") do not split shape " + shape_str(x.shape()) +
+                                         " along axis " + std::to_string(axis_)));
   }
   int64_t offset = 0;
   for (int64_t i = 0; i < n_; ++i) {
@@ -211,8 +211,8 @@ std::vector<Var> split(const Var& x, const Var& split_sizes, int64_t n_splits, i
 }
 
 std::vector<Var> split(const Var& x, const std::vector<int64_t>& split_sizes, int64_t axis) {
-  NDArray s = NDArray::from_vector<int64_t>(split_sizes,
-                                            {static_cast<int64_t>(split_sizes.size())});
+  NDArray s =
+      NDArray::from_vector<int64_t>(split_sizes, {static_cast<int64_t>(split_sizes.size())});
   return split(x, constant(s), static_cast<int64_t>(split_sizes.size()), axis);
 }
 
@@ -225,16 +225,16 @@ void register_join_ops() {
   register_builder("concatenate", 1, -1, [](const std::vector<Var>& in, const Params& p) {
     // NumPy's default axis is 0; an explicit None flattens.
     std::optional<int64_t> axis = 0;
-    if (p.values().count("axis")) axis = p.get_optional_ints("axis").has_value()
-                                             ? std::optional<int64_t>(p.get_int("axis"))
-                                             : std::nullopt;
+    if (p.values().count("axis"))
+      axis = p.get_optional_ints("axis").has_value() ? std::optional<int64_t>(p.get_int("axis"))
+                                                     : std::nullopt;
     return std::vector<Var>{concatenate(in, axis)};
   });
   register_builder("stack", 1, -1, [](const std::vector<Var>& in, const Params& p) {
     return std::vector<Var>{stack(in, p.get_int("axis", 0))};
   });
   register_builder("split", 2, 2, [](const std::vector<Var>& in, const Params& p) {
-    int64_t n = p.has("n_splits")          ? p.get_int("n_splits")
+    int64_t n = p.has("n_splits")         ? p.get_int("n_splits")
                 : in[1]->type.ndim() == 1 ? in[1]->type.shape[0]
                                           : kUnknownDim;
     if (n == kUnknownDim) throw ValueError("split: n_splits is required");

@@ -2,12 +2,12 @@
 
 #include <algorithm>
 
+#include "shape_util.hpp"
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/families.hpp"
-#include "shape_util.hpp"
 
 namespace theon {
 
@@ -104,8 +104,8 @@ namespace {
 
 void require_inputs(const Op& op, const std::vector<Var>& inputs, size_t n) {
   if (inputs.size() != n) {
-    throw TypeError(op_error(op, "expected " + std::to_string(n) + " input(s), got " +
-                                     std::to_string(inputs.size())));
+    throw TypeError(op_error(
+        op, "expected " + std::to_string(n) + " input(s), got " + std::to_string(inputs.size())));
   }
 }
 
@@ -188,15 +188,13 @@ void SizeOp::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& o
 std::vector<TensorType> MakeVector::output_types(const std::vector<Var>& inputs) const {
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i]->type.ndim() != 0) {
-      throw TypeError(op_error(*this, "expected scalar (0-d) inputs, got " +
-                                          inputs[i]->type.str() + " as input " +
-                                          std::to_string(i)));
+      throw TypeError(op_error(*this, "expected scalar (0-d) inputs, got " + inputs[i]->type.str() +
+                                          " as input " + std::to_string(i)));
     }
     if (is_integer(dtype_) && is_float(inputs[i]->type.dtype)) {
-      throw TypeError(op_error(*this, "expected integer inputs for an " +
-                                          std::string(dtype_name(dtype_)) + " vector, got " +
-                                          inputs[i]->type.str() + " as input " +
-                                          std::to_string(i)));
+      throw TypeError(op_error(
+          *this, "expected integer inputs for an " + std::string(dtype_name(dtype_)) +
+                     " vector, got " + inputs[i]->type.str() + " as input " + std::to_string(i)));
     }
   }
   return {TensorType(dtype_, {static_cast<int64_t>(inputs.size())})};
@@ -207,8 +205,8 @@ void MakeVector::perform(const std::vector<NDArray>& inputs, std::vector<NDArray
   const size_t isz = itemsize(dtype_);
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i].size() != 1) {
-      throw ValueError(op_error(*this, "expected scalar inputs, got shape " +
-                                           shape_str(inputs[i].shape())));
+      throw ValueError(
+          op_error(*this, "expected scalar inputs, got shape " + shape_str(inputs[i].shape())));
     }
     convert_strided(inputs[i].dtype(), inputs[i].raw(), 0, dtype_, out.raw() + i * isz, 0, 1);
   }
@@ -225,8 +223,7 @@ std::vector<TensorType> Reshape::output_types(const std::vector<Var>& inputs) co
   }
   if (s->type.shape[0] != kUnknownDim && s->type.shape[0] != ndim_) {
     throw ValueError(op_error(*this, "the shape has " + std::to_string(s->type.shape[0]) +
-                                         " entries for a " + std::to_string(ndim_) +
-                                         "-d result"));
+                                         " entries for a " + std::to_string(ndim_) + "-d result"));
   }
   StaticShape out(ndim_, kUnknownDim);
   auto vals = static_int_vector(s);
@@ -253,13 +250,13 @@ std::vector<TensorType> Reshape::output_types(const std::vector<Var>& inputs) co
     if (*v >= 0) out[i] = *v;
     if (*v == -1) ++minus_ones;
     if (*v < -1) {
-      throw ValueError(op_error(*this, "negative dimension " + std::to_string(*v) +
-                                           " in the shape of the result"));
+      throw ValueError(op_error(
+          *this, "negative dimension " + std::to_string(*v) + " in the shape of the result"));
     }
   }
   if (minus_ones > 1) {
-    throw ValueError(op_error(*this, "can only specify one unknown dimension, got shape " +
-                                         ints_str(req)));
+    throw ValueError(
+        op_error(*this, "can only specify one unknown dimension, got shape " + ints_str(req)));
   }
   if (all_known && in_size) {
     Shape xs(x->type.shape.begin(), x->type.shape.end());
@@ -338,14 +335,13 @@ std::vector<TensorType> DimShuffle::output_types(const std::vector<Var>& inputs)
       continue;
     }
     if (p < 0 || p >= t.ndim()) {
-      throw ValueError(op_error(*this, "pattern entry " + std::to_string(p) +
-                                           " is not a dimension of the input " + t.str() +
-                                           " (expected 0.." + std::to_string(t.ndim() - 1) +
-                                           " or 'x')"));
+      throw ValueError(op_error(
+          *this, "pattern entry " + std::to_string(p) + " is not a dimension of the input " +
+                     t.str() + " (expected 0.." + std::to_string(t.ndim() - 1) + " or 'x')"));
     }
     if (used[p]) {
-      throw ValueError(op_error(*this, "dimension " + std::to_string(p) +
-                                           " appears twice in the pattern"));
+      throw ValueError(
+          op_error(*this, "dimension " + std::to_string(p) + " appears twice in the pattern"));
     }
     used[p] = true;
     out.push_back(t.shape[p]);
@@ -377,9 +373,9 @@ void DimShuffle::perform(const std::vector<NDArray>& inputs, std::vector<NDArray
   }
   for (int d = 0; d < x.ndim(); ++d) {
     if (!used[d] && x.shape(d) != 1) {
-      throw ValueError(op_error(*this, "cannot drop dimension " + std::to_string(d) +
-                                           " of size " + std::to_string(x.shape(d)) +
-                                           " (input shape " + shape_str(x.shape()) + ")"));
+      throw ValueError(op_error(*this, "cannot drop dimension " + std::to_string(d) + " of size " +
+                                           std::to_string(x.shape(d)) + " (input shape " +
+                                           shape_str(x.shape()) + ")"));
     }
   }
   outputs[0] = x.view(x.raw(), std::move(shape), std::move(strides));
@@ -402,9 +398,10 @@ std::vector<TensorType> Squeeze::output_types(const std::vector<Var>& inputs) co
     if (!drop) {
       out.push_back(t.shape[d]);
     } else if (t.shape[d] != 1 && t.shape[d] != kUnknownDim) {
-      throw ValueError(op_error(*this, "cannot select an axis to squeeze out which has size not "
-                                       "equal to one (axis " +
-                                           std::to_string(d) + " of " + t.str() + ")"));
+      throw ValueError(op_error(*this,
+                                "cannot select an axis to squeeze out which has size not "
+                                "equal to one (axis " +
+                                    std::to_string(d) + " of " + t.str() + ")"));
     }
   }
   for (int64_t a : axes_) {
@@ -424,10 +421,11 @@ void Squeeze::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& 
   for (int d = 0; d < x.ndim(); ++d) {
     if (std::find(axes_.begin(), axes_.end(), d) != axes_.end()) {
       if (x.shape(d) != 1) {
-        throw ValueError(op_error(*this, "cannot select an axis to squeeze out which has size "
-                                         "not equal to one (axis " +
-                                             std::to_string(d) + " of shape " +
-                                             shape_str(x.shape()) + ")"));
+        throw ValueError(op_error(*this,
+                                  "cannot select an axis to squeeze out which has size "
+                                  "not equal to one (axis " +
+                                      std::to_string(d) + " of shape " + shape_str(x.shape()) +
+                                      ")"));
       }
       continue;
     }
@@ -465,21 +463,24 @@ std::vector<TensorType> SpecifyShape::output_types(const std::vector<Var>& input
   return {TensorType(t.dtype, out)};
 }
 
-void SpecifyShape::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
+void SpecifyShape::perform(const std::vector<NDArray>& inputs,
+                           std::vector<NDArray>& outputs) const {
   const NDArray& x = inputs[0];
   std::vector<int64_t> req = read_int_vector(inputs[1]);
   bool ok = static_cast<int>(req.size()) == x.ndim();
   for (int d = 0; ok && d < x.ndim(); ++d) ok = req[d] < 0 || req[d] == x.shape(d);
   if (!ok) {
-    throw ValueError(op_error(*this, "expected shape " + ints_str(req) + " (-1: any), got " +
-                                         shape_str(x.shape())));
+    throw ValueError(op_error(
+        *this, "expected shape " + ints_str(req) + " (-1: any), got " + shape_str(x.shape())));
   }
   outputs[0] = x;
 }
 
 // ---- C++ API ----
 
-Var shape(const Var& x) { return make_node1(std::make_shared<ShapeOp>(), {x}); }
+Var shape(const Var& x) {
+  return make_node1(std::make_shared<ShapeOp>(), {x});
+}
 
 Var shape_i(const Var& x, int64_t i) {
   const int64_t nd = x->type.ndim();
@@ -490,7 +491,9 @@ Var shape_i(const Var& x, int64_t i) {
   return make_node1(std::make_shared<ShapeI>(i < 0 ? i + nd : i), {x});
 }
 
-Var size(const Var& x) { return make_node1(std::make_shared<SizeOp>(), {x}); }
+Var size(const Var& x) {
+  return make_node1(std::make_shared<SizeOp>(), {x});
+}
 
 Var make_vector(const std::vector<Var>& elements, std::optional<DType> dtype) {
   DType dt = DType::Int64;
@@ -523,7 +526,9 @@ Var reshape(const Var& x, const std::vector<Var>& shape) {
   return reshape(x, make_vector(shape, DType::Int64));
 }
 
-Var flatten(const Var& x, int64_t ndim) { return make_node1(std::make_shared<Flatten>(ndim), {x}); }
+Var flatten(const Var& x, int64_t ndim) {
+  return make_node1(std::make_shared<Flatten>(ndim), {x});
+}
 
 Var dimshuffle(const Var& x, const std::vector<int64_t>& pattern) {
   return make_node1(std::make_shared<DimShuffle>(pattern), {x});
@@ -630,7 +635,8 @@ void register_shape_ops() {
   register_builder("reshape", 1, -1, [](const std::vector<Var>& in, const Params& p) {
     std::optional<int64_t> ndim;
     if (p.has("ndim")) ndim = p.get_int("ndim");
-    if (in.size() == 2 && in[1]->type.ndim() == 1) return std::vector<Var>{reshape(in[0], in[1], ndim)};
+    if (in.size() == 2 && in[1]->type.ndim() == 1)
+      return std::vector<Var>{reshape(in[0], in[1], ndim)};
     std::vector<Var> entries(in.begin() + 1, in.end());
     return std::vector<Var>{reshape(in[0], make_vector(entries, DType::Int64), ndim)};
   });
@@ -638,8 +644,8 @@ void register_shape_ops() {
     return std::vector<Var>{flatten(in[0], p.get_int("ndim", 1))};
   });
   register_builder("dimshuffle", 1, 1, [](const std::vector<Var>& in, const Params& p) {
-    return std::vector<Var>{dimshuffle(in[0], p.has("pattern") ? p.get_ints("pattern")
-                                                               : std::vector<int64_t>{})};
+    return std::vector<Var>{
+        dimshuffle(in[0], p.has("pattern") ? p.get_ints("pattern") : std::vector<int64_t>{})};
   });
   register_builder("transpose", 1, 1, [](const std::vector<Var>& in, const Params& p) {
     return std::vector<Var>{transpose(in[0], p.get_optional_ints("axes"))};

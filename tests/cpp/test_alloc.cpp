@@ -26,7 +26,8 @@ void expect_error(F&& fn, std::initializer_list<std::string> parts) {
     fn();
     ADD_FAILURE() << "expected an error";
   } catch (const E& e) {
-    for (const auto& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
+    for (const auto& p : parts)
+      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
   }
 }
 
@@ -44,8 +45,11 @@ TEST(AllocOps, AllocSymbolicShape) {
   EXPECT_FALSE(out[0].shares_buffer_with(vin));
   out = f->call({vin, NDArray::scalar<int32_t>(0)});
   EXPECT_EQ(out[0].shape(), (Shape{0, 2, 3}));
-  expect_error<ValueError>([&] { f->call({vin, NDArray::scalar<int32_t>(-1)}); },
-                           {"Alloc", "negative"});
+  expect_error<ValueError>(
+      [&] {
+        f->call({vin, NDArray::scalar<int32_t>(-1)});
+      },
+      {"Alloc", "negative"});
 }
 
 TEST(AllocOps, AllocWithShapeVectorAndErrors) {
@@ -58,15 +62,21 @@ TEST(AllocOps, AllocWithShapeVectorAndErrors) {
   EXPECT_EQ(out[0].shape(), (Shape{3, 4}));
   EXPECT_EQ(values(out[0]), std::vector<double>(12, 0.0));
   Var v = tensor("float64", {3}, "v");
-  expect_error<ValueError>([&] { alloc(v, {scalar_constant(int64_t{2}, DType::Int64),
-                                           scalar_constant(int64_t{4}, DType::Int64)}); },
-                           {"Alloc", "(3,)", "(2, 4)"});
+  expect_error<ValueError>(
+      [&] {
+        alloc(v, {scalar_constant(int64_t{2}, DType::Int64),
+                  scalar_constant(int64_t{4}, DType::Int64)});
+      },
+      {"Alloc", "(3,)", "(2, 4)"});
   EXPECT_THROW(alloc(v, {scalar("f", "float64")}), TypeError);
   Var u = vector("u");
   Var k = scalar("k", "int64");
   auto g = function({u, k}, {alloc(u, {k, k})});
-  expect_error<ValueError>([&] { g->call({iota(DType::Float64, {3}), NDArray::scalar<int64_t>(2)}); },
-                           {"Alloc", "(3,)", "(2, 2)"});
+  expect_error<ValueError>(
+      [&] {
+        g->call({iota(DType::Float64, {3}), NDArray::scalar<int64_t>(2)});
+      },
+      {"Alloc", "(3,)", "(2, 2)"});
 }
 
 TEST(AllocOps, ZerosOnesFull) {
@@ -75,8 +85,8 @@ TEST(AllocOps, ZerosOnesFull) {
   EXPECT_EQ(z->type.dtype, parse_dtype(config_floatX()));
   Var o = ones(std::vector<int64_t>{}, DType::Bool);
   EXPECT_EQ(o->type.ndim(), 0);
-  Var full7 = full({scalar_constant(int64_t{2}, DType::Int64)}, scalar_constant(7.5, DType::Float64),
-                   DType::Int32);
+  Var full7 = full({scalar_constant(int64_t{2}, DType::Int64)},
+                   scalar_constant(7.5, DType::Float64), DType::Int32);
   auto f = function(std::vector<In>{}, {z, o, full7});
   auto out = f->call({});
   EXPECT_EQ(values(out[0]), std::vector<double>(6, 0.0));
@@ -135,10 +145,12 @@ TEST(AllocOps, ARange) {
   EXPECT_EQ(c->type.dtype, DType::Float64);
   EXPECT_EQ(c->type.shape, StaticShape{4});
   // NumPy: arange(-3, 3, 1.5, dtype=int64) is [-3, -1, 1, 3] (step taken after conversion).
-  Var d = arange(scalar_constant(int64_t{-3}, DType::Int64), scalar_constant(int64_t{3}, DType::Int64),
-                 scalar_constant(1.5, DType::Float64), DType::Int64);
-  Var e = arange(scalar_constant(int64_t{10}, DType::Int64), scalar_constant(int64_t{0}, DType::Int64),
-                 scalar_constant(int64_t{-3}, DType::Int64));
+  Var d =
+      arange(scalar_constant(int64_t{-3}, DType::Int64), scalar_constant(int64_t{3}, DType::Int64),
+             scalar_constant(1.5, DType::Float64), DType::Int64);
+  Var e =
+      arange(scalar_constant(int64_t{10}, DType::Int64), scalar_constant(int64_t{0}, DType::Int64),
+             scalar_constant(int64_t{-3}, DType::Int64));
   auto f = function({stop}, {a, b, c, d, e});
   auto out = f->call({NDArray::scalar<int32_t>(4)});
   EXPECT_EQ(values(out[0]), (std::vector<double>{2, 5, 8}));
@@ -184,9 +196,15 @@ TEST(AllocOps, Repeat) {
   EXPECT_EQ(values(out[1]), (std::vector<double>{0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5}));
   EXPECT_EQ(out[2].shape(), (Shape{2, 9}));
   expect_error<ValueError>(
-      [&] { f->call({in, NDArray::from_vector<int64_t>({1, 2, 3}, {3})}); }, {"Repeat{axis=0}"});
+      [&] {
+        f->call({in, NDArray::from_vector<int64_t>({1, 2, 3}, {3})});
+      },
+      {"Repeat{axis=0}"});
   expect_error<ValueError>(
-      [&] { f->call({in, NDArray::from_vector<int64_t>({1, -2}, {2})}); }, {"Repeat", "negative"});
+      [&] {
+        f->call({in, NDArray::from_vector<int64_t>({1, -2}, {2})});
+      },
+      {"Repeat", "negative"});
   EXPECT_EQ(repeat(tensor("float32", {2, 3}), 2, 1)->type.shape, (StaticShape{2, 6}));
 }
 

@@ -26,7 +26,8 @@ void expect_error(F&& fn, std::initializer_list<std::string> parts) {
     fn();
     ADD_FAILURE() << "expected an error";
   } catch (const E& e) {
-    for (const auto& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
+    for (const auto& p : parts)
+      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
   }
 }
 
@@ -76,8 +77,11 @@ TEST(JoinOps, Stack) {
   auto out = f->call({iota(DType::Int8, {3}), iota(DType::Int16, {3}, 5)});
   EXPECT_EQ(values(out[0]), (std::vector<double>{0, 1, 2, 5, 6, 7}));
   EXPECT_EQ(values(out[1]), (std::vector<double>{0, 5, 1, 6, 2, 7}));
-  expect_error<ValueError>([&] { f->call({iota(DType::Int8, {3}), iota(DType::Int16, {4})}); },
-                           {"Join{axis=0}", "(1, 3)", "(1, 4)"});
+  expect_error<ValueError>(
+      [&] {
+        f->call({iota(DType::Int8, {3}), iota(DType::Int16, {4})});
+      },
+      {"Join{axis=0}", "(1, 3)", "(1, 4)"});
   EXPECT_THROW(stack({a, matrix("m")}), ValueError);
 }
 
@@ -105,10 +109,16 @@ TEST(JoinOps, SplitGivesViews) {
   EXPECT_EQ(values(out[0]), (std::vector<double>{0, 1, 5, 6}));
   EXPECT_EQ(values(out[2]), (std::vector<double>{2, 3, 4, 7, 8, 9}));
   for (const auto& o : out) EXPECT_FALSE(o.shares_buffer_with(in));
-  expect_error<ValueError>([&] { f->call({in, NDArray::from_vector<int64_t>({2, 2, 2}, {3})}); },
-                           {"Split{n=3,axis=1}", "(2, 2, 2)", "(2, 5)"});
-  expect_error<ValueError>([&] { f->call({in, NDArray::from_vector<int64_t>({2, 3}, {2})}); },
-                           {"Split"});
+  expect_error<ValueError>(
+      [&] {
+        f->call({in, NDArray::from_vector<int64_t>({2, 2, 2}, {3})});
+      },
+      {"Split{n=3,axis=1}", "(2, 2, 2)", "(2, 5)"});
+  expect_error<ValueError>(
+      [&] {
+        f->call({in, NDArray::from_vector<int64_t>({2, 3}, {2})});
+      },
+      {"Split"});
   // The op's outputs are views of its input.
   Split op(2, 0);
   std::vector<NDArray> outs(2);

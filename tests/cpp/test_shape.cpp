@@ -28,7 +28,8 @@ void expect_error(F&& fn, std::initializer_list<std::string> parts) {
     fn();
     ADD_FAILURE() << "expected an error";
   } catch (const E& e) {
-    for (const auto& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
+    for (const auto& p : parts)
+      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
   }
 }
 
@@ -102,18 +103,28 @@ TEST(ShapeOps, ReshapeNonContiguousCopies) {
 
 TEST(ShapeOps, ReshapeErrors) {
   Var x = tensor("float64", {2, 3}, "x");
-  expect_error<ValueError>([&] { reshape(x, std::vector<int64_t>{4, 2}); },
-                           {"Reshape{2}", "(2, 3)", "(4, 2)"});
-  expect_error<ValueError>([&] { reshape(x, std::vector<int64_t>{-1, -1}); },
-                           {"Reshape{2}", "one unknown dimension"});
+  expect_error<ValueError>(
+      [&] {
+        reshape(x, std::vector<int64_t>{4, 2});
+      },
+      {"Reshape{2}", "(2, 3)", "(4, 2)"});
+  expect_error<ValueError>(
+      [&] {
+        reshape(x, std::vector<int64_t>{-1, -1});
+      },
+      {"Reshape{2}", "one unknown dimension"});
   Var m = matrix("m");
   Var s = vector("s", "int64");
   auto f = function({m, s}, {reshape(m, s, 2)});
   expect_error<ValueError>(
-      [&] { f->call({iota(DType::Float64, {2, 3}), NDArray::from_vector<int64_t>({5, 1}, {2})}); },
+      [&] {
+        f->call({iota(DType::Float64, {2, 3}), NDArray::from_vector<int64_t>({5, 1}, {2})});
+      },
       {"Reshape{2}", "(2, 3)", "(5, 1)"});
   expect_error<ValueError>(
-      [&] { f->call({iota(DType::Float64, {2, 3}), NDArray::from_vector<int64_t>({6}, {1})}); },
+      [&] {
+        f->call({iota(DType::Float64, {2, 3}), NDArray::from_vector<int64_t>({6}, {1})});
+      },
       {"Reshape{2}"});
   EXPECT_THROW(reshape(m, vector("f", "float64"), 2), TypeError);
   EXPECT_THROW(reshape(m, s), ValueError);  // length unknown and no ndim
@@ -163,9 +174,17 @@ TEST(ShapeOps, DimShuffleTransposeIsView) {
 TEST(ShapeOps, DimShuffleErrors) {
   Var x = tensor("float64", {kUnknownDim, 1, 3}, "x");
   EXPECT_EQ(dimshuffle(x, {0, 2})->type.shape, (StaticShape{kUnknownDim, 3}));  // drops a 1
-  expect_error<ValueError>([&] { dimshuffle(x, {1, 2}); }, {"DimShuffle{1,2}", "cannot drop dimension 0"});
+  expect_error<ValueError>(
+      [&] {
+        dimshuffle(x, {1, 2});
+      },
+      {"DimShuffle{1,2}", "cannot drop dimension 0"});
   expect_error<ValueError>([&] { dimshuffle(x, {0, 0, 1, 2}); }, {"appears twice"});
-  expect_error<ValueError>([&] { dimshuffle(x, {0, 1, 3}); }, {"DimShuffle{0,1,3}", "not a dimension"});
+  expect_error<ValueError>(
+      [&] {
+        dimshuffle(x, {0, 1, 3});
+      },
+      {"DimShuffle{0,1,3}", "not a dimension"});
   EXPECT_THROW(transpose(x, std::vector<int64_t>{0, 1}), ValueError);
   EXPECT_THROW(transpose(x, std::vector<int64_t>{0, 0, 1}), ValueError);
 }
@@ -185,8 +204,11 @@ TEST(ShapeOps, SqueezeAndExpandDims) {
   EXPECT_EQ(out[2].shape(), (Shape{1, 1, 1, 1, 5, 1}));
   EXPECT_EQ(values(out[1]), values(in));
   // Runtime check of a dimension of unknown size.
-  expect_error<ValueError>([&] { f->call({iota(DType::Float64, {1, 2, 1, 5})}); },
-                           {"Squeeze", "(1, 2, 1, 5)"});
+  expect_error<ValueError>(
+      [&] {
+        f->call({iota(DType::Float64, {1, 2, 1, 5})});
+      },
+      {"Squeeze", "(1, 2, 1, 5)"});
   EXPECT_THROW(squeeze(tensor("float64", {2, 3}), std::vector<int64_t>{0}), ValueError);
   EXPECT_THROW(squeeze(x, std::vector<int64_t>{4}), ValueError);
 }
@@ -219,9 +241,9 @@ TEST(ShapeOps, Builders) {
   p.set("pattern", std::vector<int64_t>{1, -1, 0});
   Var d = build("dimshuffle", {x}, p)[0];
   EXPECT_EQ(d->type.ndim(), 3);
-  for (const char* name : {"reshape", "dimshuffle", "transpose", "flatten", "squeeze", "swapaxes",
-                           "shape", "shape_i", "make_vector", "expand_dims", "size",
-                           "specify_shape"}) {
+  for (const char* name :
+       {"reshape", "dimshuffle", "transpose", "flatten", "squeeze", "swapaxes", "shape", "shape_i",
+        "make_vector", "expand_dims", "size", "specify_shape"}) {
     EXPECT_TRUE(has_builder(name)) << name;
   }
 }

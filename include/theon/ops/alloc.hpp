@@ -93,7 +93,8 @@ Var zeros(const std::vector<int64_t>& shape, std::optional<DType> dtype = std::n
 Var ones(const std::vector<Var>& shape, std::optional<DType> dtype = std::nullopt);
 Var ones(const std::vector<int64_t>& shape, std::optional<DType> dtype = std::nullopt);
 // dtype nullopt: the value's dtype.
-Var full(const std::vector<Var>& shape, const Var& value, std::optional<DType> dtype = std::nullopt);
+Var full(const std::vector<Var>& shape, const Var& value,
+         std::optional<DType> dtype = std::nullopt);
 Var fill(const Var& model, const Var& value);
 // dtype nullopt: x's dtype.
 Var zeros_like(const Var& x, std::optional<DType> dtype = std::nullopt);
