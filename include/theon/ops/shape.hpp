@@ -1,6 +1,163 @@
-// C++ API of the shape op family (see src/ops/shape.cpp).
+// C++ API of the shape op family (see src/ops/shape.cpp): Shape, Shape_i, MakeVector, Reshape,
+// Flatten, DimShuffle (transpose, swapaxes, squeeze, expand_dims), Squeeze, Size, SpecifyShape.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "theon/graph/op.hpp"
 #include "theon/graph/variable.hpp"
 
-namespace theon {}  // namespace theon
+namespace theon {
+
+// x.shape as an int64 vector of length x.ndim.
+class ShapeOp : public Op {
+ public:
+  std::string type_name() const override { return "Shape"; }
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+};
+
+// x.shape[i] as an int64 scalar.
+class ShapeI : public Op {
+ public:
+  explicit ShapeI(int64_t i) : i_(i) {}
+  int64_t i() const { return i_; }
+  std::string type_name() const override { return "Shape_i"; }
+  std::string props() const override { return std::to_string(i_); }
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+
+ private:
+  int64_t i_;
+};
+
+// x.size as an int64 scalar.
+class SizeOp : public Op {
+ public:
+  std::string type_name() const override { return "Size"; }
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+};
+
+// Stacks 0-d inputs into a vector of `dtype` (values converted as NumPy's unsafe casting).
+class MakeVector : public Op {
+ public:
+  explicit MakeVector(DType dtype) : dtype_(dtype) {}
+  DType dtype() const { return dtype_; }
+  std::string type_name() const override { return "MakeVector"; }
+  std::string props() const override { return std::string(dtype_name(dtype_)); }
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+
+ private:
+  DType dtype_;
+};
+
+// Reshape{ndim}(x, shape): `shape` is an integer vector of length ndim; one entry may be -1.
+// A view of x when x is C-contiguous, else a copy.
+class Reshape : public Op {
+ public:
+  explicit Reshape(int64_t ndim) : ndim_(ndim) {}
+  int64_t ndim() const { return ndim_; }
+  std::string type_name() const override { return "Reshape"; }
+  std::string props() const override { return std::to_string(ndim_); }
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<std::pair<int, int>> view_map() const override { return {{0, 0}}; }
+
+ private:
+  int64_t ndim_;
+};
+
+// Theano's flatten: keeps the first ndim-1 dimensions and folds the rest into the last one.
+class Flatten : public Op {
+ public:
+  explicit Flatten(int64_t ndim) : ndim_(ndim) {}
+  std::string type_name() const override { return "Flatten"; }
+  std::string props() const override { return std::to_string(ndim_); }
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<std::pair<int, int>> view_map() const override { return {{0, 0}}; }
+
+ private:
+  int64_t ndim_;
+};
+
+// Theano's DimShuffle: output dimension j is input dimension pattern[j], or a new
+// broadcastable dimension where pattern[j] == kNewAxis ('x'). Input dimensions left out must
+// have static size 1. Always a view.
+inline constexpr int64_t kNewAxis = -1;
+class DimShuffle : public Op {
+ public:
+  explicit DimShuffle(std::vector<int64_t> pattern) : pattern_(std::move(pattern)) {}
+  const std::vector<int64_t>& pattern() const { return pattern_; }
+  std::string type_name() const override { return "DimShuffle"; }
+  std::string props() const override;
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<std::pair<int, int>> view_map() const override { return {{0, 0}}; }
+
+ private:
+  std::vector<int64_t> pattern_;
+};
+
+// Removes the given axes (sorted, non-negative), checking at run time that they have size 1.
+class Squeeze : public Op {
+ public:
+  explicit Squeeze(std::vector<int64_t> axes) : axes_(std::move(axes)) {}
+  std::string type_name() const override { return "Squeeze"; }
+  std::string props() const override;
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<std::pair<int, int>> view_map() const override { return {{0, 0}}; }
+
+ private:
+  std::vector<int64_t> axes_;
+};
+
+// SpecifyShape(x, shape): x unchanged (a view), with a static shape taken from the constant
+// entries of `shape` (an integer vector of length x.ndim; -1 = unspecified), checked at run time.
+class SpecifyShape : public Op {
+ public:
+  std::string type_name() const override { return "SpecifyShape"; }
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<std::pair<int, int>> view_map() const override { return {{0, 0}}; }
+};
+
+// ---- Static analysis of integer shape expressions ----
+// The value of a 0-d integer variable when known at build time (a constant, Shape_i of a
+// static dimension, Size of a fully static shape).
+std::optional<int64_t> static_int_scalar(const Var& v);
+// The entries of a 1-d integer variable of static length, each known or not (a constant,
+// MakeVector, Shape); nullopt when the length itself is unknown.
+std::optional<std::vector<std::optional<int64_t>>> static_int_vector(const Var& v);
+
+// ---- C++ API ----
+Var shape(const Var& x);
+Var shape_i(const Var& x, int64_t i);  // negative i counts from the end
+Var size(const Var& x);
+Var make_vector(const std::vector<Var>& elements, std::optional<DType> dtype = std::nullopt);
+// `shape` is an integer vector; `ndim` is needed only when its static length is unknown.
+Var reshape(const Var& x, const Var& shape, std::optional<int64_t> ndim = std::nullopt);
+Var reshape(const Var& x, const std::vector<int64_t>& shape);
+// Each entry a 0-d integer variable (stacked with make_vector).
+Var reshape(const Var& x, const std::vector<Var>& shape);
+Var flatten(const Var& x, int64_t ndim = 1);
+Var dimshuffle(const Var& x, const std::vector<int64_t>& pattern);
+Var transpose(const Var& x, std::optional<std::vector<int64_t>> axes = std::nullopt);
+Var swapaxes(const Var& x, int64_t axis1, int64_t axis2);
+// axis = nullopt drops every dimension of static size 1 (Theano's rule); explicit axes may also
+// name dimensions of unknown size, which are checked to be 1 at run time.
+Var squeeze(const Var& x, std::optional<std::vector<int64_t>> axis = std::nullopt);
+Var expand_dims(const Var& x, const std::vector<int64_t>& axis);
+Var specify_shape(const Var& x, const Var& shape);
+Var specify_shape(const Var& x, const std::vector<int64_t>& shape);
+
+// Normalizes a possibly negative axis for `ndim` dimensions; throws IndexError naming `what`.
+int64_t normalize_axis(int64_t axis, int64_t ndim, const std::string& what);
+
+}  // namespace theon
