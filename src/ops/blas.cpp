@@ -142,8 +142,7 @@ void blas_product(DType dt, Mat a, Mat b, char* c, std::deque<NDArray>& keep) {
       b = copy_matrix(b, dt, keep);
       lb = blas_layout(b, isz);
     }
-    blas::gemv(dt, !lb->trans, lb->trans ? n : k, lb->trans ? k : n, b.p, lb->ld, a.p, incx, c,
-               1);
+    blas::gemv(dt, !lb->trans, lb->trans ? n : k, lb->trans ? k : n, b.p, lb->ld, a.p, incx, c, 1);
   } else {
     std::optional<Layout> la = blas_layout(a, isz);
     if (!la) {
@@ -169,7 +168,8 @@ void loop_product(const Mat& a, const Mat& b, char* c) {
     T v;
     std::memcpy(&v, p, sizeof(T));
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-      return static_cast<Acc>(static_cast<std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>(v));
+      return static_cast<Acc>(
+          static_cast<std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>(v));
     } else {
       return static_cast<Acc>(v);
     }
@@ -202,8 +202,8 @@ void product_2d(DType dt, const Mat& a, const Mat& b, char* c, std::deque<NDArra
     std::memset(c, 0, static_cast<size_t>(m * n) * itemsize(dt));
     return;
   }
-  const bool blas_ok = is_float(dt) && m <= blas::kMaxInt && n <= blas::kMaxInt &&
-                       k <= blas::kMaxInt;
+  const bool blas_ok =
+      is_float(dt) && m <= blas::kMaxInt && n <= blas::kMaxInt && k <= blas::kMaxInt;
   if (blas_ok) {
     blas_product(dt, a, b, c, keep);
     return;
@@ -231,7 +231,9 @@ void contract(DType dt, const NDArray& a, const NDArray& b, const std::vector<in
   product_2d(dt, ma, mb, out, keep);
 }
 
-NDArray in_dtype(const NDArray& x, DType dt) { return x.dtype() == dt ? x : x.astype(dt); }
+NDArray in_dtype(const NDArray& x, DType dt) {
+  return x.dtype() == dt ? x : x.astype(dt);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Shapes
@@ -263,7 +265,9 @@ void check_two(const Op& op, const std::vector<Var>& inputs) {
 }
 
 // A static size pair that differs for sure.
-bool known_mismatch(int64_t x, int64_t y) { return x != kUnknownDim && y != kUnknownDim && x != y; }
+bool known_mismatch(int64_t x, int64_t y) {
+  return x != kUnknownDim && y != kUnknownDim && x != y;
+}
 
 std::string not_aligned(const std::string& sa, const std::string& sb, int64_t ka, int da,
                         int64_t kb, int db) {
@@ -278,7 +282,9 @@ std::string axes_str(const std::vector<int64_t>& axes) {
   return s + (axes.size() == 1 ? ",)" : ")");
 }
 
-std::vector<int> to_int(const std::vector<int64_t>& v) { return {v.begin(), v.end()}; }
+std::vector<int> to_int(const std::vector<int64_t>& v) {
+  return {v.begin(), v.end()};
+}
 
 }  // namespace
 
@@ -291,9 +297,9 @@ std::vector<TensorType> Dot::output_types(const std::vector<Var>& inputs) const 
   const TensorType& tb = inputs[1]->type;
   auto [axa, axb] = dot_axes(ta.ndim(), tb.ndim());
   if (!axa.empty() && known_mismatch(ta.shape[axa[0]], tb.shape[axb[0]])) {
-    throw ValueError(op_error(*this, not_aligned(static_shape_str(ta.shape),
-                                                 static_shape_str(tb.shape), ta.shape[axa[0]],
-                                                 axa[0], tb.shape[axb[0]], axb[0])));
+    throw ValueError(
+        op_error(*this, not_aligned(static_shape_str(ta.shape), static_shape_str(tb.shape),
+                                    ta.shape[axa[0]], axa[0], tb.shape[axb[0]], axb[0])));
   }
   return {TensorType(promote(ta.dtype, tb.dtype), contracted_shape(ta.shape, tb.shape, axa, axb))};
 }
@@ -303,9 +309,9 @@ void Dot::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outp
   const NDArray& b0 = inputs[1];
   auto [axa, axb] = dot_axes(a0.ndim(), b0.ndim());
   if (!axa.empty() && a0.shape(axa[0]) != b0.shape(axb[0])) {
-    throw ValueError(op_error(*this, not_aligned(shape_str(a0.shape()), shape_str(b0.shape()),
-                                                 a0.shape(axa[0]), axa[0], b0.shape(axb[0]),
-                                                 axb[0])));
+    throw ValueError(
+        op_error(*this, not_aligned(shape_str(a0.shape()), shape_str(b0.shape()), a0.shape(axa[0]),
+                                    axa[0], b0.shape(axb[0]), axb[0])));
   }
   const DType dt = promote(a0.dtype(), b0.dtype());
   const NDArray a = in_dtype(a0, dt), b = in_dtype(b0, dt);
@@ -348,13 +354,12 @@ std::vector<TensorType> Matmul::output_types(const std::vector<Var>& inputs) con
   matmul_promote(a, b, int64_t{1});
   const int64_t ka = a.back(), kb = b[b.size() - 2];
   if (known_mismatch(ka, kb)) {
-    throw ValueError(op_error(
-        *this, matmul_mismatch(static_shape_str(ta.shape), static_shape_str(tb.shape), ta.ndim(),
-                               tb.ndim(), ka, kb)));
+    throw ValueError(
+        op_error(*this, matmul_mismatch(static_shape_str(ta.shape), static_shape_str(tb.shape),
+                                        ta.ndim(), tb.ndim(), ka, kb)));
   }
-  StaticShape out = broadcast_static({StaticShape(a.begin(), a.end() - 2),
-                                      StaticShape(b.begin(), b.end() - 2)},
-                                     name());
+  StaticShape out = broadcast_static(
+      {StaticShape(a.begin(), a.end() - 2), StaticShape(b.begin(), b.end() - 2)}, name());
   if (ta.ndim() > 1) out.push_back(a[a.size() - 2]);
   if (tb.ndim() > 1) out.push_back(b.back());
   return {TensorType(promote(ta.dtype, tb.dtype), out)};
@@ -370,12 +375,11 @@ void Matmul::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& o
   matmul_promote(sa, sb, int64_t{1});
   const int64_t m = sa[sa.size() - 2], k = sa.back(), n = sb.back();
   if (k != sb[sb.size() - 2]) {
-    throw ValueError(op_error(
-        *this, matmul_mismatch(shape_str(a0.shape()), shape_str(b0.shape()), a0.ndim(), b0.ndim(), k,
-                               sb[sb.size() - 2])));
+    throw ValueError(op_error(*this, matmul_mismatch(shape_str(a0.shape()), shape_str(b0.shape()),
+                                                     a0.ndim(), b0.ndim(), k, sb[sb.size() - 2])));
   }
-  const Shape batch = broadcast_shapes(
-      {Shape(sa.begin(), sa.end() - 2), Shape(sb.begin(), sb.end() - 2)}, name());
+  const Shape batch =
+      broadcast_shapes({Shape(sa.begin(), sa.end() - 2), Shape(sb.begin(), sb.end() - 2)}, name());
   Shape out_shape = batch;
   if (a0.ndim() > 1) out_shape.push_back(m);
   if (b0.ndim() > 1) out_shape.push_back(n);
@@ -387,8 +391,10 @@ void Matmul::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& o
   auto stack_view = [&](const NDArray& x, const Shape& s, bool is_a) {
     Strides st = x.strides();
     if (x.ndim() == 1) {
-      if (is_a) st.insert(st.begin(), 0);
-      else st.push_back(0);
+      if (is_a)
+        st.insert(st.begin(), 0);
+      else
+        st.push_back(0);
     }
     NDArray v = x.view(x.raw(), s, st);
     Shape full = batch;
@@ -456,12 +462,12 @@ std::vector<TensorType> Tensordot::output_types(const std::vector<Var>& inputs) 
   }
   for (size_t i = 0; i < axes_a_.size(); ++i) {
     if (known_mismatch(ta.shape[axes_a_[i]], tb.shape[axes_b_[i]])) {
-      throw ValueError(op_error(
-          *this, "shape-mismatch for sum: shapes " + static_shape_str(ta.shape) + " and " +
-                     static_shape_str(tb.shape) + ", axis " + std::to_string(axes_a_[i]) +
-                     " of a has size " + std::to_string(ta.shape[axes_a_[i]]) + ", axis " +
-                     std::to_string(axes_b_[i]) + " of b has size " +
-                     std::to_string(tb.shape[axes_b_[i]])));
+      throw ValueError(
+          op_error(*this, "shape-mismatch for sum: shapes " + static_shape_str(ta.shape) + " and " +
+                              static_shape_str(tb.shape) + ", axis " + std::to_string(axes_a_[i]) +
+                              " of a has size " + std::to_string(ta.shape[axes_a_[i]]) + ", axis " +
+                              std::to_string(axes_b_[i]) + " of b has size " +
+                              std::to_string(tb.shape[axes_b_[i]])));
     }
   }
   return {TensorType(promote(ta.dtype, tb.dtype),
@@ -498,8 +504,10 @@ std::vector<TensorType> Outer::output_types(const std::vector<Var>& inputs) cons
     bool unknown = false;
     for (int64_t d : s) {
       if (d == 0) return int64_t{0};
-      if (d == kUnknownDim) unknown = true;
-      else n *= d;
+      if (d == kUnknownDim)
+        unknown = true;
+      else
+        n *= d;
     }
     return unknown ? kUnknownDim : n;
   };
@@ -554,9 +562,9 @@ std::vector<TensorType> BatchedDot::output_types(const std::vector<Var>& inputs)
   const StaticShape b(tb.shape.begin() + 1, tb.shape.end());
   auto [axa, axb] = dot_axes(ta.ndim() - 1, tb.ndim() - 1);
   if (!axa.empty() && known_mismatch(a[axa[0]], b[axb[0]])) {
-    throw ValueError(op_error(*this, not_aligned(static_shape_str(ta.shape),
-                                                 static_shape_str(tb.shape), a[axa[0]],
-                                                 axa[0] + 1, b[axb[0]], axb[0] + 1)));
+    throw ValueError(
+        op_error(*this, not_aligned(static_shape_str(ta.shape), static_shape_str(tb.shape),
+                                    a[axa[0]], axa[0] + 1, b[axb[0]], axb[0] + 1)));
   }
   StaticShape out = contracted_shape(a, b, axa, axb);
   const int64_t n = ta.shape[0] != kUnknownDim ? ta.shape[0] : tb.shape[0];
@@ -604,7 +612,9 @@ Var dot(const Var& a, const Var& b) {
   return make_node1(std::make_shared<Dot>(), {a, b});
 }
 
-Var matmul(const Var& a, const Var& b) { return make_node1(std::make_shared<Matmul>(), {a, b}); }
+Var matmul(const Var& a, const Var& b) {
+  return make_node1(std::make_shared<Matmul>(), {a, b});
+}
 
 Var tensordot(const Var& a, const Var& b, int axes) {
   const int nda = a->type.ndim(), ndb = b->type.ndim();
@@ -624,8 +634,8 @@ Var tensordot(const Var& a, const Var& b, int axes) {
 Var tensordot(const Var& a, const Var& b, std::vector<int64_t> axes_a,
               std::vector<int64_t> axes_b) {
   if (axes_a.size() != axes_b.size()) {
-    throw ValueError("tensordot: expected as many axes for a as for b, got " +
-                     axes_str(axes_a) + " and " + axes_str(axes_b));
+    throw ValueError("tensordot: expected as many axes for a as for b, got " + axes_str(axes_a) +
+                     " and " + axes_str(axes_b));
   }
   auto normalize = [](std::vector<int64_t>& axes, int nd, const char* which) {
     for (int64_t& ax : axes) {
@@ -641,7 +651,9 @@ Var tensordot(const Var& a, const Var& b, std::vector<int64_t> axes_a,
   return make_node1(std::make_shared<Tensordot>(std::move(axes_a), std::move(axes_b)), {a, b});
 }
 
-Var outer(const Var& x, const Var& y) { return make_node1(std::make_shared<Outer>(), {x, y}); }
+Var outer(const Var& x, const Var& y) {
+  return make_node1(std::make_shared<Outer>(), {x, y});
+}
 
 Var batched_dot(const Var& a, const Var& b) {
   return make_node1(std::make_shared<BatchedDot>(), {a, b});

@@ -67,7 +67,9 @@ void register_nnet_scalars() {
 }
 
 // The float dtype softmax computes in (as exp would for this input).
-DType softmax_dtype(DType dt) { return is_float(dt) ? dt : upgrade_to_float(dt); }
+DType softmax_dtype(DType dt) {
+  return is_float(dt) ? dt : upgrade_to_float(dt);
+}
 
 template <class T>
 void softmax_row(bool log, const char* x, int64_t sx, char* y, int64_t sy, int64_t n) {
@@ -82,12 +84,12 @@ void softmax_row(bool log, const char* x, int64_t sx, char* y, int64_t sy, int64
   }
   double sum = 0.0;
   if (log) {
-    for (int64_t k = 0; k < n; ++k) sum += std::exp(static_cast<double>(in(k) - m));
+    for (int64_t k = 0; k < n; ++k) sum += std::exp(static_cast<double>(in(k)-m));
     const T lse = static_cast<T>(std::log(sum));
-    for (int64_t k = 0; k < n; ++k) out(k) = in(k) - m - lse;
+    for (int64_t k = 0; k < n; ++k) out(k) = in(k)-m - lse;
   } else {
     for (int64_t k = 0; k < n; ++k) {
-      const T e = std::exp(in(k) - m);
+      const T e = std::exp(in(k)-m);
       out(k) = e;
       sum += e;
     }
@@ -105,8 +107,7 @@ Var make_softmax(bool log, const Var& x, std::optional<int64_t> axis) {
   if (axis) {
     const int nd = x->type.ndim();
     if (*axis < -nd || *axis >= nd) {
-      throw ValueError(std::string(log ? "log_softmax" : "softmax") + ": " +
-                       axis_error(*axis, nd));
+      throw ValueError(std::string(log ? "log_softmax" : "softmax") + ": " + axis_error(*axis, nd));
     }
     if (*axis < 0) *axis += nd;
   }
@@ -175,19 +176,31 @@ void Softmax::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& 
 // -----------------------------------------------------------------------------------------------
 // C++ API
 
-Var sigmoid(const Var& x) { return elemwise("sigmoid", {x}); }
-Var softplus(const Var& x) { return elemwise("softplus", {x}); }
-Var hard_sigmoid(const Var& x) { return elemwise("hard_sigmoid", {x}); }
+Var sigmoid(const Var& x) {
+  return elemwise("sigmoid", {x});
+}
+Var softplus(const Var& x) {
+  return elemwise("softplus", {x});
+}
+Var hard_sigmoid(const Var& x) {
+  return elemwise("hard_sigmoid", {x});
+}
 
 Var relu(const Var& x, double alpha) {
   if (alpha == 0.0) return elemwise("relu", {x});
   return elemwise("leaky_relu", {x, weak_scalar(alpha, x)});
 }
 
-Var relu(const Var& x, const Var& alpha) { return elemwise("leaky_relu", {x, alpha}); }
+Var relu(const Var& x, const Var& alpha) {
+  return elemwise("leaky_relu", {x, alpha});
+}
 
-Var softmax(const Var& x, std::optional<int64_t> axis) { return make_softmax(false, x, axis); }
-Var log_softmax(const Var& x, std::optional<int64_t> axis) { return make_softmax(true, x, axis); }
+Var softmax(const Var& x, std::optional<int64_t> axis) {
+  return make_softmax(false, x, axis);
+}
+Var log_softmax(const Var& x, std::optional<int64_t> axis) {
+  return make_softmax(true, x, axis);
+}
 
 void register_nnet_ops() {
   register_nnet_scalars();

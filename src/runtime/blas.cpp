@@ -23,8 +23,7 @@ void THEON_CBLAS(cblas_dgemm)(int order, int trans_a, int trans_b, int m, int n,
 void THEON_CBLAS(cblas_sgemv)(int order, int trans, int m, int n, float alpha, const float* a,
                               int lda, const float* x, int incx, float beta, float* y, int incy);
 void THEON_CBLAS(cblas_dgemv)(int order, int trans, int m, int n, double alpha, const double* a,
-                              int lda, const double* x, int incx, double beta, double* y,
-                              int incy);
+                              int lda, const double* x, int incx, double beta, double* y, int incy);
 }
 
 namespace theon::blas {
@@ -41,22 +40,24 @@ int as_int(int64_t v) {
   return static_cast<int>(v);
 }
 
-int trans_flag(bool t) { return t ? kTrans : kNoTrans; }
+int trans_flag(bool t) {
+  return t ? kTrans : kNoTrans;
+}
 
 }  // namespace
 
 void gemm(DType dtype, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const void* a,
           int64_t lda, const void* b, int64_t ldb, void* c, int64_t ldc) {
   if (dtype == DType::Float32) {
-    THEON_CBLAS(cblas_sgemm)(kRowMajor, trans_flag(trans_a), trans_flag(trans_b), as_int(m),
-                             as_int(n), as_int(k), 1.0f, static_cast<const float*>(a),
-                             as_int(lda), static_cast<const float*>(b), as_int(ldb), 0.0f,
-                             static_cast<float*>(c), as_int(ldc));
+    THEON_CBLAS(cblas_sgemm)
+    (kRowMajor, trans_flag(trans_a), trans_flag(trans_b), as_int(m), as_int(n), as_int(k), 1.0f,
+     static_cast<const float*>(a), as_int(lda), static_cast<const float*>(b), as_int(ldb), 0.0f,
+     static_cast<float*>(c), as_int(ldc));
   } else if (dtype == DType::Float64) {
-    THEON_CBLAS(cblas_dgemm)(kRowMajor, trans_flag(trans_a), trans_flag(trans_b), as_int(m),
-                             as_int(n), as_int(k), 1.0, static_cast<const double*>(a),
-                             as_int(lda), static_cast<const double*>(b), as_int(ldb), 0.0,
-                             static_cast<double*>(c), as_int(ldc));
+    THEON_CBLAS(cblas_dgemm)
+    (kRowMajor, trans_flag(trans_a), trans_flag(trans_b), as_int(m), as_int(n), as_int(k), 1.0,
+     static_cast<const double*>(a), as_int(lda), static_cast<const double*>(b), as_int(ldb), 0.0,
+     static_cast<double*>(c), as_int(ldc));
   } else {
     throw TypeError("BLAS gemm: expected float32 or float64, got " +
                     std::string(dtype_name(dtype)));
@@ -66,15 +67,15 @@ void gemm(DType dtype, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t
 void gemv(DType dtype, bool trans, int64_t rows, int64_t cols, const void* a, int64_t lda,
           const void* x, int64_t incx, void* y, int64_t incy) {
   if (dtype == DType::Float32) {
-    THEON_CBLAS(cblas_sgemv)(kRowMajor, trans_flag(trans), as_int(rows), as_int(cols), 1.0f,
-                             static_cast<const float*>(a), as_int(lda),
-                             static_cast<const float*>(x), as_int(incx), 0.0f,
-                             static_cast<float*>(y), as_int(incy));
+    THEON_CBLAS(cblas_sgemv)
+    (kRowMajor, trans_flag(trans), as_int(rows), as_int(cols), 1.0f, static_cast<const float*>(a),
+     as_int(lda), static_cast<const float*>(x), as_int(incx), 0.0f, static_cast<float*>(y),
+     as_int(incy));
   } else if (dtype == DType::Float64) {
-    THEON_CBLAS(cblas_dgemv)(kRowMajor, trans_flag(trans), as_int(rows), as_int(cols), 1.0,
-                             static_cast<const double*>(a), as_int(lda),
-                             static_cast<const double*>(x), as_int(incx), 0.0,
-                             static_cast<double*>(y), as_int(incy));
+    THEON_CBLAS(cblas_dgemv)
+    (kRowMajor, trans_flag(trans), as_int(rows), as_int(cols), 1.0, static_cast<const double*>(a),
+     as_int(lda), static_cast<const double*>(x), as_int(incx), 0.0, static_cast<double*>(y),
+     as_int(incy));
   } else {
     throw TypeError("BLAS gemv: expected float32 or float64, got " +
                     std::string(dtype_name(dtype)));

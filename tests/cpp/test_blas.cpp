@@ -97,7 +97,8 @@ void expect_error_names(const std::function<void()>& fn, const std::vector<std::
     fn();
     FAIL() << "expected a ValueError";
   } catch (const ValueError& e) {
-    for (const auto& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
+    for (const auto& p : parts)
+      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
   }
 }
 
@@ -105,8 +106,8 @@ TEST(Blas, DotAllRankPairsFloat) {
   for (DType dt : {DType::Float32, DType::Float64}) {
     const double tol = dt == DType::Float32 ? 1e-5 : 1e-12;
     const std::vector<std::pair<Shape, Shape>> cases = {
-        {{5}, {5}}, {{3, 5}, {5}}, {{5}, {5, 4}}, {{3, 5}, {5, 4}}, {{1, 5}, {5, 1}},
-        {{2, 3, 5}, {5}}, {{2, 3, 5}, {4, 5, 2}}, {{5}, {2, 5, 3}}};
+        {{5}, {5}},       {{3, 5}, {5}},    {{5}, {5, 4}},          {{3, 5}, {5, 4}},
+        {{1, 5}, {5, 1}}, {{2, 3, 5}, {5}}, {{2, 3, 5}, {4, 5, 2}}, {{5}, {2, 5, 3}}};
     unsigned seed = 1;
     for (const auto& [sa, sb] : cases) {
       Var a = tensor(std::string(dtype_name(dt)), StaticShape(sa.size(), kUnknownDim), "a");
@@ -237,13 +238,15 @@ TEST(Blas, DotMismatchedInnerSizes) {
   Var y = matrix("y");
   auto f = function({x, y}, {dot(x, y)});
   expect_error_names(
-      [&] { f->call({NDArray::zeros(DType::Float64, {2, 3}), NDArray::zeros(DType::Float64, {4, 5})}); },
+      [&] {
+        f->call({NDArray::zeros(DType::Float64, {2, 3}), NDArray::zeros(DType::Float64, {4, 5})});
+      },
       {"Dot", "(2, 3)", "(4, 5)"});
 }
 
 TEST(Blas, MatmulBatchBroadcasting) {
   const std::vector<std::pair<Shape, Shape>> cases = {
-      {{2, 1, 3, 4}, {5, 4, 2}}, {{4}, {3, 4, 2}}, {{3, 2, 4}, {4}}, {{4}, {4}},
+      {{2, 1, 3, 4}, {5, 4, 2}}, {{4}, {3, 4, 2}},       {{3, 2, 4}, {4}},   {{4}, {4}},
       {{3, 4}, {4, 2}},          {{1, 3, 4}, {2, 4, 0}}, {{0, 3, 4}, {4, 2}}};
   for (DType dt : {DType::Float64, DType::Float32, DType::Int32}) {
     const double tol = dt == DType::Float32 ? 1e-5 : 1e-12;
@@ -260,7 +263,8 @@ TEST(Blas, MatmulBatchBroadcasting) {
       Shape a2 = sa, b2 = sb;
       if (a2.size() == 1) a2.insert(a2.begin(), 1);
       if (b2.size() == 1) b2.push_back(1);
-      Shape batch = broadcast_shapes({Shape(a2.begin(), a2.end() - 2), Shape(b2.begin(), b2.end() - 2)}, "ref");
+      Shape batch = broadcast_shapes(
+          {Shape(a2.begin(), a2.end() - 2), Shape(b2.begin(), b2.end() - 2)}, "ref");
       const int64_t M = a2[a2.size() - 2], K = a2.back(), N = b2.back();
       std::vector<double> want;
       for (int64_t t = 0; t < shape_size(batch); ++t) {
@@ -292,7 +296,8 @@ TEST(Blas, MatmulBatchBroadcasting) {
 TEST(Blas, MatmulNonContiguousAndErrors) {
   NDArray base = random_array(DType::Float64, {2, 6, 4}, 9);
   // batch of transposed matrices: (2, 4, 6) view
-  NDArray at = base.view(base.raw(), {2, 4, 6}, {base.strides()[0], base.strides()[2], base.strides()[1]});
+  NDArray at =
+      base.view(base.raw(), {2, 4, 6}, {base.strides()[0], base.strides()[2], base.strides()[1]});
   NDArray vb = random_array(DType::Float64, {6, 3}, 10);
   Var a = tensor_nd(3, "a");
   Var b = matrix("b");
@@ -303,13 +308,22 @@ TEST(Blas, MatmulNonContiguousAndErrors) {
 
   Var s = scalar("s");
   EXPECT_THROW(matmul(s, b), ValueError);
-  expect_error_names([&] { matmul(tensor("float64", {2, 3}), tensor("float64", {4, 5})); },
-                     {"Matmul", "(2, 3)", "(4, 5)"});
-  expect_error_names([&] { matmul(tensor("float64", {2, 3, 4}), tensor("float64", {3, 4, 5})); },
-                     {"Matmul"});
+  expect_error_names(
+      [&] {
+        matmul(tensor("float64", {2, 3}), tensor("float64", {4, 5}));
+      },
+      {"Matmul", "(2, 3)", "(4, 5)"});
+  expect_error_names(
+      [&] {
+        matmul(tensor("float64", {2, 3, 4}), tensor("float64", {3, 4, 5}));
+      },
+      {"Matmul"});
   auto f = function({a, b}, {matmul(a, b)});
-  expect_error_names([&] { f->call({at, random_array(DType::Float64, {5, 3}, 1)}); },
-                     {"Matmul", "(2, 4, 6)", "(5, 3)"});
+  expect_error_names(
+      [&] {
+        f->call({at, random_array(DType::Float64, {5, 3}, 1)});
+      },
+      {"Matmul", "(2, 4, 6)", "(5, 3)"});
 }
 
 TEST(Blas, TensordotAxes) {
@@ -338,8 +352,11 @@ TEST(Blas, TensordotAxes) {
   EXPECT_THROW(tensordot(a, b, 4), ValueError);
   EXPECT_THROW(tensordot(a, b, {0}, {0, 1}), ValueError);
   EXPECT_THROW(tensordot(a, b, {3}, {0}), ValueError);
-  expect_error_names([&] { tensordot(tensor("float64", {3, 4}), tensor("float64", {5, 4}), 1); },
-                     {"Tensordot", "(3, 4)", "(5, 4)"});
+  expect_error_names(
+      [&] {
+        tensordot(tensor("float64", {3, 4}), tensor("float64", {5, 4}), 1);
+      },
+      {"Tensordot", "(3, 4)", "(5, 4)"});
   auto f = function({a, b}, {tensordot(a, b, 1)});
   expect_error_names([&] { f->call({va, va}); }, {"Tensordot", "(3, 4, 5)"});
   // through the builder registry
@@ -370,8 +387,10 @@ TEST(Blas, OuterAndBatchedDot) {
   got = run1({a, b}, batched_dot(a, b), {va, vb});
   ASSERT_EQ(got.shape(), (Shape{3, 2, 5}));
   for (int64_t t = 0; t < 3; ++t) {
-    NDArray sa = va.view(va.raw() + t * va.strides()[0], {2, 4}, {va.strides()[1], va.strides()[2]});
-    NDArray sb = vb.view(vb.raw() + t * vb.strides()[0], {4, 5}, {vb.strides()[1], vb.strides()[2]});
+    NDArray sa =
+        va.view(va.raw() + t * va.strides()[0], {2, 4}, {va.strides()[1], va.strides()[2]});
+    NDArray sb =
+        vb.view(vb.raw() + t * vb.strides()[0], {4, 5}, {vb.strides()[1], vb.strides()[2]});
     Shape os;
     auto want = ref_tensordot(sa, sb, {1}, {0}, &os);
     for (int64_t i = 0; i < 10; ++i) EXPECT_NEAR(got.flat_as_double(t * 10 + i), want[i], 1e-12);
@@ -379,19 +398,27 @@ TEST(Blas, OuterAndBatchedDot) {
   // rows . rows -> one value per batch
   Var m = matrix("m");
   Var n = matrix("n");
-  NDArray vm = random_array(DType::Float64, {3, 4}, 35), vn = random_array(DType::Float64, {3, 4}, 36);
+  NDArray vm = random_array(DType::Float64, {3, 4}, 35),
+          vn = random_array(DType::Float64, {3, 4}, 36);
   got = run1({m, n}, batched_dot(m, n), {vm, vn});
   ASSERT_EQ(got.shape(), (Shape{3}));
   for (int64_t t = 0; t < 3; ++t) {
     double s = 0;
-    for (int64_t k = 0; k < 4; ++k) s += vm.flat_as_double(t * 4 + k) * vn.flat_as_double(t * 4 + k);
+    for (int64_t k = 0; k < 4; ++k)
+      s += vm.flat_as_double(t * 4 + k) * vn.flat_as_double(t * 4 + k);
     EXPECT_NEAR(got.flat_as_double(t), s, 1e-12);
   }
-  expect_error_names([&] { batched_dot(tensor("float64", {3, 4}), tensor("float64", {2, 4})); },
-                     {"BatchedDot", "(3, 4)", "(2, 4)"});
+  expect_error_names(
+      [&] {
+        batched_dot(tensor("float64", {3, 4}), tensor("float64", {2, 4}));
+      },
+      {"BatchedDot", "(3, 4)", "(2, 4)"});
   auto f = function({m, n}, {batched_dot(m, n)});
-  expect_error_names([&] { f->call({vm, random_array(DType::Float64, {2, 4}, 1)}); },
-                     {"BatchedDot", "(3, 4)", "(2, 4)"});
+  expect_error_names(
+      [&] {
+        f->call({vm, random_array(DType::Float64, {2, 4}, 1)});
+      },
+      {"BatchedDot", "(3, 4)", "(2, 4)"});
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ NDArray run1(const Var& x, const Var& out, const NDArray& arg) {
   return f->call({arg})[0];
 }
 
-const std::vector<double> kExtreme = {-1000.0, -745.0, -100.0, -30.0, -1.5, -1e-9, 0.0,
+const std::vector<double> kExtreme = {-1000.0, -745.0, -100.0, -30.0, -1.5,  -1e-9, 0.0,
                                       1e-9,    0.5,    2.0,    30.0,  100.0, 1000.0};
 
 // Reference values computed in long double from the defining formulas.
@@ -39,8 +39,8 @@ TEST(Nnet, SigmoidSoftplusExtremes) {
   for (DType dt : {DType::Float64, DType::Float32}) {
     const double rtol = dt == DType::Float32 ? 2e-6 : 1e-14;
     Var x = vector("x", std::string(dtype_name(dt)));
-    NDArray in = NDArray::from_vector<double>(kExtreme, {static_cast<int64_t>(kExtreme.size())})
-                     .astype(dt);
+    NDArray in =
+        NDArray::from_vector<double>(kExtreme, {static_cast<int64_t>(kExtreme.size())}).astype(dt);
     NDArray s = run1(x, sigmoid(x), in);
     NDArray p = run1(x, softplus(x), in);
     EXPECT_EQ(s.dtype(), dt);
@@ -121,7 +121,8 @@ std::vector<double> ref_softmax(const NDArray& x, int axis, bool log) {
     double m = -INFINITY;
     for (int64_t k = 0; k < inner; ++k) m = std::max(m, x.flat_as_double(at(k)));
     long double s = 0;
-    for (int64_t k = 0; k < inner; ++k) s += std::exp(static_cast<long double>(x.flat_as_double(at(k)) - m));
+    for (int64_t k = 0; k < inner; ++k)
+      s += std::exp(static_cast<long double>(x.flat_as_double(at(k)) - m));
     for (int64_t k = 0; k < inner; ++k) {
       const long double z = x.flat_as_double(at(k)) - m;
       out[at(k)] = static_cast<double>(log ? z - std::log(s) : std::exp(z) / s);
@@ -132,7 +133,8 @@ std::vector<double> ref_softmax(const NDArray& x, int axis, bool log) {
 
 TEST(Nnet, SoftmaxAnyAxisAndStrides) {
   NDArray base = NDArray::empty(DType::Float64, {4, 6});
-  for (int64_t i = 0; i < 24; ++i) base.data<double>()[i] = std::sin(1.7 * i) * 5 + (i == 5 ? 900 : 0);
+  for (int64_t i = 0; i < 24; ++i)
+    base.data<double>()[i] = std::sin(1.7 * i) * 5 + (i == 5 ? 900 : 0);
   // a transposed view (6 x 4) and a view with every other column (4 x 3)
   NDArray t = base.view(base.raw(), {6, 4}, {8, 48});
   NDArray s2 = base.view(base.raw(), {4, 3}, {48, 16});

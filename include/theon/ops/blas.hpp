@@ -69,8 +69,7 @@ Var matmul(const Var& a, const Var& b);
 // numpy.tensordot(a, b, axes): the last `axes` axes of a with the first `axes` axes of b.
 Var tensordot(const Var& a, const Var& b, int axes = 2);
 // numpy.tensordot(a, b, (axes_a, axes_b)); negative axes count from the end.
-Var tensordot(const Var& a, const Var& b, std::vector<int64_t> axes_a,
-              std::vector<int64_t> axes_b);
+Var tensordot(const Var& a, const Var& b, std::vector<int64_t> axes_a, std::vector<int64_t> axes_b);
 Var outer(const Var& x, const Var& y);
 Var batched_dot(const Var& a, const Var& b);
 
