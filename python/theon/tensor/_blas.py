@@ -5,6 +5,8 @@ Python scalars are converted as NumPy's product functions convert them (int -> i
 float -> float64), not as weak scalars.
 """
 
+import operator
+
 from theon.tensor._build import build
 
 __all__ = ["dot", "matmul", "tensordot", "outer", "batched_dot"]
@@ -21,17 +23,24 @@ def matmul(a, b):
     return build("matmul", a, b)
 
 
+def _as_int(x):
+    try:
+        return operator.index(x)
+    except TypeError:
+        return None
+
+
 def _axis_list(axes):
-    if isinstance(axes, int):
-        return [axes]
-    return [int(ax) for ax in axes]
+    if _as_int(axes) is not None:
+        return [_as_int(axes)]
+    return [operator.index(ax) for ax in axes]
 
 
 def tensordot(a, b, axes=2):
     """numpy.tensordot: ``axes`` is an int N (the last N axes of ``a`` with the first N of
     ``b``) or a pair (axes of a, axes of b), each an int or a sequence of ints."""
-    if isinstance(axes, int):
-        return build("tensordot", a, b, axes=axes)
+    if _as_int(axes) is not None:
+        return build("tensordot", a, b, axes=_as_int(axes))
     try:
         axes_a, axes_b = axes
     except (TypeError, ValueError):
