@@ -1,0 +1,24 @@
+// A thin wrapper over the CBLAS routines Theon calls (row-major, alpha = 1, beta = 0), so that
+// no other file depends on how the library names its symbols.
+#pragma once
+
+#include <cstdint>
+
+#include "theon/core/dtype.hpp"
+
+namespace theon::blas {
+
+// The largest dimension, leading dimension or increment the linked BLAS accepts (32-bit ints).
+inline constexpr int64_t kMaxInt = 2147483647;
+
+// C (m x n, row-major, leading dimension ldc) = op(A) (m x k) * op(B) (k x n), where op(X) is X
+// or its transpose as `trans_*` says and lda/ldb are the leading dimensions of the stored
+// (row-major) matrices. dtype is Float32 or Float64.
+void gemm(DType dtype, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const void* a,
+          int64_t lda, const void* b, int64_t ldb, void* c, int64_t ldc);
+
+// y = op(A) x, where A is stored row-major as rows x cols with leading dimension lda.
+void gemv(DType dtype, bool trans, int64_t rows, int64_t cols, const void* a, int64_t lda,
+          const void* x, int64_t incx, void* y, int64_t incy);
+
+}  // namespace theon::blas
