@@ -25,30 +25,3 @@ def cast(x, dtype):
     x = as_tensor_variable(x)
     return x if x.dtype == dtype else build("cast", x, dtype=dtype)
 
-
-def add(a, b):
-    return build_elemwise("add", a, b)
-
-
-def sub(a, b):
-    return build_elemwise("sub", a, b)
-
-
-def mul(a, b):
-    return build_elemwise("mul", a, b)
-
-
-def true_divide(a, b):
-    return build_elemwise("true_divide", a, b)
-
-
-def neg(x):
-    return build_elemwise("neg", x)
-
-
-def exp(x):
-    return build_elemwise("exp", x)
-
-
-def log(x):
-    return build_elemwise("log", x)

@@ -25,10 +25,10 @@ for _py, _op in _OPERATORS.items():
     setattr(Variable, f"__{_py}__", _binary(_op))
     setattr(Variable, f"__r{_py}__", _rbinary(_op))
 
-Variable.__lt__ = _binary("less")
-Variable.__le__ = _binary("less_equal")
-Variable.__gt__ = _binary("greater")
-Variable.__ge__ = _binary("greater_equal")
+Variable.__lt__ = lambda a, b: T.lt(a, b)
+Variable.__le__ = lambda a, b: T.le(a, b)
+Variable.__gt__ = lambda a, b: T.gt(a, b)
+Variable.__ge__ = lambda a, b: T.ge(a, b)
 Variable.__neg__ = lambda x: build_elemwise("neg", x)
 Variable.__pos__ = lambda x: x
 Variable.__abs__ = lambda x: build_elemwise("abs", x)
