@@ -37,12 +37,12 @@ Var constant(NDArray value, std::string name) { return make_constant(std::move(v
 Var scalar_constant(double value, DType dtype) { return constant(scalar_array(value, dtype)); }
 Var scalar_constant(int64_t value, DType dtype) { return constant(scalar_array(value, dtype)); }
 
-Var weak_scalar(double value, const Var& other) {
-  return scalar_constant(value, weak_scalar_dtype(PyScalarKind::Float, other->type.dtype));
+Var weak_scalar(double value, DType other) {
+  return scalar_constant(value, weak_scalar_dtype(PyScalarKind::Float, other));
 }
 
-Var weak_scalar(int64_t value, const Var& other) {
-  DType dt = weak_scalar_dtype(PyScalarKind::Int, other->type.dtype);
+Var weak_scalar(int64_t value, DType other) {
+  DType dt = weak_scalar_dtype(PyScalarKind::Int, other);
   if (!int_fits(value, dt)) {
     throw ValueError("Python integer " + std::to_string(value) + " out of bounds for " +
                      std::string(dtype_name(dt)));
@@ -50,9 +50,12 @@ Var weak_scalar(int64_t value, const Var& other) {
   return scalar_constant(value, dt);
 }
 
-Var weak_scalar(bool value, const Var& other) {
-  return scalar_constant(static_cast<int64_t>(value),
-                         weak_scalar_dtype(PyScalarKind::Bool, other->type.dtype));
+Var weak_scalar(bool value, DType other) {
+  return scalar_constant(static_cast<int64_t>(value), weak_scalar_dtype(PyScalarKind::Bool, other));
 }
+
+Var weak_scalar(double value, const Var& other) { return weak_scalar(value, other->type.dtype); }
+Var weak_scalar(int64_t value, const Var& other) { return weak_scalar(value, other->type.dtype); }
+Var weak_scalar(bool value, const Var& other) { return weak_scalar(value, other->type.dtype); }
 
 }  // namespace theon

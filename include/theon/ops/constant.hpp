@@ -18,5 +18,8 @@ Var scalar_constant(int64_t value, DType dtype);
 Var weak_scalar(double value, const Var& other);
 Var weak_scalar(int64_t value, const Var& other);
 Var weak_scalar(bool value, const Var& other);
+Var weak_scalar(double value, DType other);
+Var weak_scalar(int64_t value, DType other);
+Var weak_scalar(bool value, DType other);
 
 }  // namespace theon

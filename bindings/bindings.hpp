@@ -1,0 +1,12 @@
+// The parts of the theon._core module, one file each.
+#pragma once
+
+#include <nanobind/nanobind.h>
+
+namespace theon::py {
+
+void bind_graph(nanobind::module_& m);     // Variable, TensorType, Apply, build, constants
+void bind_function(nanobind::module_& m);  // Function, shared values
+void bind_config(nanobind::module_& m);    // config flags, printing
+
+}  // namespace theon::py

@@ -1,0 +1,21 @@
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include "bindings.hpp"
+#include "theon/core/config.hpp"
+
+namespace nb = nanobind;
+
+namespace theon::py {
+
+void bind_config(nb::module_& m) {
+  m.def("config_get", [](const std::string& name) { return Config::global().get(name); });
+  m.def("config_set", [](const std::string& name, const std::string& value) {
+    Config::global().set(name, value);
+  });
+  m.def("config_names", [] { return Config::global().names(); });
+  m.def("config_doc", [](const std::string& name) { return Config::global().spec(name).doc; });
+}
+
+}  // namespace theon::py

@@ -1,0 +1,173 @@
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
+#include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include <unordered_map>
+
+#include "bindings.hpp"
+#include "numpy_interop.hpp"
+#include "theon/compile/function.hpp"
+#include "theon/compile/shared.hpp"
+#include "theon/core/error.hpp"
+#include "theon/graph/printing.hpp"
+
+namespace nb = nanobind;
+
+namespace theon::py {
+namespace {
+
+// The Python face of a compiled function: argument conversion and the call stay in C++ so
+// that a call costs microseconds.
+class PyFunction {
+ public:
+  PyFunction(std::shared_ptr<Function> fn, bool single) : fn_(std::move(fn)), single_(single) {
+    for (size_t i = 0; i < fn_->inputs().size(); ++i) {
+      const std::string& name = fn_->inputs()[i].name;
+      if (!name.empty()) positions_.emplace(name, i);
+    }
+  }
+
+  nb::object call(nb::args args, nb::kwargs kwargs) {
+    const size_t n = fn_->inputs().size();
+    if (args.size() > n) {
+      throw TypeError(label() + " takes " + std::to_string(n) + " arguments, got " +
+                      std::to_string(args.size()));
+    }
+    std::vector<NDArray> values(n);
+    std::vector<ArgOrigin> origins(n, ArgOrigin::Array);
+    std::vector<bool> given(n, false);
+    auto take = [&](size_t i, nb::handle obj) {
+      if (is_ndarray(obj.ptr())) {
+        values[i] = from_numpy(obj.ptr());
+      } else {
+        values[i] = from_python(obj);
+        if (!nb::hasattr(obj, "dtype")) origins[i] = ArgOrigin::PythonData;
+      }
+      given[i] = true;
+    };
+    for (size_t i = 0; i < args.size(); ++i) take(i, args[i]);
+    for (auto [key, value] : kwargs) {
+      std::string k = nb::cast<std::string>(key);
+      auto it = positions_.find(k);
+      if (it == positions_.end()) {
+        throw TypeError(label() + " got an unexpected keyword argument '" + k + "'");
+      }
+      if (given[it->second]) {
+        throw TypeError(label() + " got multiple values for argument '" + k + "'");
+      }
+      take(it->second, value);
+    }
+    std::vector<NDArray> outs;
+    {
+      nb::gil_scoped_release release;
+      outs = fn_->call(std::move(values), origins);
+    }
+    if (single_) return to_numpy(outs[0]);
+    nb::list result;
+    for (const auto& o : outs) result.append(to_numpy(o));
+    return result;
+  }
+
+  std::string label() const {
+    return fn_->name().empty() ? "theon function" : "theon function '" + fn_->name() + "'";
+  }
+  const std::shared_ptr<Function>& fn() const { return fn_; }
+
+ private:
+  std::shared_ptr<Function> fn_;
+  bool single_;
+  std::unordered_map<std::string, size_t> positions_;
+};
+
+}  // namespace
+
+void bind_function(nb::module_& m) {
+  nb::class_<PyFunction>(m, "Function", nb::dynamic_attr())
+      .def("__call__", &PyFunction::call)
+      .def_prop_ro("name", [](const PyFunction& f) { return f.fn()->name(); })
+      .def_prop_ro("input_names",
+                   [](const PyFunction& f) {
+                     std::vector<std::string> names;
+                     for (const auto& in : f.fn()->inputs()) names.push_back(in.name);
+                     return names;
+                   })
+      .def_prop_ro("inputs",
+                   [](const PyFunction& f) {
+                     std::vector<Var> vs;
+                     for (const auto& in : f.fn()->inputs()) vs.push_back(in.variable);
+                     return vs;
+                   })
+      .def_prop_ro("graph_outputs", [](const PyFunction& f) { return f.fn()->graph().outputs(); })
+      .def_prop_ro("warnings", [](const PyFunction& f) { return f.fn()->warnings(); })
+      .def("debugprint", [](const PyFunction& f, bool print_type) {
+        return debugprint(f.fn()->graph().outputs(), {print_type, -1});
+      }, nb::arg("print_type") = true);
+
+  m.def(
+      "function",
+      [](const std::vector<Var>& inputs, const std::vector<std::optional<std::string>>& names,
+         const std::vector<nb::object>& defaults, const std::vector<Var>& outputs,
+         const std::vector<bool>& borrow, bool single,
+         const std::vector<std::pair<Var, Var>>& updates,
+         const std::vector<std::pair<Var, Var>>& givens, bool allow_input_downcast,
+         const std::string& on_unused_input, const std::string& name) {
+        std::vector<In> ins;
+        for (size_t i = 0; i < inputs.size(); ++i) {
+          std::optional<NDArray> value;
+          if (i < defaults.size() && !defaults[i].is_none()) value = from_python(defaults[i]).copy();
+          ins.emplace_back(inputs[i], i < names.size() ? names[i].value_or("") : "", value);
+        }
+        std::vector<Out> outs;
+        for (size_t i = 0; i < outputs.size(); ++i) {
+          outs.emplace_back(outputs[i], i < borrow.size() && borrow[i]);
+        }
+        FunctionOptions opts;
+        opts.updates = updates;
+        opts.givens = givens;
+        opts.allow_input_downcast = allow_input_downcast;
+        opts.on_unused_input = on_unused_input;
+        opts.name = name;
+        return PyFunction(function(std::move(ins), std::move(outs), std::move(opts)), single);
+      },
+      nb::arg("inputs"), nb::arg("names"), nb::arg("defaults"), nb::arg("outputs"),
+      nb::arg("borrow"), nb::arg("single"), nb::arg("updates"), nb::arg("givens"),
+      nb::arg("allow_input_downcast"), nb::arg("on_unused_input"), nb::arg("name"));
+
+  m.def(
+      "shared",
+      [](nb::handle value, std::optional<std::string> name, bool borrow,
+         std::optional<std::vector<std::optional<int64_t>>> shape, const std::string& where) {
+        LocationScope scope(where);
+        NDArray v = from_python(value);
+        std::optional<StaticShape> st;
+        if (shape) {
+          StaticShape s;
+          for (const auto& d : *shape) s.push_back(d.value_or(kUnknownDim));
+          st = s;
+        }
+        // A borrowed NumPy array is shared as is; anything else (or no borrow) is copied.
+        return shared(v, name.value_or(""), borrow, st);
+      },
+      nb::arg("value"), nb::arg("name") = nb::none(), nb::arg("borrow") = false,
+      nb::arg("shape") = nb::none(), nb::arg("where") = "");
+  m.def(
+      "get_value",
+      [](const Var& v, bool borrow) { return to_numpy(get_value(v, borrow)); },
+      nb::arg("variable"), nb::arg("borrow") = false);
+  m.def(
+      "set_value",
+      [](const Var& v, nb::handle value, bool borrow) {
+        NDArray a = from_python(value);
+        if (a.dtype() != v->type.dtype && can_cast_safe(a.dtype(), v->type.dtype)) {
+          a = a.astype(v->type.dtype);
+          borrow = true;
+        }
+        set_value(v, a, borrow);
+      },
+      nb::arg("variable"), nb::arg("value"), nb::arg("borrow") = false);
+}
+
+}  // namespace theon::py

@@ -1,0 +1,189 @@
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include "bindings.hpp"
+#include "numpy_interop.hpp"
+#include "theon/core/error.hpp"
+#include "theon/graph/op.hpp"
+#include "theon/graph/printing.hpp"
+#include "theon/graph/registry.hpp"
+#include "theon/ops/constant.hpp"
+
+namespace nb = nanobind;
+
+namespace theon::py {
+namespace {
+
+ParamValue to_param(const std::string& key, nb::handle v) {
+  if (v.is_none()) return std::monostate{};
+  if (PyBool_Check(v.ptr())) return nb::cast<bool>(v);
+  if (PyLong_Check(v.ptr()) || nb::hasattr(v, "__index__")) {
+    if (!PyFloat_Check(v.ptr()) && !nb::isinstance<nb::str>(v) && !is_ndarray(v.ptr())) {
+      return nb::cast<int64_t>(nb::int_(v));
+    }
+  }
+  if (PyFloat_Check(v.ptr())) return nb::cast<double>(v);
+  if (nb::isinstance<nb::str>(v)) return nb::cast<std::string>(v);
+  if (nb::isinstance<nb::list>(v) || nb::isinstance<nb::tuple>(v) || is_ndarray(v.ptr())) {
+    std::vector<int64_t> out;
+    for (nb::handle item : nb::iter(v)) {
+      if (PyBool_Check(item.ptr()) || PyFloat_Check(item.ptr()) || !nb::hasattr(item, "__index__")) {
+        throw TypeError("parameter '" + key + "': expected a list of ints, got an element " +
+                        nb::cast<std::string>(nb::repr(item)));
+      }
+      out.push_back(nb::cast<int64_t>(nb::int_(item)));
+    }
+    return out;
+  }
+  throw TypeError("parameter '" + key + "': unsupported value " +
+                  nb::cast<std::string>(nb::repr(v)));
+}
+
+nb::tuple static_shape_tuple(const StaticShape& s) {
+  nb::list l;
+  for (int64_t d : s) l.append(d == kUnknownDim ? nb::object(nb::none()) : nb::object(nb::int_(d)));
+  return nb::tuple(l);
+}
+
+nb::tuple broadcastable_tuple(const TensorType& t) {
+  nb::list l;
+  for (int i = 0; i < t.ndim(); ++i) l.append(nb::bool_(t.broadcastable(i)));
+  return nb::tuple(l);
+}
+
+StaticShape static_shape_from(nb::handle shape) {
+  StaticShape out;
+  for (nb::handle d : nb::iter(shape)) {
+    out.push_back(d.is_none() ? kUnknownDim : nb::cast<int64_t>(d));
+  }
+  return out;
+}
+
+
+}  // namespace
+
+void bind_graph(nb::module_& m) {
+  nb::class_<TensorType>(m, "TensorType")
+      .def("__init__",
+           [](TensorType* t, const std::string& dtype, nb::handle shape) {
+             new (t) TensorType(parse_dtype(dtype), static_shape_from(shape));
+           })
+      .def_prop_ro("dtype", [](const TensorType& t) { return std::string(dtype_name(t.dtype)); })
+      .def_prop_ro("shape", [](const TensorType& t) { return static_shape_tuple(t.shape); })
+      .def_prop_ro("ndim", [](const TensorType& t) { return t.ndim(); })
+      .def_prop_ro("broadcastable", &broadcastable_tuple)
+      .def("__call__",
+           [](const TensorType& t, std::optional<std::string> name) {
+             return make_input(t, name.value_or(""));
+           },
+           nb::arg("name") = nb::none())
+      .def("__eq__", [](const TensorType& a, const TensorType& b) { return a == b; })
+      .def("__hash__", [](const TensorType& t) { return std::hash<std::string>()(t.str()); })
+      .def("__repr__", &TensorType::str)
+      .def("__str__", &TensorType::str);
+
+  nb::class_<Apply>(m, "Apply")
+      .def_prop_ro("op", [](const Apply& a) { return a.op()->name(); })
+      .def_prop_ro("op_type", [](const Apply& a) { return a.op()->type_name(); })
+      .def_prop_ro("inputs", [](const Apply& a) { return a.inputs(); })
+      .def_prop_ro("outputs", [](Apply& a) { return a.outputs(); })
+      .def_prop_ro("where", &Apply::where)
+      .def("__repr__", [](const Apply& a) { return "<Apply " + a.op()->name() + ">"; });
+
+  nb::class_<Variable>(m, "Variable", nb::dynamic_attr())
+      .def_prop_ro("type", [](const Variable& v) { return v.type; })
+      .def_prop_ro("dtype", [](const Variable& v) { return std::string(dtype_name(v.type.dtype)); })
+      .def_prop_ro("ndim", [](const Variable& v) { return v.type.ndim(); })
+      .def_prop_ro("broadcastable", [](const Variable& v) { return broadcastable_tuple(v.type); })
+      .def_prop_ro("static_shape", [](const Variable& v) { return static_shape_tuple(v.type.shape); })
+      .def_prop_rw(
+          "name", [](const Variable& v) -> nb::object {
+            return v.name.empty() ? nb::object(nb::none()) : nb::object(nb::str(v.name.c_str()));
+          },
+          [](Variable& v, std::optional<std::string> n) { v.name = n.value_or(""); })
+      .def_prop_ro("owner",
+                   [](const Variable& v) -> nb::object {
+                     if (!v.owner) return nb::none();
+                     return nb::cast(v.owner->shared_from_this());
+                   })
+      .def_prop_ro("index", [](const Variable& v) { return v.index; })
+      .def_prop_ro("is_constant", &Variable::is_constant)
+      .def_prop_ro("is_shared", &Variable::is_shared)
+      .def_prop_ro("where", [](const Variable& v) { return v.where; })
+      .def_prop_ro("auto_name", [](const Variable& v) { return "auto_" + std::to_string(v.id); })
+      .def_prop_ro("data",
+                   [](const Variable& v) -> nb::object {
+                     if (!v.constant) {
+                       throw TypeError("'data' is only defined for constants; " + var_label(v) +
+                                       " is not one");
+                     }
+                     nb::object a = to_numpy(*v.constant);
+                     a.attr("flags").attr("writeable") = false;
+                     return a;
+                   })
+      .def("_label", [](const Variable& v) { return var_label(v); })
+      .def("_pprint", [](Var v) { return pprint(v); });
+
+  m.def("build",
+        [](const std::string& name, const std::vector<Var>& inputs, nb::dict params,
+           const std::string& where) {
+          Params p;
+          for (auto [k, v] : params) {
+            std::string key = nb::cast<std::string>(k);
+            p.set(key, to_param(key, v));
+          }
+          LocationScope scope(where);
+          return build(name, inputs, p);
+        },
+        nb::arg("name"), nb::arg("inputs"), nb::arg("params"), nb::arg("where") = "");
+  m.def("has_builder", &has_builder);
+  m.def("builder_names", &builder_names);
+  m.def("input",
+        [](const std::string& dtype, nb::handle shape, std::optional<std::string> name,
+           const std::string& where) {
+          LocationScope scope(where);
+          return make_input(TensorType(parse_dtype(dtype), static_shape_from(shape)),
+                            name.value_or(""));
+        },
+        nb::arg("dtype"), nb::arg("shape"), nb::arg("name") = nb::none(), nb::arg("where") = "");
+  m.def("constant",
+        [](nb::handle value, std::optional<std::string> name, const std::string& where) {
+          LocationScope scope(where);
+          return constant(from_python(value).copy(), name.value_or(""));
+        },
+        nb::arg("value"), nb::arg("name") = nb::none(), nb::arg("where") = "");
+  m.def("weak_constant",
+        [](nb::handle value, const std::string& other, const std::string& where) {
+          LocationScope scope(where);
+          DType dt = parse_dtype(other);
+          if (PyBool_Check(value.ptr())) return weak_scalar(nb::cast<bool>(value), dt);
+          if (PyLong_Check(value.ptr())) {
+            int overflow = 0;
+            long long x = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+            if (overflow) {
+              throw ValueError("Python integer " + nb::cast<std::string>(nb::repr(value)) +
+                               " out of bounds for " + other);
+            }
+            return weak_scalar(static_cast<int64_t>(x), dt);
+          }
+          return weak_scalar(nb::cast<double>(value), dt);
+        },
+        nb::arg("value"), nb::arg("other"), nb::arg("where") = "");
+  m.def("promote", [](const std::string& a, const std::string& b) {
+    return std::string(dtype_name(promote(parse_dtype(a), parse_dtype(b))));
+  });
+  m.def("can_cast_safe", [](const std::string& a, const std::string& b) {
+    return can_cast_safe(parse_dtype(a), parse_dtype(b));
+  });
+  m.def("pprint", [](Var v) { return pprint(v); });
+  m.def("debugprint",
+        [](const std::vector<Var>& outs, bool print_type, int depth) {
+          return debugprint(outs, {print_type, depth});
+        },
+        nb::arg("outputs"), nb::arg("print_type") = true, nb::arg("depth") = -1);
+}
+
+}  // namespace theon::py

@@ -1,0 +1,15 @@
+"""Theon: symbolic tensor expressions, compiled to native code, in the spirit of Theano.
+
+    import theon, theon.tensor as T
+    x = T.vector('x'); f = theon.function([x], (x ** 2).sum())
+"""
+
+from theon import _core
+from theon.configparser import config
+from theon.compile import In, Out, function, shared
+from theon import printing
+from theon import tensor
+
+__version__ = "0.1.0"
+
+__all__ = ["config", "function", "shared", "In", "Out", "printing", "tensor"]

@@ -1,0 +1,102 @@
+"""function(), In, Out and shared(): the Python glue over the C++ compiler."""
+
+import numpy as np
+
+from theon import _core
+from theon._location import user_location
+from theon.tensor._build import as_tensor_variable
+
+
+class In:
+    """An input of a function with a keyword name and an optional default value."""
+
+    def __init__(self, variable, name=None, value=None, mutable=False, borrow=False):
+        if not isinstance(variable, _core.Variable):
+            raise TypeError(f"In: expected a Variable, got {type(variable).__name__}")
+        self.variable = variable
+        self.name = name
+        self.value = value
+        self.mutable = mutable
+        self.borrow = borrow
+
+
+class Out:
+    """An output of a function; ``borrow=True`` lets it alias internal or shared storage."""
+
+    def __init__(self, variable, borrow=False):
+        self.variable = variable
+        self.borrow = borrow
+
+
+def _pairs(mapping, what):
+    if mapping is None:
+        return []
+    items = mapping.items() if hasattr(mapping, "items") else mapping
+    pairs = []
+    for item in items:
+        try:
+            key, value = item
+        except (TypeError, ValueError):
+            raise TypeError(f"{what}: expected (variable, value) pairs, got {item!r}") from None
+        if not isinstance(key, _core.Variable):
+            raise TypeError(f"{what}: keys must be Variables, got {type(key).__name__}")
+        pairs.append((key, as_tensor_variable(value)))
+    return pairs
+
+
+def function(inputs, outputs=None, updates=None, givens=None, allow_input_downcast=None,
+             on_unused_input=None, name=None, mode=None, profile=None):
+    """Compiles a callable computing ``outputs`` from ``inputs``.
+
+    inputs: Variables or In. outputs: a Variable, an Out, or a list of them (a list gives a
+    list of results). updates: pairs (shared variable, new value) applied after each call.
+    givens: pairs (variable, replacement) substituted in the graph before compiling.
+    """
+    if isinstance(inputs, (_core.Variable, In)):
+        raise TypeError("function: inputs must be a list of Variables or In")
+    ins = [i if isinstance(i, In) else In(i) for i in (inputs or [])]
+    single = outputs is not None and not isinstance(outputs, (list, tuple))
+    outs = [] if outputs is None else ([outputs] if single else list(outputs))
+    out_vars, borrow = [], []
+    for o in outs:
+        if isinstance(o, Out):
+            out_vars.append(as_tensor_variable(o.variable))
+            borrow.append(bool(o.borrow))
+        else:
+            out_vars.append(as_tensor_variable(o))
+            borrow.append(False)
+    fn = _core.function(
+        [i.variable for i in ins],
+        [i.name for i in ins],
+        [None if i.value is None else np.asarray(i.value) for i in ins],
+        out_vars,
+        borrow,
+        single,
+        _pairs(updates, "updates"),
+        _pairs(givens, "givens"),
+        bool(allow_input_downcast),
+        on_unused_input or "",
+        name or "",
+    )
+    for w in fn.warnings:
+        import warnings
+
+        warnings.warn(w, stacklevel=2)
+    return fn
+
+
+def shared(value, name=None, borrow=False, strict=False, allow_downcast=None, shape=None,
+           broadcastable=None):
+    """A variable whose value persists across calls and that updates may change.
+
+    shape: static sizes (None for unknown); broadcastable: Theano's form (True -> size 1).
+    """
+    if isinstance(value, _core.Variable):
+        raise TypeError("shared: expected a value (array, list or number), got a Variable")
+    if shape is None and broadcastable is not None:
+        shape = [1 if b else None for b in broadcastable]
+    array = value if isinstance(value, np.ndarray) else np.asarray(value)
+    if array.dtype == np.float16 or array.dtype.kind not in "biuf":
+        raise TypeError(f"shared: arrays of dtype {array.dtype} are not supported")
+    return _core.shared(array, name, bool(borrow), None if shape is None else list(shape),
+                        user_location())

@@ -1,0 +1,24 @@
+"""Text forms of graphs and compiled functions: pprint (infix) and debugprint (tree)."""
+
+import sys
+
+from theon import _core
+
+
+def pprint(variable):
+    """An infix rendering of the expression, e.g. ``sum((x * W))``."""
+    return _core.pprint(variable)
+
+
+def debugprint(obj, file=None, print_type=True, depth=-1):
+    """Prints the graph of a variable, a list of variables or a compiled function (its
+    optimized graph) as a tree with ids and types. ``file='str'`` returns the text instead."""
+    if isinstance(obj, _core.Function):
+        text = obj.debugprint(print_type)
+    else:
+        outs = list(obj) if isinstance(obj, (list, tuple)) else [obj]
+        text = _core.debugprint(outs, print_type, depth)
+    if file == "str":
+        return text
+    (file or sys.stdout).write(text)
+    return file

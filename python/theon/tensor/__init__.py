@@ -1,0 +1,54 @@
+"""theon.tensor: typed tensor variables and the NumPy-style op library.
+
+Each op family lives in its own module (_math, _reduce, _shape, ...) and is re-exported here.
+"""
+
+from theon.tensor._build import as_tensor_variable, build, build_elemwise, constant
+from theon.tensor._types import *  # noqa: F401,F403
+from theon.tensor._types import TensorType, tensor
+from theon.tensor._math import *  # noqa: F401,F403
+from theon.tensor._reduce import *  # noqa: F401,F403
+from theon.tensor._shape import *  # noqa: F401,F403
+from theon.tensor._subtensor import *  # noqa: F401,F403
+from theon.tensor._join import *  # noqa: F401,F403
+from theon.tensor._alloc import *  # noqa: F401,F403
+from theon.tensor._blas import *  # noqa: F401,F403
+from theon.tensor._sort import *  # noqa: F401,F403
+from theon.tensor import _subtensor
+from theon.tensor import nnet
+from theon.tensor import _var  # noqa: F401  (installs Variable operators and methods)
+from theon.tensor._build import Variable as TensorVariable
+
+
+def cast(x, dtype):
+    """x converted to ``dtype`` (NumPy's unsafe casting)."""
+    x = as_tensor_variable(x)
+    return x if x.dtype == dtype else build("cast", x, dtype=dtype)
+
+
+def add(a, b):
+    return build_elemwise("add", a, b)
+
+
+def sub(a, b):
+    return build_elemwise("sub", a, b)
+
+
+def mul(a, b):
+    return build_elemwise("mul", a, b)
+
+
+def true_divide(a, b):
+    return build_elemwise("true_divide", a, b)
+
+
+def neg(x):
+    return build_elemwise("neg", x)
+
+
+def exp(x):
+    return build_elemwise("exp", x)
+
+
+def log(x):
+    return build_elemwise("log", x)
