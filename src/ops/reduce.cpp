@@ -252,25 +252,44 @@ void reduce_fold(const char* base, const std::vector<RDim>& dims, typename P::Ac
 // argmax (kMax) / argmin: NaN wins, and among equal values the smallest flat index.
 template <class T, bool kMax>
 void arg_fold(const char* base, const std::vector<RDim>& dims, Storage<T>* best, int64_t* idx) {
+  // Whether x at flat index r replaces the current best b at index id (id < 0: none yet).
+  auto takes = [](T x, int64_t r, T b, int64_t id) {
+    if (id < 0) return true;
+    if (is_nan(b)) return is_nan(x) && r < id;
+    if (is_nan(x)) return true;
+    if (x == b) return r < id;
+    return kMax ? (x > b) : (x < b);
+  };
   for_each_rrun(base, dims, [&](const char* p, int64_t ai, int64_t ri, const RDim& in) {
+    if (in.a == 0) {
+      // The run's own first extreme (or first NaN): its flat indices increase along the run.
+      T lb = load<T>(p);
+      int64_t li = 0;
+      if (!is_nan(lb)) {
+        for (int64_t i = 1; i < in.n; ++i) {
+          const T x = load<T>(p + i * in.s);
+          if (kMax ? (x > lb) : (x < lb)) {
+            lb = x;
+            li = i;
+          } else if (is_nan(x)) {
+            lb = x;
+            li = i;
+            break;
+          }
+        }
+      }
+      const int64_t r = ri + li * in.r;
+      if (takes(lb, r, static_cast<T>(best[ai]), idx[ai])) {
+        best[ai] = static_cast<Storage<T>>(lb);
+        idx[ai] = r;
+      }
+      return;
+    }
     for (int64_t i = 0; i < in.n; ++i) {
       const T x = load<T>(p + i * in.s);
       const int64_t r = ri + i * in.r;
       const int64_t j = ai + i * in.a;
-      const T b = static_cast<T>(best[j]);
-      bool take;
-      if (idx[j] < 0) {
-        take = true;
-      } else if (is_nan(b)) {
-        take = is_nan(x) && r < idx[j];
-      } else if (is_nan(x)) {
-        take = true;
-      } else if (x == b) {
-        take = r < idx[j];
-      } else {
-        take = kMax ? (x > b) : (x < b);
-      }
-      if (take) {
+      if (takes(x, r, static_cast<T>(best[j]), idx[j])) {
         best[j] = static_cast<Storage<T>>(x);
         idx[j] = r;
       }

@@ -1,14 +1,14 @@
 // The sort op family: Sort and ArgSort along one axis or over the flattened array.
 //
-// Every sort is stable (NumPy's default quicksort is not, so argsort's order among equal
-// values may differ from np.argsort(kind='quicksort'); it matches kind='stable'). A 0-d input
+// argsort is always stable (NumPy's default quicksort is not, so its order among equal values
+// may differ from np.argsort(kind='quicksort'); it matches kind='stable'). A 0-d input
 // has no axis: axis=-1 raises like NumPy, axis=None gives a 1-element vector.
 #include "theon/ops/sort.hpp"
 
 #include <algorithm>
 #include <cstring>
-#include <numeric>
 #include <type_traits>
+#include <utility>
 
 #include "theon/core/error.hpp"
 #include "theon/graph/registry.hpp"
@@ -21,32 +21,59 @@ namespace {
 template <class T>
 using Storage = std::conditional_t<std::is_same_v<T, bool>, uint8_t, T>;
 
-// Ascending with NaN after everything else.
 template <class T>
-inline bool nan_last_less(T a, T b) {
+inline bool is_nan(T v) {
   if constexpr (std::is_floating_point_v<T>) {
-    return a < b || (b != b && a == a);
+    return v != v;
   } else {
-    return a < b;
+    return false;
   }
 }
 
+// Scratch reused across the lines of one call.
+template <class S>
+struct LineScratch {
+  std::vector<S> vals, nans;
+  std::vector<std::pair<S, int64_t>> pairs;
+  std::vector<int64_t> nan_idx;
+};
+
+// NaNs are set aside (in input order) and go last; the rest sorts with <. argsort sorts
+// (value, index) pairs, which makes it stable. For values only equal elements are
+// interchangeable, except -0.0 and 0.0, whose relative order is unspecified (as in NumPy's
+// default sort).
 template <class T>
 void sort_line(const char* src, int64_t ss, char* dst, int64_t ds, int64_t n, bool indices,
-               std::vector<Storage<T>>& vals, std::vector<int64_t>& idx) {
+               LineScratch<Storage<T>>& b) {
   using S = Storage<T>;
-  vals.resize(n);
-  for (int64_t i = 0; i < n; ++i) std::memcpy(&vals[i], src + i * ss, sizeof(S));
   if (!indices) {
-    std::stable_sort(vals.begin(), vals.end(), nan_last_less<S>);
-    for (int64_t i = 0; i < n; ++i) std::memcpy(dst + i * ds, &vals[i], sizeof(S));
+    b.vals.clear();
+    b.nans.clear();
+    for (int64_t i = 0; i < n; ++i) {
+      S v;
+      std::memcpy(&v, src + i * ss, sizeof(S));
+      (is_nan(v) ? b.nans : b.vals).push_back(v);
+    }
+    std::sort(b.vals.begin(), b.vals.end());
+    b.vals.insert(b.vals.end(), b.nans.begin(), b.nans.end());
+    for (int64_t i = 0; i < n; ++i) std::memcpy(dst + i * ds, &b.vals[i], sizeof(S));
     return;
   }
-  idx.resize(n);
-  std::iota(idx.begin(), idx.end(), int64_t{0});
-  std::stable_sort(idx.begin(), idx.end(),
-                   [&](int64_t a, int64_t b) { return nan_last_less<S>(vals[a], vals[b]); });
-  for (int64_t i = 0; i < n; ++i) std::memcpy(dst + i * ds, &idx[i], sizeof(int64_t));
+  b.pairs.clear();
+  b.nan_idx.clear();
+  for (int64_t i = 0; i < n; ++i) {
+    S v;
+    std::memcpy(&v, src + i * ss, sizeof(S));
+    if (is_nan(v)) {
+      b.nan_idx.push_back(i);
+    } else {
+      b.pairs.emplace_back(v, i);
+    }
+  }
+  std::sort(b.pairs.begin(), b.pairs.end());
+  int64_t k = 0;
+  for (const auto& pr : b.pairs) std::memcpy(dst + (k++) * ds, &pr.second, sizeof(int64_t));
+  for (int64_t i : b.nan_idx) std::memcpy(dst + (k++) * ds, &i, sizeof(int64_t));
 }
 
 std::string check_kind(const std::string& op, const std::string& kind) {
@@ -119,12 +146,11 @@ void Sort::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& out
   std::vector<int64_t> cnt(others.size(), 0);
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    std::vector<Storage<T>> vals;
-    std::vector<int64_t> idx;
+    LineScratch<Storage<T>> scratch;
     const char* p = src.raw();
     char* o = out.raw();
     while (true) {
-      sort_line<T>(p, ss, o, os, len, indices_, vals, idx);
+      sort_line<T>(p, ss, o, os, len, indices_, scratch);
       int k = static_cast<int>(others.size()) - 1;
       for (; k >= 0; --k) {
         const int d = others[k];

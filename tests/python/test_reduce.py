@@ -141,9 +141,13 @@ def test_non_contiguous_inputs(name, dtype, view):
 
 def test_nan_semantics():
     a = np.array([[1.0, np.nan, 3.0], [np.nan, 2.0, np.nan], [0.5, 0.25, 4.0]])
-    for name in ("max", "min", "argmax", "argmin", "sum", "mean", "any", "all"):
-        for axis in (None, 0, 1):
-            check(name, a, axis, False)
+    b = RNG.standard_normal((5, 6))
+    b[b > 0.8] = np.nan
+    b[0, 0] = b[4, 5] = np.nan
+    for value in (a, a.T, a[::-1], b, b.T, b[:, ::-1], np.round(b)):
+        for name in ("max", "min", "argmax", "argmin", "sum", "mean", "any", "all"):
+            for axis in (None, 0, 1):
+                check(name, value, axis, False)
 
 
 def test_float32_sum_accuracy():

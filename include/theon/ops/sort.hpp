@@ -11,8 +11,9 @@
 
 namespace theon {
 
-// Sorts along one axis (or the C-order flattening when axis is nullopt), ascending, stable, NaN
-// last like NumPy. Sort gives the sorted values, ArgSort (indices=true) their int64 positions.
+// Sorts along one axis (or the C-order flattening when axis is nullopt), ascending, NaN last
+// like NumPy; ArgSort is stable (equal values keep their order). Sort gives the sorted values,
+// ArgSort (indices=true) their int64 positions.
 class Sort : public Op {
  public:
   Sort(bool indices, std::optional<int64_t> axis);
@@ -33,7 +34,7 @@ class SortOf final : public Sort {
 };
 
 // `kind` is accepted for NumPy compatibility ("quicksort", "mergesort", "heapsort", "stable");
-// every kind sorts stably. Another kind raises ValueError.
+// argsort is stable for every kind. Another kind raises ValueError.
 Var sort(const Var& x, std::optional<int64_t> axis = -1, const std::string& kind = "quicksort");
 Var argsort(const Var& x, std::optional<int64_t> axis = -1, const std::string& kind = "quicksort");
 

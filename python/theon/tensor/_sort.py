@@ -1,7 +1,7 @@
 """The sort family of theon.tensor (C++ in src/ops/sort.cpp).
 
-Sorts are ascending, stable, with NaN last as in NumPy; ``kind`` is accepted for compatibility
-('quicksort', 'mergesort', 'heapsort', 'stable') and every kind sorts stably.
+Sorts are ascending with NaN last as in NumPy; ``kind`` is accepted for compatibility
+('quicksort', 'mergesort', 'heapsort', 'stable') and argsort is stable for every kind.
 """
 
 import operator
