@@ -200,7 +200,7 @@ def test_axis_errors_name_the_op(name):
 def test_dtype_and_acc_dtype_keywords():
     a = sample((4, 5), "int8")
     x = T.bmatrix("x")
-    f = theon.function([x], [T.sum(x, dtype="float32"), T.prod(x, axis=0, dtype="int8"),
+    f = theon.function([x], [T.sum(x, dtype=np.float32), T.prod(x, axis=0, dtype="int8"),
                              T.mean(x, axis=1, dtype="float32"),
                              T.sum(x, acc_dtype="float64", dtype="int32")])
     s, p, m, s2 = f(a)

@@ -6,6 +6,8 @@ mean/var/std, cumulative sums and products.
 
 import operator
 
+import numpy as np
+
 from theon.tensor._build import as_tensor_variable, build
 
 __all__ = ["sum", "prod", "max", "min", "argmax", "argmin", "any", "all", "mean", "var", "std",
@@ -21,7 +23,10 @@ def _axis(axis):
 
 
 def _cast(x, dtype):
-    return x if dtype is None or x.dtype == str(dtype) else build("cast", x, dtype=str(dtype))
+    if dtype is None:
+        return x
+    dtype = np.dtype(dtype).name
+    return x if x.dtype == dtype else build("cast", x, dtype=dtype)
 
 
 def _reduce(name, x, axis, keepdims, dtype=None, acc_dtype=None):
