@@ -1,6 +1,41 @@
 // C++ API of the sort op family (see src/ops/sort.cpp).
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "theon/graph/op.hpp"
 #include "theon/graph/variable.hpp"
 
-namespace theon {}  // namespace theon
+namespace theon {
+
+// Sorts along one axis (or the C-order flattening when axis is nullopt), ascending, NaN last
+// like NumPy; ArgSort is stable (equal values keep their order). Sort gives the sorted values,
+// ArgSort (indices=true) their int64 positions.
+class Sort : public Op {
+ public:
+  Sort(bool indices, std::optional<int64_t> axis);
+  std::string type_name() const override { return indices_ ? "ArgSort" : "Sort"; }
+  std::string props() const override;
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+
+ private:
+  bool indices_;
+  std::optional<int64_t> axis_;
+};
+
+template <bool kIndices>
+class SortOf final : public Sort {
+ public:
+  explicit SortOf(std::optional<int64_t> axis) : Sort(kIndices, axis) {}
+};
+
+// `kind` is accepted for NumPy compatibility ("quicksort", "mergesort", "heapsort", "stable");
+// argsort is stable for every kind. Another kind raises ValueError.
+Var sort(const Var& x, std::optional<int64_t> axis = -1, const std::string& kind = "quicksort");
+Var argsort(const Var& x, std::optional<int64_t> axis = -1, const std::string& kind = "quicksort");
+
+}  // namespace theon

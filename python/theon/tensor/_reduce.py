@@ -1,3 +1,106 @@
-"""The reduce family of theon.tensor (C++ in src/ops/reduce.cpp)."""
+"""The reduce family of theon.tensor (C++ in src/ops/reduce.cpp): reductions over axes,
+mean/var/std, cumulative sums and products.
 
-__all__ = []
+``axis`` is None (every axis), an int or a tuple/list of ints; negative axes count from the end.
+"""
+
+import operator
+
+import numpy as np
+
+from theon.tensor._build import as_tensor_variable, build
+
+__all__ = ["sum", "prod", "max", "min", "argmax", "argmin", "any", "all", "mean", "var", "std",
+           "cumsum", "cumprod"]
+
+
+def _axis(axis):
+    if axis is None:
+        return None
+    if isinstance(axis, (list, tuple)):
+        return [operator.index(a) for a in axis]
+    return operator.index(axis)
+
+
+def _cast(x, dtype):
+    if dtype is None:
+        return x
+    dtype = np.dtype(dtype).name
+    return x if x.dtype == dtype else build("cast", x, dtype=dtype)
+
+
+def _reduce(name, x, axis, keepdims, dtype=None, acc_dtype=None):
+    x = as_tensor_variable(x)
+    # dtype (NumPy's and Theano's): the result's dtype, also used to accumulate unless acc_dtype
+    # says otherwise.
+    acc = acc_dtype if acc_dtype is not None else dtype
+    out = build(name, _cast(x, acc), axis=_axis(axis), keepdims=bool(keepdims))
+    return _cast(out, dtype)
+
+
+def sum(input, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+    """Sum over ``axis``. bool and signed ints give int64, unsigned ints uint64."""
+    return _reduce("sum", input, axis, keepdims, dtype, acc_dtype)
+
+
+def prod(input, axis=None, dtype=None, keepdims=False, acc_dtype=None, no_zeros_in_input=False):
+    """Product over ``axis`` (dtypes as in sum)."""
+    return _reduce("prod", input, axis, keepdims, dtype, acc_dtype)
+
+
+def mean(input, axis=None, dtype=None, op=False, keepdims=False, acc_dtype=None):
+    """Arithmetic mean over ``axis``; integers and bool give float64. Empty gives nan."""
+    return _reduce("mean", input, axis, keepdims, dtype, acc_dtype)
+
+
+def max(x, axis=None, keepdims=False):
+    """Maximum over ``axis`` (NaN propagates); raises ValueError on an empty reduction."""
+    return _reduce("max", x, axis, keepdims)
+
+
+def min(x, axis=None, keepdims=False):
+    """Minimum over ``axis`` (NaN propagates); raises ValueError on an empty reduction."""
+    return _reduce("min", x, axis, keepdims)
+
+
+def argmax(x, axis=None, keepdims=False):
+    """int64 index of the first maximum (a NaN counts as the maximum). With several axes, the
+    C-order flat index within them."""
+    return _reduce("argmax", x, axis, keepdims)
+
+
+def argmin(x, axis=None, keepdims=False):
+    """int64 index of the first minimum (a NaN counts as the minimum)."""
+    return _reduce("argmin", x, axis, keepdims)
+
+
+def any(x, axis=None, keepdims=False):
+    return _reduce("any", x, axis, keepdims)
+
+
+def all(x, axis=None, keepdims=False):
+    return _reduce("all", x, axis, keepdims)
+
+
+def var(input, axis=None, ddof=0, keepdims=False, corrected=False):
+    """Variance over ``axis`` with divisor N - ddof (N - ddof <= 0 gives inf or nan)."""
+    x = as_tensor_variable(input)
+    return build("var", x, axis=_axis(axis), keepdims=bool(keepdims), ddof=operator.index(ddof))
+
+
+def std(input, axis=None, ddof=0, keepdims=False, corrected=False):
+    """Standard deviation: the square root of var."""
+    x = as_tensor_variable(input)
+    return build("std", x, axis=_axis(axis), keepdims=bool(keepdims), ddof=operator.index(ddof))
+
+
+def cumsum(x, axis=None):
+    """Running sum along ``axis``; axis=None runs over the flattened array (as NumPy)."""
+    return build("cumsum", as_tensor_variable(x),
+                 axis=None if axis is None else operator.index(axis))
+
+
+def cumprod(x, axis=None):
+    """Running product along ``axis``; axis=None runs over the flattened array (as NumPy)."""
+    return build("cumprod", as_tensor_variable(x),
+                 axis=None if axis is None else operator.index(axis))
