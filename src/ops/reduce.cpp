@@ -690,11 +690,6 @@ Var as_float(const Var& x) {
   return is_float(x->type.dtype) ? x : cast(x, DType::Float64);
 }
 
-Var sqrt_of(const Var& x) {
-  // sqrt comes from the scalar family; until it is registered, exp(log(x) / 2) stands in.
-  if (lookup_scalar_op("sqrt")) return elemwise("sqrt", {x});
-  return exp(mul(log(x), scalar_constant(0.5, x->type.dtype)));
-}
 
 }  // namespace
 
@@ -754,7 +749,7 @@ Var var(const Var& x, OptAxes axis, bool keepdims, int64_t ddof) {
 
 Var std(const Var& x, OptAxes axis, bool keepdims, int64_t ddof) {
   located([&] { return normalize_axes("std", axis, x->type.ndim()); });
-  return sqrt_of(var(x, axis, keepdims, ddof));
+  return elemwise("sqrt", {var(x, axis, keepdims, ddof)});
 }
 
 Var cumsum(const Var& x, std::optional<int64_t> axis) {
