@@ -87,8 +87,12 @@ NDArray from_numpy(PyObject* obj) {
   Strides strides(PyArray_STRIDES(arr), PyArray_STRIDES(arr) + nd);
   Py_INCREF(obj);
   std::shared_ptr<void> owner(obj, [](void* p) {
-    nb::gil_scoped_acquire gil;
-    Py_DECREF(static_cast<PyObject*>(p));
+    if (PyGILState_Check()) {
+      Py_DECREF(static_cast<PyObject*>(p));
+    } else {
+      nb::gil_scoped_acquire gil;
+      Py_DECREF(static_cast<PyObject*>(p));
+    }
   });
   return NDArray::wrap(std::move(owner), PyArray_DATA(arr), dt, std::move(shape),
                        std::move(strides), PyArray_ISWRITEABLE(arr));

@@ -131,6 +131,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   const int nslots = static_cast<int>(slot_of.size());
   slots_.assign(nslots, NDArray());
   for (const auto& leaf : fgraph_->leaves()) {
+    if (leaf->is_constant()) constants_.push_back(leaf->constant.get());
     if (leaf->is_constant()) slots_[slot_of[leaf.get()]] = *leaf->constant;
     if (leaf->is_shared()) shared_slots_.push_back({slot_of[leaf.get()], leaf->shared});
   }
@@ -238,31 +239,38 @@ std::vector<NDArray> Function::call(std::vector<NDArray> args,
 
   // Outputs must not alias what the caller can reach (inputs, shared values, constants, other
   // outputs) unless borrowed.
-  std::vector<NDArray> reachable = args;
-  for (const auto& [_, cell] : shared_slots_) reachable.push_back(cell->value);
-  for (const auto& leaf : fgraph_->leaves()) {
-    if (leaf->is_constant()) reachable.push_back(*leaf->constant);
-  }
+  reachable_.clear();
+  for (const auto& a : args) reachable_.push_back(&a);
+  for (const auto& [_, cell] : shared_slots_) reachable_.push_back(&cell->value);
+  for (const NDArray* c : constants_) reachable_.push_back(c);
   auto aliases = [&](const NDArray& a) {
-    for (const auto& r : reachable) {
-      if (a.shares_buffer_with(r)) return true;
+    for (const NDArray* r : reachable_) {
+      if (a.shares_buffer_with(*r)) return true;
     }
     return false;
   };
   std::vector<NDArray> results;
+  results.reserve(outputs_.size());
   for (size_t i = 0; i < outputs_.size(); ++i) {
-    NDArray a = slots_[output_slots_[i]];
-    if (!outputs_[i].borrow && aliases(a)) a = a.copy();
-    reachable.push_back(a);
-    results.push_back(std::move(a));
+    results.push_back(slots_[output_slots_[i]]);
+    if (!outputs_[i].borrow && aliases(results.back())) results.back() = results.back().copy();
+    reachable_.push_back(&results.back());  // stable: `results` was reserved
   }
   std::vector<NDArray> new_values;
+  new_values.reserve(update_cells_.size());
   for (size_t u = 0; u < update_cells_.size(); ++u) {
-    NDArray a = slots_[output_slots_[outputs_.size() + u]];
-    bool own = a.shares_buffer_with(update_cells_[u]->value);
-    if (!own && aliases(a)) a = a.copy();
-    reachable.push_back(a);
-    new_values.push_back(std::move(a));
+    new_values.push_back(slots_[output_slots_[outputs_.size() + u]]);
+    NDArray& a = new_values.back();
+    if (!a.shares_buffer_with(update_cells_[u]->value) && aliases(a)) a = a.copy();
+  }
+  // An update aliasing an earlier update's value gets its own copy as well.
+  for (size_t u = 1; u < new_values.size(); ++u) {
+    for (size_t v = 0; v < u; ++v) {
+      if (new_values[u].shares_buffer_with(new_values[v])) {
+        new_values[u] = new_values[u].copy();
+        break;
+      }
+    }
   }
   for (size_t u = 0; u < update_cells_.size(); ++u) {
     slots_[output_slots_[outputs_.size() + u]] = NDArray();

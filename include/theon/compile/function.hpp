@@ -72,6 +72,8 @@ class Function {
   std::vector<std::pair<int, std::shared_ptr<SharedValue>>> shared_slots_;
   std::vector<int> output_slots_;  // outputs, then update values
   std::vector<std::shared_ptr<SharedValue>> update_cells_;
+  std::vector<const NDArray*> constants_;
+  std::vector<const NDArray*> reachable_;  // scratch of call(), kept to avoid reallocating
   std::mutex mutex_;
 };
 
