@@ -3,7 +3,12 @@
 
 #include <nanobind/nanobind.h>
 
+#include "theon/core/error.hpp"
+
 namespace theon::py {
+
+// Sets the Python exception of the class matching e.kind() (TypeError, ValueError, ...).
+void set_python_error(const Error& e);
 
 void bind_graph(nanobind::module_& m);     // Variable, TensorType, Apply, build, constants
 void bind_function(nanobind::module_& m);  // Function, shared values

@@ -30,11 +30,13 @@ class PyFunction {
     }
   }
 
-  nb::object call(nb::args args, nb::kwargs kwargs) {
+  // args: a tuple; kwargs: a dict or null.
+  nb::object call(nb::handle args, nb::handle kwargs) {
     const size_t n = fn_->inputs().size();
-    if (args.size() > n) {
+    const size_t nargs = static_cast<size_t>(PyTuple_GET_SIZE(args.ptr()));
+    if (nargs > n) {
       throw TypeError(label() + " takes " + std::to_string(n) + " arguments, got " +
-                      std::to_string(args.size()));
+                      std::to_string(nargs));
     }
     std::vector<NDArray> values(n);
     std::vector<ArgOrigin> origins(n, ArgOrigin::Array);
@@ -48,8 +50,9 @@ class PyFunction {
       }
       given[i] = true;
     };
-    for (size_t i = 0; i < args.size(); ++i) take(i, args[i]);
-    for (auto [key, value] : kwargs) {
+    for (size_t i = 0; i < nargs; ++i) take(i, PyTuple_GET_ITEM(args.ptr(), i));
+    if (kwargs.ptr()) {
+      for (auto [key, value] : nb::borrow<nb::dict>(kwargs)) {
       std::string k = nb::cast<std::string>(key);
       auto it = positions_.find(k);
       if (it == positions_.end()) {
@@ -59,6 +62,7 @@ class PyFunction {
         throw TypeError(label() + " got multiple values for argument '" + k + "'");
       }
       take(it->second, value);
+      }
     }
     std::vector<NDArray> outs;
     {
@@ -82,11 +86,30 @@ class PyFunction {
   std::unordered_map<std::string, size_t> positions_;
 };
 
+// tp_call of Function: called by CPython directly, without the method lookup and argument
+// packing of a bound __call__, since call overhead is what a tiny function costs.
+PyObject* function_tp_call(PyObject* self, PyObject* args, PyObject* kwargs) {
+  try {
+    return nb::inst_ptr<PyFunction>(self)->call(args, kwargs).release().ptr();
+  } catch (nb::python_error& e) {
+    e.restore();
+  } catch (const Error& e) {
+    set_python_error(e);
+  } catch (const std::bad_alloc&) {
+    PyErr_NoMemory();
+  } catch (const std::exception& e) {
+    PyErr_SetString(PyExc_RuntimeError, e.what());
+  }
+  return nullptr;
+}
+
+PyType_Slot function_slots[] = {{Py_tp_call, reinterpret_cast<void*>(&function_tp_call)},
+                                {0, nullptr}};
+
 }  // namespace
 
 void bind_function(nb::module_& m) {
-  nb::class_<PyFunction>(m, "Function", nb::dynamic_attr())
-      .def("__call__", &PyFunction::call)
+  nb::class_<PyFunction>(m, "Function", nb::dynamic_attr(), nb::type_slots(function_slots))
       .def_prop_ro("name", [](const PyFunction& f) { return f.fn()->name(); })
       .def_prop_ro("input_names",
                    [](const PyFunction& f) {

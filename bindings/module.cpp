@@ -7,21 +7,29 @@
 
 namespace nb = nanobind;
 
+namespace theon::py {
+
+void set_python_error(const Error& e) {
+  PyObject* cls = PyExc_RuntimeError;
+  switch (e.kind()) {
+    case ErrorKind::Type: cls = PyExc_TypeError; break;
+    case ErrorKind::Value: cls = PyExc_ValueError; break;
+    case ErrorKind::Index: cls = PyExc_IndexError; break;
+    case ErrorKind::NotImplemented: cls = PyExc_NotImplementedError; break;
+    case ErrorKind::Runtime: break;
+  }
+  PyErr_SetString(cls, e.what());
+}
+
+}  // namespace theon::py
+
 NB_MODULE(_core, m) {
   theon::py::init_numpy();
   nb::register_exception_translator([](const std::exception_ptr& p, void*) {
     try {
       std::rethrow_exception(p);
     } catch (const theon::Error& e) {
-      PyObject* cls = PyExc_RuntimeError;
-      switch (e.kind()) {
-        case theon::ErrorKind::Type: cls = PyExc_TypeError; break;
-        case theon::ErrorKind::Value: cls = PyExc_ValueError; break;
-        case theon::ErrorKind::Index: cls = PyExc_IndexError; break;
-        case theon::ErrorKind::NotImplemented: cls = PyExc_NotImplementedError; break;
-        case theon::ErrorKind::Runtime: break;
-      }
-      PyErr_SetString(cls, e.what());
+      theon::py::set_python_error(e);
     }
   });
   theon::py::bind_graph(m);
