@@ -1,10 +1,9 @@
 #include "theon/graph/fgraph.hpp"
 
-#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "theon/core/error.hpp"
+#include "theon/graph/clone.hpp"
 #include "theon/graph/op.hpp"
 
 namespace theon {
@@ -52,41 +51,7 @@ std::vector<Var> graph_leaves(const std::vector<Var>& outputs) {
 FunctionGraph::FunctionGraph(std::vector<Var> inputs, const std::vector<Var>& outputs,
                              const std::vector<std::pair<Var, Var>>& replace)
     : inputs_(std::move(inputs)) {
-  std::unordered_map<const Variable*, Var> memo;
-  std::unordered_map<const Variable*, Var> givens;
-  for (const auto& [from, to] : replace) {
-    if (!from->type.compatible_with(to->type)) {
-      throw TypeError("givens: cannot replace " + var_label(*from) + " of type " +
-                      from->type.str() + " by a value of type " + to->type.str());
-    }
-    givens[from.get()] = to;
-  }
-  auto mapped = [&](const Var& v) -> Var {
-    auto g = givens.find(v.get());
-    const Var& src = g == givens.end() ? v : g->second;
-    auto m = memo.find(src.get());
-    return m == memo.end() ? src : m->second;
-  };
-  auto copy_nodes = [&](const std::vector<Var>& roots) {
-    for (Apply* node : toposort(roots)) {
-      if (memo.count(&node->output_ref(0))) continue;
-      std::vector<Var> ins;
-      for (const auto& in : node->inputs()) ins.push_back(mapped(in));
-      std::vector<TensorType> types = node->op()->output_types(ins);
-      auto copy = std::make_shared<Apply>(node->op(), std::move(ins), types, node->where());
-      for (int i = 0; i < node->nout(); ++i) {
-        Var o = copy->output(i);
-        o->name = node->output_ref(i).name;
-        memo[&node->output_ref(i)] = o;
-      }
-    }
-  };
-  // The replacement graphs are copied first so that their users find them copied.
-  std::vector<Var> targets;
-  for (const auto& [_, to] : replace) targets.push_back(to);
-  copy_nodes(targets);
-  copy_nodes(outputs);
-  for (const auto& o : outputs) outputs_.push_back(mapped(o));
+  outputs_ = clone_replace(outputs, replace);
   nodes_ = toposort(outputs_);
   leaves_ = graph_leaves(outputs_);
   for (Apply* node : nodes_) {

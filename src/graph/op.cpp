@@ -3,6 +3,8 @@
 #include <functional>
 #include <typeinfo>
 
+#include "theon/core/error.hpp"
+
 namespace theon {
 
 std::string Op::name() const {
@@ -16,6 +18,11 @@ bool Op::equals(const Op& other) const {
 
 size_t Op::hash() const { return std::hash<std::string>()(name()); }
 
+std::vector<Var> Op::L_op(const std::vector<Var>&, const std::vector<Var>&,
+                          const std::vector<Var>&) const {
+  throw NotImplementedError(op_error(*this, "the gradient of this op is not implemented"));
+}
+
 std::string Op::pprint(const std::vector<std::string>&) const { return ""; }
 
 NDArray& reuse_or_empty(NDArray& slot, DType dtype, const Shape& shape) {
@@ -25,6 +32,22 @@ NDArray& reuse_or_empty(NDArray& slot, DType dtype, const Shape& shape) {
     slot = NDArray::empty(dtype, shape);
   }
   return slot;
+}
+
+std::string node_error_context(const Apply& node, const std::vector<NDArray>& inputs) {
+  std::string args, shapes, dtypes, strides;
+  for (size_t i = 0; i < node.inputs().size(); ++i) {
+    args += (i ? ", " : "") + var_label(*node.inputs()[i]);
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    shapes += (i ? ", " : "") + shape_str(inputs[i].shape());
+    dtypes += (i ? ", " : "") + std::string(dtype_name(inputs[i].dtype()));
+  }
+  std::string s = "\nApply node that caused the error: " + node.op()->name() + "(" + args + ")";
+  s += "\nInputs shapes: [" + shapes + "]";
+  s += "\nInputs dtypes: [" + dtypes + "]";
+  s += "\nNode built at: " + (node.where().empty() ? std::string("<unknown>") : node.where());
+  return s;
 }
 
 std::string op_error(const Op& op, const std::string& message) { return op.name() + ": " + message; }

@@ -6,6 +6,7 @@
 #include "theon/core/iterate.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/constant.hpp"
+#include "theon/ops/gradient_support.hpp"
 #include "theon/ops/math.hpp"
 
 namespace theon {
@@ -131,6 +132,32 @@ std::string Elemwise::pprint(const std::vector<std::string>& args) const {
   std::string s = "(" + args[0];
   for (size_t i = 1; i < args.size(); ++i) s += " " + scalar_->infix + " " + args[i];
   return s + ")";
+}
+
+std::vector<Var> Elemwise::L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                                const std::vector<Var>& output_grads) const {
+  std::vector<Var> grads;
+  if (cast_target_) {
+    grads.push_back(is_float(inputs[0]->type.dtype) ? output_grads[0] : nullptr);
+  } else {
+    ScalarGrad rule = find_scalar_grad(scalar_->name);
+    if (!rule) {
+      throw NotImplementedError(op_error(*this, "the gradient of the scalar op '" +
+                                                    scalar_->name + "' is not implemented"));
+    }
+    grads = rule(inputs, outputs[0], output_grads[0]);
+  }
+  for (size_t i = 0; i < grads.size(); ++i) {
+    if (!grads[i] || !is_float(inputs[i]->type.dtype)) {
+      grads[i] = nullptr;
+      continue;
+    }
+    grads[i] = sum_to_shape(grads[i], inputs[i]);
+    if (grads[i]->type.dtype != inputs[i]->type.dtype) {
+      grads[i] = cast(grads[i], inputs[i]->type.dtype);
+    }
+  }
+  return grads;
 }
 
 Var elemwise(const std::string& name, std::vector<Var> inputs) {

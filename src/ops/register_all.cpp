@@ -1,6 +1,7 @@
 // The one list of op families. A new family adds its registration call here.
 #include "theon/graph/registry.hpp"
 #include "theon/ops/families.hpp"
+#include "theon/ops/gradient_support.hpp"
 
 namespace theon {
 
@@ -14,6 +15,7 @@ void register_all_ops() {
   register_blas_ops();
   register_sort_ops();
   register_nnet_ops();
+  register_gradient_support_ops();
 }
 
 }  // namespace theon

@@ -5,22 +5,6 @@
 
 namespace theon {
 
-std::string node_error_context(const Apply& node, const std::vector<NDArray>& inputs) {
-  std::string args, shapes, dtypes, strides;
-  for (size_t i = 0; i < node.inputs().size(); ++i) {
-    args += (i ? ", " : "") + var_label(*node.inputs()[i]);
-  }
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    shapes += (i ? ", " : "") + shape_str(inputs[i].shape());
-    dtypes += (i ? ", " : "") + std::string(dtype_name(inputs[i].dtype()));
-  }
-  std::string s = "\nApply node that caused the error: " + node.op()->name() + "(" + args + ")";
-  s += "\nInputs shapes: [" + shapes + "]";
-  s += "\nInputs dtypes: [" + dtypes + "]";
-  s += "\nNode built at: " + (node.where().empty() ? std::string("<unknown>") : node.where());
-  return s;
-}
-
 void VM::run(std::vector<NDArray>& slots) {
   AllocatorScope scope(&pool_);
   for (const Instruction& ins : program_.code) {

@@ -32,6 +32,15 @@ class Op {
   // the array from an earlier call, which the op may reuse (see reuse_or_empty).
   virtual void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const = 0;
 
+  // Reverse mode: the gradient of the cost with respect to each input, given the node's inputs,
+  // its outputs and the gradient with respect to each output (null only for outputs that are
+  // not float, which carry no gradient). An entry is null where the input is not
+  // differentiable (integers, indices, shapes) or the cost does not depend on it through
+  // this node. Built from other ops, so gradients can be optimized and differentiated again.
+  // The default raises NotImplementedError naming the op.
+  virtual std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                                const std::vector<Var>& output_grads) const;
+
   // Pairs (output, input) where the output is a view of that input's buffer.
   virtual std::vector<std::pair<int, int>> view_map() const { return {}; }
   // Infix form for pprint given the printed inputs; "" to use name(args).
@@ -41,6 +50,10 @@ class Op {
 // Returns `slot` if it already holds a C-contiguous array of this dtype and shape whose buffer
 // nothing else references, else a fresh array (through the current allocator).
 NDArray& reuse_or_empty(NDArray& slot, DType dtype, const Shape& shape);
+
+// The context appended to an error raised while running `node` on `inputs`: the node, the
+// inputs' shapes and dtypes, and where the node was built.
+std::string node_error_context(const Apply& node, const std::vector<NDArray>& inputs);
 
 // Formats "Op{props}: message" with the op's name, as every op error begins.
 std::string op_error(const Op& op, const std::string& message);

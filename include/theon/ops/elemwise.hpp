@@ -22,6 +22,8 @@ class Elemwise : public Op {
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::string pprint(const std::vector<std::string>& args) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 
  private:
   const ScalarOp* scalar_;

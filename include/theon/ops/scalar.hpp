@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "theon/core/dtype.hpp"
+#include "theon/graph/variable.hpp"
 
 namespace theon {
 
@@ -63,6 +64,15 @@ ScalarResolution resolve_scalar(const ScalarOp& op, const std::vector<DType>& in
                                 DType cast_target = DType::Float64);
 
 void register_scalar_op(ScalarOp op);
+
+// The gradient of a scalar op as a graph: given the Elemwise node's inputs, its output and the
+// gradient with respect to the output, the gradient with respect to each input, in the
+// broadcast (output) shape; Elemwise sums it back to each input's shape and dtype. Null where
+// an input is not differentiable. Registered next to the op's definition.
+using ScalarGrad = std::vector<Var> (*)(const std::vector<Var>& inputs, const Var& output,
+                                        const Var& output_grad);
+void register_scalar_grad(const std::string& name, ScalarGrad grad);
+ScalarGrad find_scalar_grad(const std::string& name);  // null if the op has none
 const ScalarOp& find_scalar_op(const std::string& name);  // throws ValueError if unknown
 const ScalarOp* lookup_scalar_op(const std::string& name);
 std::vector<std::string> scalar_op_names();

@@ -37,7 +37,4 @@ class VM {
   std::vector<NDArray> results_;
 };
 
-// The context appended to an error raised while running `node` on `inputs`.
-std::string node_error_context(const Apply& node, const std::vector<NDArray>& inputs);
-
 }  // namespace theon

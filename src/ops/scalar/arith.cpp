@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "theon/core/error.hpp"
+#include "theon/ops/elemwise.hpp"
 #include "theon/ops/scalar.hpp"
 
 namespace theon {
@@ -245,6 +246,29 @@ void register_scalar_arith() {
       "log", [](auto a) { return std::log(a); }, "log({0})"));
   register_scalar_op(make_scalar_op<1, DTypeRule::Cast, kAllTypes>(
       "cast", [](auto a) { return a; }, "({T}){0}"));
+
+  register_scalar_grad("add", [](const std::vector<Var>&, const Var&, const Var& g) {
+    return std::vector<Var>{g, g};
+  });
+  register_scalar_grad("sub", [](const std::vector<Var>&, const Var&, const Var& g) {
+    return std::vector<Var>{g, neg(g)};
+  });
+  register_scalar_grad("mul", [](const std::vector<Var>& x, const Var&, const Var& g) {
+    return std::vector<Var>{mul(g, x[1]), mul(g, x[0])};
+  });
+  register_scalar_grad("true_divide", [](const std::vector<Var>& x, const Var& out, const Var& g) {
+    Var ga = true_divide(g, x[1]);
+    return std::vector<Var>{ga, neg(mul(ga, out))};
+  });
+  register_scalar_grad("neg", [](const std::vector<Var>&, const Var&, const Var& g) {
+    return std::vector<Var>{neg(g)};
+  });
+  register_scalar_grad("exp", [](const std::vector<Var>&, const Var& out, const Var& g) {
+    return std::vector<Var>{mul(g, out)};
+  });
+  register_scalar_grad("log", [](const std::vector<Var>& x, const Var&, const Var& g) {
+    return std::vector<Var>{true_divide(g, x[0])};
+  });
 }
 
 }  // namespace theon

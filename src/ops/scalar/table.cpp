@@ -18,7 +18,20 @@ std::string types_str(const std::vector<DType>& in) {
   return s;
 }
 
+std::map<std::string, ScalarGrad>& grad_table() {
+  static std::map<std::string, ScalarGrad> t;
+  return t;
+}
+
 }  // namespace
+
+void register_scalar_grad(const std::string& name, ScalarGrad grad) { grad_table()[name] = grad; }
+
+ScalarGrad find_scalar_grad(const std::string& name) {
+  ensure_ops_registered();
+  auto it = grad_table().find(name);
+  return it == grad_table().end() ? nullptr : it->second;
+}
 
 ScalarResolution resolve_scalar(const ScalarOp& op, const std::vector<DType>& inputs,
                                 DType cast_target) {

@@ -1,0 +1,81 @@
+#include "theon/graph/clone.hpp"
+
+#include <unordered_map>
+
+#include "theon/core/error.hpp"
+#include "theon/graph/fgraph.hpp"
+#include "theon/graph/op.hpp"
+
+namespace theon {
+
+std::vector<Var> clone_replace(const std::vector<Var>& outputs,
+                               const std::vector<std::pair<Var, Var>>& replace) {
+  std::unordered_map<const Variable*, Var> memo;
+  std::unordered_map<const Variable*, Var> givens;
+  for (const auto& [from, to] : replace) {
+    if (!from->type.compatible_with(to->type)) {
+      throw TypeError("cannot replace " + var_label(*from) + " of type " + from->type.str() +
+                      " by " + var_label(*to) + " of type " + to->type.str());
+    }
+    givens[from.get()] = to;
+  }
+  auto mapped = [&](const Var& v) -> Var {
+    auto g = givens.find(v.get());
+    const Var& src = g == givens.end() ? v : g->second;
+    auto m = memo.find(src.get());
+    return m == memo.end() ? src : m->second;
+  };
+  auto copy_nodes = [&](const std::vector<Var>& roots) {
+    for (Apply* node : toposort(roots)) {
+      if (memo.count(&node->output_ref(0))) continue;
+      std::vector<Var> ins;
+      for (const auto& in : node->inputs()) ins.push_back(mapped(in));
+      std::vector<TensorType> types = node->op()->output_types(ins);
+      auto copy = std::make_shared<Apply>(node->op(), std::move(ins), types, node->where());
+      for (int i = 0; i < node->nout(); ++i) {
+        Var o = copy->output(i);
+        o->name = node->output_ref(i).name;
+        memo[&node->output_ref(i)] = o;
+      }
+    }
+  };
+  // The replacement graphs are copied first so that their users find them copied.
+  std::vector<Var> targets;
+  for (const auto& [_, to] : replace) targets.push_back(to);
+  copy_nodes(targets);
+  copy_nodes(outputs);
+  std::vector<Var> out;
+  for (const auto& o : outputs) out.push_back(mapped(o));
+  return out;
+}
+
+std::vector<NDArray> evaluate(const std::vector<Var>& outputs,
+                              const std::vector<std::pair<Var, NDArray>>& values) {
+  std::unordered_map<const Variable*, NDArray> value_of;
+  for (const auto& [v, a] : values) value_of[v.get()] = a;
+  auto lookup = [&](const Var& v) -> const NDArray& {
+    auto it = value_of.find(v.get());
+    if (it != value_of.end()) return it->second;
+    if (v->is_constant()) return value_of[v.get()] = *v->constant;
+    if (v->is_shared()) return value_of[v.get()] = v->shared->value;
+    throw ValueError("evaluate: no value given for input '" + var_label(*v) + "' (" +
+                     v->type.str() + ")");
+  };
+  for (Apply* node : toposort(outputs)) {
+    if (value_of.count(&node->output_ref(0))) continue;
+    std::vector<NDArray> ins;
+    for (const auto& in : node->inputs()) ins.push_back(lookup(in));
+    std::vector<NDArray> outs(node->nout());
+    try {
+      node->op()->perform(ins, outs);
+    } catch (const Error& e) {
+      rethrow_with_message(e, std::string(e.what()) + node_error_context(*node, ins));
+    }
+    for (int i = 0; i < node->nout(); ++i) value_of[&node->output_ref(i)] = std::move(outs[i]);
+  }
+  std::vector<NDArray> result;
+  for (const auto& o : outputs) result.push_back(lookup(o));
+  return result;
+}
+
+}  // namespace theon
