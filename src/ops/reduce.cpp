@@ -17,6 +17,7 @@
 #include <type_traits>
 
 #include "axis_lines.hpp"
+#include "element_util.hpp"
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
 #include "theon/graph/registry.hpp"
@@ -96,26 +97,6 @@ DType sum_dtype(DType dt) {
       break;
   }
   return dt;
-}
-
-// bool is stored as one byte; buffers of it use uint8_t to avoid std::vector<bool>.
-template <class T>
-using Storage = std::conditional_t<std::is_same_v<T, bool>, uint8_t, T>;
-
-template <class T>
-inline T load(const char* p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));
-  return v;
-}
-
-template <class T>
-inline bool is_nan(T v) {
-  if constexpr (std::is_floating_point_v<T>) {
-    return v != v;
-  } else {
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

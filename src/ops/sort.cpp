@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "axis_lines.hpp"
+#include "element_util.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/families.hpp"
@@ -18,18 +19,6 @@
 
 namespace theon {
 namespace {
-
-template <class T>
-using Storage = std::conditional_t<std::is_same_v<T, bool>, uint8_t, T>;
-
-template <class T>
-inline bool is_nan(T v) {
-  if constexpr (std::is_floating_point_v<T>) {
-    return v != v;
-  } else {
-    return false;
-  }
-}
 
 // Scratch reused across the lines of one call.
 template <class S>
