@@ -19,7 +19,7 @@ def _has_grad(fn):
     x = T.tensor("float64", shape=(None,), name="probe")
     try:
         out = fn(x)
-        Lop(out, x, T.ones_like(out))
+        Lop(out, x, T.ones_like(out), disconnected_inputs="ignore")  # zeros_like's is null
         return True
     except NotImplementedError:
         return False
@@ -375,7 +375,7 @@ def test_verify_grad_second_order():
 
     def first(x):
         s = x[[0, 2, 0], ::-1]
-        return theon.grad((w * s * s).sum(), x)
+        return theon.grad((s * s * w).sum(), x)
 
     verify_grad(first, [rng.standard_normal((3, 2))], rng=rng)
 
