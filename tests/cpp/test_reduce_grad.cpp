@@ -21,8 +21,8 @@ using test_util::values;
 using Fun = std::function<Var(const std::vector<Var>&)>;
 
 // Uniform values in [lo, hi], each negated with probability 1/2 when `signs`.
-NDArray random_array(DType dt, const Shape& shape, unsigned seed, double lo = 0.5,
-                     double hi = 1.5, bool signs = true) {
+NDArray random_array(DType dt, const Shape& shape, unsigned seed, double lo = 0.5, double hi = 1.5,
+                     bool signs = true) {
   std::mt19937 gen(seed);
   std::uniform_real_distribution<double> u(lo, hi);
   std::bernoulli_distribution flip(0.5);
@@ -42,7 +42,8 @@ NDArray from(const std::vector<double>& v, const Shape& shape) {
 std::vector<double> grad_at(const Fun& f, const NDArray& pt, const std::vector<double>& w = {}) {
   Var x = tensor(std::string(dtype_name(pt.dtype())), StaticShape(pt.ndim(), kUnknownDim), "x");
   Var out = f({x});
-  Var cost = w.empty() ? sum(out) : sum(out * constant(from(w, evaluate({out}, {{x, pt}})[0].shape())));
+  Var cost =
+      w.empty() ? sum(out) : sum(out * constant(from(w, evaluate({out}, {{x, pt}})[0].shape())));
   return values(evaluate({grad(cost, x)}, {{x, pt}})[0]);
 }
 
@@ -85,10 +86,10 @@ std::string skip_reason(const std::function<void()>& body) {
   return "";
 }
 
-#define SKIP_IF_MISSING(...)                                \
-  do {                                                      \
-    const std::string why_ = skip_reason([&] __VA_ARGS__);  \
-    if (!why_.empty()) GTEST_SKIP() << why_;                \
+#define SKIP_IF_MISSING(...)                               \
+  do {                                                     \
+    const std::string why_ = skip_reason([&] __VA_ARGS__); \
+    if (!why_.empty()) GTEST_SKIP() << why_;               \
   } while (0)
 
 // Every axis form for an array of `nd` dimensions: None, each axis (positive and negative),
@@ -190,10 +191,10 @@ std::vector<double> prod_others_by_rows(const std::vector<double>& x, int rows, 
 
 TEST(ReduceGrad, ProdWithZerosIsTheProductOfTheOthers) {
   // Row 0: no zero; row 1: one zero; row 2: two zeros; row 3: a zero at the end; -0.0 counts.
-  const std::vector<double> x{2, -3, 0.5, 4,  //
-                              2, 0, 3, -1,    //
-                              0, 5, 0, 2,     //
-                              1.5, 2, 3, -0.0};
+  const std::vector<double> x{2,   -3, 0.5, 4,   //
+                              2,   0,  3,   -1,  //
+                              0,   5,  0,   2,   //
+                              1.5, 2,  3,   -0.0};
   auto f = [](const std::vector<Var>& in) { return prod(in[0], {{1}}); };
   expect_near_all(grad_at(f, from(x, {4, 4})), prod_others_by_rows(x, 4, 4));
   // prod is linear in each element, so finite differences are exact across the zeros too.
@@ -230,8 +231,8 @@ TEST(ReduceGrad, MaxRoutesTheGradientToTheMaximum) {
 
 TEST(ReduceGrad, MaxTiesGiveEveryTiedElementTheFullGradient) {
   // Documented (Theano's rule): each element equal to the maximum gets the whole gradient.
-  auto g = grad_at([](const std::vector<Var>& in) { return max(in[0]); },
-                   from({1, 3, 3, 2, 3}, {5}));
+  auto g =
+      grad_at([](const std::vector<Var>& in) { return max(in[0]); }, from({1, 3, 3, 2, 3}, {5}));
   expect_near_all(g, {0, 1, 1, 0, 1});
   auto gr = grad_at([](const std::vector<Var>& in) { return min(in[0], {{1}}); },
                     from({2, 2, 5, 4, 1, 1}, {2, 3}), {3, 7});
@@ -296,8 +297,7 @@ void check_cumulative(CumFn fn, const char* name, DType dt) {
       axes.push_back(a - static_cast<int>(s.size()));
     }
     for (const auto& a : axes) {
-      check([&](const std::vector<Var>& in) { return fn(in[0], a); },
-            {random_array(dt, s, seed++)},
+      check([&](const std::vector<Var>& in) { return fn(in[0], a); }, {random_array(dt, s, seed++)},
             std::string(name) + " shape " + shape_str(s) + " axis " +
                 (a ? std::to_string(*a) : std::string("None")) + " " + std::string(dtype_name(dt)));
     }
@@ -380,7 +380,8 @@ TEST(ReduceGrad, SortEveryAxis) {
         check([&](const std::vector<Var>& in) { return sort(in[0], a); },
               {random_array(dt, s, seed++, 0.1, 3.0)},
               "sort shape " + shape_str(s) + " axis " +
-                  (a ? std::to_string(*a) : std::string("None")) + " " + std::string(dtype_name(dt)));
+                  (a ? std::to_string(*a) : std::string("None")) + " " +
+                  std::string(dtype_name(dt)));
       }
     }
   }
@@ -423,8 +424,9 @@ TEST(ReduceGrad, IntegerOutputsHaveNoGradient) {
 TEST(ReduceGrad, IntegerInputsGetNoGradientFromTheirOps) {
   Var i = tensor("int32", {kUnknownDim}, "i");
   for (const Var& out : {sum(i), prod(i), max(i), cumsum(i), cumprod(i, 0), sort(i)}) {
-    EXPECT_EQ(out->owner->op()->L_op(out->owner->inputs(), {out}, {ones_like(out, DType::Float64)})[0],
-              nullptr)
+    EXPECT_EQ(
+        out->owner->op()->L_op(out->owner->inputs(), {out}, {ones_like(out, DType::Float64)})[0],
+        nullptr)
         << out->owner->op()->name();
   }
 }
@@ -435,20 +437,21 @@ TEST(ReduceGrad, SecondOrderSumProdMeanVar) {
   SKIP_IF_MISSING({
     // Each function returns a gradient; verify_grad differentiates it again.
     check(
-        [](const std::vector<Var>& in) {
-          return grad(sum(sum(in[0] * exp(in[0]), {{1}})), in[0]);
-        },
+        [](const std::vector<Var>& in) { return grad(sum(sum(in[0] * exp(in[0]), {{1}})), in[0]); },
         {random_array(DType::Float64, {3, 4}, 11)}, "grad of sum");
     check(
-        [](const std::vector<Var>& in) { return grad(sum(sum(in[0] * in[0] * in[0]) * in[1]), in[0]); },
+        [](const std::vector<Var>& in) {
+          return grad(sum(sum(in[0] * in[0] * in[0]) * in[1]), in[0]);
+        },
         {random_array(DType::Float64, {2, 3}, 12), random_array(DType::Float64, {}, 13)},
         "grad of sum, two inputs");
     check([](const std::vector<Var>& in) { return grad(sum(prod(in[0], {{1}})), in[0]); },
           {random_array(DType::Float64, {3, 4}, 14)}, "grad of prod");
     check([](const std::vector<Var>& in) { return grad(prod(in[0]), in[0]); },
           {random_array(DType::Float64, {4}, 15)}, "grad of prod all");
-    check([](const std::vector<Var>& in) { return grad(sum(mean(exp(in[0]), {{0}}, true)), in[0]); },
-          {random_array(DType::Float64, {3, 4}, 16)}, "grad of mean");
+    check(
+        [](const std::vector<Var>& in) { return grad(sum(mean(exp(in[0]), {{0}}, true)), in[0]); },
+        {random_array(DType::Float64, {3, 4}, 16)}, "grad of mean");
     check([](const std::vector<Var>& in) { return grad(var(in[0]), in[0]); },
           {random_array(DType::Float64, {5}, 17)}, "grad of var");
     check([](const std::vector<Var>& in) { return grad(sum(var(in[0], {{1}}, false, 1)), in[0]); },
@@ -484,9 +487,10 @@ TEST(ReduceGrad, SecondOrderMaxCumsumCumprodSort) {
           {random_array(DType::Float64, {2, 3}, 20)}, "grad of cumsum");
     check([](const std::vector<Var>& in) { return grad(sum(cumprod(in[0], 0)), in[0]); },
           {random_array(DType::Float64, {4}, 21)}, "grad of cumprod");
-    check([](const std::vector<Var>& in) { return grad(sum(sort(in[0] * in[0], 1) * in[1]), in[0]); },
-          {random_array(DType::Float64, {2, 3}, 22), random_array(DType::Float64, {3}, 23)},
-          "grad of sort");
+    check(
+        [](const std::vector<Var>& in) { return grad(sum(sort(in[0] * in[0], 1) * in[1]), in[0]); },
+        {random_array(DType::Float64, {2, 3}, 22), random_array(DType::Float64, {3}, 23)},
+        "grad of sort");
   });
 }
 
