@@ -617,19 +617,13 @@ bool differentiable(const Var& x) {
 }
 
 // `x` transposed so that output dimension d is input dimension perm[d] (x itself when perm
-// is the identity).
+// is the identity). The gradients below call it with where[d] = the dimension of the product
+// that holds the input's axis d.
 Var permute(const Var& x, const std::vector<int64_t>& perm) {
   for (size_t d = 0; d < perm.size(); ++d) {
     if (perm[d] != static_cast<int64_t>(d)) return transpose(x, perm);
   }
   return x;
-}
-
-// The inverse permutation: where[d] is the position dimension d goes to.
-std::vector<int64_t> inverse(const std::vector<int64_t>& where) {
-  std::vector<int64_t> perm(where.size());
-  for (size_t d = 0; d < where.size(); ++d) perm[where[d]] = static_cast<int64_t>(d);
-  return perm;
 }
 
 std::vector<int64_t> free_axes(int nd, const std::vector<int64_t>& axes) {
@@ -662,7 +656,7 @@ std::vector<Var> tensordot_grads(const Var& a, const Var& b, const std::vector<i
     std::vector<int64_t> where(nda);
     for (int64_t i = 0; i < nfa; ++i) where[fa[i]] = i;
     for (size_t j = 0; j < axa.size(); ++j) where[axa[j]] = nfa + rank_in(axb, axb[j]);
-    ga = permute(r, inverse(where));
+    ga = permute(r, where);
   }
   if (differentiable(b)) {
     std::vector<int64_t> g_axes;
@@ -672,7 +666,7 @@ std::vector<Var> tensordot_grads(const Var& a, const Var& b, const std::vector<i
     std::vector<int64_t> where(ndb);
     for (int64_t i = 0; i < nfb; ++i) where[fb[i]] = nca + i;
     for (size_t j = 0; j < axb.size(); ++j) where[axb[j]] = rank_in(axa, axa[j]);
-    gb = permute(r, inverse(where));
+    gb = permute(r, where);
   }
   return {ga, gb};
 }
@@ -842,7 +836,7 @@ std::vector<Var> BatchedDot::L_op(const std::vector<Var>& inputs, const std::vec
       if (d != kb) where[d] = pos++;
     }
     where[kb] = q;
-    gb = permute(gb, inverse(where));
+    gb = permute(gb, where);
   }
   return {differentiable(a) ? ga : nullptr, differentiable(b) ? gb : nullptr};
 }
