@@ -84,6 +84,8 @@ void register_basic_rewrites(RewriteDB& db) {
   NodeRewriter fold{"constant_folding", {}, constant_fold};
   db.add_node_rewriter(Phase::Canonicalize, fold, {"fast_run", "fast_compile"});
   db.add_node_rewriter(Phase::Specialize, fold, {"fast_run", "fast_compile"});
+  // Shape expressions often fold to constants.
+  db.add_node_rewriter(Phase::Shape, fold, {"fast_run", "fast_compile"});
 }
 
 }  // namespace theon

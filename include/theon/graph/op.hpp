@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,6 +41,15 @@ class Op {
   // The default raises NotImplementedError naming the op.
   virtual std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                                 const std::vector<Var>& output_grads) const;
+
+  // Symbolic output shapes: for each output, one int64 scalar per dimension, built from the
+  // inputs' shapes (input_shapes[i][d], int64 scalars) and, where the shape depends on values
+  // (reshape, arange, alloc), from the inputs themselves. Lets `x.shape` be computed without
+  // computing x. nullopt (the default) means unknown: the shape is then read off the output.
+  virtual std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs, const std::vector<std::vector<Var>>& input_shapes) const {
+    return std::nullopt;
+  }
 
   // Pairs (output, input) where the output is a view of that input's buffer.
   virtual std::vector<std::pair<int, int>> view_map() const { return {}; }

@@ -24,6 +24,9 @@ class Elemwise : public Op {
   std::string pprint(const std::vector<std::string>& args) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
 
  private:
   const ScalarOp* scalar_;

@@ -1,0 +1,68 @@
+// Shape rewrites: x.shape, x.shape[i] and x.size computed from the inputs' shapes through each
+// op's infer_shape, so that asking for a shape does not compute the tensor.
+#include "theon/graph/op.hpp"
+#include "theon/ops/constant.hpp"
+#include "theon/ops/elemwise.hpp"
+#include "theon/ops/shape.hpp"
+#include "theon/rewrite/groups.hpp"
+
+namespace theon {
+namespace {
+
+// shape_i(v, d) as a constant where the static shape knows it.
+Var dim_of(const Var& v, int d) {
+  const int64_t known = v->type.shape[d];
+  if (known != kUnknownDim) return scalar_constant(known, DType::Int64);
+  return shape_i(v, d);
+}
+
+std::optional<std::vector<Var>> shape_i_from_inputs(FunctionGraph&, Apply* node) {
+  const Var& x = node->inputs()[0];
+  const int d = static_cast<int>(static_cast<const ShapeI&>(*node->op()).i());
+  if (x->type.shape[d] != kUnknownDim) {
+    return std::vector<Var>{scalar_constant(x->type.shape[d], DType::Int64)};
+  }
+  if (!x->owner) return std::nullopt;
+  std::vector<std::vector<Var>> input_shapes;
+  for (const auto& in : x->owner->inputs()) {
+    std::vector<Var> dims;
+    for (int k = 0; k < in->type.ndim(); ++k) dims.push_back(dim_of(in, k));
+    input_shapes.push_back(std::move(dims));
+  }
+  auto shapes = x->owner->op()->infer_shape(x->owner->inputs(), input_shapes);
+  if (!shapes) return std::nullopt;
+  Var dim = shapes->at(x->index).at(d);
+  if (dim->type.dtype != DType::Int64) dim = cast(dim, DType::Int64);
+  return std::vector<Var>{dim};
+}
+
+std::optional<std::vector<Var>> shape_as_dims(FunctionGraph&, Apply* node) {
+  const Var& x = node->inputs()[0];
+  if (!x->owner && x->type.ndim() > 0) {
+    bool any_known = false;
+    for (int64_t d : x->type.shape) any_known = any_known || d != kUnknownDim;
+    if (!any_known) return std::nullopt;
+  }
+  std::vector<Var> dims;
+  for (int d = 0; d < x->type.ndim(); ++d) dims.push_back(dim_of(x, d));
+  return std::vector<Var>{make_vector(dims, DType::Int64)};
+}
+
+std::optional<std::vector<Var>> size_as_product(FunctionGraph&, Apply* node) {
+  const Var& x = node->inputs()[0];
+  Var n = scalar_constant(int64_t{1}, DType::Int64);
+  for (int d = 0; d < x->type.ndim(); ++d) n = mul(n, dim_of(x, d));
+  return std::vector<Var>{n};
+}
+
+}  // namespace
+
+void register_shape_rewrites(RewriteDB& db) {
+  const std::set<std::string> tags{"fast_run", "shape"};
+  db.add_node_rewriter(Phase::Shape, {"shape_i_from_inputs", {"Shape_i"}, shape_i_from_inputs},
+                       tags);
+  db.add_node_rewriter(Phase::Shape, {"shape_as_dims", {"Shape"}, shape_as_dims}, tags);
+  db.add_node_rewriter(Phase::Shape, {"size_as_product", {"Size"}, size_as_product}, tags);
+}
+
+}  // namespace theon
