@@ -93,6 +93,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   std::vector<Var> input_vars;
   for (const auto& in : inputs_) input_vars.push_back(in.variable);
   fgraph_ = std::make_unique<FunctionGraph>(input_vars, roots, options_.givens);
+  const std::vector<Var> leaves = fgraph_->leaves();
 
   std::unordered_map<const Variable*, int> slot_of;
   auto slot = [&](const Variable* v) {
@@ -100,7 +101,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     return it->second;
   };
   std::unordered_set<const Variable*> input_set(seen_inputs);
-  for (const auto& leaf : fgraph_->leaves()) {
+  for (const auto& leaf : leaves) {
     if (leaf->is_input() && !input_set.count(leaf.get())) {
       throw ValueError(fn_label(options_.name) + ": the graph needs input '" + var_label(*leaf) +
                        "' (" + leaf->type.str() +
@@ -108,7 +109,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
                        "), which is neither among the inputs nor given a value");
     }
   }
-  for (const auto& leaf : fgraph_->leaves()) slot(leaf.get());
+  for (const auto& leaf : leaves) slot(leaf.get());
   for (Apply* node : fgraph_->nodes()) {
     for (int i = 0; i < node->nout(); ++i) slot(&node->output_ref(i));
   }
@@ -130,7 +131,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
 
   const int nslots = static_cast<int>(slot_of.size());
   slots_.assign(nslots, NDArray());
-  for (const auto& leaf : fgraph_->leaves()) {
+  for (const auto& leaf : leaves) {
     if (leaf->is_constant()) constants_.push_back(leaf->constant.get());
     if (leaf->is_constant()) slots_[slot_of[leaf.get()]] = *leaf->constant;
     if (leaf->is_shared()) shared_slots_.push_back({slot_of[leaf.get()], leaf->shared});
@@ -138,7 +139,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   for (const auto& out : fgraph_->outputs()) output_slots_.push_back(slot_of[out.get()]);
 
   std::unordered_set<int> kept(output_slots_.begin(), output_slots_.end());
-  for (const auto& leaf : fgraph_->leaves()) {
+  for (const auto& leaf : leaves) {
     if (leaf->is_constant()) kept.insert(slot_of[leaf.get()]);
   }
   Program program;
