@@ -7,6 +7,7 @@
 #include "theon/core/config.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/op.hpp"
+#include "theon/compile/mode.hpp"
 
 namespace theon {
 namespace {
@@ -93,6 +94,36 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   std::vector<Var> input_vars;
   for (const auto& in : inputs_) input_vars.push_back(in.variable);
   fgraph_ = std::make_unique<FunctionGraph>(input_vars, roots, options_.givens);
+
+  // Inputs are checked on the graph as the user wrote it: rewriting may drop an input (x * 0)
+  // that the user did use.
+  std::unordered_set<const Variable*> used;
+  for (const auto& leaf : fgraph_->leaves()) {
+    if (!leaf->is_input()) continue;
+    if (!seen_inputs.count(leaf.get())) {
+      throw ValueError(fn_label(options_.name) + ": the graph needs input '" + var_label(*leaf) +
+                       "' (" + leaf->type.str() +
+                       ", created at " + (leaf->where.empty() ? "<unknown>" : leaf->where) +
+                       "), which is neither among the inputs nor given a value");
+    }
+    used.insert(leaf.get());
+  }
+  const std::string policy = options_.on_unused_input.empty()
+                                 ? Config::global().get("on_unused_input")
+                                 : options_.on_unused_input;
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    if (used.count(inputs_[i].variable.get())) continue;
+    std::string msg = fn_label(options_.name) + ": input " + std::to_string(i) + " ('" +
+                      var_label(*inputs_[i].variable) +
+                      "') is not used to compute any output (pass on_unused_input='ignore' or "
+                      "'warn' to allow this)";
+    if (policy == "raise") throw ValueError(msg);
+    if (policy == "warn") warnings_.push_back(msg);
+  }
+
+  history_ = std::make_shared<RewriteHistory>();
+  fgraph_->add_feature(history_);
+  optimize(*fgraph_, options_.mode);
   const std::vector<Var> leaves = fgraph_->leaves();
 
   std::unordered_map<const Variable*, int> slot_of;
@@ -100,33 +131,13 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     auto [it, fresh] = slot_of.emplace(v, static_cast<int>(slot_of.size()));
     return it->second;
   };
-  std::unordered_set<const Variable*> input_set(seen_inputs);
-  for (const auto& leaf : leaves) {
-    if (leaf->is_input() && !input_set.count(leaf.get())) {
-      throw ValueError(fn_label(options_.name) + ": the graph needs input '" + var_label(*leaf) +
-                       "' (" + leaf->type.str() +
-                       ", created at " + (leaf->where.empty() ? "<unknown>" : leaf->where) +
-                       "), which is neither among the inputs nor given a value");
-    }
-  }
   for (const auto& leaf : leaves) slot(leaf.get());
   for (Apply* node : fgraph_->nodes()) {
     for (int i = 0; i < node->nout(); ++i) slot(&node->output_ref(i));
   }
-
-  const std::string policy = options_.on_unused_input.empty()
-                                 ? Config::global().get("on_unused_input")
-                                 : options_.on_unused_input;
   for (size_t i = 0; i < inputs_.size(); ++i) {
     auto it = slot_of.find(inputs_[i].variable.get());
     input_slots_.push_back(it == slot_of.end() ? -1 : it->second);
-    if (it != slot_of.end()) continue;
-    std::string msg = fn_label(options_.name) + ": input " + std::to_string(i) + " ('" +
-                      var_label(*inputs_[i].variable) +
-                      "') is not used to compute any output (pass on_unused_input='ignore' or "
-                      "'warn' to allow this)";
-    if (policy == "raise") throw ValueError(msg);
-    if (policy == "warn") warnings_.push_back(msg);
   }
 
   const int nslots = static_cast<int>(slot_of.size());
