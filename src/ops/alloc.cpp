@@ -12,6 +12,8 @@
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/families.hpp"
+#include "theon/ops/gradient_support.hpp"
+#include "theon/ops/reduce.hpp"
 #include "theon/ops/shape.hpp"
 
 namespace theon {
@@ -395,6 +397,177 @@ void Repeat::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& o
   }
 }
 
+// ---- RepeatSum ----
+
+std::vector<TensorType> RepeatSum::output_types(const std::vector<Var>& inputs) const {
+  if (inputs.size() != 3) {
+    throw TypeError(
+        op_error(*this, "expected 3 inputs (g, repeats, n), got " + std::to_string(inputs.size())));
+  }
+  const TensorType& t = inputs[0]->type;
+  const Var& r = inputs[1];
+  if (!is_float(t.dtype)) throw TypeError(op_error(*this, "expected a float g, got " + t.str()));
+  if (!is_integer(r->type.dtype) || r->type.ndim() > 1) {
+    throw TypeError(
+        op_error(*this, "repeats must be an integer scalar or vector, got " + r->type.str()));
+  }
+  require_int_scalar(*this, inputs[2], "n");
+  if (axis_ < 0 || axis_ >= t.ndim()) {
+    throw ValueError(op_error(*this, "axis " + std::to_string(axis_) +
+                                         " is out of bounds for array of dimension " +
+                                         std::to_string(t.ndim())));
+  }
+  StaticShape out = t.shape;
+  auto n = static_int_scalar(inputs[2]);
+  out[axis_] = n ? *n : kUnknownDim;
+  return {TensorType(t.dtype, out)};
+}
+
+void RepeatSum::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
+  const NDArray& g = inputs[0];
+  const int ax = static_cast<int>(axis_);
+  const int64_t n = read_int(inputs[2], 0);
+  std::vector<int64_t> reps = read_int_vector(inputs[1]);
+  if (reps.size() == 1 && n >= 0) reps.assign(n, reps[0]);
+  int64_t total = 0;
+  bool ok = n >= 0 && static_cast<int64_t>(reps.size()) == n;
+  for (int64_t r : reps) {
+    ok = ok && r >= 0;
+    total += r;
+  }
+  if (!ok || total != g.shape(ax)) {
+    throw ValueError(op_error(*this, "repeats " + ints_str(read_int_vector(inputs[1])) + " for " +
+                                         std::to_string(n) + " entries do not cover shape " +
+                                         shape_str(g.shape()) + " along axis " +
+                                         std::to_string(axis_)));
+  }
+  Shape shape = g.shape();
+  shape[ax] = n;
+  NDArray& out = reuse_or_empty(outputs[0], g.dtype(), shape);
+  if (out.nbytes() > 0) std::memset(out.raw(), 0, out.nbytes());
+  if (g.size() == 0) return;
+  int64_t offset = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (reps[i] == 0) continue;
+    Shape s = g.shape();
+    s[ax] = reps[i];
+    // Entry i of out, seen with a 0 stride along the axis, accumulates its run of g.
+    Strides acc_st = out.strides();
+    acc_st[ax] = 0;
+    NDArray acc = out.view(out.raw() + i * out.strides()[ax], s, acc_st);
+    NDArray src = g.view(g.raw() + offset * g.strides()[ax], s, g.strides());
+    LoopPlan plan = plan_loop(s, {&acc, &src});
+    visit_dtype(g.dtype(), [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      if constexpr (std::is_floating_point_v<T>) {
+        for_each_run(plan, {acc.raw(), src.raw()}, [&](char** p, const int64_t* st, int64_t m) {
+          for (int64_t k = 0; k < m; ++k) {
+            *reinterpret_cast<T*>(p[0] + k * st[0]) +=
+                *reinterpret_cast<const T*>(p[1] + k * st[1]);
+          }
+        });
+      }
+    });
+    offset += reps[i];
+  }
+}
+
+std::vector<Var> RepeatSum::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                                 const std::vector<Var>& output_grads) const {
+  // Linear in g; its adjoint repeats the gradient back.
+  return {repeat(output_grads[0], inputs[1], axis_), nullptr, nullptr};
+}
+
+// ---- gradients ----
+
+// The value was broadcast to the shape: its gradient is g summed back to the value's shape.
+std::vector<Var> Alloc::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                             const std::vector<Var>& output_grads) const {
+  std::vector<Var> grads(inputs.size());
+  const Var& g = output_grads[0];
+  if (g && is_float(inputs[0]->type.dtype)) grads[0] = sum_to_shape(g, inputs[0]);
+  return grads;
+}
+
+// Only the value reaches the output; the model gives just a shape.
+std::vector<Var> Fill::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                            const std::vector<Var>& output_grads) const {
+  const Var& g = output_grads[0];
+  if (!g || !is_float(inputs[1]->type.dtype)) return {nullptr, nullptr};
+  return {nullptr, sum_to_shape(g, inputs[1])};
+}
+
+// n, m and k are integers.
+std::vector<Var> Eye::L_op(const std::vector<Var>&, const std::vector<Var>&,
+                           const std::vector<Var>&) const {
+  return {nullptr, nullptr, nullptr};
+}
+
+// out[i] = start + i * step: d/dstart = sum(g), d/dstep = sum(g * i); stop only sets the length
+// (a step function of it), so its gradient is zero. Integer aranges carry no gradient.
+std::vector<Var> ARange::L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                              const std::vector<Var>& output_grads) const {
+  const Var& g = output_grads[0];
+  std::vector<Var> grads(3);
+  if (!g || !is_float(dtype_)) return grads;
+  if (is_float(inputs[0]->type.dtype)) grads[0] = sum(g);
+  if (is_float(inputs[1]->type.dtype)) grads[1] = zeros_like(inputs[1]);
+  if (is_float(inputs[2]->type.dtype)) {
+    Var i = arange(scalar_constant(int64_t{0}, DType::Int64), shape_i(outputs[0], 0), nullptr,
+                   g->type.dtype);
+    grads[2] = sum(mul(g, i));
+  }
+  return grads;
+}
+
+// g seen as (r0, s0, r1, s1, ...) (only the r axes with r != 1, and no s axes for dimensions
+// that tile prepended), summed over the r axes.
+std::vector<Var> Tile::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                            const std::vector<Var>& output_grads) const {
+  const Var& x = inputs[0];
+  const Var& g = output_grads[0];
+  if (!g || !is_float(x->type.dtype)) return {nullptr};
+  const int xnd = x->type.ndim();
+  const int n = std::max(xnd, static_cast<int>(reps_.size()));
+  std::vector<Var> split_shape;
+  std::vector<int64_t> sum_axes;
+  for (int i = 0; i < n; ++i) {
+    const int xi = i - (n - xnd), ri = i - (n - static_cast<int>(reps_.size()));
+    const int64_t r = ri >= 0 ? reps_[ri] : 1;
+    if (r != 1) {
+      sum_axes.push_back(static_cast<int64_t>(split_shape.size()));
+      split_shape.push_back(scalar_constant(r, DType::Int64));
+    }
+    if (xi >= 0) split_shape.push_back(shape_i(x, xi));
+  }
+  if (sum_axes.empty() && n == xnd) return {g};
+  Var h = reshape(g, split_shape);
+  return {sum_axes.empty() ? h : sum(h, sum_axes)};
+}
+
+// Equal repetition counts (a scalar, or a vector of length 1): g seen with an extra axis of
+// length r after the repeated one, summed over it. Per-element counts: RepeatSum.
+std::vector<Var> Repeat::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                              const std::vector<Var>& output_grads) const {
+  const Var& x = inputs[0];
+  const Var& reps = inputs[1];
+  const Var& g = output_grads[0];
+  if (!g || !is_float(x->type.dtype)) return {nullptr, nullptr};
+  Var r;
+  if (reps->type.ndim() == 0) {
+    r = reps;
+  } else if (reps->type.shape[0] == 1) {
+    r = reshape(reps, std::vector<int64_t>{});
+  }
+  if (!r) return {repeat_sum(g, reps, shape_i(x, axis_), axis_), nullptr};
+  std::vector<Var> split_shape;
+  for (int d = 0; d < x->type.ndim(); ++d) {
+    split_shape.push_back(shape_i(x, d));
+    if (d == axis_) split_shape.push_back(r);
+  }
+  return {sum(reshape(g, split_shape), std::vector<int64_t>{axis_ + 1}), nullptr};
+}
+
 // ---- C++ API ----
 
 Var alloc(const Var& value, const std::vector<Var>& shape) {
@@ -484,6 +657,11 @@ Var repeat(const Var& x, const Var& repeats, std::optional<int64_t> axis) {
 }
 Var repeat(const Var& x, int64_t repeats, std::optional<int64_t> axis) {
   return repeat(x, scalar_constant(repeats, DType::Int64), axis);
+}
+
+Var repeat_sum(const Var& g, const Var& repeats, const Var& n, int64_t axis) {
+  const int64_t a = normalize_axis(axis, g->type.ndim(), "repeat_sum");
+  return make_node1(std::make_shared<RepeatSum>(a), {g, repeats, n});
 }
 
 // ---- registration ----

@@ -3,6 +3,7 @@
 #include "shape_util.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/registry.hpp"
+#include "theon/ops/alloc.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/families.hpp"
 #include "theon/ops/shape.hpp"
@@ -164,6 +165,39 @@ void Split::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& ou
     outputs[i] = x.view(p, std::move(s), x.strides());
     offset += sizes[i];
   }
+}
+
+// ---- gradients ----
+
+// g cut back into the inputs' pieces, with their run-time lengths along the axis.
+std::vector<Var> Join::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                            const std::vector<Var>& output_grads) const {
+  std::vector<Var> grads(inputs.size());
+  const Var& g = output_grads[0];
+  if (!g) return grads;
+  if (inputs.size() == 1) {
+    grads[0] = is_float(inputs[0]->type.dtype) ? g : nullptr;
+    return grads;
+  }
+  std::vector<Var> sizes;
+  for (const Var& in : inputs) sizes.push_back(shape_i(in, axis_));
+  std::vector<Var> pieces =
+      split(g, make_vector(sizes, DType::Int64), static_cast<int64_t>(inputs.size()), axis_);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (is_float(inputs[i]->type.dtype)) grads[i] = pieces[i];
+  }
+  return grads;
+}
+
+// The pieces' gradients joined back (zeros stand for a piece the cost does not use).
+std::vector<Var> Split::L_op(const std::vector<Var>&, const std::vector<Var>& outputs,
+                             const std::vector<Var>& output_grads) const {
+  if (!is_float(outputs[0]->type.dtype)) return {nullptr, nullptr};
+  std::vector<Var> gs;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    gs.push_back(output_grads[i] ? output_grads[i] : zeros_like(outputs[i]));
+  }
+  return {gs.size() == 1 ? gs[0] : join(axis_, gs), nullptr};
 }
 
 // ---- C++ API ----

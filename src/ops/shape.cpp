@@ -8,6 +8,7 @@
 #include "theon/graph/registry.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/families.hpp"
+#include "theon/ops/join.hpp"
 
 namespace theon {
 
@@ -474,6 +475,102 @@ void SpecifyShape::perform(const std::vector<NDArray>& inputs,
         *this, "expected shape " + ints_str(req) + " (-1: any), got " + shape_str(x.shape())));
   }
   outputs[0] = x;
+}
+
+// ---- gradients ----
+
+// Shapes and sizes are integers: no gradient flows through them.
+std::vector<Var> ShapeOp::L_op(const std::vector<Var>&, const std::vector<Var>&,
+                               const std::vector<Var>&) const {
+  return {nullptr};
+}
+
+std::vector<Var> ShapeI::L_op(const std::vector<Var>&, const std::vector<Var>&,
+                              const std::vector<Var>&) const {
+  return {nullptr};
+}
+
+std::vector<Var> SizeOp::L_op(const std::vector<Var>&, const std::vector<Var>&,
+                              const std::vector<Var>&) const {
+  return {nullptr};
+}
+
+// A float vector stacked from scalars: element i of the gradient goes back to input i (cut with
+// one Split into pieces of length 1, each reshaped to 0-d).
+std::vector<Var> MakeVector::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                                  const std::vector<Var>& output_grads) const {
+  std::vector<Var> grads(inputs.size());
+  const Var& g = output_grads[0];
+  bool any_float = false;
+  for (const Var& in : inputs) any_float = any_float || is_float(in->type.dtype);
+  if (!g || !is_float(dtype_) || !any_float) return grads;
+  std::vector<Var> pieces = split(g, std::vector<int64_t>(inputs.size(), 1), 0);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (is_float(inputs[i]->type.dtype)) grads[i] = reshape(pieces[i], std::vector<int64_t>{});
+  }
+  return grads;
+}
+
+std::vector<Var> Reshape::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                               const std::vector<Var>& output_grads) const {
+  const Var& g = output_grads[0];
+  if (!g) return {nullptr, nullptr};
+  return {reshape(g, shape(inputs[0]), inputs[0]->type.ndim()), nullptr};
+}
+
+std::vector<Var> Flatten::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                               const std::vector<Var>& output_grads) const {
+  const Var& g = output_grads[0];
+  if (!g) return {nullptr};
+  return {reshape(g, shape(inputs[0]), inputs[0]->type.ndim())};
+}
+
+// The inverse shuffle: the added ('x') dimensions of g are dropped, the kept ones put back in
+// input order, and the input dimensions the pattern dropped (size 1) re-added.
+std::vector<Var> DimShuffle::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                                  const std::vector<Var>& output_grads) const {
+  const Var& g = output_grads[0];
+  if (!g) return {nullptr};
+  const int64_t nd_in = inputs[0]->type.ndim();
+  std::vector<int64_t> added;                     // output positions of the 'x' entries
+  std::vector<int64_t> out_pos(nd_in, kNewAxis);  // output position of each input dimension
+  bool added_static = true;                       // every 'x' dimension of g is statically 1
+  for (size_t j = 0; j < pattern_.size(); ++j) {
+    if (pattern_[j] == kNewAxis) {
+      added.push_back(static_cast<int64_t>(j));
+      added_static = added_static && g->type.shape[j] == 1;
+    } else {
+      out_pos[pattern_[j]] = static_cast<int64_t>(j);
+    }
+  }
+  if (added_static) {
+    // One DimShuffle does it all: g's 'x' dimensions are left out of the pattern.
+    bool identity = static_cast<int64_t>(pattern_.size()) == nd_in;
+    for (int64_t d = 0; identity && d < nd_in; ++d) identity = out_pos[d] == d;
+    return {identity ? g : dimshuffle(g, out_pos)};
+  }
+  // g's 'x' dimensions are not statically 1: Squeeze checks them at run time.
+  Var h = squeeze(g, added);
+  std::vector<int64_t> pattern(nd_in, kNewAxis);
+  int64_t k = 0;
+  for (size_t j = 0; j < pattern_.size(); ++j) {
+    if (pattern_[j] != kNewAxis) pattern[pattern_[j]] = k++;
+  }
+  bool identity = k == nd_in;
+  for (int64_t d = 0; identity && d < nd_in; ++d) identity = pattern[d] == d;
+  return {identity ? h : dimshuffle(h, pattern)};
+}
+
+std::vector<Var> Squeeze::L_op(const std::vector<Var>&, const std::vector<Var>&,
+                               const std::vector<Var>& output_grads) const {
+  const Var& g = output_grads[0];
+  if (!g) return {nullptr};
+  return {axes_.empty() ? g : expand_dims(g, axes_)};
+}
+
+std::vector<Var> SpecifyShape::L_op(const std::vector<Var>&, const std::vector<Var>&,
+                                    const std::vector<Var>& output_grads) const {
+  return {output_grads[0], nullptr};
 }
 
 // ---- C++ API ----

@@ -20,6 +20,8 @@ class Alloc : public Op {
   std::string type_name() const override { return "Alloc"; }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 };
 
 // Fill(model, value): `value` broadcast against `model`'s shape, with value's dtype (Theano's
@@ -29,6 +31,8 @@ class Fill : public Op {
   std::string type_name() const override { return "Fill"; }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 };
 
 // Eye{dtype}(n, m, k): ones on the k-th diagonal of an n x m matrix.
@@ -39,6 +43,8 @@ class Eye : public Op {
   std::string props() const override { return std::string(dtype_name(dtype_)); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 
  private:
   DType dtype_;
@@ -52,6 +58,8 @@ class ARange : public Op {
   std::string props() const override { return std::string(dtype_name(dtype_)); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 
  private:
   DType dtype_;
@@ -65,6 +73,8 @@ class Tile : public Op {
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 
  private:
   std::vector<int64_t> reps_;
@@ -79,6 +89,25 @@ class Repeat : public Op {
   std::string props() const override { return "axis=" + std::to_string(axis_); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
+
+ private:
+  int64_t axis_;
+};
+
+// RepeatSum{axis}(g, repeats, n): the adjoint of Repeat: consecutive runs of g along axis, of the
+// lengths in `repeats` (an integer scalar or vector of length n or 1), summed into n entries.
+// Repeat's gradient when the repetition counts differ per element; its own gradient is Repeat.
+class RepeatSum : public Op {
+ public:
+  explicit RepeatSum(int64_t axis) : axis_(axis) {}
+  std::string type_name() const override { return "RepeatSum"; }
+  std::string props() const override { return "axis=" + std::to_string(axis_); }
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 
  private:
   int64_t axis_;
@@ -114,5 +143,7 @@ Var tile(const Var& x, const std::vector<int64_t>& reps);
 // axis nullopt: x is flattened first.
 Var repeat(const Var& x, const Var& repeats, std::optional<int64_t> axis = std::nullopt);
 Var repeat(const Var& x, int64_t repeats, std::optional<int64_t> axis = std::nullopt);
+// RepeatSum: `g` summed over runs of `repeats` along axis into `n` (an integer scalar) entries.
+Var repeat_sum(const Var& g, const Var& repeats, const Var& n, int64_t axis);
 
 }  // namespace theon

@@ -22,6 +22,8 @@ class Join : public Op {
   std::string props() const override { return "axis=" + std::to_string(axis_); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 
  private:
   int64_t axis_;
@@ -36,6 +38,8 @@ class Split : public Op {
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
   std::vector<std::pair<int, int>> view_map() const override;
 
  private:
