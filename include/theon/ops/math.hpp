@@ -56,6 +56,7 @@ Var erfinv(const Var& x);
 Var gamma(const Var& x);
 Var gammaln(const Var& x);  // log |gamma(x)|
 Var psi(const Var& x);      // digamma
+Var trigamma(const Var& x);  // polygamma(1, x), the derivative of psi
 
 // Rounding: integers and bools keep their dtype and value.
 Var floor(const Var& x);
