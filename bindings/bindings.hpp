@@ -13,5 +13,6 @@ void set_python_error(const Error& e);
 void bind_graph(nanobind::module_& m);     // Variable, TensorType, Apply, build, constants
 void bind_function(nanobind::module_& m);  // Function, shared values
 void bind_config(nanobind::module_& m);    // config flags, printing
+void bind_grad(nanobind::module_& m);      // grad, Rop, jacobian, hessian, verify_grad
 
 }  // namespace theon::py

@@ -9,7 +9,10 @@ from theon.configparser import config
 from theon.compile import In, Out, function, shared
 from theon import printing
 from theon import tensor
+from theon import gradient
+from theon.gradient import grad
 
 __version__ = "0.1.0"
 
-__all__ = ["config", "function", "shared", "In", "Out", "printing", "tensor"]
+__all__ = ["config", "function", "shared", "In", "Out", "printing", "tensor", "gradient",
+           "grad"]

@@ -116,6 +116,17 @@ int64_t blas_inc(int64_t s, int64_t n, int64_t isz) {
   return 0;
 }
 
+// The BLAS layout of m, which is first replaced by a C-contiguous copy if it has none.
+Layout layout_or_copy(Mat& m, DType dt, std::deque<NDArray>& keep) {
+  const int64_t isz = static_cast<int64_t>(itemsize(dt));
+  std::optional<Layout> l = blas_layout(m, isz);
+  if (!l) {
+    m = copy_matrix(m, dt, keep);
+    l = blas_layout(m, isz);
+  }
+  return *l;
+}
+
 void blas_product(DType dt, Mat a, Mat b, char* c, std::deque<NDArray>& keep) {
   const int64_t isz = static_cast<int64_t>(itemsize(dt));
   const int64_t m = a.rows, k = a.cols, n = b.cols;
@@ -125,36 +136,20 @@ void blas_product(DType dt, Mat a, Mat b, char* c, std::deque<NDArray>& keep) {
       b = copy_matrix(b, dt, keep);
       incx = 1;
     }
-    std::optional<Layout> la = blas_layout(a, isz);
-    if (!la) {
-      a = copy_matrix(a, dt, keep);
-      la = blas_layout(a, isz);
-    }
-    blas::gemv(dt, la->trans, la->trans ? k : m, la->trans ? m : k, a.p, la->ld, b.p, incx, c, 1);
+    const Layout la = layout_or_copy(a, dt, keep);
+    blas::gemv(dt, la.trans, la.trans ? k : m, la.trans ? m : k, a.p, la.ld, b.p, incx, c, 1);
   } else if (m == 1) {  // y (n) = B^T x, x = the row of A
     int64_t incx = blas_inc(a.cs, k, isz);
     if (incx == 0) {
       a = copy_matrix(a, dt, keep);
       incx = 1;
     }
-    std::optional<Layout> lb = blas_layout(b, isz);
-    if (!lb) {
-      b = copy_matrix(b, dt, keep);
-      lb = blas_layout(b, isz);
-    }
-    blas::gemv(dt, !lb->trans, lb->trans ? n : k, lb->trans ? k : n, b.p, lb->ld, a.p, incx, c, 1);
+    const Layout lb = layout_or_copy(b, dt, keep);
+    blas::gemv(dt, !lb.trans, lb.trans ? n : k, lb.trans ? k : n, b.p, lb.ld, a.p, incx, c, 1);
   } else {
-    std::optional<Layout> la = blas_layout(a, isz);
-    if (!la) {
-      a = copy_matrix(a, dt, keep);
-      la = blas_layout(a, isz);
-    }
-    std::optional<Layout> lb = blas_layout(b, isz);
-    if (!lb) {
-      b = copy_matrix(b, dt, keep);
-      lb = blas_layout(b, isz);
-    }
-    blas::gemm(dt, la->trans, lb->trans, m, n, k, a.p, la->ld, b.p, lb->ld, c, n);
+    const Layout la = layout_or_copy(a, dt, keep);
+    const Layout lb = layout_or_copy(b, dt, keep);
+    blas::gemm(dt, la.trans, lb.trans, m, n, k, a.p, la.ld, b.p, lb.ld, c, n);
   }
 }
 

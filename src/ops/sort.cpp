@@ -10,6 +10,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "axis_lines.hpp"
+#include "element_util.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/families.hpp"
@@ -17,18 +19,6 @@
 
 namespace theon {
 namespace {
-
-template <class T>
-using Storage = std::conditional_t<std::is_same_v<T, bool>, uint8_t, T>;
-
-template <class T>
-inline bool is_nan(T v) {
-  if constexpr (std::is_floating_point_v<T>) {
-    return v != v;
-  } else {
-    return false;
-  }
-}
 
 // Scratch reused across the lines of one call.
 template <class S>
@@ -100,69 +90,20 @@ std::vector<TensorType> Sort::output_types(const std::vector<Var>& inputs) const
   }
   const TensorType& t = inputs[0]->type;
   const DType dt = indices_ ? DType::Int64 : t.dtype;
-  if (!axis_) {
-    int64_t n = 1;
-    for (int64_t d : t.shape) n = (d == kUnknownDim || n == kUnknownDim) ? kUnknownDim : n * d;
-    return {TensorType(dt, {n})};
-  }
-  if (*axis_ < 0 || *axis_ >= t.ndim()) {
-    throw ValueError(op_error(*this, "axis " + std::to_string(*axis_) +
-                                         " is out of bounds for array of dimension " +
-                                         std::to_string(t.ndim())));
-  }
-  return {TensorType(dt, t.shape)};
+  return {TensorType(dt, line_op_shape(*this, t, axis_))};
 }
 
 void Sort::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
   const NDArray& x = inputs[0];
   const DType dt = indices_ ? DType::Int64 : x.dtype();
-  if (axis_ && *axis_ >= x.ndim()) {
-    throw ValueError(op_error(*this, "axis " + std::to_string(*axis_) +
-                                         " is out of bounds for array of dimension " +
-                                         std::to_string(x.ndim())));
-  }
-  NDArray src = x;
-  int axis;
-  Shape out_shape;
-  if (!axis_) {
-    if (!src.is_c_contiguous()) src = x.copy();
-    out_shape = {x.size()};
-    src = src.view(src.raw(), out_shape, {static_cast<int64_t>(itemsize(x.dtype()))});
-    axis = 0;
-  } else {
-    out_shape = x.shape();
-    axis = static_cast<int>(*axis_);
-  }
-  NDArray& out = reuse_or_empty(outputs[0], dt, out_shape);
-  if (out.size() == 0) return;
-  const int nd = src.ndim();
-  const int64_t len = src.shape(axis);
-  const int64_t ss = src.strides()[axis];
-  const Strides ostr = c_strides(out_shape, itemsize(dt));
-  const int64_t os = ostr[axis];
-  std::vector<int> others;
-  for (int i = 0; i < nd; ++i)
-    if (i != axis) others.push_back(i);
-  std::vector<int64_t> cnt(others.size(), 0);
+  const AxisLines lines = axis_lines(*this, x, axis_);
+  NDArray& out = reuse_or_empty(outputs[0], dt, lines.out_shape);
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     LineScratch<Storage<T>> scratch;
-    const char* p = src.raw();
-    char* o = out.raw();
-    while (true) {
+    for_each_line(lines, out, [&](const char* p, int64_t ss, char* o, int64_t os, int64_t len) {
       sort_line<T>(p, ss, o, os, len, indices_, scratch);
-      int k = static_cast<int>(others.size()) - 1;
-      for (; k >= 0; --k) {
-        const int d = others[k];
-        p += src.strides()[d];
-        o += ostr[d];
-        if (++cnt[k] < src.shape(d)) break;
-        p -= src.strides()[d] * src.shape(d);
-        o -= ostr[d] * src.shape(d);
-        cnt[k] = 0;
-      }
-      if (k < 0) break;
-    }
+    });
   });
 }
 

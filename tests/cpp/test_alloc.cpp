@@ -1,35 +1,13 @@
 // Tests of the alloc family: Alloc, Fill, Eye, ARange, Tile, Repeat and their functions.
 #include <gtest/gtest.h>
 
-#include <numeric>
-
+#include "test_util.hpp"
 #include "theon/theon.hpp"
 
 namespace theon {
 namespace {
 
-NDArray iota(DType dt, Shape shape, double start = 0) {
-  std::vector<double> v(shape_size(shape));
-  std::iota(v.begin(), v.end(), start);
-  return NDArray::from_vector<double>(v, shape).astype(dt);
-}
-
-std::vector<double> values(const NDArray& a) {
-  std::vector<double> v;
-  for (int64_t i = 0; i < a.size(); ++i) v.push_back(a.flat_as_double(i));
-  return v;
-}
-
-template <class E, class F>
-void expect_error(F&& fn, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an error";
-  } catch (const E& e) {
-    for (const auto& p : parts)
-      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
-  }
-}
+using namespace test_util;
 
 TEST(AllocOps, AllocSymbolicShape) {
   Var v = vector("v", "float32");

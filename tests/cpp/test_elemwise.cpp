@@ -8,10 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "test_util.hpp"
 #include "theon/theon.hpp"
 
 namespace theon {
 namespace {
+
+using namespace test_util;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -19,12 +22,6 @@ constexpr double kEuler = 0.57721566490153286061;
 
 Var input(DType dt, StaticShape shape, const std::string& name = "x") {
   return tensor(std::string(dtype_name(dt)), std::move(shape), name);
-}
-
-NDArray run(const std::vector<Var>& ins, const Var& out, const std::vector<NDArray>& args) {
-  std::vector<In> fin(ins.begin(), ins.end());
-  auto f = function(fin, {out});
-  return f->call(args)[0];
 }
 
 void expect_values(const NDArray& a, const std::vector<double>& expected, double tol = 0) {
@@ -286,7 +283,7 @@ TEST(ElemwiseScalar, BroadcastNonContiguousAndEmpty) {
   // A transposed view and a reversed (negative-stride) view.
   Var x = input(DType::Int32, {kUnknownDim, kUnknownDim}, "x");
   NDArray base = NDArray::from_vector<int32_t>({-7, -3, 0, 4, 9, 12}, {2, 3});
-  NDArray tr = base.view(base.raw(), {3, 2}, {4, 12});
+  NDArray tr = transposed(base);
   NDArray q = run({x}, floor_divide(x, scalar_constant(int64_t{2}, DType::Int32)), {tr});
   expect_values(q, {-4, 2, -2, 4, 0, 6});
   Var y = input(DType::Int32, {kUnknownDim}, "y");

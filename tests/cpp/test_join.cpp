@@ -1,35 +1,13 @@
 // Tests of the join family: Join (join, concatenate, stack) and Split.
 #include <gtest/gtest.h>
 
-#include <numeric>
-
+#include "test_util.hpp"
 #include "theon/theon.hpp"
 
 namespace theon {
 namespace {
 
-NDArray iota(DType dt, Shape shape, double start = 0) {
-  std::vector<double> v(shape_size(shape));
-  std::iota(v.begin(), v.end(), start);
-  return NDArray::from_vector<double>(v, shape).astype(dt);
-}
-
-std::vector<double> values(const NDArray& a) {
-  std::vector<double> v;
-  for (int64_t i = 0; i < a.size(); ++i) v.push_back(a.flat_as_double(i));
-  return v;
-}
-
-template <class E, class F>
-void expect_error(F&& fn, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an error";
-  } catch (const E& e) {
-    for (const auto& p : parts)
-      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
-  }
-}
+using namespace test_util;
 
 TEST(JoinOps, ConcatenateAxis1PromotesAndHandlesStrides) {
   Var a = tensor("int32", {kUnknownDim, 2}, "a");
@@ -40,7 +18,7 @@ TEST(JoinOps, ConcatenateAxis1PromotesAndHandlesStrides) {
   auto f = function({a, b}, {c});
   NDArray av = iota(DType::Int32, {2, 2});
   NDArray bbase = iota(DType::Float32, {3, 2}, 10);
-  NDArray bv = bbase.view(bbase.raw(), {2, 3}, {4, 8});  // the transpose
+  NDArray bv = transposed(bbase);
   auto out = f->call({av, bv});
   EXPECT_EQ(out[0].shape(), (Shape{2, 5}));
   EXPECT_EQ(values(out[0]), (std::vector<double>{0, 1, 10, 12, 14, 2, 3, 11, 13, 15}));

@@ -4,15 +4,13 @@
 #include <cmath>
 #include <limits>
 
+#include "test_util.hpp"
 #include "theon/theon.hpp"
 
 namespace theon {
 namespace {
 
-NDArray run1(const Var& x, const Var& out, const NDArray& arg) {
-  auto f = function({x}, {out});
-  return f->call({arg})[0];
-}
+using namespace test_util;
 
 const std::vector<double> kExtreme = {-1000.0, -745.0, -100.0, -30.0, -1.5,  -1e-9, 0.0,
                                       1e-9,    0.5,    2.0,    30.0,  100.0, 1000.0};
@@ -136,7 +134,7 @@ TEST(Nnet, SoftmaxAnyAxisAndStrides) {
   for (int64_t i = 0; i < 24; ++i)
     base.data<double>()[i] = std::sin(1.7 * i) * 5 + (i == 5 ? 900 : 0);
   // a transposed view (6 x 4) and a view with every other column (4 x 3)
-  NDArray t = base.view(base.raw(), {6, 4}, {8, 48});
+  NDArray t = transposed(base);
   NDArray s2 = base.view(base.raw(), {4, 3}, {48, 16});
   for (DType dt : {DType::Float64, DType::Float32}) {
     const double tol = dt == DType::Float32 ? 2e-6 : 1e-13;

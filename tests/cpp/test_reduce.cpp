@@ -4,42 +4,17 @@
 #include <limits>
 #include <random>
 
+#include "test_util.hpp"
 #include "theon/theon.hpp"
 
 namespace theon {
 namespace {
 
-NDArray run1(const Var& in, const Var& out, const NDArray& value) {
-  auto f = function({in}, {out});
-  auto r = f->call({value});
-  return r.at(0);
-}
-
-std::vector<double> values(const NDArray& a) {
-  std::vector<double> v;
-  for (int64_t i = 0; i < a.size(); ++i) v.push_back(a.flat_as_double(i));
-  return v;
-}
-
-void expect_throw_naming(const std::function<void()>& f, const std::string& needle) {
-  try {
-    f();
-    FAIL() << "expected an error naming " << needle;
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
-
-// 2x3x4 array of 0..23 as float64.
-NDArray iota234() {
-  std::vector<double> v(24);
-  for (int i = 0; i < 24; ++i) v[i] = i;
-  return NDArray::from_vector(v, {2, 3, 4});
-}
+using namespace test_util;
 
 TEST(Reduce, SumOverEveryAxisForm) {
   Var x = tensor("float64", {kUnknownDim, kUnknownDim, kUnknownDim}, "x");
-  NDArray a = iota234();
+  NDArray a = iota(DType::Float64, {2, 3, 4});
   // Reference sums computed by direct loops.
   auto ref = [&](bool r0, bool r1, bool r2) {
     std::vector<double> out;
@@ -76,9 +51,9 @@ TEST(Reduce, SumOverEveryAxisForm) {
 
 TEST(Reduce, NonContiguousInputs) {
   Var x = matrix("x", "float64");
-  NDArray a = iota234().reshaped_view({6, 4});
+  NDArray a = iota(DType::Float64, {2, 3, 4}).reshaped_view({6, 4});
   // Transposed view (4, 6) and a reversed-stride, every-other-row view (3, 4).
-  NDArray t = a.view(a.raw(), {4, 6}, {8, 32});
+  NDArray t = transposed(a);
   NDArray rev = a.view(a.raw() + 5 * 32, {3, 4}, {-64, 8});
   NDArray s0 = run1(x, sum(x, std::vector<int64_t>{0}), t);
   NDArray s1 = run1(x, sum(x, std::vector<int64_t>{1}), t);
@@ -230,14 +205,14 @@ TEST(Reduce, AxisErrorsNameTheOp) {
   EXPECT_THROW(sum(x, std::vector<int64_t>{2}), ValueError);
   EXPECT_THROW(sum(x, std::vector<int64_t>{-3}), ValueError);
   EXPECT_THROW(sum(x, std::vector<int64_t>{0, -2}), ValueError);
-  expect_throw_naming([&] { prod(x, std::vector<int64_t>{5}); }, "prod: axis 5 is out of bounds");
-  expect_throw_naming([&] { max(x, std::vector<int64_t>{1, 1}); }, "max: duplicate value");
-  expect_throw_naming([&] { argmin(x, std::vector<int64_t>{2}); }, "argmin");
-  expect_throw_naming([&] { mean(x, std::vector<int64_t>{2}); }, "mean");
-  expect_throw_naming([&] { var(x, std::vector<int64_t>{-5}); }, "var");
-  expect_throw_naming([&] { std(x, std::vector<int64_t>{0, 0}); }, "std");
-  expect_throw_naming([&] { cumsum(x, 2); }, "cumsum");
-  expect_throw_naming([&] { cumprod(x, -3); }, "cumprod");
+  expect_error<Error>([&] { prod(x, std::vector<int64_t>{5}); }, {"prod: axis 5 is out of bounds"});
+  expect_error<Error>([&] { max(x, std::vector<int64_t>{1, 1}); }, {"max: duplicate value"});
+  expect_error<Error>([&] { argmin(x, std::vector<int64_t>{2}); }, {"argmin"});
+  expect_error<Error>([&] { mean(x, std::vector<int64_t>{2}); }, {"mean"});
+  expect_error<Error>([&] { var(x, std::vector<int64_t>{-5}); }, {"var"});
+  expect_error<Error>([&] { std(x, std::vector<int64_t>{0, 0}); }, {"std"});
+  expect_error<Error>([&] { cumsum(x, 2); }, {"cumsum"});
+  expect_error<Error>([&] { cumprod(x, -3); }, {"cumprod"});
   EXPECT_THROW(build("any", {x}, Params({{"axis", std::vector<int64_t>{3}}})), ValueError);
 }
 
@@ -303,7 +278,7 @@ TEST(Cumulative, AlongAxesAndFlattened) {
   EXPECT_EQ(cf.shape(), (Shape{6}));
   EXPECT_EQ(values(cf), (std::vector<double>{1, 2, 6, 24, 120, 720}));
   // Transposed input (3, 2): flattening follows the view's C order.
-  NDArray t = a.view(a.raw(), {3, 2}, {4, 12});
+  NDArray t = transposed(a);
   EXPECT_EQ(values(run1(x, cumsum(x), t)), (std::vector<double>{1, 5, 7, 12, 15, 21}));
   EXPECT_EQ(values(run1(x, cumsum(x, 0), t)), (std::vector<double>{1, 4, 3, 9, 6, 15}));
   NDArray e = run1(x, cumsum(x, 1), NDArray::zeros(DType::Int32, {3, 0}));
@@ -316,7 +291,7 @@ TEST(Cumulative, AlongAxesAndFlattened) {
 
 TEST(Reduce, BuildersByName) {
   Var x = matrix("x", "float64");
-  NDArray a = iota234().reshaped_view({6, 4});
+  NDArray a = iota(DType::Float64, {2, 3, 4}).reshaped_view({6, 4});
   Var s = build("sum", {x}, Params({{"axis", int64_t{1}}, {"keepdims", true}}))[0];
   EXPECT_EQ(run1(x, s, a).shape(), (Shape{6, 1}));
   Var v = build("var", {x}, Params({{"axis", std::monostate{}}, {"ddof", int64_t{1}}}))[0];

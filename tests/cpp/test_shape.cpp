@@ -2,36 +2,13 @@
 // functions built on them.
 #include <gtest/gtest.h>
 
-#include <numeric>
-
+#include "test_util.hpp"
 #include "theon/theon.hpp"
 
 namespace theon {
 namespace {
 
-NDArray iota(DType dt, Shape shape) {
-  std::vector<double> v(shape_size(shape));
-  std::iota(v.begin(), v.end(), 0.0);
-  return NDArray::from_vector<double>(v, shape).astype(dt);
-}
-
-std::vector<double> values(const NDArray& a) {
-  std::vector<double> v;
-  for (int64_t i = 0; i < a.size(); ++i) v.push_back(a.flat_as_double(i));
-  return v;
-}
-
-// Expects `fn` to throw E whose message contains every string of `parts`.
-template <class E, class F>
-void expect_error(F&& fn, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an error";
-  } catch (const E& e) {
-    for (const auto& p : parts)
-      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
-  }
-}
+using namespace test_util;
 
 TEST(ShapeOps, ShapeAndShapeI) {
   Var x = tensor("float32", {kUnknownDim, 3, kUnknownDim}, "x");
@@ -90,8 +67,7 @@ TEST(ShapeOps, ReshapeNonContiguousCopies) {
   Var x = matrix("x");
   auto f = function({x}, {reshape(x, std::vector<int64_t>{-1})});
   NDArray base = iota(DType::Float64, {3, 4});
-  // The transpose: shape (4, 3), strides (8, 32).
-  NDArray t = base.view(base.raw(), {4, 3}, {8, 32});
+  NDArray t = transposed(base);  // shape (4, 3), strides (8, 32)
   auto out = f->call({t});
   EXPECT_EQ(values(out[0]), values(t.copy()));
   Reshape op(1);

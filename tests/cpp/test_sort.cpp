@@ -5,21 +5,13 @@
 #include <limits>
 #include <random>
 
+#include "test_util.hpp"
 #include "theon/theon.hpp"
 
 namespace theon {
 namespace {
 
-NDArray run1(const Var& in, const Var& out, const NDArray& value) {
-  auto f = function({in}, {out});
-  return f->call({value}).at(0);
-}
-
-std::vector<double> values(const NDArray& a) {
-  std::vector<double> v;
-  for (int64_t i = 0; i < a.size(); ++i) v.push_back(a.flat_as_double(i));
-  return v;
-}
+using namespace test_util;
 
 TEST(Sort, LastAxisFirstAxisAndFlattened) {
   Var x = matrix("x", "int32");
@@ -56,7 +48,7 @@ TEST(Sort, NonContiguousAndRandom) {
   std::vector<double> v(8 * 5);
   for (double& d : v) d = dist(rng);
   NDArray a = NDArray::from_vector(v, {8, 5});
-  NDArray t = a.view(a.raw(), {5, 8}, {8, 40});  // transpose
+  NDArray t = transposed(a);
   Var x = matrix("x", "float64");
   NDArray s = run1(x, sort(x, 1), t);
   NDArray i = run1(x, argsort(x, 1), t);
