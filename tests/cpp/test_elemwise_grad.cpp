@@ -87,8 +87,8 @@ std::vector<Unary> unary_ops() {
       {"ceil", [](const Var& x) { return ceil(x); }, -3, 3},
       {"trunc", [](const Var& x) { return trunc(x); }, -3, 3},
       {"round", [](const Var& x) { return round(x); }, -3, 3},
-      {"round_half_away_from_zero", [](const Var& x) { return round_half_away_from_zero(x); },
-       -3, 3},
+      {"round_half_away_from_zero", [](const Var& x) { return round_half_away_from_zero(x); }, -3,
+       3},
   };
 }
 
@@ -130,14 +130,13 @@ std::vector<Binary> binary_ops() {
       {"add", [](const Var& a, const Var& b) { return add(a, b); }, -2, 2, -2, 2},
       {"sub", [](const Var& a, const Var& b) { return sub(a, b); }, -2, 2, -2, 2},
       {"mul", [](const Var& a, const Var& b) { return mul(a, b); }, -2, 2, -2, 2},
-      {"true_divide", [](const Var& a, const Var& b) { return true_divide(a, b); }, -2, 2, 0.5,
-       2},
+      {"true_divide", [](const Var& a, const Var& b) { return true_divide(a, b); }, -2, 2, 0.5, 2},
       {"pow", [](const Var& a, const Var& b) { return pow(a, b); }, 0.5, 2, -2, 2},
       {"maximum", [](const Var& a, const Var& b) { return maximum(a, b); }, -2, 2, -2, 2},
       {"minimum", [](const Var& a, const Var& b) { return minimum(a, b); }, -2, 2, -2, 2},
       {"arctan2", [](const Var& a, const Var& b) { return arctan2(a, b); }, -2, 2, 0.5, 2},
-      {"arctan2_negative_x", [](const Var& a, const Var& b) { return arctan2(a, b); }, 0.5, 2,
-       -2, -0.5},
+      {"arctan2_negative_x", [](const Var& a, const Var& b) { return arctan2(a, b); }, 0.5, 2, -2,
+       -0.5},
       {"mod", [](const Var& a, const Var& b) { return mod(a, b); }, -3, 3, 0.5, 2},
       {"mod_negative_divisor", [](const Var& a, const Var& b) { return mod(a, b); }, -3, 3, -2,
        -0.5},
@@ -170,10 +169,9 @@ TEST(ElemwiseGrad, BinaryFloat32DefaultTolerances) {
       continue;
     }
     SCOPED_TRACE(op.name);
-    EXPECT_NO_THROW(verify_grad(
-        [&](const std::vector<Var>& in) { return op.f(in[0], in[1]); },
-        {uniform({3, 1}, op.alo, op.ahi, seed, DType::Float32),
-         uniform({4}, op.blo, op.bhi, seed + 1, DType::Float32)}));
+    EXPECT_NO_THROW(verify_grad([&](const std::vector<Var>& in) { return op.f(in[0], in[1]); },
+                                {uniform({3, 1}, op.alo, op.ahi, seed, DType::Float32),
+                                 uniform({4}, op.blo, op.bhi, seed + 1, DType::Float32)}));
     seed += 2;
   }
 }
@@ -204,10 +202,10 @@ TEST(ElemwiseGrad, ClipAndSwitch) {
   // x spread over and beyond [lo, hi], so every branch is taken; lo and hi broadcast.
   for (const auto& shapes : std::vector<std::vector<Shape>>{
            {{3, 4}, {}, {}}, {{3, 1}, {4}, {1}}, {{2, 3}, {2, 3}, {2, 3}}}) {
-    EXPECT_NO_THROW(verify_grad(
-        [](const std::vector<Var>& in) { return clip(in[0], in[1], in[2]); },
-        {uniform(shapes[0], -3, 3, seed), uniform(shapes[1], -1.5, -0.5, seed + 1),
-         uniform(shapes[2], 0.5, 1.5, seed + 2)}));
+    EXPECT_NO_THROW(
+        verify_grad([](const std::vector<Var>& in) { return clip(in[0], in[1], in[2]); },
+                    {uniform(shapes[0], -3, 3, seed), uniform(shapes[1], -1.5, -0.5, seed + 1),
+                     uniform(shapes[2], 0.5, 1.5, seed + 2)}));
     seed += 3;
   }
   // Constant bounds.
@@ -216,9 +214,9 @@ TEST(ElemwiseGrad, ClipAndSwitch) {
   // switch: a constant condition, the branches broadcast against it.
   NDArray cond = NDArray::from_vector<bool>({true, false, false, true}, {4});
   for (const auto& [sa, sb] : std::vector<std::pair<Shape, Shape>>{{{3, 1}, {4}}, {{3, 4}, {}}}) {
-    EXPECT_NO_THROW(verify_grad(
-        [&](const std::vector<Var>& in) { return where(constant(cond), in[0], in[1]); },
-        {uniform(sa, -2, 2, seed), uniform(sb, -2, 2, seed + 1)}));
+    EXPECT_NO_THROW(
+        verify_grad([&](const std::vector<Var>& in) { return where(constant(cond), in[0], in[1]); },
+                    {uniform(sa, -2, 2, seed), uniform(sb, -2, 2, seed + 1)}));
     seed += 2;
   }
   // A condition computed from the inputs themselves: the condition gets no gradient.
@@ -232,9 +230,8 @@ TEST(ElemwiseGrad, ClipAndSwitch) {
 TEST(ElemwiseGrad, MaximumMinimumTiesGoToTheFirstInput) {
   Var a = vector("a");
   Var b = vector("b");
-  std::vector<std::pair<Var, NDArray>> in{
-      {a, NDArray::from_vector<double>({1, 2, 3}, {3})},
-      {b, NDArray::from_vector<double>({1, 5, 0}, {3})}};
+  std::vector<std::pair<Var, NDArray>> in{{a, NDArray::from_vector<double>({1, 2, 3}, {3})},
+                                          {b, NDArray::from_vector<double>({1, 5, 0}, {3})}};
   // Weights make each element's gradient distinguishable.
   Var w = constant(NDArray::from_vector<double>({10, 20, 30}, {3}));
   auto gmax = grad(sum(maximum(a, b) * w), std::vector<Var>{a, b});
@@ -252,9 +249,9 @@ TEST(ElemwiseGrad, MaximumMinimumTiesGoToTheFirstInput) {
   // Broadcast second input: its gradient is summed over the elements it won.
   Var s = scalar("s");
   Var gs = grad(sum(maximum(a, s)), s);
-  EXPECT_EQ(eval(gs, {{a, NDArray::from_vector<double>({1, 2, 3}, {3})},
-                      {s, NDArray::scalar(2.0)}}),
-            (std::vector<double>{1}));  // only a = 1 < 2 (a = 2 ties and goes to a)
+  EXPECT_EQ(
+      eval(gs, {{a, NDArray::from_vector<double>({1, 2, 3}, {3})}, {s, NDArray::scalar(2.0)}}),
+      (std::vector<double>{1}));  // only a = 1 < 2 (a = 2 ties and goes to a)
 }
 
 TEST(ElemwiseGrad, ClipTiesAndBounds) {
@@ -306,9 +303,9 @@ TEST(ElemwiseGrad, SecondOrder) {
   for (const Unary& op : unary_ops()) {
     if (op.name == "psi" || op.name == "psi_negative") continue;  // no tetragamma (see below)
     SCOPED_TRACE(op.name);
-    EXPECT_NO_THROW(verify_grad(
-        [&](const std::vector<Var>& in) { return grad(sum(op.f(in[0])), in[0]); },
-        {uniform({2, 3}, op.lo, op.hi, seed++)}));
+    EXPECT_NO_THROW(
+        verify_grad([&](const std::vector<Var>& in) { return grad(sum(op.f(in[0])), in[0]); },
+                    {uniform({2, 3}, op.lo, op.hi, seed++)}));
   }
   for (const Binary& op : binary_ops()) {
     SCOPED_TRACE(op.name);
@@ -381,11 +378,10 @@ TEST(ElemwiseGrad, PiecewiseConstantOpsGiveConnectedZeros) {
   Var y = matrix("y");
   NDArray xv = uniform({2, 3}, -3, 3, 600);
   NDArray yv = uniform({2, 3}, 0.5, 2, 601);
-  for (const Fn1& f : std::vector<Fn1>{[](const Var& v) { return floor(v); },
-                                       [](const Var& v) { return ceil(v); },
-                                       [](const Var& v) { return trunc(v); },
-                                       [](const Var& v) { return round(v); },
-                                       [](const Var& v) { return sign(v); }}) {
+  for (const Fn1& f : std::vector<Fn1>{
+           [](const Var& v) { return floor(v); }, [](const Var& v) { return ceil(v); },
+           [](const Var& v) { return trunc(v); }, [](const Var& v) { return round(v); },
+           [](const Var& v) { return sign(v); }}) {
     // grad with the default disconnected_inputs="raise" does not raise: the zeros are connected.
     Var g = grad(sum(f(x)), x);
     ASSERT_NE(g, nullptr);
@@ -400,12 +396,12 @@ TEST(ElemwiseGrad, NonDifferentiableOpsGiveNull) {
   Var x = vector("x");
   Var y = vector("y");
   Var ix = vector("ix", "int32");
-  const std::vector<Var> outs = {less(x, y),        less_equal(x, y),  greater(x, y),
-                                 greater_equal(x, y), equal(x, y),     not_equal(x, y),
-                                 isnan(x),          isinf(x),          isfinite(x),
-                                 logical_and(x, y), logical_or(x, y),  logical_xor(x, y),
-                                 logical_not(x),    bitwise_and(ix, ix), bitwise_or(ix, ix),
-                                 bitwise_xor(ix, ix), invert(ix)};
+  const std::vector<Var> outs = {
+      less(x, y),     less_equal(x, y),    greater(x, y),      greater_equal(x, y),
+      equal(x, y),    not_equal(x, y),     isnan(x),           isinf(x),
+      isfinite(x),    logical_and(x, y),   logical_or(x, y),   logical_xor(x, y),
+      logical_not(x), bitwise_and(ix, ix), bitwise_or(ix, ix), bitwise_xor(ix, ix),
+      invert(ix)};
   for (const Var& out : outs) {
     Apply* node = out->owner;
     SCOPED_TRACE(node->op()->name());

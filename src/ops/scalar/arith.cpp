@@ -202,7 +202,9 @@ Var masked(const Var& mask, const Var& g) {
 
 // Zeros shaped like g that stay connected to the graph (the gradient of a piecewise-constant
 // function is 0, not "none").
-Var connected_zeros(const Var& g) { return g * 0.0; }
+Var connected_zeros(const Var& g) {
+  return g * 0.0;
+}
 
 }  // namespace
 
@@ -311,8 +313,8 @@ void register_scalar_arith() {
   });
   // maximum / minimum route the gradient to the input that was chosen. Ties (a == b) give the
   // whole gradient to the FIRST input, the other gets 0, matching the kernels (which return a
-  // on ties). With a NaN operand the gradient goes to the first input unless b < a (maximum)
-  // or b > a (minimum), which NaN never satisfies: i.e. always to the first input.
+  // on ties). With a NaN operand the comparison is false, so the gradient goes to the first
+  // input, also when the NaN (and so the result) came from the second.
   register_scalar_grad("maximum", [](const std::vector<Var>& x, const Var&, const Var& g) {
     Var b_wins = less(x[0], x[1]);
     return std::vector<Var>{masked(logical_not(b_wins), g), masked(b_wins, g)};

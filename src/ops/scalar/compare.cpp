@@ -115,10 +115,9 @@ void register_scalar_compare() {
   // Gradients. Comparisons, classification, logical and bitwise ops are not differentiable:
   // their outputs are bool or integer, so no gradient ever reaches them, and their rule gives
   // null (disconnected) for every input rather than raising.
-  for (const char* name :
-       {"less", "less_equal", "greater", "greater_equal", "equal", "not_equal", "isnan", "isinf",
-        "isfinite", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
-        "bitwise_or", "bitwise_xor", "invert"}) {
+  for (const char* name : {"less", "less_equal", "greater", "greater_equal", "equal", "not_equal",
+                           "isnan", "isinf", "isfinite", "logical_and", "logical_or", "logical_xor",
+                           "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "invert"}) {
     register_scalar_grad(name, [](const std::vector<Var>& x, const Var&, const Var&) {
       return std::vector<Var>(x.size(), nullptr);
     });

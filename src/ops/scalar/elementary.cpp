@@ -65,12 +65,10 @@ void register_scalar_elementary() {
 
   // Gradients, built from differentiable ops (so second derivatives work). `x` are the
   // node's inputs, `y` its output, `g` the gradient with respect to the output.
-  register_scalar_grad("exp2", [](const Vars&, const Var& y, const Var& g) {
-    return Vars{mul(g, y * kLn2)};
-  });
-  register_scalar_grad("expm1", [](const Vars&, const Var& y, const Var& g) {
-    return Vars{mul(g, y + 1.0)};
-  });
+  register_scalar_grad(
+      "exp2", [](const Vars&, const Var& y, const Var& g) { return Vars{mul(g, y * kLn2)}; });
+  register_scalar_grad(
+      "expm1", [](const Vars&, const Var& y, const Var& g) { return Vars{mul(g, y + 1.0)}; });
   register_scalar_grad("log2", [](const Vars& x, const Var&, const Var& g) {
     return Vars{true_divide(g, x[0] * kLn2)};
   });
@@ -83,15 +81,12 @@ void register_scalar_elementary() {
   register_scalar_grad("sqrt", [](const Vars&, const Var& y, const Var& g) {
     return Vars{true_divide(g, y * 2.0)};
   });
-  register_scalar_grad("sin", [](const Vars& x, const Var&, const Var& g) {
-    return Vars{mul(g, cos(x[0]))};
-  });
-  register_scalar_grad("cos", [](const Vars& x, const Var&, const Var& g) {
-    return Vars{neg(mul(g, sin(x[0])))};
-  });
-  register_scalar_grad("tan", [](const Vars&, const Var& y, const Var& g) {
-    return Vars{mul(g, sqr(y) + 1.0)};
-  });
+  register_scalar_grad(
+      "sin", [](const Vars& x, const Var&, const Var& g) { return Vars{mul(g, cos(x[0]))}; });
+  register_scalar_grad(
+      "cos", [](const Vars& x, const Var&, const Var& g) { return Vars{neg(mul(g, sin(x[0])))}; });
+  register_scalar_grad(
+      "tan", [](const Vars&, const Var& y, const Var& g) { return Vars{mul(g, sqr(y) + 1.0)}; });
   register_scalar_grad("arcsin", [](const Vars& x, const Var&, const Var& g) {
     return Vars{true_divide(g, sqrt(1.0 - sqr(x[0])))};
   });
@@ -106,15 +101,12 @@ void register_scalar_elementary() {
     Var scaled = true_divide(g, sqr(x[0]) + sqr(x[1]));
     return Vars{mul(scaled, x[1]), neg(mul(scaled, x[0]))};
   });
-  register_scalar_grad("sinh", [](const Vars& x, const Var&, const Var& g) {
-    return Vars{mul(g, cosh(x[0]))};
-  });
-  register_scalar_grad("cosh", [](const Vars& x, const Var&, const Var& g) {
-    return Vars{mul(g, sinh(x[0]))};
-  });
-  register_scalar_grad("tanh", [](const Vars&, const Var& y, const Var& g) {
-    return Vars{mul(g, 1.0 - sqr(y))};
-  });
+  register_scalar_grad(
+      "sinh", [](const Vars& x, const Var&, const Var& g) { return Vars{mul(g, cosh(x[0]))}; });
+  register_scalar_grad(
+      "cosh", [](const Vars& x, const Var&, const Var& g) { return Vars{mul(g, sinh(x[0]))}; });
+  register_scalar_grad(
+      "tanh", [](const Vars&, const Var& y, const Var& g) { return Vars{mul(g, 1.0 - sqr(y))}; });
   register_scalar_grad("arcsinh", [](const Vars& x, const Var&, const Var& g) {
     return Vars{true_divide(g, sqrt(sqr(x[0]) + 1.0))};
   });

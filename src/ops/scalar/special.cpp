@@ -121,7 +121,7 @@ double trigamma_value(double x) {
       r * z *
           (1.0 / 6 -
            z * (1.0 / 30 - z * (1.0 / 42 - z * (1.0 / 30 - z * (5.0 / 66 - z * (691.0 / 2730 -
-                                                                                 z * 7.0 / 6))))));
+                                                                                z * 7.0 / 6))))));
   return result + sign * (acc + series);
 }
 
@@ -170,12 +170,10 @@ void register_scalar_special() {
     return Vars{mul(mul(g, y), psi(x[0]))};
   });
   // gammaln = log |gamma|: its derivative is psi for either sign of gamma.
-  register_scalar_grad("gammaln", [](const Vars& x, const Var&, const Var& g) {
-    return Vars{mul(g, psi(x[0]))};
-  });
-  register_scalar_grad("psi", [](const Vars& x, const Var&, const Var& g) {
-    return Vars{mul(g, trigamma(x[0]))};
-  });
+  register_scalar_grad(
+      "gammaln", [](const Vars& x, const Var&, const Var& g) { return Vars{mul(g, psi(x[0]))}; });
+  register_scalar_grad(
+      "psi", [](const Vars& x, const Var&, const Var& g) { return Vars{mul(g, trigamma(x[0]))}; });
 }
 
 }  // namespace theon
