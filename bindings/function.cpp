@@ -3,6 +3,7 @@
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
 
 #include <unordered_map>
@@ -125,9 +126,26 @@ void bind_function(nb::module_& m) {
                    })
       .def_prop_ro("graph_outputs", [](const PyFunction& f) { return f.fn()->graph().outputs(); })
       .def_prop_ro("warnings", [](const PyFunction& f) { return f.fn()->warnings(); })
-      .def("debugprint", [](const PyFunction& f, bool print_type) {
-        return debugprint(f.fn()->graph().outputs(), {print_type, -1});
-      }, nb::arg("print_type") = true);
+      .def_prop_ro("rewrites_applied",
+                   [](const PyFunction& f) {
+                     std::vector<std::tuple<std::string, std::string, std::string>> out;
+                     for (const auto& e : f.fn()->history().entries()) {
+                       out.emplace_back(e.rewrite, e.before, e.after);
+                     }
+                     return out;
+                   })
+      .def(
+          "debugprint",
+          [](const PyFunction& f, bool print_type, bool print_rewrites) {
+            DebugPrintOptions o;
+            o.print_type = print_type;
+            if (print_rewrites) {
+              const RewriteHistory& h = f.fn()->history();
+              o.annotate = [&h](const Apply* node) { return h.built_by(node); };
+            }
+            return debugprint(f.fn()->graph().outputs(), o);
+          },
+          nb::arg("print_type") = true, nb::arg("print_rewrites") = false);
 
   m.def(
       "function",
@@ -136,7 +154,9 @@ void bind_function(nb::module_& m) {
          const std::vector<bool>& borrow, bool single,
          const std::vector<std::pair<Var, Var>>& updates,
          const std::vector<std::pair<Var, Var>>& givens, bool allow_input_downcast,
-         const std::string& on_unused_input, const std::string& name) {
+         const std::string& on_unused_input, const std::string& name,
+         const std::string& mode, const std::vector<std::string>& including,
+         const std::vector<std::string>& excluding) {
         std::vector<In> ins;
         for (size_t i = 0; i < inputs.size(); ++i) {
           std::optional<NDArray> value;
@@ -153,11 +173,16 @@ void bind_function(nb::module_& m) {
         opts.allow_input_downcast = allow_input_downcast;
         opts.on_unused_input = on_unused_input;
         opts.name = name;
+        opts.mode.name = mode;
+        opts.mode.including.insert(including.begin(), including.end());
+        opts.mode.excluding.insert(excluding.begin(), excluding.end());
         return PyFunction(function(std::move(ins), std::move(outs), std::move(opts)), single);
       },
       nb::arg("inputs"), nb::arg("names"), nb::arg("defaults"), nb::arg("outputs"),
       nb::arg("borrow"), nb::arg("single"), nb::arg("updates"), nb::arg("givens"),
-      nb::arg("allow_input_downcast"), nb::arg("on_unused_input"), nb::arg("name"));
+      nb::arg("allow_input_downcast"), nb::arg("on_unused_input"), nb::arg("name"),
+      nb::arg("mode") = "", nb::arg("including") = std::vector<std::string>{},
+      nb::arg("excluding") = std::vector<std::string>{});
 
   m.def(
       "shared",

@@ -181,7 +181,10 @@ void bind_graph(nb::module_& m) {
   m.def("pprint", [](Var v) { return pprint(v); });
   m.def("debugprint",
         [](const std::vector<Var>& outs, bool print_type, int depth) {
-          return debugprint(outs, {print_type, depth});
+          DebugPrintOptions o;
+          o.print_type = print_type;
+          o.max_depth = depth;
+          return debugprint(outs, o);
         },
         nb::arg("outputs"), nb::arg("print_type") = true, nb::arg("depth") = -1);
 }

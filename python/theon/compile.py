@@ -28,6 +28,41 @@ class Out:
         self.borrow = borrow
 
 
+class Mode:
+    """Which rewrites function() runs: ``Mode('FAST_RUN')`` (all), ``Mode('FAST_COMPILE')``
+    (merge and constant folding), ``Mode('NONE')``; ``.including(*names_or_tags)`` and
+    ``.excluding(*names_or_tags)`` return a changed copy."""
+
+    def __init__(self, optimizer=None, including=(), excluding=()):
+        self.optimizer = optimizer or ""
+        self._including = tuple(including)
+        self._excluding = tuple(excluding)
+
+    def including(self, *names):
+        return Mode(self.optimizer, self._including + names, self._excluding)
+
+    def excluding(self, *names):
+        return Mode(self.optimizer, self._including, self._excluding + names)
+
+    def __repr__(self):
+        return (f"Mode({self.optimizer or 'config.mode'!r}, including={self._including}, "
+                f"excluding={self._excluding})")
+
+
+FAST_RUN = Mode("FAST_RUN")
+FAST_COMPILE = Mode("FAST_COMPILE")
+
+
+def _as_mode(mode):
+    if mode is None:
+        return Mode()
+    if isinstance(mode, str):
+        return Mode(mode)
+    if isinstance(mode, Mode):
+        return mode
+    raise TypeError(f"function: mode must be a name or a Mode, got {type(mode).__name__}")
+
+
 def _pairs(mapping, what):
     if mapping is None:
         return []
@@ -65,6 +100,7 @@ def function(inputs, outputs=None, updates=None, givens=None, allow_input_downca
         else:
             out_vars.append(as_tensor_variable(o))
             borrow.append(False)
+    m = _as_mode(mode)
     fn = _core.function(
         [i.variable for i in ins],
         [i.name for i in ins],
@@ -77,6 +113,9 @@ def function(inputs, outputs=None, updates=None, givens=None, allow_input_downca
         bool(allow_input_downcast),
         on_unused_input or "",
         name or "",
+        m.optimizer,
+        list(m._including),
+        list(m._excluding),
     )
     for w in fn.warnings:
         import warnings

@@ -10,11 +10,12 @@ def pprint(variable):
     return _core.pprint(variable)
 
 
-def debugprint(obj, file=None, print_type=True, depth=-1):
+def debugprint(obj, file=None, print_type=True, depth=-1, print_rewrites=False):
     """Prints the graph of a variable, a list of variables or a compiled function (its
-    optimized graph) as a tree with ids and types. ``file='str'`` returns the text instead."""
+    optimized graph) as a tree with ids and types. ``file='str'`` returns the text instead.
+    print_rewrites (functions only): marks each node built by a rewrite with its name."""
     if isinstance(obj, _core.Function):
-        text = obj.debugprint(print_type)
+        text = obj.debugprint(print_type, print_rewrites)
     else:
         outs = list(obj) if isinstance(obj, (list, tuple)) else [obj]
         text = _core.debugprint(outs, print_type, depth)

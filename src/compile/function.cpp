@@ -7,6 +7,7 @@
 #include "theon/core/config.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/op.hpp"
+#include "theon/compile/mode.hpp"
 
 namespace theon {
 namespace {
@@ -94,32 +95,24 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   for (const auto& in : inputs_) input_vars.push_back(in.variable);
   fgraph_ = std::make_unique<FunctionGraph>(input_vars, roots, options_.givens);
 
-  std::unordered_map<const Variable*, int> slot_of;
-  auto slot = [&](const Variable* v) {
-    auto [it, fresh] = slot_of.emplace(v, static_cast<int>(slot_of.size()));
-    return it->second;
-  };
-  std::unordered_set<const Variable*> input_set(seen_inputs);
+  // Inputs are checked on the graph as the user wrote it: rewriting may drop an input (x * 0)
+  // that the user did use.
+  std::unordered_set<const Variable*> used;
   for (const auto& leaf : fgraph_->leaves()) {
-    if (leaf->is_input() && !input_set.count(leaf.get())) {
+    if (!leaf->is_input()) continue;
+    if (!seen_inputs.count(leaf.get())) {
       throw ValueError(fn_label(options_.name) + ": the graph needs input '" + var_label(*leaf) +
                        "' (" + leaf->type.str() +
                        ", created at " + (leaf->where.empty() ? "<unknown>" : leaf->where) +
                        "), which is neither among the inputs nor given a value");
     }
+    used.insert(leaf.get());
   }
-  for (const auto& leaf : fgraph_->leaves()) slot(leaf.get());
-  for (Apply* node : fgraph_->nodes()) {
-    for (int i = 0; i < node->nout(); ++i) slot(&node->output_ref(i));
-  }
-
   const std::string policy = options_.on_unused_input.empty()
                                  ? Config::global().get("on_unused_input")
                                  : options_.on_unused_input;
   for (size_t i = 0; i < inputs_.size(); ++i) {
-    auto it = slot_of.find(inputs_[i].variable.get());
-    input_slots_.push_back(it == slot_of.end() ? -1 : it->second);
-    if (it != slot_of.end()) continue;
+    if (used.count(inputs_[i].variable.get())) continue;
     std::string msg = fn_label(options_.name) + ": input " + std::to_string(i) + " ('" +
                       var_label(*inputs_[i].variable) +
                       "') is not used to compute any output (pass on_unused_input='ignore' or "
@@ -128,9 +121,28 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     if (policy == "warn") warnings_.push_back(msg);
   }
 
+  history_ = std::make_shared<RewriteHistory>();
+  fgraph_->add_feature(history_);
+  optimize(*fgraph_, options_.mode);
+  const std::vector<Var> leaves = fgraph_->leaves();
+
+  std::unordered_map<const Variable*, int> slot_of;
+  auto slot = [&](const Variable* v) {
+    auto [it, fresh] = slot_of.emplace(v, static_cast<int>(slot_of.size()));
+    return it->second;
+  };
+  for (const auto& leaf : leaves) slot(leaf.get());
+  for (Apply* node : fgraph_->nodes()) {
+    for (int i = 0; i < node->nout(); ++i) slot(&node->output_ref(i));
+  }
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    auto it = slot_of.find(inputs_[i].variable.get());
+    input_slots_.push_back(it == slot_of.end() ? -1 : it->second);
+  }
+
   const int nslots = static_cast<int>(slot_of.size());
   slots_.assign(nslots, NDArray());
-  for (const auto& leaf : fgraph_->leaves()) {
+  for (const auto& leaf : leaves) {
     if (leaf->is_constant()) constants_.push_back(leaf->constant.get());
     if (leaf->is_constant()) slots_[slot_of[leaf.get()]] = *leaf->constant;
     if (leaf->is_shared()) shared_slots_.push_back({slot_of[leaf.get()], leaf->shared});
@@ -138,7 +150,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   for (const auto& out : fgraph_->outputs()) output_slots_.push_back(slot_of[out.get()]);
 
   std::unordered_set<int> kept(output_slots_.begin(), output_slots_.end());
-  for (const auto& leaf : fgraph_->leaves()) {
+  for (const auto& leaf : leaves) {
     if (leaf->is_constant()) kept.insert(slot_of[leaf.get()]);
   }
   Program program;

@@ -22,6 +22,12 @@ void define_core_flags(Config& c) {
   c.define({"on_unused_input", "raise",
             "what function() does with an input the outputs do not use",
             {"raise", "warn", "ignore"}, nullptr});
+  c.define({"mode", "FAST_RUN", "default compile mode of function()",
+            {"FAST_RUN", "FAST_COMPILE", "NONE"}, nullptr});
+  c.define({"optimizer_including", "", "rewrites (names or tags, ':'-separated) to add", {},
+            nullptr});
+  c.define({"optimizer_excluding", "", "rewrites (names or tags, ':'-separated) to remove", {},
+            nullptr});
 }
 
 std::string default_rc_path() {

@@ -1,8 +1,10 @@
 #include "theon/graph/fgraph.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "theon/core/error.hpp"
 #include "theon/graph/clone.hpp"
 #include "theon/graph/op.hpp"
 
@@ -52,20 +54,90 @@ FunctionGraph::FunctionGraph(std::vector<Var> inputs, const std::vector<Var>& ou
                              const std::vector<std::pair<Var, Var>>& replace)
     : inputs_(std::move(inputs)) {
   outputs_ = clone_replace(outputs, replace);
-  nodes_ = toposort(outputs_);
-  leaves_ = graph_leaves(outputs_);
-  for (Apply* node : nodes_) {
+  for (size_t k = 0; k < outputs_.size(); ++k) {
+    import_graph(outputs_[k], "init");
+    clients_[outputs_[k].get()].push_back({nullptr, static_cast<int>(k)});
+  }
+}
+
+const std::vector<Apply*>& FunctionGraph::nodes() const {
+  if (!order_valid_) {
+    order_ = toposort(outputs_);
+    order_valid_ = true;
+  }
+  return order_;
+}
+
+const std::vector<FunctionGraph::Client>& FunctionGraph::clients(const Variable* v) const {
+  static const std::vector<Client> none;
+  auto it = clients_.find(v);
+  return it == clients_.end() ? none : it->second;
+}
+
+void FunctionGraph::import_graph(const Var& v, const std::string& reason) {
+  for (Apply* node : toposort({v})) {
+    if (!nodes_set_.insert(node).second) continue;
     for (size_t i = 0; i < node->inputs().size(); ++i) {
       clients_[node->inputs()[i].get()].push_back({node, static_cast<int>(i)});
     }
+    for (const auto& f : features_) f->on_import(*this, node, reason);
   }
-  for (const auto& o : outputs_) clients_[o.get()].push_back({nullptr, -1});
 }
 
-const std::vector<std::pair<Apply*, int>>& FunctionGraph::clients(const Variable* v) const {
-  static const std::vector<std::pair<Apply*, int>> none;
-  auto it = clients_.find(v);
-  return it == clients_.end() ? none : it->second;
+void FunctionGraph::prune(Apply* node) {
+  for (int i = 0; i < node->nout(); ++i) {
+    auto it = clients_.find(&node->output_ref(i));
+    if (it != clients_.end() && !it->second.empty()) return;  // still read
+  }
+  nodes_set_.erase(node);
+  for (const auto& f : features_) f->on_prune(*this, node);
+  for (int i = 0; i < node->nout(); ++i) clients_.erase(&node->output_ref(i));
+  for (size_t i = 0; i < node->inputs().size(); ++i) {
+    const Var& in = node->inputs()[i];
+    auto& cl = clients_[in.get()];
+    auto pos = std::find(cl.begin(), cl.end(), Client{node, static_cast<int>(i)});
+    if (pos != cl.end()) cl.erase(pos);
+    if (cl.empty()) {
+      clients_.erase(in.get());
+      if (in->owner && nodes_set_.count(in->owner)) prune(in->owner);
+    }
+  }
+}
+
+void FunctionGraph::replace(const Var& old, const Var& replacement, const std::string& reason) {
+  if (old == replacement) return;
+  const TensorType& a = old->type;
+  const TensorType& b = replacement->type;
+  bool ok = a.dtype == b.dtype && a.ndim() == b.ndim();
+  for (int d = 0; ok && d < a.ndim(); ++d) {
+    ok = a.shape[d] == kUnknownDim || b.shape[d] == kUnknownDim || a.shape[d] == b.shape[d];
+  }
+  if (!ok) {
+    throw TypeError("replace" + (reason.empty() ? std::string() : " by " + reason) + ": " +
+                    var_label(*old) + " of type " + a.str() + " cannot be replaced by " +
+                    var_label(*replacement) + " of type " + b.str());
+  }
+  const Var keep_old = old;  // rewiring may drop the last other reference to it
+  import_graph(replacement, reason);
+  std::vector<Client> moved = std::move(clients_[old.get()]);
+  clients_.erase(old.get());
+  auto& target = clients_[replacement.get()];
+  for (const Client& c : moved) {
+    if (c.first) {
+      c.first->set_input(static_cast<size_t>(c.second), replacement);
+    } else {
+      outputs_[static_cast<size_t>(c.second)] = replacement;
+    }
+    target.push_back(c);
+  }
+  for (const auto& f : features_) f->on_replace(*this, keep_old, replacement, reason);
+  if (keep_old->owner && nodes_set_.count(keep_old->owner)) prune(keep_old->owner);
+  order_valid_ = false;
+}
+
+void FunctionGraph::add_feature(std::shared_ptr<FGraphFeature> feature) {
+  for (Apply* node : nodes()) feature->on_import(*this, node, "init");
+  features_.push_back(std::move(feature));
 }
 
 }  // namespace theon

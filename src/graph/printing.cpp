@@ -45,6 +45,10 @@ std::string debugprint(const std::vector<Var>& outputs, const DebugPrintOptions&
         if (v->owner && !v->name.empty()) line += " '" + v->name + "'";
         if (v->is_shared()) line += " (shared)";
         if (v->is_constant()) line += " (constant)";
+        if (v->owner && fresh && options.annotate) {
+          std::string note = options.annotate(v->owner);
+          if (!note.empty()) line += "  <- " + note;
+        }
         out += line + "\n";
         if (!v->owner || !fresh) return;
         if (options.max_depth >= 0 && depth >= options.max_depth) return;

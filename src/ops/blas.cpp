@@ -18,6 +18,9 @@
 #include "theon/graph/registry.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/families.hpp"
+#include "theon/ops/gradient_support.hpp"
+#include "theon/ops/reduce.hpp"
+#include "theon/ops/shape.hpp"
 #include "theon/runtime/blas.hpp"
 
 namespace theon {
@@ -597,6 +600,245 @@ void BatchedDot::perform(const std::vector<NDArray>& inputs, std::vector<NDArray
   for (int64_t i = 0; i < a.shape(0); ++i) {
     contract(dt, slice(a, i), slice(b, i), axa, axb, out.raw() + i * block);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gradients
+//
+// Every product is bilinear, so each input's gradient is a product of the output gradient with
+// the other input: dot/matmul/batched_dot gradients are products with a transposed operand,
+// tensordot gradients are tensordots over the remaining axes followed by a transpose. Integer
+// and bool inputs get null; a non-float output (integer or bool inputs only) has no gradient.
+
+namespace {
+
+bool differentiable(const Var& x) {
+  return is_float(x->type.dtype);
+}
+
+// `x` transposed so that output dimension d is input dimension perm[d] (x itself when perm
+// is the identity). The gradients below call it with where[d] = the dimension of the product
+// that holds the input's axis d.
+Var permute(const Var& x, const std::vector<int64_t>& perm) {
+  for (size_t d = 0; d < perm.size(); ++d) {
+    if (perm[d] != static_cast<int64_t>(d)) return transpose(x, perm);
+  }
+  return x;
+}
+
+std::vector<int64_t> free_axes(int nd, const std::vector<int64_t>& axes) {
+  std::vector<int64_t> out;
+  for (int64_t d = 0; d < nd; ++d) {
+    if (std::find(axes.begin(), axes.end(), d) == axes.end()) out.push_back(d);
+  }
+  return out;
+}
+
+// How many entries of `axes` are below v: v's position once `axes` is sorted.
+int64_t rank_in(const std::vector<int64_t>& axes, int64_t v) {
+  return std::count_if(axes.begin(), axes.end(), [v](int64_t x) { return x < v; });
+}
+
+// The gradients of tensordot(a, b, (axa, axb)) given g, whose dimensions are a's free axes
+// then b's free axes. For a: g contracted with b over b's free axes leaves a's free axes then
+// b's contracted axes (in increasing order), which a transpose puts back in a's order; b's is
+// symmetric.
+std::vector<Var> tensordot_grads(const Var& a, const Var& b, const std::vector<int64_t>& axa,
+                                 const std::vector<int64_t>& axb, const Var& g) {
+  const int nda = a->type.ndim(), ndb = b->type.ndim();
+  const std::vector<int64_t> fa = free_axes(nda, axa), fb = free_axes(ndb, axb);
+  const int64_t nfa = static_cast<int64_t>(fa.size()), nfb = static_cast<int64_t>(fb.size());
+  Var ga, gb;
+  if (differentiable(a)) {
+    std::vector<int64_t> g_axes;
+    for (int64_t i = 0; i < nfb; ++i) g_axes.push_back(nfa + i);
+    const Var r = tensordot(g, b, g_axes, fb);
+    std::vector<int64_t> where(nda);
+    for (int64_t i = 0; i < nfa; ++i) where[fa[i]] = i;
+    for (size_t j = 0; j < axa.size(); ++j) where[axa[j]] = nfa + rank_in(axb, axb[j]);
+    ga = permute(r, where);
+  }
+  if (differentiable(b)) {
+    std::vector<int64_t> g_axes;
+    for (int64_t i = 0; i < nfa; ++i) g_axes.push_back(i);
+    const Var r = tensordot(a, g, fa, g_axes);
+    const int64_t nca = static_cast<int64_t>(axa.size());
+    std::vector<int64_t> where(ndb);
+    for (int64_t i = 0; i < nfb; ++i) where[fb[i]] = nca + i;
+    for (size_t j = 0; j < axb.size(); ++j) where[axb[j]] = rank_in(axa, axa[j]);
+    gb = permute(r, where);
+  }
+  return {ga, gb};
+}
+
+std::vector<int64_t> iota(int64_t from, int64_t to) {
+  std::vector<int64_t> v;
+  for (int64_t i = from; i < to; ++i) v.push_back(i);
+  return v;
+}
+
+// x with a new broadcastable axis inserted at position `at`.
+Var insert_axis(const Var& x, int64_t at) {
+  std::vector<int64_t> pattern = iota(0, x->type.ndim());
+  pattern.insert(pattern.begin() + at, kNewAxis);
+  return dimshuffle(x, pattern);
+}
+
+}  // namespace
+
+std::vector<Var> Dot::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                           const std::vector<Var>& output_grads) const {
+  const Var& a = inputs[0];
+  const Var& b = inputs[1];
+  const Var& g = output_grads[0];
+  if (!g) return {nullptr, nullptr};
+  const int nda = a->type.ndim(), ndb = b->type.ndim();
+  Var ga, gb;
+  if (nda == 0 || ndb == 0) {  // an elementwise product (dot() itself builds mul instead)
+    ga = sum_to_shape(mul(g, b), a);
+    gb = sum_to_shape(mul(g, a), b);
+  } else if (nda == 1 && ndb == 1) {  // g is 0-d
+    ga = mul(g, b);
+    gb = mul(g, a);
+  } else if (nda == 2 && ndb == 1) {  // g (m,)
+    ga = outer(g, b);
+    gb = dot(g, a);
+  } else if (nda == 1 && ndb == 2) {  // g (n,)
+    ga = dot(b, g);
+    gb = outer(a, g);
+  } else if (nda == 2 && ndb == 2) {
+    ga = dot(g, transpose(b));
+    gb = dot(transpose(a), g);
+  } else {
+    auto [axa, axb] = dot_axes(nda, ndb);
+    return tensordot_grads(a, b, {axa[0]}, {axb[0]}, g);
+  }
+  return {differentiable(a) ? ga : nullptr, differentiable(b) ? gb : nullptr};
+}
+
+// The operands are promoted to stacks of matrices (a 1-d a to (1, k), a 1-d b to (k, 1)) and g
+// to the promoted output batch + (m, n); then ga = g @ b^T and gb = a^T @ g, summed over the
+// batch dimensions broadcasting added or stretched, and the promoted axis removed.
+std::vector<Var> Matmul::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                              const std::vector<Var>& output_grads) const {
+  const Var& a = inputs[0];
+  const Var& b = inputs[1];
+  Var g = output_grads[0];
+  if (!g) return {nullptr, nullptr};
+  const int nda = a->type.ndim(), ndb = b->type.ndim();
+  const Var a2 = nda == 1 ? insert_axis(a, 0) : a;
+  const Var b2 = ndb == 1 ? insert_axis(b, 1) : b;
+  if (ndb == 1) g = insert_axis(g, g->type.ndim());
+  if (nda == 1) g = insert_axis(g, g->type.ndim() - 1);
+  Var ga, gb;
+  if (differentiable(a)) {
+    ga = sum_to_shape(matmul(g, swapaxes(b2, -1, -2)), a2);
+    if (nda == 1) ga = squeeze(ga, std::vector<int64_t>{0});
+  }
+  if (differentiable(b)) {
+    gb = sum_to_shape(matmul(swapaxes(a2, -1, -2), g), b2);
+    if (ndb == 1) gb = squeeze(gb, std::vector<int64_t>{1});
+  }
+  return {ga, gb};
+}
+
+std::vector<Var> Tensordot::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                                 const std::vector<Var>& output_grads) const {
+  if (!output_grads[0]) return {nullptr, nullptr};
+  return tensordot_grads(inputs[0], inputs[1], axes_a_, axes_b_, output_grads[0]);
+}
+
+// out = outer(a.ravel(), b.ravel()): ga = (g @ b.ravel()) reshaped like a, gb symmetric.
+std::vector<Var> Outer::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                             const std::vector<Var>& output_grads) const {
+  const Var& g = output_grads[0];
+  if (!g) return {nullptr, nullptr};
+  auto ravel = [](const Var& x) {
+    return x->type.ndim() == 1 ? x : reshape(x, std::vector<int64_t>{-1});
+  };
+  auto unravel = [](const Var& v, const Var& like) {
+    return like->type.ndim() == 1 ? v : reshape(v, shape(like), like->type.ndim());
+  };
+  const Var& a = inputs[0];
+  const Var& b = inputs[1];
+  Var ga, gb;
+  if (differentiable(a)) ga = unravel(dot(g, ravel(b)), a);
+  if (differentiable(b)) gb = unravel(dot(ravel(a), g), b);
+  return {ga, gb};
+}
+
+// out[i] = dot(a[i], b[i]). Per batch element the dot gradients apply; they are written with
+// batched_dot where the per-element operands are vectors or matrices, and otherwise (an
+// operand of 4 or more dimensions) as a broadcast product summed over the other operand's free
+// axes, which costs memory proportional to the product of all the axes involved.
+std::vector<Var> BatchedDot::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                                  const std::vector<Var>& output_grads) const {
+  const Var& a = inputs[0];
+  const Var& b = inputs[1];
+  const Var& g = output_grads[0];
+  if (!g) return {nullptr, nullptr};
+  const int64_t p = a->type.ndim() - 1, q = b->type.ndim() - 1;  // per-element ndims
+  const int64_t ng = g->type.ndim();
+  Var ga, gb;
+  if (p == 0 || q == 0) {  // out[i] = a[i] * b[i], the 0-d side broadcast over the other
+    // The 0-d side as (B, 1, ..., 1) with the other side's ndim.
+    auto spread = [](const Var& x, int64_t nd) {
+      std::vector<int64_t> pattern{0};
+      for (int64_t i = 1; i < nd; ++i) pattern.push_back(kNewAxis);
+      return dimshuffle(x, pattern);
+    };
+    auto collapse = [](const Var& x) {
+      return x->type.ndim() == 1 ? x : sum(x, iota(1, x->type.ndim()));
+    };
+    if (p == 0) {
+      ga = collapse(mul(g, b));
+      gb = mul(g, spread(a, ng));
+    } else {
+      ga = mul(g, spread(b, ng));
+      gb = collapse(mul(g, a));
+    }
+  } else if (p == 1 && q == 1) {  // g (B,)
+    const Var gc = dimshuffle(g, {0, kNewAxis});
+    ga = mul(gc, b);
+    gb = mul(gc, a);
+  } else if (p == 2 && q == 1) {  // a (B, m, k), b (B, k), g (B, m)
+    ga = mul(dimshuffle(g, {0, 1, kNewAxis}), dimshuffle(b, {0, kNewAxis, 1}));
+    gb = batched_dot(g, a);
+  } else if (p == 1 && q == 2) {  // a (B, k), b (B, k, n), g (B, n)
+    ga = batched_dot(b, g);
+    gb = mul(dimshuffle(a, {0, 1, kNewAxis}), dimshuffle(g, {0, kNewAxis, 1}));
+  } else if (p == 2 && q == 2) {
+    ga = batched_dot(g, swapaxes(b, 1, 2));
+    gb = batched_dot(swapaxes(a, 1, 2), g);
+  } else {
+    // The index space (batch, a's free axes, b's free axes, k): a, b and g dimshuffled into
+    // it, multiplied, and summed over the axes the input lacks.
+    const int64_t kb = q >= 2 ? q - 1 : 1;  // b's contracted axis
+    std::vector<int64_t> pa = iota(0, p), pb{0}, pg = iota(0, ng);
+    for (int64_t i = 1; i < q; ++i) pa.push_back(kNewAxis);
+    pa.push_back(p);
+    for (int64_t i = 1; i < p; ++i) pb.push_back(kNewAxis);
+    for (int64_t d = 1; d <= q; ++d) {
+      if (d != kb) pb.push_back(d);
+    }
+    pb.push_back(kb);
+    pg.push_back(kNewAxis);
+    const Var gx = dimshuffle(g, pg);
+    ga = mul(gx, dimshuffle(b, pb));
+    if (q > 1) ga = sum(ga, iota(p, p + q - 1));
+    gb = mul(gx, dimshuffle(a, pa));
+    if (p > 1) gb = sum(gb, iota(1, p));
+    // gb is (batch, b's free axes, k): move k back to b's axis kb.
+    std::vector<int64_t> where(q + 1);
+    where[0] = 0;
+    int64_t pos = 1;
+    for (int64_t d = 1; d <= q; ++d) {
+      if (d != kb) where[d] = pos++;
+    }
+    where[kb] = q;
+    gb = permute(gb, where);
+  }
+  return {differentiable(a) ? ga : nullptr, differentiable(b) ? gb : nullptr};
 }
 
 // ---------------------------------------------------------------------------------------------

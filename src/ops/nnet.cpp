@@ -12,6 +12,8 @@
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/families.hpp"
+#include "theon/ops/math.hpp"
+#include "theon/ops/reduce.hpp"
 #include "theon/ops/scalar.hpp"
 
 namespace theon {
@@ -64,6 +66,38 @@ void register_nnet_scalars() {
         return a > T(0) ? a : static_cast<T>(a * alpha);
       },
       "({0} > 0 ? {0} : ({T})({0} * {1}))"));
+}
+
+// Gradients of the scalar ops, in the output's shape (Elemwise sums and casts them back). Masks
+// are comparisons cast to the gradient's dtype, so the gradient graphs stay differentiable
+// (a cast of a bool carries no gradient).
+Var mask_like(const Var& cond, const Var& g) {
+  return cast(cond, g->type.dtype);
+}
+
+void register_nnet_grads() {
+  // s' = s (1 - s), from the output: at |x| large s is exactly 0 or 1 and the gradient 0.
+  register_scalar_grad("sigmoid", [](const std::vector<Var>&, const Var& s, const Var& g) {
+    return std::vector<Var>{mul(g, mul(s, 1.0 - s))};
+  });
+  register_scalar_grad("softplus", [](const std::vector<Var>& x, const Var&, const Var& g) {
+    return std::vector<Var>{mul(g, sigmoid(x[0]))};
+  });
+  // 0.2 where the clip is inactive (0 < 0.2 x + 0.5 < 1, read from the output), else 0.
+  register_scalar_grad("hard_sigmoid", [](const std::vector<Var>&, const Var& out, const Var& g) {
+    const Var inside = logical_and(greater(out, 0.0), less(out, 1.0));
+    return std::vector<Var>{mul(g * 0.2, mask_like(inside, g))};
+  });
+  // 1 where x > 0, else 0 (0 at x == 0, as Theano).
+  register_scalar_grad("relu", [](const std::vector<Var>& x, const Var&, const Var& g) {
+    return std::vector<Var>{mul(g, mask_like(greater(x[0], 0.0), g))};
+  });
+  // d/dx: 1 where x > 0, else alpha; d/dalpha: x where x <= 0, else 0.
+  register_scalar_grad("leaky_relu", [](const std::vector<Var>& x, const Var&, const Var& g) {
+    const Var pos = mask_like(greater(x[0], 0.0), g);
+    const Var neg_part = 1.0 - pos;
+    return std::vector<Var>{mul(g, add(pos, mul(neg_part, x[1]))), mul(mul(g, x[0]), neg_part)};
+  });
 }
 
 // The float dtype softmax computes in (as exp would for this input).
@@ -173,6 +207,17 @@ void Softmax::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& 
   });
 }
 
+std::vector<Var> Softmax::L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                               const std::vector<Var>& output_grads) const {
+  const Var& g = output_grads[0];
+  if (!is_float(inputs[0]->type.dtype) || !g) return {nullptr};
+  const Var& y = outputs[0];
+  std::optional<std::vector<int64_t>> axes;
+  if (axis_) axes = std::vector<int64_t>{*axis_};
+  if (log_) return {sub(g, mul(exp(y), sum(g, axes, true)))};
+  return {mul(sub(g, sum(mul(g, y), axes, true)), y)};
+}
+
 // -----------------------------------------------------------------------------------------------
 // C++ API
 
@@ -204,6 +249,7 @@ Var log_softmax(const Var& x, std::optional<int64_t> axis) {
 
 void register_nnet_ops() {
   register_nnet_scalars();
+  register_nnet_grads();
   // The elemwise builders were registered before this family's scalar ops existed.
   for (const char* name : {"sigmoid", "softplus", "hard_sigmoid"}) {
     const std::string n = name;

@@ -21,10 +21,14 @@
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
 #include "theon/graph/registry.hpp"
+#include "theon/ops/alloc.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/families.hpp"
+#include "theon/ops/math.hpp"
 #include "theon/ops/scalar.hpp"
+#include "theon/ops/shape.hpp"
+#include "theon/ops/subtensor.hpp"
 
 namespace theon {
 
@@ -692,6 +696,107 @@ Var cumprod(const Var& x, std::optional<int64_t> axis) {
   std::optional<int64_t> a;
   if (axis) a = located([&] { return normalize_axis("cumprod", *axis, x->type.ndim()); });
   return make_node1(std::make_shared<CumulativeOf<true>>(a), {x});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gradients (see reduce.hpp for the formulas). Every gradient is a graph of other ops.
+
+namespace {
+
+// `v`, shaped like a reduction's output, with the reduced axes put back as size-1 dimensions.
+Var restore_reduced(const Var& v, const std::vector<int64_t>& axes, bool keepdims) {
+  if (keepdims || axes.empty()) return v;
+  return expand_dims(v, axes);
+}
+
+// A float mask (0 or 1) of dtype `dt` from a bool variable. Its gradient stops at the bool.
+Var float_mask(const Var& b, DType dt) {
+  return cast(b, dt);
+}
+
+// v reversed along `axis`.
+Var flip(const Var& v, int64_t axis) {
+  std::vector<Index> key(axis, idx::all());
+  key.push_back(idx::slice({}, {}, -1));
+  return getitem(v, key);
+}
+
+// sum_{j >= i} v_j along `axis`.
+Var reverse_cumsum(const Var& v, int64_t axis) {
+  return flip(cumsum(flip(v, axis), axis), axis);
+}
+
+}  // namespace
+
+std::vector<Var> Reduce::L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                              const std::vector<Var>& output_grads) const {
+  const Var& x = inputs[0];
+  const Var& g = output_grads[0];
+  if (!is_float(x->type.dtype) || !g) return {nullptr};
+  const DType dt = x->type.dtype;
+  const Var ge = restore_reduced(g, axes_, keepdims_);
+  switch (kind_) {
+    case ReduceKind::Sum:
+      // g broadcast over the reduced axes (fill keeps g's dtype).
+      return {fill(x, ge)};
+    case ReduceKind::Prod: {
+      // Product of the other elements of each group, without dividing by zero: xs is x with
+      // its zeros replaced by 1, pnz the product of the group's non-zero elements; pnz / xs is
+      // the product of the others wherever no OTHER element is zero, and 0 is the answer where
+      // one is.
+      const Var is_zero = equal(x, 0.0);
+      const Var xs = add(x, float_mask(is_zero, dt));
+      const Var pnz = prod(xs, axes_, true);
+      const Var zeros_in_group = sum(is_zero, axes_, true);
+      const Var no_other_zero = equal(sub(zeros_in_group, is_zero), 0.0);
+      return {mul(mul(ge, true_divide(pnz, xs)), float_mask(no_other_zero, dt))};
+    }
+    case ReduceKind::Max:
+    case ReduceKind::Min: {
+      // Every element equal to the result (all of them on ties) gets the whole gradient.
+      const Var hit = equal(x, restore_reduced(outputs[0], axes_, keepdims_));
+      return {mul(ge, float_mask(hit, dt))};
+    }
+    default:
+      // argmax, argmin, any, all: integer or bool outputs carry no gradient.
+      return {nullptr};
+  }
+}
+
+std::vector<Var> ReduceCount::L_op(const std::vector<Var>&, const std::vector<Var>&,
+                                   const std::vector<Var>&) const {
+  return {nullptr};  // depends on the shape only
+}
+
+std::vector<Var> Cumulative::L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                                  const std::vector<Var>& output_grads) const {
+  const Var& x = inputs[0];
+  const Var& g = output_grads[0];
+  if (!is_float(x->type.dtype) || !g) return {nullptr};
+  const DType dt = x->type.dtype;
+  // axis = None works on the C-order flattening, whose gradient is reshaped back at the end.
+  const int64_t axis = axis_ ? *axis_ : 0;
+  const bool flat = !axis_ && x->type.ndim() != 1;
+  Var gx;
+  if (!product_) {
+    gx = reverse_cumsum(g, axis);
+  } else {
+    const Var xf = flat ? flatten(x, 1) : x;
+    const Var& out = outputs[0];
+    // Zero-safe: z is the first zero of a line. Before z, revcumsum(g * out) / x is exact (out
+    // vanishes from z on, and x != 0); after z it is 0, as it should (every product contains
+    // x_z); at z it is 0 too, and the right value is revcumsum(g * cumprod(w))_z with w = x
+    // where x_z is replaced by 1 (the product of the others).
+    const Var is_zero = equal(xf, 0.0);
+    const Var zero_mask = float_mask(is_zero, dt);
+    const Var first_zero = logical_and(is_zero, equal(cumsum(is_zero, axis), 1.0));
+    const Var first_mask = float_mask(first_zero, dt);
+    const Var before = true_divide(reverse_cumsum(mul(g, out), axis), add(xf, zero_mask));
+    const Var others = cumprod(add(xf, first_mask), axis);
+    gx = add(before, mul(reverse_cumsum(mul(g, others), axis), first_mask));
+  }
+  if (flat) gx = reshape(gx, shape(x));
+  return {gx};
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,8 +14,11 @@
 #include "element_util.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/registry.hpp"
+#include "theon/ops/alloc.hpp"
 #include "theon/ops/families.hpp"
 #include "theon/ops/reduce.hpp"
+#include "theon/ops/shape.hpp"
+#include "theon/ops/subtensor.hpp"
 
 namespace theon {
 namespace {
@@ -105,6 +108,36 @@ void Sort::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& out
       sort_line<T>(p, ss, o, os, len, indices_, scratch);
     });
   });
+}
+
+std::vector<Var> Sort::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                            const std::vector<Var>& output_grads) const {
+  const Var& x = inputs[0];
+  const Var& g = output_grads[0];
+  if (indices_ || !is_float(x->type.dtype) || !g) return {nullptr};
+  // sorted[i] = x[p[i]] with p = argsort(x), so grad_x[j] = g[inv[j]] with inv = argsort(p),
+  // the inverse permutation. argsort and sort agree on where every value goes (equal values are
+  // interchangeable, NaNs go last in input order in both).
+  if (!axis_) {
+    const Var inv = argsort(argsort(x, std::nullopt), 0);
+    const Var gflat = take(g, inv, 0);
+    return {x->type.ndim() == 1 ? gflat : reshape(gflat, shape(x))};
+  }
+  const int64_t axis = *axis_;
+  const int64_t nd = x->type.ndim();
+  const Var inv = argsort(argsort(x, axis), axis);
+  // g[i0, ..., inv[i0, ..., i_{nd-1}], ...]: an arange on each other axis, broadcast along it.
+  std::vector<Index> key;
+  for (int64_t d = 0; d < nd; ++d) {
+    if (d == axis) {
+      key.push_back(idx::array(inv));
+      continue;
+    }
+    std::vector<int64_t> pattern(nd, kNewAxis);
+    pattern[d] = 0;
+    key.push_back(idx::array(dimshuffle(arange(shape_i(x, d)), pattern)));
+  }
+  return {getitem(g, key)};
 }
 
 namespace {

@@ -9,7 +9,13 @@
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
 #include "theon/graph/registry.hpp"
+#include "theon/ops/alloc.hpp"
+#include "theon/ops/constant.hpp"
+#include "theon/ops/elemwise.hpp"
 #include "theon/ops/families.hpp"
+#include "theon/ops/gradient_support.hpp"
+#include "theon/ops/math.hpp"
+#include "theon/ops/shape.hpp"
 
 namespace theon {
 
@@ -515,6 +521,15 @@ Var getitem(const Var& x, const std::vector<Index>& key) {
 
 namespace {
 
+// The (advanced) set/inc node of x[idx] with y for a given spec and its index inputs.
+Var inc_node(const IndexSpec& spec, bool set, const Var& x, const Var& y,
+             const std::vector<Var>& index_inputs) {
+  std::vector<Var> inputs{x, y};
+  inputs.insert(inputs.end(), index_inputs.begin(), index_inputs.end());
+  if (spec.advanced()) return make_node1(std::make_shared<AdvancedIncSubtensor>(spec, set), inputs);
+  return make_node1(std::make_shared<IncSubtensor>(spec, set), inputs);
+}
+
 Var set_or_inc(const Var& indexed, const Var& y, bool set, const char* fname) {
   const Apply* node = indexed ? indexed->owner : nullptr;
   const IndexingOp* op = node ? dynamic_cast<const IndexingOp*>(node->op().get()) : nullptr;
@@ -524,12 +539,8 @@ Var set_or_inc(const Var& indexed, const Var& y, bool set, const char* fname) {
         ": expected the result of an indexing operation (x[...]) as first argument, got " +
         (indexed ? var_label(*indexed) : std::string("null")));
   }
-  std::vector<Var> inputs{node->inputs()[0], y};
-  inputs.insert(inputs.end(), node->inputs().begin() + 1, node->inputs().end());
-  if (op->spec().advanced()) {
-    return make_node1(std::make_shared<AdvancedIncSubtensor>(op->spec(), set), inputs);
-  }
-  return make_node1(std::make_shared<IncSubtensor>(op->spec(), set), inputs);
+  return inc_node(op->spec(), set, node->inputs()[0], y,
+                  std::vector<Var>(node->inputs().begin() + 1, node->inputs().end()));
 }
 
 }  // namespace
@@ -556,6 +567,93 @@ Var take(const Var& x, const Var& indices, int64_t axis) {
   std::vector<Index> key(axis, idx::all());
   key.push_back(indices->type.ndim() == 0 ? idx::at(indices) : idx::array(indices));
   return getitem(x, key);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gradients
+
+namespace {
+
+// Whether the indexing may reach one location of x more than once (only integer arrays can).
+// Provably not when there is a single integer array, constant, whose values are distinct and
+// all of one sign (so no negative index can alias a non-negative one).
+bool may_repeat(const IndexSpec& spec, const std::vector<Var>& index_inputs) {
+  const IndexEntry* array = nullptr;
+  for (const auto& e : spec.entries) {
+    if (e.kind != IndexEntry::Kind::Array) continue;
+    if (array) return true;
+    array = &e;
+  }
+  if (!array) return false;
+  const NDArray* c = constant_value(index_inputs[array->slot]);
+  if (!c) return true;
+  NDArray v = c->astype(DType::Int64);  // a contiguous copy
+  std::vector<int64_t> vals(v.data<int64_t>(), v.data<int64_t>() + v.size());
+  std::sort(vals.begin(), vals.end());
+  if (std::adjacent_find(vals.begin(), vals.end()) != vals.end()) return true;
+  return !vals.empty() && vals.front() < 0 && vals.back() >= 0;
+}
+
+// g[idx] restricted to the writes of set_subtensor(x[idx], .) that land: where the index
+// reaches a location several times, the last write wins (the kernel writes in index order),
+// and the others get no gradient. Found by writing the position numbers of the indexed
+// result into an integer array shaped like x and reading them back.
+Var landed_writes(const IndexSpec& spec, const Var& x, const Var& g_indexed,
+                  const std::vector<Var>& index_inputs) {
+  Var ids = reshape(arange(size(g_indexed)), shape(g_indexed));
+  Var written = inc_node(spec, true, zeros_like(x, DType::Int64), ids, index_inputs);
+  Var landed = equal(subtensor(written, spec, index_inputs), ids);
+  return mul(g_indexed, landed);
+}
+
+// The gradient with respect to x of x[idx]: g added into zeros at the indexed locations.
+std::vector<Var> indexing_grad(const IndexSpec& spec, const std::vector<Var>& inputs,
+                               const Var& g) {
+  std::vector<Var> grads(inputs.size());
+  const Var& x = inputs[0];
+  if (!g || !is_float(x->type.dtype)) return grads;
+  grads[0] =
+      inc_node(spec, false, zeros_like(x), g, std::vector<Var>(inputs.begin() + 1, inputs.end()));
+  return grads;
+}
+
+}  // namespace
+
+std::vector<Var> Subtensor::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                                 const std::vector<Var>& output_grads) const {
+  return indexing_grad(spec_, inputs, output_grads[0]);
+}
+
+std::vector<Var> AdvancedSubtensor::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                                         const std::vector<Var>& output_grads) const {
+  return indexing_grad(spec_, inputs, output_grads[0]);
+}
+
+std::vector<Var> IncSubtensorBase::L_op(const std::vector<Var>& inputs, const std::vector<Var>&,
+                                        const std::vector<Var>& output_grads) const {
+  std::vector<Var> grads(inputs.size());
+  const Var& g = output_grads[0];
+  if (!g) return grads;
+  const Var& x = inputs[0];
+  const Var& y = inputs[1];
+  const std::vector<Var> idx(inputs.begin() + 2, inputs.end());
+  if (is_float(x->type.dtype)) {
+    // set: the indexed locations of x are overwritten, so they get no gradient.
+    grads[0] = set_ ? inc_node(spec_, true, g, scalar_constant(0.0, g->type.dtype), idx) : g;
+  }
+  if (is_float(y->type.dtype)) {
+    Var gy = subtensor(g, spec_, idx);
+    if (set_ && may_repeat(spec_, idx)) gy = landed_writes(spec_, x, gy, idx);
+    // y was broadcast to the indexed shape; leading size-1 dimensions beyond it were dropped.
+    const int extra = y->type.ndim() - gy->type.ndim();
+    if (extra > 0) {
+      std::vector<Index> key(extra, idx::newaxis());
+      key.push_back(idx::ellipsis());
+      gy = getitem(gy, key);
+    }
+    grads[1] = sum_to_shape(gy, y);
+  }
+  return grads;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ import theon.tensor as T
 def test_constructors(kind, ndim, bcast, prefix, dtype):
     v = getattr(T, prefix + kind)("v")
     assert v.dtype == dtype and v.ndim == ndim and v.broadcastable == bcast and v.name == "v"
-    a, b = getattr(T, prefix + kind + "s")("a", "b")
+    many = "matrices" if kind == "matrix" else kind + "s"
+    a, b = getattr(T, prefix + many)("a", "b")
     assert a.name == "a" and b.dtype == dtype
 
 

@@ -64,3 +64,11 @@ def test_eval_for_quick_evaluation():
     x = T.vector("x")
     np.testing.assert_allclose((x * 2 + 1).eval({x: np.arange(3.0)}), [1, 3, 5])
     assert T.constant(2.0).eval() == 2.0
+
+
+def test_numpy_array_on_the_left_defers_to_the_variable():
+    x = T.vector("x")
+    a = np.array([1.0, 2.0])
+    out = a * x
+    assert isinstance(out, T.TensorVariable)
+    np.testing.assert_array_equal(theon.function([x], out)(np.array([3.0, 4.0])), [3.0, 8.0])

@@ -11,6 +11,8 @@
 #include "theon/core/ndarray.hpp"
 #include "theon/graph/fgraph.hpp"
 #include "theon/graph/variable.hpp"
+#include "theon/compile/mode.hpp"
+#include "theon/rewrite/rewriter.hpp"
 #include "theon/runtime/vm.hpp"
 
 namespace theon {
@@ -36,6 +38,7 @@ struct FunctionOptions {
   bool allow_input_downcast = false;
   std::string on_unused_input;  // "raise" | "warn" | "ignore"; empty: the config flag
   std::string name;
+  Mode mode;  // default: config.mode with config.optimizer_including/_excluding
 };
 
 // How an argument reached the function: an array as such, or values converted from Python
@@ -56,6 +59,8 @@ class Function {
   const FunctionGraph& graph() const { return *fgraph_; }
   // Warnings raised while compiling (e.g. unused inputs with on_unused_input='warn').
   const std::vector<std::string>& warnings() const { return warnings_; }
+  // Which rewrites changed the graph while compiling.
+  const RewriteHistory& history() const { return *history_; }
 
  private:
   NDArray check_arg(size_t index, NDArray value, ArgOrigin origin) const;
@@ -66,6 +71,7 @@ class Function {
   FunctionOptions options_;
   std::vector<std::string> warnings_;
   std::unique_ptr<FunctionGraph> fgraph_;
+  std::shared_ptr<RewriteHistory> history_;
   std::unique_ptr<VM> vm_;
   std::vector<NDArray> slots_;
   std::vector<int> input_slots_;   // -1 for inputs the outputs do not use

@@ -1,8 +1,13 @@
-// FunctionGraph: the graph being compiled. It owns a copy of the user's nodes (leaves are shared,
-// since variables are immutable), with givens substituted, and knows every variable's clients.
+// FunctionGraph: the graph being compiled. It owns a private copy of the user's nodes (leaves
+// are shared, since variables are immutable), with givens substituted, knows every variable's
+// clients, and lets rewrites replace variables. Because the nodes are private copies, replace
+// may rewire them in place: the user's graph never changes.
 #pragma once
 
-#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "theon/graph/variable.hpp"
@@ -14,8 +19,25 @@ std::vector<Apply*> toposort(const std::vector<Var>& outputs);
 // Leaf variables (inputs, constants, shared) reachable from `outputs`, in first-seen order.
 std::vector<Var> graph_leaves(const std::vector<Var>& outputs);
 
+class FunctionGraph;
+
+// Listens to changes of a FunctionGraph (history, shape tracking, inplace validation...).
+class FGraphFeature {
+ public:
+  virtual ~FGraphFeature() = default;
+  // A node entered the graph (built by a rewrite, or at construction with reason "init").
+  virtual void on_import(FunctionGraph&, Apply* node, const std::string& reason) {}
+  // Every use of `old` now reads `replacement`.
+  virtual void on_replace(FunctionGraph&, const Var& old, const Var& replacement,
+                          const std::string& reason) {}
+  // A node left the graph (nothing reads it any more). It is still alive during the call.
+  virtual void on_prune(FunctionGraph&, Apply* node) {}
+};
+
 class FunctionGraph {
  public:
+  using Client = std::pair<Apply*, int>;  // (node, input index); node null for a graph output
+
   // Copies the graph of `outputs`; every variable in `replace` is substituted by its value
   // (which is copied as well). Replacements must have compatible types.
   FunctionGraph(std::vector<Var> inputs, const std::vector<Var>& outputs,
@@ -23,17 +45,38 @@ class FunctionGraph {
 
   const std::vector<Var>& inputs() const { return inputs_; }
   const std::vector<Var>& outputs() const { return outputs_; }
-  const std::vector<Apply*>& nodes() const { return nodes_; }  // topological order
-  const std::vector<Var>& leaves() const { return leaves_; }
-  // The nodes that read `v` (one entry per use), and -1 entries for uses as a graph output.
-  const std::vector<std::pair<Apply*, int>>& clients(const Variable* v) const;
+  // Topological order (recomputed after changes).
+  const std::vector<Apply*>& nodes() const;
+  std::vector<Var> leaves() const { return graph_leaves(outputs_); }
+  // The nodes that read `v` (one entry per use); null-node entries are uses as graph outputs.
+  const std::vector<Client>& clients(const Variable* v) const;
+  bool contains(const Apply* node) const { return nodes_set_.count(node) != 0; }
+  size_t num_nodes() const { return nodes_set_.size(); }
+
+  // Makes every reader of `old` (and the graph outputs) read `replacement` instead. The types
+  // must agree in dtype and ndim, and static sizes known on both sides must be equal
+  // (TypeError naming `reason` otherwise). Nodes nothing reads any more leave the graph.
+  void replace(const Var& old, const Var& replacement, const std::string& reason = "");
+  void add_feature(std::shared_ptr<FGraphFeature> feature);
+  template <class F>
+  F* feature() const {
+    for (const auto& f : features_) {
+      if (auto* p = dynamic_cast<F*>(f.get())) return p;
+    }
+    return nullptr;
+  }
 
  private:
+  void import_graph(const Var& v, const std::string& reason);
+  void prune(Apply* node);
+
   std::vector<Var> inputs_;
   std::vector<Var> outputs_;
-  std::vector<Apply*> nodes_;
-  std::vector<Var> leaves_;
-  std::map<const Variable*, std::vector<std::pair<Apply*, int>>> clients_;
+  std::unordered_set<const Apply*> nodes_set_;
+  std::unordered_map<const Variable*, std::vector<Client>> clients_;
+  std::vector<std::shared_ptr<FGraphFeature>> features_;
+  mutable std::vector<Apply*> order_;
+  mutable bool order_valid_ = false;
 };
 
 }  // namespace theon

@@ -1,6 +1,7 @@
 // Text forms of graphs: debugprint (a tree with ids and types) and pprint (infix).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,8 @@ namespace theon {
 struct DebugPrintOptions {
   bool print_type = true;
   int max_depth = -1;  // -1: unlimited
+  // A note printed after a node, e.g. the rewrite that built it ("" for none).
+  std::function<std::string(const Apply*)> annotate;
 };
 
 // One tree per output; a node seen before is printed once, later references show its id only.

@@ -53,6 +53,10 @@ class Apply : public std::enable_shared_from_this<Apply> {
   const std::string& where() const { return where_; }
 
  private:
+  // Only a FunctionGraph rewires inputs, and only of its own private copies of nodes.
+  friend class FunctionGraph;
+  void set_input(size_t i, Var v) { inputs_[i] = std::move(v); }
+
   OpPtr op_;
   std::vector<Var> inputs_;
   std::vector<Variable> outputs_;  // never resized: handles point into it

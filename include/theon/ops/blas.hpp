@@ -19,6 +19,8 @@ class Dot : public Op {
   std::string type_name() const override { return "Dot"; }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 };
 
 // numpy.matmul (the @ operator): stacks of matrices with broadcast batch dimensions; 1-d
@@ -28,6 +30,8 @@ class Matmul : public Op {
   std::string type_name() const override { return "Matmul"; }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 };
 
 // numpy.tensordot with explicit (non-negative) axis lists of equal length.
@@ -40,6 +44,8 @@ class Tensordot : public Op {
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 
  private:
   std::vector<int64_t> axes_a_, axes_b_;
@@ -51,6 +57,8 @@ class Outer : public Op {
   std::string type_name() const override { return "Outer"; }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 };
 
 // Theano's batched_dot: out[i] = dot(a[i], b[i]) over the first dimension, which must have
@@ -60,6 +68,8 @@ class BatchedDot : public Op {
   std::string type_name() const override { return "BatchedDot"; }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 };
 
 // numpy.dot; a 0-d operand gives an elementwise multiplication (Elemwise{mul}).

@@ -24,6 +24,10 @@ class Softmax : public Op {
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  // softmax: (g - sum(g * sm, axis, keepdims)) * sm; log_softmax: g - exp(lsm) * sum(g, axis,
+  // keepdims); null for an integer or bool input.
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 
  private:
   bool log_;

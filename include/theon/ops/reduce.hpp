@@ -27,6 +27,19 @@ enum class ReduceKind : uint8_t { Sum, Prod, Max, Min, Argmax, Argmin, Any, All 
 // Reduces the input over `axes` (normalized, sorted). Output dtype: sum/prod like NumPy 2 (bool
 // and signed ints -> int64, unsigned -> uint64, floats keep theirs), max/min keep the dtype,
 // argmax/argmin give int64 (the C-order flat index within the reduced axes), any/all give bool.
+//
+// Gradients (L_op; none for integer or bool inputs):
+// - sum: the output gradient with the reduced axes put back (size 1) and broadcast to x's shape.
+// - prod: d prod / d x_i is the product of the OTHER elements of x_i's group, computed without
+//   dividing by x_i: (product of the group's non-zero elements) / (x_i, or 1 where x_i == 0),
+//   kept only where no other element of the group is zero. So it is exact with any number of
+//   zeros: no zero -> prod / x_i; one zero -> the zero element gets the product of the others
+//   and every other element 0; two or more zeros -> 0 everywhere in the group.
+// - max/min: the gradient goes to the elements equal to the result. TIES: as in Theano, EVERY
+//   element equal to the maximum (minimum) receives the full output gradient (it is not split
+//   among them, so the gradient there is not a subgradient average). A NaN result routes no
+//   gradient (NaN != NaN).
+// - argmax, argmin, any, all: none (integer/bool outputs); L_op returns null for the input.
 class Reduce : public Op {
  public:
   Reduce(ReduceKind kind, std::vector<int64_t> axes, bool keepdims);
@@ -38,6 +51,8 @@ class Reduce : public Op {
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 
  private:
   ReduceKind kind_;
@@ -55,7 +70,8 @@ std::shared_ptr<const Reduce> make_reduce_op(ReduceKind kind, std::vector<int64_
                                              bool keepdims);
 
 // The number of elements of the input along `axes`, less `ddof` and clipped at 0, as an int64
-// 0-d array (the divisor of mean and var when the static shape does not give it).
+// 0-d array (the divisor of mean and var when the static shape does not give it). It depends
+// only on x's shape: its L_op gives no gradient (null).
 class ReduceCount : public Op {
  public:
   ReduceCount(std::vector<int64_t> axes, int64_t ddof);
@@ -63,6 +79,8 @@ class ReduceCount : public Op {
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 
  private:
   std::vector<int64_t> axes_;
@@ -70,6 +88,15 @@ class ReduceCount : public Op {
 };
 
 // Running sum or product along one axis, or over the C-order flattening (axis = nullopt).
+//
+// Gradients (none for integer or bool inputs; axis = nullopt works on the flattening and
+// reshapes the gradient back to x's shape):
+// - cumsum: the reverse cumulative sum of the output gradient g along the axis.
+// - cumprod: grad_i = sum_{j>=i} g_j * prod_{k<=j, k!=i} x_k, built zero-safe: with z the first
+//   zero of a line, positions before z get revcumsum(g * out)_i / x_i (x_i != 0 there),
+//   position z gets revcumsum(g * cumprod(x with x_z replaced by 1))_z, and positions after z
+//   get 0 (every product for them contains x_z). Exact with any number of zeros; an overflow to
+//   inf in those products can give NaN where the exact gradient is finite.
 class Cumulative : public Op {
  public:
   Cumulative(bool product, std::optional<int64_t> axis);
@@ -77,6 +104,8 @@ class Cumulative : public Op {
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 
  private:
   bool product_;
@@ -101,6 +130,7 @@ Var any(const Var& x, OptAxes axis = std::nullopt, bool keepdims = false);
 Var all(const Var& x, OptAxes axis = std::nullopt, bool keepdims = false);
 
 // Composites built from sum and elementwise ops. Integers and bool are computed in float64.
+// Their gradients come from their parts (std needs sqrt's gradient).
 Var mean(const Var& x, OptAxes axis = std::nullopt, bool keepdims = false);
 Var var(const Var& x, OptAxes axis = std::nullopt, bool keepdims = false, int64_t ddof = 0);
 Var std(const Var& x, OptAxes axis = std::nullopt, bool keepdims = false, int64_t ddof = 0);

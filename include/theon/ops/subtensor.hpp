@@ -11,6 +11,14 @@
 // symbolic (an int scalar input of the node). Arrays and masks are always inputs. Symbolic
 // parts take the node's index inputs in the order of the entries, so the spec determines the
 // slots and equal indexings give equal ops.
+//
+// Gradients (L_op), built from these same ops so they can be differentiated again; index
+// inputs (scalars, arrays, masks) get none:
+//   x[idx]                 dx = inc_subtensor(zeros_like(x)[idx], g)  (repeated indices add up)
+//   inc_subtensor(x[idx], y)  dx = g;  dy = g[idx] summed to y's shape
+//   set_subtensor(x[idx], y)  dx = set_subtensor(g[idx], 0);  dy = g[idx] summed to y's shape,
+//                          where an advanced index writes a location several times only the
+//                          write that lands (the last) gets the gradient
 #pragma once
 
 #include <cstdint>
@@ -65,6 +73,8 @@ class Subtensor : public IndexingOp {
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<std::pair<int, int>> view_map() const override { return {{0, 0}}; }
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
   std::string pprint(const std::vector<std::string>& args) const override;
 };
 
@@ -75,6 +85,8 @@ class AdvancedSubtensor : public IndexingOp {
   std::string props() const override { return spec_.str(); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
   std::string pprint(const std::vector<std::string>& args) const override;
 };
 
@@ -88,6 +100,8 @@ class IncSubtensorBase : public IndexingOp {
   std::string props() const override { return std::string(set_ ? "Set; " : "Inc; ") + spec_.str(); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
 
  protected:
   bool set_;

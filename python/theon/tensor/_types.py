@@ -44,10 +44,11 @@ _SHAPES = {
 
 __all__ = ["tensor", "TensorType"]
 for _kind, _shape in _SHAPES.items():
+    _many = "matrices" if _kind == "matrix" else _kind + "s"
     globals()[_kind] = _maker(_shape)
-    globals()[_kind + "s"] = _plural(globals()[_kind])
-    __all__ += [_kind, _kind + "s"]
+    globals()[_many] = _plural(globals()[_kind])
+    __all__ += [_kind, _many]
     for _p, _dt in _PREFIXES.items():
         globals()[_p + _kind] = _maker(_shape, _dt)
-        globals()[_p + _kind + "s"] = _plural(globals()[_p + _kind])
-        __all__ += [_p + _kind, _p + _kind + "s"]
+        globals()[_p + _many] = _plural(globals()[_p + _kind])
+        __all__ += [_p + _kind, _p + _many]

@@ -35,6 +35,9 @@ Variable.__abs__ = lambda x: build_elemwise("abs", x)
 Variable.__invert__ = lambda x: build_elemwise("invert", x)
 Variable.__matmul__ = lambda a, b: T.matmul(a, b)
 Variable.__rmatmul__ = lambda a, b: T.matmul(b, a)
+# NumPy must hand `ndarray op Variable` to the Variable's reflected operator instead of
+# building an object array of variables.
+Variable.__array_ufunc__ = None
 # Variables are graph nodes: == is identity (as in Theano); use T.eq for elementwise equality.
 Variable.__hash__ = object.__hash__
 Variable.__bool__ = lambda x: (_ for _ in ()).throw(TypeError(

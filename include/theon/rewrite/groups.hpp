@@ -1,0 +1,12 @@
+// The rewrite groups, one registration function per file under src/rewrite/.
+#pragma once
+
+#include "theon/rewrite/rewriter.hpp"
+
+namespace theon {
+
+void register_basic_rewrites(RewriteDB& db);         // merge, constant folding
+void register_canonicalize_rewrites(RewriteDB& db);  // algebraic simplification
+void register_stabilize_rewrites(RewriteDB& db);     // numerical stability
+
+}  // namespace theon

@@ -1,0 +1,52 @@
+#include "theon/compile/mode.hpp"
+
+#include <sstream>
+
+#include "theon/core/config.hpp"
+#include "theon/core/error.hpp"
+#include "theon/rewrite/rewriter.hpp"
+
+namespace theon {
+namespace {
+
+std::set<std::string> split(const std::string& s) {
+  std::set<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ':')) {
+    if (!item.empty()) out.insert(item);
+  }
+  return out;
+}
+
+}  // namespace
+
+Mode resolve_mode(const Mode& mode) {
+  ensure_rewrites_registered();
+  const Config& c = Config::global();
+  Mode m = mode;
+  if (m.name.empty()) m.name = c.get("mode");
+  if (m.name != "FAST_RUN" && m.name != "FAST_COMPILE" && m.name != "NONE") {
+    throw ValueError("unknown mode '" + m.name + "'; expected FAST_RUN, FAST_COMPILE or NONE");
+  }
+  for (const auto& s : split(c.get("optimizer_including"))) m.including.insert(s);
+  for (const auto& s : split(c.get("optimizer_excluding"))) m.excluding.insert(s);
+  for (const auto* set : {&m.including, &m.excluding}) {
+    for (const auto& n : *set) {
+      if (!RewriteDB::global().has(n)) {
+        throw ValueError("mode: no rewrite or tag named '" + n + "'");
+      }
+    }
+  }
+  return m;
+}
+
+void optimize(FunctionGraph& fg, const Mode& mode) {
+  const Mode m = resolve_mode(mode);
+  std::set<std::string> include = m.including;
+  if (m.name == "FAST_RUN") include.insert("fast_run");
+  if (m.name == "FAST_COMPILE") include.insert("fast_compile");
+  RewriteDB::global().optimize(fg, include, m.excluding);
+}
+
+}  // namespace theon

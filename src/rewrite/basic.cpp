@@ -1,0 +1,89 @@
+// Merge (common subexpressions and equal constants) and constant folding: the rewrites every
+// mode runs, FAST_COMPILE included.
+#include <cstring>
+#include <unordered_map>
+
+#include "theon/graph/op.hpp"
+#include "theon/ops/constant.hpp"
+#include "theon/rewrite/groups.hpp"
+
+namespace theon {
+namespace {
+
+// Constants larger than this are not produced by folding: they would bloat the compiled
+// function for little gain (an alloc of zeros costs less to run than to store).
+constexpr int64_t kMaxFoldedElements = 1 << 16;
+
+std::string constant_key(const NDArray& a) {
+  std::string key = std::string(dtype_name(a.dtype())) + shape_str(a.shape());
+  NDArray c = a.is_c_contiguous() ? a : a.copy();
+  key.append(c.raw(), c.nbytes());
+  return key;
+}
+
+bool merge(FunctionGraph& fg) {
+  bool changed = false;
+  std::unordered_map<std::string, Var> constants;
+  for (const Var& leaf : fg.leaves()) {
+    if (!leaf->is_constant()) continue;
+    auto [it, fresh] = constants.emplace(constant_key(*leaf->constant), leaf);
+    if (!fresh && it->second != leaf) {
+      fg.replace(leaf, it->second, "merge");
+      changed = true;
+    }
+  }
+  std::unordered_map<size_t, std::vector<Apply*>> seen;
+  const std::vector<Apply*> order = fg.nodes();
+  for (Apply* node : order) {
+    if (!fg.contains(node)) continue;
+    size_t h = node->op()->hash();
+    for (const auto& in : node->inputs()) h = h * 1000003u ^ std::hash<const void*>()(in.get());
+    auto& bucket = seen[h];
+    Apply* twin = nullptr;
+    for (Apply* other : bucket) {
+      if (!fg.contains(other) || !other->op()->equals(*node->op())) continue;
+      if (other->inputs() == node->inputs()) {
+        twin = other;
+        break;
+      }
+    }
+    if (!twin) {
+      bucket.push_back(node);
+      continue;
+    }
+    for (int i = 0; i < node->nout(); ++i) fg.replace(node->output(i), twin->output(i), "merge");
+    changed = true;
+  }
+  return changed;
+}
+
+std::optional<std::vector<Var>> constant_fold(FunctionGraph&, Apply* node) {
+  std::vector<NDArray> inputs;
+  for (const auto& in : node->inputs()) {
+    if (!in->is_constant()) return std::nullopt;
+    inputs.push_back(*in->constant);
+  }
+  std::vector<NDArray> outputs(node->nout());
+  try {
+    node->op()->perform(inputs, outputs);
+  } catch (const std::exception&) {
+    return std::nullopt;  // the error belongs to run time, where it names the user's inputs
+  }
+  std::vector<Var> result;
+  for (int i = 0; i < node->nout(); ++i) {
+    if (outputs[i].size() > kMaxFoldedElements) return std::nullopt;
+    result.push_back(constant(outputs[i].copy()));
+  }
+  return result;
+}
+
+}  // namespace
+
+void register_basic_rewrites(RewriteDB& db) {
+  db.add_graph_rewriter(Phase::Merge, {"merge", merge}, {"fast_run", "fast_compile"});
+  NodeRewriter fold{"constant_folding", {}, constant_fold};
+  db.add_node_rewriter(Phase::Canonicalize, fold, {"fast_run", "fast_compile"});
+  db.add_node_rewriter(Phase::Specialize, fold, {"fast_run", "fast_compile"});
+}
+
+}  // namespace theon
