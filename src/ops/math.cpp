@@ -136,6 +136,9 @@ Var gammaln(const Var& x) {
 Var psi(const Var& x) {
   return elemwise("psi", {x});
 }
+Var trigamma(const Var& x) {
+  return elemwise("trigamma", {x});
+}
 
 Var floor(const Var& x) {
   return elemwise("floor", {x});

@@ -21,12 +21,14 @@ Var sign(const Var& x);
 Var sqr(const Var& x);
 // Computed in float even for integers (NumPy would give an integer 1 // x).
 Var reciprocal(const Var& x);
-// NaN-propagating, dtype of the promoted inputs.
+// NaN-propagating, dtype of the promoted inputs. Gradient: to the input that was chosen; on
+// ties (a == b) all of it to the first input, none to the second.
 Var maximum(const Var& a, const Var& b);
 Var minimum(const Var& a, const Var& b);
 Var maximum(const Var& a, double b);
 Var minimum(const Var& a, double b);
-// minimum(maximum(x, lo), hi).
+// minimum(maximum(x, lo), hi). Gradient: to x on the closed interval lo <= x <= hi (ties at
+// a bound go to x), to lo where x < lo, to hi where x > hi (and everywhere when lo > hi).
 Var clip(const Var& x, const Var& lo, const Var& hi);
 Var clip(const Var& x, double lo, double hi);
 
@@ -54,8 +56,9 @@ Var erf(const Var& x);
 Var erfc(const Var& x);
 Var erfinv(const Var& x);
 Var gamma(const Var& x);
-Var gammaln(const Var& x);  // log |gamma(x)|
-Var psi(const Var& x);      // digamma
+Var gammaln(const Var& x);   // log |gamma(x)|
+Var psi(const Var& x);       // digamma
+Var trigamma(const Var& x);  // polygamma(1, x), the derivative of psi
 
 // Rounding: integers and bools keep their dtype and value.
 Var floor(const Var& x);

@@ -12,7 +12,9 @@
 #include <type_traits>
 
 #include "theon/core/error.hpp"
+#include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
+#include "theon/ops/math.hpp"
 #include "theon/ops/scalar.hpp"
 
 namespace theon {
@@ -193,6 +195,17 @@ T minimum(T a, T b) {
   return b < a ? b : a;
 }
 
+// The gradient g where `mask` (bool) holds, 0 elsewhere.
+Var masked(const Var& mask, const Var& g) {
+  return switch_(mask, g, scalar_constant(0.0, g->type.dtype));
+}
+
+// Zeros shaped like g that stay connected to the graph (the gradient of a piecewise-constant
+// function is 0, not "none").
+Var connected_zeros(const Var& g) {
+  return g * 0.0;
+}
+
 }  // namespace
 
 void register_scalar_arith() {
@@ -268,6 +281,72 @@ void register_scalar_arith() {
   });
   register_scalar_grad("log", [](const std::vector<Var>& x, const Var&, const Var& g) {
     return std::vector<Var>{true_divide(g, x[0])};
+  });
+
+  // Gradient rules are graphs of differentiable ops, so second derivatives work. Where the
+  // derivative is zero almost everywhere (sign, floor_divide) the rule returns connected zeros
+  // (0 * g, output-shaped), not null. Masks use switch rather than multiplying g by a 0/1 mask,
+  // so that an inf or NaN gradient does not leak into the input that was not chosen.
+  register_scalar_grad("pow", [](const std::vector<Var>& x, const Var& out, const Var& g) {
+    const Var& a = x[0];
+    const Var& b = x[1];
+    // d/da = b * a ** (b - 1).
+    Var ga = is_float(a->type.dtype) ? mul(mul(g, b), pow(a, b - 1.0)) : nullptr;
+    // d/db = a ** b * log(a), except where a == 0: there it is 0 (the one-sided limit for
+    // b > 0, where 0 ** b is flat; Theano's and NumPy users' convention, also used for b <= 0
+    // where 0 ** b is not differentiable). Without the guard 0 * log(0) would give NaN.
+    Var gb;
+    if (is_float(b->type.dtype)) {
+      Var is_zero = equal(a, 0.0);
+      // log of a where a != 0 and of 1 where a == 0, so the unused branch is finite too.
+      Var safe_a = switch_(is_zero, scalar_constant(1.0, a->type.dtype), a);
+      gb = masked(logical_not(is_zero), mul(mul(g, out), log(safe_a)));
+    }
+    return std::vector<Var>{ga, gb};
+  });
+  register_scalar_grad("abs", [](const std::vector<Var>& x, const Var&, const Var& g) {
+    // sign(0) = 0: the subgradient at 0 is 0.
+    return std::vector<Var>{mul(g, sign(x[0]))};
+  });
+  register_scalar_grad("sign", [](const std::vector<Var>&, const Var&, const Var& g) {
+    return std::vector<Var>{connected_zeros(g)};
+  });
+  // maximum / minimum route the gradient to the input that was chosen. Ties (a == b) give the
+  // whole gradient to the FIRST input, the other gets 0, matching the kernels (which return a
+  // on ties). With a NaN operand the comparison is false, so the gradient goes to the first
+  // input, also when the NaN (and so the result) came from the second.
+  register_scalar_grad("maximum", [](const std::vector<Var>& x, const Var&, const Var& g) {
+    Var b_wins = less(x[0], x[1]);
+    return std::vector<Var>{masked(logical_not(b_wins), g), masked(b_wins, g)};
+  });
+  register_scalar_grad("minimum", [](const std::vector<Var>& x, const Var&, const Var& g) {
+    Var b_wins = less(x[1], x[0]);
+    return std::vector<Var>{masked(logical_not(b_wins), g), masked(b_wins, g)};
+  });
+  // clip(x, lo, hi) = minimum(maximum(x, lo), hi) and its gradient is that of the composition:
+  // x gets the gradient on the closed interval lo <= x <= hi (ties at either bound go to x),
+  // lo where x < lo, hi where the result is hi because x > hi. When lo > hi the result is hi
+  // everywhere and so is the gradient (NumPy's clip gives hi there too).
+  register_scalar_grad("clip", [](const std::vector<Var>& x, const Var&, const Var& g) {
+    Var below = less(x[0], x[1]);
+    Var to_hi = less(x[2], maximum(x[0], x[1]));
+    Var not_hi = logical_not(to_hi);
+    return std::vector<Var>{masked(logical_and(logical_not(below), not_hi), g),
+                            masked(logical_and(below, not_hi), g), masked(to_hi, g)};
+  });
+  register_scalar_grad("sqr", [](const std::vector<Var>& x, const Var&, const Var& g) {
+    return std::vector<Var>{mul(g, x[0] * 2.0)};
+  });
+  register_scalar_grad("reciprocal", [](const std::vector<Var>&, const Var& out, const Var& g) {
+    return std::vector<Var>{neg(mul(g, sqr(out)))};
+  });
+  // mod(a, b) = a - b * floor(a / b): d/da = 1, d/db = -floor_divide(a, b) (the quotient is
+  // piecewise constant; at its jumps the function is not differentiable).
+  register_scalar_grad("mod", [](const std::vector<Var>& x, const Var&, const Var& g) {
+    return std::vector<Var>{g, neg(mul(g, floor_divide(x[0], x[1])))};
+  });
+  register_scalar_grad("floor_divide", [](const std::vector<Var>&, const Var&, const Var& g) {
+    return std::vector<Var>{connected_zeros(g), connected_zeros(g)};
   });
 }
 

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <type_traits>
 
+#include "theon/ops/constant.hpp"
+#include "theon/ops/math.hpp"
 #include "theon/ops/scalar.hpp"
 
 namespace theon {
@@ -109,6 +111,23 @@ void register_scalar_compare() {
   register_scalar_op(make_scalar_op<3, DTypeRule::Where, kAllTypes>(
       "switch", [](auto c, auto a, auto b) { return c != decltype(c)(0) ? a : b; },
       "({0} ? {1} : {2})"));
+
+  // Gradients. Comparisons, classification, logical and bitwise ops are not differentiable:
+  // their outputs are bool or integer, so no gradient ever reaches them, and their rule gives
+  // null (disconnected) for every input rather than raising.
+  for (const char* name : {"less", "less_equal", "greater", "greater_equal", "equal", "not_equal",
+                           "isnan", "isinf", "isfinite", "logical_and", "logical_or", "logical_xor",
+                           "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "invert"}) {
+    register_scalar_grad(name, [](const std::vector<Var>& x, const Var&, const Var&) {
+      return std::vector<Var>(x.size(), nullptr);
+    });
+  }
+  // switch(cond, a, b): the gradient goes to the branch that was chosen (0 for the other, not
+  // g * 0, so an inf gradient does not become NaN there); the condition gets null.
+  register_scalar_grad("switch", [](const std::vector<Var>& x, const Var&, const Var& g) {
+    Var zero = scalar_constant(0.0, g->type.dtype);
+    return std::vector<Var>{nullptr, switch_(x[0], g, zero), switch_(x[0], zero, g)};
+  });
 }
 
 }  // namespace theon

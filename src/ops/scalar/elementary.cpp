@@ -4,6 +4,8 @@
 // ints and bool).
 #include <cmath>
 
+#include "theon/ops/elemwise.hpp"
+#include "theon/ops/math.hpp"
 #include "theon/ops/scalar.hpp"
 
 namespace theon {
@@ -13,6 +15,11 @@ template <class F>
 void float_unary(const char* name, F f, const char* c_expr) {
   register_scalar_op(make_scalar_op<1, DTypeRule::Float, kFloatTypes>(name, f, c_expr));
 }
+
+constexpr double kLn2 = 0.69314718055994530942;
+constexpr double kLn10 = 2.30258509299404568402;
+
+using Vars = std::vector<Var>;
 
 }  // namespace
 
@@ -55,6 +62,61 @@ void register_scalar_elementary() {
       "arctanh", [](auto a) { return std::atanh(a); }, "atanh({0})");
   register_scalar_op(make_scalar_op<2, DTypeRule::Float, kFloatTypes>(
       "arctan2", [](auto a, auto b) { return std::atan2(a, b); }, "atan2({0}, {1})"));
+
+  // Gradients, built from differentiable ops (so second derivatives work). `x` are the
+  // node's inputs, `y` its output, `g` the gradient with respect to the output.
+  register_scalar_grad(
+      "exp2", [](const Vars&, const Var& y, const Var& g) { return Vars{mul(g, y * kLn2)}; });
+  register_scalar_grad(
+      "expm1", [](const Vars&, const Var& y, const Var& g) { return Vars{mul(g, y + 1.0)}; });
+  register_scalar_grad("log2", [](const Vars& x, const Var&, const Var& g) {
+    return Vars{true_divide(g, x[0] * kLn2)};
+  });
+  register_scalar_grad("log10", [](const Vars& x, const Var&, const Var& g) {
+    return Vars{true_divide(g, x[0] * kLn10)};
+  });
+  register_scalar_grad("log1p", [](const Vars& x, const Var&, const Var& g) {
+    return Vars{true_divide(g, x[0] + 1.0)};
+  });
+  register_scalar_grad("sqrt", [](const Vars&, const Var& y, const Var& g) {
+    return Vars{true_divide(g, y * 2.0)};
+  });
+  register_scalar_grad(
+      "sin", [](const Vars& x, const Var&, const Var& g) { return Vars{mul(g, cos(x[0]))}; });
+  register_scalar_grad(
+      "cos", [](const Vars& x, const Var&, const Var& g) { return Vars{neg(mul(g, sin(x[0])))}; });
+  register_scalar_grad(
+      "tan", [](const Vars&, const Var& y, const Var& g) { return Vars{mul(g, sqr(y) + 1.0)}; });
+  register_scalar_grad("arcsin", [](const Vars& x, const Var&, const Var& g) {
+    return Vars{true_divide(g, sqrt(1.0 - sqr(x[0])))};
+  });
+  register_scalar_grad("arccos", [](const Vars& x, const Var&, const Var& g) {
+    return Vars{neg(true_divide(g, sqrt(1.0 - sqr(x[0]))))};
+  });
+  register_scalar_grad("arctan", [](const Vars& x, const Var&, const Var& g) {
+    return Vars{true_divide(g, sqr(x[0]) + 1.0)};
+  });
+  // arctan2(y, x): d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2).
+  register_scalar_grad("arctan2", [](const Vars& x, const Var&, const Var& g) {
+    Var scaled = true_divide(g, sqr(x[0]) + sqr(x[1]));
+    return Vars{mul(scaled, x[1]), neg(mul(scaled, x[0]))};
+  });
+  register_scalar_grad(
+      "sinh", [](const Vars& x, const Var&, const Var& g) { return Vars{mul(g, cosh(x[0]))}; });
+  register_scalar_grad(
+      "cosh", [](const Vars& x, const Var&, const Var& g) { return Vars{mul(g, sinh(x[0]))}; });
+  register_scalar_grad(
+      "tanh", [](const Vars&, const Var& y, const Var& g) { return Vars{mul(g, 1.0 - sqr(y))}; });
+  register_scalar_grad("arcsinh", [](const Vars& x, const Var&, const Var& g) {
+    return Vars{true_divide(g, sqrt(sqr(x[0]) + 1.0))};
+  });
+  // sqrt((x - 1)(x + 1)) rather than sqrt(x^2 - 1): no cancellation near x = 1.
+  register_scalar_grad("arccosh", [](const Vars& x, const Var&, const Var& g) {
+    return Vars{true_divide(g, sqrt(mul(x[0] - 1.0, x[0] + 1.0)))};
+  });
+  register_scalar_grad("arctanh", [](const Vars& x, const Var&, const Var& g) {
+    return Vars{true_divide(g, 1.0 - sqr(x[0]))};
+  });
 }
 
 }  // namespace theon

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "theon/ops/elemwise.hpp"
 #include "theon/ops/scalar.hpp"
 
 namespace theon {
@@ -39,6 +40,14 @@ void register_scalar_rounding() {
   register_scalar_op(make_scalar_op<1, DTypeRule::Same, kAllTypes>(
       "round_half_away_from_zero",
       [](auto a) { return round_float(a, [](auto v) { return std::round(v); }); }, "round({0})"));
+
+  // Rounding is piecewise constant: the gradient is 0 (connected zeros shaped like the output,
+  // as Theano gives; at the jumps the true derivative does not exist and 0 is returned too).
+  for (const char* name : {"floor", "ceil", "trunc", "round", "round_half_away_from_zero"}) {
+    register_scalar_grad(name, [](const std::vector<Var>&, const Var&, const Var& g) {
+      return std::vector<Var>{g * 0.0};
+    });
+  }
 }
 
 }  // namespace theon

@@ -1,16 +1,19 @@
-// Special functions: erf, erfc, erfinv, gamma, gammaln (log |gamma|) and psi (digamma), with
+// Special functions: erf, erfc, erfinv, gamma, gammaln (log |gamma|), psi (digamma) and
+// trigamma (polygamma(1, x), the derivative of psi, there for psi's gradient), with
 // scipy.special's values. erfinv and psi are computed in double (also for float32 inputs, then
 // rounded). Integer and bool inputs are computed in float (DTypeRule::Float); scipy.special
 // computes them in float64 even for small ints.
 //
-// C expressions call helpers theon_erfinv, theon_gammaln and theon_psi that a code generator
-// must define with the semantics of the kernels below.
+// C expressions call helpers theon_erfinv, theon_gammaln, theon_psi and theon_trigamma that a
+// code generator must define with the semantics of the kernels below.
 #include <math.h>  // lgamma_r (glibc)
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "theon/ops/elemwise.hpp"
+#include "theon/ops/math.hpp"
 #include "theon/ops/scalar.hpp"
 
 namespace theon {
@@ -88,6 +91,44 @@ double digamma(double x) {
   return result + std::log(x) - 0.5 / x - series;
 }
 
+// Trigamma psi'(x) = sum_k 1 / (x + k)^2: reflection psi'(x) = pi^2 / sin^2(pi x) - psi'(1 - x)
+// for x < 0, the recurrence psi'(x) = psi'(x + 1) + 1 / x^2 up to x >= 10, then the asymptotic
+// series psi'(x) ~ 1/x + 1/(2x^2) + sum B_2n / x^(2n+1). Poles (+inf) at the non-positive
+// integers, like scipy.special.polygamma(1, x).
+double trigamma_value(double x) {
+  if (std::isnan(x) || x == -kInf) return kNaN;
+  if (x == kInf) return 0;
+  double result = 0;
+  double sign = 1;
+  if (x <= 0) {
+    const double nearest = std::nearbyint(x);
+    if (x == nearest) return kInf;
+    // sin(pi x)^2 = sin(pi r)^2 with r = x - nearest in [-0.5, 0.5], exact.
+    const double s = std::sin(kPi * (x - nearest));
+    result = kPi * kPi / (s * s);
+    sign = -1;
+    x = 1 - x;
+  }
+  double acc = 0;
+  while (x < 10) {
+    acc += 1 / (x * x);
+    x += 1;
+  }
+  const double r = 1 / x;
+  const double z = r * r;
+  const double series =
+      r + z / 2 +
+      r * z *
+          (1.0 / 6 -
+           z * (1.0 / 30 - z * (1.0 / 42 - z * (1.0 / 30 - z * (5.0 / 66 - z * (691.0 / 2730 -
+                                                                                z * 7.0 / 6))))));
+  return result + sign * (acc + series);
+}
+
+constexpr double kSqrtPiOverTwo = 0.88622692545275801365;
+
+using Vars = std::vector<Var>;
+
 template <class F>
 void float_unary(const char* name, F f, const char* c_expr) {
   register_scalar_op(make_scalar_op<1, DTypeRule::Float, kFloatTypes>(name, f, c_expr));
@@ -108,6 +149,31 @@ void register_scalar_special() {
       "gammaln", [](auto a) { return log_abs_gamma(a); }, "theon_gammaln({0})");
   float_unary(
       "psi", [](auto a) { return static_cast<decltype(a)>(digamma(a)); }, "theon_psi({0})");
+  float_unary(
+      "trigamma", [](auto a) { return static_cast<decltype(a)>(trigamma_value(a)); },
+      "theon_trigamma({0})");
+
+  // Gradients, built from differentiable ops (second derivatives work, except through
+  // trigamma, which has no gradient: there is no tetragamma op, so differentiating psi twice
+  // raises NotImplementedError naming trigamma).
+  register_scalar_grad("erf", [](const Vars& x, const Var&, const Var& g) {
+    return Vars{mul(g, exp(neg(sqr(x[0]))) * kTwoOverSqrtPi)};
+  });
+  register_scalar_grad("erfc", [](const Vars& x, const Var&, const Var& g) {
+    return Vars{mul(g, exp(neg(sqr(x[0]))) * -kTwoOverSqrtPi)};
+  });
+  // erfinv'(y) = sqrt(pi) / 2 * exp(erfinv(y)^2).
+  register_scalar_grad("erfinv", [](const Vars&, const Var& y, const Var& g) {
+    return Vars{mul(g, exp(sqr(y)) * kSqrtPiOverTwo)};
+  });
+  register_scalar_grad("gamma", [](const Vars& x, const Var& y, const Var& g) {
+    return Vars{mul(mul(g, y), psi(x[0]))};
+  });
+  // gammaln = log |gamma|: its derivative is psi for either sign of gamma.
+  register_scalar_grad(
+      "gammaln", [](const Vars& x, const Var&, const Var& g) { return Vars{mul(g, psi(x[0]))}; });
+  register_scalar_grad(
+      "psi", [](const Vars& x, const Var&, const Var& g) { return Vars{mul(g, trigamma(x[0]))}; });
 }
 
 }  // namespace theon
