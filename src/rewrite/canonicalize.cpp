@@ -223,7 +223,8 @@ Result reshape_reshape(FunctionGraph&, Apply* node) {
 // True if the scalar `v` is known to equal dimension d of x: a constant equal to x's static
 // size, or x.shape[d] (possibly converted to another integer dtype).
 bool is_dim_of(const Var& v, const Var& x, int d) {
-  if (auto s = static_int_scalar(v)) return x->type.shape[d] != kUnknownDim && *s == x->type.shape[d];
+  if (auto s = static_int_scalar(v))
+    return x->type.shape[d] != kUnknownDim && *s == x->type.shape[d];
   Var u = v;
   if (auto* c = op_as<Elemwise>(u); c && c->cast_target() && is_integer(*c->cast_target())) {
     u = u->owner->inputs()[0];
@@ -515,16 +516,16 @@ void register_canonicalize_rewrites(RewriteDB& db) {
   node("subtensor_shape", {"Subtensor"}, subtensor_shape);
   // The shape phase builds make_vector(x.shape[0], ...) and shape_i nodes: clean up after it too.
   const std::set<std::string> shape_tags{"fast_run", "shape"};
-  db.add_node_rewriter(Phase::Shape, {"subtensor_make_vector", {"Subtensor"}, subtensor_make_vector},
-                       shape_tags);
+  db.add_node_rewriter(Phase::Shape,
+                       {"subtensor_make_vector", {"Subtensor"}, subtensor_make_vector}, shape_tags);
   db.add_node_rewriter(Phase::Shape, {"subtensor_shape", {"Subtensor"}, subtensor_shape},
                        shape_tags);
   db.add_node_rewriter(Phase::Shape, {"useless_reshape", {"Reshape"}, useless_reshape}, shape_tags);
   db.add_node_rewriter(Phase::Shape, {"useless_fill", {"Fill"}, useless_fill}, shape_tags);
   db.add_node_rewriter(Phase::Shape, {"useless_alloc", {"Alloc"}, useless_alloc}, shape_tags);
   node("reduce_reduce", {"Sum", "Prod", "Max", "Min", "Any", "All"}, reduce_reduce);
-  node("reduce_size_one_axes",
-       {"Sum", "Prod", "Max", "Min", "Argmax", "Argmin", "Any", "All"}, reduce_size_one_axes);
+  node("reduce_size_one_axes", {"Sum", "Prod", "Max", "Min", "Argmax", "Argmin", "Any", "All"},
+       reduce_size_one_axes);
 }
 
 }  // namespace theon

@@ -324,8 +324,8 @@ void register_stabilize_rewrites(RewriteDB& db) {
   node("logsumexp", logsumexp);
   node("distribute_mul_cancel_div", distribute_mul_cancel_div);
   // Gradients are full of these; here because the shape prover is.
-  db.add_node_rewriter(Phase::Stabilize, {"useless_sum_to_shape", {"SumToShape"}, useless_sum_to_shape},
-                       tags);
+  db.add_node_rewriter(Phase::Stabilize,
+                       {"useless_sum_to_shape", {"SumToShape"}, useless_sum_to_shape}, tags);
   db.add_node_rewriter(Phase::Shape, {"useless_sum_to_shape", {"SumToShape"}, useless_sum_to_shape},
                        {"fast_run", "shape"});
 }
