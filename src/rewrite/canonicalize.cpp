@@ -148,6 +148,23 @@ Result mul_zero(FunctionGraph&, Apply* node) {
   return std::nullopt;
 }
 
+// (x * y) / x -> y, or y broadcast against x where x may make the result larger than y
+// (x of shape (3,) and y of shape (1,) give 3 elements). Assumes x finite and non-zero.
+Result mul_div_cancel(FunctionGraph&, Apply* node) {
+  const Var out = node->output(0);
+  if (!is_elemwise(out, "true_divide")) return std::nullopt;
+  const Var& p = node->inputs()[0];
+  const Var& x = node->inputs()[1];
+  if (!is_elemwise(p, "mul")) return std::nullopt;
+  for (int k = 0; k < 2; ++k) {
+    if (p->owner->inputs()[k] != x) continue;
+    const Var& y = p->owner->inputs()[1 - k];
+    Var r = dominated(x, y) && y->type.ndim() == out->type.ndim() ? y : fill(x, y);
+    return one(cast(r, out->type.dtype));
+  }
+  return std::nullopt;
+}
+
 // Every value of `from` is exactly representable in `to`.
 bool lossless_cast(DType from, DType to) {
   if (from == to || is_bool(from)) return true;
@@ -503,7 +520,7 @@ void register_canonicalize_rewrites(RewriteDB& db) {
   add("div_one", "true_divide($x, 1)", "$x");
   add("sub_self", "sub($x, $x)", "zeros_like($x)");
   add("div_self", "true_divide($x, $x)", "ones_like($x)");
-  add("mul_div_cancel", "true_divide(mul($x, $y), $x)", "$y");
+  node("mul_div_cancel", {"Elemwise"}, mul_div_cancel);
   node("mul_zero", {"Elemwise"}, mul_zero);
   node("cast_cast", {"Elemwise"}, cast_cast);
   node("switch_constant", {"Elemwise"}, switch_constant);

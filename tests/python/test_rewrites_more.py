@@ -76,6 +76,17 @@ def case_mul_zero_broadcast(dt):
     return [m], m * np.zeros((1, 3), dtype=dt), lambda: [rand((4, 1), dt)]
 
 
+def case_mul_div_cancel_broadcast(dt):
+    # x may be (3,) while y is (1,): (x * y) / x has 3 elements, y only one.
+    x, y = vec(dt), vec(dt, "y")
+    return [x, y], (x * y) / x, lambda: [rand(3, dt, 1, 3), rand(1, dt)]
+
+
+def case_mul_div_cancel_scalar(dt):
+    m, s = mat(dt), T.tensor(dt, shape=(), name="s")
+    return [m, s], (s * m) / s, lambda: [rand((2, 3), dt), rand((), dt, 1, 3)]
+
+
 def case_cast_cast(dt):
     x = vec(dt)
     return [x], T.cast(T.cast(x, "int32"), "float64"), lambda: [rand(6, dt)]
@@ -383,6 +394,8 @@ CASES = {
     # canonicalize
     "mul_zero": (case_mul_zero, NUMERIC),
     "mul_zero_broadcast": (case_mul_zero_broadcast, FLOATS),
+    "mul_div_cancel_broadcast": (case_mul_div_cancel_broadcast, FLOATS),
+    "mul_div_cancel_scalar": (case_mul_div_cancel_scalar, FLOATS),
     "cast_cast": (case_cast_cast, ["int8", "int16", "bool"]),
     "cast_cast_lossy": (case_cast_cast_lossy, ["float64"]),
     "cast_cast_widen": (case_cast_cast_widen, ["int8", "uint8"]),
@@ -449,6 +462,12 @@ CASES = {
 }
 
 GOLDEN = {
+    'mul_div_cancel_broadcast': (
+        'Fill [id A]  <- mul_div_cancel\n'
+        ' |x [id B]\n'
+        ' |y [id C]\n'
+    ),
+    'mul_div_cancel_scalar': 'm [id A]\n',
     'mul_zero': (
         'Alloc [id A]  <- mul_zero\n'
         ' |0 [id B] (constant)\n'
@@ -781,7 +800,7 @@ def test_every_new_rewrite_fires_in_its_case():
     for make, dtypes in CASES.values():
         inputs, out, _ = make(dtypes[0])
         fired.update(applied(inputs, out))
-    new = {"mul_zero", "cast_cast", "switch_constant", "dimshuffle_merge", "reshape_reshape",
+    new = {"mul_div_cancel", "mul_zero", "cast_cast", "switch_constant", "dimshuffle_merge", "reshape_reshape",
            "useless_reshape", "useless_alloc", "useless_fill", "subtensor_make_vector",
            "subtensor_shape", "reduce_reduce", "reduce_size_one_axes", "log_softmax_from_log",
            "log_softmax_from_log_indexed", "softmax_from_exp", "logsumexp", "sigmoid_from_exp",
