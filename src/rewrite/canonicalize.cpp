@@ -2,8 +2,6 @@
 // phases look for. Each rewrite preserves values (x - x -> 0 and x * 0 -> 0 assume finite x, as
 // Theano does) and types: a replacement that would change the output's shape at run time (a
 // branch smaller than the broadcast result) is broadcast to the output's shape with Alloc.
-#include <algorithm>
-#include <cmath>
 
 #include "theon/graph/op.hpp"
 #include "theon/ops/alloc.hpp"
