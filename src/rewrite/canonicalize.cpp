@@ -1,14 +1,515 @@
 // Canonicalization: algebraic identities that make graphs smaller and expose the patterns later
-// phases look for. Each rewrite preserves values (x - x -> 0 assumes finite x, as Theano does).
+// phases look for. Each rewrite preserves values (x - x -> 0 and x * 0 -> 0 assume finite x, as
+// Theano does) and types: a replacement that would change the output's shape at run time (a
+// branch smaller than the broadcast result) is broadcast to the output's shape with Alloc.
+
+#include "theon/graph/op.hpp"
+#include "theon/ops/alloc.hpp"
+#include "theon/ops/constant.hpp"
+#include "theon/ops/elemwise.hpp"
+#include "theon/ops/reduce.hpp"
+#include "theon/ops/shape.hpp"
+#include "theon/ops/subtensor.hpp"
 #include "theon/rewrite/groups.hpp"
 #include "theon/rewrite/pattern.hpp"
 
 namespace theon {
+namespace {
+
+using Result = std::optional<std::vector<Var>>;
+
+Result one(Var v) {
+  return std::vector<Var>{std::move(v)};
+}
+
+template <class OpT>
+const OpT* op_as(const Var& v) {
+  return v && v->owner ? dynamic_cast<const OpT*>(v->owner->op().get()) : nullptr;
+}
+
+template <class OpT>
+const OpT* node_op(Apply* node) {
+  return dynamic_cast<const OpT*>(node->op().get());
+}
+
+// The Elemwise applying scalar op `name` (not a cast) that owns `v`, if any.
+bool is_elemwise(const Var& v, const char* name) {
+  auto* e = op_as<Elemwise>(v);
+  return e && !e->cast_target() && e->scalar().name == name;
+}
+
+// Constants that are worth scanning element by element.
+constexpr int64_t kMaxScannedElements = 1 << 16;
+
+// True if `v` is a constant whose every element equals `value` (NaN never does).
+bool constant_all(const Var& v, double value) {
+  const NDArray* c = v->constant.get();
+  if (!c || c->size() == 0 || c->size() > kMaxScannedElements) return false;
+  for (int64_t i = 0; i < c->size(); ++i) {
+    if (c->flat_as_double(i) != value) return false;
+  }
+  return true;
+}
+
+// A constant condition's truth: every element non-zero (true), every element zero (false).
+std::optional<bool> constant_truth(const Var& v) {
+  const NDArray* c = v->constant.get();
+  if (!c || c->size() == 0 || c->size() > kMaxScannedElements) return std::nullopt;
+  bool any_true = false, any_false = false;
+  for (int64_t i = 0; i < c->size(); ++i) {
+    (c->flat_as_double(i) != 0 ? any_true : any_false) = true;  // NaN is true, as in NumPy
+  }
+  if (any_true == any_false) return std::nullopt;
+  return any_true;
+}
+
+// shape_i(v, d), or a constant where the static shape knows it.
+Var dim_of(const Var& v, int d) {
+  const int64_t known = v->type.shape[d];
+  if (known != kUnknownDim) return scalar_constant(known, DType::Int64);
+  return shape_i(v, d);
+}
+
+// True when broadcasting `m` against `v` cannot change v's shape (for any run-time sizes
+// allowed by the static shapes): every dimension of m is 1, or v's is a known size other than 1.
+bool dominated(const Var& m, const Var& v) {
+  if (m == v) return true;
+  const int mn = m->type.ndim(), vn = v->type.ndim();
+  if (mn > vn) return false;
+  for (int k = 0; k < mn; ++k) {
+    const int64_t md = m->type.shape[k], vd = v->type.shape[vn - mn + k];
+    if (md == 1 || (vd != kUnknownDim && vd != 1)) continue;
+    return false;
+  }
+  return true;
+}
+
+// The dimensions of node's output `out` as int64 scalars: constants where the output's static
+// shape knows them, else the op's infer_shape from the inputs' shapes.
+std::optional<std::vector<Var>> output_dims(Apply* node, int out) {
+  const Var o = node->output(out);
+  std::vector<Var> dims(o->type.ndim());
+  bool all_known = true;
+  for (int d = 0; d < o->type.ndim(); ++d) {
+    if (o->type.shape[d] != kUnknownDim) {
+      dims[d] = scalar_constant(o->type.shape[d], DType::Int64);
+    } else {
+      all_known = false;
+    }
+  }
+  if (all_known) return dims;
+  std::vector<std::vector<Var>> input_shapes;
+  for (const auto& in : node->inputs()) {
+    std::vector<Var> s;
+    for (int d = 0; d < in->type.ndim(); ++d) s.push_back(dim_of(in, d));
+    input_shapes.push_back(std::move(s));
+  }
+  auto shapes = node->op()->infer_shape(node->inputs(), input_shapes);
+  if (!shapes) return std::nullopt;
+  const auto& inferred = shapes->at(out);
+  if (static_cast<int>(inferred.size()) != o->type.ndim()) return std::nullopt;
+  for (int d = 0; d < o->type.ndim(); ++d) {
+    if (!dims[d]) dims[d] = cast(inferred[d], DType::Int64);
+  }
+  return dims;
+}
+
+// `value` (already of the output's dtype) broadcast to the shape of node's output 0: `value`
+// itself when no input can make the output larger than it, else an Alloc.
+std::optional<Var> broadcast_to_output(const Var& value, Apply* node) {
+  const Var out = node->output(0);
+  if (value->type.ndim() == out->type.ndim()) {
+    bool same = true;
+    for (const auto& in : node->inputs()) same = same && dominated(in, value);
+    if (same) return value;
+  }
+  auto dims = output_dims(node, 0);
+  if (!dims) return std::nullopt;
+  return alloc(value, *dims);
+}
+
+// ---- Elementwise ----
+
+// x * 0 -> zeros of the output's shape and dtype.
+Result mul_zero(FunctionGraph&, Apply* node) {
+  if (!is_elemwise(node->output(0), "mul")) return std::nullopt;
+  const DType dt = node->output(0)->type.dtype;
+  for (const Var& in : node->inputs()) {
+    if (!constant_all(in, 0.0)) continue;
+    const NDArray& c = *in->constant;
+    Var zero = c.size() == 1 && in->type.ndim() <= node->output(0)->type.ndim()
+                   ? scalar_constant(int64_t{0}, dt)
+                   : constant(NDArray::zeros(dt, c.shape()));
+    auto r = broadcast_to_output(zero, node);
+    if (r) return one(*r);
+  }
+  return std::nullopt;
+}
+
+// (x * y) / x -> y, or y broadcast against x where x may make the result larger than y
+// (x of shape (3,) and y of shape (1,) give 3 elements). Assumes x finite and non-zero.
+Result mul_div_cancel(FunctionGraph&, Apply* node) {
+  const Var out = node->output(0);
+  if (!is_elemwise(out, "true_divide")) return std::nullopt;
+  const Var& p = node->inputs()[0];
+  const Var& x = node->inputs()[1];
+  if (!is_elemwise(p, "mul")) return std::nullopt;
+  for (int k = 0; k < 2; ++k) {
+    if (p->owner->inputs()[k] != x) continue;
+    const Var& y = p->owner->inputs()[1 - k];
+    Var r = dominated(x, y) && y->type.ndim() == out->type.ndim() ? y : fill(x, y);
+    return one(cast(r, out->type.dtype));
+  }
+  return std::nullopt;
+}
+
+// Every value of `from` is exactly representable in `to`.
+bool lossless_cast(DType from, DType to) {
+  if (from == to || is_bool(from)) return true;
+  if (!can_cast_safe(from, to)) return false;
+  // NumPy calls int64 -> float64 safe, but it rounds above 2**53.
+  if (is_float(to) && is_integer(from)) return itemsize(from) < itemsize(to);
+  return true;
+}
+
+// cast(cast(x, A), B) -> cast(x, B) when x -> A loses nothing; cast(x, dtype of x) -> x.
+Result cast_cast(FunctionGraph&, Apply* node) {
+  auto* outer = node_op<Elemwise>(node);
+  if (!outer || !outer->cast_target()) return std::nullopt;
+  const Var& y = node->inputs()[0];
+  const DType target = *outer->cast_target();
+  if (y->type.dtype == target) return one(y);
+  auto* inner = op_as<Elemwise>(y);
+  if (!inner || !inner->cast_target()) return std::nullopt;
+  const Var& x = y->owner->inputs()[0];
+  if (!lossless_cast(x->type.dtype, y->type.dtype)) return std::nullopt;
+  return one(cast(x, target));
+}
+
+// switch(c, a, b) with a constant condition that is all true (all false) -> a (b), converted
+// to the output's dtype and broadcast to its shape.
+Result switch_constant(FunctionGraph&, Apply* node) {
+  if (!is_elemwise(node->output(0), "switch")) return std::nullopt;
+  auto truth = constant_truth(node->inputs()[0]);
+  if (!truth) return std::nullopt;
+  Var branch = cast(node->inputs()[*truth ? 1 : 2], node->output(0)->type.dtype);
+  auto r = broadcast_to_output(branch, node);
+  if (!r) return std::nullopt;
+  return one(*r);
+}
+
+// ---- Shapes ----
+
+Var make_dimshuffle(const Var& x, std::vector<int64_t> pattern) {
+  return make_node1(std::make_shared<DimShuffle>(std::move(pattern)), {x});
+}
+
+bool is_identity(const std::vector<int64_t>& pattern, int ndim) {
+  if (static_cast<int>(pattern.size()) != ndim) return false;
+  for (int i = 0; i < ndim; ++i) {
+    if (pattern[i] != i) return false;
+  }
+  return true;
+}
+
+// DimShuffle(DimShuffle(x)) -> one DimShuffle; an identity DimShuffle -> x (so x.T.T -> x).
+Result dimshuffle_merge(FunctionGraph&, Apply* node) {
+  auto* ds = node_op<DimShuffle>(node);
+  if (!ds) return std::nullopt;
+  const Var& y = node->inputs()[0];
+  if (is_identity(ds->pattern(), y->type.ndim())) return one(y);
+  auto* inner = op_as<DimShuffle>(y);
+  if (!inner) return std::nullopt;
+  const Var& x = y->owner->inputs()[0];
+  std::vector<int64_t> pattern;
+  for (int64_t p : ds->pattern()) pattern.push_back(p == kNewAxis ? kNewAxis : inner->pattern()[p]);
+  if (is_identity(pattern, x->type.ndim())) return one(x);
+  return one(make_dimshuffle(x, std::move(pattern)));
+}
+
+// reshape(reshape(x, s1), s2) -> reshape(x, s2).
+Result reshape_reshape(FunctionGraph&, Apply* node) {
+  auto* outer = node_op<Reshape>(node);
+  if (!outer || !op_as<Reshape>(node->inputs()[0])) return std::nullopt;
+  const Var& x = node->inputs()[0]->owner->inputs()[0];
+  return one(make_node1(std::make_shared<Reshape>(outer->ndim()), {x, node->inputs()[1]}));
+}
+
+// True if the scalar `v` is known to equal dimension d of x: a constant equal to x's static
+// size, or x.shape[d] (possibly converted to another integer dtype).
+bool is_dim_of(const Var& v, const Var& x, int d) {
+  if (auto s = static_int_scalar(v))
+    return x->type.shape[d] != kUnknownDim && *s == x->type.shape[d];
+  Var u = v;
+  if (auto* c = op_as<Elemwise>(u); c && c->cast_target() && is_integer(*c->cast_target())) {
+    u = u->owner->inputs()[0];
+  }
+  if (auto* si = op_as<ShapeI>(u)) return u->owner->inputs()[0] == x && si->i() == d;
+  // x.shape[d] as the user writes it: Subtensor{d}(Shape(x)).
+  auto* st = op_as<Subtensor>(u);
+  if (!st || !op_as<ShapeOp>(u->owner->inputs()[0])) return false;
+  const auto& entries = st->spec().entries;
+  return u->owner->inputs()[0]->owner->inputs()[0] == x && entries.size() == 1 &&
+         entries[0].kind == IndexEntry::Kind::Int &&
+         entries[0].part[0].mode == IndexPart::Mode::Const &&
+         (entries[0].part[0].value == d || entries[0].part[0].value == d - x->type.ndim());
+}
+
+// For a shape vector `s` of x.ndim entries, whether entry d is known to equal x.shape[d]
+// (nullopt: the entry is -1). Empty when s's entries cannot be read.
+std::optional<std::vector<std::optional<bool>>> shape_entries_match(const Var& s, const Var& x) {
+  const int n = x->type.ndim();
+  if (s->type.ndim() != 1) return std::nullopt;
+  std::vector<std::optional<bool>> match(n);
+  if (op_as<ShapeOp>(s)) {
+    if (s->owner->inputs()[0] != x) return std::nullopt;
+    for (int d = 0; d < n; ++d) match[d] = true;
+    return match;
+  }
+  if (op_as<MakeVector>(s)) {
+    const auto& es = s->owner->inputs();
+    if (static_cast<int>(es.size()) != n) return std::nullopt;
+    for (int d = 0; d < n; ++d) {
+      auto k = static_int_scalar(es[d]);
+      if (k && *k == -1) continue;
+      match[d] = is_dim_of(es[d], x, d);
+    }
+    return match;
+  }
+  auto vals = static_int_vector(s);
+  if (!vals || static_cast<int>(vals->size()) != n) return std::nullopt;
+  for (int d = 0; d < n; ++d) {
+    const auto& k = (*vals)[d];
+    if (k && *k == -1) continue;
+    match[d] = k && x->type.shape[d] != kUnknownDim && *k == x->type.shape[d];
+  }
+  return match;
+}
+
+// reshape(x, s) -> x when s is x's own shape (static sizes, x.shape[d] entries, one -1 allowed).
+Result useless_reshape(FunctionGraph&, Apply* node) {
+  auto* r = node_op<Reshape>(node);
+  const Var& x = node->inputs()[0];
+  if (!r || r->ndim() != x->type.ndim()) return std::nullopt;
+  auto match = shape_entries_match(node->inputs()[1], x);
+  if (!match) return std::nullopt;
+  int unknown = 0;
+  for (const auto& m : *match) {
+    if (!m) {
+      ++unknown;
+    } else if (!*m) {
+      return std::nullopt;
+    }
+  }
+  if (unknown > 1) return std::nullopt;
+  return one(x);
+}
+
+// The dimensions an Alloc's shape inputs give, each as a scalar variable (nullopt where a
+// vector's entry cannot be named without indexing it).
+std::optional<std::vector<Var>> alloc_dims(Apply* node) {
+  std::vector<Var> dims;
+  const auto& in = node->inputs();
+  for (size_t k = 1; k < in.size(); ++k) {
+    if (in[k]->type.ndim() == 0) {
+      dims.push_back(in[k]);
+    } else if (op_as<MakeVector>(in[k])) {
+      for (const Var& e : in[k]->owner->inputs()) dims.push_back(e);
+    } else if (const NDArray* c = constant_value(in[k])) {
+      for (int64_t i = 0; i < c->size(); ++i) {
+        dims.push_back(scalar_constant(static_cast<int64_t>(c->flat_as_double(i)), DType::Int64));
+      }
+    } else {
+      return std::nullopt;
+    }
+  }
+  return dims;
+}
+
+// alloc(v, dims) -> v when dims are v's own shape.
+Result useless_alloc(FunctionGraph&, Apply* node) {
+  if (!node_op<Alloc>(node)) return std::nullopt;
+  const Var& v = node->inputs()[0];
+  const Var out = node->output(0);
+  if (v->type.ndim() != out->type.ndim() || v->type.dtype != out->type.dtype) return std::nullopt;
+  if (v->type.shape == out->type.shape) {
+    bool all_known = true;
+    for (int64_t d : v->type.shape) all_known = all_known && d != kUnknownDim;
+    if (all_known) return one(v);
+  }
+  auto dims = alloc_dims(node);
+  if (!dims || static_cast<int>(dims->size()) != v->type.ndim()) return std::nullopt;
+  for (int d = 0; d < v->type.ndim(); ++d) {
+    if (!is_dim_of((*dims)[d], v, d)) return std::nullopt;
+  }
+  return one(v);
+}
+
+// fill(model, value) -> value when broadcasting against model cannot change value's shape.
+Result useless_fill(FunctionGraph&, Apply* node) {
+  if (!node_op<Fill>(node)) return std::nullopt;
+  const Var& model = node->inputs()[0];
+  const Var& value = node->inputs()[1];
+  if (value->type.ndim() != node->output(0)->type.ndim() || !dominated(model, value)) {
+    return std::nullopt;
+  }
+  return one(value);
+}
+
+// make_vector(a, b, ...)[i] with a constant i -> that element (shape graphs produce these).
+Result subtensor_make_vector(FunctionGraph&, Apply* node) {
+  auto* st = node_op<Subtensor>(node);
+  const Var& v = node->inputs()[0];
+  if (!st || !op_as<MakeVector>(v)) return std::nullopt;
+  const auto& entries = st->spec().entries;
+  if (entries.size() != 1 || entries[0].kind != IndexEntry::Kind::Int) return std::nullopt;
+  const IndexPart& part = entries[0].part[0];
+  std::optional<int64_t> i;
+  if (part.mode == IndexPart::Mode::Const) {
+    i = part.value;
+  } else if (part.mode == IndexPart::Mode::Input) {
+    i = static_int_scalar(node->inputs().at(1 + part.value));
+  }
+  const auto& elements = v->owner->inputs();
+  const int64_t n = static_cast<int64_t>(elements.size());
+  if (!i || *i < -n || *i >= n) return std::nullopt;
+  return one(cast(elements[*i < 0 ? *i + n : *i], node->output(0)->type.dtype));
+}
+
+// x.shape[i] with a constant i -> Shape_i{i}(x).
+Result subtensor_shape(FunctionGraph&, Apply* node) {
+  auto* st = node_op<Subtensor>(node);
+  const Var& v = node->inputs()[0];
+  if (!st || !op_as<ShapeOp>(v)) return std::nullopt;
+  const auto& entries = st->spec().entries;
+  if (entries.size() != 1 || entries[0].kind != IndexEntry::Kind::Int ||
+      entries[0].part[0].mode != IndexPart::Mode::Const) {
+    return std::nullopt;
+  }
+  const Var& x = v->owner->inputs()[0];
+  const int64_t n = x->type.ndim(), i = entries[0].part[0].value;
+  if (i < -n || i >= n) return std::nullopt;
+  return one(shape_i(x, i < 0 ? i + n : i));
+}
+
+// ---- Reductions ----
+
+Var make_reduce(ReduceKind kind, const Var& x, std::vector<int64_t> axes, bool keepdims) {
+  return make_node1(make_reduce_op(kind, std::move(axes), keepdims), {x});
+}
+
+bool mergeable_kind(ReduceKind k) {
+  return k != ReduceKind::Argmax && k != ReduceKind::Argmin;
+}
+
+// sum(sum(x, a), b) -> sum(x, a + b) (any keepdims; a DimShuffle puts back kept axes where the
+// two keepdims differ). Also prod, max, min, any and all, each with itself.
+Result reduce_reduce(FunctionGraph&, Apply* node) {
+  auto* outer = node_op<Reduce>(node);
+  if (!outer || !mergeable_kind(outer->kind())) return std::nullopt;
+  const Var& y = node->inputs()[0];
+  auto* inner = op_as<Reduce>(y);
+  if (!inner || inner->kind() != outer->kind()) return std::nullopt;
+  const Var& x = y->owner->inputs()[0];
+  const int n = x->type.ndim();
+  // Each dimension of y: the dimension of x it is, or -1 for a kept reduced axis.
+  std::vector<int64_t> ydims;
+  std::vector<bool> reduced(n, false);
+  for (int64_t a : inner->axes()) reduced[a] = true;
+  for (int d = 0; d < n; ++d) {
+    if (!reduced[d]) {
+      ydims.push_back(d);
+    } else if (inner->keepdims()) {
+      ydims.push_back(-1);
+    }
+  }
+  std::vector<bool> outer_reduced(ydims.size(), false);
+  for (int64_t a : outer->axes()) outer_reduced[a] = true;
+  std::vector<int64_t> out_dims;  // per output dimension: x's dimension, or -1 (kept, size 1)
+  for (size_t j = 0; j < ydims.size(); ++j) {
+    if (!outer_reduced[j]) {
+      out_dims.push_back(ydims[j]);
+    } else {
+      if (ydims[j] >= 0) reduced[ydims[j]] = true;
+      if (outer->keepdims()) out_dims.push_back(-1);
+    }
+  }
+  std::vector<int64_t> axes;
+  for (int d = 0; d < n; ++d) {
+    if (reduced[d]) axes.push_back(d);
+  }
+  // keepdims=True form: every dimension of x in order, reduced ones kept.
+  bool keep_form = static_cast<int>(out_dims.size()) == n;
+  for (int d = 0; keep_form && d < n; ++d) keep_form = out_dims[d] == (reduced[d] ? -1 : d);
+  if (keep_form) return one(make_reduce(outer->kind(), x, axes, true));
+  Var r = make_reduce(outer->kind(), x, axes, false);
+  // Dimensions of r are x's unreduced ones, in order: put back the kept ones.
+  std::vector<int64_t> pattern;
+  int64_t next = 0;
+  for (int64_t d : out_dims) pattern.push_back(d < 0 ? kNewAxis : next++);
+  if (is_identity(pattern, r->type.ndim())) return one(r);
+  return one(make_dimshuffle(r, pattern));
+}
+
+// A reduction over axes of static size 1 (or over no axis) does not reduce anything: drop
+// those axes with a DimShuffle (or keep them, with keepdims) and reduce the rest.
+Result reduce_size_one_axes(FunctionGraph&, Apply* node) {
+  auto* r = node_op<Reduce>(node);
+  if (!r) return std::nullopt;
+  const Var& x = node->inputs()[0];
+  const Var out = node->output(0);
+  std::vector<int64_t> rest;
+  std::vector<bool> trivial(x->type.ndim(), false);
+  for (int64_t a : r->axes()) {
+    if (x->type.shape[a] == 1) {
+      trivial[a] = true;
+    } else {
+      rest.push_back(a);
+    }
+  }
+  if (rest.size() == r->axes().size() && !r->axes().empty()) return std::nullopt;
+  const bool arg = r->kind() == ReduceKind::Argmax || r->kind() == ReduceKind::Argmin;
+  if (arg) {
+    // The index within size-1 axes is always 0.
+    if (!rest.empty()) return std::nullopt;
+    std::vector<Var> dims;
+    for (int d = 0; d < x->type.ndim(); ++d) {
+      if (!trivial[d]) {
+        dims.push_back(dim_of(x, d));
+      } else if (r->keepdims()) {
+        dims.push_back(scalar_constant(int64_t{1}, DType::Int64));
+      }
+    }
+    return one(alloc(scalar_constant(int64_t{0}, DType::Int64), dims));
+  }
+  Var y = x;
+  if (!r->keepdims()) {
+    std::vector<int64_t> pattern, mapped(x->type.ndim(), -1);
+    for (int d = 0; d < x->type.ndim(); ++d) {
+      if (!trivial[d]) {
+        mapped[d] = static_cast<int64_t>(pattern.size());
+        pattern.push_back(d);
+      }
+    }
+    if (!is_identity(pattern, x->type.ndim())) y = make_dimshuffle(x, pattern);
+    for (int64_t& a : rest) a = mapped[a];
+  }
+  if (!rest.empty()) return one(make_reduce(r->kind(), y, rest, r->keepdims()));
+  // Nothing left to reduce: the value itself, converted as the reduction would (sum of int8
+  // is int64; any/all of a number is its truth).
+  return one(cast(y, out->type.dtype));
+}
+
+}  // namespace
 
 void register_canonicalize_rewrites(RewriteDB& db) {
   const std::set<std::string> tags{"fast_run", "canonicalize"};
   auto add = [&](const char* name, const char* from, const char* to) {
     db.add_node_rewriter(Phase::Canonicalize, pattern_rewriter(name, from, to), tags);
+  };
+  auto node = [&](const char* name, std::vector<std::string> tracks,
+                  std::function<Result(FunctionGraph&, Apply*)> f) {
+    db.add_node_rewriter(Phase::Canonicalize, {name, std::move(tracks), std::move(f)}, tags);
   };
   add("neg_neg", "neg(neg($x))", "$x");
   add("add_zero", "add($x, 0)", "$x");
@@ -17,7 +518,29 @@ void register_canonicalize_rewrites(RewriteDB& db) {
   add("div_one", "true_divide($x, 1)", "$x");
   add("sub_self", "sub($x, $x)", "zeros_like($x)");
   add("div_self", "true_divide($x, $x)", "ones_like($x)");
-  add("mul_div_cancel", "true_divide(mul($x, $y), $x)", "$y");
+  node("mul_div_cancel", {"Elemwise"}, mul_div_cancel);
+  node("mul_zero", {"Elemwise"}, mul_zero);
+  node("cast_cast", {"Elemwise"}, cast_cast);
+  node("switch_constant", {"Elemwise"}, switch_constant);
+  node("dimshuffle_merge", {"DimShuffle"}, dimshuffle_merge);
+  node("reshape_reshape", {"Reshape"}, reshape_reshape);
+  node("useless_reshape", {"Reshape"}, useless_reshape);
+  node("useless_alloc", {"Alloc"}, useless_alloc);
+  node("useless_fill", {"Fill"}, useless_fill);
+  node("subtensor_make_vector", {"Subtensor"}, subtensor_make_vector);
+  node("subtensor_shape", {"Subtensor"}, subtensor_shape);
+  // The shape phase builds make_vector(x.shape[0], ...) and shape_i nodes: clean up after it too.
+  const std::set<std::string> shape_tags{"fast_run", "shape"};
+  db.add_node_rewriter(Phase::Shape,
+                       {"subtensor_make_vector", {"Subtensor"}, subtensor_make_vector}, shape_tags);
+  db.add_node_rewriter(Phase::Shape, {"subtensor_shape", {"Subtensor"}, subtensor_shape},
+                       shape_tags);
+  db.add_node_rewriter(Phase::Shape, {"useless_reshape", {"Reshape"}, useless_reshape}, shape_tags);
+  db.add_node_rewriter(Phase::Shape, {"useless_fill", {"Fill"}, useless_fill}, shape_tags);
+  db.add_node_rewriter(Phase::Shape, {"useless_alloc", {"Alloc"}, useless_alloc}, shape_tags);
+  node("reduce_reduce", {"Sum", "Prod", "Max", "Min", "Any", "All"}, reduce_reduce);
+  node("reduce_size_one_axes", {"Sum", "Prod", "Max", "Min", "Argmax", "Argmin", "Any", "All"},
+       reduce_size_one_axes);
 }
 
 }  // namespace theon

@@ -12,6 +12,7 @@ void ensure_rewrites_registered() {
     register_basic_rewrites(db);
     register_canonicalize_rewrites(db);
     register_stabilize_rewrites(db);
+    register_specialize_rewrites(db);
     register_shape_rewrites(db);
   });
 }

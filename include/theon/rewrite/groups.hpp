@@ -8,6 +8,7 @@ namespace theon {
 void register_basic_rewrites(RewriteDB& db);         // merge, constant folding
 void register_canonicalize_rewrites(RewriteDB& db);  // algebraic simplification
 void register_stabilize_rewrites(RewriteDB& db);     // numerical stability
+void register_specialize_rewrites(RewriteDB& db);    // cheaper special cases
 void register_shape_rewrites(RewriteDB& db);         // shapes without computing tensors
 
 }  // namespace theon

@@ -1,0 +1,165 @@
+// Specialization: general ops replaced by cheaper special cases once the graph is canonical and
+// stable (x ** 2 -> sqr(x), x * -1 -> -x, sum(c * x) -> c * sum(x), sum(alloc) -> a product).
+#include "theon/graph/op.hpp"
+#include "theon/ops/alloc.hpp"
+#include "theon/ops/constant.hpp"
+#include "theon/ops/elemwise.hpp"
+#include "theon/ops/math.hpp"
+#include "theon/ops/reduce.hpp"
+#include "theon/ops/shape.hpp"
+#include "theon/rewrite/groups.hpp"
+#include "theon/rewrite/pattern.hpp"
+
+namespace theon {
+namespace {
+
+using Result = std::optional<std::vector<Var>>;
+
+Result one(Var v) {
+  return std::vector<Var>{std::move(v)};
+}
+
+template <class OpT>
+const OpT* op_as(const Var& v) {
+  return v && v->owner ? dynamic_cast<const OpT*>(v->owner->op().get()) : nullptr;
+}
+
+bool is_elemwise(const Var& v, const char* name) {
+  auto* e = op_as<Elemwise>(v);
+  return e && !e->cast_target() && e->scalar().name == name;
+}
+
+// A one-element constant that broadcasting against `x` leaves x's shape unchanged.
+std::optional<double> scalar_operand(const Var& c, const Var& x) {
+  if (c->type.ndim() > x->type.ndim()) return std::nullopt;
+  return scalar_constant_value(c);
+}
+
+// x ** c for a constant c: 2 -> sqr, 0.5 -> sqrt, -1 -> reciprocal, 1 -> x, 3 and 4 ->
+// multiplications (exact for integers, within an ulp or two of pow for floats). x is first
+// converted to the output's dtype (pow(int8, 2.0) is a float). sqrt and reciprocal only for
+// float outputs (an integer to the power -1 is an error NumPy raises).
+Result pow_specialize(FunctionGraph&, Apply* node) {
+  const Var out = node->output(0);
+  if (!is_elemwise(out, "pow")) return std::nullopt;
+  const Var& base = node->inputs()[0];
+  auto e = scalar_operand(node->inputs()[1], base);
+  if (!e || base->type.ndim() != out->type.ndim()) return std::nullopt;
+  const DType dt = out->type.dtype;
+  const Var x = cast(base, dt);
+  if (*e == 1) return one(x);
+  if (*e == 2) return one(sqr(x));
+  if (*e == 3) return one(mul(sqr(x), x));
+  if (*e == 4) return one(sqr(sqr(x)));
+  if (!is_float(dt)) return std::nullopt;
+  if (*e == 0.5) return one(sqrt(x));
+  if (*e == -1) return one(reciprocal(x));
+  return std::nullopt;
+}
+
+// x * x -> sqr(x) (not for bool, where x * x is x).
+Result mul_self_to_sqr(FunctionGraph&, Apply* node) {
+  const Var out = node->output(0);
+  if (!is_elemwise(out, "mul") || is_bool(out->type.dtype)) return std::nullopt;
+  if (node->inputs()[0] != node->inputs()[1]) return std::nullopt;
+  return one(sqr(node->inputs()[0]));
+}
+
+// x * -1 -> -x when x already has the output's dtype (else -x would wrap in x's dtype).
+Result mul_minus_one(FunctionGraph&, Apply* node) {
+  const Var out = node->output(0);
+  if (!is_elemwise(out, "mul") || is_bool(out->type.dtype)) return std::nullopt;
+  for (int k = 0; k < 2; ++k) {
+    const Var& x = node->inputs()[1 - k];
+    auto c = scalar_operand(node->inputs()[k], x);
+    if (c && *c == -1 && x->type.dtype == out->type.dtype) return one(neg(x));
+  }
+  return std::nullopt;
+}
+
+// sum(c * x) -> c * sum(x) for a one-element constant c, when no dtype changes on the way (a
+// float sum of a float product: in integers the product may wrap where the sum does not).
+Result sum_scalar_mul(FunctionGraph&, Apply* node) {
+  auto* r = dynamic_cast<const Reduce*>(node->op().get());
+  if (!r || r->kind() != ReduceKind::Sum) return std::nullopt;
+  const Var& m = node->inputs()[0];
+  const DType dt = node->output(0)->type.dtype;
+  if (!is_elemwise(m, "mul") || !is_float(dt) || m->type.dtype != dt) return std::nullopt;
+  for (int k = 0; k < 2; ++k) {
+    const Var& x = m->owner->inputs()[1 - k];
+    auto c = scalar_operand(m->owner->inputs()[k], x);
+    if (!c || x->type.dtype != dt || x->type.ndim() != m->type.ndim()) continue;
+    return one(mul(scalar_constant(*c, dt), sum(x, r->axes(), r->keepdims())));
+  }
+  return std::nullopt;
+}
+
+// The dimensions an Alloc's shape inputs give, each an int64 scalar variable.
+std::optional<std::vector<Var>> alloc_dims(const Var& a) {
+  std::vector<Var> dims;
+  const auto& in = a->owner->inputs();
+  for (size_t k = 1; k < in.size(); ++k) {
+    if (in[k]->type.ndim() == 0) {
+      dims.push_back(cast(in[k], DType::Int64));
+    } else if (op_as<MakeVector>(in[k])) {
+      for (const Var& e : in[k]->owner->inputs()) dims.push_back(cast(e, DType::Int64));
+    } else if (const NDArray* c = constant_value(in[k])) {
+      for (int64_t i = 0; i < c->size(); ++i) {
+        dims.push_back(scalar_constant(static_cast<int64_t>(c->flat_as_double(i)), DType::Int64));
+      }
+    } else {
+      return std::nullopt;
+    }
+  }
+  return dims;
+}
+
+// sum(alloc(v, dims), axes) with v a single element -> v * (product of the reduced dims),
+// allocated to the remaining dims. Exact for integers; for floats it rounds once where the
+// sum rounds at every addition.
+Result sum_alloc(FunctionGraph&, Apply* node) {
+  auto* r = dynamic_cast<const Reduce*>(node->op().get());
+  if (!r || r->kind() != ReduceKind::Sum) return std::nullopt;
+  const Var& a = node->inputs()[0];
+  if (!op_as<Alloc>(a)) return std::nullopt;
+  Var v = a->owner->inputs()[0];
+  for (int64_t d : v->type.shape) {
+    if (d != 1) return std::nullopt;
+  }
+  auto dims = alloc_dims(a);
+  if (!dims || static_cast<int>(dims->size()) != a->type.ndim()) return std::nullopt;
+  const DType dt = node->output(0)->type.dtype;
+  if (v->type.ndim() > 0) v = make_node1(std::make_shared<DimShuffle>(std::vector<int64_t>{}), {v});
+  std::vector<bool> reduced(dims->size(), false);
+  for (int64_t ax : r->axes()) reduced[ax] = true;
+  Var count;
+  std::vector<Var> rest;
+  for (size_t d = 0; d < dims->size(); ++d) {
+    if (reduced[d]) {
+      count = count ? mul(count, (*dims)[d]) : (*dims)[d];
+      if (r->keepdims()) rest.push_back(scalar_constant(int64_t{1}, DType::Int64));
+    } else {
+      rest.push_back((*dims)[d]);
+    }
+  }
+  Var total = cast(v, dt);
+  if (count) total = mul(total, cast(count, dt));
+  return one(rest.empty() ? total : alloc(total, rest));
+}
+
+}  // namespace
+
+void register_specialize_rewrites(RewriteDB& db) {
+  const std::set<std::string> tags{"fast_run", "specialize"};
+  auto node = [&](const char* name, std::vector<std::string> tracks,
+                  std::function<Result(FunctionGraph&, Apply*)> f) {
+    db.add_node_rewriter(Phase::Specialize, {name, std::move(tracks), std::move(f)}, tags);
+  };
+  node("pow_specialize", {"Elemwise"}, pow_specialize);
+  node("mul_self_to_sqr", {"Elemwise"}, mul_self_to_sqr);
+  node("mul_minus_one", {"Elemwise"}, mul_minus_one);
+  node("sum_scalar_mul", {"Sum"}, sum_scalar_mul);
+  node("sum_alloc", {"Sum"}, sum_alloc);
+}
+
+}  // namespace theon
