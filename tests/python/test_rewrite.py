@@ -48,9 +48,15 @@ def test_canonicalize_identities(build, expected_root):
 
 
 def test_mul_div_cancel():
-    x, y = T.vectors("x", "y")
+    x = T.scalar("x")
+    y = T.vector("y")
     f, text = optimized((x * y) / x, [x, y])
     assert text.splitlines()[0] == "y [id A]"
+    # When x may broadcast y, the result keeps x's shape.
+    v, w = T.vectors("v", "w")
+    g, text = optimized((v * w) / v, [v, w])
+    assert text == "Fill [id A]\n |v [id B]\n |w [id C]\n"
+    np.testing.assert_array_equal(g(np.ones(3), np.array([5.0])), [5.0, 5.0, 5.0])
 
 
 def test_stabilize_acceptance():
