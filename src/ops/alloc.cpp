@@ -478,6 +478,120 @@ std::vector<Var> RepeatSum::L_op(const std::vector<Var>& inputs, const std::vect
   return {repeat(output_grads[0], inputs[1], axis_), nullptr, nullptr};
 }
 
+// ---- symbolic shapes (infer_shape) ----
+
+// The shape inputs (the value only broadcasts into them).
+SymShapes Alloc::infer_shape(const std::vector<Var>& inputs,
+                             const std::vector<std::vector<Var>>&) const {
+  SymShape out;
+  for (size_t k = 1; k < inputs.size(); ++k) {
+    const Var& in = inputs[k];
+    if (in->type.ndim() == 0) {
+      out.push_back(as_int64(in));
+      continue;
+    }
+    auto vals = static_int_vector(in);
+    if (!vals) return std::nullopt;  // output_types rejects this
+    for (size_t i = 0; i < vals->size(); ++i) {
+      out.push_back((*vals)[i] ? int64_const(*(*vals)[i])
+                               : vector_entry(in, static_cast<int64_t>(i)));
+    }
+  }
+  return std::vector<SymShape>{out};
+}
+
+SymShapes Fill::infer_shape(const std::vector<Var>& inputs,
+                            const std::vector<std::vector<Var>>& input_shapes) const {
+  return std::vector<SymShape>{broadcast_dims(inputs, input_shapes)};
+}
+
+SymShapes Eye::infer_shape(const std::vector<Var>& inputs,
+                           const std::vector<std::vector<Var>>&) const {
+  return std::vector<SymShape>{{as_int64(inputs[0]), as_int64(inputs[1])}};
+}
+
+// As perform: with integer arguments ceil((stop - start) / step) = -((start - stop) // step) in
+// int64; with any float argument ceil((stop - start) / step) in float64. Clamped at 0.
+SymShapes ARange::infer_shape(const std::vector<Var>& inputs,
+                              const std::vector<std::vector<Var>>&) const {
+  bool ints = true;
+  for (const Var& in : inputs) ints = ints && !is_float(in->type.dtype);
+  Var len;
+  if (ints) {
+    const Var a = as_int64(inputs[0]), b = as_int64(inputs[1]), s = as_int64(inputs[2]);
+    len = neg(elemwise("floor_divide", {sub(a, b), s}));
+    len = elemwise("maximum", {len, int64_const(0)});
+  } else {
+    auto f64 = [](const Var& v) {
+      return v->type.dtype == DType::Float64 ? v : cast(v, DType::Float64);
+    };
+    len = elemwise("ceil", {true_divide(sub(f64(inputs[1]), f64(inputs[0])), f64(inputs[2]))});
+    len = cast(elemwise("maximum", {len, scalar_constant(0.0, DType::Float64)}), DType::Int64);
+  }
+  return std::vector<SymShape>{{len}};
+}
+
+SymShapes Tile::infer_shape(const std::vector<Var>& inputs,
+                            const std::vector<std::vector<Var>>& input_shapes) const {
+  const int xnd = inputs[0]->type.ndim();
+  const int n = std::max(xnd, static_cast<int>(reps_.size()));
+  SymShape out(n);
+  for (int i = 0; i < n; ++i) {
+    const int xi = i - (n - xnd), ri = i - (n - static_cast<int>(reps_.size()));
+    const int64_t r = ri >= 0 ? reps_[ri] : 1;
+    out[i] = xi >= 0 ? dims_product({input_shapes[0][xi], int64_const(r)}) : int64_const(r);
+  }
+  return std::vector<SymShape>{out};
+}
+
+// A scalar (or length-1) count r: n * r; a vector of counts: their sum.
+SymShapes Repeat::infer_shape(const std::vector<Var>& inputs,
+                              const std::vector<std::vector<Var>>& input_shapes) const {
+  SymShape out = input_shapes[0];
+  const Var& dim = out[axis_];
+  const Var& r = inputs[1];
+  if (r->type.ndim() == 0) {
+    out[axis_] = dims_product({dim, as_int64(r)});
+    return std::vector<SymShape>{out};
+  }
+  // The counts added one by one where they are constants or stacked scalars, else sum(r).
+  Var total;
+  auto vals = static_int_vector(r);
+  bool by_terms = vals.has_value();
+  if (vals && !(r->owner && dynamic_cast<const MakeVector*>(r->owner->op().get()))) {
+    for (const auto& v : *vals) by_terms = by_terms && v.has_value();
+  }
+  if (by_terms) {
+    std::vector<Var> terms;
+    for (size_t i = 0; i < vals->size(); ++i) {
+      terms.push_back((*vals)[i] ? int64_const(*(*vals)[i])
+                                 : vector_entry(r, static_cast<int64_t>(i)));
+    }
+    total = dims_sum(terms);
+  } else {
+    total = as_int64(sum(r));
+  }
+  const int64_t len = r->type.shape[0];
+  if (len == 1) {
+    out[axis_] = dims_product({dim, total});
+  } else if (len != kUnknownDim) {
+    out[axis_] = total;
+  } else {
+    // Length 1 (one count for every element) or x.shape[axis]: sum * (dim if length 1 else 1).
+    Var factor = elemwise(
+        "switch", {elemwise("equal", {input_shapes[1][0], int64_const(1)}), dim, int64_const(1)});
+    out[axis_] = dims_product({total, factor});
+  }
+  return std::vector<SymShape>{out};
+}
+
+SymShapes RepeatSum::infer_shape(const std::vector<Var>& inputs,
+                                 const std::vector<std::vector<Var>>& input_shapes) const {
+  SymShape out = input_shapes[0];
+  out[axis_] = as_int64(inputs[2]);
+  return std::vector<SymShape>{out};
+}
+
 // ---- gradients ----
 
 // The value was broadcast to the shape: its gradient is g summed back to the value's shape.

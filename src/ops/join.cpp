@@ -167,6 +167,46 @@ void Split::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& ou
   }
 }
 
+// ---- symbolic shapes (infer_shape) ----
+
+// The sum of the inputs' lengths along the axis; elsewhere a static size if any input has one,
+// else the first input's (all are equal at run time).
+SymShapes Join::infer_shape(const std::vector<Var>& inputs,
+                            const std::vector<std::vector<Var>>& input_shapes) const {
+  const size_t nd = input_shapes[0].size();
+  SymShape out(nd);
+  for (size_t d = 0; d < nd; ++d) {
+    if (static_cast<int64_t>(d) == axis_) {
+      std::vector<Var> lengths;
+      for (const auto& s : input_shapes) lengths.push_back(s[d]);
+      out[d] = dims_sum(lengths);
+      continue;
+    }
+    out[d] = input_shapes[0][d];
+    for (const Var& in : inputs) {
+      if (in->type.shape[d] != kUnknownDim) {
+        out[d] = int64_const(in->type.shape[d]);
+        break;
+      }
+    }
+  }
+  return std::vector<SymShape>{out};
+}
+
+// Piece i: x's shape with the i-th split size along the axis.
+SymShapes Split::infer_shape(const std::vector<Var>& inputs,
+                             const std::vector<std::vector<Var>>& input_shapes) const {
+  auto vals = static_int_vector(inputs[1]);
+  std::vector<SymShape> out;
+  for (int64_t i = 0; i < n_; ++i) {
+    SymShape s = input_shapes[0];
+    const bool known = vals && i < static_cast<int64_t>(vals->size()) && (*vals)[i];
+    s[axis_] = known ? int64_const(*(*vals)[i]) : vector_entry(inputs[1], i);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 // ---- gradients ----
 
 // g cut back into the inputs' pieces, with their run-time lengths along the axis.

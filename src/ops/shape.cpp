@@ -7,8 +7,10 @@
 #include "theon/core/iterate.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/constant.hpp"
+#include "theon/ops/elemwise.hpp"
 #include "theon/ops/families.hpp"
 #include "theon/ops/join.hpp"
+#include "theon/ops/subtensor.hpp"
 
 namespace theon {
 
@@ -99,6 +101,86 @@ std::optional<std::vector<std::optional<int64_t>>> static_int_vector(const Var& 
   }
   if (v->type.shape[0] == kUnknownDim) return std::nullopt;
   return std::vector<std::optional<int64_t>>(v->type.shape[0]);
+}
+
+// ---- symbolic shapes (declared in shape_util.hpp) ----
+
+Var int64_const(int64_t v) {
+  return scalar_constant(v, DType::Int64);
+}
+
+Var as_int64(const Var& s) {
+  if (auto v = static_int_scalar(s)) return int64_const(*v);
+  return s->type.dtype == DType::Int64 ? s : cast(s, DType::Int64);
+}
+
+Var vector_entry(const Var& v, int64_t i) {
+  if (const NDArray* c = constant_value(v)) return int64_const(read_int(*c, i));
+  if (v->owner) {
+    const Op& op = *v->owner->op();
+    const auto& ins = v->owner->inputs();
+    if (dynamic_cast<const MakeVector*>(&op) && i < static_cast<int64_t>(ins.size())) {
+      // The entry as the vector holds it (converted to its dtype), then widened.
+      const Var& e = ins[i];
+      return as_int64(e->type.dtype == v->type.dtype ? e : cast(e, v->type.dtype));
+    }
+    if (dynamic_cast<const ShapeOp*>(&op) && i < ins[0]->type.ndim()) {
+      const int64_t d = ins[0]->type.shape[i];
+      return d != kUnknownDim ? int64_const(d) : shape_i(ins[0], i);
+    }
+  }
+  return as_int64(getitem(v, {idx::at(i)}));
+}
+
+Var dims_product(const std::vector<Var>& dims) {
+  int64_t known = 1;
+  Var acc;
+  for (const Var& d : dims) {
+    if (auto v = static_int_scalar(d)) {
+      known *= *v;
+    } else {
+      acc = acc ? mul(acc, as_int64(d)) : as_int64(d);
+    }
+  }
+  if (!acc || known == 0) return int64_const(known);
+  return known == 1 ? acc : mul(acc, int64_const(known));
+}
+
+Var dims_sum(const std::vector<Var>& dims) {
+  int64_t known = 0;
+  Var acc;
+  for (const Var& d : dims) {
+    if (auto v = static_int_scalar(d)) {
+      known += *v;
+    } else {
+      acc = acc ? add(acc, as_int64(d)) : as_int64(d);
+    }
+  }
+  if (!acc) return int64_const(known);
+  return known == 0 ? acc : add(acc, int64_const(known));
+}
+
+SymShape broadcast_dims(const std::vector<Var>& inputs, const std::vector<SymShape>& shapes) {
+  size_t nd = 0;
+  for (const auto& s : shapes) nd = std::max(nd, s.size());
+  SymShape out(nd);
+  for (size_t d = 0; d < nd; ++d) {
+    Var dim;
+    for (size_t k = 0; k < inputs.size(); ++k) {
+      if (d + shapes[k].size() < nd) continue;  // k has no dimension here
+      const size_t dk = d + shapes[k].size() - nd;
+      const int64_t known = inputs[k]->type.shape[dk];
+      if (known == 1) continue;
+      if (known != kUnknownDim) {  // a static size other than 1 decides
+        dim = int64_const(known);
+        break;
+      }
+      const Var& cand = shapes[k][dk];
+      dim = dim ? elemwise("switch", {elemwise("equal", {dim, int64_const(1)}), cand, dim}) : cand;
+    }
+    out[d] = dim ? as_int64(dim) : int64_const(1);
+  }
+  return out;
 }
 
 namespace {
@@ -475,6 +557,106 @@ void SpecifyShape::perform(const std::vector<NDArray>& inputs,
         *this, "expected shape " + ints_str(req) + " (-1: any), got " + shape_str(x.shape())));
   }
   outputs[0] = x;
+}
+
+// ---- symbolic shapes (infer_shape) ----
+
+SymShapes ShapeOp::infer_shape(const std::vector<Var>& inputs,
+                               const std::vector<std::vector<Var>>&) const {
+  return std::vector<SymShape>{{int64_const(inputs[0]->type.ndim())}};
+}
+
+SymShapes ShapeI::infer_shape(const std::vector<Var>&, const std::vector<std::vector<Var>>&) const {
+  return std::vector<SymShape>{{}};
+}
+
+SymShapes SizeOp::infer_shape(const std::vector<Var>&, const std::vector<std::vector<Var>>&) const {
+  return std::vector<SymShape>{{}};
+}
+
+SymShapes MakeVector::infer_shape(const std::vector<Var>& inputs,
+                                  const std::vector<std::vector<Var>>&) const {
+  return std::vector<SymShape>{{int64_const(static_cast<int64_t>(inputs.size()))}};
+}
+
+// Entry i of the shape vector, except a -1 (at most one): size(x) // the product of the other
+// entries. An entry whose value is not known statically may be that -1 at run time (unless
+// another one is statically -1): a switch picks the quotient then. floor_divide by 0 gives 0
+// (only where the reshape itself would fail).
+SymShapes Reshape::infer_shape(const std::vector<Var>& inputs,
+                               const std::vector<std::vector<Var>>& input_shapes) const {
+  const Var& s = inputs[1];
+  auto vals = static_int_vector(s);
+  std::vector<std::optional<int64_t>> known(ndim_);
+  std::vector<Var> entries(ndim_);
+  bool static_minus_one = false;
+  for (int64_t i = 0; i < ndim_; ++i) {
+    if (vals && i < static_cast<int64_t>(vals->size())) known[i] = (*vals)[i];
+    entries[i] = known[i] ? int64_const(*known[i]) : vector_entry(s, i);
+    static_minus_one = static_minus_one || known[i] == -1;
+  }
+  SymShape out(ndim_);
+  Var in_size;
+  for (int64_t i = 0; i < ndim_; ++i) {
+    if ((known[i] && *known[i] >= 0) || (!known[i] && static_minus_one)) {
+      out[i] = entries[i];
+      continue;
+    }
+    if (!in_size) in_size = dims_product(input_shapes[0]);
+    std::vector<Var> others;
+    for (int64_t j = 0; j < ndim_; ++j) {
+      if (j != i) others.push_back(entries[j]);
+    }
+    Var rest = dims_product(others);
+    auto a = static_int_scalar(in_size), b = static_int_scalar(rest);
+    Var resolved =
+        a && b && *b != 0 ? int64_const(*a / *b) : elemwise("floor_divide", {in_size, rest});
+    out[i] = known[i] ? resolved
+                      : elemwise("switch", {elemwise("equal", {entries[i], int64_const(-1)}),
+                                            resolved, entries[i]});
+  }
+  return std::vector<SymShape>{out};
+}
+
+SymShapes Flatten::infer_shape(const std::vector<Var>&,
+                               const std::vector<std::vector<Var>>& input_shapes) const {
+  const SymShape& in = input_shapes[0];
+  const size_t keep = std::min(static_cast<size_t>(ndim_ - 1), in.size());
+  SymShape out(in.begin(), in.begin() + keep);
+  out.push_back(dims_product(SymShape(in.begin() + keep, in.end())));
+  return std::vector<SymShape>{out};
+}
+
+SymShapes DimShuffle::infer_shape(const std::vector<Var>&,
+                                  const std::vector<std::vector<Var>>& input_shapes) const {
+  SymShape out;
+  for (int64_t p : pattern_) out.push_back(p == kNewAxis ? int64_const(1) : input_shapes[0][p]);
+  return std::vector<SymShape>{out};
+}
+
+SymShapes Squeeze::infer_shape(const std::vector<Var>&,
+                               const std::vector<std::vector<Var>>& input_shapes) const {
+  SymShape out;
+  for (size_t d = 0; d < input_shapes[0].size(); ++d) {
+    if (std::find(axes_.begin(), axes_.end(), static_cast<int64_t>(d)) == axes_.end()) {
+      out.push_back(input_shapes[0][d]);
+    }
+  }
+  return std::vector<SymShape>{out};
+}
+
+// The specified sizes where they are constants (the run-time check makes them the truth);
+// x's own sizes elsewhere (a symbolic entry may be -1, "any").
+SymShapes SpecifyShape::infer_shape(const std::vector<Var>& inputs,
+                                    const std::vector<std::vector<Var>>& input_shapes) const {
+  SymShape out = input_shapes[0];
+  if (auto vals = static_int_vector(inputs[1])) {
+    for (size_t d = 0; d < out.size() && d < vals->size(); ++d) {
+      const auto& v = (*vals)[d];
+      if (v && *v >= 0) out[d] = int64_const(*v);
+    }
+  }
+  return std::vector<SymShape>{out};
 }
 
 // ---- gradients ----

@@ -19,6 +19,9 @@ class Alloc : public Op {
  public:
   std::string type_name() const override { return "Alloc"; }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
@@ -30,6 +33,9 @@ class Fill : public Op {
  public:
   std::string type_name() const override { return "Fill"; }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
@@ -42,6 +48,9 @@ class Eye : public Op {
   std::string type_name() const override { return "Eye"; }
   std::string props() const override { return std::string(dtype_name(dtype_)); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
@@ -57,6 +66,9 @@ class ARange : public Op {
   std::string type_name() const override { return "ARange"; }
   std::string props() const override { return std::string(dtype_name(dtype_)); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
@@ -72,6 +84,9 @@ class Tile : public Op {
   std::string type_name() const override { return "Tile"; }
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
@@ -88,6 +103,9 @@ class Repeat : public Op {
   std::string type_name() const override { return "Repeat"; }
   std::string props() const override { return "axis=" + std::to_string(axis_); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
@@ -105,6 +123,9 @@ class RepeatSum : public Op {
   std::string type_name() const override { return "RepeatSum"; }
   std::string props() const override { return "axis=" + std::to_string(axis_); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;

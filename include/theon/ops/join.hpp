@@ -21,6 +21,9 @@ class Join : public Op {
   std::string type_name() const override { return "Join"; }
   std::string props() const override { return "axis=" + std::to_string(axis_); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
@@ -37,6 +40,9 @@ class Split : public Op {
   std::string type_name() const override { return "Split"; }
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;

@@ -17,6 +17,9 @@ class ShapeOp : public Op {
  public:
   std::string type_name() const override { return "Shape"; }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
@@ -30,6 +33,9 @@ class ShapeI : public Op {
   std::string type_name() const override { return "Shape_i"; }
   std::string props() const override { return std::to_string(i_); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
@@ -43,6 +49,9 @@ class SizeOp : public Op {
  public:
   std::string type_name() const override { return "Size"; }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
@@ -56,6 +65,9 @@ class MakeVector : public Op {
   std::string type_name() const override { return "MakeVector"; }
   std::string props() const override { return std::string(dtype_name(dtype_)); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
@@ -73,6 +85,9 @@ class Reshape : public Op {
   std::string type_name() const override { return "Reshape"; }
   std::string props() const override { return std::to_string(ndim_); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
@@ -89,6 +104,9 @@ class Flatten : public Op {
   std::string type_name() const override { return "Flatten"; }
   std::string props() const override { return std::to_string(ndim_); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
@@ -109,6 +127,9 @@ class DimShuffle : public Op {
   std::string type_name() const override { return "DimShuffle"; }
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
@@ -125,6 +146,9 @@ class Squeeze : public Op {
   std::string type_name() const override { return "Squeeze"; }
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
@@ -140,6 +164,9 @@ class SpecifyShape : public Op {
  public:
   std::string type_name() const override { return "SpecifyShape"; }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
