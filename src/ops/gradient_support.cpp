@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
@@ -11,6 +12,7 @@
 #include "theon/ops/alloc.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/math.hpp"
+#include "theon/ops/shape.hpp"
 
 namespace theon {
 namespace {
@@ -62,6 +64,10 @@ class SumToShape : public Op {
     // Summing is linear: the gradient is gout broadcast back to g's shape.
     return {add(gout[0], zeros_like(in[0])), nullptr};
   }
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>&, const std::vector<std::vector<Var>>& shapes) const override {
+    return std::vector<std::vector<Var>>{shapes[1]};  // like's shape
+  }
 };
 
 enum class Modifier { Zero, Disconnected, Clip, Scale };
@@ -91,6 +97,10 @@ class GradModifier : public Op {
     out[0] = in[0];
   }
   std::vector<std::pair<int, int>> view_map() const override { return {{0, 0}}; }
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>&, const std::vector<std::vector<Var>>& shapes) const override {
+    return std::vector<std::vector<Var>>{shapes[0]};
+  }
   std::vector<Var> L_op(const std::vector<Var>& in, const std::vector<Var>&,
                         const std::vector<Var>& gout) const override {
     switch (kind_) {
@@ -131,6 +141,35 @@ class MapRange : public Op {
       StaticShape s{n ? static_cast<int64_t>(n->flat_as_double(0)) : kUnknownDim};
       s.insert(s.end(), b->type.shape.begin(), b->type.shape.end());
       out.emplace_back(b->type.dtype, s);
+    }
+    return out;
+  }
+  // (n, *body shape): the body's shape graph, moved into the enclosing graph by substituting
+  // the node's inputs for the body's parameters and 0 for the index. The body's shape must not
+  // depend on the index (perform raises otherwise, and evaluates index 0 when n == 0). Where a
+  // body dimension cannot be inferred from shapes, asking for it evaluates the body once
+  // (index 0) instead of n times. A negative n is not checked here (perform raises).
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& in, const std::vector<std::vector<Var>>&) const override {
+    std::vector<Var> inner;
+    for (const auto& b : body_) {
+      for (int d = 0; d < b->type.ndim(); ++d) {
+        const int64_t known = b->type.shape[d];
+        inner.push_back(known != kUnknownDim ? scalar_constant(known, DType::Int64)
+                                             : shape_i(b, d));
+      }
+    }
+    std::vector<std::pair<Var, Var>> replace;
+    replace.emplace_back(index_, scalar_constant(int64_t{0}, index_->type.dtype));
+    for (size_t k = 0; k < params_.size(); ++k) replace.emplace_back(params_[k], in[k + 1]);
+    const std::vector<Var> dims = clone_replace(inner, replace);
+    const Var n = in[0]->type.dtype == DType::Int64 ? in[0] : cast(in[0], DType::Int64);
+    std::vector<std::vector<Var>> out;
+    size_t next = 0;
+    for (const auto& b : body_) {
+      std::vector<Var> s{n};
+      for (int d = 0; d < b->type.ndim(); ++d) s.push_back(dims[next++]);
+      out.push_back(std::move(s));
     }
     return out;
   }
