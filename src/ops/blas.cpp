@@ -623,9 +623,9 @@ Shapes Matmul::infer_shape(const std::vector<Var>& inputs,
   const StaticShape& sb = inputs[1]->type.shape;
   const size_t ba = a.size() > 1 ? a.size() - 2 : 0;
   const size_t bb = b.size() > 1 ? b.size() - 2 : 0;
-  Dims out = broadcast_dims({Dims(a.begin(), a.begin() + ba), Dims(b.begin(), b.begin() + bb)},
-                            {StaticShape(sa.begin(), sa.begin() + ba),
-                             StaticShape(sb.begin(), sb.begin() + bb)});
+  Dims out = broadcast_dims(
+      {Dims(a.begin(), a.begin() + ba), Dims(b.begin(), b.begin() + bb)},
+      {StaticShape(sa.begin(), sa.begin() + ba), StaticShape(sb.begin(), sb.begin() + bb)});
   if (a.size() > 1) out.push_back(a[a.size() - 2]);
   if (b.size() > 1) out.push_back(b.back());
   return std::vector<Dims>{out};

@@ -35,9 +35,8 @@ class SumToShape : public Op {
     const int off = g.ndim() - static_cast<int>(target.size());
     for (size_t i = 0; i < target.size(); ++i) {
       if (target[i] != g.shape(off + static_cast<int>(i)) && target[i] != 1) {
-        throw ValueError(op_error(*this, "cannot sum a gradient of shape " +
-                                             shape_str(g.shape()) + " to shape " +
-                                             shape_str(target)));
+        throw ValueError(op_error(*this, "cannot sum a gradient of shape " + shape_str(g.shape()) +
+                                             " to shape " + shape_str(target)));
       }
     }
     NDArray& o = reuse_or_empty(out[0], g.dtype(), target);
@@ -77,10 +76,14 @@ class GradModifier : public Op {
   GradModifier(Modifier kind, double a = 0, double b = 0) : kind_(kind), a_(a), b_(b) {}
   std::string type_name() const override {
     switch (kind_) {
-      case Modifier::Zero: return "ZeroGrad";
-      case Modifier::Disconnected: return "DisconnectedGrad";
-      case Modifier::Clip: return "GradClip";
-      case Modifier::Scale: break;
+      case Modifier::Zero:
+        return "ZeroGrad";
+      case Modifier::Disconnected:
+        return "DisconnectedGrad";
+      case Modifier::Clip:
+        return "GradClip";
+      case Modifier::Scale:
+        break;
     }
     return "GradScale";
   }
@@ -104,12 +107,15 @@ class GradModifier : public Op {
   std::vector<Var> L_op(const std::vector<Var>& in, const std::vector<Var>&,
                         const std::vector<Var>& gout) const override {
     switch (kind_) {
-      case Modifier::Zero: return {zeros_like(in[0])};
-      case Modifier::Disconnected: return {nullptr};
+      case Modifier::Zero:
+        return {zeros_like(in[0])};
+      case Modifier::Disconnected:
+        return {nullptr};
       case Modifier::Clip:
         return {clip(gout[0], scalar_constant(a_, gout[0]->type.dtype),
                      scalar_constant(b_, gout[0]->type.dtype))};
-      case Modifier::Scale: break;
+      case Modifier::Scale:
+        break;
     }
     return {mul(gout[0], scalar_constant(a_, gout[0]->type.dtype))};
   }
@@ -192,8 +198,8 @@ class MapRange : public Op {
         NDArray dst = out[j].view(out[j].raw() + i * static_cast<int64_t>(row), r[j].shape(),
                                   c_strides(r[j].shape(), itemsize(r[j].dtype())));
         if (r[j].shape() != Shape(out[j].shape().begin() + 1, out[j].shape().end())) {
-          throw ValueError(op_error(*this, "iteration " + std::to_string(i) +
-                                               " gave shape " + shape_str(r[j].shape())));
+          throw ValueError(op_error(
+              *this, "iteration " + std::to_string(i) + " gave shape " + shape_str(r[j].shape())));
         }
         dst.copy_from(r[j].astype(body_[j]->type.dtype));
       }
@@ -230,13 +236,16 @@ Var sum_to_shape(const Var& g, const Var& like) {
   return make_node1(std::make_shared<SumToShape>(), {g, like});
 }
 
-Var zero_grad(const Var& x) { return make_node1(std::make_shared<GradModifier>(Modifier::Zero), {x}); }
+Var zero_grad(const Var& x) {
+  return make_node1(std::make_shared<GradModifier>(Modifier::Zero), {x});
+}
 Var disconnected_grad(const Var& x) {
   return make_node1(std::make_shared<GradModifier>(Modifier::Disconnected), {x});
 }
 Var grad_clip(const Var& x, double lo, double hi) {
-  if (lo > hi) throw ValueError("grad_clip: lower bound " + std::to_string(lo) +
-                                " is above upper bound " + std::to_string(hi));
+  if (lo > hi)
+    throw ValueError("grad_clip: lower bound " + std::to_string(lo) + " is above upper bound " +
+                     std::to_string(hi));
   return make_node1(std::make_shared<GradModifier>(Modifier::Clip, lo, hi), {x});
 }
 Var grad_scale(const Var& x, double scale) {

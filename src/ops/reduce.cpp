@@ -699,7 +699,6 @@ Var as_float(const Var& x) {
   return is_float(x->type.dtype) ? x : cast(x, DType::Float64);
 }
 
-
 }  // namespace
 
 Var sum(const Var& x, OptAxes axis, bool keepdims) {

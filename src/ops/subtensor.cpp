@@ -480,8 +480,7 @@ Var slice_length(const Var& start, const Var& stop, const Var& step, const Var& 
   return s_max(s_floordiv(s_add(s_sub(e, b), off), st), i64(0));
 }
 
-// The dimensions of x[idx] given x's dimensions, the index inputs and their dimensions;
-// nullopt when a boolean mask that is not a constant makes a dimension data dependent.
+// The dimensions of x[idx] given x's dimensions, the index inputs and their dimensions.
 std::optional<std::vector<Var>> indexed_dims(const IndexSpec& spec, const std::vector<Var>& x_dims,
                                              const std::vector<Var>& idx,
                                              const std::vector<std::vector<Var>>& idx_dims) {
@@ -525,14 +524,20 @@ std::optional<std::vector<Var>> indexed_dims(const IndexSpec& spec, const std::v
         ++d;
         break;
       case IndexEntry::Kind::Mask: {
-        const NDArray* c = constant_value(idx[e.slot]);
-        if (!c) return std::nullopt;
-        const NDArray m = c->copy();
-        int64_t nnz = 0;
-        for (int64_t i = 0; i < m.size(); ++i) nnz += m.data<bool>()[i] ? 1 : 0;
-        adv_dims.push_back({i64(nnz)});
-        adv_static.push_back({nnz});
-        d += static_cast<size_t>(m.ndim());
+        // The count of true elements: a constant for a constant mask, else summed at run time
+        // (which reads the mask but does not index x).
+        const Var& m = idx[e.slot];
+        if (const NDArray* c = constant_value(m)) {
+          const NDArray v = c->copy();
+          int64_t nnz = 0;
+          for (int64_t i = 0; i < v.size(); ++i) nnz += v.data<bool>()[i] ? 1 : 0;
+          adv_dims.push_back({i64(nnz)});
+          adv_static.push_back({nnz});
+        } else {
+          adv_dims.push_back({sum(m)});  // bool -> int64
+          adv_static.push_back({kUnknownDim});
+        }
+        d += static_cast<size_t>(m->type.ndim());
         break;
       }
     }

@@ -463,18 +463,46 @@ def test_advanced_subtensor_constant_index_and_mask():
     check([x], out3, args, ["AdvancedSubtensor"])
 
 
-def test_advanced_subtensor_symbolic_mask_is_data_dependent():
-    # The count of true elements depends on the mask's values: the shape is read off the result.
-    x = unknown(2)
+def test_advanced_subtensor_symbolic_mask():
+    # The count of true elements depends on the mask's values: it is the mask's sum, computed
+    # without indexing x.
+    x = unknown(3)
     m = T.tensor("bool", shape=(None,))
     m2 = T.tensor("bool", shape=(None, None))
-    for out, mv in [(x[m], lambda s: RNG.random(s[0]) > 0.5),
-                    (x[:, m], lambda s: RNG.random(s[1]) > 0.5),
-                    (x[m2], lambda s: RNG.random(s) > 0.5)]:
-        mvar = m2 if out.ndim == 1 else m
-        args = [(xv, mv(xv.shape)) for xv in [sample((4, 3), "float64"), sample((0, 2), "float64"),
-                                              sample((3, 0), "float64")]]
-        check([x, mvar], out, args)
+    m0 = T.tensor("bool", shape=())
+    i = T.tensor("int64", shape=(None,))
+    xs = [(4, 3, 2), (0, 2, 1), (3, 0, 2), (1, 1, 1)]
+    cases = [
+        (m, x[m], lambda s: RNG.random(s[0]) > 0.5),
+        (m, x[:, m], lambda s: RNG.random(s[1]) > 0.5),
+        (m, x[1:, ::-1, m], lambda s: RNG.random(s[2]) > 0.5),
+        (m, x[m, None, ::-1], lambda s: np.zeros(s[0], bool)),
+        (m, x[m, ...], lambda s: np.ones(s[0], bool)),
+        (m2, x[m2], lambda s: RNG.random(s[:2]) > 0.5),
+        (m2, x[:, m2], lambda s: RNG.random(s[1:]) > 0.5),
+        (m0, x[m0], lambda s: np.bool_(RNG.random() > 0.5)),
+        (m0, x[..., m0], lambda s: np.bool_(False)),
+    ]
+    for mvar, out, mv in cases:
+        check([x, mvar], out, [(xv, mv(xv.shape)) for xv in [sample(s, "float64") for s in xs]],
+              ["AdvancedSubtensor"])
+    # A mask with an integer array: broadcast of (nnz,) with the array's shape.
+    out = x[m, :, i]
+    args = []
+    for s, n in [((4, 3, 2), 1), ((4, 3, 2), 3), ((2, 1, 2), 2), ((2, 2, 2), 0)]:
+        mv = np.zeros(s[0], bool)
+        mv[:n] = True
+        args.append((sample(s, "float64"), mv, RNG.integers(0, 2, size=(n if n != 3 else 1,))))
+    check([x, m, i], out, args, ["AdvancedSubtensor"])
+
+
+def test_not_computed_check_can_fail():
+    # The check used above does see an op that the shape graph computes.
+    x = unknown(2)
+    f = theon.function([x], T.sum(x, axis=0))
+    with pytest.raises(AssertionError, match="Sum"):
+        assert_not_computed(f, ["Sum"])
+    assert_not_computed(f, ["CumSum", "Prod"])
 
 
 # -------------------------------------------------------------------------------------------
@@ -497,3 +525,81 @@ def test_inc_set_subtensor():
     for inputs, out, make in cases:
         check(inputs, out, [make(s) for s in [(3, 2), (1, 4)]],
               ["IncSubtensor", "AdvancedIncSubtensor", "Subtensor"])
+
+
+# -------------------------------------------------------------------------------------------
+# Random basic keys: ints, slices and newaxis, each scalar part None, a constant or symbolic
+
+def random_key(rng, ndim):
+    """A key for an ndim array; returns (symbolic key, function of the symbol values giving the
+    NumPy key, symbols used)."""
+    entries, used = [], []
+    dims_left = ndim
+    while True:
+        r = rng.random()
+        if r < 0.15:
+            entries.append(("new",))
+        elif dims_left and r < 0.35:
+            entries.append(("int", rng.integers(-4, 4)))
+            dims_left -= 1
+        elif dims_left and r < 0.9:
+            parts = []
+            for k in range(3):
+                c = rng.random()
+                if c < 0.3:
+                    parts.append(None)
+                elif c < 0.6:
+                    v = int(rng.choice([-9, -3, -2, -1, 1, 2, 3, 9])) if k == 2 else \
+                        int(rng.integers(-7, 8))
+                    parts.append(("c", v))
+                else:
+                    parts.append(("s", len(used)))
+                    used.append(k)
+            entries.append(("slice", parts))
+            dims_left -= 1
+        else:
+            break
+    def build_key(sym_vals):
+        key = []
+        for e in entries:
+            if e[0] == "new":
+                key.append(None)
+            elif e[0] == "int":
+                key.append(int(e[1]))
+            else:
+                key.append(slice(*[None if p is None else
+                                   (p[1] if p[0] == "c" else sym_vals[p[1]]) for p in e[1]]))
+        return tuple(key)
+    return build_key, used
+
+
+def test_subtensor_random_keys():
+    rng = np.random.default_rng(1234)
+    x = unknown(3)
+    syms = [T.lscalar(f"s{k}") for k in range(9)]
+    checked = 0
+    for trial in range(120):
+        build_key, used = random_key(rng, 3)
+        key = build_key(syms[:len(used)])
+        out = x[key]
+        fs = shape_fn([x] + syms, out)
+        fv = value_fn([x] + syms, out)
+        assert_not_computed(fs, ["Subtensor"])
+        for _ in range(6):
+            shape = tuple(int(d) for d in rng.choice([0, 1, 2, 5], size=3))
+            xv = sample(shape, "float64")
+            vals = []
+            for k in used:  # a symbolic step is never 0
+                vals.append(int(rng.choice([-3, -2, -1, 1, 2, 4])) if k == 2 else
+                            int(rng.integers(-8, 9)))
+            args = [xv] + vals + [0] * (len(syms) - len(vals))
+            try:
+                want = xv[build_key(vals)].shape
+            except IndexError:
+                with pytest.raises(IndexError):
+                    fv(*args)
+                continue
+            assert tuple(fs(*args)) == want, (build_key(vals), shape)
+            assert fv(*args).shape == want
+            checked += 1
+    assert checked > 300

@@ -15,10 +15,10 @@
 // Shapes (infer_shape), so that x[idx].shape is computed without indexing: slice lengths are
 // int64 expressions of the dimension and the (possibly symbolic) start/stop/step, clamped as
 // Python's slice.indices does; advanced integer arrays give their broadcast shape, placed as
-// NumPy does; a boolean mask's count of true elements depends on its values, so a non-constant
-// mask leaves the shape unknown (computed by indexing). set/inc give x's shape. Like any shape
-// inference, these do not check the index: an out-of-range integer or a zero step raises when
-// the indexing runs, not when only its shape is asked for.
+// NumPy does; a boolean mask's count of true elements depends on its values: a constant for a
+// constant mask, else the mask's sum, computed at run time without indexing x. set/inc give
+// x's shape. Like any shape inference, these do not check the index: an out-of-range integer or a
+// zero step raises when the indexing runs, not when only its shape is asked for.
 //
 // Gradients (L_op), built from these same ops so they can be differentiated again; index
 // inputs (scalars, arrays, masks) get none:
