@@ -168,7 +168,12 @@ class MapRange : public Op {
     std::vector<std::pair<Var, Var>> replace;
     replace.emplace_back(index_, scalar_constant(int64_t{0}, index_->type.dtype));
     for (size_t k = 0; k < params_.size(); ++k) replace.emplace_back(params_[k], in[k + 1]);
-    const std::vector<Var> dims = clone_replace(inner, replace);
+    std::vector<Var> dims;
+    try {
+      dims = clone_replace(inner, replace);
+    } catch (const Error&) {
+      return std::nullopt;  // inputs whose types no longer fit the body: read the shape off
+    }
     const Var n = in[0]->type.dtype == DType::Int64 ? in[0] : cast(in[0], DType::Int64);
     std::vector<std::vector<Var>> out;
     size_t next = 0;
