@@ -603,6 +603,59 @@ void BatchedDot::perform(const std::vector<NDArray>& inputs, std::vector<NDArray
 }
 
 // ---------------------------------------------------------------------------------------------
+// Symbolic shapes: the free dimensions of the operands, taken from their run-time shapes.
+
+using Shapes = std::optional<std::vector<std::vector<Var>>>;
+using Dims = std::vector<Var>;
+
+Shapes Dot::infer_shape(const std::vector<Var>& inputs,
+                        const std::vector<std::vector<Var>>& input_shapes) const {
+  auto [axa, axb] = dot_axes(inputs[0]->type.ndim(), inputs[1]->type.ndim());
+  return std::vector<Dims>{contracted_shape(input_shapes[0], input_shapes[1], axa, axb)};
+}
+
+Shapes Matmul::infer_shape(const std::vector<Var>& inputs,
+                           const std::vector<std::vector<Var>>& input_shapes) const {
+  // Batch dimensions broadcast; a 1-d operand contributes no batch and no output dimension.
+  const Dims& a = input_shapes[0];
+  const Dims& b = input_shapes[1];
+  const StaticShape& sa = inputs[0]->type.shape;
+  const StaticShape& sb = inputs[1]->type.shape;
+  const size_t ba = a.size() > 1 ? a.size() - 2 : 0;
+  const size_t bb = b.size() > 1 ? b.size() - 2 : 0;
+  Dims out = broadcast_dims(
+      {Dims(a.begin(), a.begin() + ba), Dims(b.begin(), b.begin() + bb)},
+      {StaticShape(sa.begin(), sa.begin() + ba), StaticShape(sb.begin(), sb.begin() + bb)});
+  if (a.size() > 1) out.push_back(a[a.size() - 2]);
+  if (b.size() > 1) out.push_back(b.back());
+  return std::vector<Dims>{out};
+}
+
+Shapes Tensordot::infer_shape(const std::vector<Var>&,
+                              const std::vector<std::vector<Var>>& input_shapes) const {
+  return std::vector<Dims>{
+      contracted_shape(input_shapes[0], input_shapes[1], to_int(axes_a_), to_int(axes_b_))};
+}
+
+Shapes Outer::infer_shape(const std::vector<Var>&,
+                          const std::vector<std::vector<Var>>& input_shapes) const {
+  return std::vector<Dims>{{dims_product(input_shapes[0]), dims_product(input_shapes[1])}};
+}
+
+Shapes BatchedDot::infer_shape(const std::vector<Var>& inputs,
+                               const std::vector<std::vector<Var>>& input_shapes) const {
+  const Dims a(input_shapes[0].begin() + 1, input_shapes[0].end());
+  const Dims b(input_shapes[1].begin() + 1, input_shapes[1].end());
+  auto [axa, axb] = dot_axes(static_cast<int>(a.size()), static_cast<int>(b.size()));
+  Dims out = contracted_shape(a, b, axa, axb);
+  // Both batch sizes are equal when the op runs; prefer the one known statically.
+  const bool a_known = inputs[0]->type.shape[0] != kUnknownDim;
+  const bool b_known = inputs[1]->type.shape[0] != kUnknownDim;
+  out.insert(out.begin(), !a_known && b_known ? input_shapes[1][0] : input_shapes[0][0]);
+  return std::vector<Dims>{out};
+}
+
+// ---------------------------------------------------------------------------------------------
 // Gradients
 //
 // Every product is bilinear, so each input's gradient is a product of the output gradient with

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
@@ -11,6 +12,7 @@
 #include "theon/ops/alloc.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/math.hpp"
+#include "theon/ops/shape.hpp"
 
 namespace theon {
 namespace {
@@ -33,9 +35,8 @@ class SumToShape : public Op {
     const int off = g.ndim() - static_cast<int>(target.size());
     for (size_t i = 0; i < target.size(); ++i) {
       if (target[i] != g.shape(off + static_cast<int>(i)) && target[i] != 1) {
-        throw ValueError(op_error(*this, "cannot sum a gradient of shape " +
-                                             shape_str(g.shape()) + " to shape " +
-                                             shape_str(target)));
+        throw ValueError(op_error(*this, "cannot sum a gradient of shape " + shape_str(g.shape()) +
+                                             " to shape " + shape_str(target)));
       }
     }
     NDArray& o = reuse_or_empty(out[0], g.dtype(), target);
@@ -62,6 +63,10 @@ class SumToShape : public Op {
     // Summing is linear: the gradient is gout broadcast back to g's shape.
     return {add(gout[0], zeros_like(in[0])), nullptr};
   }
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>&, const std::vector<std::vector<Var>>& shapes) const override {
+    return std::vector<std::vector<Var>>{shapes[1]};  // like's shape
+  }
 };
 
 enum class Modifier { Zero, Disconnected, Clip, Scale };
@@ -71,10 +76,14 @@ class GradModifier : public Op {
   GradModifier(Modifier kind, double a = 0, double b = 0) : kind_(kind), a_(a), b_(b) {}
   std::string type_name() const override {
     switch (kind_) {
-      case Modifier::Zero: return "ZeroGrad";
-      case Modifier::Disconnected: return "DisconnectedGrad";
-      case Modifier::Clip: return "GradClip";
-      case Modifier::Scale: break;
+      case Modifier::Zero:
+        return "ZeroGrad";
+      case Modifier::Disconnected:
+        return "DisconnectedGrad";
+      case Modifier::Clip:
+        return "GradClip";
+      case Modifier::Scale:
+        break;
     }
     return "GradScale";
   }
@@ -91,15 +100,22 @@ class GradModifier : public Op {
     out[0] = in[0];
   }
   std::vector<std::pair<int, int>> view_map() const override { return {{0, 0}}; }
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>&, const std::vector<std::vector<Var>>& shapes) const override {
+    return std::vector<std::vector<Var>>{shapes[0]};
+  }
   std::vector<Var> L_op(const std::vector<Var>& in, const std::vector<Var>&,
                         const std::vector<Var>& gout) const override {
     switch (kind_) {
-      case Modifier::Zero: return {zeros_like(in[0])};
-      case Modifier::Disconnected: return {nullptr};
+      case Modifier::Zero:
+        return {zeros_like(in[0])};
+      case Modifier::Disconnected:
+        return {nullptr};
       case Modifier::Clip:
         return {clip(gout[0], scalar_constant(a_, gout[0]->type.dtype),
                      scalar_constant(b_, gout[0]->type.dtype))};
-      case Modifier::Scale: break;
+      case Modifier::Scale:
+        break;
     }
     return {mul(gout[0], scalar_constant(a_, gout[0]->type.dtype))};
   }
@@ -134,6 +150,40 @@ class MapRange : public Op {
     }
     return out;
   }
+  // (n, *body shape): the body's shape graph, moved into the enclosing graph by substituting
+  // the node's inputs for the body's parameters and 0 for the index. The body's shape must not
+  // depend on the index (perform raises otherwise, and evaluates index 0 when n == 0). Where a
+  // body dimension cannot be inferred from shapes, asking for it evaluates the body once
+  // (index 0) instead of n times. A negative n is not checked here (perform raises).
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& in, const std::vector<std::vector<Var>>&) const override {
+    std::vector<Var> inner;
+    for (const auto& b : body_) {
+      for (int d = 0; d < b->type.ndim(); ++d) {
+        const int64_t known = b->type.shape[d];
+        inner.push_back(known != kUnknownDim ? scalar_constant(known, DType::Int64)
+                                             : shape_i(b, d));
+      }
+    }
+    std::vector<std::pair<Var, Var>> replace;
+    replace.emplace_back(index_, scalar_constant(int64_t{0}, index_->type.dtype));
+    for (size_t k = 0; k < params_.size(); ++k) replace.emplace_back(params_[k], in[k + 1]);
+    std::vector<Var> dims;
+    try {
+      dims = clone_replace(inner, replace);
+    } catch (const Error&) {
+      return std::nullopt;  // inputs whose types no longer fit the body: read the shape off
+    }
+    const Var n = in[0]->type.dtype == DType::Int64 ? in[0] : cast(in[0], DType::Int64);
+    std::vector<std::vector<Var>> out;
+    size_t next = 0;
+    for (const auto& b : body_) {
+      std::vector<Var> s{n};
+      for (int d = 0; d < b->type.ndim(); ++d) s.push_back(dims[next++]);
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
   void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out) const override {
     const int64_t n = static_cast<int64_t>(in[0].flat_as_double(0));
     if (n < 0) throw ValueError(op_error(*this, "negative count " + std::to_string(n)));
@@ -153,8 +203,8 @@ class MapRange : public Op {
         NDArray dst = out[j].view(out[j].raw() + i * static_cast<int64_t>(row), r[j].shape(),
                                   c_strides(r[j].shape(), itemsize(r[j].dtype())));
         if (r[j].shape() != Shape(out[j].shape().begin() + 1, out[j].shape().end())) {
-          throw ValueError(op_error(*this, "iteration " + std::to_string(i) +
-                                               " gave shape " + shape_str(r[j].shape())));
+          throw ValueError(op_error(
+              *this, "iteration " + std::to_string(i) + " gave shape " + shape_str(r[j].shape())));
         }
         dst.copy_from(r[j].astype(body_[j]->type.dtype));
       }
@@ -191,13 +241,16 @@ Var sum_to_shape(const Var& g, const Var& like) {
   return make_node1(std::make_shared<SumToShape>(), {g, like});
 }
 
-Var zero_grad(const Var& x) { return make_node1(std::make_shared<GradModifier>(Modifier::Zero), {x}); }
+Var zero_grad(const Var& x) {
+  return make_node1(std::make_shared<GradModifier>(Modifier::Zero), {x});
+}
 Var disconnected_grad(const Var& x) {
   return make_node1(std::make_shared<GradModifier>(Modifier::Disconnected), {x});
 }
 Var grad_clip(const Var& x, double lo, double hi) {
-  if (lo > hi) throw ValueError("grad_clip: lower bound " + std::to_string(lo) +
-                                " is above upper bound " + std::to_string(hi));
+  if (lo > hi)
+    throw ValueError("grad_clip: lower bound " + std::to_string(lo) + " is above upper bound " +
+                     std::to_string(hi));
   return make_node1(std::make_shared<GradModifier>(Modifier::Clip, lo, hi), {x});
 }
 Var grad_scale(const Var& x, double scale) {

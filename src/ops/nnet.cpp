@@ -159,6 +159,11 @@ std::string Softmax::props() const {
   return "axis=" + (axis_ ? std::to_string(*axis_) : std::string("None"));
 }
 
+std::optional<std::vector<std::vector<Var>>> Softmax::infer_shape(
+    const std::vector<Var>&, const std::vector<std::vector<Var>>& input_shapes) const {
+  return std::vector<std::vector<Var>>{input_shapes[0]};
+}
+
 std::vector<TensorType> Softmax::output_types(const std::vector<Var>& inputs) const {
   if (inputs.size() != 1) {
     throw TypeError(op_error(*this, "expected 1 input, got " + std::to_string(inputs.size())));

@@ -87,6 +87,12 @@ std::string Sort::props() const {
   return "axis=" + (axis_ ? std::to_string(*axis_) : std::string("None"));
 }
 
+std::optional<std::vector<std::vector<Var>>> Sort::infer_shape(
+    const std::vector<Var>&, const std::vector<std::vector<Var>>& input_shapes) const {
+  if (axis_) return std::vector<std::vector<Var>>{input_shapes[0]};
+  return std::vector<std::vector<Var>>{{dims_product(input_shapes[0])}};
+}
+
 std::vector<TensorType> Sort::output_types(const std::vector<Var>& inputs) const {
   if (inputs.size() != 1) {
     throw TypeError(op_error(*this, "expected 1 input, got " + std::to_string(inputs.size())));

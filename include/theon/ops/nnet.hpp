@@ -28,6 +28,9 @@ class Softmax : public Op {
   // keepdims); null for an integer or bool input.
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
 
  private:
   bool log_;

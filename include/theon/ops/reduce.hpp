@@ -53,6 +53,9 @@ class Reduce : public Op {
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
 
  private:
   ReduceKind kind_;
@@ -81,6 +84,9 @@ class ReduceCount : public Op {
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
 
  private:
   std::vector<int64_t> axes_;
@@ -106,6 +112,9 @@ class Cumulative : public Op {
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
 
  private:
   bool product_;
@@ -137,6 +146,16 @@ Var std(const Var& x, OptAxes axis = std::nullopt, bool keepdims = false, int64_
 // The number of elements along `axis` less ddof (clipped at 0), as a 0-d variable of `dtype`:
 // a constant when the static shape gives it, else a ReduceCount node.
 Var reduce_count(const Var& x, OptAxes axis, int64_t ddof, DType dtype);
+
+// ---- Helpers for Op::infer_shape (int64 scalar dimensions) ----
+// The product of the dimensions (the size of a shape), with those known at build time folded
+// into one constant; used by the ops that flatten.
+Var dims_product(const std::vector<Var>& dims);
+// NumPy broadcasting of several shapes (right-aligned): dims[k] are operand k's run-time
+// dimensions and static_shapes[k] its static shape, which picks the deciding dimension where
+// it can. Assumes the shapes do broadcast (the op checks that when it runs).
+std::vector<Var> broadcast_dims(const std::vector<std::vector<Var>>& dims,
+                                const std::vector<StaticShape>& static_shapes);
 
 Var cumsum(const Var& x, std::optional<int64_t> axis = std::nullopt);
 Var cumprod(const Var& x, std::optional<int64_t> axis = std::nullopt);

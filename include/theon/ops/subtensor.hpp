@@ -12,6 +12,14 @@
 // parts take the node's index inputs in the order of the entries, so the spec determines the
 // slots and equal indexings give equal ops.
 //
+// Shapes (infer_shape), so that x[idx].shape is computed without indexing: slice lengths are
+// int64 expressions of the dimension and the (possibly symbolic) start/stop/step, clamped as
+// Python's slice.indices does; advanced integer arrays give their broadcast shape, placed as
+// NumPy does; a boolean mask's count of true elements depends on its values: a constant for a
+// constant mask, else the mask's sum, computed at run time without indexing x. set/inc give
+// x's shape. Like any shape inference, these do not check the index: an out-of-range integer or a
+// zero step raises when the indexing runs, not when only its shape is asked for.
+//
 // Gradients (L_op), built from these same ops so they can be differentiated again; index
 // inputs (scalars, arrays, masks) get none:
 //   x[idx]                 dx = inc_subtensor(zeros_like(x)[idx], g)  (repeated indices add up)
@@ -75,6 +83,9 @@ class Subtensor : public IndexingOp {
   std::vector<std::pair<int, int>> view_map() const override { return {{0, 0}}; }
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   std::string pprint(const std::vector<std::string>& args) const override;
 };
 
@@ -87,6 +98,9 @@ class AdvancedSubtensor : public IndexingOp {
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
   std::string pprint(const std::vector<std::string>& args) const override;
 };
 
@@ -102,6 +116,9 @@ class IncSubtensorBase : public IndexingOp {
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
 
  protected:
   bool set_;
