@@ -7,6 +7,7 @@
 #include "theon/graph/registry.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/gradient_support.hpp"
+#include "theon/ops/shape.hpp"
 #include "theon/ops/math.hpp"
 
 namespace theon {
@@ -162,29 +163,7 @@ std::vector<Var> Elemwise::L_op(const std::vector<Var>& inputs, const std::vecto
 
 std::optional<std::vector<std::vector<Var>>> Elemwise::infer_shape(
     const std::vector<Var>& inputs, const std::vector<std::vector<Var>>& input_shapes) const {
-  // Broadcasting: a dimension is the one size among the inputs that is not 1 (or 1). Inputs
-  // whose static size is 1 cannot decide it; among the others, a run-time 1 defers to the rest.
-  size_t nd = 0;
-  for (const auto& s : input_shapes) nd = std::max(nd, s.size());
-  std::vector<Var> out(nd);
-  for (size_t d = 0; d < nd; ++d) {
-    Var dim;
-    for (size_t k = 0; k < inputs.size(); ++k) {
-      const size_t off = nd - input_shapes[k].size();
-      if (d < off || inputs[k]->type.shape[d - off] == 1) continue;
-      const Var& candidate = input_shapes[k][d - off];
-      if (inputs[k]->type.shape[d - off] != kUnknownDim) {
-        dim = candidate;  // a known size other than 1 decides
-        break;
-      }
-      dim = dim ? elemwise("switch", {elemwise("equal", {dim, scalar_constant(int64_t{1},
-                                                                              DType::Int64)}),
-                                      candidate, dim})
-                : candidate;
-    }
-    out[d] = dim ? dim : scalar_constant(int64_t{1}, DType::Int64);
-  }
-  return std::vector<std::vector<Var>>{out};
+  return std::vector<std::vector<Var>>{broadcast_dims(inputs, input_shapes)};
 }
 
 Var elemwise(const std::string& name, std::vector<Var> inputs) {

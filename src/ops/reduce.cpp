@@ -613,53 +613,6 @@ void Cumulative::perform(const std::vector<NDArray>& inputs, std::vector<NDArray
 // ---------------------------------------------------------------------------------------------
 // Symbolic shapes (see Op::infer_shape)
 
-namespace {
-
-Var int64_scalar(int64_t v) {
-  return scalar_constant(v, DType::Int64);
-}
-
-}  // namespace
-
-Var dims_product(const std::vector<Var>& dims) {
-  int64_t known = 1;
-  Var sym;
-  for (const Var& d : dims) {
-    if (auto k = static_int_scalar(d)) {
-      known *= *k;
-    } else {
-      sym = sym ? mul(sym, d) : d;
-    }
-  }
-  if (!sym || known == 0) return int64_scalar(known);
-  return known == 1 ? sym : mul(sym, int64_scalar(known));
-}
-
-std::vector<Var> broadcast_dims(const std::vector<std::vector<Var>>& dims,
-                                const std::vector<StaticShape>& static_shapes) {
-  // As Elemwise::infer_shape: a dimension is the one size among the operands that is not 1.
-  // Operands whose static size is 1 cannot decide it; a known size other than 1 decides; among
-  // unknown sizes, a run-time 1 defers to the others.
-  size_t nd = 0;
-  for (const auto& s : dims) nd = std::max(nd, s.size());
-  std::vector<Var> out(nd);
-  for (size_t d = 0; d < nd; ++d) {
-    Var dim;
-    for (size_t k = 0; k < dims.size(); ++k) {
-      const size_t off = nd - dims[k].size();
-      if (d < off || static_shapes[k][d - off] == 1) continue;
-      const Var& candidate = dims[k][d - off];
-      if (static_shapes[k][d - off] != kUnknownDim) {
-        dim = candidate;
-        break;
-      }
-      dim = dim ? switch_(equal(dim, int64_scalar(1)), candidate, dim) : candidate;
-    }
-    out[d] = dim ? dim : int64_scalar(1);
-  }
-  return out;
-}
-
 std::optional<std::vector<std::vector<Var>>> Reduce::infer_shape(
     const std::vector<Var>& inputs, const std::vector<std::vector<Var>>& input_shapes) const {
   const std::vector<bool> red = reduced_mask(axes_, inputs[0]->type.ndim());
@@ -668,7 +621,7 @@ std::optional<std::vector<std::vector<Var>>> Reduce::infer_shape(
     if (!red[i]) {
       out.push_back(input_shapes[0][i]);
     } else if (keepdims_) {
-      out.push_back(int64_scalar(1));
+      out.push_back(int64_const(1));
     }
   }
   return std::vector<std::vector<Var>>{out};

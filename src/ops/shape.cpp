@@ -160,27 +160,38 @@ Var dims_sum(const std::vector<Var>& dims) {
   return known == 0 ? acc : add(acc, int64_const(known));
 }
 
-SymShape broadcast_dims(const std::vector<Var>& inputs, const std::vector<SymShape>& shapes) {
+std::vector<Var> broadcast_dims(const std::vector<std::vector<Var>>& dims,
+                                const std::vector<StaticShape>& static_shapes) {
+  // A dimension is the one size among the operands that is not 1. Operands whose static size
+  // is 1 cannot decide it; a known size other than 1 decides; among unknown sizes, a run-time
+  // 1 defers to the others.
   size_t nd = 0;
-  for (const auto& s : shapes) nd = std::max(nd, s.size());
-  SymShape out(nd);
+  for (const auto& s : dims) nd = std::max(nd, s.size());
+  std::vector<Var> out(nd);
   for (size_t d = 0; d < nd; ++d) {
     Var dim;
-    for (size_t k = 0; k < inputs.size(); ++k) {
-      if (d + shapes[k].size() < nd) continue;  // k has no dimension here
-      const size_t dk = d + shapes[k].size() - nd;
-      const int64_t known = inputs[k]->type.shape[dk];
+    for (size_t k = 0; k < dims.size(); ++k) {
+      if (d + dims[k].size() < nd) continue;  // operand k has no dimension here
+      const size_t dk = d + dims[k].size() - nd;
+      const int64_t known = static_shapes[k][dk];
       if (known == 1) continue;
-      if (known != kUnknownDim) {  // a static size other than 1 decides
+      if (known != kUnknownDim) {
         dim = int64_const(known);
         break;
       }
-      const Var& cand = shapes[k][dk];
+      const Var& cand = dims[k][dk];
       dim = dim ? elemwise("switch", {elemwise("equal", {dim, int64_const(1)}), cand, dim}) : cand;
     }
     out[d] = dim ? as_int64(dim) : int64_const(1);
   }
   return out;
+}
+
+std::vector<Var> broadcast_dims(const std::vector<Var>& inputs,
+                                const std::vector<std::vector<Var>>& dims) {
+  std::vector<StaticShape> static_shapes;
+  for (const auto& in : inputs) static_shapes.push_back(in->type.shape);
+  return broadcast_dims(dims, static_shapes);
 }
 
 namespace {

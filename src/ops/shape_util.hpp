@@ -25,17 +25,9 @@ std::string ints_str(const std::vector<int64_t>& v);
 // expressions are built, so shapes of static sizes stay constants.
 using SymShape = std::vector<Var>;
 using SymShapes = std::optional<std::vector<SymShape>>;
-Var int64_const(int64_t v);
-// An integer (or bool) scalar as int64: a constant where its value is known statically.
-Var as_int64(const Var& s);
 // Entry i of the integer vector `v` as int64, read without computing v where v is a constant,
 // a MakeVector or a Shape; otherwise v[i].
 Var vector_entry(const Var& v, int64_t i);
-// The product and the sum of int64 scalars, with the known factors / terms folded.
-Var dims_product(const std::vector<Var>& dims);
 Var dims_sum(const std::vector<Var>& dims);
-// NumPy broadcasting of the inputs' shapes (the dimension of an input whose static size is 1
-// defers to the others; among unknown sizes a run-time 1 defers too).
-SymShape broadcast_dims(const std::vector<Var>& inputs, const std::vector<SymShape>& shapes);
 
 }  // namespace theon

@@ -147,16 +147,6 @@ Var std(const Var& x, OptAxes axis = std::nullopt, bool keepdims = false, int64_
 // a constant when the static shape gives it, else a ReduceCount node.
 Var reduce_count(const Var& x, OptAxes axis, int64_t ddof, DType dtype);
 
-// ---- Helpers for Op::infer_shape (int64 scalar dimensions) ----
-// The product of the dimensions (the size of a shape), with those known at build time folded
-// into one constant; used by the ops that flatten.
-Var dims_product(const std::vector<Var>& dims);
-// NumPy broadcasting of several shapes (right-aligned): dims[k] are operand k's run-time
-// dimensions and static_shapes[k] its static shape, which picks the deciding dimension where
-// it can. Assumes the shapes do broadcast (the op checks that when it runs).
-std::vector<Var> broadcast_dims(const std::vector<std::vector<Var>>& dims,
-                                const std::vector<StaticShape>& static_shapes);
-
 Var cumsum(const Var& x, std::optional<int64_t> axis = std::nullopt);
 Var cumprod(const Var& x, std::optional<int64_t> axis = std::nullopt);
 

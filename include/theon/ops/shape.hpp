@@ -182,6 +182,21 @@ std::optional<int64_t> static_int_scalar(const Var& v);
 std::optional<std::vector<std::optional<int64_t>>> static_int_vector(const Var& v);
 
 // ---- C++ API ----
+// ---- Dimension arithmetic for Op::infer_shape (int64 scalar dimensions) ----
+Var int64_const(int64_t v);
+// An integer scalar as int64 (a constant when its value is known at build time).
+Var as_int64(const Var& s);
+// The product of the dimensions, with those known at build time folded into one constant.
+Var dims_product(const std::vector<Var>& dims);
+// NumPy broadcasting of several shapes (right-aligned): dims[k] are operand k's run-time
+// dimensions and static_shapes[k] its static shape, which picks the deciding dimension where
+// it can. Assumes the shapes do broadcast (the op checks that when it runs).
+std::vector<Var> broadcast_dims(const std::vector<std::vector<Var>>& dims,
+                                const std::vector<StaticShape>& static_shapes);
+// The same with the static shapes taken from the operands.
+std::vector<Var> broadcast_dims(const std::vector<Var>& inputs,
+                                const std::vector<std::vector<Var>>& dims);
+
 Var shape(const Var& x);
 Var shape_i(const Var& x, int64_t i);  // negative i counts from the end
 Var size(const Var& x);
