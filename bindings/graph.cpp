@@ -125,7 +125,7 @@ void bind_graph(nb::module_& m) {
                      return a;
                    })
       .def("_label", [](const Variable& v) { return var_label(v); })
-      .def("_pprint", [](Var v) { return pprint(v); });
+      .def("_pprint", [](Var v) { return pprint(v, 8); });
 
   m.def("build",
         [](const std::string& name, const std::vector<Var>& inputs, nb::dict params,
@@ -178,7 +178,8 @@ void bind_graph(nb::module_& m) {
   m.def("can_cast_safe", [](const std::string& a, const std::string& b) {
     return can_cast_safe(parse_dtype(a), parse_dtype(b));
   });
-  m.def("pprint", [](Var v) { return pprint(v); });
+  m.def("pprint", [](Var v, int max_depth) { return pprint(v, max_depth); }, nb::arg("v"),
+        nb::arg("max_depth") = -1);
   m.def("debugprint",
         [](const std::vector<Var>& outs, bool print_type, int depth) {
           DebugPrintOptions o;

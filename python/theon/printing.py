@@ -5,9 +5,10 @@ import sys
 from theon import _core
 
 
-def pprint(variable):
-    """An infix rendering of the expression, e.g. ``sum((x * W))``."""
-    return _core.pprint(variable)
+def pprint(variable, max_depth=-1):
+    """An infix rendering of the expression, e.g. ``sum((x * W))``. Shared subexpressions are
+    printed at each use; ``max_depth`` cuts deep expressions with "..."."""
+    return _core.pprint(variable, max_depth)
 
 
 def debugprint(obj, file=None, print_type=True, depth=-1, print_rewrites=False):

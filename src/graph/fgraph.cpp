@@ -75,8 +75,27 @@ const std::vector<FunctionGraph::Client>& FunctionGraph::clients(const Variable*
 }
 
 void FunctionGraph::import_graph(const Var& v, const std::string& reason) {
-  for (Apply* node : toposort({v})) {
-    if (!nodes_set_.insert(node).second) continue;
+  // Only the nodes not yet in the graph are visited: the walk stops at known nodes, so a
+  // rewrite's replacement costs the size of what it built, not of the whole graph.
+  std::vector<Apply*> fresh;
+  std::vector<std::pair<Apply*, size_t>> stack;
+  std::unordered_set<const Apply*> seen;
+  if (v->owner && !nodes_set_.count(v->owner)) {
+    stack.push_back({v->owner, 0});
+    seen.insert(v->owner);
+  }
+  while (!stack.empty()) {
+    auto& [node, next] = stack.back();
+    if (next < node->inputs().size()) {
+      Apply* in = node->inputs()[next++]->owner;
+      if (in && !nodes_set_.count(in) && seen.insert(in).second) stack.push_back({in, 0});
+      continue;
+    }
+    fresh.push_back(node);
+    stack.pop_back();
+  }
+  for (Apply* node : fresh) {
+    nodes_set_.insert(node);
     for (size_t i = 0; i < node->inputs().size(); ++i) {
       clients_[node->inputs()[i].get()].push_back({node, static_cast<int>(i)});
     }

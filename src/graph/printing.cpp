@@ -59,10 +59,11 @@ std::string debugprint(const std::vector<Var>& outputs, const DebugPrintOptions&
   return out;
 }
 
-std::string pprint(const Var& v) {
+std::string pprint(const Var& v, int max_depth) {
   if (!v->owner) return var_label(*v);
+  if (max_depth == 0) return "...";
   std::vector<std::string> args;
-  for (const auto& in : v->owner->inputs()) args.push_back(pprint(in));
+  for (const auto& in : v->owner->inputs()) args.push_back(pprint(in, max_depth - 1));
   std::string s = v->owner->op()->pprint(args);
   if (!s.empty()) return s;
   s = v->owner->op()->name() + "(";

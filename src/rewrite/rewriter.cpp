@@ -82,7 +82,9 @@ void RewriteHistory::on_import(FunctionGraph&, Apply* node, const std::string& r
 
 void RewriteHistory::on_replace(FunctionGraph&, const Var& old, const Var& replacement,
                                 const std::string& reason) {
-  entries_.push_back({reason, pprint(old), pprint(replacement)});
+  // Bounded: printing a shared subexpression repeats it, exponential in depth.
+  constexpr int kDepth = 4;
+  entries_.push_back({reason, pprint(old, kDepth), pprint(replacement, kDepth)});
 }
 
 std::string RewriteHistory::built_by(const Apply* node) const {

@@ -18,6 +18,8 @@ struct DebugPrintOptions {
 
 // One tree per output; a node seen before is printed once, later references show its id only.
 std::string debugprint(const std::vector<Var>& outputs, const DebugPrintOptions& options = {});
-std::string pprint(const Var& v);
+// Infix text of the expression. A graph that reuses subexpressions prints them each time, so
+// the text can grow exponentially with depth: `max_depth` (-1: unlimited) cuts it with "...".
+std::string pprint(const Var& v, int max_depth = -1);
 
 }  // namespace theon
