@@ -101,3 +101,43 @@ def test_integer_wrt_gets_zeros():
     x = T.scalar("x")
     n = T.lscalar("n")
     assert ev(theon.grad(x * n, n), {x: 2.0, n: 3}) == 0.0
+
+
+def test_jacobian_and_hessian_match_closed_forms():
+    x = T.vector("x")
+    J = jacobian(x ** 2 * T.sum(x), x)
+    H = hessian(T.sum(x ** 3), x)
+    v = np.array([1.0, 2.0, 3.0])
+    j, h = theon.function([x], [J, H])(v)
+    np.testing.assert_allclose(j, np.diag(2 * v * v.sum()) + np.outer(v ** 2, np.ones(3)))
+    np.testing.assert_allclose(h, np.diag(6 * v))
+    M = T.matrix("M")
+    JM = jacobian(T.exp(M), M)  # shape M.shape + M.shape
+    m = np.arange(6.0).reshape(2, 3) / 10
+    jm = theon.function([M], JM)(m)
+    assert jm.shape == (2, 3, 2, 3)
+    np.testing.assert_allclose(jm.reshape(6, 6), np.diag(np.exp(m).ravel()))
+
+
+def test_rop_on_vectors_equals_jacobian_times_vector():
+    x, v = T.vectors("x", "v")
+    W = theon.shared(np.arange(6.0).reshape(2, 3) / 7, "W")
+    y = T.tanh(W.dot(x))
+    r = theon.function([x, v], Rop(y, x, v))
+    xv, vv = np.array([0.1, -0.2, 0.3]), np.array([1.0, 0.5, -1.0])
+    Wv = W.get_value()
+    expected = (1 - np.tanh(Wv @ xv) ** 2) * (Wv @ vv)
+    np.testing.assert_allclose(r(xv, vv), expected)
+
+
+def test_logistic_regression_gradient_is_the_closed_form():
+    from theon.tensor.nnet import sigmoid
+
+    X, y, w = T.matrix("X"), T.vector("y"), T.vector("w")
+    mu = sigmoid(X.dot(w))
+    E = -(y * T.log(mu) + (1 - y) * T.log(1 - mu)).sum()
+    f = theon.function([X, w, y], [theon.grad(E, w), (y - mu).dot(X)])
+    rng = np.random.default_rng(0)
+    g, closed = f(rng.standard_normal((50, 4)), rng.standard_normal(4),
+                  (rng.random(50) > 0.5).astype(float))
+    np.testing.assert_allclose(g, -closed, rtol=1e-10)
