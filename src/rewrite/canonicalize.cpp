@@ -11,32 +11,18 @@
 #include "theon/ops/shape.hpp"
 #include "theon/ops/subtensor.hpp"
 #include "theon/rewrite/groups.hpp"
+#include "util.hpp"
 #include "theon/rewrite/pattern.hpp"
 
 namespace theon {
 namespace {
 
-using Result = std::optional<std::vector<Var>>;
+using namespace rewrite_util;
 
-Result one(Var v) {
-  return std::vector<Var>{std::move(v)};
-}
 
-template <class OpT>
-const OpT* op_as(const Var& v) {
-  return v && v->owner ? dynamic_cast<const OpT*>(v->owner->op().get()) : nullptr;
-}
 
-template <class OpT>
-const OpT* node_op(Apply* node) {
-  return dynamic_cast<const OpT*>(node->op().get());
-}
 
-// The Elemwise applying scalar op `name` (not a cast) that owns `v`, if any.
-bool is_elemwise(const Var& v, const char* name) {
-  auto* e = op_as<Elemwise>(v);
-  return e && !e->cast_target() && e->scalar().name == name;
-}
+
 
 // Constants that are worth scanning element by element.
 constexpr int64_t kMaxScannedElements = 1 << 16;
@@ -63,26 +49,7 @@ std::optional<bool> constant_truth(const Var& v) {
   return any_true;
 }
 
-// shape_i(v, d), or a constant where the static shape knows it.
-Var dim_of(const Var& v, int d) {
-  const int64_t known = v->type.shape[d];
-  if (known != kUnknownDim) return scalar_constant(known, DType::Int64);
-  return shape_i(v, d);
-}
 
-// True when broadcasting `m` against `v` cannot change v's shape (for any run-time sizes
-// allowed by the static shapes): every dimension of m is 1, or v's is a known size other than 1.
-bool dominated(const Var& m, const Var& v) {
-  if (m == v) return true;
-  const int mn = m->type.ndim(), vn = v->type.ndim();
-  if (mn > vn) return false;
-  for (int k = 0; k < mn; ++k) {
-    const int64_t md = m->type.shape[k], vd = v->type.shape[vn - mn + k];
-    if (md == 1 || (vd != kUnknownDim && vd != 1)) continue;
-    return false;
-  }
-  return true;
-}
 
 // The dimensions of node's output `out` as int64 scalars: constants where the output's static
 // shape knows them, else the op's infer_shape from the inputs' shapes.
@@ -305,26 +272,6 @@ Result useless_reshape(FunctionGraph&, Apply* node) {
   return one(x);
 }
 
-// The dimensions an Alloc's shape inputs give, each as a scalar variable (nullopt where a
-// vector's entry cannot be named without indexing it).
-std::optional<std::vector<Var>> alloc_dims(Apply* node) {
-  std::vector<Var> dims;
-  const auto& in = node->inputs();
-  for (size_t k = 1; k < in.size(); ++k) {
-    if (in[k]->type.ndim() == 0) {
-      dims.push_back(in[k]);
-    } else if (op_as<MakeVector>(in[k])) {
-      for (const Var& e : in[k]->owner->inputs()) dims.push_back(e);
-    } else if (const NDArray* c = constant_value(in[k])) {
-      for (int64_t i = 0; i < c->size(); ++i) {
-        dims.push_back(scalar_constant(static_cast<int64_t>(c->flat_as_double(i)), DType::Int64));
-      }
-    } else {
-      return std::nullopt;
-    }
-  }
-  return dims;
-}
 
 // alloc(v, dims) -> v when dims are v's own shape.
 Result useless_alloc(FunctionGraph&, Apply* node) {

@@ -5,16 +5,13 @@
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/shape.hpp"
 #include "theon/rewrite/groups.hpp"
+#include "util.hpp"
 
 namespace theon {
 namespace {
 
-// shape_i(v, d) as a constant where the static shape knows it.
-Var dim_of(const Var& v, int d) {
-  const int64_t known = v->type.shape[d];
-  if (known != kUnknownDim) return scalar_constant(known, DType::Int64);
-  return shape_i(v, d);
-}
+using namespace rewrite_util;
+
 
 std::optional<std::vector<Var>> shape_i_from_inputs(FunctionGraph&, Apply* node) {
   const Var& x = node->inputs()[0];

@@ -8,26 +8,17 @@
 #include "theon/ops/reduce.hpp"
 #include "theon/ops/shape.hpp"
 #include "theon/rewrite/groups.hpp"
+#include "util.hpp"
 #include "theon/rewrite/pattern.hpp"
 
 namespace theon {
 namespace {
 
-using Result = std::optional<std::vector<Var>>;
+using namespace rewrite_util;
 
-Result one(Var v) {
-  return std::vector<Var>{std::move(v)};
-}
 
-template <class OpT>
-const OpT* op_as(const Var& v) {
-  return v && v->owner ? dynamic_cast<const OpT*>(v->owner->op().get()) : nullptr;
-}
 
-bool is_elemwise(const Var& v, const char* name) {
-  auto* e = op_as<Elemwise>(v);
-  return e && !e->cast_target() && e->scalar().name == name;
-}
+
 
 // A one-element constant that broadcasting against `x` leaves x's shape unchanged.
 std::optional<double> scalar_operand(const Var& c, const Var& x) {
@@ -94,25 +85,6 @@ Result sum_scalar_mul(FunctionGraph&, Apply* node) {
   return std::nullopt;
 }
 
-// The dimensions an Alloc's shape inputs give, each an int64 scalar variable.
-std::optional<std::vector<Var>> alloc_dims(const Var& a) {
-  std::vector<Var> dims;
-  const auto& in = a->owner->inputs();
-  for (size_t k = 1; k < in.size(); ++k) {
-    if (in[k]->type.ndim() == 0) {
-      dims.push_back(cast(in[k], DType::Int64));
-    } else if (op_as<MakeVector>(in[k])) {
-      for (const Var& e : in[k]->owner->inputs()) dims.push_back(cast(e, DType::Int64));
-    } else if (const NDArray* c = constant_value(in[k])) {
-      for (int64_t i = 0; i < c->size(); ++i) {
-        dims.push_back(scalar_constant(static_cast<int64_t>(c->flat_as_double(i)), DType::Int64));
-      }
-    } else {
-      return std::nullopt;
-    }
-  }
-  return dims;
-}
 
 // sum(alloc(v, dims), axes) with v a single element -> v * (product of the reduced dims),
 // allocated to the remaining dims. Exact for integers; for floats it rounds once where the
@@ -126,7 +98,7 @@ Result sum_alloc(FunctionGraph&, Apply* node) {
   for (int64_t d : v->type.shape) {
     if (d != 1) return std::nullopt;
   }
-  auto dims = alloc_dims(a);
+  auto dims = alloc_dims(a->owner);
   if (!dims || static_cast<int>(dims->size()) != a->type.ndim()) return std::nullopt;
   const DType dt = node->output(0)->type.dtype;
   if (v->type.ndim() > 0) v = make_node1(std::make_shared<DimShuffle>(std::vector<int64_t>{}), {v});

@@ -14,26 +14,17 @@
 #include "theon/ops/shape.hpp"
 #include "theon/ops/subtensor.hpp"
 #include "theon/rewrite/groups.hpp"
+#include "util.hpp"
 #include "theon/rewrite/pattern.hpp"
 
 namespace theon {
 namespace {
 
-using Result = std::optional<std::vector<Var>>;
+using namespace rewrite_util;
 
-Result one(Var v) {
-  return std::vector<Var>{std::move(v)};
-}
 
-template <class OpT>
-const OpT* op_as(const Var& v) {
-  return v && v->owner ? dynamic_cast<const OpT*>(v->owner->op().get()) : nullptr;
-}
 
-bool is_elemwise(const Var& v, const char* name) {
-  auto* e = op_as<Elemwise>(v);
-  return e && !e->cast_target() && e->scalar().name == name;
-}
+
 
 const Var& arg(const Var& v, int i) {
   return v->owner->inputs()[i];
@@ -150,19 +141,6 @@ Result logsumexp(FunctionGraph&, Apply* node) {
   return one(cast(add(shift, lse), out->type.dtype));
 }
 
-// True when broadcasting `m` against `v` cannot change v's shape: every dimension of m is 1,
-// or v's is a known size other than 1.
-bool dominated(const Var& m, const Var& v) {
-  if (m == v) return true;
-  const int mn = m->type.ndim(), vn = v->type.ndim();
-  if (mn > vn) return false;
-  for (int k = 0; k < mn; ++k) {
-    const int64_t md = m->type.shape[k], vd = v->type.shape[vn - mn + k];
-    if (md == 1 || (vd != kUnknownDim && vd != 1)) continue;
-    return false;
-  }
-  return true;
-}
 
 bool is_sum_to_shape(const Var& v) {
   return v->owner && v->owner->op()->type_name() == "SumToShape";

@@ -1,0 +1,50 @@
+#include "util.hpp"
+
+#include "theon/ops/constant.hpp"
+#include "theon/ops/shape.hpp"
+
+namespace theon::rewrite_util {
+
+bool is_elemwise(const Var& v, const char* name) {
+  auto* e = op_as<Elemwise>(v);
+  return e && !e->cast_target() && e->scalar().name == name;
+}
+
+bool dominated(const Var& m, const Var& v) {
+  if (m == v) return true;
+  const int mn = m->type.ndim(), vn = v->type.ndim();
+  if (mn > vn) return false;
+  for (int k = 0; k < mn; ++k) {
+    const int64_t md = m->type.shape[k], vd = v->type.shape[vn - mn + k];
+    if (md == 1 || (vd != kUnknownDim && vd != 1)) continue;
+    return false;
+  }
+  return true;
+}
+
+Var dim_of(const Var& v, int d) {
+  const int64_t known = v->type.shape[d];
+  if (known != kUnknownDim) return scalar_constant(known, DType::Int64);
+  return shape_i(v, d);
+}
+
+std::optional<std::vector<Var>> alloc_dims(const Apply* alloc) {
+  std::vector<Var> dims;
+  const auto& in = alloc->inputs();
+  for (size_t k = 1; k < in.size(); ++k) {
+    if (in[k]->type.ndim() == 0) {
+      dims.push_back(as_int64(in[k]));
+    } else if (op_as<MakeVector>(in[k])) {
+      for (const Var& e : in[k]->owner->inputs()) dims.push_back(as_int64(e));
+    } else if (const NDArray* c = constant_value(in[k])) {
+      for (int64_t i = 0; i < c->size(); ++i) {
+        dims.push_back(int64_const(static_cast<int64_t>(c->flat_as_double(i))));
+      }
+    } else {
+      return std::nullopt;
+    }
+  }
+  return dims;
+}
+
+}  // namespace theon::rewrite_util
