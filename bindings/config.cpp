@@ -1,9 +1,10 @@
+#include "theon/core/config.hpp"
+
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
 #include "bindings.hpp"
-#include "theon/core/config.hpp"
 
 namespace nb = nanobind;
 

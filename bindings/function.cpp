@@ -1,3 +1,5 @@
+#include "theon/compile/function.hpp"
+
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/pair.h>
@@ -10,7 +12,6 @@
 
 #include "bindings.hpp"
 #include "numpy_interop.hpp"
-#include "theon/compile/function.hpp"
 #include "theon/compile/shared.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/printing.hpp"
@@ -54,15 +55,15 @@ class PyFunction {
     for (size_t i = 0; i < nargs; ++i) take(i, PyTuple_GET_ITEM(args.ptr(), i));
     if (kwargs.ptr()) {
       for (auto [key, value] : nb::borrow<nb::dict>(kwargs)) {
-      std::string k = nb::cast<std::string>(key);
-      auto it = positions_.find(k);
-      if (it == positions_.end()) {
-        throw TypeError(label() + " got an unexpected keyword argument '" + k + "'");
-      }
-      if (given[it->second]) {
-        throw TypeError(label() + " got multiple values for argument '" + k + "'");
-      }
-      take(it->second, value);
+        std::string k = nb::cast<std::string>(key);
+        auto it = positions_.find(k);
+        if (it == positions_.end()) {
+          throw TypeError(label() + " got an unexpected keyword argument '" + k + "'");
+        }
+        if (given[it->second]) {
+          throw TypeError(label() + " got multiple values for argument '" + k + "'");
+        }
+        take(it->second, value);
       }
     }
     std::vector<NDArray> outs;
@@ -154,13 +155,13 @@ void bind_function(nb::module_& m) {
          const std::vector<bool>& borrow, bool single,
          const std::vector<std::pair<Var, Var>>& updates,
          const std::vector<std::pair<Var, Var>>& givens, bool allow_input_downcast,
-         const std::string& on_unused_input, const std::string& name,
-         const std::string& mode, const std::vector<std::string>& including,
-         const std::vector<std::string>& excluding) {
+         const std::string& on_unused_input, const std::string& name, const std::string& mode,
+         const std::vector<std::string>& including, const std::vector<std::string>& excluding) {
         std::vector<In> ins;
         for (size_t i = 0; i < inputs.size(); ++i) {
           std::optional<NDArray> value;
-          if (i < defaults.size() && !defaults[i].is_none()) value = from_python(defaults[i]).copy();
+          if (i < defaults.size() && !defaults[i].is_none())
+            value = from_python(defaults[i]).copy();
           ins.emplace_back(inputs[i], i < names.size() ? names[i].value_or("") : "", value);
         }
         std::vector<Out> outs;
@@ -202,8 +203,7 @@ void bind_function(nb::module_& m) {
       nb::arg("value"), nb::arg("name") = nb::none(), nb::arg("borrow") = false,
       nb::arg("shape") = nb::none(), nb::arg("where") = "");
   m.def(
-      "get_value",
-      [](const Var& v, bool borrow) { return to_numpy(get_value(v, borrow)); },
+      "get_value", [](const Var& v, bool borrow) { return to_numpy(get_value(v, borrow)); },
       nb::arg("variable"), nb::arg("borrow") = false);
   m.def(
       "set_value",

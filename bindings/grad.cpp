@@ -1,3 +1,5 @@
+#include "theon/grad/grad.hpp"
+
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/function.h>
 #include <nanobind/stl/optional.h>
@@ -8,7 +10,6 @@
 
 #include "bindings.hpp"
 #include "numpy_interop.hpp"
-#include "theon/grad/grad.hpp"
 #include "theon/grad/verify.hpp"
 
 namespace nb = nanobind;
@@ -44,10 +45,10 @@ void bind_grad(nb::module_& m) {
                        const std::string& disconnected_inputs) {
     return jacobian(expression, wrt, disconnected_inputs);
   });
-  m.def("hessian", [](const Var& cost, const std::vector<Var>& wrt,
-                      const std::string& disconnected_inputs) {
-    return hessian(cost, wrt, disconnected_inputs);
-  });
+  m.def("hessian",
+        [](const Var& cost, const std::vector<Var>& wrt, const std::string& disconnected_inputs) {
+          return hessian(cost, wrt, disconnected_inputs);
+        });
   m.def(
       "verify_grad",
       [](const std::function<Var(const std::vector<Var>&)>& fun, const std::vector<nb::object>& pt,

@@ -30,7 +30,8 @@ ParamValue to_param(const std::string& key, nb::handle v) {
   if (nb::isinstance<nb::list>(v) || nb::isinstance<nb::tuple>(v) || is_ndarray(v.ptr())) {
     std::vector<int64_t> out;
     for (nb::handle item : nb::iter(v)) {
-      if (PyBool_Check(item.ptr()) || PyFloat_Check(item.ptr()) || !nb::hasattr(item, "__index__")) {
+      if (PyBool_Check(item.ptr()) || PyFloat_Check(item.ptr()) ||
+          !nb::hasattr(item, "__index__")) {
         throw TypeError("parameter '" + key + "': expected a list of ints, got an element " +
                         nb::cast<std::string>(nb::repr(item)));
       }
@@ -62,7 +63,6 @@ StaticShape static_shape_from(nb::handle shape) {
   return out;
 }
 
-
 }  // namespace
 
 void bind_graph(nb::module_& m) {
@@ -75,11 +75,12 @@ void bind_graph(nb::module_& m) {
       .def_prop_ro("shape", [](const TensorType& t) { return static_shape_tuple(t.shape); })
       .def_prop_ro("ndim", [](const TensorType& t) { return t.ndim(); })
       .def_prop_ro("broadcastable", &broadcastable_tuple)
-      .def("__call__",
-           [](const TensorType& t, std::optional<std::string> name) {
-             return make_input(t, name.value_or(""));
-           },
-           nb::arg("name") = nb::none())
+      .def(
+          "__call__",
+          [](const TensorType& t, std::optional<std::string> name) {
+            return make_input(t, name.value_or(""));
+          },
+          nb::arg("name") = nb::none())
       .def("__eq__", [](const TensorType& a, const TensorType& b) { return a == b; })
       .def("__hash__", [](const TensorType& t) { return std::hash<std::string>()(t.str()); })
       .def("__repr__", &TensorType::str)
@@ -98,9 +99,11 @@ void bind_graph(nb::module_& m) {
       .def_prop_ro("dtype", [](const Variable& v) { return std::string(dtype_name(v.type.dtype)); })
       .def_prop_ro("ndim", [](const Variable& v) { return v.type.ndim(); })
       .def_prop_ro("broadcastable", [](const Variable& v) { return broadcastable_tuple(v.type); })
-      .def_prop_ro("static_shape", [](const Variable& v) { return static_shape_tuple(v.type.shape); })
+      .def_prop_ro("static_shape",
+                   [](const Variable& v) { return static_shape_tuple(v.type.shape); })
       .def_prop_rw(
-          "name", [](const Variable& v) -> nb::object {
+          "name",
+          [](const Variable& v) -> nb::object {
             return v.name.empty() ? nb::object(nb::none()) : nb::object(nb::str(v.name.c_str()));
           },
           [](Variable& v, std::optional<std::string> n) { v.name = n.value_or(""); })
@@ -127,67 +130,73 @@ void bind_graph(nb::module_& m) {
       .def("_label", [](const Variable& v) { return var_label(v); })
       .def("_pprint", [](Var v) { return pprint(v, 8); });
 
-  m.def("build",
-        [](const std::string& name, const std::vector<Var>& inputs, nb::dict params,
-           const std::string& where) {
-          Params p;
-          for (auto [k, v] : params) {
-            std::string key = nb::cast<std::string>(k);
-            p.set(key, to_param(key, v));
-          }
-          LocationScope scope(where);
-          return build(name, inputs, p);
-        },
-        nb::arg("name"), nb::arg("inputs"), nb::arg("params"), nb::arg("where") = "");
+  m.def(
+      "build",
+      [](const std::string& name, const std::vector<Var>& inputs, nb::dict params,
+         const std::string& where) {
+        Params p;
+        for (auto [k, v] : params) {
+          std::string key = nb::cast<std::string>(k);
+          p.set(key, to_param(key, v));
+        }
+        LocationScope scope(where);
+        return build(name, inputs, p);
+      },
+      nb::arg("name"), nb::arg("inputs"), nb::arg("params"), nb::arg("where") = "");
   m.def("has_builder", &has_builder);
   m.def("builder_names", &builder_names);
-  m.def("input",
-        [](const std::string& dtype, nb::handle shape, std::optional<std::string> name,
-           const std::string& where) {
-          LocationScope scope(where);
-          return make_input(TensorType(parse_dtype(dtype), static_shape_from(shape)),
-                            name.value_or(""));
-        },
-        nb::arg("dtype"), nb::arg("shape"), nb::arg("name") = nb::none(), nb::arg("where") = "");
-  m.def("constant",
-        [](nb::handle value, std::optional<std::string> name, const std::string& where) {
-          LocationScope scope(where);
-          return constant(from_python(value).copy(), name.value_or(""));
-        },
-        nb::arg("value"), nb::arg("name") = nb::none(), nb::arg("where") = "");
-  m.def("weak_constant",
-        [](nb::handle value, const std::string& other, const std::string& where) {
-          LocationScope scope(where);
-          DType dt = parse_dtype(other);
-          if (PyBool_Check(value.ptr())) return weak_scalar(nb::cast<bool>(value), dt);
-          if (PyLong_Check(value.ptr())) {
-            int overflow = 0;
-            long long x = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
-            if (overflow) {
-              throw ValueError("Python integer " + nb::cast<std::string>(nb::repr(value)) +
-                               " out of bounds for " + other);
-            }
-            return weak_scalar(static_cast<int64_t>(x), dt);
+  m.def(
+      "input",
+      [](const std::string& dtype, nb::handle shape, std::optional<std::string> name,
+         const std::string& where) {
+        LocationScope scope(where);
+        return make_input(TensorType(parse_dtype(dtype), static_shape_from(shape)),
+                          name.value_or(""));
+      },
+      nb::arg("dtype"), nb::arg("shape"), nb::arg("name") = nb::none(), nb::arg("where") = "");
+  m.def(
+      "constant",
+      [](nb::handle value, std::optional<std::string> name, const std::string& where) {
+        LocationScope scope(where);
+        return constant(from_python(value).copy(), name.value_or(""));
+      },
+      nb::arg("value"), nb::arg("name") = nb::none(), nb::arg("where") = "");
+  m.def(
+      "weak_constant",
+      [](nb::handle value, const std::string& other, const std::string& where) {
+        LocationScope scope(where);
+        DType dt = parse_dtype(other);
+        if (PyBool_Check(value.ptr())) return weak_scalar(nb::cast<bool>(value), dt);
+        if (PyLong_Check(value.ptr())) {
+          int overflow = 0;
+          long long x = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+          if (overflow) {
+            throw ValueError("Python integer " + nb::cast<std::string>(nb::repr(value)) +
+                             " out of bounds for " + other);
           }
-          return weak_scalar(nb::cast<double>(value), dt);
-        },
-        nb::arg("value"), nb::arg("other"), nb::arg("where") = "");
+          return weak_scalar(static_cast<int64_t>(x), dt);
+        }
+        return weak_scalar(nb::cast<double>(value), dt);
+      },
+      nb::arg("value"), nb::arg("other"), nb::arg("where") = "");
   m.def("promote", [](const std::string& a, const std::string& b) {
     return std::string(dtype_name(promote(parse_dtype(a), parse_dtype(b))));
   });
   m.def("can_cast_safe", [](const std::string& a, const std::string& b) {
     return can_cast_safe(parse_dtype(a), parse_dtype(b));
   });
-  m.def("pprint", [](Var v, int max_depth) { return pprint(v, max_depth); }, nb::arg("v"),
-        nb::arg("max_depth") = -1);
-  m.def("debugprint",
-        [](const std::vector<Var>& outs, bool print_type, int depth) {
-          DebugPrintOptions o;
-          o.print_type = print_type;
-          o.max_depth = depth;
-          return debugprint(outs, o);
-        },
-        nb::arg("outputs"), nb::arg("print_type") = true, nb::arg("depth") = -1);
+  m.def(
+      "pprint", [](Var v, int max_depth) { return pprint(v, max_depth); }, nb::arg("v"),
+      nb::arg("max_depth") = -1);
+  m.def(
+      "debugprint",
+      [](const std::vector<Var>& outs, bool print_type, int depth) {
+        DebugPrintOptions o;
+        o.print_type = print_type;
+        o.max_depth = depth;
+        return debugprint(outs, o);
+      },
+      nb::arg("outputs"), nb::arg("print_type") = true, nb::arg("depth") = -1);
 }
 
 }  // namespace theon::py

@@ -12,11 +12,20 @@ namespace theon::py {
 void set_python_error(const Error& e) {
   PyObject* cls = PyExc_RuntimeError;
   switch (e.kind()) {
-    case ErrorKind::Type: cls = PyExc_TypeError; break;
-    case ErrorKind::Value: cls = PyExc_ValueError; break;
-    case ErrorKind::Index: cls = PyExc_IndexError; break;
-    case ErrorKind::NotImplemented: cls = PyExc_NotImplementedError; break;
-    case ErrorKind::Runtime: break;
+    case ErrorKind::Type:
+      cls = PyExc_TypeError;
+      break;
+    case ErrorKind::Value:
+      cls = PyExc_ValueError;
+      break;
+    case ErrorKind::Index:
+      cls = PyExc_IndexError;
+      break;
+    case ErrorKind::NotImplemented:
+      cls = PyExc_NotImplementedError;
+      break;
+    case ErrorKind::Runtime:
+      break;
   }
   PyErr_SetString(cls, e.what());
 }

@@ -11,17 +11,28 @@ namespace {
 
 int typenum_of(DType dt) {
   switch (dt) {
-    case DType::Bool: return NPY_BOOL;
-    case DType::Int8: return NPY_INT8;
-    case DType::Int16: return NPY_INT16;
-    case DType::Int32: return NPY_INT32;
-    case DType::Int64: return NPY_INT64;
-    case DType::UInt8: return NPY_UINT8;
-    case DType::UInt16: return NPY_UINT16;
-    case DType::UInt32: return NPY_UINT32;
-    case DType::UInt64: return NPY_UINT64;
-    case DType::Float32: return NPY_FLOAT32;
-    case DType::Float64: return NPY_FLOAT64;
+    case DType::Bool:
+      return NPY_BOOL;
+    case DType::Int8:
+      return NPY_INT8;
+    case DType::Int16:
+      return NPY_INT16;
+    case DType::Int32:
+      return NPY_INT32;
+    case DType::Int64:
+      return NPY_INT64;
+    case DType::UInt8:
+      return NPY_UINT8;
+    case DType::UInt16:
+      return NPY_UINT16;
+    case DType::UInt32:
+      return NPY_UINT32;
+    case DType::UInt64:
+      return NPY_UINT64;
+    case DType::Float32:
+      return NPY_FLOAT32;
+    case DType::Float64:
+      return NPY_FLOAT64;
   }
   return NPY_FLOAT64;
 }
@@ -30,27 +41,43 @@ bool dtype_of_descr(PyArray_Descr* d, DType* out) {
   const char kind = d->kind;
   const int size = static_cast<int>(PyDataType_ELSIZE(d));
   switch (kind) {
-    case 'b': *out = DType::Bool; return size == 1;
+    case 'b':
+      *out = DType::Bool;
+      return size == 1;
     case 'i':
-      if (size == 1) *out = DType::Int8;
-      else if (size == 2) *out = DType::Int16;
-      else if (size == 4) *out = DType::Int32;
-      else if (size == 8) *out = DType::Int64;
-      else return false;
+      if (size == 1)
+        *out = DType::Int8;
+      else if (size == 2)
+        *out = DType::Int16;
+      else if (size == 4)
+        *out = DType::Int32;
+      else if (size == 8)
+        *out = DType::Int64;
+      else
+        return false;
       return true;
     case 'u':
-      if (size == 1) *out = DType::UInt8;
-      else if (size == 2) *out = DType::UInt16;
-      else if (size == 4) *out = DType::UInt32;
-      else if (size == 8) *out = DType::UInt64;
-      else return false;
+      if (size == 1)
+        *out = DType::UInt8;
+      else if (size == 2)
+        *out = DType::UInt16;
+      else if (size == 4)
+        *out = DType::UInt32;
+      else if (size == 8)
+        *out = DType::UInt64;
+      else
+        return false;
       return true;
     case 'f':
-      if (size == 4) *out = DType::Float32;
-      else if (size == 8) *out = DType::Float64;
-      else return false;
+      if (size == 4)
+        *out = DType::Float32;
+      else if (size == 8)
+        *out = DType::Float64;
+      else
+        return false;
       return true;
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -64,13 +91,16 @@ void init_numpy() {
   if (_import_array() < 0) throw nb::python_error();
 }
 
-bool is_ndarray(PyObject* obj) { return PyArray_Check(obj); }
+bool is_ndarray(PyObject* obj) {
+  return PyArray_Check(obj);
+}
 
 NDArray from_numpy(PyObject* obj) {
   auto* arr = reinterpret_cast<PyArrayObject*>(obj);
   DType dt;
   if (!dtype_of_descr(PyArray_DESCR(arr), &dt)) {
-    nb::str name = nb::steal<nb::str>(PyObject_Str(reinterpret_cast<PyObject*>(PyArray_DESCR(arr))));
+    nb::str name =
+        nb::steal<nb::str>(PyObject_Str(reinterpret_cast<PyObject*>(PyArray_DESCR(arr))));
     throw TypeError("arrays of dtype " + std::string(name.c_str()) +
                     " are not supported; use bool, (u)int8-64, float32 or float64");
   }
@@ -118,7 +148,8 @@ nb::object to_numpy(const NDArray& a) {
   PyArray_Descr* descr = PyArray_DescrFromType(typenum_of(a.dtype()));
   const int flags = a.writeable() ? NPY_ARRAY_WRITEABLE : 0;
   PyObject* arr = PyArray_NewFromDescr(
-      &PyArray_Type, descr, nd, const_cast<npy_intp*>(reinterpret_cast<const npy_intp*>(a.shape().data())),
+      &PyArray_Type, descr, nd,
+      const_cast<npy_intp*>(reinterpret_cast<const npy_intp*>(a.shape().data())),
       const_cast<npy_intp*>(reinterpret_cast<const npy_intp*>(a.strides().data())), a.raw(), flags,
       nullptr);
   if (!arr) throw nb::python_error();

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
-
 #include <theon/theon.hpp>
 
 int main() {

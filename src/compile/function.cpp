@@ -4,10 +4,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "theon/compile/mode.hpp"
 #include "theon/core/config.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/op.hpp"
-#include "theon/compile/mode.hpp"
 
 namespace theon {
 namespace {
@@ -80,9 +80,11 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
            want.shape[d] == got.shape[d];
     }
     if (!ok) {
-      throw TypeError(fn_label(options_.name) + ": an update must have the type of its shared "
-                      "variable: shared variable '" + target->name + "' has type " + want.str() +
-                      ", update value " + var_label(*expr) + " has type " + got.str() +
+      throw TypeError(fn_label(options_.name) +
+                      ": an update must have the type of its shared "
+                      "variable: shared variable '" +
+                      target->name + "' has type " + want.str() + ", update value " +
+                      var_label(*expr) + " has type " + got.str() +
                       (want.dtype != got.dtype ? " (cast the update with .astype('" +
                                                      std::string(dtype_name(want.dtype)) + "'))"
                                                : ""));
@@ -102,8 +104,8 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     if (!leaf->is_input()) continue;
     if (!seen_inputs.count(leaf.get())) {
       throw ValueError(fn_label(options_.name) + ": the graph needs input '" + var_label(*leaf) +
-                       "' (" + leaf->type.str() +
-                       ", created at " + (leaf->where.empty() ? "<unknown>" : leaf->where) +
+                       "' (" + leaf->type.str() + ", created at " +
+                       (leaf->where.empty() ? "<unknown>" : leaf->where) +
                        "), which is neither among the inputs nor given a value");
     }
     used.insert(leaf.get());
@@ -187,8 +189,8 @@ NDArray Function::check_arg(size_t index, NDArray value, ArgOrigin origin) const
       bool accepted = false;
       if (origin == ArgOrigin::PythonData) {
         NDArray converted = value.astype(type.dtype);
-        const bool float_to_floatX = is_float(from) && is_float(type.dtype) &&
-                                     dtype_name(type.dtype) == config_floatX();
+        const bool float_to_floatX =
+            is_float(from) && is_float(type.dtype) && dtype_name(type.dtype) == config_floatX();
         if (float_to_floatX || values_equal(value, converted.astype(from))) {
           value = std::move(converted);
           accepted = true;

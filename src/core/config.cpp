@@ -17,16 +17,27 @@ std::string trim(const std::string& s) {
 }
 
 void define_core_flags(Config& c) {
-  c.define({"floatX", "float64", "dtype of tensors built without an explicit dtype",
-            {"float64", "float32"}, nullptr});
-  c.define({"on_unused_input", "raise",
-            "what function() does with an input the outputs do not use",
-            {"raise", "warn", "ignore"}, nullptr});
-  c.define({"mode", "FAST_RUN", "default compile mode of function()",
-            {"FAST_RUN", "FAST_COMPILE", "NONE"}, nullptr});
-  c.define({"optimizer_including", "", "rewrites (names or tags, ':'-separated) to add", {},
+  c.define({"floatX",
+            "float64",
+            "dtype of tensors built without an explicit dtype",
+            {"float64", "float32"},
             nullptr});
-  c.define({"optimizer_excluding", "", "rewrites (names or tags, ':'-separated) to remove", {},
+  c.define({"on_unused_input",
+            "raise",
+            "what function() does with an input the outputs do not use",
+            {"raise", "warn", "ignore"},
+            nullptr});
+  c.define({"mode",
+            "FAST_RUN",
+            "default compile mode of function()",
+            {"FAST_RUN", "FAST_COMPILE", "NONE"},
+            nullptr});
+  c.define(
+      {"optimizer_including", "", "rewrites (names or tags, ':'-separated) to add", {}, nullptr});
+  c.define({"optimizer_excluding",
+            "",
+            "rewrites (names or tags, ':'-separated) to remove",
+            {},
             nullptr});
 }
 
@@ -73,8 +84,12 @@ const Config::Flag& Config::flag(const std::string& name) const {
   return it->second;
 }
 
-const std::string& Config::get(const std::string& name) const { return flag(name).value; }
-const FlagSpec& Config::spec(const std::string& name) const { return flag(name).spec; }
+const std::string& Config::get(const std::string& name) const {
+  return flag(name).value;
+}
+const FlagSpec& Config::spec(const std::string& name) const {
+  return flag(name).spec;
+}
 
 std::vector<std::string> Config::names() const {
   std::vector<std::string> out;
@@ -139,6 +154,8 @@ void Config::apply_rc_text(const std::string& text, const std::string& source) {
   }
 }
 
-std::string config_floatX() { return Config::global().get("floatX"); }
+std::string config_floatX() {
+  return Config::global().get("floatX");
+}
 
 }  // namespace theon

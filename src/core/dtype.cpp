@@ -28,22 +28,34 @@ constexpr std::array<DTypeInfo, kNumDTypes> kInfo{{
     {"float64", 8, DKind::Float},
 }};
 
-const DTypeInfo& info(DType dt) { return kInfo[static_cast<size_t>(dt)]; }
+const DTypeInfo& info(DType dt) {
+  return kInfo[static_cast<size_t>(dt)];
+}
 
 DType signed_of_size(size_t size) {
   switch (size) {
-    case 1: return DType::Int8;
-    case 2: return DType::Int16;
-    case 4: return DType::Int32;
-    default: return DType::Int64;
+    case 1:
+      return DType::Int8;
+    case 2:
+      return DType::Int16;
+    case 4:
+      return DType::Int32;
+    default:
+      return DType::Int64;
   }
 }
 
 }  // namespace
 
-size_t itemsize(DType dt) { return info(dt).size; }
-std::string_view dtype_name(DType dt) { return info(dt).name; }
-DKind dtype_kind(DType dt) { return info(dt).kind; }
+size_t itemsize(DType dt) {
+  return info(dt).size;
+}
+std::string_view dtype_name(DType dt) {
+  return info(dt).name;
+}
+DKind dtype_kind(DType dt) {
+  return info(dt).kind;
+}
 
 DType parse_dtype(std::string_view name) {
   for (int i = 0; i < kNumDTypes; ++i) {
@@ -74,7 +86,9 @@ DType promote(DType a, DType b) {
   return signed_of_size(std::max(itemsize(s), 2 * itemsize(u)));
 }
 
-bool can_cast_safe(DType from, DType to) { return promote(from, to) == to; }
+bool can_cast_safe(DType from, DType to) {
+  return promote(from, to) == to;
+}
 
 DType upgrade_to_float(DType dt) {
   if (is_float(dt)) return dt;
@@ -84,18 +98,24 @@ DType upgrade_to_float(DType dt) {
 DType weak_scalar_dtype(PyScalarKind kind, DType other) {
   DKind k = dtype_kind(other);
   switch (kind) {
-    case PyScalarKind::Bool: return other;
-    case PyScalarKind::Int: return k == DKind::Bool ? DType::Int64 : other;
-    case PyScalarKind::Float: return k == DKind::Float ? other : DType::Float64;
+    case PyScalarKind::Bool:
+      return other;
+    case PyScalarKind::Int:
+      return k == DKind::Bool ? DType::Int64 : other;
+    case PyScalarKind::Float:
+      return k == DKind::Float ? other : DType::Float64;
   }
   return other;
 }
 
 DType default_scalar_dtype(PyScalarKind kind) {
   switch (kind) {
-    case PyScalarKind::Bool: return DType::Bool;
-    case PyScalarKind::Int: return DType::Int64;
-    case PyScalarKind::Float: return DType::Float64;
+    case PyScalarKind::Bool:
+      return DType::Bool;
+    case PyScalarKind::Int:
+      return DType::Int64;
+    case PyScalarKind::Float:
+      return DType::Float64;
   }
   return DType::Float64;
 }

@@ -4,11 +4,16 @@ namespace theon {
 
 void rethrow_with_message(const Error& e, const std::string& message) {
   switch (e.kind()) {
-    case ErrorKind::Type: throw TypeError(message);
-    case ErrorKind::Value: throw ValueError(message);
-    case ErrorKind::Index: throw IndexError(message);
-    case ErrorKind::NotImplemented: throw NotImplementedError(message);
-    case ErrorKind::Runtime: break;
+    case ErrorKind::Type:
+      throw TypeError(message);
+    case ErrorKind::Value:
+      throw ValueError(message);
+    case ErrorKind::Index:
+      throw IndexError(message);
+    case ErrorKind::NotImplemented:
+      throw NotImplementedError(message);
+    case ErrorKind::Runtime:
+      break;
   }
   throw Error(ErrorKind::Runtime, message);
 }

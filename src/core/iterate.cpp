@@ -83,25 +83,23 @@ using ConvertFn = void (*)(const char*, int64_t, char*, int64_t, int64_t);
 
 template <class From>
 constexpr std::array<ConvertFn, kNumDTypes> row() {
-  return {&convert_loop<From, bool>,     &convert_loop<From, int8_t>,
-          &convert_loop<From, int16_t>,  &convert_loop<From, int32_t>,
-          &convert_loop<From, int64_t>,  &convert_loop<From, uint8_t>,
-          &convert_loop<From, uint16_t>, &convert_loop<From, uint32_t>,
-          &convert_loop<From, uint64_t>, &convert_loop<From, float>,
-          &convert_loop<From, double>};
+  return {
+      &convert_loop<From, bool>,     &convert_loop<From, int8_t>,   &convert_loop<From, int16_t>,
+      &convert_loop<From, int32_t>,  &convert_loop<From, int64_t>,  &convert_loop<From, uint8_t>,
+      &convert_loop<From, uint16_t>, &convert_loop<From, uint32_t>, &convert_loop<From, uint64_t>,
+      &convert_loop<From, float>,    &convert_loop<From, double>};
 }
 
 constexpr std::array<std::array<ConvertFn, kNumDTypes>, kNumDTypes> kConvert{
-    row<bool>(),     row<int8_t>(),   row<int16_t>(),  row<int32_t>(),
-    row<int64_t>(),  row<uint8_t>(),  row<uint16_t>(), row<uint32_t>(),
-    row<uint64_t>(), row<float>(),    row<double>()};
+    row<bool>(),     row<int8_t>(),  row<int16_t>(),  row<int32_t>(),
+    row<int64_t>(),  row<uint8_t>(), row<uint16_t>(), row<uint32_t>(),
+    row<uint64_t>(), row<float>(),   row<double>()};
 
 }  // namespace
 
 void convert_strided(DType from, const char* src, int64_t src_stride, DType to, char* dst,
                      int64_t dst_stride, int64_t n) {
-  kConvert[static_cast<size_t>(from)][static_cast<size_t>(to)](src, src_stride, dst, dst_stride,
-                                                                n);
+  kConvert[static_cast<size_t>(from)][static_cast<size_t>(to)](src, src_stride, dst, dst_stride, n);
 }
 
 }  // namespace theon

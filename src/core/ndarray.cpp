@@ -43,7 +43,7 @@ Strides c_strides(const Shape& shape, size_t itemsize) {
 std::shared_ptr<void> allocate_buffer_fresh(size_t bytes) {
   constexpr std::align_val_t kAlign{64};
   void* p = ::operator new(bytes ? bytes : 1, kAlign);
-  return std::shared_ptr<void>(p, [](void* q) { ::operator delete(q, std::align_val_t{64}); });
+  return std::shared_ptr<void>(p, [](void* q) { ::operator delete (q, std::align_val_t{64}); });
 }
 
 std::shared_ptr<void> allocate_buffer(size_t bytes) {
@@ -54,7 +54,9 @@ std::shared_ptr<void> allocate_buffer(size_t bytes) {
 AllocatorScope::AllocatorScope(BufferAllocator* alloc) : previous_(current_allocator) {
   current_allocator = alloc;
 }
-AllocatorScope::~AllocatorScope() { current_allocator = previous_; }
+AllocatorScope::~AllocatorScope() {
+  current_allocator = previous_;
+}
 
 NDArray NDArray::empty(DType dtype, Shape shape) {
   for (int64_t d : shape) {
@@ -122,7 +124,9 @@ NDArray NDArray::reshaped_view(Shape shape) const {
   return view(data_, std::move(shape), std::move(st));
 }
 
-NDArray NDArray::copy() const { return astype(dtype_); }
+NDArray NDArray::copy() const {
+  return astype(dtype_);
+}
 
 NDArray NDArray::astype(DType dtype) const {
   NDArray out = empty(dtype, shape_);

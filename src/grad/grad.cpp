@@ -138,11 +138,10 @@ GradResult grad_ex(const Var& cost, const std::vector<Var>& wrt, const GradOptio
                                 (node->where().empty() ? "<unknown>" : node->where()) + ")");
     }
     if (input_grads.size() != node->inputs().size()) {
-      throw Error(ErrorKind::Runtime, op_error(*node->op(), "L_op returned " +
-                                                              std::to_string(input_grads.size()) +
-                                                              " gradients for " +
-                                                              std::to_string(node->inputs().size()) +
-                                                              " inputs"));
+      throw Error(ErrorKind::Runtime,
+                  op_error(*node->op(), "L_op returned " + std::to_string(input_grads.size()) +
+                                            " gradients for " +
+                                            std::to_string(node->inputs().size()) + " inputs"));
     }
     for (size_t i = 0; i < input_grads.size(); ++i) {
       const Var& in = node->inputs()[i];
@@ -150,11 +149,11 @@ GradResult grad_ex(const Var& cost, const std::vector<Var>& wrt, const GradOptio
       if (!g || !depends.count(in.get()) || constant_set.count(in.get())) continue;
       if (!is_float(in->type.dtype)) continue;  // integers carry no gradient
       if (g->type.ndim() != in->type.ndim()) {
-        throw Error(ErrorKind::Runtime,
-                    op_error(*node->op(), "L_op gave a gradient of " +
-                                              std::to_string(g->type.ndim()) +
-                                              " dimensions for input " + std::to_string(i) +
-                                              " of " + std::to_string(in->type.ndim())));
+        throw Error(
+            ErrorKind::Runtime,
+            op_error(*node->op(), "L_op gave a gradient of " + std::to_string(g->type.ndim()) +
+                                      " dimensions for input " + std::to_string(i) + " of " +
+                                      std::to_string(in->type.ndim())));
       }
       if (g->type.dtype != in->type.dtype) g = cast(g, in->type.dtype);
       accumulate(in.get(), std::move(g));
@@ -200,8 +199,8 @@ Var grad(const Var& cost, const Var& wrt, const GradOptions& options) {
 std::vector<Var> Lop(const std::vector<Var>& f, const std::vector<Var>& wrt,
                      const std::vector<Var>& eval_points) {
   if (f.size() != eval_points.size()) {
-    throw ValueError("Lop: expected one evaluation point per output (" +
-                     std::to_string(f.size()) + "), got " + std::to_string(eval_points.size()));
+    throw ValueError("Lop: expected one evaluation point per output (" + std::to_string(f.size()) +
+                     "), got " + std::to_string(eval_points.size()));
   }
   GradOptions o;
   for (size_t i = 0; i < f.size(); ++i) o.known_grads.emplace_back(f[i], eval_points[i]);

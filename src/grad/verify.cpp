@@ -32,7 +32,8 @@ void verify_grad(const std::function<Var(const std::vector<Var>&)>& fun,
   for (size_t i = 0; i < pt.size(); ++i) {
     if (!is_float(pt[i].dtype())) {
       throw TypeError("verify_grad: input " + std::to_string(i) + " has dtype " +
-                      std::string(dtype_name(pt[i].dtype())) + "; only float inputs have gradients");
+                      std::string(dtype_name(pt[i].dtype())) +
+                      "; only float inputs have gradients");
     }
     low_precision = low_precision || pt[i].dtype() == DType::Float32;
     inputs.push_back(make_input(TensorType(pt[i].dtype(), StaticShape(pt[i].ndim(), kUnknownDim)),
@@ -97,12 +98,11 @@ void verify_grad(const std::function<Var(const std::vector<Var>&)>& fun,
       }
       if (worst_at >= 0) {
         std::ostringstream msg;
-        msg << "verify_grad: the gradient of " << op << " with respect to input " << i
-            << " (shape " << shape_str(xs[i].shape()) << ", dtype "
-            << dtype_name(xs[i].dtype()) << ") disagrees with finite differences: at flat index "
-            << worst_at << " analytic " << worst_a << ", numeric " << worst_n
-            << " (abs error " << worst << "; tolerances abs " << abs_tol << ", rel " << rel_tol
-            << ", eps " << eps << ", test " << t << ")";
+        msg << "verify_grad: the gradient of " << op << " with respect to input " << i << " (shape "
+            << shape_str(xs[i].shape()) << ", dtype " << dtype_name(xs[i].dtype())
+            << ") disagrees with finite differences: at flat index " << worst_at << " analytic "
+            << worst_a << ", numeric " << worst_n << " (abs error " << worst << "; tolerances abs "
+            << abs_tol << ", rel " << rel_tol << ", eps " << eps << ", test " << t << ")";
         throw ValueError(msg.str());
       }
     }

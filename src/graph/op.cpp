@@ -16,14 +16,18 @@ bool Op::equals(const Op& other) const {
   return typeid(*this) == typeid(other) && props() == other.props();
 }
 
-size_t Op::hash() const { return std::hash<std::string>()(name()); }
+size_t Op::hash() const {
+  return std::hash<std::string>()(name());
+}
 
 std::vector<Var> Op::L_op(const std::vector<Var>&, const std::vector<Var>&,
                           const std::vector<Var>&) const {
   throw NotImplementedError(op_error(*this, "the gradient of this op is not implemented"));
 }
 
-std::string Op::pprint(const std::vector<std::string>&) const { return ""; }
+std::string Op::pprint(const std::vector<std::string>&) const {
+  return "";
+}
 
 NDArray& reuse_or_empty(NDArray& slot, DType dtype, const Shape& shape) {
   if (!(slot.defined() && slot.dtype() == dtype && slot.shape() == shape &&
@@ -50,6 +54,8 @@ std::string node_error_context(const Apply& node, const std::vector<NDArray>& in
   return s;
 }
 
-std::string op_error(const Op& op, const std::string& message) { return op.name() + ": " + message; }
+std::string op_error(const Op& op, const std::string& message) {
+  return op.name() + ": " + message;
+}
 
 }  // namespace theon

@@ -14,12 +14,18 @@ std::map<std::string, BuilderEntry>& entries() {
 
 std::string kind_name(const ParamValue& v) {
   switch (v.index()) {
-    case 0: return "None";
-    case 1: return "bool";
-    case 2: return "int";
-    case 3: return "float";
-    case 4: return "str";
-    default: return "list of int";
+    case 0:
+      return "None";
+    case 1:
+      return "bool";
+    case 2:
+      return "int";
+    case 3:
+      return "float";
+    case 4:
+      return "str";
+    default:
+      return "list of int";
   }
 }
 
@@ -36,7 +42,9 @@ const ParamValue& Params::at(const std::string& key) const {
   return it == values_.end() ? none : it->second;
 }
 
-bool Params::has(const std::string& key) const { return at(key).index() != 0; }
+bool Params::has(const std::string& key) const {
+  return at(key).index() != 0;
+}
 
 int64_t Params::get_int(const std::string& key) const {
   const ParamValue& v = at(key);

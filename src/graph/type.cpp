@@ -26,8 +26,8 @@ std::string TensorType::str() const {
 }
 
 std::string TensorType::short_str() const {
-  static const char* kNames[] = {"scalar", "vector", "matrix", "tensor3", "tensor4",
-                                 "tensor5", "tensor6", "tensor7"};
+  static const char* kNames[] = {"scalar",  "vector",  "matrix",  "tensor3",
+                                 "tensor4", "tensor5", "tensor6", "tensor7"};
   std::string kind;
   bool plain = true;
   for (int64_t d : shape) plain = plain && d == kUnknownDim;
@@ -52,7 +52,9 @@ bool TensorType::compatible_with(const TensorType& o) const {
   return true;
 }
 
-bool TensorType::accepts_shape(const Shape& s) const { return shape_mismatch(s).empty(); }
+bool TensorType::accepts_shape(const Shape& s) const {
+  return shape_mismatch(s).empty();
+}
 
 std::string TensorType::shape_mismatch(const Shape& s) const {
   if (static_cast<int>(s.size()) != ndim()) {

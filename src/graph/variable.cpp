@@ -27,7 +27,9 @@ Apply::Apply(OpPtr op, std::vector<Var> inputs, const std::vector<TensorType>& o
   }
 }
 
-Var Apply::output(int i) { return Var(shared_from_this(), &outputs_[i]); }
+Var Apply::output(int i) {
+  return Var(shared_from_this(), &outputs_[i]);
+}
 
 std::vector<Var> Apply::outputs() {
   std::vector<Var> out;
@@ -82,14 +84,20 @@ Var make_shared(std::shared_ptr<SharedValue> cell, TensorType type) {
   return v;
 }
 
-const NDArray* constant_value(const Var& v) { return v && v->constant ? v->constant.get() : nullptr; }
+const NDArray* constant_value(const Var& v) {
+  return v && v->constant ? v->constant.get() : nullptr;
+}
 
-const std::string& current_location() { return location; }
+const std::string& current_location() {
+  return location;
+}
 
 LocationScope::LocationScope(std::string where) : previous_(std::move(location)) {
   location = std::move(where);
 }
-LocationScope::~LocationScope() { location = std::move(previous_); }
+LocationScope::~LocationScope() {
+  location = std::move(previous_);
+}
 
 std::string var_label(const Variable& v) {
   if (!v.name.empty()) return v.name;

@@ -32,10 +32,16 @@ bool int_fits(int64_t v, DType dt) {
 
 }  // namespace
 
-Var constant(NDArray value, std::string name) { return make_constant(std::move(value), std::move(name)); }
+Var constant(NDArray value, std::string name) {
+  return make_constant(std::move(value), std::move(name));
+}
 
-Var scalar_constant(double value, DType dtype) { return constant(scalar_array(value, dtype)); }
-Var scalar_constant(int64_t value, DType dtype) { return constant(scalar_array(value, dtype)); }
+Var scalar_constant(double value, DType dtype) {
+  return constant(scalar_array(value, dtype));
+}
+Var scalar_constant(int64_t value, DType dtype) {
+  return constant(scalar_array(value, dtype));
+}
 
 Var weak_scalar(double value, DType other) {
   return scalar_constant(value, weak_scalar_dtype(PyScalarKind::Float, other));
@@ -54,8 +60,14 @@ Var weak_scalar(bool value, DType other) {
   return scalar_constant(static_cast<int64_t>(value), weak_scalar_dtype(PyScalarKind::Bool, other));
 }
 
-Var weak_scalar(double value, const Var& other) { return weak_scalar(value, other->type.dtype); }
-Var weak_scalar(int64_t value, const Var& other) { return weak_scalar(value, other->type.dtype); }
-Var weak_scalar(bool value, const Var& other) { return weak_scalar(value, other->type.dtype); }
+Var weak_scalar(double value, const Var& other) {
+  return weak_scalar(value, other->type.dtype);
+}
+Var weak_scalar(int64_t value, const Var& other) {
+  return weak_scalar(value, other->type.dtype);
+}
+Var weak_scalar(bool value, const Var& other) {
+  return weak_scalar(value, other->type.dtype);
+}
 
 }  // namespace theon

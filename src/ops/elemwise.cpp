@@ -7,8 +7,8 @@
 #include "theon/graph/registry.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/gradient_support.hpp"
-#include "theon/ops/shape.hpp"
 #include "theon/ops/math.hpp"
+#include "theon/ops/shape.hpp"
 
 namespace theon {
 namespace {
@@ -35,8 +35,8 @@ std::string Elemwise::props() const {
 
 std::vector<TensorType> Elemwise::output_types(const std::vector<Var>& inputs) const {
   if (static_cast<int>(inputs.size()) != scalar_->arity) {
-    throw TypeError(op_error(*this, "expected " + std::to_string(scalar_->arity) +
-                                        " inputs, got " + std::to_string(inputs.size())));
+    throw TypeError(op_error(*this, "expected " + std::to_string(scalar_->arity) + " inputs, got " +
+                                        std::to_string(inputs.size())));
   }
   std::vector<DType> dtypes;
   std::vector<StaticShape> shapes;
@@ -143,8 +143,8 @@ std::vector<Var> Elemwise::L_op(const std::vector<Var>& inputs, const std::vecto
   } else {
     ScalarGrad rule = find_scalar_grad(scalar_->name);
     if (!rule) {
-      throw NotImplementedError(op_error(*this, "the gradient of the scalar op '" +
-                                                    scalar_->name + "' is not implemented"));
+      throw NotImplementedError(op_error(
+          *this, "the gradient of the scalar op '" + scalar_->name + "' is not implemented"));
     }
     grads = rule(inputs, outputs[0], output_grads[0]);
   }
@@ -175,27 +175,67 @@ Var cast(const Var& x, DType dtype) {
   return make_node1(std::make_shared<Elemwise>(find_scalar_op("cast"), dtype), {x});
 }
 
-Var add(const Var& a, const Var& b) { return elemwise("add", {a, b}); }
-Var sub(const Var& a, const Var& b) { return elemwise("sub", {a, b}); }
-Var mul(const Var& a, const Var& b) { return elemwise("mul", {a, b}); }
-Var true_divide(const Var& a, const Var& b) { return elemwise("true_divide", {a, b}); }
-Var neg(const Var& x) { return elemwise("neg", {x}); }
-Var exp(const Var& x) { return elemwise("exp", {x}); }
-Var log(const Var& x) { return elemwise("log", {x}); }
+Var add(const Var& a, const Var& b) {
+  return elemwise("add", {a, b});
+}
+Var sub(const Var& a, const Var& b) {
+  return elemwise("sub", {a, b});
+}
+Var mul(const Var& a, const Var& b) {
+  return elemwise("mul", {a, b});
+}
+Var true_divide(const Var& a, const Var& b) {
+  return elemwise("true_divide", {a, b});
+}
+Var neg(const Var& x) {
+  return elemwise("neg", {x});
+}
+Var exp(const Var& x) {
+  return elemwise("exp", {x});
+}
+Var log(const Var& x) {
+  return elemwise("log", {x});
+}
 
-Var operator+(const Var& a, const Var& b) { return add(a, b); }
-Var operator-(const Var& a, const Var& b) { return sub(a, b); }
-Var operator*(const Var& a, const Var& b) { return mul(a, b); }
-Var operator/(const Var& a, const Var& b) { return true_divide(a, b); }
-Var operator-(const Var& x) { return neg(x); }
-Var operator+(const Var& a, double b) { return add(a, weak_scalar(b, a)); }
-Var operator+(double a, const Var& b) { return add(weak_scalar(a, b), b); }
-Var operator-(const Var& a, double b) { return sub(a, weak_scalar(b, a)); }
-Var operator-(double a, const Var& b) { return sub(weak_scalar(a, b), b); }
-Var operator*(const Var& a, double b) { return mul(a, weak_scalar(b, a)); }
-Var operator*(double a, const Var& b) { return mul(weak_scalar(a, b), b); }
-Var operator/(const Var& a, double b) { return true_divide(a, weak_scalar(b, a)); }
-Var operator/(double a, const Var& b) { return true_divide(weak_scalar(a, b), b); }
+Var operator+(const Var& a, const Var& b) {
+  return add(a, b);
+}
+Var operator-(const Var& a, const Var& b) {
+  return sub(a, b);
+}
+Var operator*(const Var& a, const Var& b) {
+  return mul(a, b);
+}
+Var operator/(const Var& a, const Var& b) {
+  return true_divide(a, b);
+}
+Var operator-(const Var& x) {
+  return neg(x);
+}
+Var operator+(const Var& a, double b) {
+  return add(a, weak_scalar(b, a));
+}
+Var operator+(double a, const Var& b) {
+  return add(weak_scalar(a, b), b);
+}
+Var operator-(const Var& a, double b) {
+  return sub(a, weak_scalar(b, a));
+}
+Var operator-(double a, const Var& b) {
+  return sub(weak_scalar(a, b), b);
+}
+Var operator*(const Var& a, double b) {
+  return mul(a, weak_scalar(b, a));
+}
+Var operator*(double a, const Var& b) {
+  return mul(weak_scalar(a, b), b);
+}
+Var operator/(const Var& a, double b) {
+  return true_divide(a, weak_scalar(b, a));
+}
+Var operator/(double a, const Var& b) {
+  return true_divide(weak_scalar(a, b), b);
+}
 
 void register_elemwise_ops() {
   register_scalar_arith();

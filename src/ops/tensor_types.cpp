@@ -16,7 +16,9 @@ Var tensor(const std::string& dtype, StaticShape shape, const std::string& name)
   return make_input(TensorType(dt, std::move(shape)), name);
 }
 
-Var scalar(const std::string& name, const std::string& dtype) { return tensor(dtype, {}, name); }
+Var scalar(const std::string& name, const std::string& dtype) {
+  return tensor(dtype, {}, name);
+}
 Var vector(const std::string& name, const std::string& dtype) {
   return tensor(dtype, {kUnknownDim}, name);
 }

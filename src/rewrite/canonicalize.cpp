@@ -11,18 +11,13 @@
 #include "theon/ops/shape.hpp"
 #include "theon/ops/subtensor.hpp"
 #include "theon/rewrite/groups.hpp"
-#include "util.hpp"
 #include "theon/rewrite/pattern.hpp"
+#include "util.hpp"
 
 namespace theon {
 namespace {
 
 using namespace rewrite_util;
-
-
-
-
-
 
 // Constants that are worth scanning element by element.
 constexpr int64_t kMaxScannedElements = 1 << 16;
@@ -48,8 +43,6 @@ std::optional<bool> constant_truth(const Var& v) {
   if (any_true == any_false) return std::nullopt;
   return any_true;
 }
-
-
 
 // The dimensions of node's output `out` as int64 scalars: constants where the output's static
 // shape knows them, else the op's infer_shape from the inputs' shapes.
@@ -271,7 +264,6 @@ Result useless_reshape(FunctionGraph&, Apply* node) {
   if (unknown > 1) return std::nullopt;
   return one(x);
 }
-
 
 // alloc(v, dims) -> v when dims are v's own shape.
 Result useless_alloc(FunctionGraph&, Apply* node) {

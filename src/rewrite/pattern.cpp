@@ -114,7 +114,8 @@ bool match(const Node& p, const Var& v, Bindings& b) {
       auto c = scalar_constant_value(v);
       return c && *c == p.number;
     }
-    case Node::Kind::Call: break;
+    case Node::Kind::Call:
+      break;
   }
   if (!v->owner || !op_matches(*v->owner->op(), p.name)) return false;
   const auto& in = v->owner->inputs();
@@ -138,9 +139,12 @@ bool match(const Node& p, const Var& v, Bindings& b) {
 
 Var construct(const Node& p, const Bindings& b, DType number_dtype) {
   switch (p.kind) {
-    case Node::Kind::Bind: return b.at(p.name);
-    case Node::Kind::Number: return scalar_constant(p.number, number_dtype);
-    case Node::Kind::Call: break;
+    case Node::Kind::Bind:
+      return b.at(p.name);
+    case Node::Kind::Number:
+      return scalar_constant(p.number, number_dtype);
+    case Node::Kind::Call:
+      break;
   }
   // Numbers among the arguments take the dtype of the first variable argument.
   DType dt = number_dtype;

@@ -11,13 +11,20 @@ namespace theon {
 
 const char* phase_name(Phase p) {
   switch (p) {
-    case Phase::Merge: return "merge";
-    case Phase::Canonicalize: return "canonicalize";
-    case Phase::Stabilize: return "stabilize";
-    case Phase::Specialize: return "specialize";
-    case Phase::Shape: return "shape";
-    case Phase::Cleanup: return "cleanup";
-    case Phase::Inplace: break;
+    case Phase::Merge:
+      return "merge";
+    case Phase::Canonicalize:
+      return "canonicalize";
+    case Phase::Stabilize:
+      return "stabilize";
+    case Phase::Specialize:
+      return "specialize";
+    case Phase::Shape:
+      return "shape";
+    case Phase::Cleanup:
+      return "cleanup";
+    case Phase::Inplace:
+      break;
   }
   return "inplace";
 }

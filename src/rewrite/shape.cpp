@@ -1,9 +1,10 @@
 // Shape rewrites: x.shape, x.shape[i] and x.size computed from the inputs' shapes through each
 // op's infer_shape, so that asking for a shape does not compute the tensor.
+#include "theon/ops/shape.hpp"
+
 #include "theon/graph/op.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
-#include "theon/ops/shape.hpp"
 #include "theon/rewrite/groups.hpp"
 #include "util.hpp"
 
@@ -11,7 +12,6 @@ namespace theon {
 namespace {
 
 using namespace rewrite_util;
-
 
 std::optional<std::vector<Var>> shape_i_from_inputs(FunctionGraph&, Apply* node) {
   const Var& x = node->inputs()[0];

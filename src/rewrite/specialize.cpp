@@ -8,17 +8,13 @@
 #include "theon/ops/reduce.hpp"
 #include "theon/ops/shape.hpp"
 #include "theon/rewrite/groups.hpp"
-#include "util.hpp"
 #include "theon/rewrite/pattern.hpp"
+#include "util.hpp"
 
 namespace theon {
 namespace {
 
 using namespace rewrite_util;
-
-
-
-
 
 // A one-element constant that broadcasting against `x` leaves x's shape unchanged.
 std::optional<double> scalar_operand(const Var& c, const Var& x) {
@@ -84,7 +80,6 @@ Result sum_scalar_mul(FunctionGraph&, Apply* node) {
   }
   return std::nullopt;
 }
-
 
 // sum(alloc(v, dims), axes) with v a single element -> v * (product of the reduced dims),
 // allocated to the remaining dims. Exact for integers; for floats it rounds once where the

@@ -14,17 +14,13 @@
 #include "theon/ops/shape.hpp"
 #include "theon/ops/subtensor.hpp"
 #include "theon/rewrite/groups.hpp"
-#include "util.hpp"
 #include "theon/rewrite/pattern.hpp"
+#include "util.hpp"
 
 namespace theon {
 namespace {
 
 using namespace rewrite_util;
-
-
-
-
 
 const Var& arg(const Var& v, int i) {
   return v->owner->inputs()[i];
@@ -140,7 +136,6 @@ Result logsumexp(FunctionGraph&, Apply* node) {
   }
   return one(cast(add(shift, lse), out->type.dtype));
 }
-
 
 bool is_sum_to_shape(const Var& v) {
   return v->owner && v->owner->op()->type_name() == "SumToShape";

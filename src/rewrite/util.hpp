@@ -11,7 +11,9 @@ namespace theon::rewrite_util {
 
 using Result = std::optional<std::vector<Var>>;
 
-inline Result one(Var v) { return std::vector<Var>{std::move(v)}; }
+inline Result one(Var v) {
+  return std::vector<Var>{std::move(v)};
+}
 
 // The op of v's owner as an OpT, or null.
 template <class OpT>

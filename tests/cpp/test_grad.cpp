@@ -66,15 +66,16 @@ TEST(Grad, ConsiderConstantAndGradientModifiers) {
   // d(e * x)/dx with e held constant is e.
   Var g = grad(e * x, std::vector<Var>{x}, o)[0];
   EXPECT_NEAR(eval1(g, {{x, NDArray::scalar(1.0)}}), std::exp(1.0), 1e-12);
-  EXPECT_NEAR(eval1(grad(zero_grad(e) * x, x), {{x, NDArray::scalar(1.0)}}), std::exp(1.0),
-              1e-12);
+  EXPECT_NEAR(eval1(grad(zero_grad(e) * x, x), {{x, NDArray::scalar(1.0)}}), std::exp(1.0), 1e-12);
   EXPECT_NEAR(eval1(grad(grad_scale(e, 3.0), x), {{x, NDArray::scalar(0.0)}}), 3.0, 1e-12);
   // The gradient reaching e (10) is clipped to 0.5 before the chain rule continues.
   EXPECT_NEAR(eval1(grad(grad_clip(e, -0.5, 0.5) * 10.0, x), {{x, NDArray::scalar(0.0)}}), 0.5,
               1e-12);
   GradOptions ignore;
   ignore.disconnected_inputs = "ignore";
-  EXPECT_EQ(eval1(grad(disconnected_grad(e), std::vector<Var>{x}, ignore)[0], {{x, NDArray::scalar(1.0)}}), 0.0);
+  EXPECT_EQ(eval1(grad(disconnected_grad(e), std::vector<Var>{x}, ignore)[0],
+                  {{x, NDArray::scalar(1.0)}}),
+            0.0);
 }
 
 TEST(Grad, CostMustBeAFloatScalar) {

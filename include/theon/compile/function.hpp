@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "theon/compile/mode.hpp"
 #include "theon/core/ndarray.hpp"
 #include "theon/graph/fgraph.hpp"
 #include "theon/graph/variable.hpp"
-#include "theon/compile/mode.hpp"
 #include "theon/rewrite/rewriter.hpp"
 #include "theon/runtime/vm.hpp"
 
@@ -19,8 +19,8 @@ namespace theon {
 
 struct In {
   Var variable;
-  std::string name;                    // keyword name; defaults to the variable's name
-  std::optional<NDArray> value;        // default when the argument is omitted
+  std::string name;                      // keyword name; defaults to the variable's name
+  std::optional<NDArray> value;          // default when the argument is omitted
   In(Var v) : variable(std::move(v)) {}  // NOLINT: a bare variable is an input
   In(Var v, std::string n, std::optional<NDArray> default_value = std::nullopt)
       : variable(std::move(v)), name(std::move(n)), value(std::move(default_value)) {}
@@ -74,7 +74,7 @@ class Function {
   std::shared_ptr<RewriteHistory> history_;
   std::unique_ptr<VM> vm_;
   std::vector<NDArray> slots_;
-  std::vector<int> input_slots_;   // -1 for inputs the outputs do not use
+  std::vector<int> input_slots_;  // -1 for inputs the outputs do not use
   std::vector<std::pair<int, std::shared_ptr<SharedValue>>> shared_slots_;
   std::vector<int> output_slots_;  // outputs, then update values
   std::vector<std::shared_ptr<SharedValue>> update_cells_;

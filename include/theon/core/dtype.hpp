@@ -31,12 +31,16 @@ std::string_view dtype_name(DType dt);
 // Accepts NumPy names ("float32", "int64", "bool"); throws TypeError otherwise.
 DType parse_dtype(std::string_view name);
 DKind dtype_kind(DType dt);
-inline bool is_float(DType dt) { return dtype_kind(dt) == DKind::Float; }
+inline bool is_float(DType dt) {
+  return dtype_kind(dt) == DKind::Float;
+}
 inline bool is_integer(DType dt) {
   auto k = dtype_kind(dt);
   return k == DKind::Signed || k == DKind::Unsigned;
 }
-inline bool is_bool(DType dt) { return dt == DType::Bool; }
+inline bool is_bool(DType dt) {
+  return dt == DType::Bool;
+}
 
 // np.result_type for two arrays under NumPy 2 rules.
 DType promote(DType a, DType b);
@@ -60,33 +64,77 @@ struct TypeTag {
 
 template <class T>
 constexpr DType dtype_of();
-template <> constexpr DType dtype_of<bool>() { return DType::Bool; }
-template <> constexpr DType dtype_of<int8_t>() { return DType::Int8; }
-template <> constexpr DType dtype_of<int16_t>() { return DType::Int16; }
-template <> constexpr DType dtype_of<int32_t>() { return DType::Int32; }
-template <> constexpr DType dtype_of<int64_t>() { return DType::Int64; }
-template <> constexpr DType dtype_of<uint8_t>() { return DType::UInt8; }
-template <> constexpr DType dtype_of<uint16_t>() { return DType::UInt16; }
-template <> constexpr DType dtype_of<uint32_t>() { return DType::UInt32; }
-template <> constexpr DType dtype_of<uint64_t>() { return DType::UInt64; }
-template <> constexpr DType dtype_of<float>() { return DType::Float32; }
-template <> constexpr DType dtype_of<double>() { return DType::Float64; }
+template <>
+constexpr DType dtype_of<bool>() {
+  return DType::Bool;
+}
+template <>
+constexpr DType dtype_of<int8_t>() {
+  return DType::Int8;
+}
+template <>
+constexpr DType dtype_of<int16_t>() {
+  return DType::Int16;
+}
+template <>
+constexpr DType dtype_of<int32_t>() {
+  return DType::Int32;
+}
+template <>
+constexpr DType dtype_of<int64_t>() {
+  return DType::Int64;
+}
+template <>
+constexpr DType dtype_of<uint8_t>() {
+  return DType::UInt8;
+}
+template <>
+constexpr DType dtype_of<uint16_t>() {
+  return DType::UInt16;
+}
+template <>
+constexpr DType dtype_of<uint32_t>() {
+  return DType::UInt32;
+}
+template <>
+constexpr DType dtype_of<uint64_t>() {
+  return DType::UInt64;
+}
+template <>
+constexpr DType dtype_of<float>() {
+  return DType::Float32;
+}
+template <>
+constexpr DType dtype_of<double>() {
+  return DType::Float64;
+}
 
 // Calls f(TypeTag<T>{}) with T the C++ type of `dt`.
 template <class F>
 decltype(auto) visit_dtype(DType dt, F&& f) {
   switch (dt) {
-    case DType::Bool: return std::forward<F>(f)(TypeTag<bool>{});
-    case DType::Int8: return std::forward<F>(f)(TypeTag<int8_t>{});
-    case DType::Int16: return std::forward<F>(f)(TypeTag<int16_t>{});
-    case DType::Int32: return std::forward<F>(f)(TypeTag<int32_t>{});
-    case DType::Int64: return std::forward<F>(f)(TypeTag<int64_t>{});
-    case DType::UInt8: return std::forward<F>(f)(TypeTag<uint8_t>{});
-    case DType::UInt16: return std::forward<F>(f)(TypeTag<uint16_t>{});
-    case DType::UInt32: return std::forward<F>(f)(TypeTag<uint32_t>{});
-    case DType::UInt64: return std::forward<F>(f)(TypeTag<uint64_t>{});
-    case DType::Float32: return std::forward<F>(f)(TypeTag<float>{});
-    case DType::Float64: break;
+    case DType::Bool:
+      return std::forward<F>(f)(TypeTag<bool>{});
+    case DType::Int8:
+      return std::forward<F>(f)(TypeTag<int8_t>{});
+    case DType::Int16:
+      return std::forward<F>(f)(TypeTag<int16_t>{});
+    case DType::Int32:
+      return std::forward<F>(f)(TypeTag<int32_t>{});
+    case DType::Int64:
+      return std::forward<F>(f)(TypeTag<int64_t>{});
+    case DType::UInt8:
+      return std::forward<F>(f)(TypeTag<uint8_t>{});
+    case DType::UInt16:
+      return std::forward<F>(f)(TypeTag<uint16_t>{});
+    case DType::UInt32:
+      return std::forward<F>(f)(TypeTag<uint32_t>{});
+    case DType::UInt64:
+      return std::forward<F>(f)(TypeTag<uint64_t>{});
+    case DType::Float32:
+      return std::forward<F>(f)(TypeTag<float>{});
+    case DType::Float64:
+      break;
   }
   return std::forward<F>(f)(TypeTag<double>{});
 }

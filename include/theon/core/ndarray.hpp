@@ -24,7 +24,7 @@ class BufferAllocator {
   virtual ~BufferAllocator() = default;
   virtual std::shared_ptr<void> allocate(size_t bytes) = 0;
 };
-std::shared_ptr<void> allocate_buffer(size_t bytes);  // through the current allocator
+std::shared_ptr<void> allocate_buffer(size_t bytes);        // through the current allocator
 std::shared_ptr<void> allocate_buffer_fresh(size_t bytes);  // always new, 64-byte aligned
 // Installs `alloc` as the current thread's allocator for the lifetime of the guard.
 class AllocatorScope {

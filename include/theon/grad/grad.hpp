@@ -27,8 +27,8 @@ struct GradOptions {
 };
 
 struct GradResult {
-  std::vector<Var> grads;              // one per wrt; null where none is returned
-  std::vector<std::string> warnings;   // with disconnected_inputs="warn"
+  std::vector<Var> grads;             // one per wrt; null where none is returned
+  std::vector<std::string> warnings;  // with disconnected_inputs="warn"
 };
 
 // d cost / d wrt[i]. `cost` must be a float scalar (unless known_grads is given). Integer and

@@ -26,7 +26,9 @@ enum class DTypeRule {
 
 // Bit set of dtypes a scalar op accepts as its compute dtype.
 using TypeSet = uint16_t;
-constexpr TypeSet type_bit(DType d) { return static_cast<TypeSet>(1u << static_cast<int>(d)); }
+constexpr TypeSet type_bit(DType d) {
+  return static_cast<TypeSet>(1u << static_cast<int>(d));
+}
 inline constexpr TypeSet kBoolTypes = type_bit(DType::Bool);
 inline constexpr TypeSet kSignedTypes = type_bit(DType::Int8) | type_bit(DType::Int16) |
                                         type_bit(DType::Int32) | type_bit(DType::Int64);
@@ -42,7 +44,7 @@ inline constexpr TypeSet kAllTypes = kNumericTypes | kBoolTypes;
 using ScalarKernel = void (*)(const char* const* in, char* out, int64_t n);
 
 struct ScalarOp {
-  std::string name;   // "add"
+  std::string name;  // "add"
   int arity = 1;
   DTypeRule rule = DTypeRule::Same;
   TypeSet types = kAllTypes;
@@ -72,7 +74,7 @@ void register_scalar_op(ScalarOp op);
 using ScalarGrad = std::vector<Var> (*)(const std::vector<Var>& inputs, const Var& output,
                                         const Var& output_grad);
 void register_scalar_grad(const std::string& name, ScalarGrad grad);
-ScalarGrad find_scalar_grad(const std::string& name);  // null if the op has none
+ScalarGrad find_scalar_grad(const std::string& name);     // null if the op has none
 const ScalarOp& find_scalar_op(const std::string& name);  // throws ValueError if unknown
 const ScalarOp* lookup_scalar_op(const std::string& name);
 std::vector<std::string> scalar_op_names();

@@ -11,9 +11,9 @@
 namespace theon {
 
 struct Instruction {
-  Apply* node;             // for the op and for error messages
-  std::vector<int> in;     // input slots
-  std::vector<int> out;    // output slots
+  Apply* node;               // for the op and for error messages
+  std::vector<int> in;       // input slots
+  std::vector<int> out;      // output slots
   std::vector<int> release;  // slots whose last reader is this instruction
 };
 

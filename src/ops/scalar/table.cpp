@@ -25,7 +25,9 @@ std::map<std::string, ScalarGrad>& grad_table() {
 
 }  // namespace
 
-void register_scalar_grad(const std::string& name, ScalarGrad grad) { grad_table()[name] = grad; }
+void register_scalar_grad(const std::string& name, ScalarGrad grad) {
+  grad_table()[name] = grad;
+}
 
 ScalarGrad find_scalar_grad(const std::string& name) {
   ensure_ops_registered();
@@ -42,8 +44,12 @@ ScalarResolution resolve_scalar(const ScalarOp& op, const std::vector<DType>& in
       for (size_t i = 2; i < inputs.size(); ++i) compute = promote(compute, inputs[i]);
       break;
     }
-    case DTypeRule::Logical: compute = DType::Bool; break;
-    case DTypeRule::Cast: compute = cast_target; break;
+    case DTypeRule::Logical:
+      compute = DType::Bool;
+      break;
+    case DTypeRule::Cast:
+      compute = cast_target;
+      break;
     default:
       for (size_t i = 1; i < inputs.size(); ++i) compute = promote(compute, inputs[i]);
       if (op.rule == DTypeRule::Float) compute = upgrade_to_float(compute);
