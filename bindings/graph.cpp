@@ -7,6 +7,8 @@
 #include "bindings.hpp"
 #include "numpy_interop.hpp"
 #include "theon/core/error.hpp"
+#include "theon/graph/clone.hpp"
+#include "theon/graph/dot.hpp"
 #include "theon/graph/op.hpp"
 #include "theon/graph/printing.hpp"
 #include "theon/graph/registry.hpp"
@@ -143,6 +145,35 @@ void bind_graph(nb::module_& m) {
         return build(name, inputs, p);
       },
       nb::arg("name"), nb::arg("inputs"), nb::arg("params"), nb::arg("where") = "");
+  // Test values: computes `outputs` from `values` given for `inputs` (the reference kernels);
+  // the Python layer calls it right after building a node.
+  m.def(
+      "evaluate",
+      [](const std::vector<Var>& outputs, const std::vector<Var>& inputs, nb::list values) {
+        if (inputs.size() != values.size()) {
+          throw ValueError("evaluate: " + std::to_string(inputs.size()) + " inputs but " +
+                           std::to_string(values.size()) + " values");
+        }
+        std::vector<std::pair<Var, NDArray>> given;
+        for (size_t i = 0; i < inputs.size(); ++i) {
+          NDArray a = from_python(values[i]);
+          if (a.dtype() != inputs[i]->type.dtype) a = a.astype(inputs[i]->type.dtype);
+          given.emplace_back(inputs[i], a);
+        }
+        std::vector<NDArray> out = evaluate(outputs, given);
+        nb::list l;
+        for (const auto& a : out) l.append(to_numpy(a.copy()));
+        return l;
+      },
+      nb::arg("outputs"), nb::arg("inputs"), nb::arg("values"));
+  m.def(
+      "dot_graph",
+      [](const std::vector<Var>& outputs, const std::string& name) {
+        DotOptions o;
+        o.graph_name = name;
+        return dot_graph(outputs, o);
+      },
+      nb::arg("outputs"), nb::arg("name") = "theon");
   m.def("has_builder", &has_builder);
   m.def("builder_names", &builder_names);
   m.def(

@@ -27,6 +27,12 @@ void define_core_flags(Config& c) {
             "what function() does with an input the outputs do not use",
             {"raise", "warn", "ignore"},
             nullptr});
+  c.define({"compute_test_value",
+            "off",
+            "compute values of the graph while it is built, from the test values of its inputs "
+            "(var.tag.test_value); 'raise'/'warn' on an input without one, 'ignore' skips",
+            {"off", "ignore", "warn", "raise"},
+            nullptr});
   c.define({"mode",
             "FAST_RUN",
             "default compile mode of function()",

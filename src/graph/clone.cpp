@@ -1,6 +1,7 @@
 #include "theon/graph/clone.hpp"
 
 #include <unordered_map>
+#include <unordered_set>
 
 #include "theon/core/error.hpp"
 #include "theon/graph/fgraph.hpp"
@@ -61,8 +62,20 @@ std::vector<NDArray> evaluate(const std::vector<Var>& outputs,
     throw ValueError("evaluate: no value given for input '" + var_label(*v) + "' (" +
                      v->type.str() + ")");
   };
-  for (Apply* node : toposort(outputs)) {
-    if (value_of.count(&node->output_ref(0))) continue;
+  // Only the nodes needed between the outputs and the variables given values are run.
+  const std::vector<Apply*> order = toposort(outputs);
+  std::unordered_set<const Apply*> needed;
+  for (const auto& o : outputs) {
+    if (o->owner && !value_of.count(o.get())) needed.insert(o->owner);
+  }
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    if (!needed.count(*it)) continue;
+    for (const auto& in : (*it)->inputs()) {
+      if (in->owner && !value_of.count(in.get())) needed.insert(in->owner);
+    }
+  }
+  for (Apply* node : order) {
+    if (!needed.count(node)) continue;
     std::vector<NDArray> ins;
     for (const auto& in : node->inputs()) ins.push_back(lookup(in));
     std::vector<NDArray> outs(node->nout());

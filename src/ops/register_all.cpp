@@ -16,6 +16,7 @@ void register_all_ops() {
   register_sort_ops();
   register_nnet_ops();
   register_gradient_support_ops();
+  register_print_ops();
 }
 
 }  // namespace theon

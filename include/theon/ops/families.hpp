@@ -11,6 +11,8 @@ void register_join_ops();       // concatenate, join, stack, split
 void register_alloc_ops();      // alloc, zeros, ones, fill, eye, arange, tile, repeat
 void register_blas_ops();       // dot, matmul, tensordot, outer, batched_dot
 void register_sort_ops();       // sort, argsort
-void register_nnet_ops();       // sigmoid, softplus, relu, softmax, log_softmax
+void register_nnet_ops();
+void register_print_ops();  // print (Print: identity that prints as the function runs)       //
+                            // sigmoid, softplus, relu, softmax, log_softmax
 
 }  // namespace theon

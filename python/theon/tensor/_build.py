@@ -1,6 +1,8 @@
 """Building nodes from Python: conversion of Python values to variables and calls into the
 C++ builder registry."""
 
+import warnings
+
 import numpy as np
 
 from theon import _core
@@ -47,8 +49,81 @@ def build(name, *inputs, **params):
     """Builds the op or composite registered as ``name``; returns its output, or the list of
     its outputs when it has several."""
     vars_ = [as_tensor_variable(i) for i in inputs]
-    outs = _core.build(name, vars_, params, user_location())
+    where = user_location()
+    outs = _core.build(name, vars_, params, where)
+    _compute_test_values(name, vars_, outs, where)
     return outs[0] if len(outs) == 1 else outs
+
+
+class _NoTestValue(Exception):
+    pass
+
+
+def _test_value(v):
+    """The test value of ``v``: its data for constants, its current value for shared
+    variables, ``v.tag.test_value`` otherwise (_NoTestValue when it has none)."""
+    if v.is_constant:
+        return v.data
+    if v.is_shared:
+        return _core.get_value(v, True)
+    tag = v.__dict__.get("_tag")
+    if tag is None or not hasattr(tag, "test_value"):
+        raise _NoTestValue
+    value = np.asarray(tag.test_value)
+    if value.ndim != v.ndim:
+        raise TypeError(f"test value of {v._label()}: expected {v.ndim} dimensions ({v.type}), "
+                        f"got an array of shape {value.shape}")
+    for dim, (want, got) in enumerate(zip(v.static_shape, value.shape)):
+        if want is not None and want != got:
+            raise ValueError(f"test value of {v._label()}: expected size {want} in dimension "
+                             f"{dim} ({v.type}), got an array of shape {value.shape}")
+    return value
+
+
+def _user_stacklevel():
+    """The warnings stacklevel of the first frame outside theon (the user's line)."""
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _compute_test_values(name, vars_, outs, where):
+    """With config.compute_test_value on, computes the outputs of a node just built from its
+    inputs' test values (the ops' reference kernels) and attaches them to the outputs. Errors
+    are raised here, so at the user's line that built the node."""
+    from theon import config
+
+    mode = config.compute_test_value
+    if mode == "off":
+        return
+    free, values = [], []
+    for v in vars_:
+        try:
+            value = _test_value(v)
+        except _NoTestValue:
+            if mode == "ignore":
+                return
+            msg = (f"{name}: input {v._label()} has no test value (set "
+                   f"<var>.tag.test_value, or config.compute_test_value='off'), at {where}")
+            if mode == "raise":
+                raise ValueError(msg) from None
+            warnings.warn(msg, stacklevel=_user_stacklevel())
+            return
+        if not v.is_constant and not v.is_shared:
+            free.append(v)
+            values.append(value)
+    try:
+        results = _core.evaluate(outs, free, values)
+    except (ValueError, TypeError, IndexError, NotImplementedError) as e:
+        raise type(e)(f"computing the test value of {name} at {where}: {e}") from None
+    for out, value in zip(outs, results):
+        if not out.is_constant and not out.is_shared:
+            out.tag.test_value = value
 
 
 def result_dtype(*dtypes):
@@ -77,4 +152,5 @@ def build_elemwise(name, *inputs):
         else:
             converted.append(as_tensor_variable(i))
     outs = _core.build(name, converted, {}, where)
+    _compute_test_values(name, converted, outs, where)
     return outs[0] if len(outs) == 1 else outs

@@ -110,5 +110,21 @@ def _set_value(x, value, borrow=False):
     _core.set_value(x, value, borrow)
 
 
+class _Tag:
+    """Free-form annotations of a variable (``var.tag``); ``tag.test_value`` is the value used
+    by config.compute_test_value."""
+
+    def __repr__(self):
+        return f"Tag({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
+
+
+def _tag(x):
+    tag = x.__dict__.get("_tag")
+    if tag is None:
+        tag = x.__dict__["_tag"] = _Tag()
+    return tag
+
+
+Variable.tag = property(_tag)
 Variable.get_value = _get_value
 Variable.set_value = _set_value

@@ -1,0 +1,16 @@
+// Print: an identity op that prints a message and its input's value (or attributes) each time
+// the function runs. Its output is a view of its input; its gradient passes through.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "theon/graph/variable.hpp"
+
+namespace theon {
+
+// attrs: "value" prints the array, "shape", "dtype", "ndim", "size", "min", "max", "sum"
+// print those. An empty list means {"value"}. Unknown names raise ValueError.
+Var print(const Var& x, const std::string& message, std::vector<std::string> attrs = {});
+
+}  // namespace theon
