@@ -111,6 +111,34 @@ PyType_Slot function_slots[] = {{Py_tp_call, reinterpret_cast<void*>(&function_t
 }  // namespace
 
 void bind_function(nb::module_& m) {
+  nb::class_<ProfileStats>(m, "ProfileStats")
+      .def(
+          "summary",
+          [](const ProfileStats& p, bool print) {
+            std::string text = p.summary();
+            if (print) nb::print(nb::str(text.c_str(), text.size()), nb::str(""));
+            return text;
+          },
+          nb::arg("print") = true)
+      .def_ro("function_name", &ProfileStats::function_name)
+      .def_ro("import_time", &ProfileStats::import_seconds)
+      .def_ro("rewrite_time", &ProfileStats::rewrite_seconds)
+      .def_ro("link_time", &ProfileStats::link_seconds)
+      .def_prop_ro("compile_time",
+                   [](const ProfileStats& p) {
+                     return p.import_seconds + p.rewrite_seconds + p.link_seconds;
+                   })
+      .def_ro("calls", &ProfileStats::calls)
+      .def_ro("vm_time", &ProfileStats::run_seconds)
+      .def_ro("timer_overhead", &ProfileStats::timer_seconds)
+      .def_prop_ro("node_time", &ProfileStats::node_seconds)
+      .def_prop_ro("nodes", [](const ProfileStats& p) {
+        std::vector<std::tuple<std::string, std::string, std::string, double, int64_t>> out;
+        for (const auto& n : p.nodes)
+          out.emplace_back(n.op, n.op_type, n.where, n.seconds, n.calls);
+        return out;
+      });
+
   nb::class_<PyFunction>(m, "Function", nb::dynamic_attr(), nb::type_slots(function_slots))
       .def_prop_ro("name", [](const PyFunction& f) { return f.fn()->name(); })
       .def_prop_ro("input_names",
@@ -127,6 +155,7 @@ void bind_function(nb::module_& m) {
                    })
       .def_prop_ro("graph_outputs", [](const PyFunction& f) { return f.fn()->graph().outputs(); })
       .def_prop_ro("warnings", [](const PyFunction& f) { return f.fn()->warnings(); })
+      .def_prop_ro("profile", [](const PyFunction& f) { return f.fn()->profile(); })
       .def_prop_ro("rewrites_applied",
                    [](const PyFunction& f) {
                      std::vector<std::tuple<std::string, std::string, std::string>> out;
@@ -156,7 +185,8 @@ void bind_function(nb::module_& m) {
          const std::vector<std::pair<Var, Var>>& updates,
          const std::vector<std::pair<Var, Var>>& givens, bool allow_input_downcast,
          const std::string& on_unused_input, const std::string& name, const std::string& mode,
-         const std::vector<std::string>& including, const std::vector<std::string>& excluding) {
+         const std::vector<std::string>& including, const std::vector<std::string>& excluding,
+         std::optional<bool> profile, double nan_guard_big) {
         std::vector<In> ins;
         for (size_t i = 0; i < inputs.size(); ++i) {
           std::optional<NDArray> value;
@@ -177,13 +207,16 @@ void bind_function(nb::module_& m) {
         opts.mode.name = mode;
         opts.mode.including.insert(including.begin(), including.end());
         opts.mode.excluding.insert(excluding.begin(), excluding.end());
+        opts.mode.nan_guard_big = nan_guard_big;
+        opts.profile = profile;
         return PyFunction(function(std::move(ins), std::move(outs), std::move(opts)), single);
       },
       nb::arg("inputs"), nb::arg("names"), nb::arg("defaults"), nb::arg("outputs"),
       nb::arg("borrow"), nb::arg("single"), nb::arg("updates"), nb::arg("givens"),
       nb::arg("allow_input_downcast"), nb::arg("on_unused_input"), nb::arg("name"),
       nb::arg("mode") = "", nb::arg("including") = std::vector<std::string>{},
-      nb::arg("excluding") = std::vector<std::string>{});
+      nb::arg("excluding") = std::vector<std::string>{}, nb::arg("profile") = nb::none(),
+      nb::arg("nan_guard_big") = 0.0);
 
   m.def(
       "shared",

@@ -6,7 +6,7 @@
 
 from theon import _core
 from theon.configparser import config
-from theon.compile import FAST_COMPILE, FAST_RUN, In, Mode, Out, function, shared
+from theon.compile import FAST_COMPILE, FAST_RUN, In, Mode, NanGuardMode, Out, function, shared
 from theon import printing
 from theon import tensor
 from theon import gradient
@@ -14,5 +14,6 @@ from theon.gradient import grad
 
 __version__ = "0.1.0"
 
-__all__ = ["config", "function", "shared", "In", "Out", "Mode", "FAST_RUN", "FAST_COMPILE", "printing", "tensor", "gradient",
+__all__ = ["config", "function", "shared", "In", "Out", "Mode", "NanGuardMode", "FAST_RUN",
+           "FAST_COMPILE", "printing", "tensor", "gradient",
            "grad"]

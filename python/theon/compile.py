@@ -49,6 +49,29 @@ class Mode:
                 f"excluding={self._excluding})")
 
 
+class NanGuardMode(Mode):
+    """FAST_RUN with a check after every node: a NaN or Inf in a float output raises
+    ValueError naming the node; ``big_is_error=True`` also rejects values with
+    ``abs(x) > big_value``."""
+
+    def __init__(self, nan_is_error=True, inf_is_error=True, big_is_error=False,
+                 big_value=1e10, including=(), excluding=()):
+        if not (nan_is_error and inf_is_error):
+            raise ValueError("NanGuardMode: NaN and Inf are always errors")
+        super().__init__("NanGuardMode", including, excluding)
+        self.big_value = float(big_value) if big_is_error else 0.0
+
+    def including(self, *names):
+        m = NanGuardMode(including=self._including + names, excluding=self._excluding)
+        m.big_value = self.big_value
+        return m
+
+    def excluding(self, *names):
+        m = NanGuardMode(including=self._including, excluding=self._excluding + names)
+        m.big_value = self.big_value
+        return m
+
+
 FAST_RUN = Mode("FAST_RUN")
 FAST_COMPILE = Mode("FAST_COMPILE")
 
@@ -86,6 +109,8 @@ def function(inputs, outputs=None, updates=None, givens=None, allow_input_downca
     inputs: Variables or In. outputs: a Variable, an Out, or a list of them (a list gives a
     list of results). updates: pairs (shared variable, new value) applied after each call.
     givens: pairs (variable, replacement) substituted in the graph before compiling.
+    mode: 'FAST_RUN', 'FAST_COMPILE', 'NONE', 'NanGuardMode', 'DebugMode' or a Mode.
+    profile: record per-node times (``f.profile.summary()``); None: ``config.profile``.
     """
     if isinstance(inputs, (_core.Variable, In)):
         raise TypeError("function: inputs must be a list of Variables or In")
@@ -116,6 +141,8 @@ def function(inputs, outputs=None, updates=None, givens=None, allow_input_downca
         m.optimizer,
         list(m._including),
         list(m._excluding),
+        None if profile is None else bool(profile),
+        getattr(m, "big_value", 0.0),
     )
     for w in fn.warnings:
         import warnings

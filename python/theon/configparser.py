@@ -12,9 +12,10 @@ class _Config:
         if name.startswith("__"):
             raise AttributeError(name)
         try:
-            return _core.config_get(name)
+            value = _core.config_get(name)
         except ValueError as e:
             raise AttributeError(str(e)) from None
+        return {"True": True, "False": False}.get(value, value)
 
     def __setattr__(self, name, value):
         _core.config_set(name, str(value))

@@ -1,9 +1,11 @@
 #include "theon/compile/function.hpp"
 
+#include <chrono>
 #include <cstring>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "theon/compile/guards.hpp"
 #include "theon/compile/mode.hpp"
 #include "theon/core/config.hpp"
 #include "theon/core/error.hpp"
@@ -36,6 +38,8 @@ std::string Function::describe_input(size_t index) const {
 
 Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOptions options)
     : inputs_(std::move(inputs)), outputs_(std::move(outputs)), options_(std::move(options)) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point t_start = Clock::now();
   std::unordered_set<const Variable*> seen_inputs;
   for (size_t i = 0; i < inputs_.size(); ++i) {
     const Var& v = inputs_[i].variable;
@@ -125,7 +129,10 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
 
   history_ = std::make_shared<RewriteHistory>();
   fgraph_->add_feature(history_);
-  optimize(*fgraph_, options_.mode);
+  const Mode mode = resolve_mode(options_.mode);
+  const Clock::time_point t_imported = Clock::now();
+  optimize(*fgraph_, mode);
+  const Clock::time_point t_rewritten = Clock::now();
   const std::vector<Var> leaves = fgraph_->leaves();
 
   std::unordered_map<const Variable*, int> slot_of;
@@ -172,6 +179,37 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     if (last_use[s] >= 0 && !kept.count(s)) program.code[last_use[s]].release.push_back(s);
   }
   vm_ = std::make_unique<VM>(std::move(program));
+  profiling_ = options_.profile ? *options_.profile : Config::global().get("profile") == "True";
+  if (mode.nan_guard) vm_->add_hook(make_nan_guard(true, true, mode.nan_guard_big));
+  if (mode.debug_checks) vm_->add_hook(make_debug_checks());
+  if (profiling_) {
+    timer_pair_seconds();  // measured now, not during the first call
+    vm_->enable_timing(true);
+  }
+  const Clock::time_point t_linked = Clock::now();
+  import_seconds_ = std::chrono::duration<double>(t_imported - t_start).count();
+  rewrite_seconds_ = std::chrono::duration<double>(t_rewritten - t_imported).count();
+  link_seconds_ = std::chrono::duration<double>(t_linked - t_rewritten).count();
+}
+
+std::shared_ptr<ProfileStats> Function::profile() const {
+  if (!profiling_) return nullptr;
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto p = std::make_shared<ProfileStats>();
+  p->function_name = options_.name;
+  p->import_seconds = import_seconds_;
+  p->rewrite_seconds = rewrite_seconds_;
+  p->link_seconds = link_seconds_;
+  p->calls = vm_->runs();
+  p->run_seconds = vm_->run_seconds();
+  p->timer_seconds = timer_pair_seconds();
+  const auto& code = vm_->program().code;
+  for (size_t pc = 0; pc < code.size(); ++pc) {
+    const Apply& node = *code[pc].node;
+    p->nodes.push_back({node.op()->name(), node.op()->type_name(), node.where(),
+                        vm_->instruction_seconds()[pc], vm_->instruction_calls()[pc]});
+  }
+  return p;
 }
 
 NDArray Function::check_arg(size_t index, NDArray value, ArgOrigin origin) const {

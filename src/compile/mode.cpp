@@ -26,8 +26,12 @@ Mode resolve_mode(const Mode& mode) {
   const Config& c = Config::global();
   Mode m = mode;
   if (m.name.empty()) m.name = c.get("mode");
-  if (m.name != "FAST_RUN" && m.name != "FAST_COMPILE" && m.name != "NONE") {
-    throw ValueError("unknown mode '" + m.name + "'; expected FAST_RUN, FAST_COMPILE or NONE");
+  if (m.name == "NanGuardMode") m.nan_guard = true;
+  if (m.name == "DebugMode") m.debug_checks = true;
+  if (m.name != "FAST_RUN" && m.name != "FAST_COMPILE" && m.name != "NONE" &&
+      m.name != "NanGuardMode" && m.name != "DebugMode") {
+    throw ValueError("unknown mode '" + m.name +
+                     "'; expected FAST_RUN, FAST_COMPILE, NONE, NanGuardMode or DebugMode");
   }
   for (const auto& s : split(c.get("optimizer_including"))) m.including.insert(s);
   for (const auto& s : split(c.get("optimizer_excluding"))) m.excluding.insert(s);
@@ -44,7 +48,9 @@ Mode resolve_mode(const Mode& mode) {
 void optimize(FunctionGraph& fg, const Mode& mode) {
   const Mode m = resolve_mode(mode);
   std::set<std::string> include = m.including;
-  if (m.name == "FAST_RUN") include.insert("fast_run");
+  if (m.name == "FAST_RUN" || m.name == "NanGuardMode" || m.name == "DebugMode") {
+    include.insert("fast_run");
+  }
   if (m.name == "FAST_COMPILE") include.insert("fast_compile");
   RewriteDB::global().optimize(fg, include, m.excluding);
 }

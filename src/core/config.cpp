@@ -45,6 +45,11 @@ void define_core_flags(Config& c) {
             "rewrites (names or tags, ':'-separated) to remove",
             {},
             nullptr});
+  c.define({"profile",
+            "False",
+            "whether function() records per-node times (f.profile.summary())",
+            {"False", "True"},
+            nullptr});
 }
 
 std::string default_rc_path() {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "theon/compile/mode.hpp"
+#include "theon/compile/profile.hpp"
 #include "theon/core/ndarray.hpp"
 #include "theon/graph/fgraph.hpp"
 #include "theon/graph/variable.hpp"
@@ -39,6 +40,8 @@ struct FunctionOptions {
   std::string on_unused_input;  // "raise" | "warn" | "ignore"; empty: the config flag
   std::string name;
   Mode mode;  // default: config.mode with config.optimizer_including/_excluding
+  // Records per-node kernel times (Function::profile()); nullopt: the config flag `profile`.
+  std::optional<bool> profile;
 };
 
 // How an argument reached the function: an array as such, or values converted from Python
@@ -61,6 +64,9 @@ class Function {
   const std::vector<std::string>& warnings() const { return warnings_; }
   // Which rewrites changed the graph while compiling.
   const RewriteHistory& history() const { return *history_; }
+  // The profile so far (compile times, per-node times over all calls); null unless compiled
+  // with profiling on.
+  std::shared_ptr<ProfileStats> profile() const;
 
  private:
   NDArray check_arg(size_t index, NDArray value, ArgOrigin origin) const;
@@ -80,7 +86,9 @@ class Function {
   std::vector<std::shared_ptr<SharedValue>> update_cells_;
   std::vector<const NDArray*> constants_;
   std::vector<const NDArray*> reachable_;  // scratch of call(), kept to avoid reallocating
-  std::mutex mutex_;
+  bool profiling_ = false;
+  double import_seconds_ = 0, rewrite_seconds_ = 0, link_seconds_ = 0;
+  mutable std::mutex mutex_;
 };
 
 std::shared_ptr<Function> function(std::vector<In> inputs, std::vector<Out> outputs,

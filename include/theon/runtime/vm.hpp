@@ -2,6 +2,8 @@
 // touching Python. Each instruction calls one op's kernel; storage is released after its last use.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "theon/core/ndarray.hpp"
@@ -22,6 +24,17 @@ struct Program {
   int num_slots = 0;
 };
 
+// Called around each instruction when installed (NanGuardMode, DebugMode). `before` sees the
+// inputs and the output slots as they arrive; `after` sees them once the kernel has run. Either
+// may throw to stop the run.
+class InstructionHook {
+ public:
+  virtual ~InstructionHook() = default;
+  virtual void before(size_t pc, const Instruction& ins, const std::vector<NDArray>& inputs) {}
+  virtual void after(size_t pc, const Instruction& ins, const std::vector<NDArray>& inputs,
+                     const std::vector<NDArray>& outputs) = 0;
+};
+
 class VM {
  public:
   explicit VM(Program program) : program_(std::move(program)) {}
@@ -30,11 +43,34 @@ class VM {
   void run(std::vector<NDArray>& slots);
   const Program& program() const { return program_; }
 
+  // Per-instruction timing (the profiler) and hooks. When neither is on, run() takes the plain
+  // loop: the cost is one branch per run.
+  void enable_timing(bool on);
+  bool timing() const { return timing_; }
+  void add_hook(std::shared_ptr<InstructionHook> hook);
+  // Seconds spent in each instruction's kernel and how often it completed, since the last reset.
+  const std::vector<double>& instruction_seconds() const { return seconds_; }
+  const std::vector<int64_t>& instruction_calls() const { return calls_; }
+  // Seconds spent in run() (all of it, loop and releases included) and how many runs completed.
+  double run_seconds() const { return run_seconds_; }
+  int64_t runs() const { return runs_; }
+  void reset_timing();
+
  private:
+  template <bool Instrumented>
+  void run_impl(std::vector<NDArray>& slots);
+  void perform(const Instruction& ins);
+
   Program program_;
   BufferPool pool_;
   std::vector<NDArray> args_;
   std::vector<NDArray> results_;
+  bool timing_ = false;
+  std::vector<std::shared_ptr<InstructionHook>> hooks_;
+  std::vector<double> seconds_;
+  std::vector<int64_t> calls_;
+  double run_seconds_ = 0;
+  int64_t runs_ = 0;
 };
 
 }  // namespace theon

@@ -1,0 +1,93 @@
+"""The run-time tools: profiler (profile=True), NanGuardMode and DebugMode."""
+
+import inspect
+
+import numpy as np
+import pytest
+
+import theon
+import theon.tensor as T
+from theon.compile import NanGuardMode
+
+
+def _line():
+    return inspect.currentframe().f_back.f_lineno
+
+
+def test_profile_summary_lists_op_types_and_node_times_sum_to_total(capsys):
+    x = T.vector("x", dtype="float64")
+    y = T.exp(x) + x * x
+    f = theon.function([x], y, profile=True, mode="NONE")
+    a = np.arange(200000, dtype="float64") / 1e5
+    for _ in range(4):
+        np.testing.assert_allclose(f(a), np.exp(a) + a * a)
+    p = f.profile
+    assert p.calls == 4
+    names = [n[0] for n in p.nodes]
+    assert sorted(names) == ["Elemwise{add}", "Elemwise{exp}", "Elemwise{mul}"]
+    assert all(n[4] == 4 for n in p.nodes)
+    node_total = sum(n[3] for n in p.nodes)
+    assert node_total == pytest.approx(p.node_time)
+    assert 0.5 * p.vm_time < node_total <= p.vm_time
+    assert p.compile_time == pytest.approx(p.import_time + p.rewrite_time + p.link_time)
+    text = p.summary()
+    printed = capsys.readouterr().out
+    assert printed.strip() == text.strip()
+    for name in names:
+        assert name in text
+    for word in ("Per op type", "Per node", "rewriting", "linking", "profiler overhead",
+                 "per call", "share"):
+        assert word in text
+    assert "test_profile_nanguard.py" in text  # where each node was built
+
+
+def test_profile_off_by_default_and_config_flag():
+    x = T.vector("x", dtype="float64")
+    assert theon.function([x], T.exp(x)).profile is None
+    with theon.config.change_flags(profile=True):
+        f = theon.function([x], T.exp(x))
+    f(np.ones(3))
+    assert f.profile is not None and f.profile.calls == 1
+
+
+def test_nanguard_names_node_and_line():
+    x = T.vector("x", dtype="float64")
+    line = _line() + 1
+    bad = T.log(x)
+    y = T.exp(bad + x)
+    f = theon.function([x], y, mode="NanGuardMode")
+    np.testing.assert_allclose(f(np.array([1.0, 2.0])), np.exp(np.log([1.0, 2.0]) + [1, 2]))
+    with pytest.raises(ValueError) as info:
+        f(np.array([-1.0, 2.0, 3.0]))
+    msg = str(info.value)
+    assert "NaN" in msg and "Elemwise{log}" in msg
+    assert f"test_profile_nanguard.py:{line}" in msg
+    assert "min=-1 max=3 mean=1.33333" in msg and "nan=0, inf=0" in msg
+    g = theon.function([x], y)
+    assert np.isnan(g(np.array([-1.0]))[0])
+
+
+def test_nanguard_inf_and_big_values():
+    x = T.vector("x", dtype="float32")
+    f = theon.function([x], T.exp(x), mode=NanGuardMode())
+    with pytest.raises(ValueError, match="Inf"):
+        f(np.array([200.0], dtype="float32"))
+    f(np.array([30.0], dtype="float32"))
+    g = theon.function([x], T.exp(x), mode=NanGuardMode(big_is_error=True, big_value=1e10))
+    with pytest.raises(ValueError, match="larger in magnitude"):
+        g(np.array([30.0], dtype="float32"))
+    g(np.array([3.0], dtype="float32"))
+
+
+def test_debugmode_passes_ordinary_graph():
+    x = T.matrix("x", dtype="float64")
+    y = (T.exp(x) + x.T).sum(axis=0)
+    f = theon.function([x], y, mode="DebugMode")
+    a = np.random.default_rng(0).standard_normal((3, 3))
+    np.testing.assert_allclose(f(a), (np.exp(a) + a.T).sum(axis=0))
+
+
+def test_unknown_mode():
+    x = T.vector("x")
+    with pytest.raises(ValueError, match="NanGuardMode or DebugMode"):
+        theon.function([x], x * 2, mode="NoSuchMode")
