@@ -45,6 +45,9 @@ void define_core_flags(Config& c) {
             "rewrites (names or tags, ':'-separated) to remove",
             {},
             nullptr});
+  c.define({"exception_verbosity", "low",
+            "'high' adds the inputs' strides and the failing node's subgraph to run-time errors",
+            {"low", "high"}, nullptr});
   c.define({"profile",
             "False",
             "whether function() records per-node times (f.profile.summary())",

@@ -3,7 +3,9 @@
 #include <functional>
 #include <typeinfo>
 
+#include "theon/core/config.hpp"
 #include "theon/core/error.hpp"
+#include "theon/graph/printing.hpp"
 
 namespace theon {
 
@@ -51,6 +53,21 @@ std::string node_error_context(const Apply& node, const std::vector<NDArray>& in
   s += "\nInputs shapes: [" + shapes + "]";
   s += "\nInputs dtypes: [" + dtypes + "]";
   s += "\nNode built at: " + (node.where().empty() ? std::string("<unknown>") : node.where());
+  if (Config::global().get("exception_verbosity") == "high") {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      std::string st;
+      for (int64_t b : inputs[i].strides()) st += (st.empty() ? "" : ", ") + std::to_string(b);
+      strides += (i ? ", " : "") + ("(" + st + ")");
+    }
+    s += "\nInputs strides (bytes): [" + strides + "]";
+    std::vector<Var> outs;
+    for (int i = 0; i < node.nout(); ++i) {
+      outs.push_back(Var(std::shared_ptr<Variable>{}, const_cast<Variable*>(&node.output_ref(i))));
+    }
+    s += "\nThe failing node and its inputs:\n" + debugprint(outs);
+  } else {
+    s += "\n(config.exception_verbosity='high' adds strides and the node's subgraph)";
+  }
   return s;
 }
 

@@ -89,3 +89,15 @@ def test_unsupported_dtypes_are_type_errors():
     f = theon.function([x], x * 2)
     _raises(TypeError, lambda: f(np.ones(2, dtype=np.complex128)), "complex128")
     _raises(TypeError, lambda: theon.shared(np.ones(2, dtype=np.float16)), "float16")
+
+
+def test_exception_verbosity_high_adds_strides_and_the_subgraph():
+    a, b = T.matrix("a"), T.vector("b")
+    c = T.exp(a) + b
+    f = theon.function([a, b], c)
+    low = _raises(ValueError, lambda: f(np.ones((2, 3)), np.ones(4)), "exception_verbosity")
+    assert "Inputs strides" not in low
+    with theon.config.change_flags(exception_verbosity="high"):
+        _raises(ValueError, lambda: f(np.ones((2, 3)), np.ones(4)),
+                r"Inputs strides \(bytes\): \[\(24, 8\), \(8\)\]",
+                r"Elemwise\{add\} \[id A\]", r"\|Elemwise\{exp\}", r"\|b \[id")
