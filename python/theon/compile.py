@@ -1,5 +1,7 @@
 """function(), In, Out and shared(): the Python glue over the C++ compiler."""
 
+import atexit
+
 import numpy as np
 
 from theon import _core
@@ -148,7 +150,23 @@ def function(inputs, outputs=None, updates=None, givens=None, allow_input_downca
         import warnings
 
         warnings.warn(w, stacklevel=2)
+    if fn.profile is not None:
+        _profiled.append(fn)
     return fn
+
+
+# Profiled functions, whose summaries are printed at exit when config.profile is set (as
+# Theano's profile=True at the configuration level does).
+_profiled = []
+
+
+@atexit.register
+def _print_profiles_at_exit():
+    from theon.configparser import config
+
+    if config.profile:
+        for fn in _profiled:
+            fn.profile.summary()
 
 
 def shared(value, name=None, borrow=False, strict=False, allow_downcast=None, shape=None,

@@ -91,3 +91,16 @@ def test_unknown_mode():
     x = T.vector("x")
     with pytest.raises(ValueError, match="NanGuardMode or DebugMode"):
         theon.function([x], x * 2, mode="NoSuchMode")
+
+
+def test_profiles_are_printed_at_exit_with_the_flag():
+    import subprocess
+    import sys
+
+    code = ("import numpy as np, theon, theon.tensor as T\n"
+            "x = T.vector('x'); f = theon.function([x], T.exp(x) * 2, name='g')\n"
+            "f(np.ones(3))\n")
+    env = dict(__import__("os").environ, THEON_FLAGS="profile=True")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert "Elemwise" in r.stdout and "g" in r.stdout
