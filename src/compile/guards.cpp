@@ -118,14 +118,20 @@ class DebugChecks : public InstructionHook {
     auto fail = [&](const std::string& msg) {
       throw ValueError("DebugMode: " + node_label(ins) + " " + msg);
     };
-    // (a) Ops never write into their inputs (there is no destroy_map to declare it).
+    // (a) An op writes into an input only where destroy_map declares it.
+    const auto destroys = op.destroy_map();
     for (size_t j = 0; j < inputs.size(); ++j) {
-      if (inputs[j].defined() && !same_values(inputs[j], saved_[j])) {
-        fail("modified its input " + std::to_string(j) + " in place, which no op may do");
+      bool declared = false;
+      for (const auto& [o, in] : destroys) declared = declared || in == static_cast<int>(j);
+      if (!declared && inputs[j].defined() && !same_values(inputs[j], saved_[j])) {
+        fail("modified its input " + std::to_string(j) +
+             " in place without declaring it in destroy_map");
       }
     }
-    // (b) An output may share memory with an input only where view_map declares it.
-    const auto views = op.view_map();
+    // (b) An output may share memory with an input only where view_map or destroy_map
+    // declares it.
+    auto views = op.view_map();
+    views.insert(views.end(), destroys.begin(), destroys.end());
     for (size_t i = 0; i < outputs.size(); ++i) {
       if (!outputs[i].defined()) fail("left output " + std::to_string(i) + " undefined");
       std::string mismatch =

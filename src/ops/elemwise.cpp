@@ -25,12 +25,19 @@ char* block_scratch(size_t operands) {
 
 }  // namespace
 
-Elemwise::Elemwise(const ScalarOp& scalar, std::optional<DType> cast_target)
-    : scalar_(&scalar), cast_target_(cast_target) {}
+Elemwise::Elemwise(const ScalarOp& scalar, std::optional<DType> cast_target, int inplace_input)
+    : scalar_(&scalar), cast_target_(cast_target), inplace_input_(inplace_input) {}
 
 std::string Elemwise::props() const {
-  if (cast_target_) return "Cast{" + std::string(dtype_name(*cast_target_)) + "}";
-  return scalar_->name;
+  const std::string inplace =
+      inplace_input_ >= 0 ? ",inplace" + std::to_string(inplace_input_) : "";
+  if (cast_target_) return "Cast{" + std::string(dtype_name(*cast_target_)) + "}" + inplace;
+  return scalar_->name + inplace;
+}
+
+std::vector<std::pair<int, int>> Elemwise::destroy_map() const {
+  if (inplace_input_ < 0) return {};
+  return {{0, inplace_input_}};
 }
 
 std::vector<TensorType> Elemwise::output_types(const std::vector<Var>& inputs) const {
@@ -71,7 +78,16 @@ void Elemwise::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>&
     for (const auto& a : inputs) shapes.push_back(a.shape());
     shape = broadcast_shapes(shapes, name());
   }
-  NDArray& out = reuse_or_empty(outputs[0], r.output, shape);
+  // Inplace: write into input k's buffer when it has exactly the output's layout needs (shape,
+  // dtype, writeable, no dimension of stride 0 that would make elements share memory).
+  bool inplace = inplace_input_ >= 0 && inplace_input_ < static_cast<int>(nin);
+  if (inplace) {
+    const NDArray& d = inputs[inplace_input_];
+    inplace = d.dtype() == r.output && d.shape() == shape && d.writeable();
+    for (int i = 0; inplace && i < d.ndim(); ++i) inplace = d.shape(i) <= 1 || d.strides()[i] != 0;
+  }
+  if (inplace) outputs[0] = inputs[inplace_input_];
+  NDArray& out = inplace ? outputs[0] : reuse_or_empty(outputs[0], r.output, shape);
   const ScalarKernel kernel = scalar_->kernels[static_cast<int>(r.compute)];
 
   // Fast path: every operand contiguous, of the output's shape and already in the compute

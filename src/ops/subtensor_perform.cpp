@@ -322,8 +322,11 @@ void AdvancedSubtensor::perform(const std::vector<NDArray>& inputs,
 void IncSubtensorBase::perform(const std::vector<NDArray>& inputs,
                                std::vector<NDArray>& outputs) const {
   const NDArray& x = inputs[0];
-  NDArray& out = reuse_or_empty(outputs[0], x.dtype(), x.shape());
-  out.copy_from(x);
+  bool inplace = inplace_ && x.writeable();
+  for (int i = 0; inplace && i < x.ndim(); ++i) inplace = x.shape(i) <= 1 || x.strides()[i] != 0;
+  if (inplace) outputs[0] = x;
+  NDArray& out = inplace ? outputs[0] : reuse_or_empty(outputs[0], x.dtype(), x.shape());
+  if (!inplace) out.copy_from(x);
   const Plan P = make_plan(*this, spec_, out.shape(), out.strides(), inputs, 2);
   const Shape target = P.out_shape();
   // y in x's dtype (NumPy's casting on assignment), broadcast to the indexed shape; leading

@@ -148,8 +148,7 @@ bool selected(const std::set<std::string>& tags, const std::set<std::string>& in
 
 void RewriteDB::optimize(FunctionGraph& fg, const std::set<std::string>& include,
                          const std::set<std::string>& exclude) const {
-  for (int p = 0; p <= static_cast<int>(Phase::Inplace); ++p) {
-    const Phase phase = static_cast<Phase>(p);
+  auto run_phase = [&](Phase phase) {
     for (const auto& e : graph_rewriters_) {
       if (e.phase == phase && selected(e.tags, include, exclude)) e.rewriter.apply(fg);
     }
@@ -158,11 +157,12 @@ void RewriteDB::optimize(FunctionGraph& fg, const std::set<std::string>& include
       if (e.phase == phase && selected(e.tags, include, exclude)) active.push_back(&e.rewriter);
     }
     if (!active.empty()) rewrite_to_fixpoint(fg, active);
-  }
-  // Rewrites build new nodes that may duplicate existing ones: a last merge folds them.
-  for (const auto& e : graph_rewriters_) {
-    if (e.phase == Phase::Merge && selected(e.tags, include, exclude)) e.rewriter.apply(fg);
-  }
+  };
+  for (int p = 0; p < static_cast<int>(Phase::Inplace); ++p) run_phase(static_cast<Phase>(p));
+  // Rewrites build new nodes that may duplicate existing ones: a last merge folds them. It must
+  // come before the inplace phase, which relies on each destroyed variable having one reader.
+  run_phase(Phase::Merge);
+  run_phase(Phase::Inplace);
 }
 
 }  // namespace theon

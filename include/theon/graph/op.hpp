@@ -53,6 +53,10 @@ class Op {
 
   // Pairs (output, input) where the output is a view of that input's buffer.
   virtual std::vector<std::pair<int, int>> view_map() const { return {}; }
+  // Pairs (output, input) where the output is written into that input's buffer: the input's
+  // value is destroyed. Only the inplace rewrites build such ops, after checking that nothing
+  // else reads the input (src/rewrite/inplace.cpp).
+  virtual std::vector<std::pair<int, int>> destroy_map() const { return {}; }
   // Infix form for pprint given the printed inputs; "" to use name(args).
   virtual std::string pprint(const std::vector<std::string>& args) const;
 };

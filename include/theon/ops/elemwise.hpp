@@ -13,9 +13,13 @@ namespace theon {
 
 class Elemwise : public Op {
  public:
-  explicit Elemwise(const ScalarOp& scalar, std::optional<DType> cast_target = std::nullopt);
+  // inplace_input >= 0: the output is written into that input's buffer when, at run time, it
+  // has the output's shape and dtype and is writeable (else a fresh array, as without it).
+  explicit Elemwise(const ScalarOp& scalar, std::optional<DType> cast_target = std::nullopt,
+                    int inplace_input = -1);
   const ScalarOp& scalar() const { return *scalar_; }
   std::optional<DType> cast_target() const { return cast_target_; }
+  int inplace_input() const { return inplace_input_; }
 
   std::string type_name() const override { return "Elemwise"; }
   std::string props() const override;
@@ -27,10 +31,12 @@ class Elemwise : public Op {
   std::optional<std::vector<std::vector<Var>>> infer_shape(
       const std::vector<Var>& inputs,
       const std::vector<std::vector<Var>>& input_shapes) const override;
+  std::vector<std::pair<int, int>> destroy_map() const override;
 
  private:
   const ScalarOp* scalar_;
   std::optional<DType> cast_target_;
+  int inplace_input_ = -1;
 };
 
 // Applies the scalar op named `name` elementwise.

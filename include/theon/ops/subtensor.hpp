@@ -105,13 +105,21 @@ class AdvancedSubtensor : public IndexingOp {
 };
 
 // Inputs: x, y, index inputs. Output: a copy of x with x[idx] set to (or incremented by) y
-// broadcast to the indexed shape. Never writes into x.
+// broadcast to the indexed shape. Never writes into x, except the inplace variant (built only
+// by the inplace rewrite), which writes into x's buffer when x is writeable.
 class IncSubtensorBase : public IndexingOp {
  public:
-  IncSubtensorBase(IndexSpec spec, bool set_instead_of_inc)
-      : IndexingOp(std::move(spec)), set_(set_instead_of_inc) {}
+  IncSubtensorBase(IndexSpec spec, bool set_instead_of_inc, bool inplace = false)
+      : IndexingOp(std::move(spec)), set_(set_instead_of_inc), inplace_(inplace) {}
   bool set_instead_of_inc() const { return set_; }
-  std::string props() const override { return std::string(set_ ? "Set; " : "Inc; ") + spec_.str(); }
+  bool inplace() const { return inplace_; }
+  std::string props() const override {
+    return std::string(set_ ? "Set" : "Inc") + (inplace_ ? ",inplace; " : "; ") + spec_.str();
+  }
+  std::vector<std::pair<int, int>> destroy_map() const override {
+    if (!inplace_) return {};
+    return {{0, 0}};
+  }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
@@ -122,6 +130,7 @@ class IncSubtensorBase : public IndexingOp {
 
  protected:
   bool set_;
+  bool inplace_;
 };
 
 class IncSubtensor : public IncSubtensorBase {

@@ -1,0 +1,109 @@
+// Inplace rewrites: replace an op by its variant that writes its output into an input's buffer
+// (Op::destroy_map), where no one else can see that the input was destroyed. Runs last
+// (Phase::Inplace), after every other rewrite has settled the graph.
+//
+// The validator is deliberately conservative. A variable d may be destroyed by node n only if:
+//  - d is read once in the whole graph, by n (so no other node, no second input slot of n, and
+//    not a graph output);
+//  - d is computed by a node (not an input, constant or shared variable); and if d is a view
+//    (Op::view_map) of another variable, the same holds for that variable, up the chain to the
+//    variable that owns the buffer: every variable in the chain is read only by the next view,
+//    so nothing else can read the memory that n overwrites, and no input, shared value or
+//    constant is written;
+//  - d is not destroyed by another node already (it has one reader, so this follows).
+// Because d has a single reader, no other variable can be a view of d either.
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "theon/graph/fgraph.hpp"
+#include "theon/ops/subtensor.hpp"
+#include "theon/rewrite/groups.hpp"
+#include "util.hpp"
+
+namespace theon {
+namespace {
+
+using rewrite_util::node_op;
+using rewrite_util::Result;
+
+// The input of v's owner that v is a view of, or null when v is not a view.
+Var viewed_input(const Var& v) {
+  const Apply* owner = v->owner;
+  if (!owner) return nullptr;
+  const int out = v->index;
+  for (const auto& [o, in] : owner->op()->view_map()) {
+    if (o == out && in >= 0 && in < static_cast<int>(owner->inputs().size())) {
+      return owner->inputs()[in];
+    }
+  }
+  return nullptr;
+}
+
+// True if `node` may overwrite the buffer of its input `index` (see the rules above).
+bool can_destroy(const FunctionGraph& fg, const Apply* node, size_t index) {
+  Var v = node->inputs()[index];
+  const Apply* reader = node;
+  for (int depth = 0; v; ++depth) {
+    if (depth > 10000) return false;
+    if (!v->owner) return false;  // input, constant or shared variable
+    const auto& clients = fg.clients(v.get());
+    if (clients.size() != 1 || clients[0].first != reader) return false;
+    for (const auto& out : fg.outputs()) {
+      if (out.get() == v.get()) return false;
+    }
+    reader = v->owner;
+    v = viewed_input(v);
+  }
+  return true;
+}
+
+// An Elemwise that is not yet inplace becomes inplace on the first input that has the output's
+// dtype, whose static shape guarantees the output's shape (every other input broadcasts into
+// it), and that may be destroyed.
+Result elemwise_inplace(FunctionGraph& fg, Apply* node) {
+  const auto* op = node_op<Elemwise>(node);
+  if (!op || op->inplace_input() >= 0 || node->nout() != 1) return std::nullopt;
+  const TensorType& out_type = node->output_ref(0).type;
+  const auto& in = node->inputs();
+  for (size_t k = 0; k < in.size(); ++k) {
+    if (in[k]->type.dtype != out_type.dtype || in[k]->type.ndim() != out_type.ndim()) continue;
+    bool dominates = true;
+    for (size_t j = 0; j < in.size() && dominates; ++j) {
+      if (j != k) dominates = rewrite_util::dominated(in[j], in[k]);
+    }
+    if (!dominates || !can_destroy(fg, node, k)) continue;
+    auto inplace = std::make_shared<Elemwise>(op->scalar(), op->cast_target(), static_cast<int>(k));
+    return rewrite_util::one(make_node1(inplace, in));
+  }
+  return std::nullopt;
+}
+
+// IncSubtensor / AdvancedIncSubtensor write into x (input 0) when x may be destroyed.
+Result inc_subtensor_inplace(FunctionGraph& fg, Apply* node) {
+  const auto* op = node_op<IncSubtensorBase>(node);
+  if (!op || op->inplace() || node->nout() != 1) return std::nullopt;
+  if (!can_destroy(fg, node, 0)) return std::nullopt;
+  std::shared_ptr<Op> inplace;
+  if (dynamic_cast<const AdvancedIncSubtensor*>(op)) {
+    inplace = std::make_shared<AdvancedIncSubtensor>(op->spec(), op->set_instead_of_inc(), true);
+  } else if (dynamic_cast<const IncSubtensor*>(op)) {
+    inplace = std::make_shared<IncSubtensor>(op->spec(), op->set_instead_of_inc(), true);
+  } else {
+    return std::nullopt;
+  }
+  return rewrite_util::one(make_node1(inplace, node->inputs()));
+}
+
+}  // namespace
+
+void register_inplace_rewrites(RewriteDB& db) {
+  const std::set<std::string> tags{"fast_run", "inplace"};
+  db.add_node_rewriter(Phase::Inplace, {"inplace_elemwise", {"Elemwise"}, elemwise_inplace}, tags);
+  db.add_node_rewriter(
+      Phase::Inplace,
+      {"inplace_inc_subtensor", {"IncSubtensor", "AdvancedIncSubtensor"}, inc_subtensor_inplace},
+      tags);
+}
+
+}  // namespace theon
