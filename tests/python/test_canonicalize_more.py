@@ -9,6 +9,7 @@ import pytest
 
 import theon
 import theon.tensor as T
+from fast_compile_check import assert_same_as_fast_compile, tolerance
 from theon.printing import debugprint
 
 RNG = np.random.default_rng(20261121)
@@ -25,19 +26,8 @@ def applied(inputs, out):
     return [name for name, _, _ in f.rewrites_applied]
 
 
-def tolerance(dtype):
-    return {"float32": 1e-5}.get(str(dtype), 1e-12)
 
 
-def assert_same_as_fast_compile(inputs, out, values):
-    fast = theon.function(inputs, out, mode="FAST_RUN")
-    plain = theon.function(inputs, out, mode="FAST_COMPILE")
-    got, want = fast(*values), plain(*values)
-    assert got.dtype == want.dtype
-    assert got.shape == want.shape
-    rtol = tolerance(want.dtype)
-    np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol)
-    return got
 
 
 def rand(shape, dtype, low=-3, high=3):
