@@ -37,48 +37,34 @@ int typenum_of(DType dt) {
   return NPY_FLOAT64;
 }
 
+// NumPy's kind letter and item size name one of Theon's dtypes, or none (float16, complex...).
 bool dtype_of_descr(PyArray_Descr* d, DType* out) {
-  const char kind = d->kind;
-  const int size = static_cast<int>(PyDataType_ELSIZE(d));
-  switch (kind) {
+  DKind kind;
+  switch (d->kind) {
     case 'b':
-      *out = DType::Bool;
-      return size == 1;
+      kind = DKind::Bool;
+      break;
     case 'i':
-      if (size == 1)
-        *out = DType::Int8;
-      else if (size == 2)
-        *out = DType::Int16;
-      else if (size == 4)
-        *out = DType::Int32;
-      else if (size == 8)
-        *out = DType::Int64;
-      else
-        return false;
-      return true;
+      kind = DKind::Signed;
+      break;
     case 'u':
-      if (size == 1)
-        *out = DType::UInt8;
-      else if (size == 2)
-        *out = DType::UInt16;
-      else if (size == 4)
-        *out = DType::UInt32;
-      else if (size == 8)
-        *out = DType::UInt64;
-      else
-        return false;
-      return true;
+      kind = DKind::Unsigned;
+      break;
     case 'f':
-      if (size == 4)
-        *out = DType::Float32;
-      else if (size == 8)
-        *out = DType::Float64;
-      else
-        return false;
-      return true;
+      kind = DKind::Float;
+      break;
     default:
       return false;
   }
+  const size_t size = static_cast<size_t>(PyDataType_ELSIZE(d));
+  for (int k = 0; k < kNumDTypes; ++k) {
+    const DType dt = static_cast<DType>(k);
+    if (dtype_kind(dt) == kind && itemsize(dt) == size) {
+      *out = dt;
+      return true;
+    }
+  }
+  return false;
 }
 
 void release_capsule(PyObject* capsule) {
