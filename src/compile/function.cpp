@@ -151,16 +151,17 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
 
   const int nslots = static_cast<int>(slot_of.size());
   slots_.assign(nslots, NDArray());
-  for (const auto& leaf : leaves) {
-    if (leaf->is_constant()) constants_.push_back(leaf->constant.get());
-    if (leaf->is_constant()) slots_[slot_of[leaf.get()]] = *leaf->constant;
-    if (leaf->is_shared()) shared_slots_.push_back({slot_of[leaf.get()], leaf->shared});
-  }
   for (const auto& out : fgraph_->outputs()) output_slots_.push_back(slot_of[out.get()]);
-
+  // Outputs and constants keep their storage; everything else is released after its last use.
   std::unordered_set<int> kept(output_slots_.begin(), output_slots_.end());
   for (const auto& leaf : leaves) {
-    if (leaf->is_constant()) kept.insert(slot_of[leaf.get()]);
+    const int s = slot_of[leaf.get()];
+    if (leaf->is_constant()) {
+      constants_.push_back(leaf->constant.get());
+      slots_[s] = *leaf->constant;
+      kept.insert(s);
+    }
+    if (leaf->is_shared()) shared_slots_.push_back({s, leaf->shared});
   }
   Program program;
   program.num_slots = nslots;
