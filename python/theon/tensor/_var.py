@@ -3,36 +3,27 @@ calls the public function of its op family, so the logic stays in one place."""
 
 import theon.tensor as T
 from theon import _core
-from theon.tensor._build import build_elemwise
 
 Variable = _core.Variable
 
-
-def _binary(name):
-    return lambda a, b: build_elemwise(name, a, b)
-
-
-def _rbinary(name):
-    return lambda a, b: build_elemwise(name, b, a)
-
-
+# Python operator -> the theon.tensor function it calls.
 _OPERATORS = {
     "add": "add", "sub": "sub", "mul": "mul", "truediv": "true_divide",
     "floordiv": "floor_divide", "mod": "mod", "pow": "pow",
     "and": "bitwise_and", "or": "bitwise_or", "xor": "bitwise_xor",
 }
-for _py, _op in _OPERATORS.items():
-    setattr(Variable, f"__{_py}__", _binary(_op))
-    setattr(Variable, f"__r{_py}__", _rbinary(_op))
+for _py, _fn in _OPERATORS.items():
+    setattr(Variable, f"__{_py}__", lambda a, b, fn=_fn: getattr(T, fn)(a, b))
+    setattr(Variable, f"__r{_py}__", lambda a, b, fn=_fn: getattr(T, fn)(b, a))
 
 Variable.__lt__ = lambda a, b: T.lt(a, b)
 Variable.__le__ = lambda a, b: T.le(a, b)
 Variable.__gt__ = lambda a, b: T.gt(a, b)
 Variable.__ge__ = lambda a, b: T.ge(a, b)
-Variable.__neg__ = lambda x: build_elemwise("neg", x)
+Variable.__neg__ = lambda x: T.neg(x)
 Variable.__pos__ = lambda x: x
-Variable.__abs__ = lambda x: build_elemwise("abs", x)
-Variable.__invert__ = lambda x: build_elemwise("invert", x)
+Variable.__abs__ = lambda x: T.abs(x)
+Variable.__invert__ = lambda x: T.invert(x)
 Variable.__matmul__ = lambda a, b: T.matmul(a, b)
 Variable.__rmatmul__ = lambda a, b: T.matmul(b, a)
 # NumPy must hand `ndarray op Variable` to the Variable's reflected operator instead of
@@ -77,8 +68,8 @@ Variable.cumsum = lambda x, axis=None: T.cumsum(x, axis)
 Variable.cumprod = lambda x, axis=None: T.cumprod(x, axis)
 Variable.sort = lambda x, axis=-1: T.sort(x, axis)
 Variable.argsort = lambda x, axis=-1: T.argsort(x, axis)
-Variable.exp = lambda x: build_elemwise("exp", x)
-Variable.log = lambda x: build_elemwise("log", x)
+Variable.exp = lambda x: T.exp(x)
+Variable.log = lambda x: T.log(x)
 
 
 def _str(x):
