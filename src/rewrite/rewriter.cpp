@@ -23,6 +23,10 @@ const char* phase_name(Phase p) {
       return "shape";
     case Phase::Cleanup:
       return "cleanup";
+    case Phase::Blas:
+      return "blas";
+    case Phase::Fusion:
+      return "fusion";
     case Phase::Inplace:
       break;
   }

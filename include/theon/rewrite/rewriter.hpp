@@ -15,7 +15,7 @@ namespace theon {
 
 // Phases run in this order; each phase runs its graph passes, then its node rewriters to a
 // fixpoint.
-enum class Phase { Merge, Canonicalize, Stabilize, Specialize, Shape, Cleanup, Inplace };
+enum class Phase { Merge, Canonicalize, Stabilize, Specialize, Shape, Cleanup, Blas, Fusion, Inplace };
 const char* phase_name(Phase p);
 
 struct NodeRewriter {
