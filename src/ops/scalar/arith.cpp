@@ -16,183 +16,20 @@
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/math.hpp"
 #include "theon/ops/scalar.hpp"
+#include "theon/ops/scalar_functions.hpp"
 
 namespace theon {
 namespace {
 
-template <class T>
-constexpr bool kIsInt = std::is_integral_v<T> && !std::is_same_v<T, bool>;
+using namespace scalar_functions;
 
-// The unsigned type integer arithmetic on T is carried out in.
+// Integer pow with a negative exponent is an error in NumPy; the scalar function cannot raise.
 template <class T>
-using wide_unsigned_t =
-    std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std::make_unsigned_t<T>>;
-
-template <class T>
-T wrap_add(T a, T b) {
-  if constexpr (kIsInt<T>) {
-    using W = wide_unsigned_t<T>;
-    return static_cast<T>(static_cast<W>(static_cast<W>(a) + static_cast<W>(b)));
-  } else {
-    return a + b;
+T checked_pow(T base, T exponent) {
+  if constexpr (std::is_signed_v<T> && kIsInt<T>) {
+    if (exponent < 0) throw ValueError("pow: integers to negative integer powers are not allowed");
   }
-}
-
-template <class T>
-T wrap_sub(T a, T b) {
-  if constexpr (kIsInt<T>) {
-    using W = wide_unsigned_t<T>;
-    return static_cast<T>(static_cast<W>(static_cast<W>(a) - static_cast<W>(b)));
-  } else {
-    return a - b;
-  }
-}
-
-template <class T>
-T wrap_mul(T a, T b) {
-  if constexpr (kIsInt<T>) {
-    using W = wide_unsigned_t<T>;
-    return static_cast<T>(static_cast<W>(static_cast<W>(a) * static_cast<W>(b)));
-  } else if constexpr (std::is_same_v<T, bool>) {
-    return a && b;
-  } else {
-    return a * b;
-  }
-}
-
-template <class T>
-T wrap_neg(T a) {
-  if constexpr (kIsInt<T>) {
-    using W = wide_unsigned_t<T>;
-    return static_cast<T>(static_cast<W>(W{0} - static_cast<W>(a)));
-  } else {
-    return -a;
-  }
-}
-
-// Python's divmod for floats: the quotient is floored and the remainder takes the divisor's sign.
-template <class T>
-void float_divmod(T a, T b, T& quotient, T& remainder) {
-  T mod = std::fmod(a, b);
-  if (b == 0) {
-    quotient = a / b;
-    remainder = mod;
-    return;
-  }
-  T div = (a - mod) / b;
-  if (mod != 0) {
-    if ((b < 0) != (mod < 0)) {
-      mod += b;
-      div -= 1;
-    }
-  } else {
-    mod = std::copysign(T(0), b);
-  }
-  T floored;
-  if (div != 0) {
-    floored = std::floor(div);
-    if (div - floored > T(0.5)) floored += 1;
-  } else {
-    floored = std::copysign(T(0), a / b);
-  }
-  quotient = floored;
-  remainder = mod;
-}
-
-template <class T>
-T floor_divide(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) {
-    T q, r;
-    float_divmod(a, b, q, r);
-    return q;
-  } else if constexpr (std::is_unsigned_v<T>) {
-    return b == 0 ? T(0) : static_cast<T>(a / b);
-  } else {
-    if (b == 0) return T(0);             // NumPy: 0 (with a warning)
-    if (b == T(-1)) return wrap_neg(a);  // INT_MIN // -1 wraps instead of trapping
-    T q = static_cast<T>(a / b);
-    if (static_cast<T>(a % b) != 0 && ((a < 0) != (b < 0))) q = static_cast<T>(q - 1);
-    return q;
-  }
-}
-
-template <class T>
-T mod(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) {
-    T q, r;
-    float_divmod(a, b, q, r);
-    return r;
-  } else if constexpr (std::is_unsigned_v<T>) {
-    return b == 0 ? T(0) : static_cast<T>(a % b);
-  } else {
-    if (b == 0 || b == T(-1)) return T(0);  // x % -1 is 0; INT_MIN % -1 would trap
-    T r = static_cast<T>(a % b);
-    if (r != 0 && ((r < 0) != (b < 0))) r = static_cast<T>(r + b);
-    return r;
-  }
-}
-
-template <class T>
-T power(T base, T exponent) {
-  if constexpr (std::is_floating_point_v<T>) {
-    return std::pow(base, exponent);
-  } else {
-    if constexpr (std::is_signed_v<T>) {
-      if (exponent < 0) {
-        throw ValueError("pow: integers to negative integer powers are not allowed");
-      }
-    }
-    using W = wide_unsigned_t<T>;
-    W result = 1;
-    W b = static_cast<W>(base);
-    auto e = static_cast<std::make_unsigned_t<T>>(exponent);
-    while (e != 0) {
-      if (e & 1u) result = static_cast<W>(result * b);
-      b = static_cast<W>(b * b);
-      e = static_cast<decltype(e)>(e >> 1);
-    }
-    return static_cast<T>(result);
-  }
-}
-
-template <class T>
-T absolute(T a) {
-  if constexpr (std::is_floating_point_v<T>) {
-    return std::fabs(a);
-  } else if constexpr (kIsInt<T> && std::is_signed_v<T>) {
-    return a < 0 ? wrap_neg(a) : a;  // abs(INT_MIN) wraps to INT_MIN like NumPy
-  } else {
-    return a;
-  }
-}
-
-template <class T>
-T sign(T a) {
-  if constexpr (std::is_unsigned_v<T>) {
-    return a > 0 ? T(1) : T(0);
-  } else {
-    // Zero (either sign) and NaN map to themselves.
-    return a > 0 ? T(1) : (a < 0 ? T(-1) : a);
-  }
-}
-
-// NaN-propagating maximum and minimum (NumPy's np.maximum / np.minimum).
-template <class T>
-T maximum(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) {
-    if (std::isnan(a)) return a;
-    if (std::isnan(b)) return b;
-  }
-  return a < b ? b : a;
-}
-
-template <class T>
-T minimum(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) {
-    if (std::isnan(a)) return a;
-    if (std::isnan(b)) return b;
-  }
-  return b < a ? b : a;
+  return theon_pow(base, exponent);
 }
 
 // The gradient g where `mask` (bool) holds, 0 elsewhere.
@@ -212,43 +49,36 @@ void register_scalar_arith() {
   constexpr TypeSet kNoBool = kNumericTypes;
   register_scalar_op(make_scalar_op<2, DTypeRule::Same, kAllTypes>(
       "add",
-      [](auto a, auto b) {
-        if constexpr (std::is_same_v<decltype(a), bool>) {
-          return a || b;
-        } else {
-          return wrap_add(a, b);
-        }
-      },
-      "{0} + {1}", "+", 10));
+      [](auto a, auto b) { return theon_add(a, b); }, "theon_add({0}, {1})", "+", 10));
   register_scalar_op(make_scalar_op<2, DTypeRule::Same, kNoBool>(
-      "sub", [](auto a, auto b) { return wrap_sub(a, b); }, "{0} - {1}", "-", 10));
+      "sub", [](auto a, auto b) { return theon_sub(a, b); }, "theon_sub({0}, {1})", "-", 10));
   register_scalar_op(make_scalar_op<2, DTypeRule::Same, kAllTypes>(
-      "mul", [](auto a, auto b) { return wrap_mul(a, b); }, "{0} * {1}", "*", 20));
+      "mul", [](auto a, auto b) { return theon_mul(a, b); }, "theon_mul({0}, {1})", "*", 20));
   register_scalar_op(make_scalar_op<2, DTypeRule::Float, kFloatTypes>(
       "true_divide", [](auto a, auto b) { return a / b; }, "{0} / {1}", "/", 20));
   register_scalar_op(make_scalar_op<2, DTypeRule::Same, kNoBool>(
-      "floor_divide", [](auto a, auto b) { return floor_divide(a, b); },
+      "floor_divide", [](auto a, auto b) { return theon_floor_divide(a, b); },
       "theon_floor_divide({0}, {1})", "//", 20));
   register_scalar_op(make_scalar_op<2, DTypeRule::Same, kNoBool>(
-      "mod", [](auto a, auto b) { return mod(a, b); }, "theon_mod({0}, {1})", "%", 20));
+      "mod", [](auto a, auto b) { return theon_mod(a, b); }, "theon_mod({0}, {1})", "%", 20));
   register_scalar_op(make_scalar_op<2, DTypeRule::Same, kNoBool>(
-      "pow", [](auto a, auto b) { return power(a, b); }, "theon_pow({0}, {1})", "**", 40));
+      "pow", [](auto a, auto b) { return checked_pow(a, b); }, "theon_pow({0}, {1})", "**", 40));
   register_scalar_op(make_scalar_op<1, DTypeRule::Same, kNoBool>(
-      "neg", [](auto a) { return wrap_neg(a); }, "-{0}", "-", 30));
+      "neg", [](auto a) { return theon_neg(a); }, "theon_neg({0})", "-", 30));
   register_scalar_op(make_scalar_op<1, DTypeRule::Same, kAllTypes>(
-      "abs", [](auto a) { return absolute(a); }, "theon_abs({0})"));
+      "abs", [](auto a) { return theon_abs(a); }, "theon_abs({0})"));
   // NumPy has no sign for bool: it is rejected (TypeError).
   register_scalar_op(make_scalar_op<1, DTypeRule::Same, kNoBool>(
-      "sign", [](auto a) { return sign(a); }, "theon_sign({0})"));
+      "sign", [](auto a) { return theon_sign(a); }, "theon_sign({0})"));
   register_scalar_op(make_scalar_op<2, DTypeRule::Same, kAllTypes>(
-      "maximum", [](auto a, auto b) { return maximum(a, b); }, "theon_maximum({0}, {1})"));
+      "maximum", [](auto a, auto b) { return theon_maximum(a, b); }, "theon_maximum({0}, {1})"));
   register_scalar_op(make_scalar_op<2, DTypeRule::Same, kAllTypes>(
-      "minimum", [](auto a, auto b) { return minimum(a, b); }, "theon_minimum({0}, {1})"));
+      "minimum", [](auto a, auto b) { return theon_minimum(a, b); }, "theon_minimum({0}, {1})"));
   register_scalar_op(make_scalar_op<3, DTypeRule::Same, kAllTypes>(
-      "clip", [](auto x, auto lo, auto hi) { return minimum(maximum(x, lo), hi); },
+      "clip", [](auto x, auto lo, auto hi) { return theon_minimum(theon_maximum(x, lo), hi); },
       "theon_minimum(theon_maximum({0}, {1}), {2})"));
   register_scalar_op(make_scalar_op<1, DTypeRule::Same, kNoBool>(
-      "sqr", [](auto a) { return wrap_mul(a, a); }, "{0} * {0}"));
+      "sqr", [](auto a) { return theon_sqr(a); }, "theon_sqr({0})"));
   // Deliberate difference: NumPy's reciprocal of an integer is an integer (1 // x); Theon follows
   // Theano and computes it in float (float32 for <= 16-bit ints and bool, float64 otherwise).
   register_scalar_op(make_scalar_op<1, DTypeRule::Float, kFloatTypes>(

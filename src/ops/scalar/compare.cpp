@@ -8,6 +8,7 @@
 #include "theon/ops/constant.hpp"
 #include "theon/ops/math.hpp"
 #include "theon/ops/scalar.hpp"
+#include "theon/ops/scalar_functions.hpp"
 
 namespace theon {
 namespace {
@@ -21,9 +22,6 @@ template <class F>
 void classify(const char* name, F f, const char* c_expr) {
   register_scalar_op(make_scalar_op<1, DTypeRule::Compare, kAllTypes>(name, f, c_expr));
 }
-
-template <class T>
-constexpr bool kFloat = std::is_floating_point_v<T>;
 
 }  // namespace
 
@@ -42,35 +40,11 @@ void register_scalar_compare() {
       "not_equal", [](auto a, auto b) { return a != b; }, "{0} != {1}", "!=");
 
   classify(
-      "isnan",
-      [](auto a) {
-        if constexpr (kFloat<decltype(a)>) {
-          return std::isnan(a);
-        } else {
-          return false;
-        }
-      },
-      "isnan({0})");
+      "isnan", [](auto a) { return scalar_functions::theon_isnan(a); }, "theon_isnan({0})");
   classify(
-      "isinf",
-      [](auto a) {
-        if constexpr (kFloat<decltype(a)>) {
-          return std::isinf(a);
-        } else {
-          return false;
-        }
-      },
-      "isinf({0})");
+      "isinf", [](auto a) { return scalar_functions::theon_isinf(a); }, "theon_isinf({0})");
   classify(
-      "isfinite",
-      [](auto a) {
-        if constexpr (kFloat<decltype(a)>) {
-          return std::isfinite(a);
-        } else {
-          return true;
-        }
-      },
-      "isfinite({0})");
+      "isfinite", [](auto a) { return scalar_functions::theon_isfinite(a); }, "theon_isfinite({0})");
 
   // Logical ops see their inputs as bool (x != 0; NaN is true), like NumPy.
   register_scalar_op(make_scalar_op<2, DTypeRule::Logical, kBoolTypes>(
@@ -95,15 +69,7 @@ void register_scalar_compare() {
       "^", 7));
   register_scalar_op(make_scalar_op<1, DTypeRule::Same, kBits>(
       "invert",
-      [](auto a) {
-        using T = decltype(a);
-        if constexpr (std::is_same_v<T, bool>) {
-          return !a;
-        } else {
-          return static_cast<T>(~a);
-        }
-      },
-      "~{0}", "~", 30));
+      [](auto a) { return scalar_functions::theon_invert(a); }, "theon_invert({0})", "~", 30));
 
   // switch(cond, a, b): the condition arrives converted to the compute dtype of a and b, so the
   // C++ API and the builders convert a non-bool condition to bool first (x != 0): otherwise a

@@ -8,38 +8,23 @@
 
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/scalar.hpp"
+#include "theon/ops/scalar_functions.hpp"
 
 namespace theon {
-namespace {
-
-template <class T, class F>
-T round_float(T a, F f) {
-  if constexpr (std::is_floating_point_v<T>) {
-    return f(a);
-  } else {
-    return a;
-  }
-}
-
-}  // namespace
+using namespace scalar_functions;
 
 void register_scalar_rounding() {
   register_scalar_op(make_scalar_op<1, DTypeRule::Same, kAllTypes>(
-      "floor", [](auto a) { return round_float(a, [](auto v) { return std::floor(v); }); },
-      "floor({0})"));
+      "floor", [](auto a) { return theon_floor(a); }, "theon_floor({0})"));
   register_scalar_op(make_scalar_op<1, DTypeRule::Same, kAllTypes>(
-      "ceil", [](auto a) { return round_float(a, [](auto v) { return std::ceil(v); }); },
-      "ceil({0})"));
+      "ceil", [](auto a) { return theon_ceil(a); }, "theon_ceil({0})"));
   register_scalar_op(make_scalar_op<1, DTypeRule::Same, kAllTypes>(
-      "trunc", [](auto a) { return round_float(a, [](auto v) { return std::trunc(v); }); },
-      "trunc({0})"));
-  // nearbyint rounds with the current rounding mode, which is to nearest, ties to even.
+      "trunc", [](auto a) { return theon_trunc(a); }, "theon_trunc({0})"));
   register_scalar_op(make_scalar_op<1, DTypeRule::Same, kAllTypes>(
-      "round", [](auto a) { return round_float(a, [](auto v) { return std::nearbyint(v); }); },
-      "nearbyint({0})"));
+      "round", [](auto a) { return theon_rint(a); }, "theon_rint({0})"));
   register_scalar_op(make_scalar_op<1, DTypeRule::Same, kAllTypes>(
-      "round_half_away_from_zero",
-      [](auto a) { return round_float(a, [](auto v) { return std::round(v); }); }, "round({0})"));
+      "round_half_away_from_zero", [](auto a) { return theon_round_away(a); },
+      "theon_round_away({0})"));
 
   // Rounding is piecewise constant: the gradient is 0 (connected zeros shaped like the output,
   // as Theano gives; at the jumps the true derivative does not exist and 0 is returned too).
