@@ -15,6 +15,8 @@ class _Config:
             value = _core.config_get(name)
         except ValueError as e:
             raise AttributeError(str(e)) from None
+        if value.isdigit():
+            return int(value)
         return {"True": True, "False": False}.get(value, value)
 
     def __setattr__(self, name, value):

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "theon/core/error.hpp"
 
 namespace theon {
@@ -14,6 +16,26 @@ std::string trim(const std::string& s) {
   if (b == std::string::npos) return "";
   size_t e = s.find_last_not_of(" \t\r\n");
   return s.substr(b, e - b + 1);
+}
+
+bool is_non_negative_int(const std::string& v) {
+  return !v.empty() && v.size() < 6 && v.find_first_not_of("0123456789") == std::string::npos;
+}
+
+std::string default_cxx() {
+  if (const char* cxx = std::getenv("CXX"); cxx != nullptr && *cxx != '\0') return cxx;
+  return "g++";
+}
+
+// $XDG_CACHE_HOME/theon, else ~/.cache/theon, else a directory under /tmp named by user id.
+std::string default_compiledir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
+    return std::string(xdg) + "/theon";
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    return std::string(home) + "/.cache/theon";
+  }
+  return "/tmp/theon-" + std::to_string(::getuid());
 }
 
 void define_core_flags(Config& c) {
@@ -51,6 +73,22 @@ void define_core_flags(Config& c) {
   c.define({"profile",
             "False",
             "whether function() records per-node times (f.profile.summary())",
+            {"False", "True"},
+            nullptr});
+  c.define({"num_threads", "0",
+            "threads for large elementwise and reduction kernels (0: every core)", {},
+            [](const std::string& v) { return is_non_negative_int(v); }});
+  c.define({"cxx", default_cxx(),
+            "C++ compiler for generated kernels; empty: run the precompiled kernels only", {},
+            nullptr});
+  c.define({"cxxflags", "-O3 -march=native", "flags for compiling generated kernels", {},
+            nullptr});
+  c.define({"compiledir", default_compiledir(),
+            "directory of the on-disk cache of compiled kernels (created 0700)", {}, nullptr});
+  c.define({"compile_wait",
+            "False",
+            "whether function() waits for its generated kernels to compile instead of starting "
+            "on the precompiled kernels",
             {"False", "True"},
             nullptr});
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "theon/codegen/native.hpp"
 #include "theon/compile/mode.hpp"
 #include "theon/compile/profile.hpp"
 #include "theon/core/ndarray.hpp"
@@ -42,6 +43,8 @@ struct FunctionOptions {
   Mode mode;  // default: config.mode with config.optimizer_including/_excluding
   // Records per-node kernel times (Function::profile()); nullopt: the config flag `profile`.
   std::optional<bool> profile;
+  // Waits for the generated kernels before returning; nullopt: the config flag compile_wait.
+  std::optional<bool> wait_for_kernels;
 };
 
 // How an argument reached the function: an array as such, or values converted from Python
@@ -67,6 +70,9 @@ class Function {
   // The profile so far (compile times, per-node times over all calls); null unless compiled
   // with profiling on.
   std::shared_ptr<ProfileStats> profile() const;
+  // The generated kernels of this function (fused loops), compiled in the background unless
+  // config.compile_wait or FunctionOptions::wait_for_kernels says to wait.
+  const codegen::NativeBuild& native() const { return *native_; }
 
  private:
   NDArray check_arg(size_t index, NDArray value, ArgOrigin origin) const;
@@ -78,6 +84,7 @@ class Function {
   std::vector<std::string> warnings_;
   std::unique_ptr<FunctionGraph> fgraph_;
   std::shared_ptr<RewriteHistory> history_;
+  std::shared_ptr<codegen::NativeBuild> native_;
   std::unique_ptr<VM> vm_;
   std::vector<NDArray> slots_;
   std::vector<int> input_slots_;  // -1 for inputs the outputs do not use

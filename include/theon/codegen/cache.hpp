@@ -1,0 +1,41 @@
+// The on-disk cache of compiled kernel modules (config.compiledir) and the compiler driver.
+//
+// An entry is a directory named by a hash of the module's source, the compiler's identity and
+// the flags, holding the source, the shared library and a manifest with the library's size
+// and checksum. Entries are built in a private temporary directory and renamed into place, so
+// a killed compile never leaves a half-written entry; an flock on the entry's lock file makes
+// concurrent processes compile a module once (the kernel releases it when a process dies, so a
+// lock is never stale); an entry whose library does not match its manifest is rebuilt.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace theon::codegen {
+
+// Whether a compiler is configured and runs; false also warns once on stderr why not.
+bool compiler_available();
+
+// The cache key of a module source under the current compiler and flags.
+std::string module_key(const std::string& source);
+
+// The handle (dlopen) of the module, from the cache when a valid entry exists (no compiler
+// run), else compiled now and stored. Throws theon::Error with the compiler's output on
+// failure. Handles stay loaded for the life of the process.
+void* load_cached_module(const std::string& source);
+// The handle if a valid entry is already on disk or loaded, else null; never compiles.
+void* try_load_cached_module(const std::string& source);
+
+struct CacheEntryInfo {
+  std::string key;
+  std::string path;
+  int64_t bytes = 0;
+  bool valid = false;
+};
+std::string compiledir();
+std::vector<CacheEntryInfo> list_cache();
+// Removes every entry (and leftover temporary directories); returns how many were removed.
+int clear_cache();
+
+}  // namespace theon::codegen

@@ -1,0 +1,36 @@
+// The generated kernels of one compiled function: collected from its Fused nodes, emitted as
+// one module, loaded from the on-disk cache or compiled (in the background unless asked to
+// wait), and installed into the ops, which switch to them on their next call.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "theon/graph/fgraph.hpp"
+
+namespace theon::codegen {
+
+class NativeBuild {
+ public:
+  // Starts the build for the Fused nodes of `fg`. With `wait` it returns once the kernels are
+  // installed (or failed); otherwise it returns at once when the module must be compiled.
+  // Without a compiler (config.cxx empty or not runnable) nothing is built.
+  static std::shared_ptr<NativeBuild> start(const FunctionGraph& fg, bool wait);
+
+  // Blocks until the build is over. Returns false if it failed (see error()) or was not made.
+  bool wait() const;
+  bool done() const;
+  bool installed() const;
+  std::string error() const;
+  // The module's source ("" when there are no fused nodes or no compiler).
+  const std::string& source() const;
+  // Whether the kernels came from the on-disk cache without running the compiler.
+  bool from_cache() const;
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace theon::codegen

@@ -1,0 +1,82 @@
+// Fused: one loop over memory that computes a tree of elementwise ops (and optionally reduces
+// its result over some axes), built by the fusion rewrite (src/rewrite/fusion.cpp). Its
+// reference kernel runs the member ops one after another; the code generator (codegen/) gives
+// it a native kernel that does the whole tree per element, which `perform` switches to as soon
+// as it is installed, so a function can start before its kernels are compiled.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "theon/graph/op.hpp"
+#include "theon/ops/elemwise.hpp"
+#include "theon/ops/reduce.hpp"
+
+namespace theon {
+
+// A generated kernel: loops over `shape` (ndim >= 1) for every operand (outputs first, then
+// inputs), each at base[k] with byte strides strides[k * ndim + d]. For a reduction the one
+// output has stride 0 along the reduced dimensions and arrives filled with the identity.
+using FusedKernelFn = void (*)(int64_t ndim, const int64_t* shape, char* const* base,
+                               const int64_t* strides);
+
+// Values are numbered: the op's inputs first, then one per step.
+struct FusedStep {
+  std::shared_ptr<const Elemwise> op;
+  std::vector<int> args;  // value numbers
+  DType compute;          // the arguments are converted to this dtype
+  DType output;
+};
+
+struct FusedReduction {
+  ReduceKind kind;  // Sum, Prod, Max or Min
+  std::vector<int64_t> axes;
+  bool keepdims;
+};
+
+class Fused : public Op {
+ public:
+  Fused(std::vector<TensorType> input_types, std::vector<FusedStep> steps,
+        std::vector<int> outputs, std::optional<FusedReduction> reduction);
+
+  const std::vector<TensorType>& input_types() const { return input_types_; }
+  const std::vector<FusedStep>& steps() const { return steps_; }
+  const std::vector<int>& outputs() const { return outputs_; }
+  const std::optional<FusedReduction>& reduction() const { return reduction_; }
+  DType value_dtype(int value) const;
+  // Inputs whose static shape is all ones: loaded once per kernel call, not per element.
+  bool is_scalar_input(int input) const;
+
+  std::string type_name() const override { return "Fused"; }
+  std::string props() const override;
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
+  std::string pprint(const std::vector<std::string>& args) const override;
+
+  // The member ops run one after another on whole arrays: what the native kernel must match.
+  void perform_reference(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const;
+  // Installs the generated kernel (thread-safe; later calls of perform use it).
+  void set_native_kernel(FusedKernelFn fn) const { native_->store(fn); }
+  FusedKernelFn native_kernel() const { return native_->load(); }
+
+ private:
+  void perform_native(FusedKernelFn fn, const std::vector<NDArray>& inputs,
+                      std::vector<NDArray>& outputs) const;
+
+  std::vector<TensorType> input_types_;
+  std::vector<FusedStep> steps_;
+  std::vector<int> outputs_;
+  std::optional<FusedReduction> reduction_;
+  std::shared_ptr<std::atomic<FusedKernelFn>> native_;
+};
+
+// The reduce kinds Fused can take as its reduction, and their identities' dtype rules.
+bool fusable_reduction(ReduceKind kind);
+
+}  // namespace theon

@@ -1,0 +1,246 @@
+#include "theon/codegen/emit.hpp"
+
+#include <sstream>
+
+#include "theon/core/error.hpp"
+
+namespace theon::codegen {
+
+extern const char* const kScalarFunctionsSource;
+
+namespace {
+
+// Replaces {0}, {1}, ... by the arguments and {T} by the compute type.
+std::string expand(const std::string& pattern, const std::vector<std::string>& args,
+                   const std::string& type) {
+  std::string out;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '{') {
+      const size_t close = pattern.find('}', i);
+      const std::string key = pattern.substr(i + 1, close - i - 1);
+      if (key == "T") {
+        out += type;
+      } else {
+        out += "(" + args.at(std::stoul(key)) + ")";
+      }
+      i = close;
+    } else {
+      out += pattern[i];
+    }
+  }
+  return out;
+}
+
+std::string value(int v) {
+  return "v" + std::to_string(v);
+}
+
+// The statements computing every step from the input values v0..v{nin-1}.
+std::string emit_steps(const Fused& op, const std::string& indent) {
+  const int nin = static_cast<int>(op.input_types().size());
+  std::string s;
+  for (size_t j = 0; j < op.steps().size(); ++j) {
+    const FusedStep& step = op.steps()[j];
+    const std::string compute = c_type(step.compute);
+    std::vector<std::string> args;
+    for (int a : step.args) {
+      args.push_back(op.value_dtype(a) == step.compute
+                         ? value(a)
+                         : "static_cast<" + compute + ">(" + value(a) + ")");
+    }
+    s += indent + "const " + c_type(step.output) + " " + value(nin + static_cast<int>(j)) +
+         " = static_cast<" + c_type(step.output) + ">(" +
+         expand(step.op->scalar().c_expr, args, compute) + ");\n";
+  }
+  return s;
+}
+
+std::string combine(ReduceKind kind, const std::string& acc, const std::string& x) {
+  switch (kind) {
+    case ReduceKind::Sum:
+      return acc + " + " + x;
+    case ReduceKind::Prod:
+      return acc + " * " + x;
+    case ReduceKind::Max:
+      return "theon_maximum(" + acc + ", " + x + ")";
+    default:
+      return "theon_minimum(" + acc + ", " + x + ")";
+  }
+}
+
+}  // namespace
+
+const char* c_type(DType dtype) {
+  switch (dtype) {
+    case DType::Bool:
+      return "bool";
+    case DType::Int8:
+      return "int8_t";
+    case DType::Int16:
+      return "int16_t";
+    case DType::Int32:
+      return "int32_t";
+    case DType::Int64:
+      return "int64_t";
+    case DType::UInt8:
+      return "uint8_t";
+    case DType::UInt16:
+      return "uint16_t";
+    case DType::UInt32:
+      return "uint32_t";
+    case DType::UInt64:
+      return "uint64_t";
+    case DType::Float32:
+      return "float";
+    case DType::Float64:
+      break;
+  }
+  return "double";
+}
+
+// Layout of a kernel: operands are the outputs, then the inputs. The loop runs the outer
+// dimensions with an odometer and the innermost one in one of two bodies: a contiguous one
+// over typed pointers (which the compiler vectorizes) when every operand's inner stride is its
+// item size or 0 for inputs known to be scalars, and a strided one otherwise. Scalar inputs
+// are loaded once. A reduction's inner loop keeps 8 partial results when the inner dimension
+// is reduced, so that it vectorizes without reassociating floating-point sums.
+std::string emit_kernel(const Fused& op, const std::string& symbol) {
+  const int nin = static_cast<int>(op.input_types().size());
+  const bool reducing = op.reduction().has_value();
+  const int nout = reducing ? 1 : static_cast<int>(op.outputs().size());
+  const int nops = nout + nin;
+  std::ostringstream s;
+  s << "extern \"C\" void " << symbol
+    << "(int64_t nd, const int64_t* shape, char* const* base, const int64_t* strides) {\n";
+  s << "  char* p[" << nops << "];\n";
+  s << "  int64_t st[" << nops << "];\n";
+  s << "  for (int k = 0; k < " << nops
+    << "; ++k) { p[k] = base[k]; st[k] = strides[k * nd + nd - 1]; }\n";
+  for (int i = 0; i < nin; ++i) {
+    if (op.is_scalar_input(i)) {
+      s << "  const " << c_type(op.input_types()[i].dtype) << " v" << i << " = *reinterpret_cast<const "
+        << c_type(op.input_types()[i].dtype) << "*>(base[" << nout + i << "]);\n";
+    }
+  }
+  // The contiguity test.
+  s << "  const bool contiguous = true";
+  for (int k = 0; k < nops; ++k) {
+    if (k >= nout && op.is_scalar_input(k - nout)) continue;
+    const DType dt = k < nout ? op.value_dtype(reducing ? op.outputs()[0] : op.outputs()[k])
+                              : op.input_types()[k - nout].dtype;
+    if (reducing && k == 0) continue;  // the output may have inner stride 0 or its item size
+    s << " && st[" << k << "] == " << itemsize(dt);
+  }
+  s << ";\n";
+  s << "  const int64_t n = shape[nd - 1];\n";
+  s << "  int64_t outer = 1;\n  for (int64_t d = 0; d + 1 < nd; ++d) outer *= shape[d];\n";
+  s << "  int64_t counter[64] = {0};\n";
+  s << "  for (int64_t o = 0; o < outer; ++o) {\n";
+
+  auto load_inputs = [&](bool contiguous, const std::string& indent) {
+    std::string t;
+    for (int i = 0; i < nin; ++i) {
+      if (op.is_scalar_input(i)) continue;
+      const std::string ct = c_type(op.input_types()[i].dtype);
+      const int k = nout + i;
+      t += indent + "const " + ct + " v" + std::to_string(i) + " = " +
+           (contiguous ? "reinterpret_cast<const " + ct + "*>(p[" + std::to_string(k) + "])[i]"
+                       : "*reinterpret_cast<const " + ct + "*>(p[" + std::to_string(k) +
+                             "] + i * st[" + std::to_string(k) + "])") +
+           ";\n";
+    }
+    return t;
+  };
+
+  if (!reducing) {
+    for (int contiguous = 1; contiguous >= 0; --contiguous) {
+      s << (contiguous ? "    if (contiguous) {\n" : "    } else {\n");
+      s << "      for (int64_t i = 0; i < n; ++i) {\n";
+      s << load_inputs(contiguous, "        ");
+      s << emit_steps(op, "        ");
+      for (int k = 0; k < nout; ++k) {
+        const std::string ct = c_type(op.value_dtype(op.outputs()[k]));
+        s << "        "
+          << (contiguous ? "reinterpret_cast<" + ct + "*>(p[" + std::to_string(k) + "])[i]"
+                         : "*reinterpret_cast<" + ct + "*>(p[" + std::to_string(k) + "] + i * st[" +
+                               std::to_string(k) + "])")
+          << " = " << value(op.outputs()[k]) << ";\n";
+      }
+      s << "      }\n";
+    }
+    s << "    }\n";
+  } else {
+    const ReduceKind kind = op.reduction()->kind;
+    const std::string acc_t = c_type(op.value_dtype(op.outputs()[0]));
+    const std::string root = value(op.outputs()[0]);
+    s << "    " << acc_t << "* out = reinterpret_cast<" << acc_t << "*>(p[0]);\n";
+    // Inner dimension reduced: partial results in registers.
+    s << "    if (st[0] == 0) {\n";
+    s << "      " << acc_t << " acc[8];\n";
+    s << "      for (int l = 0; l < 8; ++l) acc[l] = *out;\n";
+    s << "      int64_t i = 0;\n";
+    s << "      if (contiguous) {\n";
+    s << "        for (; i + 8 <= n; i += 8) {\n";
+    s << "          for (int l = 0; l < 8; ++l) {\n";
+    s << "            const int64_t j = i + l;\n";
+    {
+      std::string body = load_inputs(true, "            ") + emit_steps(op, "            ");
+      // Inside the unrolled loop the element index is j.
+      std::string fixed;
+      for (size_t pos = 0; pos < body.size(); ++pos) {
+        if (body.compare(pos, 3, "[i]") == 0) {
+          fixed += "[j]";
+          pos += 2;
+        } else {
+          fixed += body[pos];
+        }
+      }
+      s << fixed;
+    }
+    s << "            acc[l] = " << combine(kind, "acc[l]", root) << ";\n";
+    s << "          }\n        }\n      }\n";
+    s << "      for (; i < n; ++i) {\n";
+    s << load_inputs(false, "        ");
+    s << emit_steps(op, "        ");
+    s << "        acc[0] = " << combine(kind, "acc[0]", root) << ";\n";
+    s << "      }\n";
+    s << "      " << acc_t << " r = acc[0];\n";
+    s << "      for (int l = 1; l < 8; ++l) r = " << combine(kind, "r", "acc[l]") << ";\n";
+    s << "      *out = r;\n";
+    s << "    } else if (contiguous && st[0] == sizeof(" << acc_t << ")) {\n";
+    s << "      for (int64_t i = 0; i < n; ++i) {\n";
+    s << load_inputs(true, "        ");
+    s << emit_steps(op, "        ");
+    s << "        out[i] = " << combine(kind, "out[i]", root) << ";\n";
+    s << "      }\n";
+    s << "    } else {\n";
+    s << "      for (int64_t i = 0; i < n; ++i) {\n";
+    s << load_inputs(false, "        ");
+    s << emit_steps(op, "        ");
+    s << "        " << acc_t << "& r = *reinterpret_cast<" << acc_t << "*>(p[0] + i * st[0]);\n";
+    s << "        r = " << combine(kind, "r", root) << ";\n";
+    s << "      }\n";
+    s << "    }\n";
+  }
+  // The odometer over the outer dimensions.
+  s << "    for (int64_t d = nd - 2; d >= 0; --d) {\n";
+  s << "      for (int k = 0; k < " << nops << "; ++k) p[k] += strides[k * nd + d];\n";
+  s << "      if (++counter[d] < shape[d]) break;\n";
+  s << "      for (int k = 0; k < " << nops << "; ++k) p[k] -= strides[k * nd + d] * shape[d];\n";
+  s << "      counter[d] = 0;\n";
+  s << "    }\n";
+  s << "  }\n}\n";
+  return s.str();
+}
+
+std::string emit_module(const std::vector<std::pair<const Fused*, std::string>>& kernels) {
+  std::string prelude = kScalarFunctionsSource;
+  const std::string once = "#pragma once\n";
+  if (const size_t at = prelude.find(once); at != std::string::npos) prelude.erase(at, once.size());
+  std::string s = "// Generated by Theon: fused elementwise kernels.\n" + prelude;
+  s += "\nusing namespace std;\nusing namespace theon::scalar_functions;\n\n";
+  for (const auto& [op, symbol] : kernels) s += emit_kernel(*op, symbol) + "\n";
+  return s;
+}
+
+}  // namespace theon::codegen

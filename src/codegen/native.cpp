@@ -1,0 +1,127 @@
+#include "theon/codegen/native.hpp"
+
+#include <dlfcn.h>
+
+#include <condition_variable>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "theon/codegen/cache.hpp"
+#include "theon/codegen/emit.hpp"
+#include "theon/core/error.hpp"
+#include "theon/ops/fused.hpp"
+
+namespace theon::codegen {
+
+struct NativeBuild::State {
+  std::string source;
+  // Ops sharing a kernel (equal programs) share its symbol.
+  std::vector<std::pair<std::shared_ptr<const Fused>, std::string>> ops;
+  mutable std::mutex mutex;
+  mutable std::condition_variable finished;
+  bool done = false;
+  bool installed = false;
+  bool from_cache = false;
+  std::string error;
+
+  void install(void* handle) {
+    std::vector<std::pair<const Fused*, FusedKernelFn>> found;
+    for (const auto& [op, symbol] : ops) {
+      void* fn = ::dlsym(handle, symbol.c_str());
+      if (fn == nullptr) throw Error(ErrorKind::Runtime, "generated kernel " + symbol + " missing");
+      found.push_back({op.get(), reinterpret_cast<FusedKernelFn>(fn)});
+    }
+    for (const auto& [op, fn] : found) op->set_native_kernel(fn);
+  }
+
+  void finish(bool ok, const std::string& message) {
+    std::lock_guard<std::mutex> lock(mutex);
+    done = true;
+    installed = ok;
+    error = message;
+    finished.notify_all();
+  }
+
+  void compile_and_install() {
+    try {
+      install(load_cached_module(source));
+      finish(true, "");
+    } catch (const std::exception& e) {
+      // The function keeps running on the precompiled kernels.
+      std::cerr << "theon: " << e.what() << "\n";
+      finish(false, e.what());
+    }
+  }
+};
+
+std::shared_ptr<NativeBuild> NativeBuild::start(const FunctionGraph& fg, bool wait) {
+  auto build = std::shared_ptr<NativeBuild>(new NativeBuild());
+  auto state = std::make_shared<State>();
+  build->state_ = state;
+  std::map<std::string, std::string> symbol_of_program;
+  std::vector<std::pair<const Fused*, std::string>> kernels;
+  for (Apply* node : fg.nodes()) {
+    auto op = std::dynamic_pointer_cast<const Fused>(node->op());
+    if (!op) continue;
+    auto [it, fresh] = symbol_of_program.emplace(
+        op->props(), "theon_fused_" + std::to_string(symbol_of_program.size()));
+    if (fresh) kernels.push_back({op.get(), it->second});
+    state->ops.push_back({op, it->second});
+  }
+  if (kernels.empty() || !compiler_available()) {
+    state->finish(false, kernels.empty() ? "" : "no compiler");
+    return build;
+  }
+  state->source = emit_module(kernels);
+  try {
+    if (void* handle = try_load_cached_module(state->source)) {
+      state->from_cache = true;
+      state->install(handle);
+      state->finish(true, "");
+      return build;
+    }
+  } catch (const std::exception& e) {
+    state->finish(false, e.what());
+    return build;
+  }
+  if (wait) {
+    state->compile_and_install();
+  } else {
+    std::thread([state] { state->compile_and_install(); }).detach();
+  }
+  return build;
+}
+
+bool NativeBuild::wait() const {
+  std::unique_lock<std::mutex> lock(state_->mutex);
+  state_->finished.wait(lock, [&] { return state_->done; });
+  return state_->installed;
+}
+
+bool NativeBuild::done() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->done;
+}
+
+bool NativeBuild::installed() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->installed;
+}
+
+std::string NativeBuild::error() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->error;
+}
+
+const std::string& NativeBuild::source() const {
+  return state_->source;
+}
+
+bool NativeBuild::from_cache() const {
+  return state_->from_cache;
+}
+
+}  // namespace theon::codegen

@@ -1,0 +1,288 @@
+#include "theon/ops/fused.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "theon/core/error.hpp"
+#include "theon/core/iterate.hpp"
+#include "theon/core/thread_pool.hpp"
+
+namespace theon {
+namespace {
+
+// Elements per thread below which a kernel stays on one thread: the wake-up of a worker costs
+// about as much as computing this many simple elements.
+constexpr int64_t kMinElementsPerThread = 1 << 15;
+
+// The generated odometer's counter array has this many entries.
+constexpr int kMaxKernelDims = 64;
+
+std::string reduce_kind_name(ReduceKind kind) {
+  switch (kind) {
+    case ReduceKind::Sum:
+      return "sum";
+    case ReduceKind::Prod:
+      return "prod";
+    case ReduceKind::Max:
+      return "max";
+    default:
+      return "min";
+  }
+}
+
+template <class T>
+void fill_identity(NDArray& out, ReduceKind kind) {
+  T value{};
+  switch (kind) {
+    case ReduceKind::Prod:
+      value = T(1);
+      break;
+    case ReduceKind::Max:
+      value = -std::numeric_limits<T>::infinity();
+      break;
+    case ReduceKind::Min:
+      value = std::numeric_limits<T>::infinity();
+      break;
+    default:
+      break;
+  }
+  std::fill(out.data<T>(), out.data<T>() + out.size(), value);
+}
+
+}  // namespace
+
+bool fusable_reduction(ReduceKind kind) {
+  return kind == ReduceKind::Sum || kind == ReduceKind::Prod || kind == ReduceKind::Max ||
+         kind == ReduceKind::Min;
+}
+
+Fused::Fused(std::vector<TensorType> input_types, std::vector<FusedStep> steps,
+             std::vector<int> outputs, std::optional<FusedReduction> reduction)
+    : input_types_(std::move(input_types)),
+      steps_(std::move(steps)),
+      outputs_(std::move(outputs)),
+      reduction_(std::move(reduction)),
+      native_(std::make_shared<std::atomic<FusedKernelFn>>(nullptr)) {}
+
+DType Fused::value_dtype(int value) const {
+  const int nin = static_cast<int>(input_types_.size());
+  return value < nin ? input_types_[value].dtype : steps_[value - nin].output;
+}
+
+bool Fused::is_scalar_input(int input) const {
+  const StaticShape& s = input_types_[input].shape;
+  return std::all_of(s.begin(), s.end(), [](int64_t d) { return d == 1; });
+}
+
+std::string Fused::props() const {
+  // The program, one step per entry: "v2=mul(v0,v1)".
+  const int nin = static_cast<int>(input_types_.size());
+  std::string s;
+  for (int i = 0; i < nin; ++i) {
+    s += (i ? "," : "") + std::string(dtype_name(input_types_[i].dtype)) +
+         static_shape_str(input_types_[i].shape);
+  }
+  s += ";";
+  for (size_t j = 0; j < steps_.size(); ++j) {
+    s += "v" + std::to_string(nin + j) + "=" + steps_[j].op->props() + "(";
+    for (size_t a = 0; a < steps_[j].args.size(); ++a) {
+      s += (a ? ",v" : "v") + std::to_string(steps_[j].args[a]);
+    }
+    s += ");";
+  }
+  s += "out=";
+  for (size_t k = 0; k < outputs_.size(); ++k) s += (k ? ",v" : "v") + std::to_string(outputs_[k]);
+  if (reduction_) {
+    s += ";" + reduce_kind_name(reduction_->kind) + "(axis=(";
+    for (int64_t a : reduction_->axes) s += std::to_string(a) + ",";
+    s += std::string(")") + (reduction_->keepdims ? ",keepdims" : "") + ")";
+  }
+  return s;
+}
+
+std::vector<TensorType> Fused::output_types(const std::vector<Var>& inputs) const {
+  if (inputs.size() != input_types_.size()) {
+    throw TypeError(op_error(*this, "expected " + std::to_string(input_types_.size()) +
+                                        " inputs, got " + std::to_string(inputs.size())));
+  }
+  // Types of every value, from the member ops' own type rules.
+  std::vector<Var> values = inputs;
+  for (const FusedStep& step : steps_) {
+    std::vector<Var> args;
+    for (int a : step.args) args.push_back(values[a]);
+    values.push_back(make_node1(step.op, args));
+  }
+  std::vector<TensorType> out;
+  for (int v : outputs_) out.push_back(values[v]->type);
+  if (reduction_) {
+    const Var reduced =
+        make_node1(make_reduce_op(reduction_->kind, reduction_->axes, reduction_->keepdims),
+                   {values[outputs_[0]]});
+    out = {reduced->type};
+  }
+  return out;
+}
+
+std::optional<std::vector<std::vector<Var>>> Fused::infer_shape(
+    const std::vector<Var>&, const std::vector<std::vector<Var>>&) const {
+  // Fusion runs after the shape rewrites; shapes are read off the outputs.
+  return std::nullopt;
+}
+
+std::string Fused::pprint(const std::vector<std::string>& args) const {
+  std::string s = "Fused{";
+  for (size_t j = 0; j < steps_.size(); ++j) s += (j ? "," : "") + steps_[j].op->scalar().name;
+  if (reduction_) s += "|" + reduce_kind_name(reduction_->kind);
+  s += "}(";
+  for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + args[i];
+  return s + ")";
+}
+
+void Fused::perform_reference(const std::vector<NDArray>& inputs,
+                              std::vector<NDArray>& outputs) const {
+  std::vector<NDArray> values = inputs;
+  for (const FusedStep& step : steps_) {
+    std::vector<NDArray> args;
+    for (int a : step.args) args.push_back(values[a]);
+    std::vector<NDArray> result(1);
+    step.op->perform(args, result);
+    values.push_back(std::move(result[0]));
+  }
+  if (reduction_) {
+    auto reduce = make_reduce_op(reduction_->kind, reduction_->axes, reduction_->keepdims);
+    std::vector<NDArray> in{values[outputs_[0]]};
+    reduce->perform(in, outputs);
+    return;
+  }
+  for (size_t k = 0; k < outputs_.size(); ++k) outputs[k] = values[outputs_[k]];
+}
+
+void Fused::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
+  if (FusedKernelFn fn = native_kernel()) {
+    perform_native(fn, inputs, outputs);
+  } else {
+    perform_reference(inputs, outputs);
+  }
+}
+
+void Fused::perform_native(FusedKernelFn fn, const std::vector<NDArray>& inputs,
+                           std::vector<NDArray>& outputs) const {
+  std::vector<Shape> shapes;
+  for (const NDArray& a : inputs) shapes.push_back(a.shape());
+  const Shape loop_shape = broadcast_shapes(shapes, name());
+  const int nd = static_cast<int>(loop_shape.size());
+  // Every output must have the loop's shape; an intermediate output whose inputs broadcast to
+  // a smaller shape at run time (possible only where static shapes are unknown) is left to
+  // the reference kernel, as is an empty reduction without identity (it raises).
+  for (size_t k = 1; k < outputs_.size(); ++k) {
+    std::vector<int> stack{outputs_[k]};
+    std::vector<Shape> used;
+    const int nin = static_cast<int>(inputs.size());
+    while (!stack.empty()) {
+      const int v = stack.back();
+      stack.pop_back();
+      if (v < nin) {
+        used.push_back(inputs[v].shape());
+      } else {
+        for (int a : steps_[v - nin].args) stack.push_back(a);
+      }
+    }
+    if (broadcast_shapes(used, name()) != loop_shape) {
+      perform_reference(inputs, outputs);
+      return;
+    }
+  }
+
+  std::vector<NDArray> operands;
+  if (reduction_) {
+    std::vector<bool> reduced(nd, false);
+    for (int64_t a : reduction_->axes) {
+      if (a >= nd) {
+        perform_reference(inputs, outputs);  // raises the reduction's own error
+        return;
+      }
+      reduced[a] = true;
+    }
+    Shape out_shape;
+    int64_t reduced_count = 1;
+    for (int d = 0; d < nd; ++d) {
+      if (reduced[d]) {
+        reduced_count *= loop_shape[d];
+        if (reduction_->keepdims) out_shape.push_back(1);
+      } else {
+        out_shape.push_back(loop_shape[d]);
+      }
+    }
+    if (reduced_count == 0 &&
+        (reduction_->kind == ReduceKind::Max || reduction_->kind == ReduceKind::Min)) {
+      perform_reference(inputs, outputs);
+      return;
+    }
+    const DType dt = value_dtype(outputs_[0]);
+    NDArray& out = reuse_or_empty(outputs[0], dt, out_shape);
+    if (dt == DType::Float64) {
+      fill_identity<double>(out, reduction_->kind);
+    } else {
+      fill_identity<float>(out, reduction_->kind);
+    }
+    // The output seen from the loop: the loop's shape with stride 0 along reduced axes.
+    Strides strides(nd, 0);
+    int o = 0;
+    for (int d = 0; d < nd; ++d) {
+      if (reduced[d]) {
+        if (reduction_->keepdims) ++o;
+      } else {
+        strides[d] = out.strides()[o++];
+      }
+    }
+    operands.push_back(out.view(out.raw(), loop_shape, strides));
+  } else {
+    for (size_t k = 0; k < outputs_.size(); ++k) {
+      operands.push_back(reuse_or_empty(outputs[k], value_dtype(outputs_[k]), loop_shape));
+    }
+  }
+  if (shape_size(loop_shape) == 0) return;
+  for (const NDArray& a : inputs) operands.push_back(a);
+
+  std::vector<const NDArray*> ptrs;
+  for (const NDArray& a : operands) ptrs.push_back(&a);
+  LoopPlan plan = plan_loop(loop_shape, ptrs);
+  if (plan.shape.empty()) {
+    plan.shape = {1};
+    for (auto& s : plan.strides) s = {0};
+  }
+  const int pnd = static_cast<int>(plan.shape.size());
+  if (pnd > kMaxKernelDims) {
+    perform_reference(inputs, outputs);
+    return;
+  }
+  const size_t nops = operands.size();
+  // Strides operand-major, as the kernel reads them.
+  std::vector<int64_t> strides(nops * pnd);
+  for (size_t k = 0; k < nops; ++k) {
+    std::copy(plan.strides[k].begin(), plan.strides[k].end(), strides.begin() + k * pnd);
+  }
+  std::vector<char*> base;
+  for (const NDArray& a : operands) base.push_back(a.raw());
+
+  // Split the outermost dimension across threads, unless it is reduced (the threads would then
+  // accumulate into the same output elements).
+  const int64_t rows = plan.shape[0];
+  const int64_t per_row = shape_size(plan.shape) / std::max<int64_t>(rows, 1);
+  const bool splittable = !(reduction_ && strides[0] == 0);
+  const int64_t min_rows = std::max<int64_t>(1, kMinElementsPerThread / std::max<int64_t>(per_row, 1));
+  if (!splittable) {
+    fn(pnd, plan.shape.data(), base.data(), strides.data());
+    return;
+  }
+  parallel_for(rows, min_rows, [&](int64_t begin, int64_t end) {
+    Shape shape = plan.shape;
+    shape[0] = end - begin;
+    std::vector<char*> chunk_base(nops);
+    for (size_t k = 0; k < nops; ++k) chunk_base[k] = base[k] + begin * strides[k * pnd];
+    fn(pnd, shape.data(), chunk_base.data(), strides.data());
+  });
+}
+
+}  // namespace theon
