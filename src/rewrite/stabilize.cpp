@@ -311,7 +311,10 @@ bool is_dim(const Var& v, int d, const std::vector<Var>& of) {
   }
   auto* si = op_as<ShapeI>(u);
   if (!si || si->i() != d) return false;
-  return std::find(of.begin(), of.end(), arg(u, 0)) != of.end();
+  // A (log_)softmax has its input's shape.
+  Var t = arg(u, 0);
+  while (op_as<Softmax>(t)) t = arg(t, 0);
+  return std::find(of.begin(), of.end(), t) != of.end();
 }
 
 // arange(0, n, 1) with n dimension 0 of one of `of`.
