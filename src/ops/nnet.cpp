@@ -227,7 +227,6 @@ std::vector<Var> Softmax::L_op(const std::vector<Var>& inputs, const std::vector
   return {mul(sub(g, sum(mul(g, y), axes, true)), y)};
 }
 
-
 // -----------------------------------------------------------------------------------------------
 // Fused softmax cross-entropy
 
@@ -300,11 +299,10 @@ bool fixed(int64_t d) {
 
 std::vector<TensorType> CrossentropySoftmaxArgmax1HotWithBias::output_types(
     const std::vector<Var>& inputs) const {
-  require(inputs.size() == 3, *this, "expected 3 inputs (x, b, y), got " +
-                                         std::to_string(inputs.size()));
+  require(inputs.size() == 3, *this,
+          "expected 3 inputs (x, b, y), got " + std::to_string(inputs.size()));
   const TensorType &x = inputs[0]->type, &b = inputs[1]->type, &y = inputs[2]->type;
-  require(x.ndim() == 2 && is_float(x.dtype), *this,
-          "expected x a float matrix, got " + x.str());
+  require(x.ndim() == 2 && is_float(x.dtype), *this, "expected x a float matrix, got " + x.str());
   require(b.ndim() == 1 && b.dtype == x.dtype, *this,
           "expected b a vector of dtype " + std::string(dtype_name(x.dtype)) + ", got " + b.str());
   require(y.ndim() == 1 && is_integer(y.dtype) && !is_bool(y.dtype), *this,
@@ -322,26 +320,25 @@ std::vector<TensorType> CrossentropySoftmaxArgmax1HotWithBias::output_types(
 }
 
 void CrossentropySoftmaxArgmax1HotWithBias::perform(const std::vector<NDArray>& inputs,
-                                                     std::vector<NDArray>& outputs) const {
+                                                    std::vector<NDArray>& outputs) const {
   const DType dt = inputs[0].dtype();
   const NDArray x = inputs[0].is_c_contiguous() ? inputs[0] : inputs[0].copy();
   const NDArray b = inputs[1].is_c_contiguous() ? inputs[1] : inputs[1].copy();
   const int64_t n = x.shape(0), kx = x.shape(1), kb = b.shape(0);
   const int64_t k = kx == 1 ? kb : kx;
   if (inputs[2].shape(0) != n || (kb != k && kb != 1)) {
-    throw ValueError(op_error(*this, "expected y of shape (" + std::to_string(n) +
-                                         ",) and b broadcastable to x's columns for x of shape " +
-                                         dims_str(x.shape()) + ", got y " +
-                                         dims_str(inputs[2].shape()) + " and b " +
-                                         dims_str(b.shape())));
+    throw ValueError(op_error(
+        *this, "expected y of shape (" + std::to_string(n) +
+                   ",) and b broadcastable to x's columns for x of shape " + dims_str(x.shape()) +
+                   ", got y " + dims_str(inputs[2].shape()) + " and b " + dims_str(b.shape())));
   }
   const std::vector<int64_t> y = checked_labels(*this, inputs[2], k);
   NDArray& nll = reuse_or_empty(outputs[0], dt, {n});
   NDArray& sm = reuse_or_empty(outputs[1], dt, {n, k});
   NDArray& am = reuse_or_empty(outputs[2], DType::Int64, {n});
   if (dt == DType::Float32) {
-    xent_rows<float>(x.data<float>(), kx, b.data<float>(), kb, y.data(), n, k,
-                     nll.data<float>(), sm.data<float>(), am.data<int64_t>());
+    xent_rows<float>(x.data<float>(), kx, b.data<float>(), kb, y.data(), n, k, nll.data<float>(),
+                     sm.data<float>(), am.data<int64_t>());
   } else {
     xent_rows<double>(x.data<double>(), kx, b.data<double>(), kb, y.data(), n, k,
                       nll.data<double>(), sm.data<double>(), am.data<int64_t>());
@@ -374,44 +371,43 @@ std::optional<std::vector<std::vector<Var>>> CrossentropySoftmaxArgmax1HotWithBi
   Var k = xs[1];
   if (!fixed(inputs[0]->type.shape[1]) && inputs[1]->type.shape[0] != 1) {
     // One of the two is 1 or they are equal.
-    k = fixed(inputs[1]->type.shape[0]) ? input_shapes[1][0]
-                                        : maximum(xs[1], input_shapes[1][0]);
+    k = fixed(inputs[1]->type.shape[0]) ? input_shapes[1][0] : maximum(xs[1], input_shapes[1][0]);
   }
   return std::vector<std::vector<Var>>{{xs[0]}, {xs[0], k}, {xs[0]}};
 }
 
 std::vector<TensorType> CrossentropySoftmax1HotWithBiasDx::output_types(
     const std::vector<Var>& inputs) const {
-  require(inputs.size() == 3, *this, "expected 3 inputs (dy, sm, y), got " +
-                                         std::to_string(inputs.size()));
+  require(inputs.size() == 3, *this,
+          "expected 3 inputs (dy, sm, y), got " + std::to_string(inputs.size()));
   const TensorType &dy = inputs[0]->type, &sm = inputs[1]->type, &y = inputs[2]->type;
   require(sm.ndim() == 2 && is_float(sm.dtype), *this,
           "expected sm a float matrix, got " + sm.str());
-  require(dy.ndim() == 1 && dy.dtype == sm.dtype, *this,
-          "expected dy a vector of dtype " + std::string(dtype_name(sm.dtype)) + ", got " +
-              dy.str());
+  require(
+      dy.ndim() == 1 && dy.dtype == sm.dtype, *this,
+      "expected dy a vector of dtype " + std::string(dtype_name(sm.dtype)) + ", got " + dy.str());
   require(y.ndim() == 1 && is_integer(y.dtype) && !is_bool(y.dtype), *this,
           "expected y an integer vector, got " + y.str());
   require(static_equal(y.shape[0], sm.shape[0]), *this,
           "y has " + std::to_string(y.shape[0]) + " labels for " + std::to_string(sm.shape[0]) +
               " rows of sm");
   require(dy.shape[0] == 1 || static_equal(dy.shape[0], sm.shape[0]), *this,
-          "dy has " + std::to_string(dy.shape[0]) + " entries for " +
-              std::to_string(sm.shape[0]) + " rows of sm");
+          "dy has " + std::to_string(dy.shape[0]) + " entries for " + std::to_string(sm.shape[0]) +
+              " rows of sm");
   const int64_t n = sm.shape[0] != kUnknownDim ? sm.shape[0] : y.shape[0];
   return {TensorType(sm.dtype, {n, sm.shape[1]})};
 }
 
 void CrossentropySoftmax1HotWithBiasDx::perform(const std::vector<NDArray>& inputs,
-                                                 std::vector<NDArray>& outputs) const {
+                                                std::vector<NDArray>& outputs) const {
   const DType dt = inputs[1].dtype();
   const NDArray dy = inputs[0].is_c_contiguous() ? inputs[0] : inputs[0].copy();
   const NDArray sm = inputs[1].is_c_contiguous() ? inputs[1] : inputs[1].copy();
   const int64_t n = sm.shape(0), k = sm.shape(1);
   if (inputs[2].shape(0) != n || (dy.shape(0) != n && dy.shape(0) != 1)) {
     throw ValueError(op_error(*this, "expected y and dy of shape (" + std::to_string(n) +
-                                         ",) for sm of shape " + dims_str(sm.shape()) +
-                                         ", got y " + dims_str(inputs[2].shape()) + " and dy " +
+                                         ",) for sm of shape " + dims_str(sm.shape()) + ", got y " +
+                                         dims_str(inputs[2].shape()) + " and dy " +
                                          dims_str(dy.shape())));
   }
   const std::vector<int64_t> y = checked_labels(*this, inputs[2], k);
@@ -432,9 +428,9 @@ void CrossentropySoftmax1HotWithBiasDx::perform(const std::vector<NDArray>& inpu
   });
 }
 
-std::vector<Var> CrossentropySoftmax1HotWithBiasDx::L_op(const std::vector<Var>& inputs,
-                                                         const std::vector<Var>&,
-                                                         const std::vector<Var>& output_grads) const {
+std::vector<Var> CrossentropySoftmax1HotWithBiasDx::L_op(
+    const std::vector<Var>& inputs, const std::vector<Var>&,
+    const std::vector<Var>& output_grads) const {
   const Var& g = output_grads[0];
   if (!g) return {nullptr, nullptr, nullptr};
   const Var &dy = inputs[0], &sm = inputs[1], &y = inputs[2];
@@ -455,8 +451,7 @@ std::vector<Var> crossentropy_softmax_argmax_1hot_with_bias(const Var& x, const 
                                                             const Var& y) {
   Var bias = b;
   if (!bias) bias = constant(NDArray::zeros(x->type.dtype, {1}));
-  auto node = make_node(std::make_shared<CrossentropySoftmaxArgmax1HotWithBias>(),
-                        {x, bias, y});
+  auto node = make_node(std::make_shared<CrossentropySoftmaxArgmax1HotWithBias>(), {x, bias, y});
   return node;
 }
 
@@ -475,9 +470,13 @@ Var categorical_crossentropy(const Var& coding_dist, const Var& true_dist) {
                             scalar_constant(int64_t{1}, DType::Int64));
     return neg(log(getitem(coding_dist, {idx::array(rows), idx::array(true_dist)})));
   }
-  throw TypeError("categorical_crossentropy: expected true_dist a distribution of coding_dist's "
-                  "dimensions " + coding_dist->type.str() + " or integer labels with one "
-                  "dimension less for a matrix coding_dist, got " + true_dist->type.str());
+  throw TypeError(
+      "categorical_crossentropy: expected true_dist a distribution of coding_dist's "
+      "dimensions " +
+      coding_dist->type.str() +
+      " or integer labels with one "
+      "dimension less for a matrix coding_dist, got " +
+      true_dist->type.str());
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -549,15 +548,14 @@ void register_nnet_ops() {
                      }
                      return crossentropy_softmax_argmax_1hot_with_bias(in[0], in[1], in[2]);
                    });
-  register_builder("crossentropy_softmax_1hot_with_bias_dx", 3, 3,
-                   [](const std::vector<Var>& in, const Params&) {
-                     return std::vector<Var>{
-                         crossentropy_softmax_1hot_with_bias_dx(in[0], in[1], in[2])};
-                   });
-  register_builder("categorical_crossentropy", 2, 2,
-                   [](const std::vector<Var>& in, const Params&) {
-                     return std::vector<Var>{categorical_crossentropy(in[0], in[1])};
-                   });
+  register_builder(
+      "crossentropy_softmax_1hot_with_bias_dx", 3, 3,
+      [](const std::vector<Var>& in, const Params&) {
+        return std::vector<Var>{crossentropy_softmax_1hot_with_bias_dx(in[0], in[1], in[2])};
+      });
+  register_builder("categorical_crossentropy", 2, 2, [](const std::vector<Var>& in, const Params&) {
+    return std::vector<Var>{categorical_crossentropy(in[0], in[1])};
+  });
   register_builder("log_softmax", 1, 1, [axis_of](const std::vector<Var>& in, const Params& p) {
     return std::vector<Var>{log_softmax(in[0], axis_of(p))};
   });

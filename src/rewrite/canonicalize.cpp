@@ -387,7 +387,6 @@ Result collect_constants(FunctionGraph&, Apply* node) {
   return std::nullopt;
 }
 
-
 // ---- N-ary sums and products ----
 //
 // Elemwise add and mul are binary; these rewrites see a whole chain of add/sub/neg (or of

@@ -1,5 +1,13 @@
 // Numerical stability: rewrites that keep results finite and accurate where the naive formula
 // overflows or cancels (log(1 + 1e-20) is 1e-20, not 0; log(sigmoid(-1000)) is -1000).
+//
+// The categorical cross-entropy -log(softmax(x + b)[arange(n), y]) (and its log_softmax and
+// categorical_crossentropy spellings) becomes the fused CrossentropySoftmaxArgmax1HotWithBias,
+// and the gradient grad() builds through the indexing (an AdvancedIncSubtensor of a one-hot into
+// zeros, then the softmax or log_softmax gradient) becomes CrossentropySoftmax1HotWithBiasDx.
+// One deliberate difference: the rows may be arange(y.shape[0]) (the usual spelling), and where
+// y has fewer labels than x has rows the unfused graph reads the first rows while the fused op
+// raises ValueError; with as many labels as rows both compute the same values.
 #include <algorithm>
 #include <unordered_map>
 
@@ -271,7 +279,6 @@ Result distribute_mul_cancel_div(FunctionGraph&, Apply* node) {
   return std::nullopt;
 }
 
-
 // ---- Fused softmax cross-entropy ----
 
 // The logits z of a row softmax split into x + b with b a vector broadcast over the rows (the
@@ -287,8 +294,7 @@ Logits split_bias(const Var& z) {
       auto* ds = op_as<DimShuffle>(b);
       if (ds && ds->pattern() == std::vector<int64_t>{kNewAxis, 0}) b = arg(b, 0);
       if (b->type.ndim() != 1) continue;
-      if (x->type.ndim() == 2 && x->type.dtype == z->type.dtype &&
-          b->type.dtype == z->type.dtype) {
+      if (x->type.ndim() == 2 && x->type.dtype == z->type.dtype && b->type.dtype == z->type.dtype) {
         return {x, b};
       }
     }
