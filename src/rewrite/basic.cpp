@@ -51,7 +51,9 @@ bool merge(FunctionGraph& fg) {
       bucket.push_back(node);
       continue;
     }
-    for (int i = 0; i < node->nout(); ++i) fg.replace(node->output(i), twin->output(i), "merge");
+    // Handles to every output first: replacing the last used one may free the node.
+    const std::vector<Var> outs = node->outputs();
+    for (size_t i = 0; i < outs.size(); ++i) fg.replace(outs[i], twin->output(i), "merge");
     changed = true;
   }
   return changed;

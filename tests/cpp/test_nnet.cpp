@@ -197,5 +197,81 @@ TEST(Nnet, SoftmaxExtremesEmptyAndErrors) {
   EXPECT_EQ(log_softmax(m, 0)->owner->op()->name(), "LogSoftmax{axis=0}");
 }
 
+// Fused softmax cross-entropy: rows of logits with the label column, float64 reference.
+TEST(NnetXent, ForwardAndDxMatchReference) {
+  for (DType dt : {DType::Float64, DType::Float32}) {
+    const std::string d(dtype_name(dt));
+    const double tol = dt == DType::Float32 ? 1e-5 : 1e-12;
+    Var x = matrix("x", d), b = vector("b", d), y = vector("y", "int32");
+    const NDArray xv =
+        NDArray::from_vector<double>({1e4, 0, -1e4, 0.5, -0.25, 2.0}, {2, 3}).astype(dt);
+    const NDArray bv = NDArray::from_vector<double>({0.1, -0.2, 0.3}, {3}).astype(dt);
+    const NDArray yv = NDArray::from_vector<double>({1, -1}, {2}).astype(DType::Int32);
+    auto outs = crossentropy_softmax_argmax_1hot_with_bias(x, b, y);
+    auto f = function({x, b, y}, {outs[0], outs[1], outs[2]});
+    auto r = f->call({xv, bv, yv});
+    for (int64_t i = 0; i < 2; ++i) {
+      double z[3], m = -1e300, s = 0;
+      for (int j = 0; j < 3; ++j) {
+        z[j] = xv.flat_as_double(i * 3 + j) + bv.flat_as_double(j);
+        m = std::max(m, z[j]);
+      }
+      for (double v : z) s += std::exp(v - m);
+      const int64_t label = i == 0 ? 1 : 2;  // -1 counts from the end
+      EXPECT_NEAR(r[0].flat_as_double(i), std::log(s) + m - z[label],
+                  tol * (1 + std::abs(m - z[label])));
+      for (int j = 0; j < 3; ++j) {
+        EXPECT_NEAR(r[1].flat_as_double(i * 3 + j), std::exp(z[j] - m) / s, tol);
+      }
+      EXPECT_EQ(r[2].flat_as_double(i), i == 0 ? 0 : 2);
+    }
+    Var dy = vector("dy", d);
+    const NDArray dyv = NDArray::from_vector<double>({2.0, -1.0}, {2}).astype(dt);
+    NDArray dx = run({dy, x, y}, crossentropy_softmax_1hot_with_bias_dx(dy, x, y), {dyv, r[1], yv});
+    for (int64_t i = 0; i < 2; ++i) {
+      for (int j = 0; j < 3; ++j) {
+        const double onehot = j == (i == 0 ? 1 : 2) ? 1.0 : 0.0;
+        EXPECT_NEAR(dx.flat_as_double(i * 3 + j),
+                    dyv.flat_as_double(i) * (r[1].flat_as_double(i * 3 + j) - onehot), tol);
+      }
+    }
+  }
+}
+
+TEST(NnetXent, BadLabelsAndTypes) {
+  Var x = matrix("x"), b = vector("b"), y = vector("y", "int64");
+  auto f = function({x, b, y}, {crossentropy_softmax_argmax_1hot_with_bias(x, b, y)[0]});
+  expect_error<IndexError>(
+      [&] {
+        f->call({NDArray::zeros(DType::Float64, {2, 3}), NDArray::zeros(DType::Float64, {3}),
+                 NDArray::from_vector<double>({0, 3}, {2}).astype(DType::Int64)});
+      },
+      {"CrossentropySoftmaxArgmax1HotWithBias", "label 3 of row 1", "3 classes"});
+  expect_error<TypeError>([&] { crossentropy_softmax_argmax_1hot_with_bias(x, b, vector("yf")); },
+                          {"CrossentropySoftmaxArgmax1HotWithBias", "integer vector"});
+  expect_error<TypeError>([&] { crossentropy_softmax_1hot_with_bias_dx(b, vector("v"), y); },
+                          {"CrossentropySoftmax1HotWithBiasDx", "float matrix"});
+}
+
+// categorical_crossentropy(softmax(x), y) and its gradient compile to the two fused ops.
+TEST(NnetXent, TrainingStepIsFused) {
+  Var x = matrix("x"), y = vector("y", "int32");
+  Var cost = mean(categorical_crossentropy(softmax(x), y));
+  Var gx = grad(cost, x);
+  auto f = function({x, y}, {cost, gx});
+  std::string ops;
+  for (Apply* node : f->graph().nodes()) ops += node->op()->type_name() + " ";
+  EXPECT_NE(ops.find("CrossentropySoftmaxArgmax1HotWithBias"), std::string::npos) << ops;
+  EXPECT_NE(ops.find("CrossentropySoftmax1HotWithBiasDx"), std::string::npos) << ops;
+  EXPECT_EQ(ops.find("Softmax "), std::string::npos) << ops;
+  EXPECT_EQ(ops.find("AdvancedIncSubtensor"), std::string::npos) << ops;
+  const NDArray xv = NDArray::from_vector<double>({1, 2, 3, -1, 0, 1e4}, {2, 3});
+  const NDArray yv = NDArray::from_vector<double>({2, 0}, {2}).astype(DType::Int32);
+  auto r = f->call({xv, yv});
+  EXPECT_TRUE(std::isfinite(r[0].flat_as_double(0)));
+  // d cost / d x[1, 0] = (softmax - onehot) / n = (~0 - 1) / 2.
+  EXPECT_NEAR(r[1].flat_as_double(3), -0.5, 1e-12);
+}
+
 }  // namespace
 }  // namespace theon

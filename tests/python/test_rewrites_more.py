@@ -658,16 +658,10 @@ GOLDEN = {
         ' |x [id B]\n'
     ),
     'categorical_crossentropy': (
-        'Elemwise{neg} [id A]\n'
-        ' |AdvancedSubtensor{[int], [int]} [id B]  <- log_softmax_from_log_indexed\n'
-        ' | |LogSoftmax{axis=1} [id C]  <- log_softmax_from_log_indexed\n'
-        ' | | |m [id D]\n'
-        ' | |ARange{int64} [id E]\n'
-        ' | | |0 [id F] (constant)\n'
-        ' | | |Shape_i{0} [id G]  <- subtensor_shape\n'
-        ' | | | |m [id D]\n'
-        ' | | |1 [id H] (constant)\n'
-        ' | |y [id I]\n'
+        'CrossentropySoftmaxArgmax1HotWithBias.0 [id A]  <- xent_from_log_softmax_indexed\n'
+        ' |m [id B]\n'
+        ' |0 [id C] (constant)\n'
+        ' |y [id D]\n'
     ),
     'distribute_cancel': (
         'Elemwise{mul} [id A]  <- distribute_mul_cancel_div\n'

@@ -8,7 +8,9 @@ from theon.tensor._build import Variable, build, build_elemwise
 
 __all__ = [
     "sigmoid", "softplus", "relu", "softmax", "log_softmax", "hard_sigmoid",
-    "ultra_fast_sigmoid",
+    "ultra_fast_sigmoid", "categorical_crossentropy", "crossentropy_softmax_argmax_1hot_with_bias",
+    "crossentropy_softmax_1hot_with_bias", "crossentropy_softmax_1hot",
+    "crossentropy_softmax_1hot_with_bias_dx",
 ]
 
 
@@ -51,3 +53,31 @@ def softmax(x, axis=-1):
 def log_softmax(x, axis=-1):
     """x - log(sum(exp(x), axis)), computed stably."""
     return build("log_softmax", x, axis=axis)
+
+
+def categorical_crossentropy(coding_dist, true_dist):
+    """Theano's categorical cross-entropy: ``-log(coding_dist[arange(n), true_dist])`` for
+    integer labels, ``-sum(true_dist * log(coding_dist), axis=-1)`` for a distribution. Over a
+    softmax, the compiled form is the fused, stable cross-entropy op."""
+    return build("categorical_crossentropy", coding_dist, true_dist)
+
+
+def crossentropy_softmax_argmax_1hot_with_bias(x, b, y_idx):
+    """The fused op: ``[nll, softmax(x + b), argmax(x + b, axis=1)]`` with
+    ``nll[i] = -log(softmax(x + b)[i, y_idx[i]])``, computed stably."""
+    return build("crossentropy_softmax_argmax_1hot_with_bias", x, b, y_idx)
+
+
+def crossentropy_softmax_1hot_with_bias(x, b, y_idx):
+    """``[nll, softmax(x + b)]`` of the fused op."""
+    return crossentropy_softmax_argmax_1hot_with_bias(x, b, y_idx)[:2]
+
+
+def crossentropy_softmax_1hot(x, y_idx):
+    """``[nll, softmax(x)]`` of the fused op with a zero bias."""
+    return build("crossentropy_softmax_argmax_1hot_with_bias", x, y_idx)[:2]
+
+
+def crossentropy_softmax_1hot_with_bias_dx(dy, sm, y_idx):
+    """The fused gradient ``dy[:, None] * (sm - onehot(y_idx))``."""
+    return build("crossentropy_softmax_1hot_with_bias_dx", dy, sm, y_idx)
