@@ -44,16 +44,16 @@ std::string flags_props(const std::vector<std::pair<bool, const char*>>& flags) 
 
 void check_arity(const Op& op, const std::vector<Var>& inputs, size_t n) {
   if (inputs.size() != n) {
-    throw TypeError(op_error(op, "expected " + std::to_string(n) + " inputs, got " +
-                                     std::to_string(inputs.size())));
+    throw TypeError(op_error(
+        op, "expected " + std::to_string(n) + " inputs, got " + std::to_string(inputs.size())));
   }
 }
 
 void check_ndim(const Op& op, const Var& v, int nd, const char* what) {
   static const char* const kinds[] = {"a 0-d scalar", "a vector", "a matrix"};
   if (v->type.ndim() != nd) {
-    throw TypeError(op_error(op, std::string("expected ") + what + " to be " + kinds[nd] +
-                                     ", got " + v->type.str()));
+    throw TypeError(op_error(
+        op, std::string("expected ") + what + " to be " + kinds[nd] + ", got " + v->type.str()));
   }
 }
 
@@ -78,9 +78,9 @@ void check_dtypes(const Op& op, const std::vector<std::pair<const Var*, const ch
 void check_inner(const Op& op, int64_t k1, int64_t k2, const std::string& s1,
                  const std::string& s2) {
   if (k1 != kUnknownDim && k2 != kUnknownDim && k1 != k2) {
-    throw ValueError(op_error(op, "shapes " + s1 + " and " + s2 + " not aligned: " +
-                                      std::to_string(k1) + " (dim 1) != " + std::to_string(k2) +
-                                      " (dim 0)"));
+    throw ValueError(op_error(op, "shapes " + s1 + " and " + s2 +
+                                      " not aligned: " + std::to_string(k1) +
+                                      " (dim 1) != " + std::to_string(k2) + " (dim 0)"));
   }
 }
 
@@ -211,8 +211,8 @@ void update(const Op& op, bool inplace, DType dt, const NDArray& z, double alpha
   const Shape os = broadcast_shapes({ps, z.shape()}, op.name());
   const int64_t ld = std::max<int64_t>(1, ps.empty() ? 1 : ps.back());
   if (ps == os) {
-    const bool use_z = inplace && z.dtype() == dt && z.shape() == os && z.writeable() &&
-                       z.is_c_contiguous();
+    const bool use_z =
+        inplace && z.dtype() == dt && z.shape() == os && z.writeable() && z.is_c_contiguous();
     if (use_z) outputs[0] = z;
     NDArray& out = use_z ? outputs[0] : reuse_or_empty(outputs[0], dt, os);
     if (out.size() == 0) return;
@@ -237,10 +237,10 @@ void check_runtime(const Op& op, const std::vector<NDArray>& inputs,
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i].ndim() != ndims[i] || inputs[i].dtype() != dt ||
         (dt != DType::Float32 && dt != DType::Float64)) {
-      throw TypeError(op_error(op, "input " + std::to_string(i) + " is " + std::string(
-                                       dtype_name(inputs[i].dtype())) + " of shape " +
-                                       shape_str(inputs[i].shape()) + ", expected " +
-                                       std::to_string(ndims[i]) + "-d float32/float64 like input 0"));
+      throw TypeError(op_error(
+          op, "input " + std::to_string(i) + " is " + std::string(dtype_name(inputs[i].dtype())) +
+                  " of shape " + shape_str(inputs[i].shape()) + ", expected " +
+                  std::to_string(ndims[i]) + "-d float32/float64 like input 0"));
     }
   }
 }
@@ -248,8 +248,8 @@ void check_runtime(const Op& op, const std::vector<NDArray>& inputs,
 void check_aligned(const Op& op, int64_t k1, int64_t k2, const NDArray& a, const NDArray& b) {
   if (k1 != k2) {
     throw ValueError(op_error(op, "shapes " + shape_str(a.shape()) + " and " +
-                                      shape_str(b.shape()) + " not aligned: " +
-                                      std::to_string(k1) + " != " + std::to_string(k2)));
+                                      shape_str(b.shape()) + " not aligned: " + std::to_string(k1) +
+                                      " != " + std::to_string(k2)));
   }
 }
 
@@ -286,13 +286,13 @@ std::vector<TensorType> Gemm::output_types(const std::vector<Var>& in) const {
   check_ndim(*this, in[2], 2, "X");
   check_ndim(*this, in[3], 2, "Y");
   check_ndim(*this, in[4], 0, "beta");
-  check_dtypes(*this, {{&in[2], "X"}, {&in[3], "Y"}, {&in[0], "Z"}, {&in[1], "alpha"},
-                       {&in[4], "beta"}});
+  check_dtypes(*this,
+               {{&in[2], "X"}, {&in[3], "Y"}, {&in[0], "Z"}, {&in[1], "alpha"}, {&in[4], "beta"}});
   const StaticShape x = transposed_if(in[2]->type.shape, trans_x_);
   const StaticShape y = transposed_if(in[3]->type.shape, trans_y_);
   check_inner(*this, x[1], y[0], static_shape_str(x), static_shape_str(y));
-  return {TensorType(in[2]->type.dtype,
-                     broadcast_static({{x[0], y[1]}, in[0]->type.shape}, name()))};
+  return {
+      TensorType(in[2]->type.dtype, broadcast_static({{x[0], y[1]}, in[0]->type.shape}, name()))};
 }
 
 void Gemm::perform(const std::vector<NDArray>& in, std::vector<NDArray>& outputs) const {
@@ -302,15 +302,14 @@ void Gemm::perform(const std::vector<NDArray>& in, std::vector<NDArray>& outputs
   check_aligned(*this, a.cols, b.rows, in[2], in[3]);
   const int64_t m = a.rows, k = a.cols, n = b.cols;
   std::deque<NDArray> keep;
-  update(*this, inplace_, dt, in[0], in[1].flat_as_double(0), in[4].flat_as_double(0), {m, n},
-         k == 0,
-         [&](char* c, int64_t ldc, double alpha, double beta) {
-           const Layout la = layout_or_copy(a, dt, keep);
-           const Layout lb = layout_or_copy(b, dt, keep);
-           blas::gemm(dt, la.trans, lb.trans, m, n, k, a.p, la.ld, b.p, lb.ld, c, ldc, alpha,
-                      beta);
-         },
-         outputs);
+  update(
+      *this, inplace_, dt, in[0], in[1].flat_as_double(0), in[4].flat_as_double(0), {m, n}, k == 0,
+      [&](char* c, int64_t ldc, double alpha, double beta) {
+        const Layout la = layout_or_copy(a, dt, keep);
+        const Layout lb = layout_or_copy(b, dt, keep);
+        blas::gemm(dt, la.trans, lb.trans, m, n, k, a.p, la.ld, b.p, lb.ld, c, ldc, alpha, beta);
+      },
+      outputs);
 }
 
 // out = alpha P + beta Z with P = op(X) op(Y): the product's gradient gP (g summed to P's
@@ -362,8 +361,8 @@ std::vector<TensorType> Gemv::output_types(const std::vector<Var>& in) const {
   check_ndim(*this, in[2], 2, "A");
   check_ndim(*this, in[3], 1, "x");
   check_ndim(*this, in[4], 0, "beta");
-  check_dtypes(*this, {{&in[2], "A"}, {&in[3], "x"}, {&in[0], "y"}, {&in[1], "alpha"},
-                       {&in[4], "beta"}});
+  check_dtypes(*this,
+               {{&in[2], "A"}, {&in[3], "x"}, {&in[0], "y"}, {&in[1], "alpha"}, {&in[4], "beta"}});
   const StaticShape a = transposed_if(in[2]->type.shape, trans_a_);
   check_inner(*this, a[1], in[3]->type.shape[0], static_shape_str(a),
               static_shape_str(in[3]->type.shape));
@@ -377,15 +376,15 @@ void Gemv::perform(const std::vector<NDArray>& in, std::vector<NDArray>& outputs
   check_aligned(*this, a.cols, in[3].shape(0), in[2], in[3]);
   const int64_t m = a.rows, k = a.cols;
   std::deque<NDArray> keep;
-  update(*this, inplace_, dt, in[0], in[1].flat_as_double(0), in[4].flat_as_double(0), {m},
-         k == 0,
-         [&](char* c, int64_t, double alpha, double beta) {
-           const Layout la = layout_or_copy(a, dt, keep);
-           const VecView x = vec_or_copy(in[3], keep);
-           blas::gemv(dt, la.trans, la.trans ? k : m, la.trans ? m : k, a.p, la.ld, x.p, x.inc,
-                      c, 1, alpha, beta);
-         },
-         outputs);
+  update(
+      *this, inplace_, dt, in[0], in[1].flat_as_double(0), in[4].flat_as_double(0), {m}, k == 0,
+      [&](char* c, int64_t, double alpha, double beta) {
+        const Layout la = layout_or_copy(a, dt, keep);
+        const VecView x = vec_or_copy(in[3], keep);
+        blas::gemv(dt, la.trans, la.trans ? k : m, la.trans ? m : k, a.p, la.ld, x.p, x.inc, c, 1,
+                   alpha, beta);
+      },
+      outputs);
 }
 
 std::vector<Var> Gemv::L_op(const std::vector<Var>& in, const std::vector<Var>&,
@@ -431,10 +430,9 @@ std::vector<TensorType> Ger::output_types(const std::vector<Var>& in) const {
   check_ndim(*this, in[2], 1, "x");
   check_ndim(*this, in[3], 1, "y");
   check_dtypes(*this, {{&in[2], "x"}, {&in[3], "y"}, {&in[0], "A"}, {&in[1], "alpha"}});
-  return {TensorType(in[2]->type.dtype,
-                     broadcast_static({{in[2]->type.shape[0], in[3]->type.shape[0]},
-                                       in[0]->type.shape},
-                                      name()))};
+  return {TensorType(
+      in[2]->type.dtype,
+      broadcast_static({{in[2]->type.shape[0], in[3]->type.shape[0]}, in[0]->type.shape}, name()))};
 }
 
 void Ger::perform(const std::vector<NDArray>& in, std::vector<NDArray>& outputs) const {
@@ -443,14 +441,15 @@ void Ger::perform(const std::vector<NDArray>& in, std::vector<NDArray>& outputs)
   const int64_t m = in[2].shape(0), n = in[3].shape(0);
   std::deque<NDArray> keep;
   // A enters with coefficient 1: the accumulator always holds A and BLAS adds alpha x y^T.
-  update(*this, inplace_, dt, in[0], in[1].flat_as_double(0), 1.0, {m, n}, false,
-         [&](char* c, int64_t lda, double alpha, double beta) {
-           if (beta == 0) std::memset(c, 0, static_cast<size_t>(m * n) * itemsize(dt));
-           const VecView x = vec_or_copy(in[2], keep);
-           const VecView y = vec_or_copy(in[3], keep);
-           blas::ger(dt, m, n, alpha, x.p, x.inc, y.p, y.inc, c, lda);
-         },
-         outputs);
+  update(
+      *this, inplace_, dt, in[0], in[1].flat_as_double(0), 1.0, {m, n}, false,
+      [&](char* c, int64_t lda, double alpha, double beta) {
+        if (beta == 0) std::memset(c, 0, static_cast<size_t>(m * n) * itemsize(dt));
+        const VecView x = vec_or_copy(in[2], keep);
+        const VecView y = vec_or_copy(in[3], keep);
+        blas::ger(dt, m, n, alpha, x.p, x.inc, y.p, y.inc, c, lda);
+      },
+      outputs);
 }
 
 std::vector<Var> Ger::L_op(const std::vector<Var>& in, const std::vector<Var>&,
@@ -495,8 +494,7 @@ void register_gemm_ops() {
                                  p.get_bool("trans_y", false))};
   });
   register_builder("gemv", 5, 5, [](const std::vector<Var>& in, const Params& p) {
-    return std::vector<Var>{
-        gemv(in[0], in[1], in[2], in[3], in[4], p.get_bool("trans_a", false))};
+    return std::vector<Var>{gemv(in[0], in[1], in[2], in[3], in[4], p.get_bool("trans_a", false))};
   });
   register_builder("ger", 4, 4, [](const std::vector<Var>& in, const Params&) {
     return std::vector<Var>{ger(in[0], in[1], in[2], in[3])};

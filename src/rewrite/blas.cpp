@@ -15,11 +15,12 @@
 // the separate elementwise pass over the product (benchmarks/dot_vs_blas.py measures it).
 // A lone dot(A, x) or outer(x, y) is left alone: Dot and Outer already make one gemv / gemm
 // call, and a Gemv with beta = 0 would only add an allocation node.
+#include "theon/ops/blas.hpp"
+
 #include <optional>
 #include <vector>
 
 #include "theon/graph/fgraph.hpp"
-#include "theon/ops/blas.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/gemm.hpp"
@@ -101,16 +102,23 @@ Var coefficient(const Term& t, DType dt) {
   return t.negative ? neg(c) : c;
 }
 
-// The signed terms of a sum, or empty when v is not one.
-std::vector<std::pair<Var, bool>> sum_terms(const Var& v) {
-  std::vector<std::pair<Var, bool>> terms;
-  if (is_elemwise(v, "add")) {
-    for (const Var& in : v->owner->inputs()) terms.push_back({in, false});
-  } else if (is_elemwise(v, "sub")) {
-    terms.push_back({v->owner->inputs()[0], false});
-    terms.push_back({v->owner->inputs()[1], true});
+bool is_sum(const Var& v) {
+  return is_elemwise(v, "add") || is_elemwise(v, "sub");
+}
+
+// The signed terms of a sum (empty when v is not one), nested sums of the same dtype that only
+// this sum reads flattened into it, so that every product in a + b + c is seen at once.
+void collect_terms(const FunctionGraph& fg, const Var& v, bool negative,
+                   std::vector<std::pair<Var, bool>>& terms) {
+  const auto& in = v->owner->inputs();
+  for (size_t k = 0; k < in.size(); ++k) {
+    const bool neg = negative != (is_elemwise(v, "sub") && k == 1);
+    if (is_sum(in[k]) && in[k]->type.dtype == v->type.dtype && single_reader(fg, in[k])) {
+      collect_terms(fg, in[k], neg, terms);
+    } else {
+      terms.push_back({in[k], neg});
+    }
   }
-  return terms;
 }
 
 // v with leading broadcastable dimensions added up to nd dimensions.
@@ -167,8 +175,15 @@ Result sum_to_blas(FunctionGraph& fg, Apply* node) {
   const Var out = node->output(0);
   const DType dt = out->type.dtype;
   if (!blas_dtype(dt) || out->type.ndim() < 1 || out->type.ndim() > 2) return std::nullopt;
-  const auto signed_terms = sum_terms(out);
-  if (signed_terms.size() < 2) return std::nullopt;
+  if (!is_sum(out)) return std::nullopt;
+  // A sum read only by an enclosing sum is rewritten as part of that one.
+  const auto& readers = fg.clients(out.get());
+  if (readers.size() == 1 && readers[0].first && is_sum(readers[0].first->output(0)) &&
+      readers[0].first->output(0)->type.dtype == dt) {
+    return std::nullopt;
+  }
+  std::vector<std::pair<Var, bool>> signed_terms;
+  collect_terms(fg, out, false, signed_terms);
   std::vector<Term> terms;
   for (const auto& [v, neg] : signed_terms) terms.push_back(split_term(fg, v, neg));
 
@@ -182,7 +197,9 @@ Result sum_to_blas(FunctionGraph& fg, Apply* node) {
     int best_score = 0;
     for (size_t j = 0; j < terms.size(); ++j) {
       if (j == i) continue;
-      const int s = accumulator_score(terms[j], out, kind);
+      // Prefer a term that is not a product itself (which may get its own update).
+      int s = accumulator_score(terms[j], out, kind);
+      if (s > 0 && !product_of(terms[j].core, dt)) s += 2;
       if (s > best_score) {
         best = j;
         best_score = s;

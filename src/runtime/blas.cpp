@@ -57,8 +57,8 @@ void gemm(DType dtype, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t
     THEON_CBLAS(cblas_sgemm)
     (kRowMajor, trans_flag(trans_a), trans_flag(trans_b), as_int(m), as_int(n), as_int(k),
      static_cast<float>(alpha), static_cast<const float*>(a), as_int(lda),
-     static_cast<const float*>(b), as_int(ldb), static_cast<float>(beta),
-     static_cast<float*>(c), as_int(ldc));
+     static_cast<const float*>(b), as_int(ldb), static_cast<float>(beta), static_cast<float*>(c),
+     as_int(ldc));
   } else if (dtype == DType::Float64) {
     THEON_CBLAS(cblas_dgemm)
     (kRowMajor, trans_flag(trans_a), trans_flag(trans_b), as_int(m), as_int(n), as_int(k), alpha,
@@ -76,13 +76,11 @@ void gemv(DType dtype, bool trans, int64_t rows, int64_t cols, const void* a, in
     THEON_CBLAS(cblas_sgemv)
     (kRowMajor, trans_flag(trans), as_int(rows), as_int(cols), static_cast<float>(alpha),
      static_cast<const float*>(a), as_int(lda), static_cast<const float*>(x), as_int(incx),
-     static_cast<float>(beta), static_cast<float*>(y),
-     as_int(incy));
+     static_cast<float>(beta), static_cast<float*>(y), as_int(incy));
   } else if (dtype == DType::Float64) {
     THEON_CBLAS(cblas_dgemv)
-    (kRowMajor, trans_flag(trans), as_int(rows), as_int(cols), alpha,
-     static_cast<const double*>(a), as_int(lda), static_cast<const double*>(x), as_int(incx), beta,
-     static_cast<double*>(y),
+    (kRowMajor, trans_flag(trans), as_int(rows), as_int(cols), alpha, static_cast<const double*>(a),
+     as_int(lda), static_cast<const double*>(x), as_int(incx), beta, static_cast<double*>(y),
      as_int(incy));
   } else {
     throw TypeError("BLAS gemv: expected float32 or float64, got " +
@@ -95,15 +93,13 @@ void ger(DType dtype, int64_t m, int64_t n, double alpha, const void* x, int64_t
   if (dtype == DType::Float32) {
     THEON_CBLAS(cblas_sger)
     (kRowMajor, as_int(m), as_int(n), static_cast<float>(alpha), static_cast<const float*>(x),
-     as_int(incx), static_cast<const float*>(y), as_int(incy), static_cast<float*>(a),
-     as_int(lda));
+     as_int(incx), static_cast<const float*>(y), as_int(incy), static_cast<float*>(a), as_int(lda));
   } else if (dtype == DType::Float64) {
     THEON_CBLAS(cblas_dger)
     (kRowMajor, as_int(m), as_int(n), alpha, static_cast<const double*>(x), as_int(incx),
      static_cast<const double*>(y), as_int(incy), static_cast<double*>(a), as_int(lda));
   } else {
-    throw TypeError("BLAS ger: expected float32 or float64, got " +
-                    std::string(dtype_name(dtype)));
+    throw TypeError("BLAS ger: expected float32 or float64, got " + std::string(dtype_name(dtype)));
   }
 }
 

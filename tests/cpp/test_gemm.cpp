@@ -61,7 +61,8 @@ void expect_gemm(const NDArray& out, const NDArray& z, double alpha, const NDArr
     for (int64_t j = 0; j < out.shape(1); ++j) {
       double s = 0;
       const int64_t pi = m == 1 ? 0 : i, pj = n == 1 ? 0 : j;
-      for (int64_t l = 0; l < k; ++l) s += (tx ? at(x, l, pi) : at(x, pi, l)) * (ty ? at(y, pj, l) : at(y, l, pj));
+      for (int64_t l = 0; l < k; ++l)
+        s += (tx ? at(x, l, pi) : at(x, pi, l)) * (ty ? at(y, pj, l) : at(y, l, pj));
       const double want = alpha * s + (beta != 0 ? beta * at(z, i, j) : 0.0);
       EXPECT_NEAR(at(out, i, j), want, tol(out.dtype()) * (1 + std::abs(want))) << i << "," << j;
     }
@@ -78,8 +79,7 @@ TEST_P(GemmDtypes, GemmEveryTransFlag) {
     const NDArray y = rnd(dt, ty ? Shape{5, 4} : Shape{4, 5}, 11 + flags);
     const NDArray z = rnd(dt, {3, 5}, 21);
     Gemm op(tx, ty, false);
-    const NDArray out =
-        run_op(op, {z, scalar_of(dt, 1.5), x, y, scalar_of(dt, -0.5)});
+    const NDArray out = run_op(op, {z, scalar_of(dt, 1.5), x, y, scalar_of(dt, -0.5)});
     expect_gemm(out, z, 1.5, x, y, -0.5, tx, ty);
     EXPECT_FALSE(out.shares_buffer_with(z));
   }
@@ -104,8 +104,8 @@ TEST_P(GemmDtypes, GemmStridedAndTransposedViews) {
   // trans_x on a transposed view: the flags cancel into a plain row-major read.
   const NDArray xt = transposed(rnd(dt, {3, 4}, 5));
   const NDArray z2 = rnd(dt, {3, 5}, 6);
-  const NDArray out = run_op(Gemm(true, false, false), {z2, scalar_of(dt, 1.0), xt, y,
-                                                        scalar_of(dt, 0.25)});
+  const NDArray out =
+      run_op(Gemm(true, false, false), {z2, scalar_of(dt, 1.0), xt, y, scalar_of(dt, 0.25)});
   expect_gemm(out, z2, 1.0, xt, y, 0.25, true, false);
 }
 
@@ -127,8 +127,8 @@ TEST_P(GemmDtypes, GemmInplaceWritesIntoTheAccumulator) {
   const NDArray x = rnd(dt, {3, 4}, 1), y = rnd(dt, {4, 5}, 2);
   const NDArray z = rnd(dt, {3, 5}, 3);
   const NDArray z_before = z.copy();
-  const NDArray out = run_op(Gemm(false, false, true),
-                             {z, scalar_of(dt, 1.0), x, y, scalar_of(dt, 3.0)});
+  const NDArray out =
+      run_op(Gemm(false, false, true), {z, scalar_of(dt, 1.0), x, y, scalar_of(dt, 3.0)});
   EXPECT_TRUE(out.shares_buffer_with(z));
   expect_gemm(out, z_before, 1.0, x, y, 3.0, false, false);
 }
@@ -137,10 +137,9 @@ TEST_P(GemmDtypes, GemmEmptyDimensions) {
   const DType dt = GetParam();
   // k = 0: the product is zero, out = beta * z.
   const NDArray z = rnd(dt, {3, 5}, 1);
-  const NDArray out = run_op(Gemm(false, false, false), {z, scalar_of(dt, 2.0),
-                                                         NDArray::zeros(dt, {3, 0}),
-                                                         NDArray::zeros(dt, {0, 5}),
-                                                         scalar_of(dt, -2.0)});
+  const NDArray out =
+      run_op(Gemm(false, false, false), {z, scalar_of(dt, 2.0), NDArray::zeros(dt, {3, 0}),
+                                         NDArray::zeros(dt, {0, 5}), scalar_of(dt, -2.0)});
   for (int64_t i = 0; i < 15; ++i) EXPECT_EQ(out.flat_as_double(i), -2.0 * z.flat_as_double(i));
   // m = 0.
   const NDArray e = run_op(Gemm(false, false, false),
@@ -174,8 +173,8 @@ TEST_P(GemmDtypes, GemvValuesFlagsAndStrides) {
     for (bool a_view : {false, true}) {
       // op(A) is always (3, 4); A is stored plainly or as a transposed view.
       const Shape stored = trans ? Shape{4, 3} : Shape{3, 4};
-      const NDArray a = a_view ? transposed(rnd(dt, {stored[1], stored[0]}, 3))
-                               : rnd(dt, stored, 3);
+      const NDArray a =
+          a_view ? transposed(rnd(dt, {stored[1], stored[0]}, 3)) : rnd(dt, stored, 3);
       const NDArray out =
           run_op(Gemv(trans, false), {y, scalar_of(dt, 0.5), a, x, scalar_of(dt, -1.0)});
       ASSERT_EQ(out.shape(), (Shape{3}));
@@ -215,8 +214,8 @@ TEST_P(GemmDtypes, GerValuesStridesAndInplace) {
   const NDArray row = rnd(dt, {1, 4}, 4);
   const NDArray out = run_op(Ger(false), {row, scalar_of(dt, 1.0), x, y});
   EXPECT_NEAR(at(out, 2, 3), at(row, 0, 3) + at(x, 2) * at(y, 3), tol(dt) * 10);
-  const NDArray e =
-      run_op(Ger(false), {NDArray::zeros(dt, {0, 4}), scalar_of(dt, 1.0), NDArray::zeros(dt, {0}), y});
+  const NDArray e = run_op(
+      Ger(false), {NDArray::zeros(dt, {0, 4}), scalar_of(dt, 1.0), NDArray::zeros(dt, {0}), y});
   EXPECT_EQ(e.shape(), (Shape{0, 4}));
 }
 
@@ -226,17 +225,20 @@ TEST(GemmOps, ErrorsNameTheOpAndTheTypes) {
   const Var z = matrix("z"), x = matrix("x"), y = matrix("y"), a = scalar("a"), b = scalar("b");
   expect_error<TypeError>([&] { gemm(z, a, x, vector("v"), b); }, {"Gemm", "Y", "matrix"});
   expect_error<TypeError>([&] { gemm(z, a, x, y, vector("v")); }, {"Gemm", "beta", "0-d"});
-  expect_error<TypeError>([&] { gemm(matrix("zi", "int32"), scalar("ai", "int32"),
-                                     matrix("xi", "int32"), matrix("yi", "int32"),
-                                     scalar("bi", "int32")); },
-                          {"Gemm", "float32 or float64", "int32"});
+  expect_error<TypeError>(
+      [&] {
+        gemm(matrix("zi", "int32"), scalar("ai", "int32"), matrix("xi", "int32"),
+             matrix("yi", "int32"), scalar("bi", "int32"));
+      },
+      {"Gemm", "float32 or float64", "int32"});
   expect_error<TypeError>([&] { gemm(z, a, x, matrix("y32", "float32"), b); },
                           {"Gemm", "float64", "Y", "float32"});
   const Var x34 = specify_shape(x, std::vector<int64_t>{3, 4});
   const Var y54 = specify_shape(y, std::vector<int64_t>{5, 4});
   expect_error<ValueError>([&] { gemm(z, a, x34, y54, b); }, {"Gemm", "not aligned"});
   EXPECT_NO_THROW(gemm(z, a, x34, y54, b, false, true));
-  expect_error<TypeError>([&] { gemv(vector("y"), a, x, matrix("m"), b); }, {"Gemv", "x", "vector"});
+  expect_error<TypeError>([&] { gemv(vector("y"), a, x, matrix("m"), b); },
+                          {"Gemv", "x", "vector"});
   expect_error<TypeError>([&] { ger(z, a, x, vector("v")); }, {"Ger", "x", "vector"});
   // Run-time shape mismatch.
   Gemm op(false, false, false);
@@ -301,14 +303,15 @@ TEST(GemmOps, Gradients) {
          rnd(DType::Float64, trans ? Shape{4, 3} : Shape{3, 4}, 8), rnd(DType::Float64, {4}, 9),
          NDArray::scalar<double>(0.3)}));
   }
-  EXPECT_NO_THROW(verify_grad(
-      [](const std::vector<Var>& in) { return ger(in[0], in[1], in[2], in[3]); },
-      {rnd(DType::Float64, {3, 4}, 10), NDArray::scalar<double>(-0.8), rnd(DType::Float64, {3}, 11),
-       rnd(DType::Float64, {4}, 12)}));
+  EXPECT_NO_THROW(
+      verify_grad([](const std::vector<Var>& in) { return ger(in[0], in[1], in[2], in[3]); },
+                  {rnd(DType::Float64, {3, 4}, 10), NDArray::scalar<double>(-0.8),
+                   rnd(DType::Float64, {3}, 11), rnd(DType::Float64, {4}, 12)}));
   EXPECT_NO_THROW(verify_grad(
       [](const std::vector<Var>& in) { return gemm(in[0], in[1], in[2], in[3], in[4]); },
-      {rnd(DType::Float32, {3, 5}, 13), NDArray::scalar<float>(1.5f), rnd(DType::Float32, {3, 4}, 14),
-       rnd(DType::Float32, {4, 5}, 15), NDArray::scalar<float>(0.5f)}));
+      {rnd(DType::Float32, {3, 5}, 13), NDArray::scalar<float>(1.5f),
+       rnd(DType::Float32, {3, 4}, 14), rnd(DType::Float32, {4, 5}, 15),
+       NDArray::scalar<float>(0.5f)}));
 }
 
 // Counts the buffers allocated while it is installed.
@@ -325,7 +328,8 @@ TEST(GemmOps, BatchedProductsCopyNoBatchElement) {
   // (B, m, k) stored as (B, k, m) and swapped: every batch element is a transposed matrix,
   // which BLAS reads through its trans flag; the only allocation is the output.
   const NDArray st = rnd(DType::Float64, {6, 4, 3}, 1);
-  const NDArray a = st.view(st.raw(), {6, 3, 4}, {st.strides()[0], st.strides()[2], st.strides()[1]});
+  const NDArray a =
+      st.view(st.raw(), {6, 3, 4}, {st.strides()[0], st.strides()[2], st.strides()[1]});
   const NDArray b = rnd(DType::Float64, {6, 4, 5}, 2);
   for (int which = 0; which < 2; ++which) {
     CountingAllocator counter;
@@ -343,10 +347,10 @@ TEST(GemmOps, BatchedProductsCopyNoBatchElement) {
         for (int64_t j = 0; j < 5; ++j) {
           double s = 0;
           for (int64_t l = 0; l < 4; ++l) {
-            s += *reinterpret_cast<const double*>(a.raw() + t * a.strides()[0] + i * a.strides()[1] +
-                                                  l * a.strides()[2]) *
-                 *reinterpret_cast<const double*>(b.raw() + t * b.strides()[0] + l * b.strides()[1] +
-                                                  j * b.strides()[2]);
+            s += *reinterpret_cast<const double*>(a.raw() + t * a.strides()[0] +
+                                                  i * a.strides()[1] + l * a.strides()[2]) *
+                 *reinterpret_cast<const double*>(b.raw() + t * b.strides()[0] +
+                                                  l * b.strides()[1] + j * b.strides()[2]);
           }
           EXPECT_NEAR(out[0].flat_as_double((t * 3 + i) * 5 + j), s, 1e-12);
         }
