@@ -4,10 +4,10 @@
    cblas_?gemm of the scipy-openblas32 library that theon links, called through ctypes on the
    same arrays: once writing into a preallocated result, once into a fresh np.empty (theon
    returns a fresh array per call, so that peer pays the same allocation).
-2. A dense layer with bias, dot(X, W) + b with X (128, 1760), W (1760, 1760), b (1760,)
-   (DeepBench's GEMM (1760, 128, 1760), transposed), FAST_RUN with and without the BLAS
-   update rewrite (blas_update): Gemm accumulating into the broadcast bias, against Dot
-   followed by an elementwise add.
+2. GEMM with bias, dot(X, W) + b with (m, k, n) = (1760, 128, 1760): X (1760, 128),
+   W (128, 1760), b (1760,), FAST_RUN with and without the BLAS update rewrite
+   (blas_update): Gemm accumulating into the broadcast bias, against Dot followed by an
+   elementwise add.
 
 Every figure is the median of --repeats timings of --calls calls each, the peers interleaved
 in the same run; ratios are printed against the peer.
@@ -86,8 +86,8 @@ def bench_dot(cblas, n, dtype, repeats, calls):
 
 def bench_bias(dtype, repeats, calls):
     rng = np.random.default_rng(1)
-    x = rng.standard_normal((128, 1760)).astype(dtype)
-    w = rng.standard_normal((1760, 1760)).astype(dtype)
+    x = rng.standard_normal((1760, 128)).astype(dtype)
+    w = rng.standard_normal((128, 1760)).astype(dtype)
     bv = rng.standard_normal(1760).astype(dtype)
     X, W = T.matrices("X", "W", dtype=dtype)
     b = T.vector("b", dtype=dtype)
@@ -97,7 +97,7 @@ def bench_bias(dtype, repeats, calls):
     np.testing.assert_allclose(with_gemm(x, w, bv), without(x, w, bv), rtol=1e-3, atol=1e-3)
     t_with, t_without = median_times(
         [lambda: with_gemm(x, w, bv), lambda: without(x, w, bv)], repeats, calls)
-    print(f"dot(X, W) + b, X (128, 1760), W (1760, 1760) {dtype}: Gemm {t_with * 1e3:.3f} ms, "
+    print(f"dot(X, W) + b, X (1760, 128), W (128, 1760) {dtype}: Gemm {t_with * 1e3:.3f} ms, "
           f"Dot + add {t_without * 1e3:.3f} ms; speedup {t_without / t_with:.3f}")
 
 
