@@ -13,6 +13,7 @@ void register_all_ops() {
   register_join_ops();
   register_alloc_ops();
   register_blas_ops();
+  register_gemm_ops();
   register_sort_ops();
   register_nnet_ops();
   register_gradient_support_ops();

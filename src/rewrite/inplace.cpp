@@ -24,39 +24,9 @@
 namespace theon {
 namespace {
 
+using rewrite_util::can_destroy;
 using rewrite_util::node_op;
 using rewrite_util::Result;
-
-// The input of v's owner that v is a view of, or null when v is not a view.
-Var viewed_input(const Var& v) {
-  const Apply* owner = v->owner;
-  if (!owner) return nullptr;
-  const int out = v->index;
-  for (const auto& [o, in] : owner->op()->view_map()) {
-    if (o == out && in >= 0 && in < static_cast<int>(owner->inputs().size())) {
-      return owner->inputs()[in];
-    }
-  }
-  return nullptr;
-}
-
-// True if `node` may overwrite the buffer of its input `index` (see the rules above).
-bool can_destroy(const FunctionGraph& fg, const Apply* node, size_t index) {
-  Var v = node->inputs()[index];
-  const Apply* reader = node;
-  for (int depth = 0; v; ++depth) {
-    if (depth > 10000) return false;
-    if (!v->owner) return false;  // input, constant or shared variable
-    const auto& clients = fg.clients(v.get());
-    if (clients.size() != 1 || clients[0].first != reader) return false;
-    for (const auto& out : fg.outputs()) {
-      if (out.get() == v.get()) return false;
-    }
-    reader = v->owner;
-    v = viewed_input(v);
-  }
-  return true;
-}
 
 // An Elemwise that is not yet inplace becomes inplace on the first input that has the output's
 // dtype, whose static shape guarantees the output's shape (every other input broadcasts into

@@ -14,6 +14,7 @@ void ensure_rewrites_registered() {
     register_stabilize_rewrites(db);
     register_specialize_rewrites(db);
     register_shape_rewrites(db);
+    register_blas_rewrites(db);
     register_fusion_rewrites(db);
     register_inplace_rewrites(db);
   });

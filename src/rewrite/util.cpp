@@ -4,6 +4,22 @@
 #include "theon/ops/shape.hpp"
 
 namespace theon::rewrite_util {
+namespace {
+
+// The input of v's owner that v is a view of, or null when v is not a view.
+Var viewed_input(const Var& v) {
+  const Apply* owner = v->owner;
+  if (!owner) return nullptr;
+  const int out = v->index;
+  for (const auto& [o, in] : owner->op()->view_map()) {
+    if (o == out && in >= 0 && in < static_cast<int>(owner->inputs().size())) {
+      return owner->inputs()[in];
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
 
 bool is_elemwise(const Var& v, const char* name) {
   auto* e = op_as<Elemwise>(v);
@@ -45,6 +61,23 @@ std::optional<std::vector<Var>> alloc_dims(const Apply* alloc) {
     }
   }
   return dims;
+}
+
+bool can_destroy(const FunctionGraph& fg, const Apply* node, size_t index) {
+  Var v = node->inputs()[index];
+  const Apply* reader = node;
+  for (int depth = 0; v; ++depth) {
+    if (depth > 10000) return false;
+    if (!v->owner) return false;  // input, constant or shared variable
+    const auto& clients = fg.clients(v.get());
+    if (clients.size() != 1 || clients[0].first != reader) return false;
+    for (const auto& out : fg.outputs()) {
+      if (out.get() == v.get()) return false;
+    }
+    reader = v->owner;
+    v = viewed_input(v);
+  }
+  return true;
 }
 
 }  // namespace theon::rewrite_util

@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "theon/graph/fgraph.hpp"
 #include "theon/graph/op.hpp"
 #include "theon/ops/elemwise.hpp"
 
@@ -39,5 +40,11 @@ Var dim_of(const Var& v, int d);
 // The dimensions an Alloc node's shape inputs give, each an int64 scalar (nullopt where a
 // vector's entry cannot be named without indexing it).
 std::optional<std::vector<Var>> alloc_dims(const Apply* alloc);
+
+// True if `node` may overwrite the buffer of its input `index`: that input, and every variable
+// up its chain of views (Op::view_map) to the one owning the buffer, is computed by a node (not
+// an input, constant or shared variable), is not a graph output, and is read only by the next
+// node down the chain (see src/rewrite/inplace.cpp).
+bool can_destroy(const FunctionGraph& fg, const Apply* node, size_t index);
 
 }  // namespace theon::rewrite_util

@@ -24,6 +24,10 @@ void THEON_CBLAS(cblas_sgemv)(int order, int trans, int m, int n, float alpha, c
                               int lda, const float* x, int incx, float beta, float* y, int incy);
 void THEON_CBLAS(cblas_dgemv)(int order, int trans, int m, int n, double alpha, const double* a,
                               int lda, const double* x, int incx, double beta, double* y, int incy);
+void THEON_CBLAS(cblas_sger)(int order, int m, int n, float alpha, const float* x, int incx,
+                             const float* y, int incy, float* a, int lda);
+void THEON_CBLAS(cblas_dger)(int order, int m, int n, double alpha, const double* x, int incx,
+                             const double* y, int incy, double* a, int lda);
 }
 
 namespace theon::blas {
@@ -47,16 +51,18 @@ int trans_flag(bool t) {
 }  // namespace
 
 void gemm(DType dtype, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const void* a,
-          int64_t lda, const void* b, int64_t ldb, void* c, int64_t ldc) {
+          int64_t lda, const void* b, int64_t ldb, void* c, int64_t ldc, double alpha,
+          double beta) {
   if (dtype == DType::Float32) {
     THEON_CBLAS(cblas_sgemm)
-    (kRowMajor, trans_flag(trans_a), trans_flag(trans_b), as_int(m), as_int(n), as_int(k), 1.0f,
-     static_cast<const float*>(a), as_int(lda), static_cast<const float*>(b), as_int(ldb), 0.0f,
-     static_cast<float*>(c), as_int(ldc));
+    (kRowMajor, trans_flag(trans_a), trans_flag(trans_b), as_int(m), as_int(n), as_int(k),
+     static_cast<float>(alpha), static_cast<const float*>(a), as_int(lda),
+     static_cast<const float*>(b), as_int(ldb), static_cast<float>(beta), static_cast<float*>(c),
+     as_int(ldc));
   } else if (dtype == DType::Float64) {
     THEON_CBLAS(cblas_dgemm)
-    (kRowMajor, trans_flag(trans_a), trans_flag(trans_b), as_int(m), as_int(n), as_int(k), 1.0,
-     static_cast<const double*>(a), as_int(lda), static_cast<const double*>(b), as_int(ldb), 0.0,
+    (kRowMajor, trans_flag(trans_a), trans_flag(trans_b), as_int(m), as_int(n), as_int(k), alpha,
+     static_cast<const double*>(a), as_int(lda), static_cast<const double*>(b), as_int(ldb), beta,
      static_cast<double*>(c), as_int(ldc));
   } else {
     throw TypeError("BLAS gemm: expected float32 or float64, got " +
@@ -65,20 +71,35 @@ void gemm(DType dtype, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t
 }
 
 void gemv(DType dtype, bool trans, int64_t rows, int64_t cols, const void* a, int64_t lda,
-          const void* x, int64_t incx, void* y, int64_t incy) {
+          const void* x, int64_t incx, void* y, int64_t incy, double alpha, double beta) {
   if (dtype == DType::Float32) {
     THEON_CBLAS(cblas_sgemv)
-    (kRowMajor, trans_flag(trans), as_int(rows), as_int(cols), 1.0f, static_cast<const float*>(a),
-     as_int(lda), static_cast<const float*>(x), as_int(incx), 0.0f, static_cast<float*>(y),
-     as_int(incy));
+    (kRowMajor, trans_flag(trans), as_int(rows), as_int(cols), static_cast<float>(alpha),
+     static_cast<const float*>(a), as_int(lda), static_cast<const float*>(x), as_int(incx),
+     static_cast<float>(beta), static_cast<float*>(y), as_int(incy));
   } else if (dtype == DType::Float64) {
     THEON_CBLAS(cblas_dgemv)
-    (kRowMajor, trans_flag(trans), as_int(rows), as_int(cols), 1.0, static_cast<const double*>(a),
-     as_int(lda), static_cast<const double*>(x), as_int(incx), 0.0, static_cast<double*>(y),
+    (kRowMajor, trans_flag(trans), as_int(rows), as_int(cols), alpha, static_cast<const double*>(a),
+     as_int(lda), static_cast<const double*>(x), as_int(incx), beta, static_cast<double*>(y),
      as_int(incy));
   } else {
     throw TypeError("BLAS gemv: expected float32 or float64, got " +
                     std::string(dtype_name(dtype)));
+  }
+}
+
+void ger(DType dtype, int64_t m, int64_t n, double alpha, const void* x, int64_t incx,
+         const void* y, int64_t incy, void* a, int64_t lda) {
+  if (dtype == DType::Float32) {
+    THEON_CBLAS(cblas_sger)
+    (kRowMajor, as_int(m), as_int(n), static_cast<float>(alpha), static_cast<const float*>(x),
+     as_int(incx), static_cast<const float*>(y), as_int(incy), static_cast<float*>(a), as_int(lda));
+  } else if (dtype == DType::Float64) {
+    THEON_CBLAS(cblas_dger)
+    (kRowMajor, as_int(m), as_int(n), alpha, static_cast<const double*>(x), as_int(incx),
+     static_cast<const double*>(y), as_int(incy), static_cast<double*>(a), as_int(lda));
+  } else {
+    throw TypeError("BLAS ger: expected float32 or float64, got " + std::string(dtype_name(dtype)));
   }
 }
 

@@ -1,5 +1,5 @@
-// A thin wrapper over the CBLAS routines Theon calls (row-major, alpha = 1, beta = 0), so that
-// no other file depends on how the library names its symbols.
+// A thin wrapper over the CBLAS routines Theon calls (row-major), so that no other file depends
+// on how the library names its symbols. beta == 0 follows BLAS: the output is not read first.
 #pragma once
 
 #include <cstdint>
@@ -11,14 +11,21 @@ namespace theon::blas {
 // The largest dimension, leading dimension or increment the linked BLAS accepts (32-bit ints).
 inline constexpr int64_t kMaxInt = 2147483647;
 
-// C (m x n, row-major, leading dimension ldc) = op(A) (m x k) * op(B) (k x n), where op(X) is X
-// or its transpose as `trans_*` says and lda/ldb are the leading dimensions of the stored
-// (row-major) matrices. dtype is Float32 or Float64.
+// C (m x n, row-major, leading dimension ldc) = alpha op(A) (m x k) * op(B) (k x n) + beta C,
+// where op(X) is X or its transpose as `trans_*` says and lda/ldb are the leading dimensions of
+// the stored (row-major) matrices. dtype is Float32 or Float64.
 void gemm(DType dtype, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const void* a,
-          int64_t lda, const void* b, int64_t ldb, void* c, int64_t ldc);
+          int64_t lda, const void* b, int64_t ldb, void* c, int64_t ldc, double alpha = 1.0,
+          double beta = 0.0);
 
-// y = op(A) x, where A is stored row-major as rows x cols with leading dimension lda.
+// y = alpha op(A) x + beta y, where A is stored row-major as rows x cols with leading
+// dimension lda.
 void gemv(DType dtype, bool trans, int64_t rows, int64_t cols, const void* a, int64_t lda,
-          const void* x, int64_t incx, void* y, int64_t incy);
+          const void* x, int64_t incx, void* y, int64_t incy, double alpha = 1.0,
+          double beta = 0.0);
+
+// A (m x n, row-major, leading dimension lda) += alpha x y^T.
+void ger(DType dtype, int64_t m, int64_t n, double alpha, const void* x, int64_t incx,
+         const void* y, int64_t incy, void* a, int64_t lda);
 
 }  // namespace theon::blas
