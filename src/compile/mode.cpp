@@ -26,7 +26,11 @@ Mode resolve_mode(const Mode& mode) {
   const Config& c = Config::global();
   Mode m = mode;
   if (m.name.empty()) m.name = c.get("mode");
-  if (m.name == "NanGuardMode") m.nan_guard = true;
+  // NanGuardMode checks each op's output, so it keeps ops apart rather than fusing them.
+  if (m.name == "NanGuardMode") {
+    m.nan_guard = true;
+    if (!m.including.count("fusion")) m.excluding.insert("fusion");
+  }
   if (m.name == "DebugMode") m.debug_checks = true;
   if (m.name != "FAST_RUN" && m.name != "FAST_COMPILE" && m.name != "NONE" &&
       m.name != "NanGuardMode" && m.name != "DebugMode") {

@@ -58,12 +58,23 @@ bool fusable_reduction(ReduceKind kind) {
 }
 
 Fused::Fused(std::vector<TensorType> input_types, std::vector<FusedStep> steps,
-             std::vector<int> outputs, std::optional<FusedReduction> reduction)
+             std::vector<int> outputs, std::optional<FusedReduction> reduction,
+             int inplace_input)
     : input_types_(std::move(input_types)),
       steps_(std::move(steps)),
       outputs_(std::move(outputs)),
       reduction_(std::move(reduction)),
+      inplace_input_(inplace_input),
       native_(std::make_shared<std::atomic<FusedKernelFn>>(nullptr)) {}
+
+std::shared_ptr<Fused> Fused::with_inplace_input(int input) const {
+  return std::make_shared<Fused>(input_types_, steps_, outputs_, reduction_, input);
+}
+
+std::vector<std::pair<int, int>> Fused::destroy_map() const {
+  if (inplace_input_ < 0) return {};
+  return {{0, inplace_input_}};
+}
 
 DType Fused::value_dtype(int value) const {
   const int nin = static_cast<int>(input_types_.size());
@@ -98,6 +109,7 @@ std::string Fused::props() const {
     for (int64_t a : reduction_->axes) s += std::to_string(a) + ",";
     s += std::string(")") + (reduction_->keepdims ? ",keepdims" : "") + ")";
   }
+  if (inplace_input_ >= 0) s += ";inplace=v" + std::to_string(inplace_input_);
   return s;
 }
 
@@ -164,6 +176,17 @@ void Fused::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& ou
   } else {
     perform_reference(inputs, outputs);
   }
+}
+
+bool Fused::writable_in_place(const std::vector<NDArray>& inputs, const Shape& shape) const {
+  if (inplace_input_ < 0) return false;
+  const NDArray& d = inputs[inplace_input_];
+  if (d.dtype() != value_dtype(outputs_[0]) || d.shape() != shape || !d.writeable()) return false;
+  // A dimension of stride 0 would make output elements share memory.
+  for (int i = 0; i < d.ndim(); ++i) {
+    if (d.shape(i) > 1 && d.strides()[i] == 0) return false;
+  }
+  return true;
 }
 
 void Fused::perform_native(FusedKernelFn fn, const std::vector<NDArray>& inputs,
@@ -237,6 +260,9 @@ void Fused::perform_native(FusedKernelFn fn, const std::vector<NDArray>& inputs,
       }
     }
     operands.push_back(out.view(out.raw(), loop_shape, strides));
+  } else if (writable_in_place(inputs, loop_shape)) {
+    outputs[0] = inputs[inplace_input_];
+    operands.push_back(outputs[0]);
   } else {
     for (size_t k = 0; k < outputs_.size(); ++k) {
       operands.push_back(reuse_or_empty(outputs[k], value_dtype(outputs_[k]), loop_shape));

@@ -178,10 +178,12 @@ class Fuser {
       const Reduce* r = node_op<Reduce>(reduce);
       reduction = FusedReduction{r->kind(), r->axes(), r->keepdims()};
     }
+    // The fused node is reported as built where its last member was.
+    Apply* last = reduce ? reduce : root;
+    LocationScope location(last->where());
     auto op = std::make_shared<Fused>(input_types, std::move(steps), std::vector<int>{result},
                                       reduction);
     const Var fused = make_node1(op, inputs);
-    Apply* last = reduce ? reduce : root;
     fg_.replace(last->output(0), fused, "fusion");
   }
 

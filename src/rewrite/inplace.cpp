@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "theon/graph/fgraph.hpp"
+#include "theon/ops/fused.hpp"
 #include "theon/ops/subtensor.hpp"
 #include "theon/rewrite/groups.hpp"
 #include "util.hpp"
@@ -28,12 +29,10 @@ using rewrite_util::can_destroy;
 using rewrite_util::node_op;
 using rewrite_util::Result;
 
-// An Elemwise that is not yet inplace becomes inplace on the first input that has the output's
-// dtype, whose static shape guarantees the output's shape (every other input broadcasts into
-// it), and that may be destroyed.
-Result elemwise_inplace(FunctionGraph& fg, Apply* node) {
-  const auto* op = node_op<Elemwise>(node);
-  if (!op || op->inplace_input() >= 0 || node->nout() != 1) return std::nullopt;
+// The first input of an elementwise node (Elemwise or Fused) that has the output's dtype,
+// whose static shape guarantees the output's shape (every other input broadcasts into it), and
+// that may be destroyed; -1 if none.
+int destroyable_input(FunctionGraph& fg, Apply* node) {
   const TensorType& out_type = node->output_ref(0).type;
   const auto& in = node->inputs();
   for (size_t k = 0; k < in.size(); ++k) {
@@ -42,11 +41,27 @@ Result elemwise_inplace(FunctionGraph& fg, Apply* node) {
     for (size_t j = 0; j < in.size() && dominates; ++j) {
       if (j != k) dominates = rewrite_util::dominated(in[j], in[k]);
     }
-    if (!dominates || !can_destroy(fg, node, k)) continue;
-    auto inplace = std::make_shared<Elemwise>(op->scalar(), op->cast_target(), static_cast<int>(k));
-    return rewrite_util::one(make_node1(inplace, in));
+    if (dominates && can_destroy(fg, node, k)) return static_cast<int>(k);
   }
-  return std::nullopt;
+  return -1;
+}
+
+Result elemwise_inplace(FunctionGraph& fg, Apply* node) {
+  const auto* op = node_op<Elemwise>(node);
+  if (!op || op->inplace_input() >= 0 || node->nout() != 1) return std::nullopt;
+  const int k = destroyable_input(fg, node);
+  if (k < 0) return std::nullopt;
+  auto inplace = std::make_shared<Elemwise>(op->scalar(), op->cast_target(), k);
+  return rewrite_util::one(make_node1(inplace, node->inputs()));
+}
+
+// A Fused loop without reduction, under the same conditions as an Elemwise.
+Result fused_inplace(FunctionGraph& fg, Apply* node) {
+  const auto* op = node_op<Fused>(node);
+  if (!op || op->inplace_input() >= 0 || op->reduction() || node->nout() != 1) return std::nullopt;
+  const int k = destroyable_input(fg, node);
+  if (k < 0) return std::nullopt;
+  return rewrite_util::one(make_node1(op->with_inplace_input(k), node->inputs()));
 }
 
 // IncSubtensor / AdvancedIncSubtensor write into x (input 0) when x may be destroyed.
@@ -70,6 +85,7 @@ Result inc_subtensor_inplace(FunctionGraph& fg, Apply* node) {
 void register_inplace_rewrites(RewriteDB& db) {
   const std::set<std::string> tags{"fast_run", "inplace"};
   db.add_node_rewriter(Phase::Inplace, {"inplace_elemwise", {"Elemwise"}, elemwise_inplace}, tags);
+  db.add_node_rewriter(Phase::Inplace, {"inplace_fused", {"Fused"}, fused_inplace}, tags);
   db.add_node_rewriter(
       Phase::Inplace,
       {"inplace_inc_subtensor", {"IncSubtensor", "AdvancedIncSubtensor"}, inc_subtensor_inplace},

@@ -103,4 +103,4 @@ def test_profiles_are_printed_at_exit_with_the_flag():
     env = dict(__import__("os").environ, THEON_FLAGS="profile=True")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
-    assert "Elemwise" in r.stdout and "g" in r.stdout
+    assert "Fused" in r.stdout and "g" in r.stdout  # exp(x) * 2 is one fused loop

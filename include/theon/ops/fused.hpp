@@ -39,8 +39,14 @@ struct FusedReduction {
 
 class Fused : public Op {
  public:
+  // inplace_input >= 0: the (single, unreduced) output is written into that input's buffer
+  // when, at run time, it has the output's shape and dtype and is writeable.
   Fused(std::vector<TensorType> input_types, std::vector<FusedStep> steps,
-        std::vector<int> outputs, std::optional<FusedReduction> reduction);
+        std::vector<int> outputs, std::optional<FusedReduction> reduction,
+        int inplace_input = -1);
+  std::shared_ptr<Fused> with_inplace_input(int input) const;
+  int inplace_input() const { return inplace_input_; }
+  std::vector<std::pair<int, int>> destroy_map() const override;
 
   const std::vector<TensorType>& input_types() const { return input_types_; }
   const std::vector<FusedStep>& steps() const { return steps_; }
@@ -66,6 +72,7 @@ class Fused : public Op {
   FusedKernelFn native_kernel() const { return native_->load(); }
 
  private:
+  bool writable_in_place(const std::vector<NDArray>& inputs, const Shape& shape) const;
   void perform_native(FusedKernelFn fn, const std::vector<NDArray>& inputs,
                       std::vector<NDArray>& outputs) const;
 
@@ -73,6 +80,7 @@ class Fused : public Op {
   std::vector<FusedStep> steps_;
   std::vector<int> outputs_;
   std::optional<FusedReduction> reduction_;
+  int inplace_input_ = -1;
   std::shared_ptr<std::atomic<FusedKernelFn>> native_;
 };
 
