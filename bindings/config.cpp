@@ -5,6 +5,7 @@
 #include <nanobind/stl/vector.h>
 
 #include "bindings.hpp"
+#include "theon/codegen/cache.hpp"
 
 namespace nb = nanobind;
 
@@ -17,6 +18,20 @@ void bind_config(nb::module_& m) {
   });
   m.def("config_names", [] { return Config::global().names(); });
   m.def("config_doc", [](const std::string& name) { return Config::global().spec(name).doc; });
+  m.def("compiledir_path", [] { return codegen::compiledir(); });
+  m.def("compiledir_list", [] {
+    nb::list out;
+    for (const auto& e : codegen::list_cache()) {
+      nb::dict d;
+      d["key"] = e.key;
+      d["path"] = e.path;
+      d["bytes"] = e.bytes;
+      d["valid"] = e.valid;
+      out.append(d);
+    }
+    return out;
+  });
+  m.def("compiledir_clear", [] { return codegen::clear_cache(); });
 }
 
 }  // namespace theon::py

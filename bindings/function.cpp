@@ -155,6 +155,27 @@ void bind_function(nb::module_& m) {
                    })
       .def_prop_ro("graph_outputs", [](const PyFunction& f) { return f.fn()->graph().outputs(); })
       .def_prop_ro("warnings", [](const PyFunction& f) { return f.fn()->warnings(); })
+      .def(
+          "wait_for_kernels",
+          [](const PyFunction& f) {
+            nb::gil_scoped_release release;
+            return f.fn()->native().wait();
+          },
+          "Blocks until the generated kernels are compiled and installed; False if there are "
+          "none or they failed (the function then runs its precompiled kernels).")
+      .def_prop_ro("kernels",
+                   [](const PyFunction& f) {
+                     const codegen::NativeBuild& n = f.fn()->native();
+                     nb::dict d;
+                     d["state"] = !n.done() ? "compiling"
+                                  : n.installed()   ? "installed"
+                                  : n.error().empty() ? "none"
+                                                      : "failed";
+                     d["from_cache"] = n.from_cache();
+                     d["error"] = n.error();
+                     d["source"] = n.source();
+                     return d;
+                   })
       .def_prop_ro("profile", [](const PyFunction& f) { return f.fn()->profile(); })
       .def_prop_ro("rewrites_applied",
                    [](const PyFunction& f) {

@@ -13,6 +13,7 @@
 #include "theon/graph/printing.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/constant.hpp"
+#include "theon/ops/scalar.hpp"
 
 namespace nb = nanobind;
 
@@ -176,6 +177,21 @@ void bind_graph(nb::module_& m) {
       nb::arg("outputs"), nb::arg("name") = "theon");
   m.def("has_builder", &has_builder);
   m.def("builder_names", &builder_names);
+  m.def(
+      "scalar_ops",
+      [] {
+        nb::list out;
+        for (const auto& name : scalar_op_names()) {
+          const ScalarOp& op = find_scalar_op(name);
+          nb::list types;
+          for (int d = 0; d < kNumDTypes; ++d) {
+            if (op.types & (1u << d)) types.append(std::string(dtype_name(static_cast<DType>(d))));
+          }
+          out.append(nb::make_tuple(name, op.arity, types));
+        }
+        return out;
+      },
+      "The scalar op table: (name, arity, compute dtypes) per op.");
   m.def(
       "input",
       [](const std::string& dtype, nb::handle shape, std::optional<std::string> name,

@@ -25,9 +25,9 @@ extern char** environ;
 namespace theon::codegen {
 namespace {
 
-// Flags every module needs whatever config.cxxflags says. errno is never read by a kernel, so
-// -fno-math-errno costs nothing and lets sqrt and friends vectorize.
-const char* const kRequiredFlags[] = {"-std=c++17", "-shared", "-fPIC", "-fno-math-errno"};
+// Flags every module needs whatever config.cxxflags says. (Not -fno-math-errno: with it GCC 12
+// expands fmod inline into code that gives a number, not NaN, for fmod(0, 0).)
+const char* const kRequiredFlags[] = {"-std=c++17", "-shared", "-fPIC"};
 
 uint64_t fnv1a(const char* data, size_t n, uint64_t h) {
   for (size_t i = 0; i < n; ++i) {
@@ -116,6 +116,22 @@ std::string compiler_identity(const std::string& cxx) {
     ::unlink(log);
   }
   known[cxx] = identity;
+  return identity;
+}
+
+// The processor, for flags such as -march=native that make code for the machine that compiles
+// it: a cache shared between machines (a network home directory) must not hand one machine's
+// library to another.
+std::string cpu_identity() {
+  static const std::string identity = [] {
+    std::ifstream in("/proc/cpuinfo");
+    std::string line, model, flags;
+    while (std::getline(in, line) && (model.empty() || flags.empty())) {
+      if (model.empty() && line.rfind("model name", 0) == 0) model = line;
+      if (flags.empty() && line.rfind("flags", 0) == 0) flags = line;
+    }
+    return model + "\n" + flags;
+  }();
   return identity;
 }
 
@@ -263,7 +279,7 @@ std::string module_key(const std::string& source) {
   const Config& config = Config::global();
   const std::string cxx = config.get("cxx");
   std::string material = source + '\0' + cxx + '\0' + compiler_identity(cxx) + '\0' +
-                         config.get("cxxflags");
+                         config.get("cxxflags") + '\0' + cpu_identity();
   for (const char* f : kRequiredFlags) material += std::string("\0", 1) + f;
   return hex(fnv1a(material.data(), material.size(), 0xcbf29ce484222325ULL)) +
          hex(fnv1a(material.data(), material.size(), 0x84222325cbf29ce4ULL));

@@ -68,6 +68,19 @@ std::string combine(ReduceKind kind, const std::string& acc, const std::string& 
   }
 }
 
+std::string identity(ReduceKind kind, const std::string& type) {
+  switch (kind) {
+    case ReduceKind::Sum:
+      return "static_cast<" + type + ">(0)";
+    case ReduceKind::Prod:
+      return "static_cast<" + type + ">(1)";
+    case ReduceKind::Max:
+      return "-std::numeric_limits<" + type + ">::infinity()";
+    default:
+      return "std::numeric_limits<" + type + ">::infinity()";
+  }
+}
+
 }  // namespace
 
 const char* c_type(DType dtype) {
@@ -177,7 +190,9 @@ std::string emit_kernel(const Fused& op, const std::string& symbol) {
     // Inner dimension reduced: partial results in registers.
     s << "    if (st[0] == 0) {\n";
     s << "      " << acc_t << " acc[8];\n";
-    s << "      for (int l = 0; l < 8; ++l) acc[l] = *out;\n";
+    // Lane 0 carries the running result; the others start from the identity.
+    s << "      acc[0] = *out;\n";
+    s << "      for (int l = 1; l < 8; ++l) acc[l] = " << identity(kind, acc_t) << ";\n";
     s << "      int64_t i = 0;\n";
     s << "      if (contiguous) {\n";
     s << "        for (; i + 8 <= n; i += 8) {\n";

@@ -72,7 +72,7 @@ std::shared_ptr<NativeBuild> NativeBuild::start(const FunctionGraph& fg, bool wa
     state->ops.push_back({op, it->second});
   }
   if (kernels.empty() || !compiler_available()) {
-    state->finish(false, kernels.empty() ? "" : "no compiler");
+    state->finish(false, kernels.empty() ? "" : "no C++ compiler (config.cxx)");
     return build;
   }
   state->source = emit_module(kernels);

@@ -17,6 +17,7 @@
 #include "theon/ops/math.hpp"
 #include "theon/ops/reduce.hpp"
 #include "theon/ops/scalar.hpp"
+#include "theon/ops/scalar_functions.hpp"
 #include "theon/ops/shape.hpp"
 #include "theon/ops/subtensor.hpp"
 
@@ -24,52 +25,18 @@ namespace theon {
 namespace {
 
 void register_nnet_scalars() {
-  // exp of a large positive argument never appears: each branch exponentiates -|x|.
+  using namespace scalar_functions;
   register_scalar_op(make_scalar_op<1, DTypeRule::Float, kFloatTypes>(
-      "sigmoid",
-      [](auto a) {
-        using T = decltype(a);
-        if (a >= 0) return T(1) / (T(1) + std::exp(-a));
-        const T e = std::exp(a);
-        return e / (T(1) + e);
-      },
-      "({0} >= 0 ? ({T})1 / (({T})1 + exp(-{0})) : exp({0}) / (({T})1 + exp({0})))"));
+      "sigmoid", [](auto a) { return theon_sigmoid(a); }, "theon_sigmoid({0})"));
   register_scalar_op(make_scalar_op<1, DTypeRule::Float, kFloatTypes>(
-      "softplus",
-      [](auto a) {
-        using T = decltype(a);
-        if (a > 0) return T(a + std::log1p(std::exp(-a)));
-        return T(std::log1p(std::exp(a)));
-      },
-      "({0} > 0 ? {0} + log1p(exp(-{0})) : log1p(exp({0})))"));
+      "softplus", [](auto a) { return theon_softplus(a); }, "theon_softplus({0})"));
   register_scalar_op(make_scalar_op<1, DTypeRule::Float, kFloatTypes>(
-      "hard_sigmoid",
-      [](auto a) {
-        using T = decltype(a);
-        const T r = a * T(0.2) + T(0.5);
-        return r < T(0) ? T(0) : (r > T(1) ? T(1) : r);  // NaN stays NaN
-      },
-      "(({0} * ({T})0.2 + ({T})0.5) < 0 ? ({T})0 : (({0} * ({T})0.2 + ({T})0.5) > 1 ? ({T})1 : "
-      "({0} * ({T})0.2 + ({T})0.5)))"));
-  // maximum(x, 0): NaN propagates as in numpy.maximum.
+      "hard_sigmoid", [](auto a) { return theon_hard_sigmoid(a); }, "theon_hard_sigmoid({0})"));
   register_scalar_op(make_scalar_op<1, DTypeRule::Same, kNumericTypes>(
-      "relu",
-      [](auto a) {
-        using T = decltype(a);
-        if constexpr (std::is_floating_point_v<T>) {
-          if (std::isnan(a)) return a;
-        }
-        return a > T(0) ? a : T(0);
-      },
-      "(({0} > 0 || {0} != {0}) ? {0} : ({T})0)"));
-  // where(x > 0, x, x * alpha), alpha the second input.
+      "relu", [](auto a) { return theon_relu(a); }, "theon_relu({0})"));
   register_scalar_op(make_scalar_op<2, DTypeRule::Same, kNumericTypes>(
-      "leaky_relu",
-      [](auto a, auto alpha) {
-        using T = decltype(a);
-        return a > T(0) ? a : static_cast<T>(a * alpha);
-      },
-      "({0} > 0 ? {0} : ({T})({0} * {1}))"));
+      "leaky_relu", [](auto a, auto alpha) { return theon_leaky_relu(a, alpha); },
+      "theon_leaky_relu({0}, {1})"));
 }
 
 // Gradients of the scalar ops, in the output's shape (Elemwise sums and casts them back). Masks

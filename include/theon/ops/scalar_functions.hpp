@@ -374,4 +374,40 @@ inline T theon_trigamma(T x) {
   return static_cast<T>(trigamma_double(static_cast<double>(x)));
 }
 
+// exp of a large positive argument never appears: each branch exponentiates -|x|.
+template <class T>
+inline T theon_sigmoid(T a) {
+  if (a >= 0) return T(1) / (T(1) + std::exp(-a));
+  const T e = std::exp(a);
+  return e / (T(1) + e);
+}
+
+template <class T>
+inline T theon_softplus(T a) {
+  if (a > 0) return T(a + std::log1p(std::exp(-a)));
+  return T(std::log1p(std::exp(a)));
+}
+
+// clip(0.2 x + 0.5, 0, 1); NaN stays NaN.
+template <class T>
+inline T theon_hard_sigmoid(T a) {
+  const T r = a * T(0.2) + T(0.5);
+  return r < T(0) ? T(0) : (r > T(1) ? T(1) : r);
+}
+
+// maximum(x, 0): NaN propagates as in numpy.maximum.
+template <class T>
+inline T theon_relu(T a) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(a)) return a;
+  }
+  return a > T(0) ? a : T(0);
+}
+
+// where(x > 0, x, x * alpha).
+template <class T>
+inline T theon_leaky_relu(T a, T alpha) {
+  return a > T(0) ? a : theon_mul(a, alpha);
+}
+
 }  // namespace theon::scalar_functions

@@ -1,0 +1,376 @@
+"""Generated kernels: every scalar op alone and fused into random trees computes what its
+precompiled kernel computes; fused reductions; inplace fused loops; the on-disk cache (a second
+process loads without compiling, concurrent compiles, a killed compile, a truncated library);
+running without a compiler."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import theon
+import theon.tensor as T
+from theon import _core
+
+RNG = np.random.default_rng(1234)
+
+
+@pytest.fixture
+def codegen(tmp_path):
+    """Generated kernels on, fusion on, a private cache, and function() waiting for kernels."""
+    cxx = os.environ.get("CXX") or "g++"
+    with theon.config.change_flags(cxx=cxx, optimizer_excluding="", compile_wait=True,
+                                   compiledir=str(tmp_path / "cache")):
+        yield tmp_path
+
+
+def reference(inputs, outputs):
+    """The same rewrites without fusion, so only the kernels differ (FAST_COMPILE would also
+    differ where canonicalization is not exact with inf and NaN, e.g. y - y -> 0)."""
+    return theon.function(inputs, outputs, mode=theon.Mode("FAST_RUN").excluding("fusion"))
+
+
+def fused_nodes(f):
+    return [n for n in f.debugprint(print_type=False).splitlines() if "Fused{" in n]
+
+
+def sample(dtype, shape):
+    """Values that exercise each dtype: for floats some zeros, negatives, infinities and NaN."""
+    if dtype == "bool":
+        return RNG.random(shape) < 0.5
+    if dtype.startswith("uint"):
+        return RNG.integers(0, 9, shape).astype(dtype)
+    if dtype.startswith("int"):
+        return RNG.integers(-6, 7, shape).astype(dtype)
+    a = RNG.uniform(-3, 3, shape).astype(dtype)
+    flat = a.reshape(-1)
+    if flat.size >= 8:
+        flat[:5] = [0.0, -0.0, np.inf, -np.inf, np.nan]
+        flat[5] = 0.5
+    return a
+
+
+def assert_same(got, want, dtype):
+    assert got.dtype == want.dtype and got.shape == want.shape
+    if np.dtype(dtype).kind == "f":
+        tol = 1e-5 if np.dtype(dtype) == np.float32 else 1e-12
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol, equal_nan=True)
+    else:
+        np.testing.assert_array_equal(got, want)
+
+
+# Input dtypes per op: the op table's compute dtypes that exercise distinct code (a sample).
+DTYPES = ["float64", "float32", "int64", "int32", "int8", "uint8", "uint64", "bool"]
+
+
+def table_cases():
+    cases = []
+    for name, arity, types in _core.scalar_ops():
+        for dtype in DTYPES:
+            if dtype not in types and not (name in ("cast",)):
+                continue
+            if name == "pow" and np.dtype(dtype).kind != "f":
+                continue  # integer pow is never fused (it raises on negative exponents)
+            cases.append((name, arity, dtype))
+    return cases
+
+
+CASES = table_cases()
+
+
+def build_case(name, arity, dtype, inputs):
+    if name == "cast":
+        return T.cast(inputs[0], "float32" if dtype != "float32" else "int16")
+    if name == "switch":
+        return T.switch(inputs[0] > inputs[1], inputs[1], inputs[2])
+    return T.build(name, *inputs)
+
+
+def test_every_scalar_op_alone_matches_its_precompiled_kernel(codegen):
+    # One function holds every case, so the whole table is one compiled module.
+    ins, outs, args, meta = [], [], [], []
+    for name, arity, dtype in CASES:
+        vs = [T.tensor(dtype, shape=(None, None), name=f"{name}_{dtype}_{i}") for i in range(arity)]
+        # A transposed (non-contiguous) first input and a broadcast row as the second.
+        vals = [sample(dtype, (7, 5)).T] + [sample(dtype, (1, 7)) for _ in range(arity - 1)]
+        try:
+            out = build_case(name, arity, dtype, vs)
+        except TypeError:
+            continue
+        ins += vs
+        outs.append(out)
+        args += vals
+        meta.append((name, dtype, out.dtype))
+    assert len(meta) > 150
+    f = theon.function(ins, outs, mode="FAST_RUN")
+    assert f.kernels["state"] == "installed", f.kernels["error"]
+    assert len(fused_nodes(f)) == len(meta)
+    g = reference(ins, outs)
+    with np.errstate(all="ignore"):
+        want = g(*args)
+    got = f(*args)
+    for (name, dtype, out_dtype), a, b in zip(meta, got, want):
+        try:
+            assert_same(a, b, out_dtype)
+        except AssertionError as e:
+            raise AssertionError(f"{name} on {dtype}: {e}") from None
+
+
+UNARY = ["exp", "tanh", "sin", "cos", "sqrt", "log1p", "abs", "sigmoid", "softplus", "sqr", "neg",
+         "floor", "expm1", "arctan", "erf"]
+BINARY = ["add", "sub", "mul", "true_divide", "maximum", "minimum", "pow", "mod", "arctan2"]
+
+
+def random_tree(leaves, depth):
+    if depth == 0 or RNG.random() < 0.2:
+        return leaves[RNG.integers(len(leaves))]
+    if RNG.random() < 0.45:
+        op = UNARY[RNG.integers(len(UNARY))]
+        x = random_tree(leaves, depth - 1)
+        if op in ("sqrt", "log1p"):
+            x = abs(x)
+        return T.build(op, x)
+    op = BINARY[RNG.integers(len(BINARY))]
+    return T.build(op, random_tree(leaves, depth - 1), random_tree(leaves, depth - 1))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_random_fused_trees_match_the_unfused_graph(codegen, dtype):
+    x = T.tensor(dtype, shape=(None, None), name="x")
+    y = T.tensor(dtype, shape=(None,), name="y")
+    z = T.tensor(dtype, shape=(None, 1), name="z")
+    c = np.asarray(1.5, dtype=dtype)
+    trees = [random_tree([x, y, z, T.constant(c)], 5) for _ in range(24)]
+    trees = [t * 1 + x for t in trees]  # every tree has the full shape and some work
+    f = theon.function([x, y, z], trees)
+    assert f.kernels["state"] == "installed", f.kernels["error"]
+    assert fused_nodes(f)
+    g = reference([x, y, z], trees)
+    xs = sample(dtype, (64, 33))
+    for args in [(xs, sample(dtype, (33,)), sample(dtype, (64, 1))),
+                 (xs[::2, ::3], sample(dtype, (11,)), sample(dtype, (32, 1))),  # strided
+                 (np.zeros((0, 33), dtype), sample(dtype, (33,)), sample(dtype, (0, 1)))]:
+        with np.errstate(all="ignore"):
+            want = g(*args)
+            got = f(*args)
+        for a, b in zip(got, want):
+            assert_same(a, b, dtype)
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, 2, (0, 2), (1, 2)])
+@pytest.mark.parametrize("kind", ["sum", "max", "min", "prod"])
+def test_fused_reductions_match_numpy(codegen, axis, kind):
+    x = T.tensor3("x")
+    y = T.tensor3("y")
+    expr = T.exp((x - y) * 0.1) if kind == "prod" else T.exp(x - y)
+    out = getattr(T, kind)(expr, axis=axis)
+    f = theon.function([x, y], out)
+    assert f.kernels["state"] == "installed"
+    assert any("sum" in n or "max" in n or "min" in n or "prod" in n for n in fused_nodes(f))
+    a = RNG.standard_normal((6, 7, 9))
+    b = RNG.standard_normal((6, 7, 9))
+    for args in [(a, b), (a.transpose(2, 0, 1).copy().transpose(1, 2, 0), b[:, :, ::-1])]:
+        want = getattr(np, kind)(np.exp((args[0] - args[1]) * (0.1 if kind == "prod" else 1)),
+                                 axis=axis)
+        np.testing.assert_allclose(f(*args), want, rtol=1e-12)
+
+
+def test_plain_reduction_is_fused_and_keepdims_works(codegen):
+    x = T.matrix("x")
+    f = theon.function([x], [T.sum(x, axis=1, keepdims=True), T.max(x, axis=0)])
+    assert len(fused_nodes(f)) == 2
+    a = RNG.standard_normal((300, 200))
+    s, m = f(a)
+    np.testing.assert_allclose(s, a.sum(axis=1, keepdims=True), rtol=1e-12)
+    np.testing.assert_array_equal(m, a.max(axis=0))
+
+
+def test_empty_max_raises_like_the_unfused_op(codegen):
+    x = T.matrix("x")
+    f = theon.function([x], T.max(T.exp(x), axis=0))
+    with pytest.raises(ValueError, match="zero-size"):
+        f(np.zeros((0, 3)))
+
+
+def test_reduction_propagates_nan(codegen):
+    x = T.vector("x")
+    f = theon.function([x], T.max(x * 2))
+    a = np.arange(100.0)
+    a[37] = np.nan
+    assert np.isnan(f(a))
+
+
+def test_large_kernels_split_across_threads_and_agree(codegen):
+    x = T.matrix("x")
+    f = theon.function([x], [T.tanh(x) * 2 + 1, T.sum(T.exp(x), axis=1)])
+    a = RNG.standard_normal((1000, 300))
+    with theon.config.change_flags(num_threads=1):
+        one = f(a)
+    with theon.config.change_flags(num_threads=0):
+        many = f(a)
+    np.testing.assert_array_equal(one[0], many[0])
+    np.testing.assert_array_equal(one[1], many[1])
+    np.testing.assert_allclose(many[0], np.tanh(a) * 2 + 1, rtol=1e-12, atol=1e-15)
+
+
+def test_fused_loop_runs_in_place_of_a_dead_intermediate(codegen):
+    x = T.matrix("x")
+    y = T.matrix("y")
+    out = T.exp(T.dot(x, y) * 2) + 1  # the dot's result is dead after the fused loop
+    f = theon.function([x, y], out)
+    text = f.debugprint(print_type=False)
+    assert "inplace=v0" in text
+    a, b = RNG.standard_normal((6, 5)), RNG.standard_normal((5, 4))
+    a0, b0 = a.copy(), b.copy()
+    for _ in range(2):
+        np.testing.assert_allclose(f(a, b), np.exp(np.dot(a, b) * 2) + 1, rtol=1e-12)
+    np.testing.assert_array_equal(a, a0)
+    np.testing.assert_array_equal(b, b0)
+
+
+def test_shared_input_is_never_written_by_a_fused_loop(codegen):
+    w = theon.shared(np.ones(10), name="w")
+    x = T.vector("x")
+    f = theon.function([x], T.exp(w) * x)
+    f(np.ones(10))
+    np.testing.assert_array_equal(w.get_value(), np.ones(10))
+
+
+def test_the_same_graph_again_loads_from_the_cache(codegen):
+    x = T.vector("x")
+    out = T.sin(x) * 3 + T.cos(x)
+    f = theon.function([x], out)
+    assert f.kernels["state"] == "installed" and not f.kernels["from_cache"]
+    g = theon.function([x], out)
+    assert g.kernels["state"] == "installed" and g.kernels["from_cache"]
+    from theon import compiledir
+    entries = compiledir.entries()
+    assert len(entries) == 1 and entries[0]["valid"]
+
+
+def run_python(code, env_extra, timeout=120):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), **env_extra)
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, env=env, timeout=timeout)
+
+
+CHILD = """
+import numpy as np, theon, theon.tensor as T, json
+x = T.vector('x')
+f = theon.function([x], T.exp(x) * 2 + T.sin(x) * 7)
+k = f.kernels
+r = f(np.arange(5.0))
+ok = bool(np.allclose(r, np.exp(np.arange(5.0)) * 2 + np.sin(np.arange(5.0)) * 7))
+print(json.dumps({"state": k["state"], "from_cache": k["from_cache"], "ok": ok}))
+"""
+
+
+def child_flags(cache, cxx=None):
+    return {"THEON_FLAGS": f"compiledir={cache},compile_wait=True,cxx={cxx or os.environ.get('CXX') or 'g++'}"}
+
+
+def test_a_second_process_loads_without_compiling(tmp_path):
+    import json
+    cache = tmp_path / "cache"
+    first = run_python(CHILD, child_flags(cache))
+    assert first.returncode == 0, first.stderr
+    second = run_python(CHILD, child_flags(cache))
+    a, b = json.loads(first.stdout), json.loads(second.stdout)
+    assert a == {"state": "installed", "from_cache": False, "ok": True}
+    assert b == {"state": "installed", "from_cache": True, "ok": True}
+
+
+def test_two_processes_compiling_at_once_share_one_entry(tmp_path):
+    import json
+    cache = tmp_path / "cache"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), **child_flags(cache))
+    procs = [subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env) for _ in range(3)]
+    results = [p.communicate(timeout=120) for p in procs]
+    for p, (out, err) in zip(procs, results):
+        assert p.returncode == 0, err
+        r = json.loads(out)
+        assert r["state"] == "installed" and r["ok"]
+    # The lock made one process compile; the others waited and loaded its entry.
+    assert sum(not json.loads(out)["from_cache"] for out, _ in results) >= 1
+    dirs = [d for d in cache.iterdir() if d.is_dir()]
+    assert len(dirs) == 1, dirs
+
+
+def test_a_killed_compile_leaves_no_broken_entry(tmp_path):
+    import json
+    import time
+    cache = tmp_path / "cache"
+    slow = tmp_path / "slowcxx.sh"
+    cxx = os.environ.get("CXX") or "g++"
+    slow.write_text(f'#!/bin/sh\n[ "$1" = --version ] || sleep 30\nexec {cxx} "$@"\n')
+    slow.chmod(0o755)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), **child_flags(cache, str(slow)))
+    p = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env, start_new_session=True)
+    deadline = time.time() + 30
+    while time.time() < deadline and not any(d.name.startswith("tmp-") for d in
+                                              (cache.iterdir() if cache.exists() else [])):
+        time.sleep(0.05)
+    os.killpg(p.pid, 9)
+    p.wait()
+    assert [d.name for d in cache.iterdir() if d.is_dir() and not d.name.startswith("tmp-")] == []
+    ok = run_python(CHILD, child_flags(cache))
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout) == {"state": "installed", "from_cache": False, "ok": True}
+
+
+def test_a_truncated_library_is_rebuilt(tmp_path):
+    import json
+    cache = tmp_path / "cache"
+    assert run_python(CHILD, child_flags(cache)).returncode == 0
+    (entry,) = [d for d in cache.iterdir() if d.is_dir()]
+    lib = entry / "module.so"
+    lib.write_bytes(lib.read_bytes()[: lib.stat().st_size // 2])
+    r = run_python(CHILD, child_flags(cache))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"state": "installed", "from_cache": False, "ok": True}
+    assert run_python("from theon import compiledir; assert all(e['valid'] for e in "
+                      "compiledir.entries())", child_flags(cache)).returncode == 0
+
+
+def test_without_a_compiler_everything_runs_on_precompiled_kernels(tmp_path):
+    import json
+    cache = tmp_path / "cache"
+    r = run_python(CHILD, {"THEON_FLAGS": f"compiledir={cache},cxx=/nonexistent/c++"})
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"state": "failed", "from_cache": False, "ok": True}
+    assert "does not run" in r.stderr and r.stderr.count("theon:") == 1
+
+
+def test_a_failing_compile_is_reported_and_the_function_still_runs(codegen):
+    with theon.config.change_flags(cxxflags="-O2 --no-such-flag"):
+        x = T.vector("x")
+        f = theon.function([x], T.exp(x) + 1)
+        assert f.kernels["state"] == "failed"
+        assert "no-such-flag" in f.kernels["error"]
+        np.testing.assert_allclose(f(np.ones(3)), np.e + 1)
+
+
+def test_background_compile_switches_to_the_fused_kernel(codegen):
+    with theon.config.change_flags(compile_wait=False):
+        x = T.vector("x")
+        f = theon.function([x], T.cosh(x) * 5 - 1)
+        r0 = f(np.ones(4))  # may run before the kernel is ready
+        assert f.wait_for_kernels()
+        assert f.kernels["state"] == "installed"
+        np.testing.assert_allclose(f(np.ones(4)), r0, rtol=1e-15)
+
+
+def test_compiledir_command_lists_and_clears(codegen):
+    x = T.vector("x")
+    theon.function([x], T.exp(x) * 4)
+    env = {"THEON_FLAGS": f"compiledir={theon.config.compiledir}"}
+    r = run_python("from theon.compiledir import main; main(['list'])", env)
+    assert "1 cached modules" in r.stdout
+    r = run_python("from theon.compiledir import main; main(['clear'])", env)
+    assert "removed 1" in r.stdout
+    assert os.stat(theon.config.compiledir).st_mode & 0o777 == 0o700
