@@ -292,23 +292,72 @@ void Fused::perform_native(FusedKernelFn fn, const std::vector<NDArray>& inputs,
   std::vector<char*> base;
   for (const NDArray& a : operands) base.push_back(a.raw());
 
-  // Split the outermost dimension across threads, unless it is reduced (the threads would then
-  // accumulate into the same output elements).
-  const int64_t rows = plan.shape[0];
-  const int64_t per_row = shape_size(plan.shape) / std::max<int64_t>(rows, 1);
-  const bool splittable = !(reduction_ && strides[0] == 0);
-  const int64_t min_rows = std::max<int64_t>(1, kMinElementsPerThread / std::max<int64_t>(per_row, 1));
-  if (!splittable) {
-    fn(pnd, plan.shape.data(), base.data(), strides.data());
+  // Threads split the outermost dimension along which the output is not reduced (so they
+  // write disjoint output elements). When every dimension is reduced, each thread reduces a
+  // slice of the outermost one into a partial result of its own, combined in order after.
+  int split = 0;
+  if (reduction_) {
+    while (split < pnd && strides[split] == 0) ++split;
+  }
+  const int64_t elements = shape_size(plan.shape);
+  if (split == pnd) {
+    run_partial_reductions(fn, plan.shape, base, strides, operands[0]);
     return;
   }
+  const int64_t rows = plan.shape[split];
+  const int64_t per_row = elements / std::max<int64_t>(rows, 1);
+  const int64_t min_rows =
+      std::max<int64_t>(1, kMinElementsPerThread / std::max<int64_t>(per_row, 1));
   parallel_for(rows, min_rows, [&](int64_t begin, int64_t end) {
     Shape shape = plan.shape;
-    shape[0] = end - begin;
+    shape[split] = end - begin;
     std::vector<char*> chunk_base(nops);
-    for (size_t k = 0; k < nops; ++k) chunk_base[k] = base[k] + begin * strides[k * pnd];
+    for (size_t k = 0; k < nops; ++k) chunk_base[k] = base[k] + begin * strides[k * pnd + split];
     fn(pnd, shape.data(), chunk_base.data(), strides.data());
   });
+}
+
+void Fused::run_partial_reductions(FusedKernelFn fn, const Shape& shape,
+                                   const std::vector<char*>& base,
+                                   const std::vector<int64_t>& strides, NDArray& out) const {
+  const int pnd = static_cast<int>(shape.size());
+  const size_t nops = base.size();
+  const int64_t rows = shape[0];
+  const int64_t per_row = shape_size(shape) / std::max<int64_t>(rows, 1);
+  const int64_t min_rows =
+      std::max<int64_t>(1, kMinElementsPerThread / std::max<int64_t>(per_row, 1));
+  const int64_t chunks = std::min<int64_t>(kernel_threads(), std::max<int64_t>(1, rows / min_rows));
+  if (chunks <= 1) {
+    fn(pnd, shape.data(), base.data(), strides.data());
+    return;
+  }
+  // Each chunk starts from the identity in its own slot; slot 0 is the output itself.
+  const DType dt = out.dtype();
+  NDArray partial = NDArray::empty(dt, {chunks});
+  for (int64_t c = 0; c < chunks; ++c) {
+    std::memcpy(partial.raw() + c * itemsize(dt), out.raw(), itemsize(dt));
+  }
+  parallel_for(chunks, 1, [&](int64_t first, int64_t last) {
+    for (int64_t c = first; c < last; ++c) {
+      const int64_t begin = rows * c / chunks, end = rows * (c + 1) / chunks;
+      Shape chunk_shape = shape;
+      chunk_shape[0] = end - begin;
+      std::vector<char*> chunk_base(nops);
+      chunk_base[0] = partial.raw() + c * itemsize(dt);
+      for (size_t k = 1; k < nops; ++k) chunk_base[k] = base[k] + begin * strides[k * pnd];
+      fn(pnd, chunk_shape.data(), chunk_base.data(), strides.data());
+    }
+  });
+  const ScalarOp& combine = find_scalar_op(reduction_->kind == ReduceKind::Sum    ? "add"
+                                           : reduction_->kind == ReduceKind::Prod ? "mul"
+                                           : reduction_->kind == ReduceKind::Max  ? "maximum"
+                                                                                  : "minimum");
+  const ScalarKernel kernel = combine.kernels[static_cast<int>(dt)];
+  std::memcpy(out.raw(), partial.raw(), itemsize(dt));
+  for (int64_t c = 1; c < chunks; ++c) {
+    const char* in[2] = {out.raw(), partial.raw() + c * itemsize(dt)};
+    kernel(in, out.raw(), 1);
+  }
 }
 
 }  // namespace theon

@@ -47,9 +47,8 @@ def sample(dtype, shape):
         return RNG.integers(-6, 7, shape).astype(dtype)
     a = RNG.uniform(-3, 3, shape).astype(dtype)
     flat = a.reshape(-1)
-    if flat.size >= 8:
-        flat[:5] = [0.0, -0.0, np.inf, -np.inf, np.nan]
-        flat[5] = 0.5
+    if flat.size >= 6:
+        flat[:6] = [0.0, -0.0, np.inf, -np.inf, np.nan, 0.5]
     return a
 
 
