@@ -1,5 +1,6 @@
 #include "theon/core/iterate.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -18,9 +19,19 @@ LoopPlan plan_loop(const Shape& shape, const std::vector<const NDArray*>& operan
       if (a.shape(i) != 1 || shape[off + i] == 1) st[k][off + i] = a.strides()[i];
     }
   }
-  LoopPlan plan;
+  // Loop order: dimensions by decreasing largest stride, so the innermost loop walks memory in
+  // small steps whatever the operands' layouts (a transposed input, a reduction over the last
+  // axis); stable, so C order is kept among equals.
+  std::vector<int> order;
+  std::vector<int64_t> key(nd, 0);
   for (int i = 0; i < nd; ++i) {
     if (shape[i] == 1) continue;  // size-1 dims contribute nothing to the loop
+    order.push_back(i);
+    for (size_t k = 0; k < nops; ++k) key[i] = std::max(key[i], std::abs(st[k][i]));
+  }
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return key[a] > key[b]; });
+  LoopPlan plan;
+  for (int i : order) {
     bool merge = !plan.shape.empty();
     for (size_t k = 0; k < nops && merge; ++k) {
       merge = plan.strides[k].back() == st[k][i] * shape[i];
