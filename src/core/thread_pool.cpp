@@ -110,6 +110,10 @@ void parallel_for(int64_t n, int64_t min_chunk,
                   const std::function<void(int64_t, int64_t)>& body) {
   if (n <= 0) return;
   const int64_t most = std::max<int64_t>(1, n / std::max<int64_t>(1, min_chunk));
+  if (most == 1) {
+    body(0, n);
+    return;
+  }
   const int chunks =
       in_parallel_region ? 1 : static_cast<int>(std::min<int64_t>(kernel_threads(), most));
   if (chunks <= 1) {

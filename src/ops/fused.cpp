@@ -15,6 +15,9 @@ namespace {
 // about as much as computing this many simple elements.
 constexpr int64_t kMinElementsPerThread = 1 << 15;
 
+// Operands of the small-array path, which keeps its pointers on the stack.
+constexpr size_t kMaxContiguousOperands = 32;
+
 // The generated odometer's counter array has this many entries.
 constexpr int kMaxKernelDims = 64;
 
@@ -189,8 +192,51 @@ bool Fused::writable_in_place(const std::vector<NDArray>& inputs, const Shape& s
   return true;
 }
 
+bool Fused::perform_contiguous(FusedKernelFn fn, const std::vector<NDArray>& inputs,
+                               std::vector<NDArray>& outputs) const {
+  const size_t nin = inputs.size();
+  const size_t nout = outputs_.size();
+  if (reduction_ || nin + nout > kMaxContiguousOperands) return false;
+  const NDArray* full = nullptr;
+  for (size_t i = 0; i < nin; ++i) {
+    if (is_scalar_input(static_cast<int>(i))) continue;
+    if (full == nullptr) {
+      full = &inputs[i];
+    } else if (inputs[i].shape() != full->shape()) {
+      return false;
+    }
+    if (!inputs[i].is_c_contiguous()) return false;
+  }
+  if (full == nullptr || full->size() >= kMinElementsPerThread) return false;
+  for (size_t i = 0; i < nin; ++i) {
+    if (inputs[i].ndim() > full->ndim()) return false;
+  }
+  char* base[kMaxContiguousOperands];
+  int64_t strides[kMaxContiguousOperands];
+  if (writable_in_place(inputs, full->shape())) {
+    outputs[0] = inputs[inplace_input_];
+    base[0] = outputs[0].raw();
+  } else {
+    for (size_t k = 0; k < nout; ++k) {
+      base[k] = reuse_or_empty(outputs[k], value_dtype(outputs_[k]), full->shape()).raw();
+    }
+  }
+  for (size_t k = 0; k < nout; ++k) strides[k] = static_cast<int64_t>(itemsize(value_dtype(outputs_[k])));
+  for (size_t i = 0; i < nin; ++i) {
+    base[nout + i] = inputs[i].raw();
+    strides[nout + i] = inputs[i].size() == 1 && full->size() != 1
+                            ? 0
+                            : static_cast<int64_t>(itemsize(inputs[i].dtype()));
+  }
+  const int64_t n = full->size();
+  if (n > 0) fn(1, &n, base, strides);
+  return true;
+}
+
 void Fused::perform_native(FusedKernelFn fn, const std::vector<NDArray>& inputs,
                            std::vector<NDArray>& outputs) const {
+  // Small contiguous arrays skip the loop planner: this path is most of a tiny call's cost.
+  if (perform_contiguous(fn, inputs, outputs)) return;
   std::vector<Shape> shapes;
   for (const NDArray& a : inputs) shapes.push_back(a.shape());
   const Shape loop_shape = broadcast_shapes(shapes, name());

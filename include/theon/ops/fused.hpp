@@ -75,6 +75,8 @@ class Fused : public Op {
   void run_partial_reductions(FusedKernelFn fn, const Shape& shape, const std::vector<char*>& base,
                               const std::vector<int64_t>& strides, NDArray& out) const;
   bool writable_in_place(const std::vector<NDArray>& inputs, const Shape& shape) const;
+  bool perform_contiguous(FusedKernelFn fn, const std::vector<NDArray>& inputs,
+                          std::vector<NDArray>& outputs) const;
   void perform_native(FusedKernelFn fn, const std::vector<NDArray>& inputs,
                       std::vector<NDArray>& outputs) const;
 
