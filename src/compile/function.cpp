@@ -134,7 +134,8 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   optimize(*fgraph_, mode);
   const Clock::time_point t_rewritten = Clock::now();
   native_ = codegen::NativeBuild::start(
-      *fgraph_, options_.wait_for_kernels.value_or(Config::global().get("compile_wait") == "True"));
+      *fgraph_, mode.debug_checks || options_.wait_for_kernels.value_or(
+                                         Config::global().get("compile_wait") == "True"));
   const std::vector<Var> leaves = fgraph_->leaves();
 
   std::unordered_map<const Variable*, int> slot_of;

@@ -1,10 +1,12 @@
 #include "theon/compile/guards.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 #include "theon/core/error.hpp"
 #include "theon/graph/op.hpp"
+#include "theon/ops/fused.hpp"
 
 namespace theon {
 namespace {
@@ -73,6 +75,19 @@ bool same_values(const NDArray& a, const NDArray& b) {
   for (int64_t i = 0; i < a.size(); ++i) {
     const double x = a.flat_as_double(i), y = b.flat_as_double(i);
     if (!(x == y || (std::isnan(x) && std::isnan(y)))) return false;
+  }
+  return true;
+}
+
+// Equal within a few units in the last place of the dtype: generated kernels may use vector
+// math functions (within 4 ulp) and sum in another order.
+bool close_values(const NDArray& a, const NDArray& b) {
+  if (a.dtype() != b.dtype() || a.shape() != b.shape()) return false;
+  const double tol = a.dtype() == DType::Float32 ? 1e-5 : a.dtype() == DType::Float64 ? 1e-12 : 0;
+  for (int64_t i = 0; i < a.size(); ++i) {
+    const double x = a.flat_as_double(i), y = b.flat_as_double(i);
+    if (x == y || (std::isnan(x) && std::isnan(y))) continue;
+    if (!(std::fabs(x - y) <= tol * std::max(1.0, std::fabs(y)))) return false;
   }
   return true;
 }
@@ -164,6 +179,20 @@ class DebugChecks : public InstructionHook {
         fail("gave different results for output " + std::to_string(i) +
              " when run again on copies of its inputs: first " + describe(outputs[i]) + "; again " +
              describe(again_out[i]));
+      }
+    }
+    // (d) A generated kernel computes what the reference kernels of its member ops compute.
+    if (const auto* fused = dynamic_cast<const Fused*>(&op); fused && fused->native_kernel()) {
+      std::vector<NDArray> ref_in;
+      for (const auto& a : saved_) ref_in.push_back(a.defined() ? a.copy() : NDArray());
+      std::vector<NDArray> ref_out(outputs.size());
+      fused->perform_reference(ref_in, ref_out);
+      for (size_t i = 0; i < outputs.size(); ++i) {
+        if (!close_values(outputs[i], ref_out[i])) {
+          fail("generated kernel disagrees with the reference kernels for output " +
+               std::to_string(i) + ": generated " + describe(outputs[i]) + "; reference " +
+               describe(ref_out[i]));
+        }
       }
     }
     saved_.clear();

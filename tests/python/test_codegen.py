@@ -373,3 +373,12 @@ def test_compiledir_command_lists_and_clears(codegen):
     r = run_python("from theon.compiledir import main; main(['clear'])", env)
     assert "removed 1" in r.stdout
     assert os.stat(theon.config.compiledir).st_mode & 0o777 == 0o700
+
+
+def test_debug_mode_checks_generated_kernels_against_the_reference(codegen):
+    with theon.config.change_flags(compile_wait=False):
+        x = T.matrix("x")
+        f = theon.function([x], T.sum(T.tanh(x) * 2 + 1, axis=0), mode="DebugMode")
+        assert f.kernels["state"] == "installed"  # DebugMode waits, so the check is real
+        a = RNG.standard_normal((30, 20))
+        np.testing.assert_allclose(f(a), (np.tanh(a) * 2 + 1).sum(axis=0), rtol=1e-12)
