@@ -130,6 +130,7 @@ void bind_function(nb::module_& m) {
                    })
       .def_ro("calls", &ProfileStats::calls)
       .def_ro("vm_time", &ProfileStats::run_seconds)
+      .def_ro("peak_bytes", &ProfileStats::peak_bytes)
       .def_ro("timer_overhead", &ProfileStats::timer_seconds)
       .def_prop_ro("node_time", &ProfileStats::node_seconds)
       .def_prop_ro("nodes", [](const ProfileStats& p) {

@@ -206,6 +206,7 @@ std::shared_ptr<ProfileStats> Function::profile() const {
   p->link_seconds = link_seconds_;
   p->calls = vm_->runs();
   p->run_seconds = vm_->run_seconds();
+  p->peak_bytes = vm_->peak_bytes();
   p->timer_seconds = timer_pair_seconds();
   const auto& code = vm_->program().code;
   for (size_t pc = 0; pc < code.size(); ++pc) {

@@ -92,6 +92,9 @@ std::string ProfileStats::summary() const {
          " (" + (calls > 0 ? seconds_str(run_seconds / static_cast<double>(calls)) : "0") +
          " per call), of which in node kernels: " + seconds_str(in_nodes) + " (" +
          fmt("%.1f%%", run_seconds > 0 ? 100.0 * in_nodes / run_seconds : 0.0) + ")\n";
+  out += "  peak memory of the storage plan: " +
+         fmt("%.3f MiB", static_cast<double>(peak_bytes) / (1024.0 * 1024.0)) +
+         " (arrays held at once by its slots, inputs and outputs included)\n";
   int64_t node_calls = 0;
   for (const auto& n : nodes) node_calls += n.calls;
   const double overhead = timer_seconds * static_cast<double>(node_calls);

@@ -1,6 +1,8 @@
 #include "theon/runtime/vm.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <unordered_map>
 
 #include "theon/core/error.hpp"
 #include "theon/graph/op.hpp"
@@ -17,6 +19,19 @@ void VM::reset_timing() {
   calls_.assign(program_.code.size(), 0);
   run_seconds_ = 0;
   runs_ = 0;
+  peak_bytes_ = 0;
+}
+
+void VM::record_live_bytes(const std::vector<NDArray>& slots) {
+  std::unordered_map<const void*, size_t> buffers;
+  for (const auto& a : slots) {
+    if (!a.defined()) continue;
+    size_t& bytes = buffers[a.buffer().get()];
+    bytes = std::max(bytes, a.nbytes());
+  }
+  size_t live = 0;
+  for (const auto& [buffer, bytes] : buffers) live += bytes;
+  peak_bytes_ = std::max(peak_bytes_, live);
 }
 
 void VM::add_hook(std::shared_ptr<InstructionHook> hook) {
@@ -63,6 +78,9 @@ void VM::run_impl(std::vector<NDArray>& slots) {
       perform(ins);
     }
     for (size_t i = 0; i < ins.out.size(); ++i) slots[ins.out[i]] = std::move(results_[i]);
+    if constexpr (Instrumented) {
+      if (timing_) record_live_bytes(slots);
+    }
     for (auto& a : args_) a = NDArray();
     for (int s : ins.release) pool_.release(std::move(slots[s]));
   }

@@ -104,3 +104,15 @@ def test_profiles_are_printed_at_exit_with_the_flag():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
     assert "Fused" in r.stdout and "g" in r.stdout  # exp(x) * 2 is one fused loop
+
+
+def test_profile_reports_the_peak_memory_of_the_storage_plan():
+    # x (8 MB) -> a = exp(x) (8 MB) -> b = a * 2 (8 MB, a released after) -> sum: at most x, a
+    # and b are alive together (24 MB); never less than x plus one intermediate (16 MB).
+    x = T.vector("x")
+    f = theon.function([x], T.sum(T.exp(x) * 2), profile=True,
+                       mode=theon.Mode("FAST_RUN").excluding("inplace"))
+    f(np.ones(1_000_000))
+    mib = f.profile.peak_bytes / 2**20
+    assert 16 * 1e6 / 2**20 <= mib <= 24 * 1e6 / 2**20 + 0.01, mib
+    assert "peak memory of the storage plan" in f.profile.summary()

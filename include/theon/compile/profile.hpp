@@ -24,6 +24,7 @@ struct ProfileStats {
   int64_t calls = 0;           // completed calls of the function
   double run_seconds = 0;      // time in the VM over all calls (loop overhead included)
   double timer_seconds = 0;    // measured cost of one timer reading pair (the overhead per node)
+  size_t peak_bytes = 0;       // most memory the slots held at once (VM::peak_bytes)
   std::vector<NodeProfile> nodes;  // in execution order
 
   double node_seconds() const;  // sum over nodes

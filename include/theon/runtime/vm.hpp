@@ -53,6 +53,9 @@ class VM {
   const std::vector<int64_t>& instruction_calls() const { return calls_; }
   // Seconds spent in run() (all of it, loop and releases included) and how many runs completed.
   double run_seconds() const { return run_seconds_; }
+  // The most memory held at once by the arrays in the slots (each buffer counted once) after
+  // any instruction of a timed run: the storage plan's peak, inputs and outputs included.
+  size_t peak_bytes() const { return peak_bytes_; }
   int64_t runs() const { return runs_; }
   void reset_timing();
 
@@ -60,6 +63,7 @@ class VM {
   template <bool Instrumented>
   void run_impl(std::vector<NDArray>& slots);
   void perform(const Instruction& ins);
+  void record_live_bytes(const std::vector<NDArray>& slots);
 
   Program program_;
   BufferPool pool_;
@@ -71,6 +75,7 @@ class VM {
   std::vector<int64_t> calls_;
   double run_seconds_ = 0;
   int64_t runs_ = 0;
+  size_t peak_bytes_ = 0;
 };
 
 }  // namespace theon
