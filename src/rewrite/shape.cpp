@@ -5,6 +5,7 @@
 #include "theon/graph/op.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
+#include "theon/ops/gradient_support.hpp"
 #include "theon/rewrite/groups.hpp"
 #include "util.hpp"
 
@@ -52,6 +53,18 @@ std::optional<std::vector<Var>> size_as_product(FunctionGraph&, Apply* node) {
   return std::vector<Var>{n};
 }
 
+// SumToShape(g, like) -> SumToDims(g, dims of like): the gradient no longer reads `like`, so
+// like's node keeps a single reader in the forward graph (it can then be fused into, or be
+// the accumulator of a gemm) and its buffer can be released earlier.
+std::optional<std::vector<Var>> sum_to_shape_dims(FunctionGraph&, Apply* node) {
+  if (node->op()->type_name() != "SumToShape") return std::nullopt;
+  const Var& like = node->inputs()[1];
+  if (!like->owner) return std::nullopt;  // an input's shape costs nothing to keep
+  std::vector<Var> dims;
+  for (int d = 0; d < like->type.ndim(); ++d) dims.push_back(dim_of(like, d));
+  return std::vector<Var>{sum_to_dims(node->inputs()[0], dims, like->type.shape)};
+}
+
 }  // namespace
 
 void register_shape_rewrites(RewriteDB& db) {
@@ -60,6 +73,8 @@ void register_shape_rewrites(RewriteDB& db) {
                        tags);
   db.add_node_rewriter(Phase::Shape, {"shape_as_dims", {"Shape"}, shape_as_dims}, tags);
   db.add_node_rewriter(Phase::Shape, {"size_as_product", {"Size"}, size_as_product}, tags);
+  db.add_node_rewriter(Phase::Shape, {"sum_to_shape_dims", {"SumToShape"}, sum_to_shape_dims},
+                       tags);
 }
 
 }  // namespace theon

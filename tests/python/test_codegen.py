@@ -382,3 +382,30 @@ def test_debug_mode_checks_generated_kernels_against_the_reference(codegen):
         assert f.kernels["state"] == "installed"  # DebugMode waits, so the check is real
         a = RNG.standard_normal((30, 20))
         np.testing.assert_allclose(f(a), (np.tanh(a) * 2 + 1).sum(axis=0), rtol=1e-12)
+
+
+def test_training_graph_bias_becomes_gemm_and_activation_fuses(codegen):
+    # The gradient sums over the shape of dot(X, W) + b without reading it (SumToDims), so the
+    # forward sum has one reader: it becomes the accumulator of a gemm, tanh fuses after it.
+    X = T.matrix("X")
+    W = theon.shared(RNG.standard_normal((6, 4)), name="W")
+    b = theon.shared(np.zeros(4), name="b")
+    h = T.tanh(T.dot(X, W) + b)
+    cost = T.sum(h ** 2)
+    gW, gb = theon.grad(cost, [W, b])
+    f = theon.function([X], cost, updates=[(W, W - 0.1 * gW), (b, b - 0.1 * gb)])
+    text = f.debugprint(print_type=False)
+    assert "SumToShape" not in text and "SumToDims" in text
+    assert text.count("Gemm") >= 2  # the forward bias and the update of W
+    g = theon.function([X], cost, updates=[(W, W - 0.1 * gW), (b, b - 0.1 * gb)],
+                       mode="FAST_COMPILE")
+    a = RNG.standard_normal((5, 6))
+    W0, b0 = W.get_value(), b.get_value()
+    c1 = f(a)
+    W1, b1 = W.get_value(), b.get_value()
+    W.set_value(W0)
+    b.set_value(b0)
+    c2 = g(a)
+    np.testing.assert_allclose(c1, c2, rtol=1e-12)
+    np.testing.assert_allclose(W1, W.get_value(), rtol=1e-12)
+    np.testing.assert_allclose(b1, b.get_value(), rtol=1e-12)

@@ -15,6 +15,9 @@ namespace theon {
 // like's static shape is not). Returns g itself when the static shapes prove nothing was
 // broadcast.
 Var sum_to_shape(const Var& g, const Var& like);
+// The same with the target shape as int64 scalars and its static shape given: what the shape
+// rewrites turn sum_to_shape into, so that the model tensor need not be computed or kept.
+Var sum_to_dims(const Var& g, const std::vector<Var>& dims, const StaticShape& static_shape);
 
 // Identity in the forward pass; the gradient through them is zero, disconnected (none),
 // clipped to [lo, hi], or multiplied by `scale`.
