@@ -408,6 +408,23 @@ std::optional<OneHotInc> one_hot_inc(const Var& g, const Var& s, const std::vect
   return OneHotInc{v, rows, y};
 }
 
+// The one-hot gradient under the wrappers grad and the rewrites may leave around it when it
+// already has the shape they produce: fill(model, G) (G broadcast to model's shape) and a sum
+// back to a shape (SumToShape, SumToDims).
+Var strip_same_shape_wrappers(Var g) {
+  while (g->owner) {
+    const std::string t = g->owner->op()->type_name();
+    if ((t == "SumToShape" || t == "SumToDims") && arg(g, 0)->type.ndim() == g->type.ndim()) {
+      g = arg(g, 0);
+    } else if (t == "Fill" && arg(g, 1)->type.ndim() == g->type.ndim()) {
+      g = arg(g, 1);
+    } else {
+      break;
+    }
+  }
+  return g;
+}
+
 Var as_vector(const Var& v, DType dt) {
   Var r = cast(v, dt);
   return r->type.ndim() == 1 ? r : dimshuffle(r, {kNewAxis});
@@ -480,22 +497,35 @@ Result xent_dx_from_log_softmax_grad(FunctionGraph&, Apply* node) {
   const Var& g = node->inputs()[0];
   const Var& p = node->inputs()[1];
   if (!is_elemwise(p, "mul")) return std::nullopt;
+  const Var inner = strip_same_shape_wrappers(g);
   for (int k = 0; k < 2; ++k) {
     const Var& e = arg(p, k);
     const Var& s = arg(p, 1 - k);
-    if (!is_elemwise(e, "exp")) continue;
-    const Var& lsm = arg(e, 0);
+    // exp(lsm), or softmax(z) where exp(log_softmax(z)) was already simplified: lsm is then
+    // the log_softmax whose zeros the one-hot gradient was built into.
+    Var lsm;
+    if (is_elemwise(e, "exp")) {
+      lsm = arg(e, 0);
+    } else if (auto* sm = op_as<Softmax>(e); sm && !sm->log() && op_as<AdvancedIncSubtensor>(inner)) {
+      const Var& zeros = arg(inner, 0);
+      if (zeros->owner && zeros->owner->op()->type_name() == "Fill" && arg(zeros, 0)->owner &&
+          op_as<Softmax>(arg(zeros, 0)) && arg(arg(zeros, 0), 0) == arg(e, 0)) {
+        lsm = arg(zeros, 0);
+      }
+    }
+    if (!lsm) continue;
     auto* op = op_as<Softmax>(lsm);
     auto* red = op_as<Reduce>(s);
     if (!op || !op->log() || op->axis() != std::optional<int64_t>(1) || !red ||
         red->kind() != ReduceKind::Sum || !red->keepdims() ||
-        red->axes() != std::vector<int64_t>{1} || arg(s, 0) != g) {
+        red->axes() != std::vector<int64_t>{1} ||
+        (arg(s, 0) != g && strip_same_shape_wrappers(arg(s, 0)) != inner)) {
       continue;
     }
     const Var& z = arg(lsm, 0);
     if (z->type.ndim() != 2 || z->type.dtype != out->type.dtype) continue;
     const Logits l = split_bias(z);
-    auto h = one_hot_inc(g, lsm, {z, lsm, l.x});
+    auto h = one_hot_inc(inner, lsm, {z, lsm, l.x});
     if (!h) continue;
     const Var coef = as_vector(neg(h->v), out->type.dtype);
     return one(crossentropy_softmax_1hot_with_bias_dx(coef, fused_xent(z, h->y)[1], h->y));

@@ -242,3 +242,24 @@ def test_fewer_labels_than_rows_is_not_fused_silently():
     f = theon.function([x, y], -log_softmax(x)[T.arange(y.shape[0]), y])
     with pytest.raises(ValueError, match="CrossentropySoftmaxArgmax1HotWithBias"):
         f(np.zeros((3, 2)), np.array([0, 1], "int32"))
+
+
+def test_tutorial_form_gradient_uses_the_dx_op():
+    # The form of Theano's tutorials: log of the softmax, indexed, mean; the gradient arrives
+    # wrapped in fill and sum-to-shape nodes around the one-hot increment.
+    X = T.matrix("X")
+    y = T.ivector("y")
+    W = theon.shared(np.random.default_rng(3).standard_normal((5, 4)), name="W")
+    b = theon.shared(np.zeros(4), name="b")
+    p = T.nnet.softmax(T.dot(X, W) + b)
+    cost = -T.mean(T.log(p)[T.arange(y.shape[0]), y])
+    gW, gb = theon.grad(cost, [W, b])
+    f = theon.function([X, y], [cost, gW, gb])
+    text = f.debugprint(print_type=False)
+    assert "CrossentropySoftmax1HotWithBiasDx" in text
+    assert "AdvancedIncSubtensor" not in text and "Softmax{" not in text
+    g = theon.function([X, y], [cost, gW, gb], mode="FAST_COMPILE")
+    a = np.random.default_rng(4).standard_normal((7, 5))
+    labels = np.array([0, 3, 1, 1, 2, 3, 0], dtype="int32")
+    for got, want in zip(f(a, labels), g(a, labels)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
