@@ -211,7 +211,11 @@ std::string emit_kernel(const Fused& op, const std::string& symbol) {
     s << "    " << acc_t << "* out = reinterpret_cast<" << acc_t << "*>(p[0]);\n";
     // Inner dimension reduced: partial results in registers.
     s << "    if (st[0] == 0) {\n";
+    // For max and min the lanes use plain compares, which vectorize, and remember NaNs apart:
+    // any NaN makes the result NaN, as theon_maximum / theon_minimum would.
+    const bool extreme = kind == ReduceKind::Max || kind == ReduceKind::Min;
     s << "      " << acc_t << " acc[8];\n";
+    if (extreme) s << "      bool nan[8] = {false, false, false, false, false, false, false, false};\n";
     // Lane 0 carries the running result; the others start from the identity.
     s << "      acc[0] = *out;\n";
     s << "      for (int l = 1; l < 8; ++l) acc[l] = " << identity(kind, acc_t) << ";\n";
@@ -234,7 +238,13 @@ std::string emit_kernel(const Fused& op, const std::string& symbol) {
       }
       s << fixed;
     }
-    s << "            acc[l] = " << combine(kind, "acc[l]", root) << ";\n";
+    if (extreme) {
+      s << "            nan[l] |= " << root << " != " << root << ";\n";
+      s << "            acc[l] = acc[l] " << (kind == ReduceKind::Max ? "<" : ">") << " " << root
+        << " ? " << root << " : acc[l];\n";
+    } else {
+      s << "            acc[l] = " << combine(kind, "acc[l]", root) << ";\n";
+    }
     s << "          }\n        }\n      }\n";
     s << "      for (; i < n; ++i) {\n";
     s << load_inputs(false, "        ");
@@ -243,6 +253,10 @@ std::string emit_kernel(const Fused& op, const std::string& symbol) {
     s << "      }\n";
     s << "      " << acc_t << " r = acc[0];\n";
     s << "      for (int l = 1; l < 8; ++l) r = " << combine(kind, "r", "acc[l]") << ";\n";
+    if (extreme) {
+      s << "      for (int l = 0; l < 8; ++l) if (nan[l]) r = std::numeric_limits<" << acc_t
+        << ">::quiet_NaN();\n";
+    }
     s << "      *out = r;\n";
     s << "    } else if (contiguous && st[0] == sizeof(" << acc_t << ")) {\n";
     s << "      for (int64_t i = 0; i < n; ++i) {\n";
