@@ -123,10 +123,13 @@ void bind_function(nb::module_& m) {
       .def_ro("function_name", &ProfileStats::function_name)
       .def_ro("import_time", &ProfileStats::import_seconds)
       .def_ro("rewrite_time", &ProfileStats::rewrite_seconds)
+      .def_ro("codegen_time", &ProfileStats::codegen_seconds)
       .def_ro("link_time", &ProfileStats::link_seconds)
+      .def_ro("kernels", &ProfileStats::kernels)
       .def_prop_ro("compile_time",
                    [](const ProfileStats& p) {
-                     return p.import_seconds + p.rewrite_seconds + p.link_seconds;
+                     return p.import_seconds + p.rewrite_seconds + p.codegen_seconds +
+                            p.link_seconds;
                    })
       .def_ro("calls", &ProfileStats::calls)
       .def_ro("vm_time", &ProfileStats::run_seconds)

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <iostream>
 #include <map>
@@ -25,6 +26,7 @@ struct NativeBuild::State {
   bool done = false;
   bool installed = false;
   bool from_cache = false;
+  double compile_seconds = 0;
   std::string error;
 
   void install(void* handle) {
@@ -47,7 +49,14 @@ struct NativeBuild::State {
 
   void compile_and_install() {
     try {
-      install(load_cached_module(source));
+      const auto start = std::chrono::steady_clock::now();
+      void* handle = load_cached_module(source);
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        compile_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      }
+      install(handle);
       finish(true, "");
     } catch (const std::exception& e) {
       // The function keeps running on the precompiled kernels.
@@ -122,6 +131,11 @@ const std::string& NativeBuild::source() const {
 
 bool NativeBuild::from_cache() const {
   return state_->from_cache;
+}
+
+double NativeBuild::compile_seconds() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->compile_seconds;
 }
 
 }  // namespace theon::codegen

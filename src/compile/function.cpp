@@ -133,6 +133,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   const Clock::time_point t_imported = Clock::now();
   optimize(*fgraph_, mode);
   const Clock::time_point t_rewritten = Clock::now();
+  const Clock::time_point t_generated = Clock::now();
   native_ = codegen::NativeBuild::start(
       *fgraph_, mode.debug_checks || options_.wait_for_kernels.value_or(
                                          Config::global().get("compile_wait") == "True"));
@@ -193,7 +194,8 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   const Clock::time_point t_linked = Clock::now();
   import_seconds_ = std::chrono::duration<double>(t_imported - t_start).count();
   rewrite_seconds_ = std::chrono::duration<double>(t_rewritten - t_imported).count();
-  link_seconds_ = std::chrono::duration<double>(t_linked - t_rewritten).count();
+  codegen_seconds_ = std::chrono::duration<double>(t_generated - t_rewritten).count();
+  link_seconds_ = std::chrono::duration<double>(t_linked - t_generated).count();
 }
 
 std::shared_ptr<ProfileStats> Function::profile() const {
@@ -204,6 +206,15 @@ std::shared_ptr<ProfileStats> Function::profile() const {
   p->import_seconds = import_seconds_;
   p->rewrite_seconds = rewrite_seconds_;
   p->link_seconds = link_seconds_;
+  p->codegen_seconds = codegen_seconds_;
+  p->kernels = native_->done() ? (native_->installed()
+                                      ? (native_->from_cache() ? "loaded from the cache"
+                                                               : "compiled in " +
+                                                                     std::to_string(static_cast<int>(
+                                                                         native_->compile_seconds() * 1e3)) +
+                                                                     " ms")
+                                      : (native_->error().empty() ? "none" : "failed"))
+                               : "still compiling";
   p->calls = vm_->runs();
   p->run_seconds = vm_->run_seconds();
   p->peak_bytes = vm_->peak_bytes();

@@ -83,10 +83,11 @@ std::string ProfileStats::summary() const {
                     (function_name.empty() ? std::string("theon function")
                                            : "theon function '" + function_name + "'") +
                     "\n";
-  const double compile = import_seconds + rewrite_seconds + link_seconds;
+  const double compile = import_seconds + rewrite_seconds + codegen_seconds + link_seconds;
   out += "  compile time: " + seconds_str(compile) + " (graph import " +
          seconds_str(import_seconds) + ", rewriting " + seconds_str(rewrite_seconds) +
-         ", linking " + seconds_str(link_seconds) + ")\n";
+         ", code generation " + seconds_str(codegen_seconds) + ", linking " +
+         seconds_str(link_seconds) + "); generated kernels: " + kernels + "\n";
   const double in_nodes = node_seconds();
   out += "  calls: " + std::to_string(calls) + ", time in the VM: " + seconds_str(run_seconds) +
          " (" + (calls > 0 ? seconds_str(run_seconds / static_cast<double>(calls)) : "0") +

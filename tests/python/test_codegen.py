@@ -409,3 +409,15 @@ def test_training_graph_bias_becomes_gemm_and_activation_fuses(codegen):
     np.testing.assert_allclose(c1, c2, rtol=1e-12)
     np.testing.assert_allclose(W1, W.get_value(), rtol=1e-12)
     np.testing.assert_allclose(b1, b.get_value(), rtol=1e-12)
+
+
+def test_profile_splits_out_code_generation(codegen):
+    x = T.vector("x")
+    f = theon.function([x], T.exp(x) * 9 + 1, profile=True)
+    f(np.ones(3))
+    p = f.profile
+    assert p.codegen_time > 0
+    assert p.kernels.startswith("compiled in")  # compile_wait: the compiler ran at function()
+    assert "code generation" in p.summary(print=False)
+    g = theon.function([x], T.exp(x) * 9 + 1, profile=True)
+    assert g.profile.kernels == "loaded from the cache"

@@ -29,7 +29,8 @@ def test_profile_summary_lists_op_types_and_node_times_sum_to_total(capsys):
     node_total = sum(n[3] for n in p.nodes)
     assert node_total == pytest.approx(p.node_time)
     assert 0.5 * p.vm_time < node_total <= p.vm_time
-    assert p.compile_time == pytest.approx(p.import_time + p.rewrite_time + p.link_time)
+    assert p.compile_time == pytest.approx(p.import_time + p.rewrite_time + p.codegen_time +
+                                           p.link_time)
     text = p.summary()
     printed = capsys.readouterr().out
     assert printed.strip() == text.strip()

@@ -26,6 +26,8 @@ class NativeBuild {
   const std::string& source() const;
   // Whether the kernels came from the on-disk cache without running the compiler.
   bool from_cache() const;
+  // Seconds the compiler ran (0 when loaded from the cache or not built).
+  double compile_seconds() const;
 
   struct State;
 

@@ -94,7 +94,7 @@ class Function {
   std::vector<const NDArray*> constants_;
   std::vector<const NDArray*> reachable_;  // scratch of call(), kept to avoid reallocating
   bool profiling_ = false;
-  double import_seconds_ = 0, rewrite_seconds_ = 0, link_seconds_ = 0;
+  double import_seconds_ = 0, rewrite_seconds_ = 0, codegen_seconds_ = 0, link_seconds_ = 0;
   mutable std::mutex mutex_;
 };
 

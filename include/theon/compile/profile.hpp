@@ -20,7 +20,9 @@ struct ProfileStats {
   std::string function_name;
   double import_seconds = 0;   // copying the graph into a FunctionGraph
   double rewrite_seconds = 0;  // the rewrites of the mode
+  double codegen_seconds = 0;  // emitting the module, and loading it when cached or waited for
   double link_seconds = 0;     // slots, program, VM
+  std::string kernels;         // what became of the generated kernels
   int64_t calls = 0;           // completed calls of the function
   double run_seconds = 0;      // time in the VM over all calls (loop overhead included)
   double timer_seconds = 0;    // measured cost of one timer reading pair (the overhead per node)
