@@ -53,16 +53,43 @@ std::optional<std::vector<Var>> size_as_product(FunctionGraph&, Apply* node) {
   return std::vector<Var>{n};
 }
 
-// SumToShape(g, like) -> SumToDims(g, dims of like): the gradient no longer reads `like`, so
-// like's node keeps a single reader in the forward graph (it can then be fused into, or be
-// the accumulator of a gemm) and its buffer can be released earlier.
+// The dims of v built only from leaves' shapes (Shape_i of inputs and shared variables) and
+// constants, through at most `depth` levels of infer_shape; nullopt if that is not enough.
+// Bounded so that a deep chain does not turn into a cascade of shape rewrites.
+std::optional<std::vector<Var>> leaf_dims(const Var& v, int depth) {
+  std::vector<Var> dims;
+  bool static_known = true;
+  for (int64_t d : v->type.shape) static_known = static_known && d != kUnknownDim;
+  if (static_known || !v->owner) {
+    for (int d = 0; d < v->type.ndim(); ++d) dims.push_back(dim_of(v, d));
+    return dims;
+  }
+  if (depth == 0) return std::nullopt;
+  std::vector<std::vector<Var>> input_shapes;
+  for (const auto& in : v->owner->inputs()) {
+    auto in_dims = leaf_dims(in, depth - 1);
+    if (!in_dims) return std::nullopt;
+    input_shapes.push_back(std::move(*in_dims));
+  }
+  auto shapes = v->owner->op()->infer_shape(v->owner->inputs(), input_shapes);
+  if (!shapes) return std::nullopt;
+  for (Var dim : shapes->at(v->index)) {
+    dims.push_back(dim->type.dtype == DType::Int64 ? dim : cast(dim, DType::Int64));
+  }
+  return dims;
+}
+
+// SumToShape(g, like) -> SumToDims(g, dims of like) when like's dims follow from the leaves'
+// shapes in a few steps: the gradient then no longer reads `like`, so like's node keeps a
+// single reader in the forward graph (it can be fused into, or be the accumulator of a gemm)
+// and its buffer can be released earlier.
 std::optional<std::vector<Var>> sum_to_shape_dims(FunctionGraph&, Apply* node) {
   if (node->op()->type_name() != "SumToShape") return std::nullopt;
   const Var& like = node->inputs()[1];
   if (!like->owner) return std::nullopt;  // an input's shape costs nothing to keep
-  std::vector<Var> dims;
-  for (int d = 0; d < like->type.ndim(); ++d) dims.push_back(dim_of(like, d));
-  return std::vector<Var>{sum_to_dims(node->inputs()[0], dims, like->type.shape)};
+  auto dims = leaf_dims(like, 3);
+  if (!dims) return std::nullopt;
+  return std::vector<Var>{sum_to_dims(node->inputs()[0], *dims, like->type.shape)};
 }
 
 }  // namespace
