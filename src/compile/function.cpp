@@ -133,10 +133,10 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   const Clock::time_point t_imported = Clock::now();
   optimize(*fgraph_, mode);
   const Clock::time_point t_rewritten = Clock::now();
-  const Clock::time_point t_generated = Clock::now();
   native_ = codegen::NativeBuild::start(
       *fgraph_, mode.debug_checks || options_.wait_for_kernels.value_or(
                                          Config::global().get("compile_wait") == "True"));
+  const Clock::time_point t_generated = Clock::now();
   const std::vector<Var> leaves = fgraph_->leaves();
 
   std::unordered_map<const Variable*, int> slot_of;
