@@ -171,8 +171,8 @@ void bind_function(nb::module_& m) {
                    [](const PyFunction& f) {
                      const codegen::NativeBuild& n = f.fn()->native();
                      nb::dict d;
-                     d["state"] = !n.done() ? "compiling"
-                                  : n.installed()   ? "installed"
+                     d["state"] = !n.done()           ? "compiling"
+                                  : n.installed()     ? "installed"
                                   : n.error().empty() ? "none"
                                                       : "failed";
                      d["from_cache"] = n.from_cache();

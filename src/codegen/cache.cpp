@@ -247,7 +247,8 @@ class EntryLock {
     const std::string path = compiledir() + "/" + key + ".lock";
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0) {
-      throw Error(ErrorKind::Runtime, "compiledir: cannot open " + path + ": " + std::strerror(errno));
+      throw Error(ErrorKind::Runtime,
+                  "compiledir: cannot open " + path + ": " + std::strerror(errno));
     }
     while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
     }
@@ -321,7 +322,8 @@ void* load_cached_module(const std::string& source) {
   if (auto it = loaded().find(key); it != loaded().end()) return it->second;
   void* handle = open_library(entry_dir(key));
   if (handle == nullptr) {
-    throw Error(ErrorKind::Runtime, std::string("loading generated kernels failed: ") + ::dlerror());
+    throw Error(ErrorKind::Runtime,
+                std::string("loading generated kernels failed: ") + ::dlerror());
   }
   loaded()[key] = handle;
   return handle;

@@ -153,8 +153,9 @@ std::string emit_kernel(const Fused& op, const std::string& symbol) {
     << "; ++k) { p[k] = base[k]; st[k] = strides[k * nd + nd - 1]; }\n";
   for (int i = 0; i < nin; ++i) {
     if (op.is_scalar_input(i)) {
-      s << "  const " << c_type(op.input_types()[i].dtype) << " v" << i << " = *reinterpret_cast<const "
-        << c_type(op.input_types()[i].dtype) << "*>(base[" << nout + i << "]);\n";
+      s << "  const " << c_type(op.input_types()[i].dtype) << " v" << i
+        << " = *reinterpret_cast<const " << c_type(op.input_types()[i].dtype) << "*>(base["
+        << nout + i << "]);\n";
     }
   }
   // The contiguity test.
@@ -215,7 +216,8 @@ std::string emit_kernel(const Fused& op, const std::string& symbol) {
     // any NaN makes the result NaN, as theon_maximum / theon_minimum would.
     const bool extreme = kind == ReduceKind::Max || kind == ReduceKind::Min;
     s << "      " << acc_t << " acc[8];\n";
-    if (extreme) s << "      bool nan[8] = {false, false, false, false, false, false, false, false};\n";
+    if (extreme)
+      s << "      bool nan[8] = {false, false, false, false, false, false, false, false};\n";
     // Lane 0 carries the running result; the others start from the identity.
     s << "      acc[0] = *out;\n";
     s << "      for (int l = 1; l < 8; ++l) acc[l] = " << identity(kind, acc_t) << ";\n";

@@ -7,6 +7,7 @@
 
 #include "theon/compile/guards.hpp"
 #include "theon/compile/mode.hpp"
+#include "theon/compile/rewrite_check.hpp"
 #include "theon/core/config.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/op.hpp"
@@ -100,6 +101,10 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   std::vector<Var> input_vars;
   for (const auto& in : inputs_) input_vars.push_back(in.variable);
   fgraph_ = std::make_unique<FunctionGraph>(input_vars, roots, options_.givens);
+  if (resolve_mode(options_.mode).debug_checks) {
+    rewrite_checker_ =
+        std::make_unique<RewriteChecker>(input_vars, roots, options_.givens, options_.mode);
+  }
 
   // Inputs are checked on the graph as the user wrote it: rewriting may drop an input (x * 0)
   // that the user did use.
@@ -207,14 +212,16 @@ std::shared_ptr<ProfileStats> Function::profile() const {
   p->rewrite_seconds = rewrite_seconds_;
   p->link_seconds = link_seconds_;
   p->codegen_seconds = codegen_seconds_;
-  p->kernels = native_->done() ? (native_->installed()
-                                      ? (native_->from_cache() ? "loaded from the cache"
-                                                               : "compiled in " +
-                                                                     std::to_string(static_cast<int>(
-                                                                         native_->compile_seconds() * 1e3)) +
-                                                                     " ms")
-                                      : (native_->error().empty() ? "none" : "failed"))
-                               : "still compiling";
+  p->kernels =
+      native_->done()
+          ? (native_->installed()
+                 ? (native_->from_cache()
+                        ? "loaded from the cache"
+                        : "compiled in " +
+                              std::to_string(static_cast<int>(native_->compile_seconds() * 1e3)) +
+                              " ms")
+                 : (native_->error().empty() ? "none" : "failed"))
+          : "still compiling";
   p->calls = vm_->runs();
   p->run_seconds = vm_->run_seconds();
   p->peak_bytes = vm_->peak_bytes();
@@ -317,6 +324,17 @@ std::vector<NDArray> Function::call(std::vector<NDArray> args,
     }
     return false;
   };
+  if (rewrite_checker_) {
+    std::vector<NDArray> values;
+    for (int s : output_slots_) values.push_back(slots_[s]);
+    try {
+      rewrite_checker_->check(args, values);
+    } catch (...) {
+      clear_transient();
+      for (int s : output_slots_) slots_[s] = NDArray();
+      throw;
+    }
+  }
   std::vector<NDArray> results;
   results.reserve(outputs_.size());
   for (size_t i = 0; i < outputs_.size(); ++i) {

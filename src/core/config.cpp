@@ -1,10 +1,10 @@
 #include "theon/core/config.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-
-#include <unistd.h>
 
 #include "theon/core/error.hpp"
 
@@ -67,24 +67,32 @@ void define_core_flags(Config& c) {
             "rewrites (names or tags, ':'-separated) to remove",
             {},
             nullptr});
-  c.define({"exception_verbosity", "low",
+  c.define({"exception_verbosity",
+            "low",
             "'high' adds the inputs' strides and the failing node's subgraph to run-time errors",
-            {"low", "high"}, nullptr});
+            {"low", "high"},
+            nullptr});
   c.define({"profile",
             "False",
             "whether function() records per-node times (f.profile.summary())",
             {"False", "True"},
             nullptr});
-  c.define({"num_threads", "0",
-            "threads for large elementwise and reduction kernels (0: every core)", {},
+  c.define({"num_threads",
+            "0",
+            "threads for large elementwise and reduction kernels (0: every core)",
+            {},
             [](const std::string& v) { return is_non_negative_int(v); }});
-  c.define({"cxx", default_cxx(),
-            "C++ compiler for generated kernels; empty: run the precompiled kernels only", {},
+  c.define({"cxx",
+            default_cxx(),
+            "C++ compiler for generated kernels; empty: run the precompiled kernels only",
+            {},
             nullptr});
-  c.define({"cxxflags", "-O3 -march=native", "flags for compiling generated kernels", {},
+  c.define({"cxxflags", "-O3 -march=native", "flags for compiling generated kernels", {}, nullptr});
+  c.define({"compiledir",
+            default_compiledir(),
+            "directory of the on-disk cache of compiled kernels (created 0700)",
+            {},
             nullptr});
-  c.define({"compiledir", default_compiledir(),
-            "directory of the on-disk cache of compiled kernels (created 0700)", {}, nullptr});
   c.define({"compile_wait",
             "False",
             "whether function() waits for its generated kernels to compile instead of starting "

@@ -106,8 +106,7 @@ int kernel_threads() {
   return configured <= 0 ? cores : std::min(configured, cores);
 }
 
-void parallel_for(int64_t n, int64_t min_chunk,
-                  const std::function<void(int64_t, int64_t)>& body) {
+void parallel_for(int64_t n, int64_t min_chunk, const std::function<void(int64_t, int64_t)>& body) {
   if (n <= 0) return;
   const int64_t most = std::max<int64_t>(1, n / std::max<int64_t>(1, min_chunk));
   if (most == 1) {

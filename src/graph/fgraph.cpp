@@ -136,6 +136,8 @@ void FunctionGraph::replace(const Var& old, const Var& replacement, const std::s
                     var_label(*old) + " of type " + a.str() + " cannot be replaced by " +
                     var_label(*replacement) + " of type " + b.str());
   }
+  if (replacements_left_ == 0) return;
+  if (replacements_left_ > 0) --replacements_left_;
   const Var keep_old = old;  // rewiring may drop the last other reference to it
   import_graph(replacement, reason);
   std::vector<Client> moved = std::move(clients_[old.get()]);

@@ -61,8 +61,7 @@ bool fusable_reduction(ReduceKind kind) {
 }
 
 Fused::Fused(std::vector<TensorType> input_types, std::vector<FusedStep> steps,
-             std::vector<int> outputs, std::optional<FusedReduction> reduction,
-             int inplace_input)
+             std::vector<int> outputs, std::optional<FusedReduction> reduction, int inplace_input)
     : input_types_(std::move(input_types)),
       steps_(std::move(steps)),
       outputs_(std::move(outputs)),
@@ -221,7 +220,8 @@ bool Fused::perform_contiguous(FusedKernelFn fn, const std::vector<NDArray>& inp
       base[k] = reuse_or_empty(outputs[k], value_dtype(outputs_[k]), full->shape()).raw();
     }
   }
-  for (size_t k = 0; k < nout; ++k) strides[k] = static_cast<int64_t>(itemsize(value_dtype(outputs_[k])));
+  for (size_t k = 0; k < nout; ++k)
+    strides[k] = static_cast<int64_t>(itemsize(value_dtype(outputs_[k])));
   for (size_t i = 0; i < nin; ++i) {
     base[nout + i] = inputs[i].raw();
     strides[nout + i] = inputs[i].size() == 1 && full->size() != 1

@@ -97,7 +97,8 @@ class SumToDims : public Op {
   }
   void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out) const override {
     Shape target;
-    for (size_t i = 1; i < in.size(); ++i) target.push_back(static_cast<int64_t>(in[i].flat_as_double(0)));
+    for (size_t i = 1; i < in.size(); ++i)
+      target.push_back(static_cast<int64_t>(in[i].flat_as_double(0)));
     sum_into(*this, in[0], target, out[0]);
   }
   std::vector<Var> L_op(const std::vector<Var>& in, const std::vector<Var>&,

@@ -181,8 +181,8 @@ class Fuser {
     // The fused node is reported as built where its last member was.
     Apply* last = reduce ? reduce : root;
     LocationScope location(last->where());
-    auto op = std::make_shared<Fused>(input_types, std::move(steps), std::vector<int>{result},
-                                      reduction);
+    auto op =
+        std::make_shared<Fused>(input_types, std::move(steps), std::vector<int>{result}, reduction);
     const Var fused = make_node1(op, inputs);
     fg_.replace(last->output(0), fused, "fusion");
   }

@@ -506,7 +506,8 @@ Result xent_dx_from_log_softmax_grad(FunctionGraph&, Apply* node) {
     Var lsm;
     if (is_elemwise(e, "exp")) {
       lsm = arg(e, 0);
-    } else if (auto* sm = op_as<Softmax>(e); sm && !sm->log() && op_as<AdvancedIncSubtensor>(inner)) {
+    } else if (auto* sm = op_as<Softmax>(e);
+               sm && !sm->log() && op_as<AdvancedIncSubtensor>(inner)) {
       const Var& zeros = arg(inner, 0);
       if (zeros->owner && zeros->owner->op()->type_name() == "Fill" && arg(zeros, 0)->owner &&
           op_as<Softmax>(arg(zeros, 0)) && arg(arg(zeros, 0), 0) == arg(e, 0)) {

@@ -1,7 +1,8 @@
 // Fusion and generated kernels from C++: the fusion rewrite's graphs, the reference kernel of a
 // Fused op, the emitted source, DebugMode catching a generated kernel that disagrees with the
-// reference kernels, and the thread pool. (tests/python/test_codegen.py compiles and runs the
-// generated kernels against every op of the table.)
+// reference kernels and a rewrite that changes values, and the thread pool.
+// (tests/python/test_codegen.py compiles and runs the generated kernels against every op of the
+// table.)
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include "theon/codegen/emit.hpp"
 #include "theon/core/thread_pool.hpp"
 #include "theon/ops/fused.hpp"
+#include "theon/rewrite/rewriter.hpp"
 #include "theon/theon.hpp"
 
 namespace theon {
@@ -54,7 +56,8 @@ TEST(Fusion, ANodeReadOutsideTheTreeStaysOutside) {
   Var shared_term = exp(x);
   auto f = function({x}, {shared_term * 2.0, shared_term + 1.0}, with_mode("FAST_RUN"));
   int fused = 0;
-  for (Apply* node : f->graph().nodes()) fused += dynamic_cast<const Fused*>(node->op().get()) ? 1 : 0;
+  for (Apply* node : f->graph().nodes())
+    fused += dynamic_cast<const Fused*>(node->op().get()) ? 1 : 0;
   EXPECT_EQ(fused, 3);  // exp, and each consumer: exp has two readers, so it is not absorbed
 }
 
@@ -114,6 +117,47 @@ TEST(ThreadPool, EveryIndexRunsExactlyOnceAndErrorsPropagate) {
                               if (end == 100000) throw ValueError("last chunk failed");
                             }),
                ValueError);
+}
+
+// A test-only rewrite that is wrong: exp(x) -> x. Registered under its own tag, so that only a
+// mode that asks for it runs it.
+void register_planted_rewrite() {
+  static bool done = false;
+  if (done) return;
+  done = true;
+  ensure_rewrites_registered();
+  RewriteDB::global().add_node_rewriter(
+      Phase::Canonicalize,
+      {"planted_wrong_exp",
+       {"Elemwise"},
+       [](FunctionGraph&, Apply* node) -> std::optional<std::vector<Var>> {
+         const auto* op = dynamic_cast<const Elemwise*>(node->op().get());
+         if (!op || op->scalar().name != "exp") return std::nullopt;
+         return std::vector<Var>{node->inputs()[0]};
+       }},
+      {"planted_wrong"});
+}
+
+TEST(DebugModeRewrites, NamesTheRewriteThatChangedAValue) {
+  register_planted_rewrite();
+  Var x = vector("x");
+  FunctionOptions o;
+  o.mode.name = "DebugMode";
+  o.mode.including.insert("planted_wrong");
+  auto f = function({x}, {log(1.0 + x) + exp(x * 2.0)}, o);
+  NDArray a = test_util::iota(DType::Float64, {3}, 1);
+  try {
+    f->call({a});
+    FAIL() << "DebugMode accepted a wrong rewrite";
+  } catch (const ValueError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("rewrite 'planted_wrong_exp'"), std::string::npos) << what;
+    EXPECT_NE(what.find("exp("), std::string::npos) << what;  // what it replaced
+  }
+  FunctionOptions right;
+  right.mode.name = "DebugMode";
+  auto g = function({x}, {log(1.0 + x) + exp(x * 2.0)}, right);
+  EXPECT_NO_THROW(g->call({a}));
 }
 
 }  // namespace

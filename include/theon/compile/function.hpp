@@ -11,6 +11,7 @@
 #include "theon/codegen/native.hpp"
 #include "theon/compile/mode.hpp"
 #include "theon/compile/profile.hpp"
+#include "theon/compile/rewrite_check.hpp"
 #include "theon/core/ndarray.hpp"
 #include "theon/graph/fgraph.hpp"
 #include "theon/graph/variable.hpp"
@@ -85,6 +86,7 @@ class Function {
   std::unique_ptr<FunctionGraph> fgraph_;
   std::shared_ptr<RewriteHistory> history_;
   std::shared_ptr<codegen::NativeBuild> native_;
+  std::unique_ptr<RewriteChecker> rewrite_checker_;  // DebugMode only
   std::unique_ptr<VM> vm_;
   std::vector<NDArray> slots_;
   std::vector<int> input_slots_;  // -1 for inputs the outputs do not use

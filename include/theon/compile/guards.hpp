@@ -1,7 +1,8 @@
 // Run-time checks installed on the VM after every node: NanGuardMode (NaN/Inf/huge values in
 // float outputs) and DebugMode (inputs left unchanged, no undeclared aliasing, a second run on
 // copies agrees, a generated kernel agrees with its member ops' reference kernels; DebugMode
-// waits for the generated kernels so that they are the ones checked). Each raises ValueError naming the node (op and where it was built).
+// waits for the generated kernels so that they are the ones checked). Each raises ValueError naming
+// the node (op and where it was built).
 #pragma once
 
 #include <memory>

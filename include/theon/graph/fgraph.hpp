@@ -4,6 +4,7 @@
 // may rewire them in place: the user's graph never changes.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -57,6 +58,9 @@ class FunctionGraph {
   // must agree in dtype and ndim, and static sizes known on both sides must be equal
   // (TypeError naming `reason` otherwise). Nodes nothing reads any more leave the graph.
   void replace(const Var& old, const Var& replacement, const std::string& reason = "");
+  // After `n` more replacements, replace() does nothing (DebugMode replays the rewrites up to
+  // a point to find the one that changed a value); negative: no limit.
+  void limit_replacements(int64_t n) { replacements_left_ = n; }
   void add_feature(std::shared_ptr<FGraphFeature> feature);
   template <class F>
   F* feature() const {
@@ -77,6 +81,7 @@ class FunctionGraph {
   std::vector<std::shared_ptr<FGraphFeature>> features_;
   mutable std::vector<Apply*> order_;
   mutable bool order_valid_ = false;
+  int64_t replacements_left_ = -1;
 };
 
 }  // namespace theon

@@ -41,9 +41,8 @@ class Fused : public Op {
  public:
   // inplace_input >= 0: the (single, unreduced) output is written into that input's buffer
   // when, at run time, it has the output's shape and dtype and is writeable.
-  Fused(std::vector<TensorType> input_types, std::vector<FusedStep> steps,
-        std::vector<int> outputs, std::optional<FusedReduction> reduction,
-        int inplace_input = -1);
+  Fused(std::vector<TensorType> input_types, std::vector<FusedStep> steps, std::vector<int> outputs,
+        std::optional<FusedReduction> reduction, int inplace_input = -1);
   std::shared_ptr<Fused> with_inplace_input(int input) const;
   int inplace_input() const { return inplace_input_; }
   std::vector<std::pair<int, int>> destroy_map() const override;

@@ -105,7 +105,7 @@ inline T theon_floor_divide(T a, T b) {
   } else if constexpr (std::is_unsigned_v<T>) {
     return b == 0 ? T(0) : static_cast<T>(a / b);
   } else {
-    if (b == 0) return T(0);               // NumPy: 0 (with a warning)
+    if (b == 0) return T(0);              // NumPy: 0 (with a warning)
     if (b == T(-1)) return theon_neg(a);  // INT_MIN // -1 wraps instead of trapping
     T q = static_cast<T>(a / b);
     if (static_cast<T>(a % b) != 0 && ((a < 0) != (b < 0))) q = static_cast<T>(q - 1);

@@ -48,8 +48,7 @@ Var connected_zeros(const Var& g) {
 void register_scalar_arith() {
   constexpr TypeSet kNoBool = kNumericTypes;
   register_scalar_op(make_scalar_op<2, DTypeRule::Same, kAllTypes>(
-      "add",
-      [](auto a, auto b) { return theon_add(a, b); }, "theon_add({0}, {1})", "+", 10));
+      "add", [](auto a, auto b) { return theon_add(a, b); }, "theon_add({0}, {1})", "+", 10));
   register_scalar_op(make_scalar_op<2, DTypeRule::Same, kNoBool>(
       "sub", [](auto a, auto b) { return theon_sub(a, b); }, "theon_sub({0}, {1})", "-", 10));
   register_scalar_op(make_scalar_op<2, DTypeRule::Same, kAllTypes>(

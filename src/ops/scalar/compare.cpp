@@ -44,7 +44,8 @@ void register_scalar_compare() {
   classify(
       "isinf", [](auto a) { return scalar_functions::theon_isinf(a); }, "theon_isinf({0})");
   classify(
-      "isfinite", [](auto a) { return scalar_functions::theon_isfinite(a); }, "theon_isfinite({0})");
+      "isfinite", [](auto a) { return scalar_functions::theon_isfinite(a); },
+      "theon_isfinite({0})");
 
   // Logical ops see their inputs as bool (x != 0; NaN is true), like NumPy.
   register_scalar_op(make_scalar_op<2, DTypeRule::Logical, kBoolTypes>(
@@ -68,8 +69,8 @@ void register_scalar_compare() {
       "bitwise_xor", [](auto a, auto b) { return static_cast<decltype(a)>(a ^ b); }, "{0} ^ {1}",
       "^", 7));
   register_scalar_op(make_scalar_op<1, DTypeRule::Same, kBits>(
-      "invert",
-      [](auto a) { return scalar_functions::theon_invert(a); }, "theon_invert({0})", "~", 30));
+      "invert", [](auto a) { return scalar_functions::theon_invert(a); }, "theon_invert({0})", "~",
+      30));
 
   // switch(cond, a, b): the condition arrives converted to the compute dtype of a and b, so the
   // C++ API and the builders convert a non-bool condition to bool first (x != 0): otherwise a

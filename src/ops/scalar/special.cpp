@@ -44,8 +44,7 @@ void register_scalar_special() {
   float_unary(
       "psi", [](auto a) { return theon_psi(a); }, "theon_psi({0})");
   float_unary(
-      "trigamma", [](auto a) { return theon_trigamma(a); },
-      "theon_trigamma({0})");
+      "trigamma", [](auto a) { return theon_trigamma(a); }, "theon_trigamma({0})");
 
   // Gradients, built from differentiable ops (second derivatives work, except through
   // trigamma, which has no gradient: there is no tetragamma op, so differentiating psi twice
