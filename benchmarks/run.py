@@ -214,7 +214,7 @@ def markdown(report):
                   "| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
         for r in wl["rows"]:
             cells = [r["case"]] + [fmt_cell(r["results"][s], module) for s in cols]
-            cells.append(f"{r['ratio']:.2f}" if "ratio" in r else "-")
+            cells.append(_fmt_ratio(r["ratio"]) if "ratio" in r else "-")
             cells.append(harness.LABELS[r["best_peer"]] if "best_peer" in r else "-")
             if extra:
                 cells.append(extra[1](r, report))
@@ -225,6 +225,10 @@ def markdown(report):
         if notes:
             lines += [""] + [f"- {n}" for n in notes]
     return "\n".join(lines) + "\n"
+
+
+def _fmt_ratio(x):
+    return f"{x:.2f}" if x >= 0.1 else f"{x:.2g}"
 
 
 def machine():

@@ -77,3 +77,19 @@ def jax_block(fn):
     def call(*args):
         return jax_mod.block_until_ready(fn(*args))
     return call
+
+
+def load(system):
+    """Imports ``system`` now, so that what is measured after this excludes the import."""
+    if system == "theon":
+        theon()
+    elif system.startswith("pytensor"):
+        pytensor(system.split("_")[1])
+    elif system == "jax":
+        jax()
+    elif system in ("torch", "torch_compile"):
+        torch()
+    elif system == "numexpr":
+        numexpr()
+    elif system == "blas":
+        blas()

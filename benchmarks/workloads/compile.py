@@ -156,15 +156,8 @@ def probe(system, case_id, smoke):
     """Body of a probe process: one case, timed from graph building to first result."""
     sys.setrecursionlimit(100000)
     case = next(c for c in cases(smoke) if c["id"] == case_id)
-    note = None
-    if system == "theon":
-        note = _theon_cache(os.environ["THEON_BENCH_COMPILEDIR"])
-    elif system.startswith("pytensor"):
-        systems.pytensor(system.split("_")[1])
-    elif system == "jax":
-        systems.jax()
-    elif system == "torch_compile":
-        systems.torch()
+    systems.load(system)
+    note = _theon_cache(os.environ["THEON_BENCH_COMPILEDIR"]) if system == "theon" else None
     data = _setup(case)
     t0 = time.perf_counter()
     fn = _build(system, case, data)
