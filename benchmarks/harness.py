@@ -45,19 +45,18 @@ def thread_env(threads):
     env = {
         "OMP_NUM_THREADS": n, "OPENBLAS_NUM_THREADS": n, "MKL_NUM_THREADS": n,
         "NUMEXPR_NUM_THREADS": n, "NUMEXPR_MAX_THREADS": n, "NUMBA_NUM_THREADS": n,
-        "VECLIB_MAXIMUM_THREADS": n,
-        # The JAX default of preallocating and of multi-threaded Eigen would ignore the cap.
-        "XLA_FLAGS": ("--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
-                      if threads == 1 else f"intra_op_parallelism_threads={threads}"),
         "JAX_PLATFORMS": "cpu",
-        "TF_CPP_MIN_LOG_LEVEL": "3",
     }
+    # XLA's CPU client has no thread-count flag: one thread is asked for by turning Eigen's pool
+    # off; for more, the CPU affinity set by pin_threads is what holds it to the cap.
+    if threads == 1:
+        env["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
     return env
 
 
 def pin_threads(threads):
     """Pins this process to ``threads`` CPUs: the one cap every library obeys, whatever its own
-    knobs do. Torch gets its own setting as well, since it sizes its pool at first use."""
+    knobs do (systems.torch sets Torch's pool as well, since Torch sizes it from the CPU count)."""
     try:
         cpus = sorted(os.sched_getaffinity(0))
         os.sched_setaffinity(0, cpus[:threads])
@@ -127,7 +126,9 @@ def check(got, expected, rtol, atol):
     """None when ``got`` matches ``expected`` (both possibly lists), else a short description."""
     got = to_numpy(got)
     if not isinstance(expected, (tuple, list)):
-        expected, got = [expected], [got] if not isinstance(got, list) else got
+        expected = [expected]
+        if not isinstance(got, list):
+            got = [got]
     if len(got) != len(expected):
         return f"{len(got)} results, expected {len(expected)}"
     for i, (g, e) in enumerate(zip(got, expected)):
