@@ -2,7 +2,7 @@
 median of the repeats, and Theon's time over the best peer's for each row.
 
     python benchmarks/run.py [--smoke] [--only WORKLOAD ...] [--out DIR] [--threads N]
-                             [--repeats N] [--systems theon numpy ...]
+                             [--repeats N] [--systems theon numpy ...] [--render]
 
 Run it with the peers' environment (bash benchmarks/setup_peers.sh, then
 ~/.cache/theon-bench/venv/bin/python benchmarks/run.py) to compare against them all; with any
@@ -85,16 +85,16 @@ def _time_case(module, args, case):
     mismatch = harness.check(got, data["expected"], rtol, atol)
     record = dict(data.get("record", {}))
     if mismatch is None and data.get("dtype_of"):
-        got_dtype = str(harness.to_numpy(got if not isinstance(got, (list, tuple)) else got[0]).dtype)
+        first = got[0] if isinstance(got, (list, tuple)) else got
+        got_dtype = str(harness.to_numpy(first).dtype)
         if got_dtype != data["dtype_of"]:
             mismatch = f"result dtype {got_dtype}, expected {data['dtype_of']}"
     if mismatch is not None:
         record.update(status="mismatch", note=mismatch)
         return record
-    repeats = min(args.repeats, case.get("max_repeats", args.repeats))
     seconds, number = harness.median_time(
-        fn, repeats, 0.005 if args.smoke else case.get("min_time", 0.2), case.get("number"))
-    record.update(status="ok", seconds=seconds, number=number, repeats=repeats)
+        fn, args.repeats, 0.005 if args.smoke else case.get("min_time", 0.2), case.get("number"))
+    record.update(status="ok", seconds=seconds, number=number, repeats=args.repeats)
     if hasattr(module, "value"):
         record["value"] = module.value(case, seconds)
     return record
@@ -193,7 +193,7 @@ def markdown(report):
               f"- command: `{report['command']}`", "", "Systems:", ""]
     for s in report["systems"]:
         info = report["availability"][s]
-        state = info["missing"] or f"version {info['version'] or '?'}"
+        state = info["missing"] or f"{harness.PACKAGE[s]} {info['version'] or '?'}"
         lines.append(f"- {harness.LABELS[s]}: {state}")
     if report.get("copy_bandwidth"):
         lines += ["", f"Copy bandwidth (np.copyto, 10^7 float64, read + write): "
@@ -253,6 +253,10 @@ def machine():
 def run_parent(args):
     out_dir = args.out or os.path.join(HERE, "results")
     os.makedirs(out_dir, exist_ok=True)
+    if args.render:
+        with open(os.path.join(out_dir, "latest.json")) as f:
+            print(_write(json.load(f), out_dir))
+        return
     workloads = args.only or ORDER
     for w in workloads:
         if w not in ORDER:
@@ -315,6 +319,8 @@ def parse(argv=None):
     p.add_argument("--systems", nargs="+", choices=harness.SYSTEMS, help="default: all")
     p.add_argument("--python", default=sys.executable, help="interpreter of the workers")
     p.add_argument("--timeout", type=int, default=3600, help="seconds per worker")
+    p.add_argument("--render", action="store_true",
+                   help="only rewrite DIR/latest.md from DIR/latest.json")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     p.add_argument("--system", help=argparse.SUPPRESS)
     p.add_argument("--probe", help=argparse.SUPPRESS)

@@ -58,7 +58,7 @@ def setup(case):
     tol = (1e-5, 1e-6) if dtype == "float32" else (1e-10, 1e-12)
     nbytes = sum(v.nbytes for v in inputs.values()) + expected.nbytes
     return {"inputs": inputs, "names": names, "expected": expected, "tol": tol,
-            "record": {"bytes": nbytes}}
+            "dtype_of": dtype, "record": {"bytes": nbytes}}
 
 
 def build(system, case, data):
