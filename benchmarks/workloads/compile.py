@@ -8,7 +8,8 @@ first result is back: building the graph, differentiating, rewriting, compiling 
 in one process to fill the cache, then times fresh processes that reuse it. Each probe is a
 process of its own, so the in-memory caches never help. Repeats are capped at 3 (a PyTensor C
 compile with an empty cache takes tens of seconds), and a probe over a minute (torch.compile of
-the chain) is measured once; the JSON records how many repeats each cell had."""
+the chain) is measured once; the JSON records how many repeats each cell had. A probe with no
+result after 5 minutes is stopped and its cell says so."""
 
 import json
 import os
@@ -29,6 +30,7 @@ TITLE = "Compile time: time to first result in a fresh process"
 NOTE = "seconds from graph building to the first result; import time excluded"
 MAX_REPEATS = 3
 SLOW_PROBE = 60  # seconds; one probe this slow is measured once, not MAX_REPEATS times
+PROBE_TIMEOUT = 300  # seconds; a probe still compiling then is reported as such
 
 
 def cases(smoke):
@@ -182,7 +184,11 @@ def _run_probe(system, case, cache_dir, args):
            "--threads", str(args.threads)]
     if args.smoke:
         cmd.append("--smoke")
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    try:
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True,
+                              timeout=PROBE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"no first result within {PROBE_TIMEOUT} s") from None
     rows = [json.loads(line.split(" ", 1)[1]) for line in proc.stdout.splitlines()
             if line.startswith("@@row ")]
     if proc.returncode != 0 or not rows:
