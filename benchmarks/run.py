@@ -116,6 +116,7 @@ def spawn_worker(args, workload, system, timeout):
     """Runs one worker; returns (records, failure) where failure explains a crash or timeout."""
     env = dict(os.environ)
     env.update(harness.thread_env(args.threads))
+    env.update(getattr(load(workload), "WORKER_ENV", {}))
     cmd = [args.python, os.path.abspath(__file__), "--worker", workload, "--system", system,
            "--threads", str(args.threads), "--repeats", str(args.repeats)]
     if args.smoke:
