@@ -1,5 +1,6 @@
 // Specialization: general ops replaced by cheaper special cases once the graph is canonical and
 // stable (x ** 2 -> sqr(x), x * -1 -> -x, sum(c * x) -> c * sum(x), sum(alloc) -> a product).
+#include <cmath>
 #include "theon/graph/op.hpp"
 #include "theon/ops/alloc.hpp"
 #include "theon/ops/constant.hpp"
@@ -22,10 +23,12 @@ std::optional<double> scalar_operand(const Var& c, const Var& x) {
   return scalar_constant_value(c);
 }
 
-// x ** c for a constant c: 2 -> sqr, 0.5 -> sqrt, -1 -> reciprocal, 1 -> x, 3 and 4 ->
-// multiplications (exact for integers, within an ulp or two of pow for floats). x is first
-// converted to the output's dtype (pow(int8, 2.0) is a float). sqrt and reciprocal only for
-// float outputs (an integer to the power -1 is an error NumPy raises).
+// x ** c for a constant c: 0.5 -> sqrt, an integer 1 <= |c| <= 16 -> squarings and
+// multiplications (exact for integers, within a few ulp of pow for floats; a negative c takes
+// the reciprocal). x is first converted to the output's dtype (pow(int8, 2.0) is a float).
+// sqrt and negative powers only for float outputs (an integer to a negative power is an error
+// NumPy raises).
+constexpr double kMaxSpecializedPower = 16;
 Result pow_specialize(FunctionGraph&, Apply* node) {
   const Var out = node->output(0);
   if (!is_elemwise(out, "pow")) return std::nullopt;
@@ -34,14 +37,17 @@ Result pow_specialize(FunctionGraph&, Apply* node) {
   if (!e || base->type.ndim() != out->type.ndim()) return std::nullopt;
   const DType dt = out->type.dtype;
   const Var x = cast(base, dt);
-  if (*e == 1) return one(x);
-  if (*e == 2) return one(sqr(x));
-  if (*e == 3) return one(mul(sqr(x), x));
-  if (*e == 4) return one(sqr(sqr(x)));
-  if (!is_float(dt)) return std::nullopt;
-  if (*e == 0.5) return one(sqrt(x));
-  if (*e == -1) return one(reciprocal(x));
-  return std::nullopt;
+  if (*e == 0.5 && is_float(dt)) return one(sqrt(x));
+  const double k = std::fabs(*e);
+  if (k != std::floor(k) || k < 1 || k > kMaxSpecializedPower) return std::nullopt;
+  if (*e < 0 && !is_float(dt)) return std::nullopt;
+  // Squaring and multiplying: x ** 10 = ((x^2)^2 * x)^2, four multiplications.
+  Var power;
+  for (int bit = 4; bit >= 0; --bit) {
+    if (power) power = sqr(power);
+    if ((static_cast<int>(k) >> bit) & 1) power = power ? mul(power, x) : x;
+  }
+  return one(*e < 0 ? reciprocal(power) : power);
 }
 
 // x * x -> sqr(x) (not for bool, where x * x is x).

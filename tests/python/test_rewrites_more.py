@@ -445,7 +445,8 @@ CASES = {
     "pow_1": (pow_case(1), NUMERIC),
     "pow_3": (pow_case(3), NUMERIC),
     "pow_4": (pow_case(4), NUMERIC),
-    "pow_5_kept": (pow_case(5), FLOATS),
+    "pow_5": (pow_case(5), FLOATS),
+    "pow_20_kept": (pow_case(20), FLOATS),
     "mul_self": (case_mul_self, NUMERIC),
     "mul_minus_one": (case_mul_minus_one, NUMERIC),
     "mul_minus_one_wider": (case_mul_minus_one_wider, ["int8"]),
@@ -711,10 +712,17 @@ GOLDEN = {
         ' |Elemwise{sqr} [id B]  <- pow_specialize\n'
         ' | |x [id C]\n'
     ),
-    'pow_5_kept': (
+    'pow_5': (
+        'Elemwise{mul} [id A]  <- pow_specialize\n'
+        ' |Elemwise{sqr} [id B]  <- pow_specialize\n'
+        ' | |Elemwise{sqr} [id C]  <- pow_specialize\n'
+        ' | | |x [id D]\n'
+        ' |x [id D]\n'
+    ),
+    'pow_20_kept': (
         'Elemwise{pow} [id A]\n'
         ' |x [id B]\n'
-        ' |5 [id C] (constant)\n'
+        ' |20 [id C] (constant)\n'
     ),
     'mul_self': (
         'Elemwise{sqr} [id A]  <- mul_self_to_sqr\n'

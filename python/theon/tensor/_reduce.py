@@ -11,7 +11,7 @@ import numpy as np
 from theon.tensor._build import as_tensor_variable, build
 
 __all__ = ["sum", "prod", "max", "min", "argmax", "argmin", "any", "all", "mean", "var", "std",
-           "cumsum", "cumprod"]
+           "cumsum", "cumprod", "logsumexp"]
 
 
 def _axis(axis):
@@ -51,6 +51,13 @@ def prod(input, axis=None, dtype=None, keepdims=False, acc_dtype=None, no_zeros_
 def mean(input, axis=None, dtype=None, op=False, keepdims=False, acc_dtype=None):
     """Arithmetic mean over ``axis``; integers and bool give float64. Empty gives nan."""
     return _reduce("mean", input, axis, keepdims, dtype, acc_dtype)
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    """log(sum(exp(x))) over ``axis``. Written as such; the stabilize rewrites (FAST_RUN) compute
+    it as max + log(sum(exp(x - max))), so that large values do not overflow."""
+    from theon.tensor._math import exp, log
+    return log(sum(exp(x), axis=axis, keepdims=keepdims))
 
 
 def max(x, axis=None, keepdims=False):
