@@ -21,6 +21,10 @@ class NotApplicable(Exception):
 def theon():
     import theon as th
     import theon.tensor as T
+    th.config.num_threads = THREADS
+    # Steady-state timings are of the generated kernels, as peers' are of their jitted code
+    # (the compile workload turns this off: there the first result may come earlier).
+    th.config.compile_wait = True
     return th, T
 
 

@@ -150,6 +150,7 @@ def _theon_cache(cache_dir):
     """Points Theon's compile cache at ``cache_dir`` where Theon has one (a ``compiledir``
     flag); returns a note for the table where it has not."""
     th, _ = systems.theon()
+    th.config.compile_wait = False  # the first result runs on precompiled kernels meanwhile
     if "compiledir" in dir(th.config):
         th.config.compiledir = cache_dir
         return None
