@@ -26,8 +26,11 @@ def _load_runner():
 @pytest.fixture(scope="module")
 def smoke_report(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
+    # The workers compile Theon's generated kernels into a private cache.
+    env = dict(os.environ, THEON_FLAGS=f"compiledir={out / 'compiledir'}")
     proc = subprocess.run([sys.executable, os.path.join(BENCH, "run.py"), "--smoke",
-                           "--out", str(out)], capture_output=True, text=True, timeout=900)
+                           "--out", str(out)], capture_output=True, text=True, timeout=900,
+                          env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     with open(out / "latest.json") as f:
         report = json.load(f)
