@@ -38,10 +38,10 @@ std::string expand(const std::string& pattern, const std::vector<std::string>& a
 const char* const kVectorMath = R"(#include <cmath>
 #if defined(THEON_LIBMVEC) && defined(__x86_64__) && defined(__GLIBC__)
 #define THEON_SIMD __attribute__((simd("notinbranch"), const))
-#define THEON_SIMD_1(f) extern "C" double f(double) noexcept THEON_SIMD; \
-                        extern "C" float f##f(float) noexcept THEON_SIMD;
-#define THEON_SIMD_2(f) extern "C" double f(double, double) noexcept THEON_SIMD; \
-                        extern "C" float f##f(float, float) noexcept THEON_SIMD;
+#define THEON_SIMD_1(name) extern "C" double name(double) noexcept THEON_SIMD; \
+                        extern "C" float name##f(float) noexcept THEON_SIMD;
+#define THEON_SIMD_2(name) extern "C" double name(double, double) noexcept THEON_SIMD; \
+                        extern "C" float name##f(float, float) noexcept THEON_SIMD;
 THEON_SIMD_1(exp) THEON_SIMD_1(log) THEON_SIMD_1(sin) THEON_SIMD_1(cos) THEON_SIMD_2(pow)
 #if __GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35)
 THEON_SIMD_1(acos) THEON_SIMD_1(acosh) THEON_SIMD_1(asin) THEON_SIMD_1(asinh)

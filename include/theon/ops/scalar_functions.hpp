@@ -16,6 +16,48 @@ namespace theon::scalar_functions {
 template <class T>
 constexpr bool kIsInt = std::is_integral_v<T> && !std::is_same_v<T, bool>;
 
+// The C math functions by their C names (expf for float, exp for double): GCC turns
+// std::exp(float) into a builtin that it vectorizes with glibc's vector math only under
+// -fno-math-errno, which also enables folds that are wrong for NaN (sin(atan(x)) -> +-1).
+#define THEON_C_MATH_1(name)             \
+  inline float theon_##name(float x) {   \
+    return ::name##f(x);                 \
+  }                                      \
+  inline double theon_##name(double x) { \
+    return ::name(x);                    \
+  }
+#define THEON_C_MATH_2(name)                       \
+  inline float theon_##name(float x, float y) {    \
+    return ::name##f(x, y);                        \
+  }                                                \
+  inline double theon_##name(double x, double y) { \
+    return ::name(x, y);                           \
+  }
+THEON_C_MATH_1(exp)
+THEON_C_MATH_1(exp2)
+THEON_C_MATH_1(expm1)
+THEON_C_MATH_1(log)
+THEON_C_MATH_1(log2)
+THEON_C_MATH_1(log10)
+THEON_C_MATH_1(log1p)
+THEON_C_MATH_1(sin)
+THEON_C_MATH_1(cos)
+THEON_C_MATH_1(tan)
+THEON_C_MATH_1(asin)
+THEON_C_MATH_1(acos)
+THEON_C_MATH_1(atan)
+THEON_C_MATH_1(sinh)
+THEON_C_MATH_1(cosh)
+THEON_C_MATH_1(tanh)
+THEON_C_MATH_1(asinh)
+THEON_C_MATH_1(acosh)
+THEON_C_MATH_1(atanh)
+THEON_C_MATH_1(erf)
+THEON_C_MATH_1(erfc)
+THEON_C_MATH_2(atan2)
+#undef THEON_C_MATH_1
+#undef THEON_C_MATH_2
+
 // Integer arithmetic wraps around like NumPy's: it is done in an unsigned type at least as wide
 // as `unsigned int`, so that no signed overflow (undefined behaviour) can happen, not even
 // through the promotion of small types to int (uint16 * uint16 overflows int).
@@ -375,18 +417,17 @@ inline T theon_trigamma(T x) {
   return static_cast<T>(trigamma_double(static_cast<double>(x)));
 }
 
-// exp of a large positive argument never appears: each branch exponentiates -|x|.
+// exp of a large positive argument never appears: both exponentiate -|x|. Selects, not
+// branches, so that loops over them vectorize.
 template <class T>
 inline T theon_sigmoid(T a) {
-  if (a >= 0) return T(1) / (T(1) + std::exp(-a));
-  const T e = std::exp(a);
-  return e / (T(1) + e);
+  const T e = theon_exp(-std::fabs(a));
+  return a >= 0 ? T(1) / (T(1) + e) : e / (T(1) + e);
 }
 
 template <class T>
 inline T theon_softplus(T a) {
-  if (a > 0) return T(a + std::log1p(std::exp(-a)));
-  return T(std::log1p(std::exp(a)));
+  return T((a > 0 ? a : T(0)) + theon_log1p(theon_exp(-std::fabs(a))));
 }
 
 // clip(0.2 x + 0.5, 0, 1); NaN stays NaN.

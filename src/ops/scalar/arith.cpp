@@ -83,9 +83,9 @@ void register_scalar_arith() {
   register_scalar_op(make_scalar_op<1, DTypeRule::Float, kFloatTypes>(
       "reciprocal", [](auto a) { return decltype(a)(1) / a; }, "({T})1 / {0}"));
   register_scalar_op(make_scalar_op<1, DTypeRule::Float, kFloatTypes>(
-      "exp", [](auto a) { return std::exp(a); }, "exp({0})"));
+      "exp", [](auto a) { return scalar_functions::theon_exp(a); }, "theon_exp({0})"));
   register_scalar_op(make_scalar_op<1, DTypeRule::Float, kFloatTypes>(
-      "log", [](auto a) { return std::log(a); }, "log({0})"));
+      "log", [](auto a) { return scalar_functions::theon_log(a); }, "theon_log({0})"));
   register_scalar_op(make_scalar_op<1, DTypeRule::Cast, kAllTypes>(
       "cast", [](auto a) { return a; }, "({T}){0}"));
 

@@ -7,6 +7,7 @@
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/math.hpp"
 #include "theon/ops/scalar.hpp"
+#include "theon/ops/scalar_functions.hpp"
 
 namespace theon {
 namespace {
@@ -25,43 +26,44 @@ using Vars = std::vector<Var>;
 
 void register_scalar_elementary() {
   float_unary(
-      "exp2", [](auto a) { return std::exp2(a); }, "exp2({0})");
+      "exp2", [](auto a) { return scalar_functions::theon_exp2(a); }, "theon_exp2({0})");
   float_unary(
-      "expm1", [](auto a) { return std::expm1(a); }, "expm1({0})");
+      "expm1", [](auto a) { return scalar_functions::theon_expm1(a); }, "theon_expm1({0})");
   float_unary(
-      "log2", [](auto a) { return std::log2(a); }, "log2({0})");
+      "log2", [](auto a) { return scalar_functions::theon_log2(a); }, "theon_log2({0})");
   float_unary(
-      "log10", [](auto a) { return std::log10(a); }, "log10({0})");
+      "log10", [](auto a) { return scalar_functions::theon_log10(a); }, "theon_log10({0})");
   float_unary(
-      "log1p", [](auto a) { return std::log1p(a); }, "log1p({0})");
+      "log1p", [](auto a) { return scalar_functions::theon_log1p(a); }, "theon_log1p({0})");
   float_unary(
       "sqrt", [](auto a) { return std::sqrt(a); }, "sqrt({0})");
   float_unary(
-      "sin", [](auto a) { return std::sin(a); }, "sin({0})");
+      "sin", [](auto a) { return scalar_functions::theon_sin(a); }, "theon_sin({0})");
   float_unary(
-      "cos", [](auto a) { return std::cos(a); }, "cos({0})");
+      "cos", [](auto a) { return scalar_functions::theon_cos(a); }, "theon_cos({0})");
   float_unary(
-      "tan", [](auto a) { return std::tan(a); }, "tan({0})");
+      "tan", [](auto a) { return scalar_functions::theon_tan(a); }, "theon_tan({0})");
   float_unary(
-      "arcsin", [](auto a) { return std::asin(a); }, "asin({0})");
+      "arcsin", [](auto a) { return scalar_functions::theon_asin(a); }, "theon_asin({0})");
   float_unary(
-      "arccos", [](auto a) { return std::acos(a); }, "acos({0})");
+      "arccos", [](auto a) { return scalar_functions::theon_acos(a); }, "theon_acos({0})");
   float_unary(
-      "arctan", [](auto a) { return std::atan(a); }, "atan({0})");
+      "arctan", [](auto a) { return scalar_functions::theon_atan(a); }, "theon_atan({0})");
   float_unary(
-      "sinh", [](auto a) { return std::sinh(a); }, "sinh({0})");
+      "sinh", [](auto a) { return scalar_functions::theon_sinh(a); }, "theon_sinh({0})");
   float_unary(
-      "cosh", [](auto a) { return std::cosh(a); }, "cosh({0})");
+      "cosh", [](auto a) { return scalar_functions::theon_cosh(a); }, "theon_cosh({0})");
   float_unary(
-      "tanh", [](auto a) { return std::tanh(a); }, "tanh({0})");
+      "tanh", [](auto a) { return scalar_functions::theon_tanh(a); }, "theon_tanh({0})");
   float_unary(
-      "arcsinh", [](auto a) { return std::asinh(a); }, "asinh({0})");
+      "arcsinh", [](auto a) { return scalar_functions::theon_asinh(a); }, "theon_asinh({0})");
   float_unary(
-      "arccosh", [](auto a) { return std::acosh(a); }, "acosh({0})");
+      "arccosh", [](auto a) { return scalar_functions::theon_acosh(a); }, "theon_acosh({0})");
   float_unary(
-      "arctanh", [](auto a) { return std::atanh(a); }, "atanh({0})");
+      "arctanh", [](auto a) { return scalar_functions::theon_atanh(a); }, "theon_atanh({0})");
   register_scalar_op(make_scalar_op<2, DTypeRule::Float, kFloatTypes>(
-      "arctan2", [](auto a, auto b) { return std::atan2(a, b); }, "atan2({0}, {1})"));
+      "arctan2", [](auto a, auto b) { return scalar_functions::theon_atan2(a, b); },
+      "theon_atan2({0}, {1})"));
 
   // Gradients, built from differentiable ops (so second derivatives work). `x` are the
   // node's inputs, `y` its output, `g` the gradient with respect to the output.

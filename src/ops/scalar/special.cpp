@@ -32,9 +32,9 @@ void float_unary(const char* name, F f, const char* c_expr) {
 
 void register_scalar_special() {
   float_unary(
-      "erf", [](auto a) { return std::erf(a); }, "erf({0})");
+      "erf", [](auto a) { return scalar_functions::theon_erf(a); }, "theon_erf({0})");
   float_unary(
-      "erfc", [](auto a) { return std::erfc(a); }, "erfc({0})");
+      "erfc", [](auto a) { return scalar_functions::theon_erfc(a); }, "theon_erfc({0})");
   float_unary(
       "erfinv", [](auto a) { return theon_erfinv(a); }, "theon_erfinv({0})");
   float_unary(
