@@ -14,6 +14,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "blas_operands.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/elemwise.hpp"
@@ -26,17 +27,13 @@
 namespace theon {
 namespace {
 
+using namespace blas_operands;
+
 // ---------------------------------------------------------------------------------------------
 // The 2-d kernel
 
 // A strided matrix view: element (i, j) lives at p + i * rs + j * cs (strides in bytes). A
 // stride is meaningless (and may be anything) along a dimension of size <= 1.
-struct Mat {
-  const NDArray* base;  // the array p points into (for copies)
-  const char* p;
-  int64_t rows, cols, rs, cs;
-};
-
 // Merges `dims` of `a` (outermost first) into one dimension; false when they do not have a
 // single stride.
 bool merge_dims(const NDArray& a, const std::vector<int>& dims, int64_t& size, int64_t& stride) {
@@ -82,52 +79,6 @@ Mat as_matrix(const NDArray& a, const std::vector<int>& row_dims, const std::vec
   m.cs = isz;
   m.rs = m.cols * isz;
   return m;
-}
-
-// A C-order copy of a matrix view.
-Mat copy_matrix(const Mat& m, DType dt, std::deque<NDArray>& keep) {
-  keep.push_back(m.base->view(const_cast<char*>(m.p), {m.rows, m.cols}, {m.rs, m.cs}).copy());
-  const int64_t isz = static_cast<int64_t>(itemsize(dt));
-  return Mat{&keep.back(), keep.back().raw(), m.rows, m.cols, m.cols * isz, isz};
-}
-
-// How BLAS sees a matrix view: stored row-major (trans = false) or as the row-major storage of
-// its transpose (trans = true), with leading dimension ld (in elements).
-struct Layout {
-  bool trans;
-  int64_t ld;
-};
-
-std::optional<Layout> blas_layout(const Mat& m, int64_t isz) {
-  auto ld_ok = [&](int64_t s, int64_t at_least) {
-    return s > 0 && s % isz == 0 && s / isz >= std::max<int64_t>(1, at_least) &&
-           s / isz <= blas::kMaxInt;
-  };
-  if ((m.cols <= 1 || m.cs == isz) && (m.rows <= 1 || ld_ok(m.rs, m.cols))) {
-    return Layout{false, m.rows <= 1 ? std::max<int64_t>(1, m.cols) : m.rs / isz};
-  }
-  if ((m.rows <= 1 || m.rs == isz) && (m.cols <= 1 || ld_ok(m.cs, m.rows))) {
-    return Layout{true, m.cols <= 1 ? std::max<int64_t>(1, m.rows) : m.cs / isz};
-  }
-  return std::nullopt;
-}
-
-// The BLAS increment of a vector with byte stride s and n elements, or 0 if it has none.
-int64_t blas_inc(int64_t s, int64_t n, int64_t isz) {
-  if (n <= 1) return 1;
-  if (s > 0 && s % isz == 0 && s / isz <= blas::kMaxInt) return s / isz;
-  return 0;
-}
-
-// The BLAS layout of m, which is first replaced by a C-contiguous copy if it has none.
-Layout layout_or_copy(Mat& m, DType dt, std::deque<NDArray>& keep) {
-  const int64_t isz = static_cast<int64_t>(itemsize(dt));
-  std::optional<Layout> l = blas_layout(m, isz);
-  if (!l) {
-    m = copy_matrix(m, dt, keep);
-    l = blas_layout(m, isz);
-  }
-  return *l;
 }
 
 void blas_product(DType dt, Mat a, Mat b, char* c, std::deque<NDArray>& keep) {

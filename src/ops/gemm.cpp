@@ -16,6 +16,7 @@
 #include <deque>
 #include <optional>
 
+#include "blas_operands.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/blas.hpp"
@@ -28,6 +29,8 @@
 
 namespace theon {
 namespace {
+
+using namespace blas_operands;
 
 // ---------------------------------------------------------------------------------------------
 // Type checks
@@ -92,50 +95,13 @@ StaticShape transposed_if(StaticShape s, bool t) {
 // ---------------------------------------------------------------------------------------------
 // Operand layouts
 
-// A strided matrix view; element (i, j) at p + i * rs + j * cs (bytes).
-struct MatView {
-  const NDArray* base;
-  const char* p;
-  int64_t rows, cols, rs, cs;
-};
-
-MatView mat_of(const NDArray& a, bool trans) {
-  MatView m{&a, a.raw(), a.shape(0), a.shape(1), a.strides()[0], a.strides()[1]};
+Mat mat_of(const NDArray& a, bool trans) {
+  Mat m{&a, a.raw(), a.shape(0), a.shape(1), a.strides()[0], a.strides()[1]};
   if (trans) {
     std::swap(m.rows, m.cols);
     std::swap(m.rs, m.cs);
   }
   return m;
-}
-
-// How BLAS reads a matrix view: row-major storage of it (trans = false) or of its transpose.
-struct Layout {
-  bool trans;
-  int64_t ld;
-};
-
-std::optional<Layout> blas_layout(const MatView& m, int64_t isz) {
-  auto ld_ok = [&](int64_t s, int64_t at_least) {
-    return s > 0 && s % isz == 0 && s / isz >= std::max<int64_t>(1, at_least) &&
-           s / isz <= blas::kMaxInt;
-  };
-  if ((m.cols <= 1 || m.cs == isz) && (m.rows <= 1 || ld_ok(m.rs, m.cols))) {
-    return Layout{false, m.rows <= 1 ? std::max<int64_t>(1, m.cols) : m.rs / isz};
-  }
-  if ((m.rows <= 1 || m.rs == isz) && (m.cols <= 1 || ld_ok(m.cs, m.rows))) {
-    return Layout{true, m.cols <= 1 ? std::max<int64_t>(1, m.rows) : m.cs / isz};
-  }
-  return std::nullopt;
-}
-
-// m's BLAS layout, m being replaced first by a C-order copy (kept alive in `keep`) if it has
-// none.
-Layout layout_or_copy(MatView& m, DType dt, std::deque<NDArray>& keep) {
-  const int64_t isz = static_cast<int64_t>(itemsize(dt));
-  if (auto l = blas_layout(m, isz)) return *l;
-  keep.push_back(m.base->view(const_cast<char*>(m.p), {m.rows, m.cols}, {m.rs, m.cs}).copy());
-  m = MatView{&keep.back(), keep.back().raw(), m.rows, m.cols, m.cols * isz, isz};
-  return *blas_layout(m, isz);
 }
 
 struct VecView {
@@ -145,9 +111,7 @@ struct VecView {
 
 VecView vec_or_copy(const NDArray& v, std::deque<NDArray>& keep) {
   const int64_t isz = static_cast<int64_t>(itemsize(v.dtype()));
-  const int64_t n = v.shape(0), s = v.strides()[0];
-  if (n <= 1) return {v.raw(), 1};
-  if (s > 0 && s % isz == 0 && s / isz <= blas::kMaxInt) return {v.raw(), s / isz};
+  if (const int64_t inc = blas_inc(v.strides()[0], v.shape(0), isz)) return {v.raw(), inc};
   keep.push_back(v.copy());
   return {keep.back().raw(), 1};
 }
@@ -298,7 +262,7 @@ std::vector<TensorType> Gemm::output_types(const std::vector<Var>& in) const {
 void Gemm::perform(const std::vector<NDArray>& in, std::vector<NDArray>& outputs) const {
   check_runtime(*this, in, {2, 0, 2, 2, 0});
   const DType dt = in[0].dtype();
-  MatView a = mat_of(in[2], trans_x_), b = mat_of(in[3], trans_y_);
+  Mat a = mat_of(in[2], trans_x_), b = mat_of(in[3], trans_y_);
   check_aligned(*this, a.cols, b.rows, in[2], in[3]);
   const int64_t m = a.rows, k = a.cols, n = b.cols;
   std::deque<NDArray> keep;
@@ -372,7 +336,7 @@ std::vector<TensorType> Gemv::output_types(const std::vector<Var>& in) const {
 void Gemv::perform(const std::vector<NDArray>& in, std::vector<NDArray>& outputs) const {
   check_runtime(*this, in, {1, 0, 2, 1, 0});
   const DType dt = in[0].dtype();
-  MatView a = mat_of(in[2], trans_a_);
+  Mat a = mat_of(in[2], trans_a_);
   check_aligned(*this, a.cols, in[3].shape(0), in[2], in[3]);
   const int64_t m = a.rows, k = a.cols;
   std::deque<NDArray> keep;
