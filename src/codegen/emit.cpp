@@ -1,5 +1,6 @@
 #include "theon/codegen/emit.hpp"
 
+#include <cmath>
 #include <sstream>
 
 #include "theon/core/error.hpp"
@@ -77,30 +78,19 @@ std::string emit_steps(const Fused& op, const std::string& indent) {
   return s;
 }
 
-std::string combine(ReduceKind kind, const std::string& acc, const std::string& x) {
-  switch (kind) {
-    case ReduceKind::Sum:
-      return acc + " + " + x;
-    case ReduceKind::Prod:
-      return acc + " * " + x;
-    case ReduceKind::Max:
-      return "theon_maximum(" + acc + ", " + x + ")";
-    default:
-      return "theon_minimum(" + acc + ", " + x + ")";
-  }
+// `acc` folded with `x` through the reduction's combining scalar op, as the precompiled
+// kernels and the partial-result combiner fold them.
+std::string combine(ReduceKind kind, const std::string& acc, const std::string& x,
+                    const std::string& type) {
+  return expand(find_scalar_op(reduction_rule(kind)->combine).c_expr, {acc, x}, type);
 }
 
 std::string identity(ReduceKind kind, const std::string& type) {
-  switch (kind) {
-    case ReduceKind::Sum:
-      return "static_cast<" + type + ">(0)";
-    case ReduceKind::Prod:
-      return "static_cast<" + type + ">(1)";
-    case ReduceKind::Max:
-      return "-std::numeric_limits<" + type + ">::infinity()";
-    default:
-      return "std::numeric_limits<" + type + ">::infinity()";
+  const double value = reduction_rule(kind)->identity;
+  if (std::isinf(value)) {
+    return std::string(value < 0 ? "-" : "") + "std::numeric_limits<" + type + ">::infinity()";
   }
+  return "static_cast<" + type + ">(" + std::to_string(static_cast<int>(value)) + ")";
 }
 
 }  // namespace
@@ -245,16 +235,16 @@ std::string emit_kernel(const Fused& op, const std::string& symbol) {
       s << "            acc[l] = acc[l] " << (kind == ReduceKind::Max ? "<" : ">") << " " << root
         << " ? " << root << " : acc[l];\n";
     } else {
-      s << "            acc[l] = " << combine(kind, "acc[l]", root) << ";\n";
+      s << "            acc[l] = " << combine(kind, "acc[l]", root, acc_t) << ";\n";
     }
     s << "          }\n        }\n      }\n";
     s << "      for (; i < n; ++i) {\n";
     s << load_inputs(false, "        ");
     s << emit_steps(op, "        ");
-    s << "        acc[0] = " << combine(kind, "acc[0]", root) << ";\n";
+    s << "        acc[0] = " << combine(kind, "acc[0]", root, acc_t) << ";\n";
     s << "      }\n";
     s << "      " << acc_t << " r = acc[0];\n";
-    s << "      for (int l = 1; l < 8; ++l) r = " << combine(kind, "r", "acc[l]") << ";\n";
+    s << "      for (int l = 1; l < 8; ++l) r = " << combine(kind, "r", "acc[l]", acc_t) << ";\n";
     if (extreme) {
       s << "      for (int l = 0; l < 8; ++l) if (nan[l]) r = std::numeric_limits<" << acc_t
         << ">::quiet_NaN();\n";
@@ -264,14 +254,14 @@ std::string emit_kernel(const Fused& op, const std::string& symbol) {
     s << "      for (int64_t i = 0; i < n; ++i) {\n";
     s << load_inputs(true, "        ");
     s << emit_steps(op, "        ");
-    s << "        out[i] = " << combine(kind, "out[i]", root) << ";\n";
+    s << "        out[i] = " << combine(kind, "out[i]", root, acc_t) << ";\n";
     s << "      }\n";
     s << "    } else {\n";
     s << "      for (int64_t i = 0; i < n; ++i) {\n";
     s << load_inputs(false, "        ");
     s << emit_steps(op, "        ");
     s << "        " << acc_t << "& r = *reinterpret_cast<" << acc_t << "*>(p[0] + i * st[0]);\n";
-    s << "        r = " << combine(kind, "r", root) << ";\n";
+    s << "        r = " << combine(kind, "r", root, acc_t) << ";\n";
     s << "      }\n";
     s << "    }\n";
   }

@@ -21,43 +21,24 @@ constexpr size_t kMaxContiguousOperands = 32;
 // The generated odometer's counter array has this many entries.
 constexpr int kMaxKernelDims = 64;
 
-std::string reduce_kind_name(ReduceKind kind) {
-  switch (kind) {
-    case ReduceKind::Sum:
-      return "sum";
-    case ReduceKind::Prod:
-      return "prod";
-    case ReduceKind::Max:
-      return "max";
-    default:
-      return "min";
-  }
-}
-
-template <class T>
-void fill_identity(NDArray& out, ReduceKind kind) {
-  T value{};
-  switch (kind) {
-    case ReduceKind::Prod:
-      value = T(1);
-      break;
-    case ReduceKind::Max:
-      value = -std::numeric_limits<T>::infinity();
-      break;
-    case ReduceKind::Min:
-      value = std::numeric_limits<T>::infinity();
-      break;
-    default:
-      break;
-  }
-  std::fill(out.data<T>(), out.data<T>() + out.size(), value);
-}
-
 }  // namespace
 
-bool fusable_reduction(ReduceKind kind) {
-  return kind == ReduceKind::Sum || kind == ReduceKind::Prod || kind == ReduceKind::Max ||
-         kind == ReduceKind::Min;
+const ReductionRule* reduction_rule(ReduceKind kind) {
+  static const ReductionRule sum{"sum", "add", 0.0}, prod{"prod", "mul", 1.0},
+      max{"max", "maximum", -std::numeric_limits<double>::infinity()},
+      min{"min", "minimum", std::numeric_limits<double>::infinity()};
+  switch (kind) {
+    case ReduceKind::Sum:
+      return &sum;
+    case ReduceKind::Prod:
+      return &prod;
+    case ReduceKind::Max:
+      return &max;
+    case ReduceKind::Min:
+      return &min;
+    default:
+      return nullptr;
+  }
 }
 
 Fused::Fused(std::vector<TensorType> input_types, std::vector<FusedStep> steps,
@@ -107,7 +88,7 @@ std::string Fused::props() const {
   s += "out=";
   for (size_t k = 0; k < outputs_.size(); ++k) s += (k ? ",v" : "v") + std::to_string(outputs_[k]);
   if (reduction_) {
-    s += ";" + reduce_kind_name(reduction_->kind) + "(axis=(";
+    s += ";" + std::string(reduction_rule(reduction_->kind)->name) + "(axis=(";
     for (int64_t a : reduction_->axes) s += std::to_string(a) + ",";
     s += std::string(")") + (reduction_->keepdims ? ",keepdims" : "") + ")";
   }
@@ -147,7 +128,7 @@ std::optional<std::vector<std::vector<Var>>> Fused::infer_shape(
 std::string Fused::pprint(const std::vector<std::string>& args) const {
   std::string s = "Fused{";
   for (size_t j = 0; j < steps_.size(); ++j) s += (j ? "," : "") + steps_[j].op->scalar().name;
-  if (reduction_) s += "|" + reduce_kind_name(reduction_->kind);
+  if (reduction_) s += "|" + std::string(reduction_rule(reduction_->kind)->name);
   s += "}(";
   for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + args[i];
   return s + ")";
@@ -290,10 +271,11 @@ void Fused::perform_native(FusedKernelFn fn, const std::vector<NDArray>& inputs,
     }
     const DType dt = value_dtype(outputs_[0]);
     NDArray& out = reuse_or_empty(outputs[0], dt, out_shape);
+    const double identity = reduction_rule(reduction_->kind)->identity;
     if (dt == DType::Float64) {
-      fill_identity<double>(out, reduction_->kind);
+      std::fill(out.data<double>(), out.data<double>() + out.size(), identity);
     } else {
-      fill_identity<float>(out, reduction_->kind);
+      std::fill(out.data<float>(), out.data<float>() + out.size(), static_cast<float>(identity));
     }
     // The output seen from the loop: the loop's shape with stride 0 along reduced axes.
     Strides strides(nd, 0);
@@ -394,10 +376,7 @@ void Fused::run_partial_reductions(FusedKernelFn fn, const Shape& shape,
       fn(pnd, chunk_shape.data(), chunk_base.data(), strides.data());
     }
   });
-  const ScalarOp& combine = find_scalar_op(reduction_->kind == ReduceKind::Sum    ? "add"
-                                           : reduction_->kind == ReduceKind::Prod ? "mul"
-                                           : reduction_->kind == ReduceKind::Max  ? "maximum"
-                                                                                  : "minimum");
+  const ScalarOp& combine = find_scalar_op(reduction_rule(reduction_->kind)->combine);
   const ScalarKernel kernel = combine.kernels[static_cast<int>(dt)];
   std::memcpy(out.raw(), partial.raw(), itemsize(dt));
   for (int64_t c = 1; c < chunks; ++c) {

@@ -87,7 +87,14 @@ class Fused : public Op {
   std::shared_ptr<std::atomic<FusedKernelFn>> native_;
 };
 
-// The reduce kinds Fused can take as its reduction, and their identities' dtype rules.
-bool fusable_reduction(ReduceKind kind);
+// What a reduction Fused can take (sum, prod, max, min) is made of: its name in props, the
+// scalar op that folds a value into the running result, and the value that result starts from.
+struct ReductionRule {
+  const char* name;
+  const char* combine;
+  double identity;
+};
+// The rule of `kind`, or null for the kinds Fused does not take (argmax, any, ...).
+const ReductionRule* reduction_rule(ReduceKind kind);
 
 }  // namespace theon
