@@ -203,6 +203,17 @@ void* open_library(const std::string& dir) {
   return handle;
 }
 
+// The loaded module of a valid entry (loading it once per process), or null.
+void* load_entry(const std::string& key, const std::string& source) {
+  std::lock_guard<std::mutex> lock(loaded_mutex());
+  if (auto it = loaded().find(key); it != loaded().end()) return it->second;
+  const std::string dir = entry_dir(key);
+  if (!entry_valid(dir, &source)) return nullptr;
+  void* handle = open_library(dir);
+  if (handle != nullptr) loaded()[key] = handle;
+  return handle;
+}
+
 // Compiles into a fresh temporary directory and renames it to the entry's name.
 void build_entry(const std::string& key, const std::string& source) {
   const std::string root = compiledir();
@@ -300,33 +311,21 @@ std::string module_key(const std::string& source) {
 }
 
 void* try_load_cached_module(const std::string& source) {
-  const std::string key = module_key(source);
-  std::lock_guard<std::mutex> lock(loaded_mutex());
-  if (auto it = loaded().find(key); it != loaded().end()) return it->second;
-  const std::string dir = entry_dir(key);
-  if (!entry_valid(dir, &source)) return nullptr;
-  void* handle = open_library(dir);
-  if (handle != nullptr) loaded()[key] = handle;
-  return handle;
+  return load_entry(module_key(source), source);
 }
 
 void* load_cached_module(const std::string& source) {
-  if (void* handle = try_load_cached_module(source)) return handle;
   const std::string key = module_key(source);
+  if (void* handle = load_entry(key, source)) return handle;
   {
     EntryLock entry_lock(key);
     // Another process may have built it while this one waited for the lock.
     if (!entry_valid(entry_dir(key), &source)) build_entry(key, source);
   }
-  std::lock_guard<std::mutex> lock(loaded_mutex());
-  if (auto it = loaded().find(key); it != loaded().end()) return it->second;
-  void* handle = open_library(entry_dir(key));
-  if (handle == nullptr) {
-    throw Error(ErrorKind::Runtime,
-                std::string("loading generated kernels failed: ") + ::dlerror());
-  }
-  loaded()[key] = handle;
-  return handle;
+  if (void* handle = load_entry(key, source)) return handle;
+  const char* why = ::dlerror();
+  throw Error(ErrorKind::Runtime, std::string("loading generated kernels failed: ") +
+                                      (why ? why : "the built entry is not valid"));
 }
 
 std::vector<CacheEntryInfo> list_cache() {
