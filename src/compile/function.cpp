@@ -101,10 +101,6 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   std::vector<Var> input_vars;
   for (const auto& in : inputs_) input_vars.push_back(in.variable);
   fgraph_ = std::make_unique<FunctionGraph>(input_vars, roots, options_.givens);
-  if (resolve_mode(options_.mode).debug_checks) {
-    rewrite_checker_ =
-        std::make_unique<RewriteChecker>(input_vars, roots, options_.givens, options_.mode);
-  }
 
   // Inputs are checked on the graph as the user wrote it: rewriting may drop an input (x * 0)
   // that the user did use.
@@ -137,6 +133,11 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   const Mode mode = resolve_mode(options_.mode);
   const Clock::time_point t_imported = Clock::now();
   optimize(*fgraph_, mode);
+  if (mode.debug_checks) {
+    rewrite_checker_ =
+        std::make_unique<RewriteChecker>(input_vars, roots, options_.givens, options_.mode,
+                                         static_cast<int64_t>(history_->entries().size()));
+  }
   const Clock::time_point t_rewritten = Clock::now();
   native_ = codegen::NativeBuild::start(
       *fgraph_, mode.debug_checks || options_.wait_for_kernels.value_or(

@@ -4,6 +4,7 @@
 // the first replacement after which the values change.
 #pragma once
 
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -15,10 +16,10 @@ namespace theon {
 
 class RewriteChecker {
  public:
-  // The same inputs, roots (outputs, then update expressions) and givens as the function, and
-  // the mode it was rewritten with.
+  // The same inputs, roots (outputs, then update expressions) and givens as the function, the
+  // mode it was rewritten with and how many replacements that made (its rewrite history).
   RewriteChecker(std::vector<Var> inputs, std::vector<Var> roots,
-                 std::vector<std::pair<Var, Var>> givens, Mode mode);
+                 std::vector<std::pair<Var, Var>> givens, Mode mode, int64_t replacements);
 
   // `results` are the function's values of the roots for `args` (shared variables still hold
   // their values from before the call). Throws ValueError naming the rewrite, what it replaced
@@ -34,6 +35,7 @@ class RewriteChecker {
   std::vector<Var> inputs_, roots_;
   std::vector<std::pair<Var, Var>> givens_;
   Mode mode_;
+  int64_t replacements_;
 };
 
 }  // namespace theon
