@@ -12,6 +12,7 @@
 #include "theon/graph/op.hpp"
 #include "theon/graph/printing.hpp"
 #include "theon/graph/registry.hpp"
+#include "theon/graph/serialize.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/scalar.hpp"
 
@@ -175,6 +176,13 @@ void bind_graph(nb::module_& m) {
         return dot_graph(outputs, o);
       },
       nb::arg("outputs"), nb::arg("name") = "theon");
+  m.def("serialize", [](const std::vector<Var>& outputs) {
+    const std::string bytes = serialize(outputs);
+    return nb::bytes(bytes.data(), bytes.size());
+  });
+  m.def("deserialize", [](nb::bytes bytes) {
+    return deserialize(std::string(static_cast<const char*>(bytes.data()), bytes.size()));
+  });
   m.def("has_builder", &has_builder);
   m.def("builder_names", &builder_names);
   m.def(

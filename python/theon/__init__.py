@@ -11,9 +11,10 @@ from theon import printing
 from theon import tensor
 from theon import gradient
 from theon.gradient import grad
+from theon.graph_io import graph_bytes, graph_from_bytes
 
 __version__ = "0.1.0"
 
 __all__ = ["config", "function", "shared", "In", "Out", "Mode", "NanGuardMode", "FAST_RUN",
            "FAST_COMPILE", "printing", "tensor", "gradient",
-           "grad"]
+           "grad", "graph_bytes", "graph_from_bytes"]

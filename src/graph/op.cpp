@@ -14,12 +14,17 @@ std::string Op::name() const {
   return p.empty() ? type_name() : type_name() + "{" + p + "}";
 }
 
+std::string Op::props() const {
+  return props_str(fields());
+}
+
 bool Op::equals(const Op& other) const {
-  return typeid(*this) == typeid(other) && props() == other.props();
+  return this == &other || (typeid(*this) == typeid(other) && type_name() == other.type_name() &&
+                            fields() == other.fields());
 }
 
 size_t Op::hash() const {
-  return std::hash<std::string>()(name());
+  return std::hash<std::string>()(type_name()) ^ (props_hash(fields()) * 31);
 }
 
 std::vector<Var> Op::L_op(const std::vector<Var>&, const std::vector<Var>&,

@@ -8,6 +8,7 @@
 #include "theon/core/config.hpp"
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
@@ -264,10 +265,6 @@ void ARange::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& o
 }
 
 // ---- Tile ----
-
-std::string Tile::props() const {
-  return "reps=" + ints_str(reps_);
-}
 
 std::vector<TensorType> Tile::output_types(const std::vector<Var>& inputs) const {
   if (inputs.size() != 1) throw TypeError(op_error(*this, "expected 1 input"));
@@ -790,6 +787,24 @@ std::optional<DType> opt_dtype(const Params& p, const std::string& key = "dtype"
 }  // namespace
 
 void register_alloc_ops() {
+  register_op_factory("Alloc",
+                      [](const PropReader&) -> OpPtr { return std::make_shared<Alloc>(); });
+  register_op_factory("Fill", [](const PropReader&) -> OpPtr { return std::make_shared<Fill>(); });
+  register_op_factory("Eye", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<Eye>(f.get_dtype("dtype"));
+  });
+  register_op_factory("ARange", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<ARange>(f.get_dtype("dtype"));
+  });
+  register_op_factory("Tile", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<Tile>(f.get_ints("reps"));
+  });
+  register_op_factory("Repeat", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<Repeat>(f.get_int("axis"));
+  });
+  register_op_factory("RepeatSum", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<RepeatSum>(f.get_int("axis"));
+  });
   // alloc(value, *shape)
   register_builder("alloc", 1, -1, [](const std::vector<Var>& in, const Params&) {
     return std::vector<Var>{alloc(in[0], std::vector<Var>(in.begin() + 1, in.end()))};

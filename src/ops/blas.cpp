@@ -16,6 +16,7 @@
 
 #include "blas_operands.hpp"
 #include "theon/core/error.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/families.hpp"
@@ -901,6 +902,16 @@ Var batched_dot(const Var& a, const Var& b) {
 }
 
 void register_blas_ops() {
+  register_op_factory("Dot", [](const PropReader&) -> OpPtr { return std::make_shared<Dot>(); });
+  register_op_factory("Matmul",
+                      [](const PropReader&) -> OpPtr { return std::make_shared<Matmul>(); });
+  register_op_factory("Outer",
+                      [](const PropReader&) -> OpPtr { return std::make_shared<Outer>(); });
+  register_op_factory("BatchedDot",
+                      [](const PropReader&) -> OpPtr { return std::make_shared<BatchedDot>(); });
+  register_op_factory("Tensordot", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<Tensordot>(f.get_ints("axes_a"), f.get_ints("axes_b"));
+  });
   register_builder("dot", 2, 2, [](const std::vector<Var>& in, const Params&) {
     return std::vector<Var>{dot(in[0], in[1])};
   });

@@ -4,6 +4,7 @@
 
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/gradient_support.hpp"
@@ -14,6 +15,22 @@ namespace theon {
 namespace {
 
 constexpr int64_t kBlock = 512;
+
+OpPtr elemwise_from_fields(const PropReader& f) {
+  const std::string& name = f.get_string("scalar");
+  const ScalarOp* scalar = lookup_scalar_op(name);
+  if (!scalar) throw ValueError(f.context("scalar") + ": unknown scalar op '" + name + "'");
+  const std::optional<DType> cast_target = f.get_optional_dtype("cast_target");
+  if (cast_target.has_value() != (scalar->rule == DTypeRule::Cast)) {
+    throw ValueError(f.context("cast_target") + ": given for exactly the cast scalar op");
+  }
+  const std::optional<int64_t> inplace = f.get_optional_int("inplace_input");
+  if (inplace && (*inplace < 0 || *inplace >= scalar->arity)) {
+    throw ValueError(f.context("inplace_input") + ": " + std::to_string(*inplace) +
+                     " is not an input of " + name);
+  }
+  return std::make_shared<Elemwise>(*scalar, cast_target, static_cast<int>(inplace.value_or(-1)));
+}
 
 // Conversion buffers for one block per operand, kept per thread so a call allocates nothing.
 char* block_scratch(size_t operands) {
@@ -27,6 +44,14 @@ char* block_scratch(size_t operands) {
 
 Elemwise::Elemwise(const ScalarOp& scalar, std::optional<DType> cast_target, int inplace_input)
     : scalar_(&scalar), cast_target_(cast_target), inplace_input_(inplace_input) {}
+
+Props Elemwise::fields() const {
+  return {{"scalar", PropValue::string(scalar_->name)},
+          {"cast_target", PropValue::optional_dtype(cast_target_)},
+          {"inplace_input",
+           PropValue::optional_int(inplace_input_ >= 0 ? std::optional<int64_t>(inplace_input_)
+                                                       : std::nullopt)}};
+}
 
 std::string Elemwise::props() const {
   const std::string inplace =
@@ -288,6 +313,7 @@ void register_elemwise_ops() {
   register_builder("cast", 1, 1, [](const std::vector<Var>& in, const Params& p) {
     return std::vector<Var>{cast(in[0], parse_dtype(p.get_string("dtype", "")))};
   });
+  register_op_factory("Elemwise", elemwise_from_fields);
 }
 
 }  // namespace theon

@@ -18,6 +18,7 @@
 
 #include "blas_operands.hpp"
 #include "theon/core/error.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/blas.hpp"
 #include "theon/ops/elemwise.hpp"
@@ -229,6 +230,12 @@ Var maybe_transpose(const Var& x, bool t) {
 // ---------------------------------------------------------------------------------------------
 // Gemm
 
+Props Gemm::fields() const {
+  return {{"trans_x", PropValue::boolean(trans_x_)},
+          {"trans_y", PropValue::boolean(trans_y_)},
+          {"inplace", PropValue::boolean(inplace_)}};
+}
+
 std::string Gemm::props() const {
   return flags_props({{trans_x_, "trans_x"}, {trans_y_, "trans_y"}, {inplace_, "inplace"}});
 }
@@ -303,6 +310,10 @@ Shapes Gemm::infer_shape(const std::vector<Var>& in,
 
 // ---------------------------------------------------------------------------------------------
 // Gemv
+
+Props Gemv::fields() const {
+  return {{"trans_a", PropValue::boolean(trans_a_)}, {"inplace", PropValue::boolean(inplace_)}};
+}
 
 std::string Gemv::props() const {
   return flags_props({{trans_a_, "trans_a"}, {inplace_, "inplace"}});
@@ -453,6 +464,16 @@ Var ger(const Var& a, const Var& alpha, const Var& x, const Var& y, bool inplace
 // Only the non-inplace variants are reachable by name: an inplace op built by hand would
 // destroy its accumulator without the checks the inplace rewrite makes.
 void register_gemm_ops() {
+  register_op_factory("Gemm", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<Gemm>(f.get_bool("trans_x"), f.get_bool("trans_y"),
+                                  f.get_bool("inplace"));
+  });
+  register_op_factory("Gemv", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<Gemv>(f.get_bool("trans_a"), f.get_bool("inplace"));
+  });
+  register_op_factory("Ger", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<Ger>(f.get_bool("inplace"));
+  });
   register_builder("gemm", 5, 5, [](const std::vector<Var>& in, const Params& p) {
     return std::vector<Var>{gemm(in[0], in[1], in[2], in[3], in[4], p.get_bool("trans_x", false),
                                  p.get_bool("trans_y", false))};

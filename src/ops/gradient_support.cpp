@@ -8,6 +8,7 @@
 #include "theon/core/iterate.hpp"
 #include "theon/graph/clone.hpp"
 #include "theon/graph/fgraph.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/alloc.hpp"
 #include "theon/ops/constant.hpp"
@@ -81,6 +82,7 @@ class SumToDims : public Op {
  public:
   explicit SumToDims(StaticShape shape) : shape_(std::move(shape)) {}
   std::string type_name() const override { return "SumToDims"; }
+  Props fields() const override { return {{"shape", PropValue::ints(shape_)}}; }
   std::string props() const override { return static_shape_str(shape_); }
   std::vector<TensorType> output_types(const std::vector<Var>& in) const override {
     if (in.size() != shape_.size() + 1 || in[0]->type.ndim() < static_cast<int>(shape_.size())) {
@@ -134,6 +136,13 @@ class GradModifier : public Op {
     }
     return "GradScale";
   }
+  Props fields() const override {
+    if (kind_ == Modifier::Clip) {
+      return {{"lower", PropValue::real(a_)}, {"upper", PropValue::real(b_)}};
+    }
+    if (kind_ == Modifier::Scale) return {{"multiplier", PropValue::real(a_)}};
+    return {};
+  }
   std::string props() const override {
     if (kind_ == Modifier::Clip) return std::to_string(a_) + "," + std::to_string(b_);
     if (kind_ == Modifier::Scale) return std::to_string(a_);
@@ -179,6 +188,15 @@ class MapRange : public Op {
   MapRange(Var index, std::vector<Var> params, std::vector<Var> body)
       : index_(std::move(index)), params_(std::move(params)), body_(std::move(body)) {}
   std::string type_name() const override { return "MapRange"; }
+  // The inner graph is part of the op's identity: its variables compare by the objects they are.
+  Props fields() const override {
+    std::vector<PropValue> params, body;
+    for (const Var& p : params_) params.push_back(PropValue::var(p));
+    for (const Var& b : body_) body.push_back(PropValue::var(b));
+    return {{"index", PropValue::var(index_)},
+            {"params", PropValue::list(std::move(params))},
+            {"body", PropValue::list(std::move(body))}};
+  }
   std::string props() const override {
     // The inner graph is part of the op's identity; it is compared by the object it is.
     return "body@" + std::to_string(reinterpret_cast<uintptr_t>(body_.front().get()));
@@ -321,7 +339,64 @@ std::vector<Var> map_range(const Var& n, const Var& index, const std::vector<Var
   return make_node(std::make_shared<MapRange>(index, params, body), inputs);
 }
 
+namespace {
+
+std::vector<Var> vars_of(const PropReader& f, std::string_view name) {
+  std::vector<Var> out;
+  for (const PropValue& v : f.get_list(name)) out.push_back(v.as_var(f.context(name)));
+  return out;
+}
+
+// The parameters must be the body's free inputs, as map_range finds them, so that evaluating the
+// body binds every input it reads.
+OpPtr map_range_from_fields(const PropReader& f) {
+  const Var& index = f.at("index").as_var(f.context("index"));
+  if (!index->is_input() || index->type.ndim() != 0 || index->type.dtype != DType::Int64) {
+    throw ValueError(f.context("index") + ": expected an int64 scalar input, got " +
+                     index->type.str());
+  }
+  std::vector<Var> params = vars_of(f, "params"), body = vars_of(f, "body");
+  if (body.empty()) throw ValueError(f.context("body") + ": the body has no outputs");
+  std::vector<Var> free;
+  for (const auto& leaf : graph_leaves(body)) {
+    if (leaf->is_input() && leaf != index) free.push_back(leaf);
+  }
+  if (free != params) {
+    throw ValueError(f.context("params") + ": not the free inputs of the body");
+  }
+  return std::make_shared<MapRange>(index, std::move(params), std::move(body));
+}
+
+void register_gradient_support_factories() {
+  register_op_factory("SumToShape",
+                      [](const PropReader&) -> OpPtr { return std::make_shared<SumToShape>(); });
+  register_op_factory("SumToDims", [](const PropReader& f) -> OpPtr {
+    const std::vector<int64_t>& shape = f.get_ints("shape");
+    for (int64_t d : shape) {
+      if (d < kUnknownDim) throw ValueError(f.context("shape") + ": negative size");
+    }
+    return std::make_shared<SumToDims>(shape);
+  });
+  register_op_factory("ZeroGrad", [](const PropReader&) -> OpPtr {
+    return std::make_shared<GradModifier>(Modifier::Zero);
+  });
+  register_op_factory("DisconnectedGrad", [](const PropReader&) -> OpPtr {
+    return std::make_shared<GradModifier>(Modifier::Disconnected);
+  });
+  register_op_factory("GradClip", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<GradModifier>(Modifier::Clip, f.get_float("lower"),
+                                          f.get_float("upper"));
+  });
+  register_op_factory("GradScale", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<GradModifier>(Modifier::Scale, f.get_float("multiplier"));
+  });
+  register_op_factory("MapRange", map_range_from_fields);
+}
+
+}  // namespace
+
 void register_gradient_support_ops() {
+  register_gradient_support_factories();
   register_builder("sum_to_shape", 2, 2, [](const std::vector<Var>& in, const Params&) {
     return std::vector<Var>{sum_to_shape(in[0], in[1])};
   });

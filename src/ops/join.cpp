@@ -2,6 +2,7 @@
 
 #include "shape_util.hpp"
 #include "theon/core/error.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/alloc.hpp"
 #include "theon/ops/constant.hpp"
@@ -81,10 +82,6 @@ void Join::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& out
 }
 
 // ---- Split ----
-
-std::string Split::props() const {
-  return "n=" + std::to_string(n_) + ",axis=" + std::to_string(axis_);
-}
 
 std::vector<std::pair<int, int>> Split::view_map() const {
   std::vector<std::pair<int, int>> m;
@@ -293,6 +290,12 @@ std::vector<Var> split(const Var& x, const std::vector<int64_t>& split_sizes, in
 // ---- registration ----
 
 void register_join_ops() {
+  register_op_factory("Join", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<Join>(f.get_int("axis"));
+  });
+  register_op_factory("Split", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<Split>(f.get_int("n"), f.get_int("axis"));
+  });
   register_builder("join", 1, -1, [](const std::vector<Var>& in, const Params& p) {
     return std::vector<Var>{join(p.get_int("axis", 0), in)};
   });

@@ -8,6 +8,7 @@
 
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/alloc.hpp"
 #include "theon/ops/constant.hpp"
@@ -125,10 +126,6 @@ Var make_softmax(bool log, const Var& x, std::optional<int64_t> axis) {
 // Softmax
 
 Softmax::Softmax(bool log, std::optional<int64_t> axis) : log_(log), axis_(axis) {}
-
-std::string Softmax::props() const {
-  return "axis=" + (axis_ ? std::to_string(*axis_) : std::string("None"));
-}
 
 std::optional<std::vector<std::vector<Var>>> Softmax::infer_shape(
     const std::vector<Var>&, const std::vector<std::vector<Var>>& input_shapes) const {
@@ -476,6 +473,17 @@ Var log_softmax(const Var& x, std::optional<int64_t> axis) {
 }
 
 void register_nnet_ops() {
+  for (bool log : {false, true}) {
+    register_op_factory(log ? "LogSoftmax" : "Softmax", [log](const PropReader& f) -> OpPtr {
+      return std::make_shared<Softmax>(log, f.get_optional_int("axis"));
+    });
+  }
+  register_op_factory("CrossentropySoftmaxArgmax1HotWithBias", [](const PropReader&) -> OpPtr {
+    return std::make_shared<CrossentropySoftmaxArgmax1HotWithBias>();
+  });
+  register_op_factory("CrossentropySoftmax1HotWithBiasDx", [](const PropReader&) -> OpPtr {
+    return std::make_shared<CrossentropySoftmax1HotWithBiasDx>();
+  });
   register_nnet_scalars();
   register_nnet_grads();
   // The elemwise builders were registered before this family's scalar ops existed.

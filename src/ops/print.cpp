@@ -6,6 +6,7 @@
 
 #include "theon/core/error.hpp"
 #include "theon/graph/op.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/families.hpp"
 
@@ -84,6 +85,11 @@ class Print : public Op {
   Print(std::string message, std::vector<std::string> attrs)
       : message_(std::move(message)), attrs_(std::move(attrs)) {}
   std::string type_name() const override { return "Print"; }
+  Props fields() const override {
+    std::vector<PropValue> attrs;
+    for (const std::string& a : attrs_) attrs.push_back(PropValue::string(a));
+    return {{"message", PropValue::string(message_)}, {"attrs", PropValue::list(std::move(attrs))}};
+  }
   std::string props() const override {
     std::string s = "message=" + message_ + ",attrs=(";
     for (size_t i = 0; i < attrs_.size(); ++i) s += (i ? "," : "") + attrs_[i];
@@ -136,10 +142,7 @@ class Print : public Op {
   std::vector<std::string> attrs_;
 };
 
-}  // namespace
-
-Var print(const Var& x, const std::string& message, std::vector<std::string> attrs) {
-  if (attrs.empty()) attrs = {"value"};
+void check_attrs(const std::vector<std::string>& attrs) {
   for (const std::string& a : attrs) {
     const auto& k = known_attrs();
     if (std::find(k.begin(), k.end(), a) == k.end()) {
@@ -148,10 +151,25 @@ Var print(const Var& x, const std::string& message, std::vector<std::string> att
       throw ValueError("Print: unknown attribute '" + a + "'; expected one of " + names);
     }
   }
+}
+
+OpPtr print_from_fields(const PropReader& f) {
+  std::vector<std::string> attrs;
+  for (const PropValue& a : f.get_list("attrs")) attrs.push_back(a.as_string(f.context("attrs")));
+  check_attrs(attrs);
+  return std::make_shared<Print>(f.get_string("message"), std::move(attrs));
+}
+
+}  // namespace
+
+Var print(const Var& x, const std::string& message, std::vector<std::string> attrs) {
+  if (attrs.empty()) attrs = {"value"};
+  check_attrs(attrs);
   return make_node1(std::make_shared<Print>(message, std::move(attrs)), {x});
 }
 
 void register_print_ops() {
+  register_op_factory("Print", print_from_fields);
   register_builder("print", 1, 1, [](const std::vector<Var>& in, const Params& p) {
     std::vector<std::string> attrs;
     if (p.has("attrs")) {

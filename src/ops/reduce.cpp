@@ -20,6 +20,7 @@
 #include "element_util.hpp"
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/alloc.hpp"
 #include "theon/ops/constant.hpp"
@@ -352,6 +353,10 @@ std::string Reduce::type_name() const {
   return kind_name(kind_);
 }
 
+Props Reduce::fields() const {
+  return {{"axis", PropValue::ints(axes_)}, {"keepdims", PropValue::boolean(keepdims_)}};
+}
+
 std::string Reduce::props() const {
   return "axis=" + axes_str(axes_) + (keepdims_ ? ", keepdims=True" : "");
 }
@@ -520,6 +525,10 @@ std::shared_ptr<const Reduce> make_reduce_op(ReduceKind kind, std::vector<int64_
 ReduceCount::ReduceCount(std::vector<int64_t> axes, int64_t ddof)
     : axes_(std::move(axes)), ddof_(ddof) {}
 
+Props ReduceCount::fields() const {
+  return {{"axis", PropValue::ints(axes_)}, {"ddof", PropValue::integer(ddof_)}};
+}
+
 std::string ReduceCount::props() const {
   return "axis=" + axes_str(axes_) + (ddof_ ? ", ddof=" + std::to_string(ddof_) : "");
 }
@@ -574,8 +583,8 @@ void cumulate_line(const char* src, int64_t ss, char* dst, int64_t n) {
 Cumulative::Cumulative(bool product, std::optional<int64_t> axis)
     : product_(product), axis_(axis) {}
 
-std::string Cumulative::props() const {
-  return "axis=" + (axis_ ? std::to_string(*axis_) : std::string("None"));
+Props Cumulative::fields() const {
+  return {{"axis", PropValue::optional_int(axis_)}};
 }
 
 std::vector<TensorType> Cumulative::output_types(const std::vector<Var>& inputs) const {
@@ -838,6 +847,29 @@ std::optional<int64_t> optional_axis(const Params& p) {
 
 }  // namespace
 
+namespace {
+
+void register_reduce_factories() {
+  for (ReduceKind kind :
+       {ReduceKind::Sum, ReduceKind::Prod, ReduceKind::Max, ReduceKind::Min, ReduceKind::Argmax,
+        ReduceKind::Argmin, ReduceKind::Any, ReduceKind::All}) {
+    register_op_factory(kind_name(kind), [kind](const PropReader& f) -> OpPtr {
+      return make_reduce_op(kind, f.get_sorted_axes("axis"), f.get_bool("keepdims"));
+    });
+  }
+  register_op_factory("ReduceCount", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<ReduceCount>(f.get_sorted_axes("axis"), f.get_int("ddof"));
+  });
+  register_op_factory("CumSum", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<CumulativeOf<false>>(f.get_optional_int("axis"));
+  });
+  register_op_factory("CumProd", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<CumulativeOf<true>>(f.get_optional_int("axis"));
+  });
+}
+
+}  // namespace
+
 void register_reduce_ops() {
   using Fn = Var (*)(const Var&, OptAxes, bool);
   const std::pair<const char*, Fn> plain[] = {
@@ -868,6 +900,7 @@ void register_reduce_ops() {
   register_builder("cumprod", 1, 1, [](const std::vector<Var>& in, const Params& p) {
     return std::vector<Var>{cumprod(in[0], optional_axis(p))};
   });
+  register_reduce_factories();
 }
 
 }  // namespace theon

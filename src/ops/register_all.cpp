@@ -18,6 +18,7 @@ void register_all_ops() {
   register_nnet_ops();
   register_gradient_support_ops();
   register_print_ops();
+  register_fused_ops();
 }
 
 }  // namespace theon

@@ -5,6 +5,7 @@
 #include "shape_util.hpp"
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
@@ -906,7 +907,52 @@ Var specify_shape(const Var& x, const std::vector<int64_t>& shape) {
 
 // ---- registration ----
 
+namespace {
+
+// NumPy's limit on the number of dimensions, which bounds an op's dimension count read back
+// from bytes before any shape of that length is allocated.
+constexpr int64_t kMaxNdim = 64;
+
+int64_t checked_ndim(const PropReader& f, int64_t min) {
+  const int64_t ndim = f.get_int("ndim");
+  if (ndim < min || ndim > kMaxNdim) {
+    throw ValueError(f.context("ndim") + ": " + std::to_string(ndim) + " is not between " +
+                     std::to_string(min) + " and " + std::to_string(kMaxNdim));
+  }
+  return ndim;
+}
+
+void register_shape_factories() {
+  register_op_factory("Shape",
+                      [](const PropReader&) -> OpPtr { return std::make_shared<ShapeOp>(); });
+  register_op_factory("Shape_i", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<ShapeI>(f.get_int("i"));
+  });
+  register_op_factory("Size",
+                      [](const PropReader&) -> OpPtr { return std::make_shared<SizeOp>(); });
+  register_op_factory("MakeVector", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<MakeVector>(f.get_dtype("dtype"));
+  });
+  register_op_factory("Reshape", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<Reshape>(checked_ndim(f, 0));
+  });
+  register_op_factory("Flatten", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<Flatten>(checked_ndim(f, 1));
+  });
+  register_op_factory("DimShuffle", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<DimShuffle>(f.get_ints("pattern"));
+  });
+  register_op_factory("Squeeze", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<Squeeze>(f.get_sorted_axes("axis"));
+  });
+  register_op_factory("SpecifyShape",
+                      [](const PropReader&) -> OpPtr { return std::make_shared<SpecifyShape>(); });
+}
+
+}  // namespace
+
 void register_shape_ops() {
+  register_shape_factories();
   register_builder("shape", 1, 1, [](const std::vector<Var>& in, const Params&) {
     return std::vector<Var>{shape(in[0])};
   });

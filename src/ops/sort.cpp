@@ -13,6 +13,7 @@
 #include "axis_lines.hpp"
 #include "element_util.hpp"
 #include "theon/core/error.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/alloc.hpp"
 #include "theon/ops/families.hpp"
@@ -82,10 +83,6 @@ std::string check_kind(const std::string& op, const std::string& kind) {
 }  // namespace
 
 Sort::Sort(bool indices, std::optional<int64_t> axis) : indices_(indices), axis_(axis) {}
-
-std::string Sort::props() const {
-  return "axis=" + (axis_ ? std::to_string(*axis_) : std::string("None"));
-}
 
 std::optional<std::vector<std::vector<Var>>> Sort::infer_shape(
     const std::vector<Var>&, const std::vector<std::vector<Var>>& input_shapes) const {
@@ -181,6 +178,12 @@ Var argsort(const Var& x, std::optional<int64_t> axis, const std::string& kind) 
 }
 
 void register_sort_ops() {
+  register_op_factory("Sort", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<SortOf<false>>(f.get_optional_int("axis"));
+  });
+  register_op_factory("ArgSort", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<SortOf<true>>(f.get_optional_int("axis"));
+  });
   register_builder("sort", 1, 1, [](const std::vector<Var>& in, const Params& p) {
     return std::vector<Var>{sort(in[0], sort_axis(p), p.get_string("kind", "quicksort"))};
   });

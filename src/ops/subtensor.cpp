@@ -909,6 +909,7 @@ std::vector<Index> decode_key(const std::vector<int64_t>& code, const std::vecto
 }  // namespace
 
 void register_subtensor_ops() {
+  subtensor_detail::register_subtensor_factories();
   register_builder("subtensor", 1, -1, [](const std::vector<Var>& in, const Params& p) {
     std::vector<int64_t> code;
     if (p.has("key")) code = p.get_ints("key");

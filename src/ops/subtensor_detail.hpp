@@ -32,6 +32,9 @@ AdvLayout adv_layout(const IndexSpec& spec);
 std::string out_of_bounds(int64_t index, int axis, int64_t size);
 std::string mask_mismatch(int axis, int64_t size, int64_t mask_size);
 
+// Registers the factories of the four indexing ops (subtensor_props.cpp).
+void register_subtensor_factories();
+
 // A 0-d integer array's value as int64.
 inline int64_t read_int(const NDArray& a) {
   int64_t v = 0;

@@ -1,5 +1,5 @@
-// The Op interface. An op is a value: two ops with the same class and properties are equal,
-// which lets merge and caches treat them as the same computation.
+// The Op interface. An op is a value: two ops with the same class and typed properties are
+// equal, which lets merge and caches treat them as the same computation.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "theon/core/ndarray.hpp"
+#include "theon/graph/props.hpp"
 #include "theon/graph/type.hpp"
 #include "theon/graph/variable.hpp"
 
@@ -18,10 +19,15 @@ class Op {
  public:
   virtual ~Op() = default;
 
-  // Class name without properties, e.g. "Elemwise", "Sum" (the profiler groups by it).
+  // Class name without properties, e.g. "Elemwise", "Sum" (the profiler groups by it). With
+  // fields() it determines the op: the op factory of this name rebuilds it from its fields.
   virtual std::string type_name() const = 0;
-  // The properties that make two ops of the class different, e.g. "axis=(0,)" ("" if none).
-  virtual std::string props() const { return ""; }
+  // The typed properties that make two ops of the class different (none by default): equality,
+  // hashing and serialization use them (see graph/props.hpp and graph/op_factory.hpp).
+  virtual Props fields() const { return {}; }
+  // The printed properties, e.g. "axis=(0,)" ("" if none). Display only: by default fields()
+  // as "name=value,..."; an op overrides it where its printed form differs.
+  virtual std::string props() const;
   // "Elemwise{add}", "Sum{axis=(0,)}".
   std::string name() const;
   bool equals(const Op& other) const;

@@ -46,6 +46,7 @@ class Eye : public Op {
  public:
   explicit Eye(DType dtype) : dtype_(dtype) {}
   std::string type_name() const override { return "Eye"; }
+  Props fields() const override { return {{"dtype", PropValue::dtype(dtype_)}}; }
   std::string props() const override { return std::string(dtype_name(dtype_)); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   std::optional<std::vector<std::vector<Var>>> infer_shape(
@@ -64,6 +65,7 @@ class ARange : public Op {
  public:
   explicit ARange(DType dtype) : dtype_(dtype) {}
   std::string type_name() const override { return "ARange"; }
+  Props fields() const override { return {{"dtype", PropValue::dtype(dtype_)}}; }
   std::string props() const override { return std::string(dtype_name(dtype_)); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   std::optional<std::vector<std::vector<Var>>> infer_shape(
@@ -82,7 +84,7 @@ class Tile : public Op {
  public:
   explicit Tile(std::vector<int64_t> reps) : reps_(std::move(reps)) {}
   std::string type_name() const override { return "Tile"; }
-  std::string props() const override;
+  Props fields() const override { return {{"reps", PropValue::ints(reps_)}}; }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   std::optional<std::vector<std::vector<Var>>> infer_shape(
       const std::vector<Var>& inputs,
@@ -101,7 +103,7 @@ class Repeat : public Op {
  public:
   explicit Repeat(int64_t axis) : axis_(axis) {}
   std::string type_name() const override { return "Repeat"; }
-  std::string props() const override { return "axis=" + std::to_string(axis_); }
+  Props fields() const override { return {{"axis", PropValue::integer(axis_)}}; }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   std::optional<std::vector<std::vector<Var>>> infer_shape(
       const std::vector<Var>& inputs,
@@ -121,7 +123,7 @@ class RepeatSum : public Op {
  public:
   explicit RepeatSum(int64_t axis) : axis_(axis) {}
   std::string type_name() const override { return "RepeatSum"; }
-  std::string props() const override { return "axis=" + std::to_string(axis_); }
+  Props fields() const override { return {{"axis", PropValue::integer(axis_)}}; }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   std::optional<std::vector<std::vector<Var>>> infer_shape(
       const std::vector<Var>& inputs,

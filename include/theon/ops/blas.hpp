@@ -47,6 +47,9 @@ class Tensordot : public Op {
   const std::vector<int64_t>& axes_a() const { return axes_a_; }
   const std::vector<int64_t>& axes_b() const { return axes_b_; }
   std::string type_name() const override { return "Tensordot"; }
+  Props fields() const override {
+    return {{"axes_a", PropValue::ints(axes_a_)}, {"axes_b", PropValue::ints(axes_b_)}};
+  }
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;

@@ -22,6 +22,7 @@ class Elemwise : public Op {
   int inplace_input() const { return inplace_input_; }
 
   std::string type_name() const override { return "Elemwise"; }
+  Props fields() const override;
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;

@@ -12,8 +12,8 @@ void register_alloc_ops();      // alloc, zeros, ones, fill, eye, arange, tile, 
 void register_blas_ops();       // dot, matmul, tensordot, outer, batched_dot
 void register_gemm_ops();       // gemm, gemv, ger (BLAS updates the blas rewrites build)
 void register_sort_ops();       // sort, argsort
-void register_nnet_ops();
-void register_print_ops();  // print (Print: identity that prints as the function runs)       //
-                            // sigmoid, softplus, relu, softmax, log_softmax
+void register_nnet_ops();       // sigmoid, softplus, relu, softmax, log_softmax
+void register_print_ops();      // print (Print: identity that prints as the function runs)
+void register_fused_ops();      // the factory of Fused (built by the fusion rewrite, no builder)
 
 }  // namespace theon

@@ -56,6 +56,7 @@ class Fused : public Op {
   bool is_scalar_input(int input) const;
 
   std::string type_name() const override { return "Fused"; }
+  Props fields() const override;  // defined in fused_props.cpp, with the factory
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;

@@ -32,6 +32,7 @@ class Gemm : public Op {
   bool trans_y() const { return trans_y_; }
   bool inplace() const { return inplace_; }
   std::string type_name() const override { return "Gemm"; }
+  Props fields() const override;
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
@@ -55,6 +56,7 @@ class Gemv : public Op {
   bool trans_a() const { return trans_a_; }
   bool inplace() const { return inplace_; }
   std::string type_name() const override { return "Gemv"; }
+  Props fields() const override;
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
@@ -76,6 +78,7 @@ class Ger : public Op {
   explicit Ger(bool inplace) : inplace_(inplace) {}
   bool inplace() const { return inplace_; }
   std::string type_name() const override { return "Ger"; }
+  Props fields() const override { return {{"inplace", PropValue::boolean(inplace_)}}; }
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;

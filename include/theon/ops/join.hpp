@@ -19,7 +19,7 @@ class Join : public Op {
   explicit Join(int64_t axis) : axis_(axis) {}
   int64_t axis() const { return axis_; }
   std::string type_name() const override { return "Join"; }
-  std::string props() const override { return "axis=" + std::to_string(axis_); }
+  Props fields() const override { return {{"axis", PropValue::integer(axis_)}}; }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   std::optional<std::vector<std::vector<Var>>> infer_shape(
       const std::vector<Var>& inputs,
@@ -38,7 +38,9 @@ class Split : public Op {
  public:
   Split(int64_t n_splits, int64_t axis) : n_(n_splits), axis_(axis) {}
   std::string type_name() const override { return "Split"; }
-  std::string props() const override;
+  Props fields() const override {
+    return {{"n", PropValue::integer(n_)}, {"axis", PropValue::integer(axis_)}};
+  }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   std::optional<std::vector<std::vector<Var>>> infer_shape(
       const std::vector<Var>& inputs,

@@ -21,7 +21,7 @@ class Softmax : public Op {
   bool log() const { return log_; }
   std::optional<int64_t> axis() const { return axis_; }
   std::string type_name() const override { return log_ ? "LogSoftmax" : "Softmax"; }
-  std::string props() const override;
+  Props fields() const override { return {{"axis", PropValue::optional_int(axis_)}}; }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   // softmax: (g - sum(g * sm, axis, keepdims)) * sm; log_softmax: g - exp(lsm) * sum(g, axis,

@@ -48,6 +48,7 @@ class Reduce : public Op {
   bool keepdims() const { return keepdims_; }
 
   std::string type_name() const override;
+  Props fields() const override;
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
@@ -63,7 +64,7 @@ class Reduce : public Op {
   bool keepdims_;
 };
 
-// One class per kind, since ops are equal when of the same class with the same props().
+// One class per kind, since ops are equal when of the same class with the same fields().
 template <ReduceKind K>
 class ReduceOf final : public Reduce {
  public:
@@ -79,6 +80,7 @@ class ReduceCount : public Op {
  public:
   ReduceCount(std::vector<int64_t> axes, int64_t ddof);
   std::string type_name() const override { return "ReduceCount"; }
+  Props fields() const override;
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
@@ -107,7 +109,7 @@ class Cumulative : public Op {
  public:
   Cumulative(bool product, std::optional<int64_t> axis);
   std::string type_name() const override { return product_ ? "CumProd" : "CumSum"; }
-  std::string props() const override;
+  Props fields() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,

@@ -31,6 +31,7 @@ class ShapeI : public Op {
   explicit ShapeI(int64_t i) : i_(i) {}
   int64_t i() const { return i_; }
   std::string type_name() const override { return "Shape_i"; }
+  Props fields() const override { return {{"i", PropValue::integer(i_)}}; }
   std::string props() const override { return std::to_string(i_); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   std::optional<std::vector<std::vector<Var>>> infer_shape(
@@ -63,6 +64,7 @@ class MakeVector : public Op {
   explicit MakeVector(DType dtype) : dtype_(dtype) {}
   DType dtype() const { return dtype_; }
   std::string type_name() const override { return "MakeVector"; }
+  Props fields() const override { return {{"dtype", PropValue::dtype(dtype_)}}; }
   std::string props() const override { return std::string(dtype_name(dtype_)); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   std::optional<std::vector<std::vector<Var>>> infer_shape(
@@ -83,6 +85,7 @@ class Reshape : public Op {
   explicit Reshape(int64_t ndim) : ndim_(ndim) {}
   int64_t ndim() const { return ndim_; }
   std::string type_name() const override { return "Reshape"; }
+  Props fields() const override { return {{"ndim", PropValue::integer(ndim_)}}; }
   std::string props() const override { return std::to_string(ndim_); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   std::optional<std::vector<std::vector<Var>>> infer_shape(
@@ -102,6 +105,7 @@ class Flatten : public Op {
  public:
   explicit Flatten(int64_t ndim) : ndim_(ndim) {}
   std::string type_name() const override { return "Flatten"; }
+  Props fields() const override { return {{"ndim", PropValue::integer(ndim_)}}; }
   std::string props() const override { return std::to_string(ndim_); }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   std::optional<std::vector<std::vector<Var>>> infer_shape(
@@ -125,6 +129,7 @@ class DimShuffle : public Op {
   explicit DimShuffle(std::vector<int64_t> pattern) : pattern_(std::move(pattern)) {}
   const std::vector<int64_t>& pattern() const { return pattern_; }
   std::string type_name() const override { return "DimShuffle"; }
+  Props fields() const override { return {{"pattern", PropValue::ints(pattern_)}}; }
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   std::optional<std::vector<std::vector<Var>>> infer_shape(
@@ -144,6 +149,7 @@ class Squeeze : public Op {
  public:
   explicit Squeeze(std::vector<int64_t> axes) : axes_(std::move(axes)) {}
   std::string type_name() const override { return "Squeeze"; }
+  Props fields() const override { return {{"axis", PropValue::ints(axes_)}}; }
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   std::optional<std::vector<std::vector<Var>>> infer_shape(

@@ -25,7 +25,7 @@ class Sort : public Op {
  public:
   Sort(bool indices, std::optional<int64_t> axis);
   std::string type_name() const override { return indices_ ? "ArgSort" : "Sort"; }
-  std::string props() const override;
+  Props fields() const override { return {{"axis", PropValue::optional_int(axis_)}}; }
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,

@@ -68,6 +68,9 @@ class IndexingOp : public Op {
  public:
   explicit IndexingOp(IndexSpec spec) : spec_(std::move(spec)) {}
   const IndexSpec& spec() const { return spec_; }
+  // The spec as "entries" (one int list per entry: kind, then mode and value of each of the
+  // three parts, then the slot) and "num_inputs".
+  Props fields() const override;
 
  protected:
   IndexSpec spec_;
@@ -113,6 +116,7 @@ class IncSubtensorBase : public IndexingOp {
       : IndexingOp(std::move(spec)), set_(set_instead_of_inc), inplace_(inplace) {}
   bool set_instead_of_inc() const { return set_; }
   bool inplace() const { return inplace_; }
+  Props fields() const override;
   std::string props() const override {
     return std::string(set_ ? "Set" : "Inc") + (inplace_ ? ",inplace; " : "; ") + spec_.str();
   }

@@ -1,0 +1,21 @@
+// Graphs to bytes and back: a versioned little-endian binary format holding every variable the
+// outputs depend on (inputs with their type and name, constants with their values, shared
+// variables with their value cells, nodes with their op's type name and typed fields and the
+// creation trace) and the outputs. Reading builds an equal graph: the same structure, equal ops,
+// types, names and traces; shared variables that shared a cell share one again (a new cell,
+// holding a copy of the value).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "theon/graph/variable.hpp"
+
+namespace theon {
+
+std::string serialize(const std::vector<Var>& outputs);
+// Throws ValueError naming what is wrong for bytes that are truncated, corrupt, of another
+// version or holding an op this build has no factory for.
+std::vector<Var> deserialize(const std::string& bytes);
+
+}  // namespace theon

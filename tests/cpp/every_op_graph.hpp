@@ -1,0 +1,307 @@
+// A graph holding every op kind (every builder of the registry that accepts plain float
+// inputs, plus the ops only rewrites, gradients or explicit arguments build: inplace variants,
+// Gemm/Gemv/Ger, Fused, MapRange, ...), with values for its inputs; and a structural
+// comparison of two graphs, for the serialization tests.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "test_util.hpp"
+#include "theon/graph/fgraph.hpp"
+#include "theon/ops/fused.hpp"
+#include "theon/ops/gemm.hpp"
+#include "theon/ops/gradient_support.hpp"
+#include "theon/ops/print.hpp"
+#include "theon/theon.hpp"
+
+namespace theon::test_util {
+
+struct OpGraph {
+  std::vector<Var> outputs;
+  std::vector<std::pair<Var, NDArray>> values;  // for every input
+};
+
+inline Var input(OpGraph& g, const std::string& name, const NDArray& value,
+                 StaticShape shape = {}) {
+  if (shape.empty()) shape.assign(value.ndim(), kUnknownDim);
+  Var v = make_input(TensorType(value.dtype(), shape), name);
+  g.values.emplace_back(v, value);
+  return v;
+}
+
+// The optimized graph of `outs` (its nodes are the compiled function's), which must hold a
+// Fused node.
+inline std::vector<Var> compiled_graph(const std::vector<Var>& inputs,
+                                       const std::vector<Var>& outs) {
+  FunctionOptions o;
+  o.mode.name = "FAST_RUN";
+  auto f = function(std::vector<In>(inputs.begin(), inputs.end()),
+                    std::vector<Out>(outs.begin(), outs.end()), o);
+  int fused = 0;
+  for (Apply* node : f->graph().nodes()) fused += dynamic_cast<const Fused*>(node->op().get()) != 0;
+  EXPECT_GT(fused, 0) << debugprint(f->graph().outputs());
+  return f->graph().outputs();
+}
+
+inline OpGraph every_op_graph() {
+  OpGraph g;
+  const NDArray xv = iota(DType::Float64, {3, 4}, -5).astype(DType::Float64);
+  Var x = input(g, "x", xv);
+  Var y = input(g, "y", iota(DType::Float64, {3, 4}, 1));
+  Var cond = input(g, "cond", iota(DType::Int64, {3, 4}).astype(DType::Bool));
+  Var s = input(g, "s", iota(DType::Float64, {4, 4}, 0.5));
+  Var u = input(g, "u", iota(DType::Float64, {3}, 1));
+  Var v = input(g, "v", iota(DType::Float64, {4}, 2));
+  Var row = input(g, "row", iota(DType::Float64, {1, 4}), {1, 4});
+  Var row_unknown = input(g, "row_unknown", iota(DType::Float64, {1, 4}));
+  Var t = input(g, "t", iota(DType::Float64, {2, 3, 4}));
+  Var t2 = input(g, "t2", iota(DType::Float64, {2, 4, 3}));
+  Var i = input(g, "i", NDArray::scalar<int64_t>(1));
+  Var labels = input(g, "labels", NDArray::from_vector<int64_t>({0, 3, 1}, {3}));
+  auto keep = [&](const Var& out) { g.outputs.push_back(out); };
+  auto keep_all = [&](const std::vector<Var>& outs) {
+    for (const Var& o : outs) keep(o);
+  };
+
+  // Every builder that takes one, two or three plain inputs without parameters.
+  const std::vector<std::vector<Var>> candidates{{x}, {x, y}, {cond, x, y}};
+  for (const std::string& name : builder_names()) {
+    for (const auto& in : candidates) {
+      try {
+        LocationScope where("every_op_graph:" + name);
+        keep_all(build(name, in, Params{}));
+        break;
+      } catch (const Error&) {
+      }
+    }
+  }
+
+  LocationScope where("every_op_graph:explicit");
+  const Var half = scalar_constant(0.5, DType::Float64), two = scalar_constant(2.0, DType::Float64);
+  keep(cast(x, DType::Float32));
+  keep(make_node1(std::make_shared<Elemwise>(find_scalar_op("add"), std::nullopt, 0), {exp(x), y}));
+  keep(clip(x, -1.0, 2.0));
+  for (bool keepdims : {false, true}) {
+    keep(sum(x, std::vector<int64_t>{1}, keepdims));
+    keep(prod(x, std::vector<int64_t>{0}, keepdims));
+    keep(max(x, std::vector<int64_t>{0, 1}, keepdims));
+    keep(min(x, std::nullopt, keepdims));
+    keep(argmax(x, std::vector<int64_t>{1}, keepdims));
+    keep(argmin(x, std::vector<int64_t>{0}, keepdims));
+    keep(any(cond, std::vector<int64_t>{1}, keepdims));
+    keep(all(cond, std::nullopt, keepdims));
+  }
+  keep(var(x, std::vector<int64_t>{1}, false, 1));
+  keep(reduce_count(x, std::vector<int64_t>{0}, 1, DType::Int64));
+  keep(cumsum(x, 1));
+  keep(cumprod(x, std::nullopt));
+
+  keep(shape(x));
+  keep(shape_i(x, 1));
+  keep(size(x));
+  keep(make_vector({shape_i(x, 0), i}, DType::Int64));
+  keep(reshape(x, std::vector<int64_t>{4, 3}));
+  keep(flatten(t, 2));
+  keep(dimshuffle(x, {1, kNewAxis, 0}));
+  keep(squeeze(row_unknown, std::vector<int64_t>{0}));
+  keep(specify_shape(x, std::vector<int64_t>{3, -1}));
+
+  const Var picks = constant(NDArray::from_vector<int64_t>({0, 2, 2}, {3}));
+  const Var basic = getitem(x, {idx::at(IndexValue(i)), idx::slice(1, std::nullopt, 2)});
+  const Var sliced = getitem(x, {idx::slice(IndexValue(i), 3), idx::newaxis()});
+  const Var advanced = getitem(x, {idx::all(), idx::array(picks)});
+  keep(basic);
+  keep(sliced);
+  keep(advanced);
+  keep(getitem(x, {idx::array(greater(x, scalar_constant(0.0, DType::Float64)))}));
+  keep(set_subtensor(sliced, scalar_constant(7.0, DType::Float64)));
+  keep(inc_subtensor(advanced, dimshuffle(u, {0, kNewAxis})));
+  {
+    const auto& spec = static_cast<const IndexingOp&>(*sliced->owner->op()).spec();
+    keep(make_node1(std::make_shared<IncSubtensor>(spec, false, true), {exp(x), two, i}));
+    const auto& adv = static_cast<const IndexingOp&>(*advanced->owner->op()).spec();
+    keep(make_node1(std::make_shared<AdvancedIncSubtensor>(adv, true, true), {exp(x), two, picks}));
+  }
+
+  keep(concatenate({x, y}, 1));
+  keep_all(split(x, std::vector<int64_t>{1, 3}, 1));
+  keep(alloc(half, {shape_i(x, 0), shape_i(x, 1)}));
+  keep(zeros_like(x));
+  keep(eye(3, 4, 1, DType::Float32));
+  keep(arange(0, 7, 2));
+  keep(tile(x, {2, 1}));
+  keep(repeat(x, 2, 1));
+  keep(repeat_sum(x, constant(NDArray::from_vector<int64_t>({1, 2, 1}, {3})),
+                  scalar_constant(int64_t{3}, DType::Int64), 1));
+
+  keep(dot(x, s));
+  keep(matmul(x, s));
+  keep(tensordot(x, s, {1}, {0}));
+  keep(outer(u, v));
+  keep(batched_dot(t, t2));
+  keep(gemm(exp(x), half, x, s, two));
+  keep(gemm(exp(x), half, x, s, two, false, true, true));
+  keep(gemm(exp(s), half, s, s, two, true, false));
+  keep(gemv(exp(u), half, x, v, two));
+  keep(gemv(exp(v), half, x, u, two, true, true));
+  keep(ger(exp(x), half, u, v, true));
+  keep(ger(x, half, u, v));
+
+  keep(sort(x, std::nullopt));
+  keep(argsort(x, 0));
+  keep(softmax(x, 1));
+  keep(log_softmax(x, std::nullopt));
+  keep_all(crossentropy_softmax_argmax_1hot_with_bias(x, v, labels));
+  keep(crossentropy_softmax_1hot_with_bias_dx(u, softmax(x, 1), labels));
+
+  keep(sum_to_shape(exp(x), row));
+  keep(sum_to_dims(exp(x), {scalar_constant(int64_t{1}, DType::Int64), shape_i(x, 1)}, {1, -1}));
+  keep(zero_grad(x));
+  keep(disconnected_grad(x));
+  keep(grad_clip(x, -1.5, 2.5));
+  keep(grad_scale(x, 3.0));
+  keep_all(jacobian(exp(v) * v, {v}));
+  keep(print(x, "every_op_graph", {"shape", "sum"}));
+
+  keep(constant(xv, "xconst") * x);
+  auto cell = std::make_shared<SharedValue>(SharedValue{iota(DType::Float64, {4}), "w"});
+  keep(make_shared(cell, TensorType(DType::Float64, {kUnknownDim})) * v);
+  keep(make_shared(cell, TensorType(DType::Float64, {4})) + v);
+
+  keep_all(compiled_graph({x, y}, {exp(x) * y + 1.0, sum(exp(x) * 2.0, std::vector<int64_t>{1})}));
+  return g;
+}
+
+// The op type names of a graph's nodes and of the ops nested in their fields.
+inline void collect_op_names(const PropValue& v, std::set<std::string>& names) {
+  if (v.kind() == PropValue::Kind::Op) {
+    names.insert(v.as_op("")->type_name());
+    for (const PropField& f : v.as_op("")->fields()) collect_op_names(f.value, names);
+  } else if (v.kind() == PropValue::Kind::List) {
+    for (const PropValue& item : v.as_list("")) collect_op_names(item, names);
+  }
+}
+inline std::set<std::string> op_names(const std::vector<Var>& outputs) {
+  std::set<std::string> names;
+  for (Apply* node : toposort(outputs)) {
+    collect_op_names(PropValue::op(node->op()), names);
+  }
+  return names;
+}
+
+// Checks that two graphs are equal: the same structure, equal ops (variables inside op fields
+// matched like the rest), types, names, traces, constant values and shared cells (distinct
+// cells in `a` map to distinct cells in `b`).
+class GraphMatcher {
+ public:
+  // The leaf of `b_leaves` matched to `a` (null if none).
+  Var counterpart(const Var& a, const std::vector<Var>& b_leaves) const {
+    auto it = vars_.find(a.get());
+    if (it == vars_.end()) return nullptr;
+    for (const Var& v : b_leaves) {
+      if (v.get() == it->second) return v;
+    }
+    return nullptr;
+  }
+
+  void match(const Var& a, const Var& b) {
+    ASSERT_TRUE(a && b);
+    auto it = vars_.find(a.get());
+    if (it != vars_.end()) {
+      EXPECT_EQ(it->second, b.get()) << var_label(*a);
+      return;
+    }
+    vars_[a.get()] = b.get();
+    EXPECT_EQ(a->type, b->type) << var_label(*a);
+    EXPECT_EQ(a->name, b->name);
+    EXPECT_EQ(a->where, b->where) << var_label(*a);
+    EXPECT_EQ(a->is_input(), b->is_input());
+    EXPECT_EQ(a->is_constant(), b->is_constant());
+    EXPECT_EQ(a->is_shared(), b->is_shared());
+    EXPECT_EQ(a->index, b->index);
+    if (a->is_constant() && b->is_constant()) expect_same_array(*a->constant, *b->constant);
+    if (a->is_shared() && b->is_shared()) {
+      auto [c, fresh] = cells_.emplace(a->shared.get(), b->shared.get());
+      EXPECT_EQ(c->second, b->shared.get()) << "shared cell of " << var_label(*a);
+      EXPECT_NE(a->shared.get(), b->shared.get());
+      if (fresh) {
+        EXPECT_EQ(a->shared->name, b->shared->name);
+        expect_same_array(a->shared->value, b->shared->value);
+      }
+    }
+    ASSERT_EQ(a->owner == nullptr, b->owner == nullptr);
+    if (!a->owner) return;
+    const Apply& na = *a->owner;
+    const Apply& nb = *b->owner;
+    EXPECT_EQ(na.where(), nb.where());
+    EXPECT_EQ(na.nout(), nb.nout());
+    match_op(*na.op(), *nb.op());
+    ASSERT_EQ(na.inputs().size(), nb.inputs().size());
+    for (size_t k = 0; k < na.inputs().size(); ++k) match(na.inputs()[k], nb.inputs()[k]);
+  }
+
+ private:
+  void match_op(const Op& a, const Op& b) {
+    EXPECT_EQ(a.type_name(), b.type_name());
+    const Props fa = a.fields(), fb = b.fields();
+    ASSERT_EQ(fa.size(), fb.size()) << a.name();
+    bool has_vars = false;
+    for (size_t k = 0; k < fa.size(); ++k) {
+      EXPECT_EQ(fa[k].name, fb[k].name);
+      has_vars = match_value(fa[k].value, fb[k].value) || has_vars;
+    }
+    // Ops holding variables compare those by identity; all others must be equal ops.
+    if (!has_vars) {
+      EXPECT_TRUE(a.equals(b)) << a.name() << " vs " << b.name();
+      EXPECT_EQ(a.hash(), b.hash()) << a.name();
+      EXPECT_EQ(a.name(), b.name());
+    }
+  }
+
+  // Returns whether the values hold variables.
+  bool match_value(const PropValue& a, const PropValue& b) {
+    EXPECT_EQ(a.kind(), b.kind());
+    if (a.kind() != b.kind()) return false;
+    switch (a.kind()) {
+      case PropValue::Kind::Var:
+        match(a.as_var(""), b.as_var(""));
+        return true;
+      case PropValue::Kind::List: {
+        const auto& la = a.as_list("");
+        const auto& lb = b.as_list("");
+        EXPECT_EQ(la.size(), lb.size());
+        bool vars = false;
+        for (size_t k = 0; k < std::min(la.size(), lb.size()); ++k) {
+          vars = match_value(la[k], lb[k]) || vars;
+        }
+        return vars;
+      }
+      case PropValue::Kind::Op:
+        match_op(*a.as_op(""), *b.as_op(""));
+        return false;
+      default:
+        EXPECT_TRUE(a == b) << a.str() << " vs " << b.str();
+        return false;
+    }
+  }
+
+  static void expect_same_array(const NDArray& a, const NDArray& b) {
+    EXPECT_EQ(a.dtype(), b.dtype());
+    EXPECT_EQ(a.shape(), b.shape());
+    if (a.dtype() == b.dtype() && a.shape() == b.shape()) {
+      const NDArray ca = a.copy(), cb = b.copy();
+      EXPECT_EQ(std::memcmp(ca.raw(), cb.raw(), ca.nbytes()), 0);
+    }
+  }
+
+  std::map<const Variable*, const Variable*> vars_;
+  std::map<const SharedValue*, const SharedValue*> cells_;
+};
+
+}  // namespace theon::test_util
