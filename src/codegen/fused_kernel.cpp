@@ -25,8 +25,7 @@ constexpr int kMaxKernelDims = 64;
 FusedLoopKernel::FusedLoopKernel(std::shared_ptr<const Fused> op)
     : op_(std::move(op)), native_(std::make_shared<std::atomic<FusedKernelFn>>(nullptr)) {}
 
-void FusedLoopKernel::run(const std::vector<NDArray>& inputs,
-                          std::vector<NDArray>& outputs) const {
+void FusedLoopKernel::run(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
   if (FusedKernelFn fn = installed()) {
     run_native(fn, inputs, outputs);
   } else {
@@ -34,10 +33,12 @@ void FusedLoopKernel::run(const std::vector<NDArray>& inputs,
   }
 }
 
-bool FusedLoopKernel::writable_in_place(const std::vector<NDArray>& inputs, const Shape& shape) const {
+bool FusedLoopKernel::writable_in_place(const std::vector<NDArray>& inputs,
+                                        const Shape& shape) const {
   if (op_->inplace_input() < 0) return false;
   const NDArray& d = inputs[op_->inplace_input()];
-  if (d.dtype() != op_->value_dtype(op_->outputs()[0]) || d.shape() != shape || !d.writeable()) return false;
+  if (d.dtype() != op_->value_dtype(op_->outputs()[0]) || d.shape() != shape || !d.writeable())
+    return false;
   // A dimension of stride 0 would make output elements share memory.
   for (int i = 0; i < d.ndim(); ++i) {
     if (d.shape(i) > 1 && d.strides()[i] == 0) return false;
@@ -46,7 +47,7 @@ bool FusedLoopKernel::writable_in_place(const std::vector<NDArray>& inputs, cons
 }
 
 bool FusedLoopKernel::run_contiguous(FusedKernelFn fn, const std::vector<NDArray>& inputs,
-                               std::vector<NDArray>& outputs) const {
+                                     std::vector<NDArray>& outputs) const {
   const size_t nin = inputs.size();
   const size_t nout = op_->outputs().size();
   if (op_->reduction() || nin + nout > kMaxContiguousOperands) return false;
@@ -71,7 +72,8 @@ bool FusedLoopKernel::run_contiguous(FusedKernelFn fn, const std::vector<NDArray
     base[0] = outputs[0].raw();
   } else {
     for (size_t k = 0; k < nout; ++k) {
-      base[k] = reuse_or_empty(outputs[k], op_->value_dtype(op_->outputs()[k]), full->shape()).raw();
+      base[k] =
+          reuse_or_empty(outputs[k], op_->value_dtype(op_->outputs()[k]), full->shape()).raw();
     }
   }
   for (size_t k = 0; k < nout; ++k)
@@ -88,7 +90,7 @@ bool FusedLoopKernel::run_contiguous(FusedKernelFn fn, const std::vector<NDArray
 }
 
 void FusedLoopKernel::run_native(FusedKernelFn fn, const std::vector<NDArray>& inputs,
-                           std::vector<NDArray>& outputs) const {
+                                 std::vector<NDArray>& outputs) const {
   // Small contiguous arrays skip the loop planner: this path is most of a tiny call's cost.
   if (run_contiguous(fn, inputs, outputs)) return;
   std::vector<Shape> shapes;
@@ -166,7 +168,8 @@ void FusedLoopKernel::run_native(FusedKernelFn fn, const std::vector<NDArray>& i
     operands.push_back(outputs[0]);
   } else {
     for (size_t k = 0; k < op_->outputs().size(); ++k) {
-      operands.push_back(reuse_or_empty(outputs[k], op_->value_dtype(op_->outputs()[k]), loop_shape));
+      operands.push_back(
+          reuse_or_empty(outputs[k], op_->value_dtype(op_->outputs()[k]), loop_shape));
     }
   }
   if (shape_size(loop_shape) == 0) return;
@@ -219,8 +222,9 @@ void FusedLoopKernel::run_native(FusedKernelFn fn, const std::vector<NDArray>& i
 }
 
 void FusedLoopKernel::run_partial_reductions(FusedKernelFn fn, const Shape& shape,
-                                   const std::vector<char*>& base,
-                                   const std::vector<int64_t>& strides, NDArray& out) const {
+                                             const std::vector<char*>& base,
+                                             const std::vector<int64_t>& strides,
+                                             NDArray& out) const {
   const int pnd = static_cast<int>(shape.size());
   const size_t nops = base.size();
   const int64_t rows = shape[0];
@@ -257,7 +261,6 @@ void FusedLoopKernel::run_partial_reductions(FusedKernelFn fn, const Shape& shap
     kernel(in, out.raw(), 1);
   }
 }
-
 
 void register_fused_kernels() {
   register_kernel("Fused", DeviceKind::Cpu, [](const Apply& node) -> std::unique_ptr<Kernel> {

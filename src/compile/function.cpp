@@ -80,12 +80,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     }
     const TensorType& want = target->type;
     const TensorType& got = expr->type;
-    bool ok = want.dtype == got.dtype && want.ndim() == got.ndim();
-    for (int d = 0; ok && d < want.ndim(); ++d) {
-      ok = want.shape[d] == kUnknownDim || got.shape[d] == kUnknownDim ||
-           want.shape[d] == got.shape[d];
-    }
-    if (!ok) {
+    if (!want.compatible_with(got)) {
       throw TypeError(fn_label(options_.name) +
                       ": an update must have the type of its shared "
                       "variable: shared variable '" +

@@ -190,10 +190,9 @@ class DebugChecks : public InstructionHook {
       op.perform(ref_in, ref_out);
       for (size_t i = 0; i < outputs.size(); ++i) {
         if (!close_values(outputs[i], ref_out[i])) {
-          fail(ins.kernel->origin() +
-               " kernel disagrees with the reference kernels for output " + std::to_string(i) +
-               ": " + ins.kernel->origin() + " " + describe(outputs[i]) + "; reference " +
-               describe(ref_out[i]));
+          fail(ins.kernel->origin() + " kernel disagrees with the reference kernels for output " +
+               std::to_string(i) + ": " + ins.kernel->origin() + " " + describe(outputs[i]) +
+               "; reference " + describe(ref_out[i]));
         }
       }
     }

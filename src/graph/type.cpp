@@ -59,8 +59,11 @@ std::string Type::short_str() const {
   return device.is_cpu() ? s : s + ", " + device.str();
 }
 
-bool Type::compatible_with(const TensorType& o) const {
-  if (dtype != o.dtype || ndim() != o.ndim()) return false;
+bool Type::compatible_with(const Type& o) const {
+  if (dtype != o.dtype || ndim() != o.ndim() || device != o.device) return false;
+  if (value_kind || o.value_kind) {
+    if (!value_kind || !o.value_kind || !value_kind->equals(*o.value_kind)) return false;
+  }
   for (int i = 0; i < ndim(); ++i) {
     if (shape[i] != kUnknownDim && o.shape[i] != kUnknownDim && shape[i] != o.shape[i])
       return false;
@@ -89,8 +92,8 @@ std::string Type::shape_mismatch(const Shape& s) const {
 std::string Type::value_mismatch(const Value& value) const {
   if (value_kind) return value_kind->value_mismatch(*this, value);
   if (!value.is_array()) {
-    return "expected a " + std::string(dtype_name(dtype)) + " array on " + device.str() +
-           ", got " + value.describe();
+    return "expected a " + std::string(dtype_name(dtype)) + " array on " + device.str() + ", got " +
+           value.describe();
   }
   if (!device.is_cpu()) {
     return "expected an array on " + device.str() + ", got a host array";

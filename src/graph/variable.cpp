@@ -32,6 +32,12 @@ void place_outputs(const Op& op, const std::vector<Var>& inputs, std::vector<Ten
 
 }  // namespace
 
+std::vector<TensorType> output_types_on_device(const Op& op, const std::vector<Var>& inputs) {
+  std::vector<TensorType> types = op.output_types(inputs);
+  if (!op.places_outputs()) place_outputs(op, inputs, types);
+  return types;
+}
+
 Variable::Variable() : id(next_id++) {}
 
 Apply::Apply(OpPtr op, std::vector<Var> inputs, const std::vector<TensorType>& output_types,
@@ -62,8 +68,7 @@ std::vector<Var> make_node(OpPtr op, std::vector<Var> inputs) {
   }
   std::vector<TensorType> types;
   try {
-    types = op->output_types(inputs);
-    if (!op->places_outputs()) place_outputs(*op, inputs, types);
+    types = output_types_on_device(*op, inputs);
   } catch (const Error& e) {
     const std::string& where = current_location();
     if (where.empty()) throw;

@@ -117,8 +117,7 @@ std::string Fused::pprint(const std::vector<std::string>& args) const {
   return s + ")";
 }
 
-void Fused::perform(const std::vector<NDArray>& inputs,
-                              std::vector<NDArray>& outputs) const {
+void Fused::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
   std::vector<NDArray> values = inputs;
   for (const FusedStep& step : steps_) {
     std::vector<NDArray> args;

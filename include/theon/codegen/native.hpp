@@ -5,7 +5,6 @@
 
 #include <memory>
 #include <string>
-
 #include <vector>
 
 #include "theon/codegen/fused_kernel.hpp"

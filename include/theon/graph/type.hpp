@@ -38,8 +38,7 @@ struct Type {
   std::shared_ptr<const ValueKind> value_kind;  // null: a dense tensor
 
   Type() = default;
-  Type(DType dt, StaticShape s, Device d = Device{})
-      : dtype(dt), shape(std::move(s)), device(d) {}
+  Type(DType dt, StaticShape s, Device d = Device{}) : dtype(dt), shape(std::move(s)), device(d) {}
 
   bool is_tensor() const { return value_kind == nullptr; }
   // The same type on another device.

@@ -65,7 +65,6 @@ class Fused : public Op {
       const std::vector<std::vector<Var>>& input_shapes) const override;
   std::string pprint(const std::vector<std::string>& args) const override;
 
-
  private:
   std::vector<TensorType> input_types_;
   std::vector<FusedStep> steps_;
