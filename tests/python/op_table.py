@@ -5,13 +5,20 @@ completeness test fails otherwise). Row types, samplers and constructors: op_tab
 import numpy as np
 import scipy.special as sp
 
+from op_table_kinds import (ALL, FLOATS, INTS, NUMERIC, Row, binary, reduction, shape_op, unary,
+                            unary_float)
 from op_table_structured import ALLOC, BLAS, GRADIENT_SUPPORT, JOIN, NNET, SORT, SUBTENSOR
-from op_table_kinds import (ALL, FLOATS, INTS, NUMERIC, Row, binary, constant_domain, index_domain,
-                            reduction, shape_op, unary, unary_float)
 from theon.tensor._build import build
 
 # Builders without a row of their own, with the reason.
 EXCLUDED = {}
+# Rows whose output shapes depend on the values (not only the shapes) of some array inputs:
+# row id -> those inputs.
+SHAPE_FROM_VALUES = {
+    "repeat-counts": (1,),  # the sum of the counts
+    "split": (1,),  # the sizes
+    "subtensor-mask": (1,),  # the number of True in the mask
+}
 # Rows without an empty case, with the reason.
 NO_EMPTY_CASE = {
     "argmax-axisNone": "the arg of an empty array is an error",
@@ -27,6 +34,9 @@ def _round_half_away(a):
 def _leaky_relu(x, alpha):
     return np.where(x > 0, x, x * alpha)
 
+
+# Integer pairs with an integer result (uint64 with int64 gives float64, NumPy's rule).
+_INT_PAIRS = (("uint8", "int64"), ("int16", "uint16"))
 
 ELEMWISE = [
     unary("abs", np.abs, grad=1),
@@ -84,7 +94,8 @@ ELEMWISE = [
     # A cast to the input's own dtype is no node at all.
     unary("cast", lambda a: a.astype("float32"), params={"dtype": "float32"}, variant="float32",
           fusable=tuple(d for d in ALL if d != "float32")),
-    unary("cast", lambda a: a.astype("int16"), params={"dtype": "int16"}, variant="int16"),
+    unary("cast", lambda a: a.astype("int16"), params={"dtype": "int16"}, variant="int16",
+          fusable=tuple(d for d in ALL if d != "int16")),
     binary("add", np.add, grad=1),
     binary("sub", np.subtract, NUMERIC, grad=1),
     binary("mul", np.multiply, grad=2),
@@ -105,9 +116,9 @@ ELEMWISE = [
     binary("logical_and", np.logical_and, domains=("small",)),
     binary("logical_or", np.logical_or, domains=("small",)),
     binary("logical_xor", np.logical_xor, domains=("small",)),
-    binary("bitwise_and", np.bitwise_and, INTS + ("bool",)),
-    binary("bitwise_or", np.bitwise_or, INTS + ("bool",)),
-    binary("bitwise_xor", np.bitwise_xor, INTS + ("bool",)),
+    binary("bitwise_and", np.bitwise_and, INTS + ("bool",), mixed=_INT_PAIRS),
+    binary("bitwise_or", np.bitwise_or, INTS + ("bool",), mixed=_INT_PAIRS),
+    binary("bitwise_xor", np.bitwise_xor, INTS + ("bool",), mixed=_INT_PAIRS),
     binary("leaky_relu", _leaky_relu, ("float64", "float32", "int64"), ("any", "unit"), grad=1,
            mixed=()),
     Row("clip", np.clip, [((5, 4),) * 3, ((5, 4), (1, 4), (5, 1)), ((0, 4), (1, 4), (1, 1)),
@@ -195,8 +206,8 @@ SHAPE = [
     shape_op("reshape", lambda a: a.reshape(2, -1), [((4, 3),), ((2, 0),), ((2, 1),)],
              build=lambda x: build("reshape", x, np.array([2, -1]))),
     shape_op("flatten", lambda a: a.reshape(-1), [((3, 4, 2),), ((0, 2, 1),), ((1, 1, 1),)]),
-    shape_op("flatten", lambda a: a.reshape(a.shape[0], np.prod(a.shape[1:])), [((3, 4, 2),), ((0, 2, 1),)],
-             params={"ndim": 2}, variant="ndim2"),
+    shape_op("flatten", lambda a: a.reshape(a.shape[0], np.prod(a.shape[1:])),
+             [((3, 4, 2),), ((0, 2, 1),)], params={"ndim": 2}, variant="ndim2"),
     shape_op("dimshuffle", lambda a: a.T[:, None, :], [((3, 4),), ((0, 2),), ((1, 1),)],
              params={"pattern": [1, -1, 0]}),
     shape_op("transpose", lambda a: a.transpose(2, 0, 1), [((3, 4, 2),), ((0, 2, 1),)],
@@ -211,7 +222,8 @@ SHAPE = [
     shape_op("specify_shape", lambda a: a, [((4, 3),), ((0, 3),), ((1, 3),)],
              build=lambda x: build("specify_shape", x, np.array([-1, 3]))),
     shape_op("sum_to_shape", _sum_to_shape, [((3, 4), (3, 1)), ((3, 4), (1, 4)), ((3, 4), (3, 4)),
-                                             ((0, 4), (0, 1)), ((1, 1), (1, 1))], rule="same", wrt=(0,)),
+                                             ((0, 4), (0, 1)), ((1, 1), (1, 1))],
+             rule="same", wrt=(0,)),
 ]
 
 ROWS = ELEMWISE + REDUCE + SHAPE + ALLOC + JOIN + SUBTENSOR + BLAS + SORT + NNET + GRADIENT_SUPPORT

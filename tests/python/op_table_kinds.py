@@ -18,12 +18,14 @@ from theon.tensor._build import build
 # name here and to the rows whose ops it implements.
 CPU = ("cpu",)
 
-ALL = ("float64", "float32", "int64", "int8", "uint8", "bool")
+ALL = ("float64", "float32", "int64", "int32", "int16", "int8", "uint64", "uint32", "uint16",
+       "uint8", "bool")
 NUMERIC = tuple(d for d in ALL if d != "bool")
-INTS = ("int64", "int8", "uint8")
+INTS = ("int64", "int32", "int8", "uint64", "uint8")
 FLOATS = ("float64", "float32")
 # Mixed input dtypes of binary ops: promotion across kinds and signedness.
-MIXED = (("int8", "float32"), ("uint8", "int64"))
+MIXED = (("int8", "float32"), ("uint8", "int64"), ("int16", "uint16"), ("uint64", "int64"),
+         ("int32", "float32"))
 
 # Value ranges by domain name; integers take the integers inside the range.
 DOMAINS = {
@@ -224,10 +226,4 @@ def index_domain(of_input, axis, allow_negative=True):
         if n == 0:
             return np.zeros(shape, dtype)
         return rng.integers(lo, n, size=shape).astype(dtype)
-    return draw
-
-
-def constant_domain(value):
-    def draw(rng, dtype, shape, case):
-        return np.full(shape, value, dtype)
     return draw

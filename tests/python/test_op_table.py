@@ -13,7 +13,7 @@ import pytest
 
 import theon
 import theon.tensor as T
-from op_table import EXCLUDED, NO_EMPTY_CASE, ROWS
+from op_table import EXCLUDED, NO_EMPTY_CASE, ROWS, SHAPE_FROM_VALUES
 from theon import _core
 from theon.gradient import verify_grad
 
@@ -45,6 +45,7 @@ def noncontiguous(a):
     buf = np.zeros(tuple(2 * n for n in a.shape[::-1]), a.dtype)
     view = buf[(slice(None, None, -2),) * a.ndim].T
     view[...] = a
+    assert view.size <= 1 or not view.flags.c_contiguous
     return view
 
 
@@ -98,6 +99,23 @@ def test_values_match_the_reference(row, dtype):
 
 
 # ------------------------------------------------------------------------------ shapes
+def inputs_read_for_values(outputs):
+    """The positions of the array inputs (named x<i>) whose values, not only their shapes, the
+    graph of `outputs` reads."""
+    read, stack, visited = set(), list(outputs), []
+    while stack:
+        node = stack.pop().owner
+        if node is None or any(node is v for v in visited):
+            continue
+        visited.append(node)
+        for v in node.inputs:
+            if (v.owner is None and not v.is_constant and v.ndim >= 1
+                    and node.op_type not in ("Shape", "Shape_i")):
+                read.add(int(v.name[1:]))
+        stack += list(node.inputs)
+    return tuple(sorted(read))
+
+
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: r.id)
 def test_infer_shape_matches_the_real_shape(row):
     dtype = row.dtypes[0]
@@ -110,6 +128,8 @@ def test_infer_shape_matches_the_real_shape(row):
         real = [v.shape for v in value_f(*arrays)]
         inferred = [tuple(int(n) for n in s) for s in shape_f(*arrays)]
         assert inferred == real, f"inputs {shapes_text(arrays)}"
+    # The shapes come from the inputs' shapes: the op itself is not computed for them.
+    assert inputs_read_for_values(shape_f.graph_outputs) == SHAPE_FROM_VALUES.get(row.id, ())
 
 
 # ------------------------------------------------------------------------------ gradients
@@ -198,7 +218,7 @@ def assert_same(got, want, ulps, label):
 
 
 # How each device compiles generated code; the rows list the devices that implement them.
-DEVICE_FLAGS = {"cpu": lambda tmp: {"cxx": os.environ.get("CXX") or "g++"}}
+DEVICE_FLAGS = {"cpu": lambda: {"cxx": os.environ.get("CXX") or "g++"}}
 DEVICES = sorted({d for row in ROWS if row.fusable for d in row.devices})
 
 
@@ -218,8 +238,9 @@ def test_generated_code_matches_the_reference_kernels(device, tmp_path):
             outs += os_
             labels += [f"{row.id} {dtype_id(dtype)}"] * len(os_)
             per_row.append(arg_sets)
-    with theon.config.change_flags(optimizer_excluding="", compile_wait=True,
-                                   compiledir=str(tmp_path / "cache"), **DEVICE_FLAGS[device](tmp_path)):
+    flags = dict(optimizer_excluding="", compile_wait=True, compiledir=str(tmp_path / "cache"),
+                 **DEVICE_FLAGS[device]())
+    with theon.config.change_flags(**flags):
         generated = theon.function(ins, outs, mode="FAST_RUN")
     assert generated.kernels["state"] == "installed", generated.kernels["error"]
     not_fused = [label for label, out in zip(labels, generated.graph_outputs)
