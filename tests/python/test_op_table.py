@@ -5,6 +5,7 @@ static shapes unknown) against the real shapes; verify_grad of the differentiabl
 their gradient where the row asks for order 2); generated code of the fusable rows against the
 reference kernels, per device; and that every builder of the registry has a row."""
 
+import dataclasses
 import os
 import zlib
 
@@ -82,6 +83,10 @@ def row_dtypes():
 # ------------------------------------------------------------------------------ values
 @pytest.mark.parametrize("row,dtype", row_dtypes())
 def test_values_match_the_reference(row, dtype):
+    check_values(row, dtype)
+
+
+def check_values(row, dtype):
     ins = symbolic_inputs(row, dtype)
     outs = outputs_of(row, ins)
     functions = {mode: theon.function(ins, outs, mode=mode, on_unused_input="ignore")
@@ -257,6 +262,24 @@ def test_generated_code_matches_the_reference_kernels(device, tmp_path):
 
 
 # ------------------------------------------------------------------------------ the table
+def test_the_checks_can_fail():
+    exp = next(row for row in ROWS if row.name == "exp")
+    slightly_off = dataclasses.replace(exp, ref=lambda a: np.exp(a) * (1 + 1e-10))
+    with pytest.raises(AssertionError):
+        check_values(slightly_off, "float64")
+    wrong_dtype = dataclasses.replace(exp, rule="float64")
+    with pytest.raises(AssertionError, match="dtype"):
+        check_values(wrong_dtype, "float32")
+    a = np.array([1.0, 0.0, np.nan])
+    with pytest.raises(AssertionError, match="sign of zero"):
+        assert_same(a, np.array([1.0, -0.0, np.nan]), 0, "zero")
+    with pytest.raises(AssertionError):
+        assert_same(np.nextafter(a, 2), a, 0, "one ulp")
+    assert_same(np.nextafter(a, 2), a, 1, "one ulp allowed")
+    with pytest.raises(AssertionError):
+        assert_same(np.nextafter(np.nextafter(a, 2), 2), a, 1, "two ulp")
+
+
 def test_every_builder_has_a_row():
     names = set(_core.builder_names())
     with_rows = {row.name for row in ROWS}
