@@ -61,6 +61,8 @@ ELEMWISE = [
     unary_float("sinh", np.sinh, "small"),
     unary_float("cosh", np.cosh, "small"),
     unary_float("tanh", np.tanh),
+    unary_float("deg2rad", np.deg2rad),
+    unary_float("rad2deg", np.rad2deg),
     unary_float("arcsinh", np.arcsinh),
     unary_float("arccosh", np.arccosh, "ge1"),
     unary_float("arctanh", np.arctanh, "unit"),
