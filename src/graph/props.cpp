@@ -179,7 +179,7 @@ size_t PropValue::hash() const {
       const TensorType& t = std::get<TensorType>(value_);
       h = mix(h, static_cast<size_t>(t.dtype));
       for (int64_t d : t.shape) h = mix(h, std::hash<int64_t>()(d));
-      return h;
+      return mix(h, t.device.hash());
     }
     case Kind::Op:
       return mix(h, std::get<OpPtr>(value_)->hash());

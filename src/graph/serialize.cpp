@@ -6,10 +6,11 @@
 //   Shared   cell, type, name, where                                one variable
 //   Node     op type name, fields, input ids, where, nout, (type, name) per output
 // A cell is the index of a value cell; the first use of an index writes the cell's name and
-// value. Strings are a u64 length and bytes; a type is its dtype name, u64 ndim and i64 sizes
-// (-1 unknown); an array its dtype name, u64 ndim, i64 sizes and C-order element bytes; fields
-// are a u64 count of (name, tagged value), where a value is a PropValue::Kind byte and its
-// payload (a nested op as type name and fields, a variable as the id of an earlier one).
+// value. Strings are a u64 length and bytes; a type is its dtype name, u64 ndim, i64 sizes
+// (-1 unknown) and device name ("cpu", "cuda0"); only dense tensor types are written; an array its
+// dtype name, u64 ndim, i64 sizes and C-order element bytes; fields are a u64 count of (name,
+// tagged value), where a value is a PropValue::Kind byte and its payload (a nested op as type name
+// and fields, a variable as the id of an earlier one).
 #include "theon/graph/serialize.hpp"
 
 #include <new>
@@ -95,9 +96,14 @@ class GraphWriter {
   }
 
   void write_type(const TensorType& t) {
+    if (!t.is_tensor()) {
+      throw NotImplementedError("serialize: variables of kind '" + t.value_kind->name() +
+                                "' cannot be written yet (only dense tensors)");
+    }
     body_.str(dtype_name(t.dtype));
     body_.u64(t.shape.size());
     for (int64_t d : t.shape) body_.i64(d);
+    body_.str(t.device.str());
   }
 
   void write_array(const NDArray& value) {
@@ -240,6 +246,12 @@ class GraphReader {
       const int64_t d = r_.i64("a static size");
       if (d < kUnknownDim) r_.fail("negative static size " + std::to_string(d));
       t.shape.push_back(d);
+    }
+    const std::string device = r_.str("a type's device");
+    try {
+      t.device = parse_device(device);
+    } catch (const Error&) {
+      r_.fail("unknown device '" + device + "'");
     }
     return t;
   }
@@ -392,7 +404,7 @@ class GraphReader {
     std::vector<Var> inputs;
     for (uint64_t i = 0; i < nin; ++i) inputs.push_back(var_ref("a node input"));
     std::string where = r_.str("a creation trace");
-    const uint64_t nout = r_.count("an output count", 17);
+    const uint64_t nout = r_.count("an output count", 25);
     std::vector<TensorType> types;
     std::vector<std::string> names;
     for (uint64_t i = 0; i < nout; ++i) {
@@ -401,7 +413,7 @@ class GraphReader {
     }
     std::vector<TensorType> inferred;
     try {
-      inferred = op->output_types(inputs);
+      inferred = output_types_on_device(*op, inputs);
     } catch (const Error& e) {
       r_.fail("node " + op->name() + " does not accept its inputs: " + e.what());
     }

@@ -107,6 +107,24 @@ TEST(Serialize, KeepsTracesNamesAndStaticShapes) {
   EXPECT_EQ(bx->type, x->type);
 }
 
+TEST(Serialize, KeepsDevicesAndRefusesValueKindsItCannotWrite) {
+  const Device cuda{DeviceKind::Cuda, 1};
+  Var x = make_input(TensorType(DType::Float32, {kUnknownDim}, cuda), "x");
+  const Var back = deserialize(serialize({x * x})).at(0);
+  EXPECT_EQ(back->type.device, cuda);
+  EXPECT_EQ(back->owner->inputs().at(0)->type.device, cuda);
+
+  struct Opaque : ValueKind {
+    std::string name() const override { return "opaque"; }
+    bool equals(const ValueKind& o) const override { return dynamic_cast<const Opaque*>(&o); }
+    std::string value_mismatch(const Type&, const Value&) const override { return ""; }
+  };
+  TensorType opaque(DType::Float64, {});
+  opaque.value_kind = std::make_shared<Opaque>();
+  test_util::expect_error<NotImplementedError>([&] { serialize({make_input(opaque, "o")}); },
+                                               {"kind 'opaque'", "only dense tensors"});
+}
+
 TEST(Serialize, DeepGraphsDoNotExhaustTheStack) {
   Var x = scalar("x");
   Var out = x;

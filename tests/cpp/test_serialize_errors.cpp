@@ -72,6 +72,11 @@ TEST(SerializeErrors, MagicVersionTrailingBytesAndUnknownOpsAreNamed) {
   v2[8] = 2;
   expect_error<ValueError>([&] { deserialize(v2); }, {"format version 2", "reads version 1"});
   expect_error<ValueError>([&] { deserialize(bytes + "x"); }, {"1 trailing bytes"});
+  std::string device = bytes;
+  const size_t cpu = device.find("cpu");
+  ASSERT_NE(cpu, std::string::npos);
+  device[cpu + 2] = 'x';
+  expect_error<ValueError>([&] { deserialize(device); }, {"unknown device 'cpx'"});
   std::string unknown = bytes;
   const size_t at = unknown.find("DimShuffle");
   ASSERT_NE(at, std::string::npos);
@@ -104,7 +109,7 @@ std::string constant_with_sizes(const std::vector<int64_t>& sizes) {
   b.u64(1, 4).u64(1).u8(1);
   b.str("float64").u64(sizes.size());
   for (size_t k = 0; k < sizes.size(); ++k) b.u64(static_cast<uint64_t>(kUnknownDim));
-  b.str("").str("");
+  b.str("cpu").str("").str("");
   b.str("float64").u64(sizes.size());
   for (int64_t d : sizes) b.u64(static_cast<uint64_t>(d));
   return b.s;
