@@ -48,7 +48,6 @@ class ByteReader {
  public:
   explicit ByteReader(std::string_view bytes) : bytes_(bytes) {}
   size_t left() const { return bytes_.size() - pos_; }
-  size_t pos() const { return pos_; }
 
   [[noreturn]] void fail(const std::string& why) const {
     throw ValueError("graph bytes are corrupt at offset " + std::to_string(pos_) + ": " + why);

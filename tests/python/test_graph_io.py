@@ -27,11 +27,19 @@ def test_graph_round_trips_through_bytes_and_computes_the_same_values():
     assert theon.graph_bytes([back, doubled]) == data
 
 
-def _leaves(v, seen=None):
-    seen = set() if seen is None else seen
-    if v.owner is None:
-        return [v] if id(v) not in seen and not seen.add(id(v)) else []
-    return [leaf for i in v.owner.inputs for leaf in _leaves(i, seen)]
+def _leaves(out):
+    """The variables without an owner in the graph of ``out``."""
+    found, stack, seen = [], [out], set()
+    while stack:
+        v = stack.pop()
+        if v.auto_name in seen:
+            continue
+        seen.add(v.auto_name)
+        if v.owner is None:
+            found.append(v)
+        else:
+            stack.extend(v.owner.inputs)
+    return found
 
 
 def test_bad_bytes_raise_value_error():
