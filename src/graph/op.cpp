@@ -19,8 +19,10 @@ std::string Op::props() const {
 }
 
 bool Op::equals(const Op& other) const {
+  // The printed properties as well: an op that overrides only props() (written before fields()
+  // existed) must not compare equal to another of its class with other properties.
   return this == &other || (typeid(*this) == typeid(other) && type_name() == other.type_name() &&
-                            fields() == other.fields());
+                            fields() == other.fields() && props() == other.props());
 }
 
 size_t Op::hash() const {

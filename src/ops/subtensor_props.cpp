@@ -63,11 +63,12 @@ IndexSpec spec_from_fields(const PropReader& f) {
     if (array ? v[7] != next_slot++ : v[7] != -1) throw bad("has a wrong slot");
     spec.entries.push_back(e);
   }
-  spec.num_inputs = static_cast<int>(f.get_int("num_inputs"));
-  if (spec.num_inputs != next_slot) {
+  const int64_t num_inputs = f.get_int("num_inputs");
+  if (num_inputs != next_slot) {
     throw ValueError(f.context("num_inputs") + ": the entries take " + std::to_string(next_slot) +
-                     " index inputs, not " + std::to_string(f.get_int("num_inputs")));
+                     " index inputs, not " + std::to_string(num_inputs));
   }
+  spec.num_inputs = next_slot;
   return spec;
 }
 

@@ -82,6 +82,28 @@ TEST(Props, OpsAreEqualWhenClassTypeNameAndFieldsAre) {
   EXPECT_TRUE(zero_grad(x)->owner->op()->equals(*zero_grad(x)->owner->op()));
 }
 
+// An op that describes itself only by its printed properties.
+class Labelled : public Op {
+ public:
+  explicit Labelled(std::string label) : label_(std::move(label)) {}
+  std::string type_name() const override { return "Labelled"; }
+  std::string props() const override { return label_; }
+  std::vector<TensorType> output_types(const std::vector<Var>& in) const override {
+    return {in.at(0)->type};
+  }
+  void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out) const override {
+    out[0] = in[0];
+  }
+
+ private:
+  std::string label_;
+};
+
+TEST(Props, OpsWithoutFieldsCompareByTheirPrintedProperties) {
+  EXPECT_FALSE(Labelled("a").equals(Labelled("b")));
+  EXPECT_TRUE(Labelled("a").equals(Labelled("a")));
+}
+
 TEST(Props, FactoriesRebuildEqualOps) {
   Var x = matrix("x");
   for (const Var& out : {sum(x, std::vector<int64_t>{1}, true), argsort(x, 0), log_softmax(x, 1),
