@@ -70,11 +70,14 @@ StaticShape static_shape_from(nb::handle shape) {
 
 void bind_graph(nb::module_& m) {
   nb::class_<TensorType>(m, "TensorType")
-      .def("__init__",
-           [](TensorType* t, const std::string& dtype, nb::handle shape) {
-             new (t) TensorType(parse_dtype(dtype), static_shape_from(shape));
-           })
+      .def(
+          "__init__",
+          [](TensorType* t, const std::string& dtype, nb::handle shape, const std::string& device) {
+            new (t) TensorType(parse_dtype(dtype), static_shape_from(shape), parse_device(device));
+          },
+          nb::arg("dtype"), nb::arg("shape"), nb::arg("device") = "cpu")
       .def_prop_ro("dtype", [](const TensorType& t) { return std::string(dtype_name(t.dtype)); })
+      .def_prop_ro("device", [](const TensorType& t) { return t.device.str(); })
       .def_prop_ro("shape", [](const TensorType& t) { return static_shape_tuple(t.shape); })
       .def_prop_ro("ndim", [](const TensorType& t) { return t.ndim(); })
       .def_prop_ro("broadcastable", &broadcastable_tuple)
