@@ -1,5 +1,5 @@
 // What the optimizer runs, in order: the rule groups by name, the passes that run them, and the
-// tags by which each mode picks rules. A new group is added to the table; a new pass to the list.
+// tags by which each mode picks rules. A new group joins the table, a new pass the list.
 #include "theon/rewrite/pipeline.hpp"
 
 #include <iostream>
@@ -41,29 +41,33 @@ std::map<std::string, RuleGroup>& rule_groups() {
   return groups;
 }
 
-// Every mode walks the same passes: a mode's tags pick the rules it runs by default, and its
-// `including` may add any rule, which then runs in its pass.
-const std::vector<Pass> kPasses = {
-    {"merge", {"merge"}},
-    {"canonicalize", {"constant_folding", "canonicalize"}},
-    {"stabilize", {"stabilize"}},
-    {"specialize", {"constant_folding", "specialize"}},
-    // Shape rules build make_vector(x.shape[0], ...) and Shape_i nodes, which often fold.
-    {"shape", {"constant_folding", "shape_cleanup", "shape"}},
-    {"blas", {"blas"}},
-    {"fusion", {"fusion"}},
-    // Rewrites build nodes that duplicate others. Inplace relies on each variable it destroys
-    // having one reader, so the duplicates must be one node first.
-    {"final_merge", {"merge"}},
-    {"inplace", {"inplace"}},
-};
+// The passes, in order; each names the groups whose rules it runs. Every mode walks this list:
+// the mode's tags pick the rules it runs by default, and its `including` may add any rule,
+// which then runs in its pass.
+const std::vector<Pass>& passes() {
+  static const std::vector<Pass> list = {
+      {"merge", {"merge"}},
+      {"canonicalize", {"constant_folding", "canonicalize"}},
+      {"stabilize", {"stabilize"}},
+      {"specialize", {"constant_folding", "specialize"}},
+      // Shape rules build make_vector(x.shape[0], ...) and Shape_i nodes, which often fold.
+      {"shape", {"constant_folding", "shape_cleanup", "shape"}},
+      {"blas", {"blas"}},
+      {"fusion", {"fusion"}},
+      // Rewrites build nodes that duplicate others. Inplace relies on each variable it destroys
+      // having one reader, so the duplicates must be one node first.
+      {"final_merge", {"merge"}},
+      {"inplace", {"inplace"}},
+  };
+  return list;
+}
 
 }  // namespace
 
 const ModePipeline& mode_pipeline(const std::string& mode) {
-  static const ModePipeline fast_run{kPasses, {"fast_run"}};          // every rule
-  static const ModePipeline fast_compile{kPasses, {"fast_compile"}};  // merge, constant folding
-  static const ModePipeline none{kPasses, {}};                        // only what `including` names
+  static const ModePipeline fast_run{passes(), {"fast_run"}};          // every rule
+  static const ModePipeline fast_compile{passes(), {"fast_compile"}};  // merge, constant folding
+  static const ModePipeline none{passes(), {}};  // only the rules `including` names
   // NanGuardMode and DebugMode rewrite as FAST_RUN; their checks run with the function.
   if (mode == "FAST_RUN" || mode == "NanGuardMode" || mode == "DebugMode") return fast_run;
   if (mode == "FAST_COMPILE") return fast_compile;
