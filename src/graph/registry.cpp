@@ -127,7 +127,33 @@ std::vector<Var> build(const std::string& name, const std::vector<Var>& inputs,
                                      (e.max_inputs < 0 ? "any" : std::to_string(e.max_inputs));
     throw TypeError(name + ": expected " + expected + " inputs, got " + std::to_string(n));
   }
-  return e.build(inputs, params);
+  try {
+    return e.build(inputs, params);
+  } catch (const Error& err) {
+    // Errors raised before any node exists (bad parameters) get the user's line too.
+    const std::string what = err.what();
+    const std::string& where = current_location();
+    if (where.empty() || what.find("(node built at ") != std::string::npos) throw;
+    rethrow_with_message(err, what + "\n  (node built at " + where + ")");
+  }
+}
+
+namespace {
+
+std::vector<PythonExport>& exports() {
+  static std::vector<PythonExport> e;
+  return e;
+}
+
+}  // namespace
+
+void export_to_python(PythonExport e) {
+  exports().push_back(std::move(e));
+}
+
+std::vector<PythonExport> python_exports() {
+  ensure_ops_registered();
+  return exports();
 }
 
 std::vector<std::string> builder_names() {
