@@ -1,5 +1,5 @@
 // Canonicalization: algebraic identities that make graphs smaller and expose the patterns later
-// phases look for. Each rewrite preserves values (x - x -> 0 and x * 0 -> 0 assume finite x, as
+// passes look for. Each rewrite preserves values (x - x -> 0 and x * 0 -> 0 assume finite x, as
 // Theano does) and types: a replacement that would change the output's shape at run time (a
 // branch smaller than the broadcast result) is broadcast to the output's shape with Alloc.
 
@@ -902,14 +902,16 @@ Result reduce_size_one_axes(FunctionGraph&, Apply* node) {
 
 }  // namespace
 
-void register_canonicalize_rewrites(RewriteDB& db) {
+std::vector<NodeRewriter> canonicalize_rules() {
   const std::set<std::string> tags{"fast_run", "canonicalize"};
+  std::vector<NodeRewriter> rules;
   auto add = [&](const char* name, const char* from, const char* to) {
-    db.add_node_rewriter(Phase::Canonicalize, pattern_rewriter(name, from, to), tags);
+    rules.push_back(pattern_rewriter(name, from, to));
+    rules.back().tags = tags;
   };
   auto node = [&](const char* name, std::vector<std::string> tracks,
                   std::function<Result(FunctionGraph&, Apply*)> f) {
-    db.add_node_rewriter(Phase::Canonicalize, {name, std::move(tracks), std::move(f)}, tags);
+    rules.push_back({name, std::move(tracks), std::move(f), tags});
   };
   add("neg_neg", "neg(neg($x))", "$x");
   add("add_zero", "add($x, 0)", "$x");
@@ -929,15 +931,6 @@ void register_canonicalize_rewrites(RewriteDB& db) {
   node("useless_fill", {"Fill"}, useless_fill);
   node("subtensor_make_vector", {"Subtensor"}, subtensor_make_vector);
   node("subtensor_shape", {"Subtensor"}, subtensor_shape);
-  // The shape phase builds make_vector(x.shape[0], ...) and shape_i nodes: clean up after it too.
-  const std::set<std::string> shape_tags{"fast_run", "shape"};
-  db.add_node_rewriter(Phase::Shape,
-                       {"subtensor_make_vector", {"Subtensor"}, subtensor_make_vector}, shape_tags);
-  db.add_node_rewriter(Phase::Shape, {"subtensor_shape", {"Subtensor"}, subtensor_shape},
-                       shape_tags);
-  db.add_node_rewriter(Phase::Shape, {"useless_reshape", {"Reshape"}, useless_reshape}, shape_tags);
-  db.add_node_rewriter(Phase::Shape, {"useless_fill", {"Fill"}, useless_fill}, shape_tags);
-  db.add_node_rewriter(Phase::Shape, {"useless_alloc", {"Alloc"}, useless_alloc}, shape_tags);
   node("collect_constants", {"Elemwise"}, collect_constants);
   node("nary_add", {"Elemwise"}, nary_add);
   node("nary_mul", {"Elemwise"}, nary_mul);
@@ -947,6 +940,18 @@ void register_canonicalize_rewrites(RewriteDB& db) {
   node("reduce_reduce", {"Sum", "Prod", "Max", "Min", "Any", "All"}, reduce_reduce);
   node("reduce_size_one_axes", {"Sum", "Prod", "Max", "Min", "Argmax", "Argmin", "Any", "All"},
        reduce_size_one_axes);
+  return rules;
+}
+
+std::vector<NodeRewriter> canonicalize_shape_cleanup_rules() {
+  const std::set<std::string> tags{"fast_run", "shape"};
+  return {
+      {"subtensor_make_vector", {"Subtensor"}, subtensor_make_vector, tags},
+      {"subtensor_shape", {"Subtensor"}, subtensor_shape, tags},
+      {"useless_reshape", {"Reshape"}, useless_reshape, tags},
+      {"useless_fill", {"Fill"}, useless_fill, tags},
+      {"useless_alloc", {"Alloc"}, useless_alloc, tags},
+  };
 }
 
 }  // namespace theon
