@@ -193,6 +193,25 @@ void bind_graph(nb::module_& m) {
       },
       "The scalar op table: (name, arity, compute dtypes) per op.");
   m.def(
+      "dtype_table",
+      [] {
+        nb::list out;
+        for (const DTypeInfo& row : kDTypeTable) {
+          nb::dict d;
+          d["name"] = std::string(row.name);
+          d["itemsize"] = row.itemsize;
+          d["kind"] = std::string(1, row.numpy_kind);
+          d["char"] = std::string(1, row.numpy_char);
+          d["num"] = row.numpy_typenum;
+          d["c_name"] = row.c_name;
+          d["opencl_name"] = row.opencl_name;
+          d["cuda_name"] = row.cuda_name;
+          out.append(d);
+        }
+        return out;
+      },
+      "The dtype table: one dict per dtype, in Theon's dtype order.");
+  m.def(
       "input",
       [](const std::string& dtype, nb::handle shape, std::optional<std::string> name,
          const std::string& where) {

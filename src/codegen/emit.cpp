@@ -96,31 +96,7 @@ std::string identity(ReduceKind kind, const std::string& type) {
 }  // namespace
 
 const char* c_type(DType dtype) {
-  switch (dtype) {
-    case DType::Bool:
-      return "bool";
-    case DType::Int8:
-      return "int8_t";
-    case DType::Int16:
-      return "int16_t";
-    case DType::Int32:
-      return "int32_t";
-    case DType::Int64:
-      return "int64_t";
-    case DType::UInt8:
-      return "uint8_t";
-    case DType::UInt16:
-      return "uint16_t";
-    case DType::UInt32:
-      return "uint32_t";
-    case DType::UInt64:
-      return "uint64_t";
-    case DType::Float32:
-      return "float";
-    case DType::Float64:
-      break;
-  }
-  return "double";
+  return dtype_info(dtype).c_name;
 }
 
 // Layout of a kernel: operands are the outputs, then the inputs. The loop runs the outer
