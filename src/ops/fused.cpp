@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <limits>
 
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
@@ -22,24 +21,6 @@ constexpr size_t kMaxContiguousOperands = 32;
 constexpr int kMaxKernelDims = 64;
 
 }  // namespace
-
-const ReductionRule* reduction_rule(ReduceKind kind) {
-  static const ReductionRule sum{"sum", "add", 0.0}, prod{"prod", "mul", 1.0},
-      max{"max", "maximum", -std::numeric_limits<double>::infinity()},
-      min{"min", "minimum", std::numeric_limits<double>::infinity()};
-  switch (kind) {
-    case ReduceKind::Sum:
-      return &sum;
-    case ReduceKind::Prod:
-      return &prod;
-    case ReduceKind::Max:
-      return &max;
-    case ReduceKind::Min:
-      return &min;
-    default:
-      return nullptr;
-  }
-}
 
 Fused::Fused(std::vector<TensorType> input_types, std::vector<FusedStep> steps,
              std::vector<int> outputs, std::optional<FusedReduction> reduction, int inplace_input)
@@ -88,7 +69,7 @@ std::string Fused::props() const {
   s += "out=";
   for (size_t k = 0; k < outputs_.size(); ++k) s += (k ? ",v" : "v") + std::to_string(outputs_[k]);
   if (reduction_) {
-    s += ";" + std::string(reduction_rule(reduction_->kind)->name) + "(axis=(";
+    s += ";" + std::string(reduction_rule(reduction_->kind).name) + "(axis=(";
     for (int64_t a : reduction_->axes) s += std::to_string(a) + ",";
     s += std::string(")") + (reduction_->keepdims ? ",keepdims" : "") + ")";
   }
@@ -128,7 +109,7 @@ std::optional<std::vector<std::vector<Var>>> Fused::infer_shape(
 std::string Fused::pprint(const std::vector<std::string>& args) const {
   std::string s = "Fused{";
   for (size_t j = 0; j < steps_.size(); ++j) s += (j ? "," : "") + steps_[j].op->scalar().name;
-  if (reduction_) s += "|" + std::string(reduction_rule(reduction_->kind)->name);
+  if (reduction_) s += "|" + std::string(reduction_rule(reduction_->kind).name);
   s += "}(";
   for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + args[i];
   return s + ")";
@@ -264,14 +245,13 @@ void Fused::perform_native(FusedKernelFn fn, const std::vector<NDArray>& inputs,
         out_shape.push_back(loop_shape[d]);
       }
     }
-    if (reduced_count == 0 &&
-        (reduction_->kind == ReduceKind::Max || reduction_->kind == ReduceKind::Min)) {
+    if (reduced_count == 0 && reduction_rule(reduction_->kind).empty_error) {
       perform_reference(inputs, outputs);
       return;
     }
     const DType dt = value_dtype(outputs_[0]);
     NDArray& out = reuse_or_empty(outputs[0], dt, out_shape);
-    const double identity = reduction_rule(reduction_->kind)->identity;
+    const double identity = reduction_rule(reduction_->kind).identity;
     if (dt == DType::Float64) {
       std::fill(out.data<double>(), out.data<double>() + out.size(), identity);
     } else {
@@ -376,7 +356,7 @@ void Fused::run_partial_reductions(FusedKernelFn fn, const Shape& shape,
       fn(pnd, chunk_shape.data(), chunk_base.data(), strides.data());
     }
   });
-  const ScalarOp& combine = find_scalar_op(reduction_rule(reduction_->kind)->combine);
+  const ScalarOp& combine = find_scalar_op(reduction_rule(reduction_->kind).combine);
   const ScalarKernel kernel = combine.kernels[static_cast<int>(dt)];
   std::memcpy(out.raw(), partial.raw(), itemsize(dt));
   for (int64_t c = 1; c < chunks; ++c) {

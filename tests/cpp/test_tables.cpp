@@ -33,5 +33,33 @@ TEST(DTypeTable, RowsDescribeTheirCppTypes) {
   EXPECT_FALSE(find_dtype(DKind::Float, 2).has_value());
 }
 
+TEST(ReductionRules, RowsBuildTheirOpsAndFoldFromTheIdentity) {
+  ASSERT_EQ(reduction_rules().size(), 8u);
+  for (const ReductionRule& rule : reduction_rules()) {
+    SCOPED_TRACE(rule.name);
+    EXPECT_EQ(&reduction_rule(rule.kind), &rule);
+    auto op = rule.make_op({0}, false);
+    EXPECT_EQ(op->kind(), rule.kind);
+    EXPECT_EQ(op->type_name(), rule.type_name);
+    EXPECT_TRUE(op->equals(*make_reduce_op(rule.kind, {0}, false)));
+    if (rule.fusable) {
+      ASSERT_NE(rule.combine, nullptr);
+      EXPECT_FALSE(find_scalar_op(rule.combine).c_expr.empty());
+    }
+    if (!rule.combine) continue;
+    // combine(identity, v) == v: the kernel's start value does not change the result.
+    const ScalarOp& combine = find_scalar_op(rule.combine);
+    const DType dt = rule.output_dtype(DType::Float64);
+    for (double v : {-2.5, 0.0, 3.0}) {
+      NDArray a = NDArray::from_vector<double>({rule.identity}, {1}).astype(dt);
+      NDArray b = NDArray::from_vector<double>({v}, {1}).astype(dt);
+      NDArray out = NDArray::empty(dt, {1});
+      const char* in[2] = {a.raw(), b.raw()};
+      combine.kernels[static_cast<int>(dt)](in, out.raw(), 1);
+      EXPECT_EQ(out.flat_as_double(0), b.flat_as_double(0));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace theon
