@@ -48,6 +48,10 @@ bool is_ndarray(PyObject* obj) {
   return PyArray_Check(obj);
 }
 
+bool is_numpy_scalar(PyObject* obj) {
+  return PyArray_IsScalar(obj, Generic);
+}
+
 NDArray from_numpy(PyObject* obj) {
   auto* arr = reinterpret_cast<PyArrayObject*>(obj);
   DType dt;

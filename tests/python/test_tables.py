@@ -165,3 +165,64 @@ def test_other_reduction_rows_give_no_gradient(row):
     out = T._build.build(row["name"], x, axis=1)
     g = theon.grad(T.sum(out * 1.0), x, disconnected_inputs="ignore")
     np.testing.assert_array_equal(theon.function([x], g)(np.ones((2, 3))), np.zeros((2, 3)))
+
+
+# Index keys: parsed once in the bindings into the C++ key that getitem takes.
+
+@pytest.mark.parametrize("key,error,message", [
+    (1.5, IndexError, r"getitem: only integers, .* are valid indices \(got 1.5\)"),
+    ("a", IndexError, r"getitem: .*valid indices \(got 'a'\)"),
+    ((0, object()), IndexError, r"getitem: .*valid indices \(got <object object"),
+    (np.float64(2.0), IndexError, r"getitem: .*valid indices \(got np.float64\(2.0\)\)"),
+    (np.array([0.5, 1.5]), IndexError, r"valid indices \(got an array of dtype float64\)"),
+    ([1.0, 2.0], IndexError, r"valid indices \(got an array of dtype float64\)"),
+    (["a"], IndexError, r"getitem: .*valid indices \(got \['a'\]\)"),
+    (T.dvector("v"), IndexError, r"valid indices \(got a float64 variable\)"),
+    (slice(True, None), TypeError, "getitem: slice indices must be integers or None, got a bool"),
+    (slice(None, np.bool_(False)), TypeError, "slice indices must be integers or None, got a bool"),
+    (slice(0, 1.5), TypeError, r"slice indices must be integers or None, got 1.5"),
+    (slice(T.dscalar("s"), None), TypeError,
+     "getitem: slice indices must be integer scalars or None, got a float64 variable with 0 dims"),
+    (slice(T.ivector("s"), None), TypeError, "got a int32 variable with 1 dims"),
+    (2 ** 70, IndexError, "getitem: index 1180591620717411303424 does not fit in int64"),
+    ((Ellipsis, 0, Ellipsis), IndexError, "getitem: an index can only have a single ellipsis"),
+    ((0, 0, 0), IndexError, "getitem: too many indices for array: array is 2-dimensional"),
+])
+def test_bad_index_keys_name_the_op_and_what_came(key, error, message):
+    x = T.dmatrix("x")
+    with pytest.raises(error, match=message):
+        x[key]
+
+
+@pytest.mark.parametrize("key", [
+    np.int64(1), np.array(2), True, np.bool_(False), [], (), [1, -1], ([0, 1], slice(None, None, -1)),
+    (None, Ellipsis, np.uint8(1)), np.array([True, False, True]), (slice(np.int32(1), None), [[0]]),
+])
+def test_constant_index_keys_match_numpy(key):
+    x = T.dmatrix("x")
+    a = np.arange(12.0).reshape(3, 4)
+    np.testing.assert_array_equal(theon.function([x], x[key])(a), a[key])
+
+
+def test_symbolic_index_keys_match_numpy():
+    x = T.dmatrix("x")
+    i = T.lscalar("i")
+    j = T.iscalar("j")
+    f = theon.function([x, i, j], [x[i], x[j:i:-1, [i, 0, j]], x[:, [j, 1]]])
+    a = np.arange(12.0).reshape(3, 4)
+    for got, want in zip(f(a, 2, 1), [a[2], a[1:2:-1, [2, 0, 1]], a[:, [1, 1]]]):
+        np.testing.assert_array_equal(got, want)
+    mask = T.tensor("bool", shape=(None,))
+    g = theon.function([x, mask], x[mask])
+    np.testing.assert_array_equal(g(a, np.array([True, False, True])), a[[0, 2]])
+
+
+def test_index_key_variables_get_their_test_values():
+    x = T.dmatrix("x")
+    i = T.lscalar("i")
+    x.tag.test_value = np.arange(6.0).reshape(2, 3)
+    i.tag.test_value = 1
+    with theon.config.change_flags(compute_test_value="raise"):
+        np.testing.assert_array_equal(x[[i, 0], i].tag.test_value, [4.0, 1.0])
+        with pytest.raises(ValueError, match="getitem: input .*j.* has no test value"):
+            x[T.lscalar("j")]
