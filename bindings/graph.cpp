@@ -178,6 +178,13 @@ void bind_graph(nb::module_& m) {
       nb::arg("outputs"), nb::arg("name") = "theon");
   m.def("has_builder", &has_builder);
   m.def("builder_names", &builder_names);
+  m.def("python_exports", [] {
+    nb::list out;
+    for (const PythonExport& e : python_exports()) {
+      out.append(nb::make_tuple(e.module, e.name, e.builder, e.doc, e.elementwise));
+    }
+    return out;
+  });
   m.def(
       "scalar_ops",
       [] {

@@ -19,8 +19,9 @@ namespace theon::codegen {
 
 struct NativeBuild::State {
   std::string source;
-  // Ops sharing a kernel (equal programs) share its symbol.
-  std::vector<std::pair<std::shared_ptr<const Fused>, std::string>> ops;
+  // Kernels of equal ops share a symbol. The slots are shared with the kernels, so that a
+  // function dropped while its module compiles leaves nothing dangling.
+  std::vector<std::pair<std::shared_ptr<std::atomic<FusedKernelFn>>, std::string>> slots;
   mutable std::mutex mutex;
   mutable std::condition_variable finished;
   bool done = false;
@@ -30,13 +31,13 @@ struct NativeBuild::State {
   std::string error;
 
   void install(void* handle) {
-    std::vector<std::pair<const Fused*, FusedKernelFn>> found;
-    for (const auto& [op, symbol] : ops) {
+    std::vector<std::pair<std::atomic<FusedKernelFn>*, FusedKernelFn>> found;
+    for (const auto& [slot, symbol] : slots) {
       void* fn = ::dlsym(handle, symbol.c_str());
       if (fn == nullptr) throw Error(ErrorKind::Runtime, "generated kernel " + symbol + " missing");
-      found.push_back({op.get(), reinterpret_cast<FusedKernelFn>(fn)});
+      found.push_back({slot.get(), reinterpret_cast<FusedKernelFn>(fn)});
     }
-    for (const auto& [op, fn] : found) op->set_native_kernel(fn);
+    for (const auto& [slot, fn] : found) slot->store(fn);
   }
 
   void finish(bool ok, const std::string& message) {
@@ -66,19 +67,19 @@ struct NativeBuild::State {
   }
 };
 
-std::shared_ptr<NativeBuild> NativeBuild::start(const FunctionGraph& fg, bool wait) {
+std::shared_ptr<NativeBuild> NativeBuild::start(
+    const std::vector<const FusedLoopKernel*>& loop_kernels, bool wait) {
   auto build = std::shared_ptr<NativeBuild>(new NativeBuild());
   auto state = std::make_shared<State>();
   build->state_ = state;
   std::map<std::string, std::string> symbol_of_program;
   std::vector<std::pair<const Fused*, std::string>> kernels;
-  for (Apply* node : fg.nodes()) {
-    auto op = std::dynamic_pointer_cast<const Fused>(node->op());
-    if (!op) continue;
+  for (const FusedLoopKernel* kernel : loop_kernels) {
+    const Fused& op = kernel->op();
     auto [it, fresh] = symbol_of_program.emplace(
-        op->props(), "theon_fused_" + std::to_string(symbol_of_program.size()));
-    if (fresh) kernels.push_back({op.get(), it->second});
-    state->ops.push_back({op, it->second});
+        op.props(), "theon_fused_" + std::to_string(symbol_of_program.size()));
+    if (fresh) kernels.push_back({&op, it->second});
+    state->slots.push_back({kernel->slot(), it->second});
   }
   if (kernels.empty() || !compiler_available()) {
     state->finish(false, kernels.empty() ? "" : "no C++ compiler (config.cxx)");

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "theon/compile/guards.hpp"
+#include "theon/compile/linker.hpp"
 #include "theon/compile/mode.hpp"
 #include "theon/compile/rewrite_check.hpp"
 #include "theon/core/config.hpp"
@@ -79,12 +80,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     }
     const TensorType& want = target->type;
     const TensorType& got = expr->type;
-    bool ok = want.dtype == got.dtype && want.ndim() == got.ndim();
-    for (int d = 0; ok && d < want.ndim(); ++d) {
-      ok = want.shape[d] == kUnknownDim || got.shape[d] == kUnknownDim ||
-           want.shape[d] == got.shape[d];
-    }
-    if (!ok) {
+    if (!want.compatible_with(got)) {
       throw TypeError(fn_label(options_.name) +
                       ": an update must have the type of its shared "
                       "variable: shared variable '" +
@@ -131,65 +127,32 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   history_ = std::make_shared<RewriteHistory>();
   fgraph_->add_feature(history_);
   const Mode mode = resolve_mode(options_.mode);
-  const Clock::time_point t_imported = Clock::now();
-  optimize(*fgraph_, mode);
+  import_seconds_ = std::chrono::duration<double>(Clock::now() - t_start).count();
+  LinkOptions link_options;
+  link_options.wait_for_kernels =
+      mode.debug_checks ||
+      options_.wait_for_kernels.value_or(Config::global().get("compile_wait") == "True");
+  Linked linked = compile(*fgraph_, mode, link_options);
   if (mode.debug_checks) {
     rewrite_checker_ =
         std::make_unique<RewriteChecker>(input_vars, roots, options_.givens, options_.mode,
                                          static_cast<int64_t>(history_->entries().size()));
   }
-  const Clock::time_point t_rewritten = Clock::now();
-  native_ = codegen::NativeBuild::start(
-      *fgraph_, mode.debug_checks || options_.wait_for_kernels.value_or(
-                                         Config::global().get("compile_wait") == "True"));
-  const Clock::time_point t_generated = Clock::now();
-  const std::vector<Var> leaves = fgraph_->leaves();
+  program_ = linked.program;
+  native_ = linked.native;
+  rewrite_seconds_ = linked.rewrite_seconds;
+  codegen_seconds_ = linked.codegen_seconds;
+  link_seconds_ = linked.link_seconds;
 
-  std::unordered_map<const Variable*, int> slot_of;
-  auto slot = [&](const Variable* v) {
-    auto [it, fresh] = slot_of.emplace(v, static_cast<int>(slot_of.size()));
-    return it->second;
-  };
-  for (const auto& leaf : leaves) slot(leaf.get());
-  for (Apply* node : fgraph_->nodes()) {
-    for (int i = 0; i < node->nout(); ++i) slot(&node->output_ref(i));
-  }
   for (size_t i = 0; i < inputs_.size(); ++i) {
-    auto it = slot_of.find(inputs_[i].variable.get());
-    input_slots_.push_back(it == slot_of.end() ? -1 : it->second);
+    input_slots_.push_back(program_->slot(inputs_[i].variable.get()));
   }
-
-  const int nslots = static_cast<int>(slot_of.size());
-  slots_.assign(nslots, NDArray());
-  for (const auto& out : fgraph_->outputs()) output_slots_.push_back(slot_of[out.get()]);
-  // Outputs and constants keep their storage; everything else is released after its last use.
-  std::unordered_set<int> kept(output_slots_.begin(), output_slots_.end());
-  for (const auto& leaf : leaves) {
-    const int s = slot_of[leaf.get()];
-    if (leaf->is_constant()) {
-      constants_.push_back(leaf->constant.get());
-      slots_[s] = *leaf->constant;
-      kept.insert(s);
-    }
-    if (leaf->is_shared()) shared_slots_.push_back({s, leaf->shared});
+  slots_.assign(program_->num_slots, Value());
+  for (const auto& [s, value] : program_->constant_slots) {
+    constants_.push_back(value.get());
+    slots_[s] = *value;
   }
-  Program program;
-  program.num_slots = nslots;
-  std::vector<int> last_use(nslots, -1);
-  for (Apply* node : fgraph_->nodes()) {
-    Instruction ins;
-    ins.node = node;
-    for (const auto& in : node->inputs()) ins.in.push_back(slot_of[in.get()]);
-    for (int i = 0; i < node->nout(); ++i) ins.out.push_back(slot_of[&node->output_ref(i)]);
-    const int pc = static_cast<int>(program.code.size());
-    for (int s : ins.in) last_use[s] = pc;
-    for (int s : ins.out) last_use[s] = std::max(last_use[s], pc);
-    program.code.push_back(std::move(ins));
-  }
-  for (int s = 0; s < nslots; ++s) {
-    if (last_use[s] >= 0 && !kept.count(s)) program.code[last_use[s]].release.push_back(s);
-  }
-  vm_ = std::make_unique<VM>(std::move(program));
+  vm_ = std::make_unique<VM>(program_);
   profiling_ = options_.profile ? *options_.profile : Config::global().get("profile") == "True";
   if (mode.nan_guard) vm_->add_hook(make_nan_guard(true, true, mode.nan_guard_big));
   if (mode.debug_checks) vm_->add_hook(make_debug_checks());
@@ -197,11 +160,6 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     timer_pair_seconds();  // measured now, not during the first call
     vm_->enable_timing(true);
   }
-  const Clock::time_point t_linked = Clock::now();
-  import_seconds_ = std::chrono::duration<double>(t_imported - t_start).count();
-  rewrite_seconds_ = std::chrono::duration<double>(t_rewritten - t_imported).count();
-  codegen_seconds_ = std::chrono::duration<double>(t_generated - t_rewritten).count();
-  link_seconds_ = std::chrono::duration<double>(t_linked - t_generated).count();
 }
 
 std::shared_ptr<ProfileStats> Function::profile() const {
@@ -227,13 +185,22 @@ std::shared_ptr<ProfileStats> Function::profile() const {
   p->run_seconds = vm_->run_seconds();
   p->peak_bytes = vm_->peak_bytes();
   p->timer_seconds = timer_pair_seconds();
-  const auto& code = vm_->program().code;
+  const auto& code = program_->code;
   for (size_t pc = 0; pc < code.size(); ++pc) {
     const Apply& node = *code[pc].node;
     p->nodes.push_back({node.op()->name(), node.op()->type_name(), node.where(),
                         vm_->instruction_seconds()[pc], vm_->instruction_calls()[pc]});
   }
   return p;
+}
+
+NDArray Function::output_array(int slot) const {
+  const Value& v = slots_[slot];
+  if (!v.is_array()) {
+    throw NotImplementedError(fn_label(options_.name) + ": an output holds a " + v.describe() +
+                              "; only host arrays can be returned");
+  }
+  return v.array();
 }
 
 NDArray Function::check_arg(size_t index, NDArray value, ArgOrigin origin) const {
@@ -297,19 +264,21 @@ std::vector<NDArray> Function::call(std::vector<NDArray> args,
   for (size_t i = 0; i < args.size(); ++i) {
     if (input_slots_[i] >= 0) slots_[input_slots_[i]] = args[i];
   }
-  for (const auto& [s, cell] : shared_slots_) slots_[s] = cell->value;
+  const auto& shared_slots = program_->shared_slots;
+  const auto& output_slots = program_->output_slots;
+  for (const auto& [s, cell] : shared_slots) slots_[s] = cell->value;
 
   auto clear_transient = [&] {
     for (int s : input_slots_) {
-      if (s >= 0) slots_[s] = NDArray();
+      if (s >= 0) slots_[s] = Value();
     }
-    for (const auto& [s, _] : shared_slots_) slots_[s] = NDArray();
+    for (const auto& [s, _] : shared_slots) slots_[s] = Value();
   };
   try {
     vm_->run(slots_);
   } catch (...) {
     clear_transient();
-    for (int s : output_slots_) slots_[s] = NDArray();
+    for (int s : output_slots) slots_[s] = Value();
     throw;
   }
 
@@ -317,7 +286,7 @@ std::vector<NDArray> Function::call(std::vector<NDArray> args,
   // outputs) unless borrowed.
   reachable_.clear();
   for (const auto& a : args) reachable_.push_back(&a);
-  for (const auto& [_, cell] : shared_slots_) reachable_.push_back(&cell->value);
+  for (const auto& [_, cell] : shared_slots) reachable_.push_back(&cell->value);
   for (const NDArray* c : constants_) reachable_.push_back(c);
   auto aliases = [&](const NDArray& a) {
     for (const NDArray* r : reachable_) {
@@ -327,26 +296,26 @@ std::vector<NDArray> Function::call(std::vector<NDArray> args,
   };
   if (rewrite_checker_) {
     std::vector<NDArray> values;
-    for (int s : output_slots_) values.push_back(slots_[s]);
+    for (int s : output_slots) values.push_back(output_array(s));
     try {
       rewrite_checker_->check(args, values);
     } catch (...) {
       clear_transient();
-      for (int s : output_slots_) slots_[s] = NDArray();
+      for (int s : output_slots) slots_[s] = Value();
       throw;
     }
   }
   std::vector<NDArray> results;
   results.reserve(outputs_.size());
   for (size_t i = 0; i < outputs_.size(); ++i) {
-    results.push_back(slots_[output_slots_[i]]);
+    results.push_back(output_array(output_slots[i]));
     if (!outputs_[i].borrow && aliases(results.back())) results.back() = results.back().copy();
     reachable_.push_back(&results.back());  // stable: `results` was reserved
   }
   std::vector<NDArray> new_values;
   new_values.reserve(update_cells_.size());
   for (size_t u = 0; u < update_cells_.size(); ++u) {
-    new_values.push_back(slots_[output_slots_[outputs_.size() + u]]);
+    new_values.push_back(output_array(output_slots[outputs_.size() + u]));
     NDArray& a = new_values.back();
     if (!a.shares_buffer_with(update_cells_[u]->value) && aliases(a)) a = a.copy();
   }
@@ -360,7 +329,7 @@ std::vector<NDArray> Function::call(std::vector<NDArray> args,
     }
   }
   for (size_t u = 0; u < update_cells_.size(); ++u) {
-    slots_[output_slots_[outputs_.size() + u]] = NDArray();
+    slots_[output_slots[outputs_.size() + u]] = Value();
     update_cells_[u]->value = std::move(new_values[u]);
   }
   clear_transient();

@@ -6,7 +6,6 @@
 
 #include "theon/core/error.hpp"
 #include "theon/graph/op.hpp"
-#include "theon/ops/fused.hpp"
 
 namespace theon {
 namespace {
@@ -169,11 +168,12 @@ class DebugChecks : public InstructionHook {
         }
       }
     }
-    // (c) A second run on copies of the original inputs gives the same outputs.
+    // (c) A second run of the same kernel on copies of the original inputs gives the same
+    // outputs.
     std::vector<NDArray> again_in;
     for (const auto& a : saved_) again_in.push_back(a.defined() ? a.copy() : NDArray());
     std::vector<NDArray> again_out(outputs.size());
-    op.perform(again_in, again_out);
+    ins.kernel->run(again_in, again_out);
     for (size_t i = 0; i < outputs.size(); ++i) {
       if (!same_values(outputs[i], again_out[i])) {
         fail("gave different results for output " + std::to_string(i) +
@@ -181,17 +181,18 @@ class DebugChecks : public InstructionHook {
              describe(again_out[i]));
       }
     }
-    // (d) A generated kernel computes what the reference kernels of its member ops compute.
-    if (const auto* fused = dynamic_cast<const Fused*>(&op); fused && fused->native_kernel()) {
+    // (d) A kernel other than the op's perform (a generated loop, a library call) computes what
+    // perform computes.
+    if (!ins.kernel->is_reference()) {
       std::vector<NDArray> ref_in;
       for (const auto& a : saved_) ref_in.push_back(a.defined() ? a.copy() : NDArray());
       std::vector<NDArray> ref_out(outputs.size());
-      fused->perform_reference(ref_in, ref_out);
+      op.perform(ref_in, ref_out);
       for (size_t i = 0; i < outputs.size(); ++i) {
         if (!close_values(outputs[i], ref_out[i])) {
-          fail("generated kernel disagrees with the reference kernels for output " +
-               std::to_string(i) + ": generated " + describe(outputs[i]) + "; reference " +
-               describe(ref_out[i]));
+          fail(ins.kernel->origin() + " kernel disagrees with the reference kernels for output " +
+               std::to_string(i) + ": " + ins.kernel->origin() + " " + describe(outputs[i]) +
+               "; reference " + describe(ref_out[i]));
         }
       }
     }

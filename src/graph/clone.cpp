@@ -31,7 +31,7 @@ std::vector<Var> clone_replace(const std::vector<Var>& outputs,
       if (memo.count(&node->output_ref(0))) continue;
       std::vector<Var> ins;
       for (const auto& in : node->inputs()) ins.push_back(mapped(in));
-      std::vector<TensorType> types = node->op()->output_types(ins);
+      std::vector<TensorType> types = output_types_on_device(*node->op(), ins);
       auto copy = std::make_shared<Apply>(node->op(), std::move(ins), types, node->where());
       for (int i = 0; i < node->nout(); ++i) {
         Var o = copy->output(i);

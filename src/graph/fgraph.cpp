@@ -127,11 +127,7 @@ void FunctionGraph::replace(const Var& old, const Var& replacement, const std::s
   if (old == replacement) return;
   const TensorType& a = old->type;
   const TensorType& b = replacement->type;
-  bool ok = a.dtype == b.dtype && a.ndim() == b.ndim();
-  for (int d = 0; ok && d < a.ndim(); ++d) {
-    ok = a.shape[d] == kUnknownDim || b.shape[d] == kUnknownDim || a.shape[d] == b.shape[d];
-  }
-  if (!ok) {
+  if (!a.compatible_with(b)) {
     throw TypeError("replace" + (reason.empty() ? std::string() : " by " + reason) + ": " +
                     var_label(*old) + " of type " + a.str() + " cannot be replaced by " +
                     var_label(*replacement) + " of type " + b.str());

@@ -130,6 +130,24 @@ std::vector<Var> build(const std::string& name, const std::vector<Var>& inputs,
   return e.build(inputs, params);
 }
 
+namespace {
+
+std::vector<PythonExport>& exports() {
+  static std::vector<PythonExport> e;
+  return e;
+}
+
+}  // namespace
+
+void export_to_python(PythonExport e) {
+  exports().push_back(std::move(e));
+}
+
+std::vector<PythonExport> python_exports() {
+  ensure_ops_registered();
+  return exports();
+}
+
 std::vector<std::string> builder_names() {
   ensure_ops_registered();
   std::vector<std::string> out;

@@ -4,7 +4,7 @@
 
 namespace theon {
 
-std::vector<bool> TensorType::broadcastable() const {
+std::vector<bool> Type::broadcastable() const {
   std::vector<bool> b;
   for (int64_t d : shape) b.push_back(d == 1);
   return b;
@@ -20,12 +20,26 @@ std::string static_shape_str(const StaticShape& s) {
   return out + ")";
 }
 
-std::string TensorType::str() const {
-  return "TensorType(" + std::string(dtype_name(dtype)) + ", shape=" + static_shape_str(shape) +
-         ")";
+Type Type::on(Device d) const {
+  Type t = *this;
+  t.device = d;
+  return t;
 }
 
-std::string TensorType::short_str() const {
+bool Type::operator==(const Type& o) const {
+  if (dtype != o.dtype || shape != o.shape || device != o.device) return false;
+  if (!value_kind || !o.value_kind) return value_kind == o.value_kind;
+  return value_kind->equals(*o.value_kind);
+}
+
+std::string Type::str() const {
+  const std::string where = device.is_cpu() ? "" : ", device=" + device.str();
+  const std::string name = value_kind ? value_kind->name() + "Type" : "TensorType";
+  return name + "(" + std::string(dtype_name(dtype)) + ", shape=" + static_shape_str(shape) +
+         where + ")";
+}
+
+std::string Type::short_str() const {
   static const char* kNames[] = {"scalar",  "vector",  "matrix",  "tensor3",
                                  "tensor4", "tensor5", "tensor6", "tensor7"};
   std::string kind;
@@ -40,11 +54,16 @@ std::string TensorType::short_str() const {
   } else {
     kind = static_shape_str(shape);
   }
-  return std::string(dtype_name(dtype)) + ", " + kind;
+  if (value_kind) kind = value_kind->name() + " " + kind;
+  std::string s = std::string(dtype_name(dtype)) + ", " + kind;
+  return device.is_cpu() ? s : s + ", " + device.str();
 }
 
-bool TensorType::compatible_with(const TensorType& o) const {
-  if (dtype != o.dtype || ndim() != o.ndim()) return false;
+bool Type::compatible_with(const Type& o) const {
+  if (dtype != o.dtype || ndim() != o.ndim() || device != o.device) return false;
+  if (value_kind || o.value_kind) {
+    if (!value_kind || !o.value_kind || !value_kind->equals(*o.value_kind)) return false;
+  }
   for (int i = 0; i < ndim(); ++i) {
     if (shape[i] != kUnknownDim && o.shape[i] != kUnknownDim && shape[i] != o.shape[i])
       return false;
@@ -52,11 +71,11 @@ bool TensorType::compatible_with(const TensorType& o) const {
   return true;
 }
 
-bool TensorType::accepts_shape(const Shape& s) const {
+bool Type::accepts_shape(const Shape& s) const {
   return shape_mismatch(s).empty();
 }
 
-std::string TensorType::shape_mismatch(const Shape& s) const {
+std::string Type::shape_mismatch(const Shape& s) const {
   if (static_cast<int>(s.size()) != ndim()) {
     return "expected " + std::to_string(ndim()) + " dimensions, got " + std::to_string(s.size()) +
            " (shape " + shape_str(s) + ")";
@@ -68,6 +87,23 @@ std::string TensorType::shape_mismatch(const Shape& s) const {
     }
   }
   return "";
+}
+
+std::string Type::value_mismatch(const Value& value) const {
+  if (value_kind) return value_kind->value_mismatch(*this, value);
+  if (!value.is_array()) {
+    return "expected a " + std::string(dtype_name(dtype)) + " array on " + device.str() + ", got " +
+           value.describe();
+  }
+  if (!device.is_cpu()) {
+    return "expected an array on " + device.str() + ", got a host array";
+  }
+  const NDArray& a = value.array();
+  if (a.dtype() != dtype) {
+    return "expected dtype " + std::string(dtype_name(dtype)) + ", got " +
+           std::string(dtype_name(a.dtype()));
+  }
+  return shape_mismatch(a.shape());
 }
 
 StaticShape broadcast_static(const std::vector<StaticShape>& shapes, const std::string& context) {

@@ -11,7 +11,32 @@ namespace {
 std::atomic<uint64_t> next_id{1};
 thread_local std::string location;
 
+// Ops do not know about devices: a node runs where its inputs live. Host inputs (constants,
+// say) beside device inputs are moved by the linker of that device; inputs on two different
+// devices are an error, since no single kernel can read both.
+void place_outputs(const Op& op, const std::vector<Var>& inputs, std::vector<TensorType>& types) {
+  const Variable* on_device = nullptr;
+  for (const auto& v : inputs) {
+    if (v->type.device.is_cpu()) continue;
+    if (on_device && on_device->type.device != v->type.device) {
+      throw TypeError(op_error(op, "inputs live on different devices: " + var_label(*on_device) +
+                                       " on " + on_device->type.device.str() + ", " +
+                                       var_label(*v) + " on " + v->type.device.str() +
+                                       "; move one with transfer()"));
+    }
+    on_device = v.get();
+  }
+  if (!on_device) return;
+  for (auto& t : types) t.device = on_device->type.device;
+}
+
 }  // namespace
+
+std::vector<TensorType> output_types_on_device(const Op& op, const std::vector<Var>& inputs) {
+  std::vector<TensorType> types = op.output_types(inputs);
+  if (!op.places_outputs()) place_outputs(op, inputs, types);
+  return types;
+}
 
 Variable::Variable() : id(next_id++) {}
 
@@ -43,7 +68,7 @@ std::vector<Var> make_node(OpPtr op, std::vector<Var> inputs) {
   }
   std::vector<TensorType> types;
   try {
-    types = op->output_types(inputs);
+    types = output_types_on_device(*op, inputs);
   } catch (const Error& e) {
     const std::string& where = current_location();
     if (where.empty()) throw;

@@ -253,6 +253,25 @@ Var operator/(double a, const Var& b) {
   return true_divide(weak_scalar(a, b), b);
 }
 
+namespace {
+
+void register_elemwise_builder(const std::string& name, int arity) {
+  register_builder(name, arity, arity, [name](const std::vector<Var>& in, const Params&) {
+    return std::vector<Var>{elemwise(name, in)};
+  });
+}
+
+}  // namespace
+
+void register_elementwise_op(ScalarOp op, ScalarGrad grad, std::string doc) {
+  const std::string name = op.name;
+  const int arity = op.arity;
+  register_scalar_op(std::move(op));
+  if (grad) register_scalar_grad(name, grad);
+  register_elemwise_builder(name, arity);
+  export_to_python({"tensor", name, name, std::move(doc), true});
+}
+
 void register_elemwise_ops() {
   register_scalar_arith();
   register_scalar_elementary();
@@ -260,11 +279,7 @@ void register_elemwise_ops() {
   register_scalar_rounding();
   register_scalar_compare();
   for (const std::string& name : scalar_op_names()) {
-    if (name == "cast") continue;
-    const ScalarOp& op = find_scalar_op(name);
-    register_builder(name, op.arity, op.arity, [name](const std::vector<Var>& in, const Params&) {
-      return std::vector<Var>{elemwise(name, in)};
-    });
+    if (name != "cast") register_elemwise_builder(name, find_scalar_op(name).arity);
   }
   // Builders that do more than apply the scalar op: NumPy's bool handling of pow, sqr,
   // floor_divide and mod (computed in int8), and the condition of switch/where (made bool).

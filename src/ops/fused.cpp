@@ -1,26 +1,10 @@
 #include "theon/ops/fused.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 #include "theon/core/error.hpp"
-#include "theon/core/iterate.hpp"
-#include "theon/core/thread_pool.hpp"
 
 namespace theon {
-namespace {
-
-// Elements per thread below which a kernel stays on one thread: the wake-up of a worker costs
-// about as much as computing this many simple elements.
-constexpr int64_t kMinElementsPerThread = 1 << 15;
-
-// Operands of the small-array path, which keeps its pointers on the stack.
-constexpr size_t kMaxContiguousOperands = 32;
-
-// The generated odometer's counter array has this many entries.
-constexpr int kMaxKernelDims = 64;
-
-}  // namespace
 
 Fused::Fused(std::vector<TensorType> input_types, std::vector<FusedStep> steps,
              std::vector<int> outputs, std::optional<FusedReduction> reduction, int inplace_input)
@@ -28,8 +12,7 @@ Fused::Fused(std::vector<TensorType> input_types, std::vector<FusedStep> steps,
       steps_(std::move(steps)),
       outputs_(std::move(outputs)),
       reduction_(std::move(reduction)),
-      inplace_input_(inplace_input),
-      native_(std::make_shared<std::atomic<FusedKernelFn>>(nullptr)) {}
+      inplace_input_(inplace_input) {}
 
 std::shared_ptr<Fused> Fused::with_inplace_input(int input) const {
   return std::make_shared<Fused>(input_types_, steps_, outputs_, reduction_, input);
@@ -115,8 +98,7 @@ std::string Fused::pprint(const std::vector<std::string>& args) const {
   return s + ")";
 }
 
-void Fused::perform_reference(const std::vector<NDArray>& inputs,
-                              std::vector<NDArray>& outputs) const {
+void Fused::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
   std::vector<NDArray> values = inputs;
   for (const FusedStep& step : steps_) {
     std::vector<NDArray> args;
@@ -132,237 +114,6 @@ void Fused::perform_reference(const std::vector<NDArray>& inputs,
     return;
   }
   for (size_t k = 0; k < outputs_.size(); ++k) outputs[k] = values[outputs_[k]];
-}
-
-void Fused::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
-  if (FusedKernelFn fn = native_kernel()) {
-    perform_native(fn, inputs, outputs);
-  } else {
-    perform_reference(inputs, outputs);
-  }
-}
-
-bool Fused::writable_in_place(const std::vector<NDArray>& inputs, const Shape& shape) const {
-  if (inplace_input_ < 0) return false;
-  const NDArray& d = inputs[inplace_input_];
-  if (d.dtype() != value_dtype(outputs_[0]) || d.shape() != shape || !d.writeable()) return false;
-  // A dimension of stride 0 would make output elements share memory.
-  for (int i = 0; i < d.ndim(); ++i) {
-    if (d.shape(i) > 1 && d.strides()[i] == 0) return false;
-  }
-  return true;
-}
-
-bool Fused::perform_contiguous(FusedKernelFn fn, const std::vector<NDArray>& inputs,
-                               std::vector<NDArray>& outputs) const {
-  const size_t nin = inputs.size();
-  const size_t nout = outputs_.size();
-  if (reduction_ || nin + nout > kMaxContiguousOperands) return false;
-  const NDArray* full = nullptr;
-  for (size_t i = 0; i < nin; ++i) {
-    if (is_scalar_input(static_cast<int>(i))) continue;
-    if (full == nullptr) {
-      full = &inputs[i];
-    } else if (inputs[i].shape() != full->shape()) {
-      return false;
-    }
-    if (!inputs[i].is_c_contiguous()) return false;
-  }
-  if (full == nullptr || full->size() >= kMinElementsPerThread) return false;
-  for (size_t i = 0; i < nin; ++i) {
-    if (inputs[i].ndim() > full->ndim()) return false;
-  }
-  char* base[kMaxContiguousOperands];
-  int64_t strides[kMaxContiguousOperands];
-  if (writable_in_place(inputs, full->shape())) {
-    outputs[0] = inputs[inplace_input_];
-    base[0] = outputs[0].raw();
-  } else {
-    for (size_t k = 0; k < nout; ++k) {
-      base[k] = reuse_or_empty(outputs[k], value_dtype(outputs_[k]), full->shape()).raw();
-    }
-  }
-  for (size_t k = 0; k < nout; ++k)
-    strides[k] = static_cast<int64_t>(itemsize(value_dtype(outputs_[k])));
-  for (size_t i = 0; i < nin; ++i) {
-    base[nout + i] = inputs[i].raw();
-    strides[nout + i] = inputs[i].size() == 1 && full->size() != 1
-                            ? 0
-                            : static_cast<int64_t>(itemsize(inputs[i].dtype()));
-  }
-  const int64_t n = full->size();
-  if (n > 0) fn(1, &n, base, strides);
-  return true;
-}
-
-void Fused::perform_native(FusedKernelFn fn, const std::vector<NDArray>& inputs,
-                           std::vector<NDArray>& outputs) const {
-  // Small contiguous arrays skip the loop planner: this path is most of a tiny call's cost.
-  if (perform_contiguous(fn, inputs, outputs)) return;
-  std::vector<Shape> shapes;
-  for (const NDArray& a : inputs) shapes.push_back(a.shape());
-  const Shape loop_shape = broadcast_shapes(shapes, name());
-  const int nd = static_cast<int>(loop_shape.size());
-  // Every output must have the loop's shape; an intermediate output whose inputs broadcast to
-  // a smaller shape at run time (possible only where static shapes are unknown) is left to
-  // the reference kernel, as is an empty reduction without identity (it raises).
-  for (size_t k = 1; k < outputs_.size(); ++k) {
-    std::vector<int> stack{outputs_[k]};
-    std::vector<Shape> used;
-    const int nin = static_cast<int>(inputs.size());
-    while (!stack.empty()) {
-      const int v = stack.back();
-      stack.pop_back();
-      if (v < nin) {
-        used.push_back(inputs[v].shape());
-      } else {
-        for (int a : steps_[v - nin].args) stack.push_back(a);
-      }
-    }
-    if (broadcast_shapes(used, name()) != loop_shape) {
-      perform_reference(inputs, outputs);
-      return;
-    }
-  }
-
-  std::vector<NDArray> operands;
-  if (reduction_) {
-    std::vector<bool> reduced(nd, false);
-    for (int64_t a : reduction_->axes) {
-      if (a >= nd) {
-        perform_reference(inputs, outputs);  // raises the reduction's own error
-        return;
-      }
-      reduced[a] = true;
-    }
-    Shape out_shape;
-    int64_t reduced_count = 1;
-    for (int d = 0; d < nd; ++d) {
-      if (reduced[d]) {
-        reduced_count *= loop_shape[d];
-        if (reduction_->keepdims) out_shape.push_back(1);
-      } else {
-        out_shape.push_back(loop_shape[d]);
-      }
-    }
-    if (reduced_count == 0 && reduction_rule(reduction_->kind).empty_error) {
-      perform_reference(inputs, outputs);
-      return;
-    }
-    const DType dt = value_dtype(outputs_[0]);
-    NDArray& out = reuse_or_empty(outputs[0], dt, out_shape);
-    const double identity = reduction_rule(reduction_->kind).identity;
-    if (dt == DType::Float64) {
-      std::fill(out.data<double>(), out.data<double>() + out.size(), identity);
-    } else {
-      std::fill(out.data<float>(), out.data<float>() + out.size(), static_cast<float>(identity));
-    }
-    // The output seen from the loop: the loop's shape with stride 0 along reduced axes.
-    Strides strides(nd, 0);
-    int o = 0;
-    for (int d = 0; d < nd; ++d) {
-      if (reduced[d]) {
-        if (reduction_->keepdims) ++o;
-      } else {
-        strides[d] = out.strides()[o++];
-      }
-    }
-    operands.push_back(out.view(out.raw(), loop_shape, strides));
-  } else if (writable_in_place(inputs, loop_shape)) {
-    outputs[0] = inputs[inplace_input_];
-    operands.push_back(outputs[0]);
-  } else {
-    for (size_t k = 0; k < outputs_.size(); ++k) {
-      operands.push_back(reuse_or_empty(outputs[k], value_dtype(outputs_[k]), loop_shape));
-    }
-  }
-  if (shape_size(loop_shape) == 0) return;
-  for (const NDArray& a : inputs) operands.push_back(a);
-
-  std::vector<const NDArray*> ptrs;
-  for (const NDArray& a : operands) ptrs.push_back(&a);
-  LoopPlan plan = plan_loop(loop_shape, ptrs);
-  if (plan.shape.empty()) {
-    plan.shape = {1};
-    for (auto& s : plan.strides) s = {0};
-  }
-  const int pnd = static_cast<int>(plan.shape.size());
-  if (pnd > kMaxKernelDims) {
-    perform_reference(inputs, outputs);
-    return;
-  }
-  const size_t nops = operands.size();
-  // Strides operand-major, as the kernel reads them.
-  std::vector<int64_t> strides(nops * pnd);
-  for (size_t k = 0; k < nops; ++k) {
-    std::copy(plan.strides[k].begin(), plan.strides[k].end(), strides.begin() + k * pnd);
-  }
-  std::vector<char*> base;
-  for (const NDArray& a : operands) base.push_back(a.raw());
-
-  // Threads split the outermost dimension along which the output is not reduced (so they
-  // write disjoint output elements). When every dimension is reduced, each thread reduces a
-  // slice of the outermost one into a partial result of its own, combined in order after.
-  int split = 0;
-  if (reduction_) {
-    while (split < pnd && strides[split] == 0) ++split;
-  }
-  const int64_t elements = shape_size(plan.shape);
-  if (split == pnd) {
-    run_partial_reductions(fn, plan.shape, base, strides, operands[0]);
-    return;
-  }
-  const int64_t rows = plan.shape[split];
-  const int64_t per_row = elements / std::max<int64_t>(rows, 1);
-  const int64_t min_rows =
-      std::max<int64_t>(1, kMinElementsPerThread / std::max<int64_t>(per_row, 1));
-  parallel_for(rows, min_rows, [&](int64_t begin, int64_t end) {
-    Shape shape = plan.shape;
-    shape[split] = end - begin;
-    std::vector<char*> chunk_base(nops);
-    for (size_t k = 0; k < nops; ++k) chunk_base[k] = base[k] + begin * strides[k * pnd + split];
-    fn(pnd, shape.data(), chunk_base.data(), strides.data());
-  });
-}
-
-void Fused::run_partial_reductions(FusedKernelFn fn, const Shape& shape,
-                                   const std::vector<char*>& base,
-                                   const std::vector<int64_t>& strides, NDArray& out) const {
-  const int pnd = static_cast<int>(shape.size());
-  const size_t nops = base.size();
-  const int64_t rows = shape[0];
-  const int64_t per_row = shape_size(shape) / std::max<int64_t>(rows, 1);
-  const int64_t min_rows =
-      std::max<int64_t>(1, kMinElementsPerThread / std::max<int64_t>(per_row, 1));
-  const int64_t chunks = std::min<int64_t>(kernel_threads(), std::max<int64_t>(1, rows / min_rows));
-  if (chunks <= 1) {
-    fn(pnd, shape.data(), base.data(), strides.data());
-    return;
-  }
-  // Each chunk starts from the identity in its own slot; slot 0 is the output itself.
-  const DType dt = out.dtype();
-  NDArray partial = NDArray::empty(dt, {chunks});
-  for (int64_t c = 0; c < chunks; ++c) {
-    std::memcpy(partial.raw() + c * itemsize(dt), out.raw(), itemsize(dt));
-  }
-  parallel_for(chunks, 1, [&](int64_t first, int64_t last) {
-    for (int64_t c = first; c < last; ++c) {
-      const int64_t begin = rows * c / chunks, end = rows * (c + 1) / chunks;
-      Shape chunk_shape = shape;
-      chunk_shape[0] = end - begin;
-      std::vector<char*> chunk_base(nops);
-      chunk_base[0] = partial.raw() + c * itemsize(dt);
-      for (size_t k = 1; k < nops; ++k) chunk_base[k] = base[k] + begin * strides[k * pnd];
-      fn(pnd, chunk_shape.data(), chunk_base.data(), strides.data());
-    }
-  });
-  const ScalarOp& combine = find_scalar_op(reduction_rule(reduction_->kind).combine);
-  const ScalarKernel kernel = combine.kernels[static_cast<int>(dt)];
-  std::memcpy(out.raw(), partial.raw(), itemsize(dt));
-  for (int64_t c = 1; c < chunks; ++c) {
-    const char* in[2] = {out.raw(), partial.raw() + c * itemsize(dt)};
-    kernel(in, out.raw(), 1);
-  }
 }
 
 }  // namespace theon

@@ -404,8 +404,8 @@ std::vector<Var> CrossentropySoftmax1HotWithBiasDx::L_op(
   // sm - onehot(y) is this op with dy = 1.
   const Var centered =
       crossentropy_softmax_1hot_with_bias_dx(fill(dy, scalar_constant(1.0, dy->type.dtype)), sm, y);
-  Var ddy = sum(mul(g, centered), std::vector<int64_t>{1});
-  if (dy->type.shape[0] == 1) ddy = sum_to_shape(ddy, dy);
+  // dy may broadcast at run time (size 1 against n rows) without a static size of 1.
+  const Var ddy = sum_to_shape(sum(mul(g, centered), std::vector<int64_t>{1}), dy);
   return {ddy, mul(g, dimshuffle(dy, {0, kNewAxis})), nullptr};
 }
 

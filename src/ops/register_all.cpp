@@ -1,4 +1,5 @@
-// The one list of op families. A new family adds its registration call here.
+// The op families written before op files registered themselves, then every op file
+// (register_op_files is generated from their THEON_OP_FILE lines).
 #include "theon/graph/registry.hpp"
 #include "theon/ops/families.hpp"
 #include "theon/ops/gradient_support.hpp"
@@ -18,6 +19,7 @@ void register_all_ops() {
   register_nnet_ops();
   register_gradient_support_ops();
   register_print_ops();
+  register_op_files();
 }
 
 }  // namespace theon

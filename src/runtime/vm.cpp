@@ -8,6 +8,30 @@
 #include "theon/graph/op.hpp"
 
 namespace theon {
+namespace {
+
+// Runs `call`, rethrowing its error with the op's name and the node's context.
+template <class F>
+void with_node_context(const Instruction& ins, const std::vector<NDArray>& args, F&& call) {
+  try {
+    call();
+  } catch (const Error& e) {
+    std::string msg = e.what();
+    const std::string prefix = ins.node->op()->name() + ":";
+    if (msg.rfind(prefix, 0) != 0) msg = ins.node->op()->name() + ": " + msg;
+    rethrow_with_message(e, msg + node_error_context(*ins.node, args));
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorKind::Runtime,
+                ins.node->op()->name() + ": out of memory" + node_error_context(*ins.node, args));
+  }
+}
+
+}  // namespace
+
+int Program::slot(const Variable* v) const {
+  auto it = slot_of.find(v);
+  return it == slot_of.end() ? -1 : it->second;
+}
 
 void VM::enable_timing(bool on) {
   timing_ = on;
@@ -15,19 +39,22 @@ void VM::enable_timing(bool on) {
 }
 
 void VM::reset_timing() {
-  seconds_.assign(program_.code.size(), 0.0);
-  calls_.assign(program_.code.size(), 0);
+  seconds_.assign(program_->code.size(), 0.0);
+  calls_.assign(program_->code.size(), 0);
   run_seconds_ = 0;
   runs_ = 0;
   peak_bytes_ = 0;
 }
 
-void VM::record_live_bytes(const std::vector<NDArray>& slots) {
+void VM::record_live_bytes(const std::vector<Value>& slots) {
   std::unordered_map<const void*, size_t> buffers;
-  for (const auto& a : slots) {
-    if (!a.defined()) continue;
-    size_t& bytes = buffers[a.buffer().get()];
-    bytes = std::max(bytes, a.nbytes());
+  for (const auto& v : slots) {
+    if (v.is_array()) {
+      size_t& bytes = buffers[v.array().buffer().get()];
+      bytes = std::max(bytes, v.array().nbytes());
+    } else if (v.object()) {
+      buffers[v.object().get()] = v.object()->nbytes();
+    }
   }
   size_t live = 0;
   for (const auto& [buffer, bytes] : buffers) live += bytes;
@@ -38,51 +65,73 @@ void VM::add_hook(std::shared_ptr<InstructionHook> hook) {
   hooks_.push_back(std::move(hook));
 }
 
-void VM::perform(const Instruction& ins) {
-  try {
-    ins.node->op()->perform(args_, results_);
-  } catch (const Error& e) {
-    std::string msg = e.what();
-    const std::string prefix = ins.node->op()->name() + ":";
-    if (msg.rfind(prefix, 0) != 0) msg = ins.node->op()->name() + ": " + msg;
-    rethrow_with_message(e, msg + node_error_context(*ins.node, args_));
-  } catch (const std::bad_alloc&) {
-    throw Error(ErrorKind::Runtime,
-                ins.node->op()->name() + ": out of memory" + node_error_context(*ins.node, args_));
-  }
+void VM::run_arrays(const Instruction& ins) {
+  with_node_context(ins, args_, [&] { ins.kernel->run(args_, results_); });
+}
+
+void VM::run_values(const Instruction& ins, std::vector<Value>& slots) {
+  value_args_.resize(ins.in.size());
+  for (size_t i = 0; i < ins.in.size(); ++i) value_args_[i] = slots[ins.in[i]];
+  value_results_.resize(ins.out.size());
+  for (size_t i = 0; i < ins.out.size(); ++i) value_results_[i] = std::move(slots[ins.out[i]]);
+  std::vector<NDArray> described;  // the context lists host arrays only
+  for (const auto& v : value_args_) described.push_back(v.array());
+  with_node_context(ins, described, [&] { ins.kernel->run_values(value_args_, value_results_); });
+  for (size_t i = 0; i < ins.out.size(); ++i) slots[ins.out[i]] = std::move(value_results_[i]);
+  for (auto& v : value_args_) v = Value();
 }
 
 template <bool Instrumented>
-void VM::run_impl(std::vector<NDArray>& slots) {
+void VM::run_impl(std::vector<Value>& slots) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point run_start = Instrumented && timing_ ? Clock::now() : Clock::time_point();
   AllocatorScope scope(&pool_);
-  for (size_t pc = 0; pc < program_.code.size(); ++pc) {
-    const Instruction& ins = program_.code[pc];
-    args_.resize(ins.in.size());
-    for (size_t i = 0; i < ins.in.size(); ++i) args_[i] = slots[ins.in[i]];
-    results_.resize(ins.out.size());
-    for (size_t i = 0; i < ins.out.size(); ++i) results_[i] = std::move(slots[ins.out[i]]);
-    if constexpr (Instrumented) {
-      for (const auto& h : hooks_) h->before(pc, ins, args_);
-      if (timing_) {
+  const std::vector<Instruction>& code = program_->code;
+  for (size_t pc = 0; pc < code.size(); ++pc) {
+    const Instruction& ins = code[pc];
+    // Only the kernel is timed: not the gathering of its arguments, nor the hooks.
+    auto timed = [&](auto&& body) {
+      if (Instrumented && timing_) {
         const Clock::time_point t0 = Clock::now();
-        perform(ins);
+        body();
         seconds_[pc] += std::chrono::duration<double>(Clock::now() - t0).count();
         ++calls_[pc];
       } else {
-        perform(ins);
+        body();
       }
-      for (const auto& h : hooks_) h->after(pc, ins, args_, results_);
+    };
+    if (ins.kernel->takes_values()) {
+      timed([&] { run_values(ins, slots); });
     } else {
-      perform(ins);
+      args_.resize(ins.in.size());
+      for (size_t i = 0; i < ins.in.size(); ++i) {
+        const Value& v = slots[ins.in[i]];
+        if (v.object()) {
+          throw TypeError(ins.node->op()->name() + ": kernel '" + ins.kernel->origin() +
+                          "' takes host arrays, input " + std::to_string(i) + " is a " +
+                          v.describe());
+        }
+        args_[i] = v.array();
+      }
+      results_.resize(ins.out.size());
+      for (size_t i = 0; i < ins.out.size(); ++i) results_[i] = slots[ins.out[i]].take_array();
+      if constexpr (Instrumented) {
+        for (const auto& h : hooks_) h->before(pc, ins, args_);
+        timed([&] { run_arrays(ins); });
+        for (const auto& h : hooks_) h->after(pc, ins, args_, results_);
+      } else {
+        run_arrays(ins);
+      }
+      for (size_t i = 0; i < ins.out.size(); ++i) slots[ins.out[i]] = std::move(results_[i]);
+      for (auto& a : args_) a = NDArray();
     }
-    for (size_t i = 0; i < ins.out.size(); ++i) slots[ins.out[i]] = std::move(results_[i]);
     if constexpr (Instrumented) {
       if (timing_) record_live_bytes(slots);
     }
-    for (auto& a : args_) a = NDArray();
-    for (int s : ins.release) pool_.release(std::move(slots[s]));
+    for (int s : ins.release) {
+      pool_.release(slots[s].take_array());
+      slots[s] = Value();
+    }
   }
   if constexpr (Instrumented) {
     if (timing_) {
@@ -92,7 +141,7 @@ void VM::run_impl(std::vector<NDArray>& slots) {
   }
 }
 
-void VM::run(std::vector<NDArray>& slots) {
+void VM::run(std::vector<Value>& slots) {
   if (timing_ || !hooks_.empty()) {
     run_impl<true>(slots);
   } else {

@@ -11,6 +11,7 @@
 
 #include "test_util.hpp"
 #include "theon/codegen/emit.hpp"
+#include "theon/codegen/fused_kernel.hpp"
 #include "theon/core/thread_pool.hpp"
 #include "theon/ops/fused.hpp"
 #include "theon/rewrite/rewriter.hpp"
@@ -90,11 +91,15 @@ void wrong_kernel(int64_t nd, const int64_t* shape, char* const* base, const int
 TEST(Fusion, DebugModeCatchesAGeneratedKernelThatDisagrees) {
   Var x = vector("x");
   auto f = function({x}, {exp(x) * 3.0}, with_mode("DebugMode"));
-  const Fused* op = only_fused(*f);
-  ASSERT_NE(op, nullptr);
+  ASSERT_NE(only_fused(*f), nullptr);
+  const codegen::FusedLoopKernel* loop = nullptr;
+  for (const auto& ins : f->program().code) {
+    if (auto* k = dynamic_cast<const codegen::FusedLoopKernel*>(ins.kernel)) loop = k;
+  }
+  ASSERT_NE(loop, nullptr);
   NDArray a = test_util::iota(DType::Float64, {4});
   EXPECT_NO_THROW(f->call({a}));
-  op->set_native_kernel(&wrong_kernel);
+  loop->install(&wrong_kernel);
   try {
     f->call({a});
     FAIL() << "DebugMode accepted a wrong generated kernel";

@@ -1,7 +1,7 @@
-"""Generated kernels: every scalar op alone and fused into random trees computes what its
-precompiled kernel computes; fused reductions; inplace fused loops; the on-disk cache (a second
-process loads without compiling, concurrent compiles, a killed compile, a truncated library);
-running without a compiler."""
+"""Generated kernels: scalar ops fused into random trees compute what their precompiled
+kernels compute (each op alone: the op table, test_op_table.py); fused reductions; inplace
+fused loops; the on-disk cache (a second process loads without compiling, concurrent compiles,
+a killed compile, a truncated library); running without a compiler."""
 
 import os
 import subprocess
@@ -13,7 +13,6 @@ import pytest
 
 import theon
 import theon.tensor as T
-from theon import _core
 
 RNG = np.random.default_rng(1234)
 
@@ -59,63 +58,6 @@ def assert_same(got, want, dtype):
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol, equal_nan=True)
     else:
         np.testing.assert_array_equal(got, want)
-
-
-# Input dtypes per op: the op table's compute dtypes that exercise distinct code (a sample).
-DTYPES = ["float64", "float32", "int64", "int32", "int8", "uint8", "uint64", "bool"]
-
-
-def table_cases():
-    cases = []
-    for name, arity, types in _core.scalar_ops():
-        for dtype in DTYPES:
-            if dtype not in types and not (name in ("cast",)):
-                continue
-            if name == "pow" and np.dtype(dtype).kind != "f":
-                continue  # integer pow is never fused (it raises on negative exponents)
-            cases.append((name, arity, dtype))
-    return cases
-
-
-CASES = table_cases()
-
-
-def build_case(name, arity, dtype, inputs):
-    if name == "cast":
-        return T.cast(inputs[0], "float32" if dtype != "float32" else "int16")
-    if name == "switch":
-        return T.switch(inputs[0] > inputs[1], inputs[1], inputs[2])
-    return T.build(name, *inputs)
-
-
-def test_every_scalar_op_alone_matches_its_precompiled_kernel(codegen):
-    # One function holds every case, so the whole table is one compiled module.
-    ins, outs, args, meta = [], [], [], []
-    for name, arity, dtype in CASES:
-        vs = [T.tensor(dtype, shape=(None, None), name=f"{name}_{dtype}_{i}") for i in range(arity)]
-        # A transposed (non-contiguous) first input and a broadcast row as the second.
-        vals = [sample(dtype, (7, 5)).T] + [sample(dtype, (1, 7)) for _ in range(arity - 1)]
-        try:
-            out = build_case(name, arity, dtype, vs)
-        except TypeError:
-            continue
-        ins += vs
-        outs.append(out)
-        args += vals
-        meta.append((name, dtype, out.dtype))
-    assert len(meta) > 150
-    f = theon.function(ins, outs, mode="FAST_RUN")
-    assert f.kernels["state"] == "installed", f.kernels["error"]
-    assert len(fused_nodes(f)) == len(meta)
-    g = reference(ins, outs)
-    with np.errstate(all="ignore"):
-        want = g(*args)
-    got = f(*args)
-    for (name, dtype, out_dtype), a, b in zip(meta, got, want):
-        try:
-            assert_same(a, b, out_dtype)
-        except AssertionError as e:
-            raise AssertionError(f"{name} on {dtype}: {e}") from None
 
 
 UNARY = ["exp", "tanh", "sin", "cos", "sqrt", "log1p", "abs", "sigmoid", "softplus", "sqr", "neg",

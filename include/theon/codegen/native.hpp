@@ -1,21 +1,23 @@
-// The generated kernels of one compiled function: collected from its Fused nodes, emitted as
-// one module, loaded from the on-disk cache or compiled (in the background unless asked to
-// wait), and installed into the ops, which switch to them on their next call.
+// The generated kernels of one linked program: the loops of its Fused nodes, emitted as one
+// module, loaded from the on-disk cache or compiled (in the background unless asked to wait),
+// and installed into the program's FusedLoopKernels, which switch to them on their next run.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "theon/graph/fgraph.hpp"
+#include "theon/codegen/fused_kernel.hpp"
 
 namespace theon::codegen {
 
 class NativeBuild {
  public:
-  // Starts the build for the Fused nodes of `fg`. With `wait` it returns once the kernels are
-  // installed (or failed); otherwise it returns at once when the module must be compiled.
-  // Without a compiler (config.cxx empty or not runnable) nothing is built.
-  static std::shared_ptr<NativeBuild> start(const FunctionGraph& fg, bool wait);
+  // Starts the build for `kernels`. With `wait` it returns once the kernels are installed (or
+  // failed); otherwise it returns at once when the module must be compiled. Without a compiler
+  // (config.cxx empty or not runnable) nothing is built.
+  static std::shared_ptr<NativeBuild> start(const std::vector<const FusedLoopKernel*>& kernels,
+                                            bool wait);
 
   // Blocks until the build is over. Returns false if it failed (see error()) or was not made.
   bool wait() const;

@@ -74,9 +74,13 @@ class Function {
   // The generated kernels of this function (fused loops), compiled in the background unless
   // config.compile_wait or FunctionOptions::wait_for_kernels says to wait.
   const codegen::NativeBuild& native() const { return *native_; }
+  // The linked program: its schedule, kernels and storage plan.
+  const Program& program() const { return *program_; }
 
  private:
   NDArray check_arg(size_t index, NDArray value, ArgOrigin origin) const;
+  // The array in an output slot after a run; NotImplementedError for values of other kinds.
+  NDArray output_array(int slot) const;
   std::string describe_input(size_t index) const;
 
   std::vector<In> inputs_;
@@ -87,11 +91,10 @@ class Function {
   std::shared_ptr<RewriteHistory> history_;
   std::shared_ptr<codegen::NativeBuild> native_;
   std::unique_ptr<RewriteChecker> rewrite_checker_;  // DebugMode only
+  std::shared_ptr<const Program> program_;  // its output slots: outputs, then update values
   std::unique_ptr<VM> vm_;
-  std::vector<NDArray> slots_;
+  std::vector<Value> slots_;
   std::vector<int> input_slots_;  // -1 for inputs the outputs do not use
-  std::vector<std::pair<int, std::shared_ptr<SharedValue>>> shared_slots_;
-  std::vector<int> output_slots_;  // outputs, then update values
   std::vector<std::shared_ptr<SharedValue>> update_cells_;
   std::vector<const NDArray*> constants_;
   std::vector<const NDArray*> reachable_;  // scratch of call(), kept to avoid reallocating

@@ -51,6 +51,10 @@ class Op {
     return std::nullopt;
   }
 
+  // Whether output_types chooses the outputs' devices itself (transfers between devices do).
+  // Otherwise a node's outputs live on the device of its inputs (see make_node).
+  virtual bool places_outputs() const { return false; }
+
   // Pairs (output, input) where the output is a view of that input's buffer.
   virtual std::vector<std::pair<int, int>> view_map() const { return {}; }
   // Pairs (output, input) where the output is written into that input's buffer: the input's

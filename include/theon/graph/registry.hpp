@@ -55,6 +55,24 @@ std::vector<Var> build(const std::string& name, const std::vector<Var>& inputs,
 std::vector<std::string> builder_names();
 bool has_builder(const std::string& name);
 
+// How a builder appears in Python: as theon.<module>.<name>, with `doc` as its docstring. An
+// elementwise one takes Python scalars as NumPy 2's weak scalars and arrays as constants.
+struct PythonExport {
+  std::string module;  // "tensor", "tensor.nnet"
+  std::string name;
+  std::string builder;
+  std::string doc;
+  bool elementwise = false;
+};
+void export_to_python(PythonExport e);
+std::vector<PythonExport> python_exports();
+
+// Opens the registration that closes an op file: the body registers the file's ops, builders,
+// kernels and Python names. CMake finds every line starting with THEON_OP_FILE(name) in
+// src/ops and generates register_op_files(), so a new op file edits no list.
+#define THEON_OP_FILE(name) void theon_op_file_##name()
+void register_op_files();
+
 // Registers every op family (defined in src/ops/register_all.cpp).
 void register_all_ops();
 // Runs register_all_ops once per process; every lookup by name calls it first.

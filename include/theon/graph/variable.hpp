@@ -67,6 +67,9 @@ class Apply : public std::enable_shared_from_this<Apply> {
 // the current user location. Errors raised by the op get the location appended.
 std::vector<Var> make_node(OpPtr op, std::vector<Var> inputs);
 Var make_node1(OpPtr op, std::vector<Var> inputs);
+// The op's output types on these inputs, on the device where the inputs live (unless the op
+// places its outputs itself): what make_node and graph copies give a node.
+std::vector<TensorType> output_types_on_device(const Op& op, const std::vector<Var>& inputs);
 
 Var make_input(TensorType type, std::string name = "");
 Var make_constant(NDArray value, std::string name = "");

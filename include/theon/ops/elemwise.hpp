@@ -65,6 +65,11 @@ Var operator*(double a, const Var& b);
 Var operator/(const Var& a, double b);
 Var operator/(double a, const Var& b);
 
+// The one registration of an elementwise op defined in a file of its own (see THEON_OP_FILE):
+// the scalar op, its gradient (null when it has none), its builder, and theon.tensor.<name> in
+// Python with `doc` as its docstring. C++ callers use elemwise(name, inputs).
+void register_elementwise_op(ScalarOp op, ScalarGrad grad, std::string doc);
+
 // Registers the builders of every scalar op ("add", "exp", ...) and "cast".
 void register_elemwise_ops();
 

@@ -1,11 +1,11 @@
 // Fused: one loop over memory that computes a tree of elementwise ops (and optionally reduces
 // its result over some axes), built by the fusion rewrite (src/rewrite/fusion.cpp). Its
-// reference kernel runs the member ops one after another; the code generator (codegen/) gives
-// it a native kernel that does the whole tree per element, which `perform` switches to as soon
-// as it is installed, so a function can start before its kernels are compiled.
+// reference kernel (`perform`) runs the member ops one after another; the linker gives each
+// Fused node a generated kernel (codegen/fused_kernel.hpp) that does the whole tree per element
+// once it is compiled, so a function can start before its kernels are compiled. The op itself
+// is an immutable value.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,33 +58,19 @@ class Fused : public Op {
   std::string type_name() const override { return "Fused"; }
   std::string props() const override;
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  // The member ops run one after another on whole arrays: what a generated kernel must match.
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::optional<std::vector<std::vector<Var>>> infer_shape(
       const std::vector<Var>& inputs,
       const std::vector<std::vector<Var>>& input_shapes) const override;
   std::string pprint(const std::vector<std::string>& args) const override;
 
-  // The member ops run one after another on whole arrays: what the native kernel must match.
-  void perform_reference(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const;
-  // Installs the generated kernel (thread-safe; later calls of perform use it).
-  void set_native_kernel(FusedKernelFn fn) const { native_->store(fn); }
-  FusedKernelFn native_kernel() const { return native_->load(); }
-
  private:
-  void run_partial_reductions(FusedKernelFn fn, const Shape& shape, const std::vector<char*>& base,
-                              const std::vector<int64_t>& strides, NDArray& out) const;
-  bool writable_in_place(const std::vector<NDArray>& inputs, const Shape& shape) const;
-  bool perform_contiguous(FusedKernelFn fn, const std::vector<NDArray>& inputs,
-                          std::vector<NDArray>& outputs) const;
-  void perform_native(FusedKernelFn fn, const std::vector<NDArray>& inputs,
-                      std::vector<NDArray>& outputs) const;
-
   std::vector<TensorType> input_types_;
   std::vector<FusedStep> steps_;
   std::vector<int> outputs_;
   std::optional<FusedReduction> reduction_;
   int inplace_input_ = -1;
-  std::shared_ptr<std::atomic<FusedKernelFn>> native_;
 };
 
 }  // namespace theon

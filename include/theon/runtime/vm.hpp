@@ -1,32 +1,48 @@
 // The VM: runs a linked program (ordered instructions over numbered storage slots) without
-// touching Python. Each instruction calls one op's kernel; storage is released after its last use.
+// touching Python. Each instruction calls one node's kernel; storage is released after its last
+// use.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "theon/core/ndarray.hpp"
+#include "theon/core/value.hpp"
 #include "theon/graph/variable.hpp"
 #include "theon/runtime/buffer_pool.hpp"
+#include "theon/runtime/kernel.hpp"
 
 namespace theon {
 
 struct Instruction {
   Apply* node;               // for the op and for error messages
+  const Kernel* kernel;      // owned by the Program
   std::vector<int> in;       // input slots
   std::vector<int> out;      // output slots
   std::vector<int> release;  // slots whose last reader is this instruction
 };
 
+// What the linker makes of a graph: the schedule with one kernel per node, and the storage
+// plan (which slot holds which variable; what is filled in before a run; what is kept after).
 struct Program {
   std::vector<Instruction> code;
+  std::vector<std::unique_ptr<Kernel>> kernels;
   int num_slots = 0;
+  std::unordered_map<const Variable*, int> slot_of;
+  std::vector<int> output_slots;  // the graph's outputs, in order
+  std::vector<std::pair<int, std::shared_ptr<const NDArray>>> constant_slots;
+  std::vector<std::pair<int, std::shared_ptr<SharedValue>>> shared_slots;
+
+  // The slot of `v`, or -1 when the program does not read it.
+  int slot(const Variable* v) const;
 };
 
-// Called around each instruction when installed (NanGuardMode, DebugMode). `before` sees the
-// inputs and the output slots as they arrive; `after` sees them once the kernel has run. Either
-// may throw to stop the run.
+// Called around each instruction over host arrays when installed (NanGuardMode, DebugMode).
+// `before` sees the inputs and the output slots as they arrive; `after` sees them once the
+// kernel has run. Either may throw to stop the run.
 class InstructionHook {
  public:
   virtual ~InstructionHook() = default;
@@ -37,11 +53,11 @@ class InstructionHook {
 
 class VM {
  public:
-  explicit VM(Program program) : program_(std::move(program)) {}
+  explicit VM(std::shared_ptr<const Program> program) : program_(std::move(program)) {}
   // Runs every instruction over `slots` (sized num_slots, with inputs, constants and shared
   // values filled in). On failure rethrows the op's error with the node's context.
-  void run(std::vector<NDArray>& slots);
-  const Program& program() const { return program_; }
+  void run(std::vector<Value>& slots);
+  const Program& program() const { return *program_; }
 
   // Per-instruction timing (the profiler) and hooks. When neither is on, run() takes the plain
   // loop: the cost is one branch per run.
@@ -61,14 +77,17 @@ class VM {
 
  private:
   template <bool Instrumented>
-  void run_impl(std::vector<NDArray>& slots);
-  void perform(const Instruction& ins);
-  void record_live_bytes(const std::vector<NDArray>& slots);
+  void run_impl(std::vector<Value>& slots);
+  void run_arrays(const Instruction& ins);
+  void run_values(const Instruction& ins, std::vector<Value>& slots);
+  void record_live_bytes(const std::vector<Value>& slots);
 
-  Program program_;
+  std::shared_ptr<const Program> program_;
   BufferPool pool_;
   std::vector<NDArray> args_;
   std::vector<NDArray> results_;
+  std::vector<Value> value_args_;
+  std::vector<Value> value_results_;
   bool timing_ = false;
   std::vector<std::shared_ptr<InstructionHook>> hooks_;
   std::vector<double> seconds_;

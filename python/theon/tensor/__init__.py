@@ -25,3 +25,9 @@ def cast(x, dtype):
     x = as_tensor_variable(x)
     return x if x.dtype == dtype else build("cast", x, dtype=dtype)
 
+
+
+# Ops whose C++ file exports them to theon.tensor (and that no module above defines by hand).
+from theon.tensor._build import export_registered as _export_registered  # noqa: E402
+
+_export_registered(globals(), "tensor")

@@ -154,3 +154,28 @@ def build_elemwise(name, *inputs):
     outs = _core.build(name, converted, {}, where)
     _compute_test_values(name, converted, outs, where)
     return outs[0] if len(outs) == 1 else outs
+
+
+def export_registered(namespace, module):
+    """Defines in ``namespace`` (a module's globals) a function for every builder the C++ op
+    files export to theon.<module> and that the module does not define by hand; returns their
+    names (for ``__all__``)."""
+    names = []
+    for mod, name, builder, doc, elementwise in _core.python_exports():
+        if mod != module or name in namespace:
+            continue
+        namespace[name] = _exported(name, builder, doc, elementwise)
+        names.append(name)
+    return names
+
+
+def _exported(name, builder, doc, elementwise):
+    if elementwise:
+        def f(*inputs):
+            return build_elemwise(builder, *inputs)
+    else:
+        def f(*inputs, **params):
+            return build(builder, *inputs, **params)
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = doc
+    return f
