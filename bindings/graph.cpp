@@ -181,7 +181,8 @@ void bind_graph(nb::module_& m) {
   m.def("python_exports", [] {
     nb::list out;
     for (const PythonExport& e : python_exports()) {
-      out.append(nb::make_tuple(e.module, e.name, e.builder, e.doc, e.elementwise));
+      out.append(
+          nb::make_tuple(e.module, e.name, e.builder, e.doc, e.elementwise, e.inputs, e.params));
     }
     return out;
   });
