@@ -13,6 +13,7 @@
 #include "theon/graph/printing.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/constant.hpp"
+#include "theon/ops/reduce.hpp"
 #include "theon/ops/scalar.hpp"
 
 namespace nb = nanobind;
@@ -203,6 +204,43 @@ void bind_graph(nb::module_& m) {
         return out;
       },
       "The scalar op table: (name, arity, compute dtypes) per op.");
+  m.def(
+      "dtype_table",
+      [] {
+        nb::list out;
+        for (const DTypeInfo& row : kDTypeTable) {
+          nb::dict d;
+          d["name"] = std::string(row.name);
+          d["itemsize"] = row.itemsize;
+          d["kind"] = std::string(1, row.numpy_kind);
+          d["char"] = std::string(1, row.numpy_char);
+          d["num"] = row.numpy_typenum;
+          d["c_name"] = row.c_name;
+          d["opencl_name"] = row.opencl_name;
+          d["cuda_name"] = row.cuda_name;
+          out.append(d);
+        }
+        return out;
+      },
+      "The dtype table: one dict per dtype, in Theon's dtype order.");
+  m.def(
+      "reduction_rules",
+      [] {
+        nb::list out;
+        for (const ReductionRule& rule : reduction_rules()) {
+          nb::dict d;
+          d["name"] = rule.name;
+          d["type_name"] = rule.type_name;
+          d["combine"] = rule.combine ? nb::object(nb::str(rule.combine)) : nb::none();
+          d["identity"] = rule.identity;
+          d["empty_error"] = rule.empty_error ? nb::object(nb::str(rule.empty_error)) : nb::none();
+          d["fusable"] = rule.fusable;
+          d["differentiable"] = rule.grad != nullptr;
+          out.append(d);
+        }
+        return out;
+      },
+      "The reduction rules: one dict per reduction kind.");
   m.def(
       "input",
       [](const std::string& dtype, nb::handle shape, std::optional<std::string> name,

@@ -798,15 +798,21 @@ Var make_reduce(ReduceKind kind, const Var& x, std::vector<int64_t> axes, bool k
   return make_node1(make_reduce_op(kind, std::move(axes), keepdims), {x});
 }
 
-bool mergeable_kind(ReduceKind k) {
-  return k != ReduceKind::Argmax && k != ReduceKind::Argmin;
+// The op type names of the reductions whose rule satisfies `pred`.
+template <class Pred>
+std::vector<std::string> reduce_type_names(Pred pred) {
+  std::vector<std::string> names;
+  for (const ReductionRule& rule : reduction_rules()) {
+    if (pred(rule)) names.push_back(rule.type_name);
+  }
+  return names;
 }
 
 // sum(sum(x, a), b) -> sum(x, a + b) (any keepdims; a DimShuffle puts back kept axes where the
-// two keepdims differ). Also prod, max, min, any and all, each with itself.
+// two keepdims differ). Also every other fold (prod, max, min, any, all), each with itself.
 Result reduce_reduce(FunctionGraph&, Apply* node) {
   auto* outer = node_op<Reduce>(node);
-  if (!outer || !mergeable_kind(outer->kind())) return std::nullopt;
+  if (!outer || !reduction_rule(outer->kind()).combine) return std::nullopt;
   const Var& y = node->inputs()[0];
   auto* inner = op_as<Reduce>(y);
   if (!inner || inner->kind() != outer->kind()) return std::nullopt;
@@ -868,9 +874,8 @@ Result reduce_size_one_axes(FunctionGraph&, Apply* node) {
     }
   }
   if (rest.size() == r->axes().size() && !r->axes().empty()) return std::nullopt;
-  const bool arg = r->kind() == ReduceKind::Argmax || r->kind() == ReduceKind::Argmin;
-  if (arg) {
-    // The index within size-1 axes is always 0.
+  if (!reduction_rule(r->kind()).combine) {
+    // Not a fold, the result is a position (argmax, argmin): 0 within size-1 axes.
     if (!rest.empty()) return std::nullopt;
     std::vector<Var> dims;
     for (int d = 0; d < x->type.ndim(); ++d) {
@@ -937,8 +942,9 @@ std::vector<NodeRewriter> canonicalize_rules() {
   node("subtensor_subtensor", {"Subtensor"}, subtensor_subtensor);
   node("subtensor_lift_elemwise", {"Subtensor"}, subtensor_lift_elemwise);
   node("dimshuffle_lift_elemwise", {"DimShuffle"}, dimshuffle_lift_elemwise);
-  node("reduce_reduce", {"Sum", "Prod", "Max", "Min", "Any", "All"}, reduce_reduce);
-  node("reduce_size_one_axes", {"Sum", "Prod", "Max", "Min", "Argmax", "Argmin", "Any", "All"},
+  node("reduce_reduce", reduce_type_names([](const ReductionRule& r) { return r.combine; }),
+       reduce_reduce);
+  node("reduce_size_one_axes", reduce_type_names([](const ReductionRule&) { return true; }),
        reduce_size_one_axes);
   return rules;
 }

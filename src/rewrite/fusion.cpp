@@ -39,7 +39,7 @@ bool fusable_elemwise(Apply* node) {
 
 bool fusable_reduce(Apply* node) {
   const Reduce* op = node_op<Reduce>(node);
-  if (op == nullptr || reduction_rule(op->kind()) == nullptr) return false;
+  if (op == nullptr || !reduction_rule(op->kind()).fusable) return false;
   const DType dt = node->inputs()[0]->type.dtype;
   return (dt == DType::Float32 || dt == DType::Float64) && node->output_ref(0).type.dtype == dt;
 }

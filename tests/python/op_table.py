@@ -12,6 +12,8 @@ from theon.tensor._build import build
 
 # Builders without a row of their own, with the reason.
 EXCLUDED = {}
+# Rows of ops built outside the builder registry: row name -> how they are built.
+NOT_BUILDERS = {"subtensor": "x[key]; the bindings parse the key (bindings/index_key.cpp)"}
 # Rows whose output shapes depend on the values (not only the shapes) of some array inputs:
 # row id -> those inputs.
 SHAPE_FROM_VALUES = {
