@@ -14,5 +14,6 @@ void bind_graph(nanobind::module_& m);     // Variable, TensorType, Apply, build
 void bind_function(nanobind::module_& m);  // Function, shared values
 void bind_config(nanobind::module_& m);    // config flags, printing
 void bind_grad(nanobind::module_& m);      // grad, Rop, jacobian, hessian, verify_grad
+void bind_indexing(nanobind::module_& m);  // getitem: Python index keys parsed into C++ keys
 
 }  // namespace theon::py

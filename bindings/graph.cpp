@@ -14,6 +14,7 @@
 #include "theon/graph/registry.hpp"
 #include "theon/graph/serialize.hpp"
 #include "theon/ops/constant.hpp"
+#include "theon/ops/reduce.hpp"
 #include "theon/ops/scalar.hpp"
 
 namespace nb = nanobind;
@@ -71,11 +72,14 @@ StaticShape static_shape_from(nb::handle shape) {
 
 void bind_graph(nb::module_& m) {
   nb::class_<TensorType>(m, "TensorType")
-      .def("__init__",
-           [](TensorType* t, const std::string& dtype, nb::handle shape) {
-             new (t) TensorType(parse_dtype(dtype), static_shape_from(shape));
-           })
+      .def(
+          "__init__",
+          [](TensorType* t, const std::string& dtype, nb::handle shape, const std::string& device) {
+            new (t) TensorType(parse_dtype(dtype), static_shape_from(shape), parse_device(device));
+          },
+          nb::arg("dtype"), nb::arg("shape"), nb::arg("device") = "cpu")
       .def_prop_ro("dtype", [](const TensorType& t) { return std::string(dtype_name(t.dtype)); })
+      .def_prop_ro("device", [](const TensorType& t) { return t.device.str(); })
       .def_prop_ro("shape", [](const TensorType& t) { return static_shape_tuple(t.shape); })
       .def_prop_ro("ndim", [](const TensorType& t) { return t.ndim(); })
       .def_prop_ro("broadcastable", &broadcastable_tuple)
@@ -188,7 +192,8 @@ void bind_graph(nb::module_& m) {
   m.def("python_exports", [] {
     nb::list out;
     for (const PythonExport& e : python_exports()) {
-      out.append(nb::make_tuple(e.module, e.name, e.builder, e.doc, e.elementwise));
+      out.append(
+          nb::make_tuple(e.module, e.name, e.builder, e.doc, e.elementwise, e.inputs, e.params));
     }
     return out;
   });
@@ -207,6 +212,43 @@ void bind_graph(nb::module_& m) {
         return out;
       },
       "The scalar op table: (name, arity, compute dtypes) per op.");
+  m.def(
+      "dtype_table",
+      [] {
+        nb::list out;
+        for (const DTypeInfo& row : kDTypeTable) {
+          nb::dict d;
+          d["name"] = std::string(row.name);
+          d["itemsize"] = row.itemsize;
+          d["kind"] = std::string(1, row.numpy_kind);
+          d["char"] = std::string(1, row.numpy_char);
+          d["num"] = row.numpy_typenum;
+          d["c_name"] = row.c_name;
+          d["opencl_name"] = row.opencl_name;
+          d["cuda_name"] = row.cuda_name;
+          out.append(d);
+        }
+        return out;
+      },
+      "The dtype table: one dict per dtype, in Theon's dtype order.");
+  m.def(
+      "reduction_rules",
+      [] {
+        nb::list out;
+        for (const ReductionRule& rule : reduction_rules()) {
+          nb::dict d;
+          d["name"] = rule.name;
+          d["type_name"] = rule.type_name;
+          d["combine"] = rule.combine ? nb::object(nb::str(rule.combine)) : nb::none();
+          d["identity"] = rule.identity;
+          d["empty_error"] = rule.empty_error ? nb::object(nb::str(rule.empty_error)) : nb::none();
+          d["fusable"] = rule.fusable;
+          d["differentiable"] = rule.grad != nullptr;
+          out.append(d);
+        }
+        return out;
+      },
+      "The reduction rules: one dict per reduction kind.");
   m.def(
       "input",
       [](const std::string& dtype, nb::handle shape, std::optional<std::string> name,

@@ -45,4 +45,5 @@ NB_MODULE(_core, m) {
   theon::py::bind_function(m);
   theon::py::bind_config(m);
   theon::py::bind_grad(m);
+  theon::py::bind_indexing(m);
 }

@@ -9,58 +9,25 @@
 namespace theon::py {
 namespace {
 
-int typenum_of(DType dt) {
-  switch (dt) {
-    case DType::Bool:
-      return NPY_BOOL;
-    case DType::Int8:
-      return NPY_INT8;
-    case DType::Int16:
-      return NPY_INT16;
-    case DType::Int32:
-      return NPY_INT32;
-    case DType::Int64:
-      return NPY_INT64;
-    case DType::UInt8:
-      return NPY_UINT8;
-    case DType::UInt16:
-      return NPY_UINT16;
-    case DType::UInt32:
-      return NPY_UINT32;
-    case DType::UInt64:
-      return NPY_UINT64;
-    case DType::Float32:
-      return NPY_FLOAT32;
-    case DType::Float64:
-      return NPY_FLOAT64;
-  }
-  return NPY_FLOAT64;
-}
+// The table's NumPy numbers are written without NumPy's headers; these check them here.
+static_assert(dtype_info(DType::Bool).numpy_typenum == NPY_BOOL);
+static_assert(dtype_info(DType::Int8).numpy_typenum == NPY_INT8);
+static_assert(dtype_info(DType::Int16).numpy_typenum == NPY_INT16);
+static_assert(dtype_info(DType::Int32).numpy_typenum == NPY_INT32);
+static_assert(dtype_info(DType::Int64).numpy_typenum == NPY_INT64);
+static_assert(dtype_info(DType::UInt8).numpy_typenum == NPY_UINT8);
+static_assert(dtype_info(DType::UInt16).numpy_typenum == NPY_UINT16);
+static_assert(dtype_info(DType::UInt32).numpy_typenum == NPY_UINT32);
+static_assert(dtype_info(DType::UInt64).numpy_typenum == NPY_UINT64);
+static_assert(dtype_info(DType::Float32).numpy_typenum == NPY_FLOAT32);
+static_assert(dtype_info(DType::Float64).numpy_typenum == NPY_FLOAT64);
 
 // NumPy's kind letter and item size name one of Theon's dtypes, or none (float16, complex...).
 bool dtype_of_descr(PyArray_Descr* d, DType* out) {
-  DKind kind;
-  switch (d->kind) {
-    case 'b':
-      kind = DKind::Bool;
-      break;
-    case 'i':
-      kind = DKind::Signed;
-      break;
-    case 'u':
-      kind = DKind::Unsigned;
-      break;
-    case 'f':
-      kind = DKind::Float;
-      break;
-    default:
-      return false;
-  }
   const size_t size = static_cast<size_t>(PyDataType_ELSIZE(d));
-  for (int k = 0; k < kNumDTypes; ++k) {
-    const DType dt = static_cast<DType>(k);
-    if (dtype_kind(dt) == kind && itemsize(dt) == size) {
-      *out = dt;
+  for (const DTypeInfo& row : kDTypeTable) {
+    if (row.numpy_kind == d->kind && row.itemsize == size) {
+      *out = row.dtype;
       return true;
     }
   }
@@ -81,6 +48,10 @@ bool is_ndarray(PyObject* obj) {
   return PyArray_Check(obj);
 }
 
+bool is_numpy_scalar(PyObject* obj) {
+  return PyArray_IsScalar(obj, Generic);
+}
+
 NDArray from_numpy(PyObject* obj) {
   auto* arr = reinterpret_cast<PyArrayObject*>(obj);
   DType dt;
@@ -91,8 +62,8 @@ NDArray from_numpy(PyObject* obj) {
                     " are not supported; use bool, (u)int8-64, float32 or float64");
   }
   if (!PyArray_ISNOTSWAPPED(arr) || !PyArray_ISALIGNED(arr)) {
-    PyObject* fixed = PyArray_FromAny(obj, PyArray_DescrFromType(typenum_of(dt)), 0, 0,
-                                      NPY_ARRAY_CARRAY | NPY_ARRAY_ENSURECOPY, nullptr);
+    PyObject* fixed = PyArray_FromAny(obj, PyArray_DescrFromType(dtype_info(dt).numpy_typenum), 0,
+                                      0, NPY_ARRAY_CARRAY | NPY_ARRAY_ENSURECOPY, nullptr);
     if (!fixed) throw nb::python_error();
     NDArray a = from_numpy(fixed);
     Py_DECREF(fixed);
@@ -131,7 +102,7 @@ NDArray from_python(nb::handle obj) {
 
 nb::object to_numpy(const NDArray& a) {
   const int nd = a.ndim();
-  PyArray_Descr* descr = PyArray_DescrFromType(typenum_of(a.dtype()));
+  PyArray_Descr* descr = PyArray_DescrFromType(dtype_info(a.dtype()).numpy_typenum);
   const int flags = a.writeable() ? NPY_ARRAY_WRITEABLE : 0;
   PyObject* arr = PyArray_NewFromDescr(
       &PyArray_Type, descr, nd,

@@ -80,13 +80,13 @@ std::string emit_steps(const Fused& op, const std::string& indent) {
 
 // `acc` folded with `x` through the reduction's combining scalar op, as the precompiled
 // kernels and the partial-result combiner fold them.
-std::string combine(ReduceKind kind, const std::string& acc, const std::string& x,
+std::string combine(const ReductionRule& rule, const std::string& acc, const std::string& x,
                     const std::string& type) {
-  return expand(find_scalar_op(reduction_rule(kind)->combine).c_expr, {acc, x}, type);
+  return expand(find_scalar_op(rule.combine).c_expr, {acc, x}, type);
 }
 
-std::string identity(ReduceKind kind, const std::string& type) {
-  const double value = reduction_rule(kind)->identity;
+std::string identity(const ReductionRule& rule, const std::string& type) {
+  const double value = rule.identity;
   if (std::isinf(value)) {
     return std::string(value < 0 ? "-" : "") + "std::numeric_limits<" + type + ">::infinity()";
   }
@@ -96,31 +96,7 @@ std::string identity(ReduceKind kind, const std::string& type) {
 }  // namespace
 
 const char* c_type(DType dtype) {
-  switch (dtype) {
-    case DType::Bool:
-      return "bool";
-    case DType::Int8:
-      return "int8_t";
-    case DType::Int16:
-      return "int16_t";
-    case DType::Int32:
-      return "int32_t";
-    case DType::Int64:
-      return "int64_t";
-    case DType::UInt8:
-      return "uint8_t";
-    case DType::UInt16:
-      return "uint16_t";
-    case DType::UInt32:
-      return "uint32_t";
-    case DType::UInt64:
-      return "uint64_t";
-    case DType::Float32:
-      return "float";
-    case DType::Float64:
-      break;
-  }
-  return "double";
+  return dtype_info(dtype).c_name;
 }
 
 // Layout of a kernel: operands are the outputs, then the inputs. The loop runs the outer
@@ -196,7 +172,7 @@ std::string emit_kernel(const Fused& op, const std::string& symbol) {
     }
     s << "    }\n";
   } else {
-    const ReduceKind kind = op.reduction()->kind;
+    const ReductionRule& rule = reduction_rule(op.reduction()->kind);
     const std::string acc_t = c_type(op.value_dtype(op.outputs()[0]));
     const std::string root = value(op.outputs()[0]);
     s << "    " << acc_t << "* out = reinterpret_cast<" << acc_t << "*>(p[0]);\n";
@@ -204,13 +180,13 @@ std::string emit_kernel(const Fused& op, const std::string& symbol) {
     s << "    if (st[0] == 0) {\n";
     // For max and min the lanes use plain compares, which vectorize, and remember NaNs apart:
     // any NaN makes the result NaN, as theon_maximum / theon_minimum would.
-    const bool extreme = kind == ReduceKind::Max || kind == ReduceKind::Min;
+    const bool extreme = rule.lane_compare != nullptr;
     s << "      " << acc_t << " acc[8];\n";
     if (extreme)
       s << "      bool nan[8] = {false, false, false, false, false, false, false, false};\n";
     // Lane 0 carries the running result; the others start from the identity.
     s << "      acc[0] = *out;\n";
-    s << "      for (int l = 1; l < 8; ++l) acc[l] = " << identity(kind, acc_t) << ";\n";
+    s << "      for (int l = 1; l < 8; ++l) acc[l] = " << identity(rule, acc_t) << ";\n";
     s << "      int64_t i = 0;\n";
     s << "      if (contiguous) {\n";
     s << "        for (; i + 8 <= n; i += 8) {\n";
@@ -232,19 +208,19 @@ std::string emit_kernel(const Fused& op, const std::string& symbol) {
     }
     if (extreme) {
       s << "            nan[l] |= " << root << " != " << root << ";\n";
-      s << "            acc[l] = acc[l] " << (kind == ReduceKind::Max ? "<" : ">") << " " << root
-        << " ? " << root << " : acc[l];\n";
+      s << "            acc[l] = acc[l] " << rule.lane_compare << " " << root << " ? " << root
+        << " : acc[l];\n";
     } else {
-      s << "            acc[l] = " << combine(kind, "acc[l]", root, acc_t) << ";\n";
+      s << "            acc[l] = " << combine(rule, "acc[l]", root, acc_t) << ";\n";
     }
     s << "          }\n        }\n      }\n";
     s << "      for (; i < n; ++i) {\n";
     s << load_inputs(false, "        ");
     s << emit_steps(op, "        ");
-    s << "        acc[0] = " << combine(kind, "acc[0]", root, acc_t) << ";\n";
+    s << "        acc[0] = " << combine(rule, "acc[0]", root, acc_t) << ";\n";
     s << "      }\n";
     s << "      " << acc_t << " r = acc[0];\n";
-    s << "      for (int l = 1; l < 8; ++l) r = " << combine(kind, "r", "acc[l]", acc_t) << ";\n";
+    s << "      for (int l = 1; l < 8; ++l) r = " << combine(rule, "r", "acc[l]", acc_t) << ";\n";
     if (extreme) {
       s << "      for (int l = 0; l < 8; ++l) if (nan[l]) r = std::numeric_limits<" << acc_t
         << ">::quiet_NaN();\n";
@@ -254,14 +230,14 @@ std::string emit_kernel(const Fused& op, const std::string& symbol) {
     s << "      for (int64_t i = 0; i < n; ++i) {\n";
     s << load_inputs(true, "        ");
     s << emit_steps(op, "        ");
-    s << "        out[i] = " << combine(kind, "out[i]", root, acc_t) << ";\n";
+    s << "        out[i] = " << combine(rule, "out[i]", root, acc_t) << ";\n";
     s << "      }\n";
     s << "    } else {\n";
     s << "      for (int64_t i = 0; i < n; ++i) {\n";
     s << load_inputs(false, "        ");
     s << emit_steps(op, "        ");
     s << "        " << acc_t << "& r = *reinterpret_cast<" << acc_t << "*>(p[0] + i * st[0]);\n";
-    s << "        r = " << combine(kind, "r", root, acc_t) << ";\n";
+    s << "        r = " << combine(rule, "r", root, acc_t) << ";\n";
     s << "      }\n";
     s << "    }\n";
   }

@@ -139,14 +139,13 @@ void FusedLoopKernel::run_native(FusedKernelFn fn, const std::vector<NDArray>& i
         out_shape.push_back(loop_shape[d]);
       }
     }
-    if (reduced_count == 0 &&
-        (op_->reduction()->kind == ReduceKind::Max || op_->reduction()->kind == ReduceKind::Min)) {
+    if (reduced_count == 0 && reduction_rule(op_->reduction()->kind).empty_error) {
       op_->perform(inputs, outputs);
       return;
     }
     const DType dt = op_->value_dtype(op_->outputs()[0]);
     NDArray& out = reuse_or_empty(outputs[0], dt, out_shape);
-    const double identity = reduction_rule(op_->reduction()->kind)->identity;
+    const double identity = reduction_rule(op_->reduction()->kind).identity;
     if (dt == DType::Float64) {
       std::fill(out.data<double>(), out.data<double>() + out.size(), identity);
     } else {
@@ -253,7 +252,7 @@ void FusedLoopKernel::run_partial_reductions(FusedKernelFn fn, const Shape& shap
       fn(pnd, chunk_shape.data(), chunk_base.data(), strides.data());
     }
   });
-  const ScalarOp& combine = find_scalar_op(reduction_rule(op_->reduction()->kind)->combine);
+  const ScalarOp& combine = find_scalar_op(reduction_rule(op_->reduction()->kind).combine);
   const ScalarKernel kernel = combine.kernels[static_cast<int>(dt)];
   std::memcpy(out.raw(), partial.raw(), itemsize(dt));
   for (int64_t c = 1; c < chunks; ++c) {

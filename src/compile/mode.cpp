@@ -4,7 +4,7 @@
 
 #include "theon/core/config.hpp"
 #include "theon/core/error.hpp"
-#include "theon/rewrite/rewriter.hpp"
+#include "theon/rewrite/pipeline.hpp"
 
 namespace theon {
 namespace {
@@ -22,7 +22,6 @@ std::set<std::string> split(const std::string& s) {
 }  // namespace
 
 Mode resolve_mode(const Mode& mode) {
-  ensure_rewrites_registered();
   const Config& c = Config::global();
   Mode m = mode;
   if (m.name.empty()) m.name = c.get("mode");
@@ -41,7 +40,7 @@ Mode resolve_mode(const Mode& mode) {
   for (const auto& s : split(c.get("optimizer_excluding"))) m.excluding.insert(s);
   for (const auto* set : {&m.including, &m.excluding}) {
     for (const auto& n : *set) {
-      if (!RewriteDB::global().has(n)) {
+      if (!is_rewrite_name_or_tag(n)) {
         throw ValueError("mode: no rewrite or tag named '" + n + "'");
       }
     }
@@ -51,12 +50,10 @@ Mode resolve_mode(const Mode& mode) {
 
 void optimize(FunctionGraph& fg, const Mode& mode) {
   const Mode m = resolve_mode(mode);
-  std::set<std::string> include = m.including;
-  if (m.name == "FAST_RUN" || m.name == "NanGuardMode" || m.name == "DebugMode") {
-    include.insert("fast_run");
-  }
-  if (m.name == "FAST_COMPILE") include.insert("fast_compile");
-  RewriteDB::global().optimize(fg, include, m.excluding);
+  const ModePipeline& pipeline = mode_pipeline(m.name);
+  RewriteFilter filter{pipeline.tags, m.excluding};
+  filter.include.insert(m.including.begin(), m.including.end());
+  run_pipeline(fg, pipeline.passes, filter);
 }
 
 }  // namespace theon

@@ -67,6 +67,11 @@ void define_core_flags(Config& c) {
             "rewrites (names or tags, ':'-separated) to remove",
             {},
             nullptr});
+  c.define({"optimizer_print_passes",
+            "False",
+            "whether compiling prints the graph to stderr after each rewrite pass",
+            {"False", "True"},
+            nullptr});
   c.define({"exception_verbosity",
             "low",
             "'high' adds the inputs' strides and the failing node's subgraph to run-time errors",

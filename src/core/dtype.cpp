@@ -1,70 +1,28 @@
 #include "theon/core/dtype.hpp"
 
 #include <algorithm>
-#include <array>
 
 #include "theon/core/error.hpp"
 
 namespace theon {
-namespace {
 
-struct DTypeInfo {
-  std::string_view name;
-  size_t size;
-  DKind kind;
-};
-
-constexpr std::array<DTypeInfo, kNumDTypes> kInfo{{
-    {"bool", 1, DKind::Bool},
-    {"int8", 1, DKind::Signed},
-    {"int16", 2, DKind::Signed},
-    {"int32", 4, DKind::Signed},
-    {"int64", 8, DKind::Signed},
-    {"uint8", 1, DKind::Unsigned},
-    {"uint16", 2, DKind::Unsigned},
-    {"uint32", 4, DKind::Unsigned},
-    {"uint64", 8, DKind::Unsigned},
-    {"float32", 4, DKind::Float},
-    {"float64", 8, DKind::Float},
-}};
-
-const DTypeInfo& info(DType dt) {
-  return kInfo[static_cast<size_t>(dt)];
-}
-
-DType signed_of_size(size_t size) {
-  switch (size) {
-    case 1:
-      return DType::Int8;
-    case 2:
-      return DType::Int16;
-    case 4:
-      return DType::Int32;
-    default:
-      return DType::Int64;
+std::optional<DType> find_dtype(DKind kind, size_t size) {
+  for (const DTypeInfo& row : kDTypeTable) {
+    if (row.kind == kind && row.itemsize == size) return row.dtype;
   }
-}
-
-}  // namespace
-
-size_t itemsize(DType dt) {
-  return info(dt).size;
-}
-std::string_view dtype_name(DType dt) {
-  return info(dt).name;
-}
-DKind dtype_kind(DType dt) {
-  return info(dt).kind;
+  return std::nullopt;
 }
 
 DType parse_dtype(std::string_view name) {
-  for (int i = 0; i < kNumDTypes; ++i) {
-    if (kInfo[i].name == name) return static_cast<DType>(i);
+  for (const DTypeInfo& row : kDTypeTable) {
+    if (row.name == name) return row.dtype;
   }
   if (name == "float" || name == "double") return DType::Float64;
   if (name == "int") return DType::Int64;
   std::string known;
-  for (const auto& i : kInfo) known += (known.empty() ? "" : ", ") + std::string(i.name);
+  for (const DTypeInfo& row : kDTypeTable) {
+    known += (known.empty() ? "" : ", ") + std::string(row.name);
+  }
   throw TypeError("unknown dtype '" + std::string(name) + "'; expected one of " + known);
 }
 
@@ -83,7 +41,7 @@ DType promote(DType a, DType b) {
   DType s = ka == DKind::Signed ? a : b;
   DType u = ka == DKind::Signed ? b : a;
   if (u == DType::UInt64) return DType::Float64;
-  return signed_of_size(std::max(itemsize(s), 2 * itemsize(u)));
+  return *find_dtype(DKind::Signed, std::max(itemsize(s), 2 * itemsize(u)));
 }
 
 bool can_cast_safe(DType from, DType to) {

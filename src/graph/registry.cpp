@@ -127,7 +127,15 @@ std::vector<Var> build(const std::string& name, const std::vector<Var>& inputs,
                                      (e.max_inputs < 0 ? "any" : std::to_string(e.max_inputs));
     throw TypeError(name + ": expected " + expected + " inputs, got " + std::to_string(n));
   }
-  return e.build(inputs, params);
+  try {
+    return e.build(inputs, params);
+  } catch (const Error& err) {
+    // Errors raised before any node exists (bad parameters) get the user's line too.
+    const std::string what = err.what();
+    const std::string& where = current_location();
+    if (where.empty() || what.find("(node built at ") != std::string::npos) throw;
+    rethrow_with_message(err, what + "\n  (node built at " + where + ")");
+  }
 }
 
 namespace {

@@ -294,7 +294,7 @@ void register_elementwise_op(ScalarOp op, ScalarGrad grad, std::string doc) {
   register_scalar_op(std::move(op));
   if (grad) register_scalar_grad(name, grad);
   register_elemwise_builder(name, arity);
-  export_to_python({"tensor", name, name, std::move(doc), true});
+  export_to_python({"tensor", name, name, std::move(doc), true, arity, {}});
 }
 
 void register_elemwise_ops() {

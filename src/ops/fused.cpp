@@ -1,29 +1,10 @@
 #include "theon/ops/fused.hpp"
 
 #include <algorithm>
-#include <limits>
 
 #include "theon/core/error.hpp"
 
 namespace theon {
-
-const ReductionRule* reduction_rule(ReduceKind kind) {
-  static const ReductionRule sum{"sum", "add", 0.0}, prod{"prod", "mul", 1.0},
-      max{"max", "maximum", -std::numeric_limits<double>::infinity()},
-      min{"min", "minimum", std::numeric_limits<double>::infinity()};
-  switch (kind) {
-    case ReduceKind::Sum:
-      return &sum;
-    case ReduceKind::Prod:
-      return &prod;
-    case ReduceKind::Max:
-      return &max;
-    case ReduceKind::Min:
-      return &min;
-    default:
-      return nullptr;
-  }
-}
 
 Fused::Fused(std::vector<TensorType> input_types, std::vector<FusedStep> steps,
              std::vector<int> outputs, std::optional<FusedReduction> reduction, int inplace_input)
@@ -71,7 +52,7 @@ std::string Fused::props() const {
   s += "out=";
   for (size_t k = 0; k < outputs_.size(); ++k) s += (k ? ",v" : "v") + std::to_string(outputs_[k]);
   if (reduction_) {
-    s += ";" + std::string(reduction_rule(reduction_->kind)->name) + "(axis=(";
+    s += ";" + std::string(reduction_rule(reduction_->kind).name) + "(axis=(";
     for (int64_t a : reduction_->axes) s += std::to_string(a) + ",";
     s += std::string(")") + (reduction_->keepdims ? ",keepdims" : "") + ")";
   }
@@ -111,7 +92,7 @@ std::optional<std::vector<std::vector<Var>>> Fused::infer_shape(
 std::string Fused::pprint(const std::vector<std::string>& args) const {
   std::string s = "Fused{";
   for (size_t j = 0; j < steps_.size(); ++j) s += (j ? "," : "") + steps_[j].op->scalar().name;
-  if (reduction_) s += "|" + std::string(reduction_rule(reduction_->kind)->name);
+  if (reduction_) s += "|" + std::string(reduction_rule(reduction_->kind).name);
   s += "}(";
   for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + args[i];
   return s + ")";

@@ -12,9 +12,6 @@
 namespace theon {
 namespace {
 
-constexpr ReduceKind kFusableReductions[] = {ReduceKind::Sum, ReduceKind::Prod, ReduceKind::Max,
-                                             ReduceKind::Min};
-
 PropValue step_value(const FusedStep& step) {
   return PropValue::list({PropValue::op(step.op),
                           PropValue::ints(std::vector<int64_t>(step.args.begin(), step.args.end())),
@@ -23,7 +20,7 @@ PropValue step_value(const FusedStep& step) {
 
 PropValue reduction_value(const std::optional<FusedReduction>& r) {
   if (!r) return PropValue();
-  return PropValue::list({PropValue::string(reduction_rule(r->kind)->name),
+  return PropValue::list({PropValue::string(reduction_rule(r->kind).name),
                           PropValue::ints(r->axes), PropValue::boolean(r->keepdims)});
 }
 
@@ -76,15 +73,15 @@ std::optional<FusedReduction> reduction_from(const PropReader& f) {
   const std::vector<PropValue>& parts = v.as_list(ctx);
   if (parts.size() != 3) throw ValueError(ctx + ": expected (kind, axes, keepdims)");
   const std::string& name = parts[0].as_string(ctx);
-  for (ReduceKind kind : kFusableReductions) {
-    if (name != reduction_rule(kind)->name) continue;
+  for (const ReductionRule& rule : reduction_rules()) {
+    if (!rule.fusable || name != rule.name) continue;
     const std::vector<int64_t>& axes = parts[1].as_ints(ctx);
     for (size_t i = 0; i < axes.size(); ++i) {
       if (axes[i] < 0 || (i > 0 && axes[i] <= axes[i - 1])) {
         throw ValueError(ctx + ": axes must be non-negative and increasing");
       }
     }
-    return FusedReduction{kind, axes, parts[2].as_bool(ctx)};
+    return FusedReduction{rule.kind, axes, parts[2].as_bool(ctx)};
   }
   throw ValueError(ctx + ": '" + name + "' is not a reduction a fused loop takes");
 }

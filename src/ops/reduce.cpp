@@ -11,13 +11,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <limits>
 #include <memory>
 #include <type_traits>
 
 #include "axis_lines.hpp"
-#include "element_util.hpp"
+#include "reduce_folds.hpp"
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
 #include "theon/graph/op_factory.hpp"
@@ -90,257 +88,6 @@ auto located(F&& f) {
   }
 }
 
-// The dtype sum, prod, cumsum and cumprod give.
-DType sum_dtype(DType dt) {
-  switch (dtype_kind(dt)) {
-    case DKind::Bool:
-    case DKind::Signed:
-      return DType::Int64;
-    case DKind::Unsigned:
-      return DType::UInt64;
-    case DKind::Float:
-      break;
-  }
-  return dt;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reduction policies: Acc is the accumulator type, init() its starting value and combine() folds
-// one input element in. Integer sums and products wrap around like NumPy's.
-
-template <class T>
-struct SumAcc {
-  using type = std::conditional_t<
-      std::is_floating_point_v<T>, double,
-      std::conditional_t<std::is_unsigned_v<T> && !std::is_same_v<T, bool>, uint64_t, int64_t>>;
-};
-
-template <class T>
-struct SumPolicy {
-  using Acc = typename SumAcc<T>::type;
-  static Acc init() { return Acc(0); }
-  static Acc combine(Acc a, Acc x) {
-    if constexpr (std::is_integral_v<Acc>) {
-      return static_cast<Acc>(static_cast<uint64_t>(a) + static_cast<uint64_t>(x));
-    } else {
-      return a + x;
-    }
-  }
-  static Acc convert(T x) { return static_cast<Acc>(x); }
-};
-
-template <class T>
-struct ProdPolicy {
-  using Acc = typename SumAcc<T>::type;
-  static Acc init() { return Acc(1); }
-  static Acc combine(Acc a, Acc x) {
-    if constexpr (std::is_integral_v<Acc>) {
-      return static_cast<Acc>(static_cast<uint64_t>(a) * static_cast<uint64_t>(x));
-    } else {
-      return a * x;
-    }
-  }
-  static Acc convert(T x) { return static_cast<Acc>(x); }
-};
-
-// max/min propagate NaN like np.maximum / np.minimum.
-template <class T, bool kMax>
-struct ExtremePolicy {
-  using Acc = T;
-  static Acc init() {
-    if constexpr (std::is_floating_point_v<T>) {
-      return kMax ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::infinity();
-    } else {
-      return kMax ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max();
-    }
-  }
-  static Acc combine(Acc a, Acc x) {
-    if (is_nan(a)) return a;
-    if (is_nan(x)) return x;
-    if constexpr (kMax) {
-      return x > a ? x : a;
-    } else {
-      return x < a ? x : a;
-    }
-  }
-  static Acc convert(T x) { return x; }
-};
-
-template <class T, bool kAny>
-struct LogicalPolicy {
-  using Acc = bool;
-  static Acc init() { return !kAny; }
-  static Acc combine(Acc a, Acc x) { return kAny ? (a || x) : (a && x); }
-  static Acc convert(T x) { return x != T(0); }
-};
-
-// One dimension of a reduction loop: its size, the input's byte stride, the accumulator's
-// element stride (0 along reduced axes) and the stride of the flat index within the reduced
-// axes (0 along kept axes; used by argmax/argmin).
-struct RDim {
-  int64_t n, s, a, r;
-};
-
-// Calls run(p, ai, ri, inner) once per innermost run.
-template <class Run>
-void for_each_rrun(const char* base, const std::vector<RDim>& dims, Run&& run) {
-  if (dims.empty()) {
-    run(base, int64_t{0}, int64_t{0}, RDim{1, 0, 0, 0});
-    return;
-  }
-  const int k = static_cast<int>(dims.size()) - 1;
-  const RDim inner = dims[k];
-  std::vector<int64_t> cnt(k, 0);
-  const char* p = base;
-  int64_t ai = 0, ri = 0;
-  while (true) {
-    run(p, ai, ri, inner);
-    int d = k - 1;
-    for (; d >= 0; --d) {
-      p += dims[d].s;
-      ai += dims[d].a;
-      ri += dims[d].r;
-      if (++cnt[d] < dims[d].n) break;
-      p -= dims[d].s * dims[d].n;
-      ai -= dims[d].a * dims[d].n;
-      ri -= dims[d].r * dims[d].n;
-      cnt[d] = 0;
-    }
-    if (d < 0) return;
-  }
-}
-
-template <class P, class T>
-void reduce_fold(const char* base, const std::vector<RDim>& dims, typename P::Acc* acc) {
-  using Acc = typename P::Acc;
-  for_each_rrun(base, dims, [&](const char* p, int64_t ai, int64_t, const RDim& in) {
-    const int64_t n = in.n, s = in.s;
-    if (in.a == 0) {
-      // Several partial results break the dependency chain (and pair up float sums a little).
-      Acc v0 = P::init(), v1 = P::init(), v2 = P::init(), v3 = P::init();
-      int64_t i = 0;
-      for (; i + 4 <= n; i += 4) {
-        v0 = P::combine(v0, P::convert(load<T>(p + i * s)));
-        v1 = P::combine(v1, P::convert(load<T>(p + (i + 1) * s)));
-        v2 = P::combine(v2, P::convert(load<T>(p + (i + 2) * s)));
-        v3 = P::combine(v3, P::convert(load<T>(p + (i + 3) * s)));
-      }
-      for (; i < n; ++i) v0 = P::combine(v0, P::convert(load<T>(p + i * s)));
-      acc[ai] = P::combine(acc[ai], P::combine(P::combine(v0, v1), P::combine(v2, v3)));
-    } else {
-      Acc* dst = acc + ai;
-      for (int64_t i = 0; i < n; ++i) {
-        dst[i * in.a] = P::combine(dst[i * in.a], P::convert(load<T>(p + i * s)));
-      }
-    }
-  });
-}
-
-// argmax (kMax) / argmin: NaN wins, and among equal values the smallest flat index.
-template <class T, bool kMax>
-void arg_fold(const char* base, const std::vector<RDim>& dims, Storage<T>* best, int64_t* idx) {
-  // Whether x at flat index r replaces the current best b at index id (id < 0: none yet).
-  auto takes = [](T x, int64_t r, T b, int64_t id) {
-    if (id < 0) return true;
-    if (is_nan(b)) return is_nan(x) && r < id;
-    if (is_nan(x)) return true;
-    if (x == b) return r < id;
-    return kMax ? (x > b) : (x < b);
-  };
-  for_each_rrun(base, dims, [&](const char* p, int64_t ai, int64_t ri, const RDim& in) {
-    if (in.a == 0) {
-      // The run's own first extreme (or first NaN): its flat indices increase along the run.
-      T lb = load<T>(p);
-      int64_t li = 0;
-      if (!is_nan(lb)) {
-        for (int64_t i = 1; i < in.n; ++i) {
-          const T x = load<T>(p + i * in.s);
-          if (kMax ? (x > lb) : (x < lb)) {
-            lb = x;
-            li = i;
-          } else if (is_nan(x)) {
-            lb = x;
-            li = i;
-            break;
-          }
-        }
-      }
-      const int64_t r = ri + li * in.r;
-      if (takes(lb, r, static_cast<T>(best[ai]), idx[ai])) {
-        best[ai] = static_cast<Storage<T>>(lb);
-        idx[ai] = r;
-      }
-      return;
-    }
-    for (int64_t i = 0; i < in.n; ++i) {
-      const T x = load<T>(p + i * in.s);
-      const int64_t r = ri + i * in.r;
-      const int64_t j = ai + i * in.a;
-      if (takes(x, r, static_cast<T>(best[j]), idx[j])) {
-        best[j] = static_cast<Storage<T>>(x);
-        idx[j] = r;
-      }
-    }
-  });
-}
-
-const char* kind_name(ReduceKind k) {
-  switch (k) {
-    case ReduceKind::Sum:
-      return "Sum";
-    case ReduceKind::Prod:
-      return "Prod";
-    case ReduceKind::Max:
-      return "Max";
-    case ReduceKind::Min:
-      return "Min";
-    case ReduceKind::Argmax:
-      return "Argmax";
-    case ReduceKind::Argmin:
-      return "Argmin";
-    case ReduceKind::Any:
-      return "Any";
-    case ReduceKind::All:
-      break;
-  }
-  return "All";
-}
-
-DType reduce_dtype(ReduceKind k, DType in) {
-  switch (k) {
-    case ReduceKind::Sum:
-    case ReduceKind::Prod:
-      return sum_dtype(in);
-    case ReduceKind::Argmax:
-    case ReduceKind::Argmin:
-      return DType::Int64;
-    case ReduceKind::Any:
-    case ReduceKind::All:
-      return DType::Bool;
-    default:
-      return in;
-  }
-}
-
-template <class P, class T>
-void run_fold(const NDArray& x, const std::vector<RDim>& dims, NDArray& out, bool skip) {
-  using Acc = typename P::Acc;
-  const int64_t m = out.size();
-  constexpr DType acc_dt = dtype_of<Acc>();
-  if (acc_dt == out.dtype()) {
-    Acc* acc = out.data<Acc>();
-    std::fill(acc, acc + m, P::init());
-    if (!skip) reduce_fold<P, T>(x.raw(), dims, acc);
-  } else {
-    std::unique_ptr<Storage<Acc>[]> buf(new Storage<Acc>[m > 0 ? m : 1]);
-    Acc* acc = reinterpret_cast<Acc*>(buf.get());
-    std::fill(acc, acc + m, P::init());
-    if (!skip) reduce_fold<P, T>(x.raw(), dims, acc);
-    convert_strided(acc_dt, reinterpret_cast<const char*>(acc), sizeof(Acc), out.dtype(), out.raw(),
-                    static_cast<int64_t>(itemsize(out.dtype())), m);
-  }
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -350,7 +97,7 @@ Reduce::Reduce(ReduceKind kind, std::vector<int64_t> axes, bool keepdims)
     : kind_(kind), axes_(std::move(axes)), keepdims_(keepdims) {}
 
 std::string Reduce::type_name() const {
-  return kind_name(kind_);
+  return reduction_rule(kind_).type_name;
 }
 
 Props Reduce::fields() const {
@@ -382,7 +129,7 @@ std::vector<TensorType> Reduce::output_types(const std::vector<Var>& inputs) con
       shape.push_back(1);
     }
   }
-  return {TensorType(reduce_dtype(kind_, t.dtype), shape)};
+  return {TensorType(reduction_rule(kind_).output_dtype(t.dtype), shape)};
 }
 
 void Reduce::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
@@ -406,25 +153,12 @@ void Reduce::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& o
       if (keepdims_) out_shape.push_back(1);
     }
   }
-  if (reduced_count == 0) {
-    switch (kind_) {
-      case ReduceKind::Max:
-      case ReduceKind::Min:
-        throw ValueError(op_error(*this, std::string("zero-size array to reduction operation ") +
-                                             (kind_ == ReduceKind::Max ? "maximum" : "minimum") +
-                                             " which has no identity (input shape " +
-                                             shape_str(x.shape()) + ")"));
-      case ReduceKind::Argmax:
-      case ReduceKind::Argmin:
-        throw ValueError(op_error(*this, std::string("attempt to get ") +
-                                             (kind_ == ReduceKind::Argmax ? "argmax" : "argmin") +
-                                             " of an empty sequence (input shape " +
-                                             shape_str(x.shape()) + ")"));
-      default:
-        break;
-    }
+  const ReductionRule& rule = reduction_rule(kind_);
+  if (reduced_count == 0 && rule.empty_error) {
+    throw ValueError(op_error(
+        *this, std::string(rule.empty_error) + " (input shape " + shape_str(x.shape()) + ")"));
   }
-  NDArray& out = reuse_or_empty(outputs[0], reduce_dtype(kind_, x.dtype()), out_shape);
+  NDArray& out = reuse_or_empty(outputs[0], rule.output_dtype(x.dtype()), out_shape);
 
   // Loop dimensions: accumulator strides follow the C order of the kept axes, flat-index
   // strides the C order of the reduced axes.
@@ -440,12 +174,14 @@ void Reduce::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& o
       astride *= x.shape(i);
     }
   }
-  const bool skip = x.size() == 0;
   // Drop size-1 dimensions, order by decreasing |stride| (memory order), merge where possible.
   std::erase_if(dims, [](const RDim& d) { return d.n == 1; });
   std::stable_sort(dims.begin(), dims.end(),
                    [](const RDim& a, const RDim& b) { return std::abs(a.s) > std::abs(b.s); });
-  std::vector<RDim> merged;
+  ReduceLoop loop;
+  loop.empty = x.size() == 0;
+  loop.identity = rule.identity;
+  std::vector<RDim>& merged = loop.dims;
   for (const RDim& d : dims) {
     if (!merged.empty()) {
       RDim& o = merged.back();
@@ -457,66 +193,12 @@ void Reduce::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& o
     merged.push_back(d);
   }
 
-  visit_dtype(x.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    switch (kind_) {
-      case ReduceKind::Sum:
-        run_fold<SumPolicy<T>, T>(x, merged, out, skip);
-        break;
-      case ReduceKind::Prod:
-        run_fold<ProdPolicy<T>, T>(x, merged, out, skip);
-        break;
-      case ReduceKind::Max:
-        run_fold<ExtremePolicy<T, true>, T>(x, merged, out, skip);
-        break;
-      case ReduceKind::Min:
-        run_fold<ExtremePolicy<T, false>, T>(x, merged, out, skip);
-        break;
-      case ReduceKind::Any:
-        run_fold<LogicalPolicy<T, true>, T>(x, merged, out, skip);
-        break;
-      case ReduceKind::All:
-        run_fold<LogicalPolicy<T, false>, T>(x, merged, out, skip);
-        break;
-      case ReduceKind::Argmax:
-      case ReduceKind::Argmin: {
-        const int64_t m = out.size();
-        int64_t* idx = out.data<int64_t>();
-        std::fill(idx, idx + m, int64_t{-1});
-        if (skip) break;
-        std::unique_ptr<Storage<T>[]> best(new Storage<T>[m > 0 ? m : 1]);
-        if (kind_ == ReduceKind::Argmax) {
-          arg_fold<T, true>(x.raw(), merged, best.get(), idx);
-        } else {
-          arg_fold<T, false>(x.raw(), merged, best.get(), idx);
-        }
-        break;
-      }
-    }
-  });
+  rule.kernel(loop, x, out);
 }
 
 std::shared_ptr<const Reduce> make_reduce_op(ReduceKind kind, std::vector<int64_t> axes,
                                              bool keepdims) {
-  switch (kind) {
-    case ReduceKind::Sum:
-      return std::make_shared<ReduceOf<ReduceKind::Sum>>(axes, keepdims);
-    case ReduceKind::Prod:
-      return std::make_shared<ReduceOf<ReduceKind::Prod>>(axes, keepdims);
-    case ReduceKind::Max:
-      return std::make_shared<ReduceOf<ReduceKind::Max>>(axes, keepdims);
-    case ReduceKind::Min:
-      return std::make_shared<ReduceOf<ReduceKind::Min>>(axes, keepdims);
-    case ReduceKind::Argmax:
-      return std::make_shared<ReduceOf<ReduceKind::Argmax>>(axes, keepdims);
-    case ReduceKind::Argmin:
-      return std::make_shared<ReduceOf<ReduceKind::Argmin>>(axes, keepdims);
-    case ReduceKind::Any:
-      return std::make_shared<ReduceOf<ReduceKind::Any>>(axes, keepdims);
-    case ReduceKind::All:
-      break;
-  }
-  return std::make_shared<ReduceOf<ReduceKind::All>>(axes, keepdims);
+  return reduction_rule(kind).make_op(std::move(axes), keepdims);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -566,14 +248,15 @@ void ReduceCount::perform(const std::vector<NDArray>& inputs, std::vector<NDArra
 
 namespace {
 
-template <class P, class T>
-void cumulate_line(const char* src, int64_t ss, char* dst, int64_t n) {
-  using Acc = typename P::Acc;
+// The running fold of one line, written to a contiguous output of the rule's output dtype.
+template <class F, class T>
+void cumulate_line(const char* src, int64_t ss, char* dst, int64_t n, double identity) {
+  using Acc = typename F::Acc;
   using O = std::conditional_t<std::is_floating_point_v<T>, T, Acc>;
   O* o = reinterpret_cast<O*>(dst);
-  Acc a = P::init();
+  Acc a = start_value<Acc>(identity);
   for (int64_t i = 0; i < n; ++i) {
-    a = P::combine(a, P::convert(load<T>(src + i * ss)));
+    a = F::combine(a, F::convert(load<T>(src + i * ss)));
     o[i] = static_cast<O>(a);
   }
 }
@@ -587,18 +270,22 @@ Props Cumulative::fields() const {
   return {{"axis", PropValue::optional_int(axis_)}};
 }
 
+const ReductionRule& Cumulative::rule() const {
+  return reduction_rule(product_ ? ReduceKind::Prod : ReduceKind::Sum);
+}
+
 std::vector<TensorType> Cumulative::output_types(const std::vector<Var>& inputs) const {
   if (inputs.size() != 1) {
     throw TypeError(op_error(*this, "expected 1 input, got " + std::to_string(inputs.size())));
   }
   const TensorType& t = inputs[0]->type;
-  const DType dt = sum_dtype(t.dtype);
-  return {TensorType(dt, line_op_shape(*this, t, axis_))};
+  return {TensorType(rule().output_dtype(t.dtype), line_op_shape(*this, t, axis_))};
 }
 
 void Cumulative::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
   const NDArray& x = inputs[0];
-  const DType dt = sum_dtype(x.dtype());
+  const DType dt = rule().output_dtype(x.dtype());
+  const double identity = rule().identity;
   const AxisLines lines = axis_lines(*this, x, axis_);
   NDArray& out = reuse_or_empty(outputs[0], dt, lines.out_shape);
   // A line is written to a contiguous scratch when the output's axis stride is not one element.
@@ -610,9 +297,9 @@ void Cumulative::perform(const std::vector<NDArray>& inputs, std::vector<NDArray
       if (os != isz) scratch.resize(len * isz);
       char* dst = os == isz ? o : scratch.data();
       if (product_) {
-        cumulate_line<ProdPolicy<T>, T>(p, ss, dst, len);
+        cumulate_line<ProdFold<T>, T>(p, ss, dst, len, identity);
       } else {
-        cumulate_line<SumPolicy<T>, T>(p, ss, dst, len);
+        cumulate_line<SumFold<T>, T>(p, ss, dst, len, identity);
       }
       if (os != isz) convert_strided(dt, scratch.data(), isz, dt, o, os, len);
     });
@@ -652,40 +339,41 @@ std::optional<std::vector<std::vector<Var>>> Cumulative::infer_shape(
 
 namespace {
 
-Var reduce(ReduceKind kind, const char* name, const Var& x, const OptAxes& axis, bool keepdims) {
-  auto axes = located([&] { return normalize_axes(name, axis, x->type.ndim()); });
-  return make_node1(make_reduce_op(kind, std::move(axes), keepdims), {x});
-}
-
 Var as_float(const Var& x) {
   return is_float(x->type.dtype) ? x : cast(x, DType::Float64);
 }
 
 }  // namespace
 
+Var reduce(ReduceKind kind, const Var& x, const OptAxes& axis, bool keepdims) {
+  auto axes =
+      located([&] { return normalize_axes(reduction_rule(kind).name, axis, x->type.ndim()); });
+  return make_node1(make_reduce_op(kind, std::move(axes), keepdims), {x});
+}
+
 Var sum(const Var& x, OptAxes axis, bool keepdims) {
-  return reduce(ReduceKind::Sum, "sum", x, axis, keepdims);
+  return reduce(ReduceKind::Sum, x, axis, keepdims);
 }
 Var prod(const Var& x, OptAxes axis, bool keepdims) {
-  return reduce(ReduceKind::Prod, "prod", x, axis, keepdims);
+  return reduce(ReduceKind::Prod, x, axis, keepdims);
 }
 Var max(const Var& x, OptAxes axis, bool keepdims) {
-  return reduce(ReduceKind::Max, "max", x, axis, keepdims);
+  return reduce(ReduceKind::Max, x, axis, keepdims);
 }
 Var min(const Var& x, OptAxes axis, bool keepdims) {
-  return reduce(ReduceKind::Min, "min", x, axis, keepdims);
+  return reduce(ReduceKind::Min, x, axis, keepdims);
 }
 Var argmax(const Var& x, OptAxes axis, bool keepdims) {
-  return reduce(ReduceKind::Argmax, "argmax", x, axis, keepdims);
+  return reduce(ReduceKind::Argmax, x, axis, keepdims);
 }
 Var argmin(const Var& x, OptAxes axis, bool keepdims) {
-  return reduce(ReduceKind::Argmin, "argmin", x, axis, keepdims);
+  return reduce(ReduceKind::Argmin, x, axis, keepdims);
 }
 Var any(const Var& x, OptAxes axis, bool keepdims) {
-  return reduce(ReduceKind::Any, "any", x, axis, keepdims);
+  return reduce(ReduceKind::Any, x, axis, keepdims);
 }
 Var all(const Var& x, OptAxes axis, bool keepdims) {
-  return reduce(ReduceKind::All, "all", x, axis, keepdims);
+  return reduce(ReduceKind::All, x, axis, keepdims);
 }
 
 Var reduce_count(const Var& x, OptAxes axis, int64_t ddof, DType dtype) {
@@ -769,34 +457,10 @@ std::vector<Var> Reduce::L_op(const std::vector<Var>& inputs, const std::vector<
   const Var& x = inputs[0];
   const Var& g = output_grads[0];
   if (!is_float(x->type.dtype) || !g) return {nullptr};
-  const DType dt = x->type.dtype;
-  const Var ge = restore_reduced(g, axes_, keepdims_);
-  switch (kind_) {
-    case ReduceKind::Sum:
-      // g broadcast over the reduced axes (fill keeps g's dtype).
-      return {fill(x, ge)};
-    case ReduceKind::Prod: {
-      // Product of the other elements of each group, without dividing by zero: xs is x with
-      // its zeros replaced by 1, pnz the product of the group's non-zero elements; pnz / xs is
-      // the product of the others wherever no OTHER element is zero, and 0 is the answer where
-      // one is.
-      const Var is_zero = equal(x, 0.0);
-      const Var xs = add(x, float_mask(is_zero, dt));
-      const Var pnz = prod(xs, axes_, true);
-      const Var zeros_in_group = sum(is_zero, axes_, true);
-      const Var no_other_zero = equal(sub(zeros_in_group, is_zero), 0.0);
-      return {mul(mul(ge, true_divide(pnz, xs)), float_mask(no_other_zero, dt))};
-    }
-    case ReduceKind::Max:
-    case ReduceKind::Min: {
-      // Every element equal to the result (all of them on ties) gets the whole gradient.
-      const Var hit = equal(x, restore_reduced(outputs[0], axes_, keepdims_));
-      return {mul(ge, float_mask(hit, dt))};
-    }
-    default:
-      // argmax, argmin, any, all: integer or bool outputs carry no gradient.
-      return {nullptr};
-  }
+  const auto grad = reduction_rule(kind_).grad;
+  if (!grad) return {nullptr};  // integer or bool outputs carry no gradient
+  return {grad(*this, x, restore_reduced(outputs[0], axes_, keepdims_),
+               restore_reduced(g, axes_, keepdims_))};
 }
 
 std::vector<Var> ReduceCount::L_op(const std::vector<Var>&, const std::vector<Var>&,
@@ -850,11 +514,9 @@ std::optional<int64_t> optional_axis(const Params& p) {
 namespace {
 
 void register_reduce_factories() {
-  for (ReduceKind kind :
-       {ReduceKind::Sum, ReduceKind::Prod, ReduceKind::Max, ReduceKind::Min, ReduceKind::Argmax,
-        ReduceKind::Argmin, ReduceKind::Any, ReduceKind::All}) {
-    register_op_factory(kind_name(kind), [kind](const PropReader& f) -> OpPtr {
-      return make_reduce_op(kind, f.get_sorted_axes("axis"), f.get_bool("keepdims"));
+  for (const ReductionRule& rule : reduction_rules()) {
+    register_op_factory(rule.type_name, [&rule](const PropReader& f) -> OpPtr {
+      return rule.make_op(f.get_sorted_axes("axis"), f.get_bool("keepdims"));
     });
   }
   register_op_factory("ReduceCount", [](const PropReader& f) -> OpPtr {
@@ -871,17 +533,17 @@ void register_reduce_factories() {
 }  // namespace
 
 void register_reduce_ops() {
-  using Fn = Var (*)(const Var&, OptAxes, bool);
-  const std::pair<const char*, Fn> plain[] = {
-      {"sum", &sum},       {"prod", &prod}, {"max", &max}, {"min", &min},   {"argmax", &argmax},
-      {"argmin", &argmin}, {"any", &any},   {"all", &all}, {"mean", &mean},
-  };
-  for (const auto& [name, fn] : plain) {
-    register_builder(name, 1, 1, [fn = fn](const std::vector<Var>& in, const Params& p) {
-      return std::vector<Var>{
-          fn(in[0], p.get_optional_ints("axis"), p.get_bool("keepdims", false))};
-    });
+  for (const ReductionRule& rule : reduction_rules()) {
+    register_builder(
+        rule.name, 1, 1, [kind = rule.kind](const std::vector<Var>& in, const Params& p) {
+          return std::vector<Var>{
+              reduce(kind, in[0], p.get_optional_ints("axis"), p.get_bool("keepdims", false))};
+        });
   }
+  register_builder("mean", 1, 1, [](const std::vector<Var>& in, const Params& p) {
+    return std::vector<Var>{
+        mean(in[0], p.get_optional_ints("axis"), p.get_bool("keepdims", false))};
+  });
   register_builder("var", 1, 1, [](const std::vector<Var>& in, const Params& p) {
     return std::vector<Var>{var(in[0], p.get_optional_ints("axis"), p.get_bool("keepdims", false),
                                 p.get_int("ddof", 0))};

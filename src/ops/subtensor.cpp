@@ -167,10 +167,6 @@ namespace {
 
 using namespace subtensor_detail;
 
-const char* kBadIndex =
-    "only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or "
-    "boolean arrays are valid indices";
-
 // The value of a constant scalar part, if it is known at build time.
 std::optional<int64_t> static_part(const IndexPart& p, const std::vector<Var>& index_inputs,
                                    bool* is_none) {
@@ -589,7 +585,7 @@ std::string AdvancedSubtensor::pprint(const std::vector<std::string>& args) cons
 // ---------------------------------------------------------------------------------------------
 // C++ API
 
-IndexSpec make_index_spec(int ndim, const std::vector<Index>& key, std::vector<Var>* inputs) {
+IndexSpec make_index_spec(int ndim, const IndexKey& key, std::vector<Var>* inputs) {
   const std::string who = "getitem";
   int ellipses = 0;
   int consumed = 0;
@@ -692,7 +688,7 @@ Var subtensor(const Var& x, const IndexSpec& spec, std::vector<Var> index_inputs
   return make_node1(std::make_shared<Subtensor>(spec), inputs);
 }
 
-Var getitem(const Var& x, const std::vector<Index>& key) {
+Var getitem(const Var& x, const IndexKey& key) {
   std::vector<Var> inputs;
   IndexSpec spec = make_index_spec(x->type.ndim(), key, &inputs);
   return subtensor(x, spec, std::move(inputs));
@@ -836,85 +832,10 @@ std::vector<Var> IncSubtensorBase::L_op(const std::vector<Var>& inputs, const st
 }
 
 // ---------------------------------------------------------------------------------------------
-// Builders
-//
-// "subtensor": inputs x, then the symbolic pieces of the key in order; param "key" is a list
-// of ints, a sequence of entries:
-//   0 v        int constant v          1          int scalar input
-//   2 a b c    slice; each of a, b, c is 0 (None), 1 v (constant v) or 2 (scalar input)
-//   3          newaxis                 4          Ellipsis
-//   5          array input (integer array, or boolean mask when its dtype is bool)
-
-namespace {
-
-std::vector<Index> decode_key(const std::vector<int64_t>& code, const std::vector<Var>& in) {
-  std::vector<Index> key;
-  size_t pos = 0;
-  size_t next_input = 1;
-  auto bad = [](const std::string& what) {
-    return ValueError("subtensor: bad key encoding: " + what);
-  };
-  auto take_input = [&]() {
-    if (next_input >= in.size()) throw bad("more symbolic pieces than inputs");
-    return in[next_input++];
-  };
-  auto read = [&]() {
-    if (pos >= code.size()) throw bad("truncated");
-    return code[pos++];
-  };
-  auto part = [&]() -> IndexValue {
-    switch (read()) {
-      case 0:
-        return {};
-      case 1:
-        return IndexValue(read());
-      case 2:
-        return IndexValue(take_input());
-      default:
-        throw bad("unknown slice part code");
-    }
-  };
-  while (pos < code.size()) {
-    switch (read()) {
-      case 0:
-        key.push_back(idx::at(read()));
-        break;
-      case 1:
-        key.push_back(idx::at(take_input()));
-        break;
-      case 2: {
-        IndexValue a = part();
-        IndexValue b = part();
-        IndexValue c = part();
-        key.push_back(idx::slice(a, b, c));
-        break;
-      }
-      case 3:
-        key.push_back(idx::newaxis());
-        break;
-      case 4:
-        key.push_back(idx::ellipsis());
-        break;
-      case 5:
-        key.push_back(idx::array(take_input()));
-        break;
-      default:
-        throw bad("unknown entry code");
-    }
-  }
-  if (next_input != in.size()) throw bad("more inputs than symbolic pieces");
-  return key;
-}
-
-}  // namespace
+// Builders (x[key] is built by getitem, from the key the Python bindings parse)
 
 void register_subtensor_ops() {
   subtensor_detail::register_subtensor_factories();
-  register_builder("subtensor", 1, -1, [](const std::vector<Var>& in, const Params& p) {
-    std::vector<int64_t> code;
-    if (p.has("key")) code = p.get_ints("key");
-    return std::vector<Var>{getitem(in[0], decode_key(code, in))};
-  });
   register_builder("set_subtensor", 2, 2, [](const std::vector<Var>& in, const Params&) {
     return std::vector<Var>{set_subtensor(in[0], in[1])};
   });

@@ -81,13 +81,12 @@ std::optional<std::vector<Var>> constant_fold(FunctionGraph&, Apply* node) {
 
 }  // namespace
 
-void register_basic_rewrites(RewriteDB& db) {
-  db.add_graph_rewriter(Phase::Merge, {"merge", merge}, {"fast_run", "fast_compile"});
-  NodeRewriter fold{"constant_folding", {}, constant_fold};
-  db.add_node_rewriter(Phase::Canonicalize, fold, {"fast_run", "fast_compile"});
-  db.add_node_rewriter(Phase::Specialize, fold, {"fast_run", "fast_compile"});
-  // Shape expressions often fold to constants.
-  db.add_node_rewriter(Phase::Shape, fold, {"fast_run", "fast_compile"});
+std::vector<GraphRewriter> merge_rewriters() {
+  return {{"merge", merge, {"fast_run", "fast_compile"}}};
+}
+
+std::vector<NodeRewriter> constant_folding_rules() {
+  return {{"constant_folding", {}, constant_fold, {"fast_run", "fast_compile"}}};
 }
 
 }  // namespace theon

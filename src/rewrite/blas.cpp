@@ -1,11 +1,11 @@
-// BLAS rewrites (Phase::Blas): sums that contain a matrix product become one BLAS update.
+// BLAS rewrites: sums that contain a matrix product become one BLAS update.
 //
 //   alpha * dot(X, Y) + beta * Z   -> Gemm(Z, alpha, X, Y, beta)     (X, Y matrices)
 //   alpha * dot(A, x) + beta * y   -> Gemv(y, alpha, A, x, beta)     (dot(x, A): Gemv{trans_a})
 //   A + alpha * outer(x, y)        -> Ger(A, alpha, x, y)            (also dot(column, row))
 //   Gemm / Gemv reading DimShuffle{1,0}(M)  -> M with the trans flag flipped
 //
-// plus, in Phase::Inplace, the inplace variants where the accumulator is dead afterwards.
+// plus the inplace variants, for the inplace pass, where the accumulator is dead afterwards.
 //
 // A sum is read as signed terms (add / sub / neg), each term as a product of one-element
 // factors and a core (mul). The product term's whole chain must be read by the sum alone:
@@ -290,12 +290,15 @@ Result blas_inplace(FunctionGraph& fg, Apply* node) {
 
 }  // namespace
 
-void register_blas_rewrites(RewriteDB& db) {
-  db.add_node_rewriter(Phase::Blas, {"blas_update", {"Elemwise"}, sum_to_blas}, {"fast_run"});
-  db.add_node_rewriter(Phase::Blas, {"blas_transpose_flags", {"Gemm", "Gemv"}, transpose_to_flags},
-                       {"fast_run"});
-  db.add_node_rewriter(Phase::Inplace, {"blas_inplace", {"Gemm", "Gemv", "Ger"}, blas_inplace},
-                       {"fast_run", "inplace"});
+std::vector<NodeRewriter> blas_rules() {
+  return {
+      {"blas_update", {"Elemwise"}, sum_to_blas, {"fast_run"}},
+      {"blas_transpose_flags", {"Gemm", "Gemv"}, transpose_to_flags, {"fast_run"}},
+  };
+}
+
+std::vector<NodeRewriter> blas_inplace_rules() {
+  return {{"blas_inplace", {"Gemm", "Gemv", "Ger"}, blas_inplace, {"fast_run", "inplace"}}};
 }
 
 }  // namespace theon

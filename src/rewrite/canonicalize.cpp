@@ -1,5 +1,5 @@
 // Canonicalization: algebraic identities that make graphs smaller and expose the patterns later
-// phases look for. Each rewrite preserves values (x - x -> 0 and x * 0 -> 0 assume finite x, as
+// passes look for. Each rewrite preserves values (x - x -> 0 and x * 0 -> 0 assume finite x, as
 // Theano does) and types: a replacement that would change the output's shape at run time (a
 // branch smaller than the broadcast result) is broadcast to the output's shape with Alloc.
 
@@ -798,15 +798,21 @@ Var make_reduce(ReduceKind kind, const Var& x, std::vector<int64_t> axes, bool k
   return make_node1(make_reduce_op(kind, std::move(axes), keepdims), {x});
 }
 
-bool mergeable_kind(ReduceKind k) {
-  return k != ReduceKind::Argmax && k != ReduceKind::Argmin;
+// The op type names of the reductions whose rule satisfies `pred`.
+template <class Pred>
+std::vector<std::string> reduce_type_names(Pred pred) {
+  std::vector<std::string> names;
+  for (const ReductionRule& rule : reduction_rules()) {
+    if (pred(rule)) names.push_back(rule.type_name);
+  }
+  return names;
 }
 
 // sum(sum(x, a), b) -> sum(x, a + b) (any keepdims; a DimShuffle puts back kept axes where the
-// two keepdims differ). Also prod, max, min, any and all, each with itself.
+// two keepdims differ). Also every other fold (prod, max, min, any, all), each with itself.
 Result reduce_reduce(FunctionGraph&, Apply* node) {
   auto* outer = node_op<Reduce>(node);
-  if (!outer || !mergeable_kind(outer->kind())) return std::nullopt;
+  if (!outer || !reduction_rule(outer->kind()).combine) return std::nullopt;
   const Var& y = node->inputs()[0];
   auto* inner = op_as<Reduce>(y);
   if (!inner || inner->kind() != outer->kind()) return std::nullopt;
@@ -868,9 +874,8 @@ Result reduce_size_one_axes(FunctionGraph&, Apply* node) {
     }
   }
   if (rest.size() == r->axes().size() && !r->axes().empty()) return std::nullopt;
-  const bool arg = r->kind() == ReduceKind::Argmax || r->kind() == ReduceKind::Argmin;
-  if (arg) {
-    // The index within size-1 axes is always 0.
+  if (!reduction_rule(r->kind()).combine) {
+    // Not a fold, the result is a position (argmax, argmin): 0 within size-1 axes.
     if (!rest.empty()) return std::nullopt;
     std::vector<Var> dims;
     for (int d = 0; d < x->type.ndim(); ++d) {
@@ -902,14 +907,16 @@ Result reduce_size_one_axes(FunctionGraph&, Apply* node) {
 
 }  // namespace
 
-void register_canonicalize_rewrites(RewriteDB& db) {
+std::vector<NodeRewriter> canonicalize_rules() {
   const std::set<std::string> tags{"fast_run", "canonicalize"};
+  std::vector<NodeRewriter> rules;
   auto add = [&](const char* name, const char* from, const char* to) {
-    db.add_node_rewriter(Phase::Canonicalize, pattern_rewriter(name, from, to), tags);
+    rules.push_back(pattern_rewriter(name, from, to));
+    rules.back().tags = tags;
   };
   auto node = [&](const char* name, std::vector<std::string> tracks,
                   std::function<Result(FunctionGraph&, Apply*)> f) {
-    db.add_node_rewriter(Phase::Canonicalize, {name, std::move(tracks), std::move(f)}, tags);
+    rules.push_back({name, std::move(tracks), std::move(f), tags});
   };
   add("neg_neg", "neg(neg($x))", "$x");
   add("add_zero", "add($x, 0)", "$x");
@@ -929,24 +936,28 @@ void register_canonicalize_rewrites(RewriteDB& db) {
   node("useless_fill", {"Fill"}, useless_fill);
   node("subtensor_make_vector", {"Subtensor"}, subtensor_make_vector);
   node("subtensor_shape", {"Subtensor"}, subtensor_shape);
-  // The shape phase builds make_vector(x.shape[0], ...) and shape_i nodes: clean up after it too.
-  const std::set<std::string> shape_tags{"fast_run", "shape"};
-  db.add_node_rewriter(Phase::Shape,
-                       {"subtensor_make_vector", {"Subtensor"}, subtensor_make_vector}, shape_tags);
-  db.add_node_rewriter(Phase::Shape, {"subtensor_shape", {"Subtensor"}, subtensor_shape},
-                       shape_tags);
-  db.add_node_rewriter(Phase::Shape, {"useless_reshape", {"Reshape"}, useless_reshape}, shape_tags);
-  db.add_node_rewriter(Phase::Shape, {"useless_fill", {"Fill"}, useless_fill}, shape_tags);
-  db.add_node_rewriter(Phase::Shape, {"useless_alloc", {"Alloc"}, useless_alloc}, shape_tags);
   node("collect_constants", {"Elemwise"}, collect_constants);
   node("nary_add", {"Elemwise"}, nary_add);
   node("nary_mul", {"Elemwise"}, nary_mul);
   node("subtensor_subtensor", {"Subtensor"}, subtensor_subtensor);
   node("subtensor_lift_elemwise", {"Subtensor"}, subtensor_lift_elemwise);
   node("dimshuffle_lift_elemwise", {"DimShuffle"}, dimshuffle_lift_elemwise);
-  node("reduce_reduce", {"Sum", "Prod", "Max", "Min", "Any", "All"}, reduce_reduce);
-  node("reduce_size_one_axes", {"Sum", "Prod", "Max", "Min", "Argmax", "Argmin", "Any", "All"},
+  node("reduce_reduce", reduce_type_names([](const ReductionRule& r) { return r.combine; }),
+       reduce_reduce);
+  node("reduce_size_one_axes", reduce_type_names([](const ReductionRule&) { return true; }),
        reduce_size_one_axes);
+  return rules;
+}
+
+std::vector<NodeRewriter> canonicalize_shape_cleanup_rules() {
+  const std::set<std::string> tags{"fast_run", "shape"};
+  return {
+      {"subtensor_make_vector", {"Subtensor"}, subtensor_make_vector, tags},
+      {"subtensor_shape", {"Subtensor"}, subtensor_shape, tags},
+      {"useless_reshape", {"Reshape"}, useless_reshape, tags},
+      {"useless_fill", {"Fill"}, useless_fill, tags},
+      {"useless_alloc", {"Alloc"}, useless_alloc, tags},
+  };
 }
 
 }  // namespace theon

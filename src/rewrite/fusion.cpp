@@ -1,4 +1,4 @@
-// Fusion (Phase::Fusion): trees of elementwise ops become one Fused op, computed in one pass
+// Fusion: trees of elementwise ops become one Fused op, computed in one pass
 // over memory; a sum/prod/max/min of such a tree (or of any float array) becomes a Fused op
 // with a reduction, so the tree's values are reduced as they are computed and never stored.
 //
@@ -39,7 +39,7 @@ bool fusable_elemwise(Apply* node) {
 
 bool fusable_reduce(Apply* node) {
   const Reduce* op = node_op<Reduce>(node);
-  if (op == nullptr || reduction_rule(op->kind()) == nullptr) return false;
+  if (op == nullptr || !reduction_rule(op->kind()).fusable) return false;
   const DType dt = node->inputs()[0]->type.dtype;
   return (dt == DType::Float32 || dt == DType::Float64) && node->output_ref(0).type.dtype == dt;
 }
@@ -193,10 +193,8 @@ class Fuser {
 
 }  // namespace
 
-void register_fusion_rewrites(RewriteDB& db) {
-  db.add_graph_rewriter(Phase::Fusion,
-                        {"fusion", [](FunctionGraph& fg) { return Fuser(fg).run(); }},
-                        {"fast_run", "fusion"});
+std::vector<GraphRewriter> fusion_rewriters() {
+  return {{"fusion", [](FunctionGraph& fg) { return Fuser(fg).run(); }, {"fast_run", "fusion"}}};
 }
 
 }  // namespace theon

@@ -1,6 +1,6 @@
 // Inplace rewrites: replace an op by its variant that writes its output into an input's buffer
-// (Op::destroy_map), where no one else can see that the input was destroyed. Runs last
-// (Phase::Inplace), after every other rewrite has settled the graph.
+// (Op::destroy_map), where no one else can see that the input was destroyed. The pipeline runs
+// them last, after every other rewrite has settled the graph.
 //
 // The validator is deliberately conservative. A variable d may be destroyed by node n only if:
 //  - d is read once in the whole graph, by n (so no other node, no second input slot of n, and
@@ -82,14 +82,16 @@ Result inc_subtensor_inplace(FunctionGraph& fg, Apply* node) {
 
 }  // namespace
 
-void register_inplace_rewrites(RewriteDB& db) {
+std::vector<NodeRewriter> inplace_rules() {
   const std::set<std::string> tags{"fast_run", "inplace"};
-  db.add_node_rewriter(Phase::Inplace, {"inplace_elemwise", {"Elemwise"}, elemwise_inplace}, tags);
-  db.add_node_rewriter(Phase::Inplace, {"inplace_fused", {"Fused"}, fused_inplace}, tags);
-  db.add_node_rewriter(
-      Phase::Inplace,
-      {"inplace_inc_subtensor", {"IncSubtensor", "AdvancedIncSubtensor"}, inc_subtensor_inplace},
-      tags);
+  return {
+      {"inplace_elemwise", {"Elemwise"}, elemwise_inplace, tags},
+      {"inplace_fused", {"Fused"}, fused_inplace, tags},
+      {"inplace_inc_subtensor",
+       {"IncSubtensor", "AdvancedIncSubtensor"},
+       inc_subtensor_inplace,
+       tags},
+  };
 }
 
 }  // namespace theon

@@ -1,6 +1,5 @@
 #include "theon/rewrite/rewriter.hpp"
 
-#include <mutex>
 #include <unordered_map>
 
 #include "theon/core/error.hpp"
@@ -8,30 +7,6 @@
 #include "theon/graph/printing.hpp"
 
 namespace theon {
-
-const char* phase_name(Phase p) {
-  switch (p) {
-    case Phase::Merge:
-      return "merge";
-    case Phase::Canonicalize:
-      return "canonicalize";
-    case Phase::Stabilize:
-      return "stabilize";
-    case Phase::Specialize:
-      return "specialize";
-    case Phase::Shape:
-      return "shape";
-    case Phase::Cleanup:
-      return "cleanup";
-    case Phase::Blas:
-      return "blas";
-    case Phase::Fusion:
-      return "fusion";
-    case Phase::Inplace:
-      break;
-  }
-  return "inplace";
-}
 
 namespace {
 
@@ -68,12 +43,14 @@ int rewrite_to_fixpoint(FunctionGraph& fg, const std::vector<const NodeRewriter*
       for (const NodeRewriter* r : candidates) {
         std::optional<std::vector<Var>> repl = r->transform(fg, node);
         if (!repl) continue;
+        // Handles to every output first: replacing the last used one drops the graph's hold
+        // on the node, which must stay alive until the loop is done with it.
+        const std::vector<Var> outs = node->outputs();
         bool applied = false;
-        for (int i = 0; i < node->nout() && i < static_cast<int>(repl->size()); ++i) {
+        for (size_t i = 0; i < outs.size() && i < repl->size(); ++i) {
           const Var& with = (*repl)[i];
-          Var out = node->output(i);
-          if (!with || with == out || !types_fit(out->type, with->type)) continue;
-          fg.replace(out, with, r->name);
+          if (!with || with == outs[i] || !types_fit(outs[i]->type, with->type)) continue;
+          fg.replace(outs[i], with, r->name);
           applied = true;
         }
         if (applied) {
@@ -101,72 +78,6 @@ void RewriteHistory::on_replace(FunctionGraph&, const Var& old, const Var& repla
 std::string RewriteHistory::built_by(const Apply* node) const {
   auto it = built_by_.find(node);
   return it == built_by_.end() ? "" : it->second;
-}
-
-RewriteDB& RewriteDB::global() {
-  static RewriteDB db;
-  return db;
-}
-
-void RewriteDB::add_node_rewriter(Phase phase, NodeRewriter rewriter, std::set<std::string> tags) {
-  tags.insert(rewriter.name);
-  node_rewriters_.push_back({phase, std::move(rewriter), std::move(tags)});
-}
-
-void RewriteDB::add_graph_rewriter(Phase phase, GraphRewriter rewriter,
-                                   std::set<std::string> tags) {
-  tags.insert(rewriter.name);
-  graph_rewriters_.push_back({phase, std::move(rewriter), std::move(tags)});
-}
-
-std::vector<std::string> RewriteDB::names() const {
-  std::vector<std::string> out;
-  for (const auto& e : graph_rewriters_) out.push_back(e.rewriter.name);
-  for (const auto& e : node_rewriters_) out.push_back(e.rewriter.name);
-  return out;
-}
-
-bool RewriteDB::has(const std::string& name_or_tag) const {
-  for (const auto& e : graph_rewriters_) {
-    if (e.tags.count(name_or_tag)) return true;
-  }
-  for (const auto& e : node_rewriters_) {
-    if (e.tags.count(name_or_tag)) return true;
-  }
-  return false;
-}
-
-namespace {
-
-bool selected(const std::set<std::string>& tags, const std::set<std::string>& include,
-              const std::set<std::string>& exclude) {
-  bool in = false;
-  for (const auto& t : tags) {
-    if (exclude.count(t)) return false;
-    in = in || include.count(t);
-  }
-  return in;
-}
-
-}  // namespace
-
-void RewriteDB::optimize(FunctionGraph& fg, const std::set<std::string>& include,
-                         const std::set<std::string>& exclude) const {
-  auto run_phase = [&](Phase phase) {
-    for (const auto& e : graph_rewriters_) {
-      if (e.phase == phase && selected(e.tags, include, exclude)) e.rewriter.apply(fg);
-    }
-    std::vector<const NodeRewriter*> active;
-    for (const auto& e : node_rewriters_) {
-      if (e.phase == phase && selected(e.tags, include, exclude)) active.push_back(&e.rewriter);
-    }
-    if (!active.empty()) rewrite_to_fixpoint(fg, active);
-  };
-  for (int p = 0; p < static_cast<int>(Phase::Inplace); ++p) run_phase(static_cast<Phase>(p));
-  // Rewrites build new nodes that may duplicate existing ones: a last merge folds them. It must
-  // come before the inplace phase, which relies on each destroyed variable having one reader.
-  run_phase(Phase::Merge);
-  run_phase(Phase::Inplace);
 }
 
 }  // namespace theon

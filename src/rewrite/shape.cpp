@@ -94,14 +94,14 @@ std::optional<std::vector<Var>> sum_to_shape_dims(FunctionGraph&, Apply* node) {
 
 }  // namespace
 
-void register_shape_rewrites(RewriteDB& db) {
+std::vector<NodeRewriter> shape_rules() {
   const std::set<std::string> tags{"fast_run", "shape"};
-  db.add_node_rewriter(Phase::Shape, {"shape_i_from_inputs", {"Shape_i"}, shape_i_from_inputs},
-                       tags);
-  db.add_node_rewriter(Phase::Shape, {"shape_as_dims", {"Shape"}, shape_as_dims}, tags);
-  db.add_node_rewriter(Phase::Shape, {"size_as_product", {"Size"}, size_as_product}, tags);
-  db.add_node_rewriter(Phase::Shape, {"sum_to_shape_dims", {"SumToShape"}, sum_to_shape_dims},
-                       tags);
+  return {
+      {"shape_i_from_inputs", {"Shape_i"}, shape_i_from_inputs, tags},
+      {"shape_as_dims", {"Shape"}, shape_as_dims, tags},
+      {"size_as_product", {"Size"}, size_as_product, tags},
+      {"sum_to_shape_dims", {"SumToShape"}, sum_to_shape_dims, tags},
+  };
 }
 
 }  // namespace theon

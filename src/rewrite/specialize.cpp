@@ -1,6 +1,7 @@
 // Specialization: general ops replaced by cheaper special cases once the graph is canonical and
 // stable (x ** 2 -> sqr(x), x * -1 -> -x, sum(c * x) -> c * sum(x), sum(alloc) -> a product).
 #include <cmath>
+
 #include "theon/graph/op.hpp"
 #include "theon/ops/alloc.hpp"
 #include "theon/ops/constant.hpp"
@@ -122,17 +123,15 @@ Result sum_alloc(FunctionGraph&, Apply* node) {
 
 }  // namespace
 
-void register_specialize_rewrites(RewriteDB& db) {
+std::vector<NodeRewriter> specialize_rules() {
   const std::set<std::string> tags{"fast_run", "specialize"};
-  auto node = [&](const char* name, std::vector<std::string> tracks,
-                  std::function<Result(FunctionGraph&, Apply*)> f) {
-    db.add_node_rewriter(Phase::Specialize, {name, std::move(tracks), std::move(f)}, tags);
+  return {
+      {"pow_specialize", {"Elemwise"}, pow_specialize, tags},
+      {"mul_self_to_sqr", {"Elemwise"}, mul_self_to_sqr, tags},
+      {"mul_minus_one", {"Elemwise"}, mul_minus_one, tags},
+      {"sum_scalar_mul", {"Sum"}, sum_scalar_mul, tags},
+      {"sum_alloc", {"Sum"}, sum_alloc, tags},
   };
-  node("pow_specialize", {"Elemwise"}, pow_specialize);
-  node("mul_self_to_sqr", {"Elemwise"}, mul_self_to_sqr);
-  node("mul_minus_one", {"Elemwise"}, mul_minus_one);
-  node("sum_scalar_mul", {"Sum"}, sum_scalar_mul);
-  node("sum_alloc", {"Sum"}, sum_alloc);
 }
 
 }  // namespace theon

@@ -536,13 +536,15 @@ Result xent_dx_from_log_softmax_grad(FunctionGraph&, Apply* node) {
 
 }  // namespace
 
-void register_stabilize_rewrites(RewriteDB& db) {
+std::vector<NodeRewriter> stabilize_rules() {
   const std::set<std::string> tags{"fast_run", "stabilize"};
+  std::vector<NodeRewriter> rules;
   auto add = [&](const char* name, const char* from, const char* to) {
-    db.add_node_rewriter(Phase::Stabilize, pattern_rewriter(name, from, to), tags);
+    rules.push_back(pattern_rewriter(name, from, to));
+    rules.back().tags = tags;
   };
   auto node = [&](const char* name, std::function<Result(FunctionGraph&, Apply*)> f) {
-    db.add_node_rewriter(Phase::Stabilize, {name, {"Elemwise"}, std::move(f)}, tags);
+    rules.push_back({name, {"Elemwise"}, std::move(f), tags});
   };
   add("log1p_from_log", "log(add(1, $x))", "log1p($x)");
   add("expm1_from_exp", "sub(exp($x), 1)", "expm1($x)");
@@ -560,17 +562,19 @@ void register_stabilize_rewrites(RewriteDB& db) {
   node("logsumexp", logsumexp);
   node("distribute_mul_cancel_div", distribute_mul_cancel_div);
   add("neg_neg", "neg(neg($x))", "$x");
-  db.add_node_rewriter(
-      Phase::Stabilize,
-      {"xent_from_log_softmax_indexed", {"AdvancedSubtensor"}, xent_from_log_softmax_indexed},
-      tags);
+  rules.push_back({"xent_from_log_softmax_indexed",
+                   {"AdvancedSubtensor"},
+                   xent_from_log_softmax_indexed,
+                   tags});
   node("xent_dx_from_softmax_grad", xent_dx_from_softmax_grad);
   node("xent_dx_from_log_softmax_grad", xent_dx_from_log_softmax_grad);
   // Gradients are full of these; here because the shape prover is.
-  db.add_node_rewriter(Phase::Stabilize,
-                       {"useless_sum_to_shape", {"SumToShape"}, useless_sum_to_shape}, tags);
-  db.add_node_rewriter(Phase::Shape, {"useless_sum_to_shape", {"SumToShape"}, useless_sum_to_shape},
-                       {"fast_run", "shape"});
+  rules.push_back({"useless_sum_to_shape", {"SumToShape"}, useless_sum_to_shape, tags});
+  return rules;
+}
+
+std::vector<NodeRewriter> stabilize_shape_cleanup_rules() {
+  return {{"useless_sum_to_shape", {"SumToShape"}, useless_sum_to_shape, {"fast_run", "shape"}}};
 }
 
 }  // namespace theon

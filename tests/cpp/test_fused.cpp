@@ -14,7 +14,7 @@
 #include "theon/codegen/fused_kernel.hpp"
 #include "theon/core/thread_pool.hpp"
 #include "theon/ops/fused.hpp"
-#include "theon/rewrite/rewriter.hpp"
+#include "theon/rewrite/pipeline.hpp"
 #include "theon/theon.hpp"
 
 namespace theon {
@@ -130,17 +130,15 @@ void register_planted_rewrite() {
   static bool done = false;
   if (done) return;
   done = true;
-  ensure_rewrites_registered();
-  RewriteDB::global().add_node_rewriter(
-      Phase::Canonicalize,
-      {"planted_wrong_exp",
-       {"Elemwise"},
-       [](FunctionGraph&, Apply* node) -> std::optional<std::vector<Var>> {
-         const auto* op = dynamic_cast<const Elemwise*>(node->op().get());
-         if (!op || op->scalar().name != "exp") return std::nullopt;
-         return std::vector<Var>{node->inputs()[0]};
-       }},
-      {"planted_wrong"});
+  add_node_rewriter("canonicalize",
+                    {"planted_wrong_exp",
+                     {"Elemwise"},
+                     [](FunctionGraph&, Apply* node) -> std::optional<std::vector<Var>> {
+                       const auto* op = dynamic_cast<const Elemwise*>(node->op().get());
+                       if (!op || op->scalar().name != "exp") return std::nullopt;
+                       return std::vector<Var>{node->inputs()[0]};
+                     },
+                     {"planted_wrong"}});
 }
 
 TEST(DebugModeRewrites, NamesTheRewriteThatChangedAValue) {

@@ -12,6 +12,8 @@ from theon.tensor._build import build
 
 # Builders without a row of their own, with the reason.
 EXCLUDED = {}
+# Rows of ops built outside the builder registry: row name -> how they are built.
+NOT_BUILDERS = {"subtensor": "x[key]; the bindings parse the key (bindings/index_key.cpp)"}
 # Rows whose output shapes depend on the values (not only the shapes) of some array inputs:
 # row id -> those inputs.
 SHAPE_FROM_VALUES = {
@@ -217,6 +219,9 @@ SHAPE = [
     shape_op("transpose", lambda a: a.T, [((3, 4, 2),), ((1, 0, 2),)], variant="reverse"),
     shape_op("swapaxes", lambda a: a.swapaxes(0, 2), [((3, 4, 2),), ((0, 4, 1),)],
              params={"axis1": 0, "axis2": 2}),
+    shape_op("flip", lambda a: np.flip(a, (0, 2)), [((3, 4, 2),), ((0, 4, 1),), ((1, 1, 1),)],
+             params={"axis": [0, -1]}),
+    shape_op("flip", np.flip, [((3, 4),), ((2, 0),), ((1, 1),)], variant="all"),
     shape_op("squeeze", lambda a: a.squeeze(1), [((3, 1, 2),), ((0, 1, 2),), ((1, 1, 1),)],
              params={"axis": [1]}),
     shape_op("expand_dims", lambda a: np.expand_dims(a, (0, 2)), [((3, 4),), ((0, 1),)],

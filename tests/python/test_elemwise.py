@@ -16,6 +16,7 @@ import scipy.special as sp
 
 import theon
 import theon.tensor as T
+from op_table_kinds import as_theon_dtype, float_rule
 
 ALL = ["bool", "int8", "uint8", "int32", "int64", "float32", "float64"]
 NUMERIC = [d for d in ALL if d != "bool"]
@@ -44,19 +45,6 @@ def sample(dtype, shape, domain, rng):
             ilo = 1
         return rng.integers(ilo, ihi + 1, size=shape).astype(dt)
     return rng.uniform(lo, hi, size=shape).astype(dt)
-
-
-def float_rule(*dtypes):
-    """Theon's DTypeRule::Float: float32 for <= 16-bit ints and bool, float64 beyond."""
-    r = np.result_type(*[np.dtype(d) for d in dtypes])
-    if r.kind == "f":
-        return r
-    return np.dtype("float32") if r.itemsize <= 2 else np.dtype("float64")
-
-
-def numpy_dtype_as_theon(d):
-    d = np.dtype(d)
-    return np.dtype("float32") if d == np.float16 else d
 
 
 def run(fn, *arrays):
@@ -102,7 +90,7 @@ class Op:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             probe = self.ref(*[np.ones(1, d) for d in dtypes])
-        return numpy_dtype_as_theon(probe.dtype)
+        return as_theon_dtype(probe.dtype)
 
     def reference(self, arrays, out_dtype):
         if self.rule == "float":
@@ -423,7 +411,7 @@ def test_python_scalars_are_weak(fn, ref, dtype, scalar):
         with np.errstate(all="ignore"):
             expected = np.asarray(ref(*ref_args))
         got = run(lambda v: fn(*[v if a is None else a for a in args]), x)
-        assert got.dtype == numpy_dtype_as_theon(expected.dtype)
+        assert got.dtype == as_theon_dtype(expected.dtype)
         np.testing.assert_allclose(got, expected.astype(got.dtype), rtol=1e-6)
     w = run(lambda v: T.where(v > 2, v, 0), x)
     assert w.dtype == np.where(x > 2, x, 0).dtype

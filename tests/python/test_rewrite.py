@@ -94,6 +94,20 @@ def test_modes_and_excluding():
         assert "log1p" not in optimized(T.log(1 + x), [x])[1]
 
 
+def test_optimizer_print_passes(capfd):
+    x = T.dvector("x")
+    with theon.config.change_flags(optimizer_print_passes=True):
+        theon.function([x], T.log(1 + x))
+    printed = capfd.readouterr().err
+    assert ("optimizer: after pass 3/9 'stabilize' (1 changes)\n"
+            "Elemwise{log1p} [id A] <float64, vector>\n"
+            " |x [id B] <float64, vector>\n") in printed
+    assert "'merge'" in printed and "'inplace'" in printed
+    assert "'fusion'" not in printed  # excluded by conftest: no rule of the pass runs
+    theon.function([x], T.log(1 + x))
+    assert "optimizer:" not in capfd.readouterr().err
+
+
 def _random_graph(rng, leaves, depth):
     if depth == 0 or rng.random() < 0.2:
         return leaves[rng.integers(len(leaves))]

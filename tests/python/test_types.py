@@ -88,3 +88,15 @@ def test_str_and_repr():
     assert str(x) == "x"
     assert "exp(x)" in str(T.exp(x))
     assert "TensorType(float64" in repr(x.type)
+
+
+def test_types_carry_the_device_their_values_live_on():
+    x = T.matrix("x")
+    assert x.type.device == "cpu"
+    t = T.TensorType("float32", (None, 3), device="cuda1")
+    assert t.device == "cuda1"
+    assert repr(t) == "TensorType(float32, shape=(None, 3), device=cuda1)"
+    assert t != T.TensorType("float32", (None, 3))
+    assert T.TensorType("float32", (None,), device="opencl0:2").device == "opencl0:2"
+    with pytest.raises(ValueError, match="expected 'cpu', 'cuda', 'cudaN' or 'openclP:D'"):
+        T.TensorType("float32", (None,), device="tpu0")

@@ -2,6 +2,7 @@
 // only merge and constant folding (tag fast_compile); NONE rewrites nothing. `including` and
 // `excluding` add or remove rewrites by name or tag. NanGuardMode and DebugMode rewrite as
 // FAST_RUN and add run-time checks after every node (see include/theon/compile/guards.hpp).
+// The passes, and which rules each runs: src/rewrite/pipeline.cpp.
 #pragma once
 
 #include <set>

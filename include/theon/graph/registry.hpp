@@ -63,6 +63,9 @@ struct PythonExport {
   std::string builder;
   std::string doc;
   bool elementwise = false;
+  int inputs = 1;  // leading positional arguments that are variables
+  // Parameters, in the order they may follow the inputs positionally (np.flip(m, axis)).
+  std::vector<std::string> params;
 };
 void export_to_python(PythonExport e);
 std::vector<PythonExport> python_exports();

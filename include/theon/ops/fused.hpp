@@ -32,7 +32,7 @@ struct FusedStep {
 };
 
 struct FusedReduction {
-  ReduceKind kind;  // Sum, Prod, Max or Min
+  ReduceKind kind;  // a kind whose rule is fusable
   std::vector<int64_t> axes;
   bool keepdims;
 };
@@ -73,15 +73,5 @@ class Fused : public Op {
   std::optional<FusedReduction> reduction_;
   int inplace_input_ = -1;
 };
-
-// What a reduction Fused can take (sum, prod, max, min) is made of: its name in props, the
-// scalar op that folds a value into the running result, and the value that result starts from.
-struct ReductionRule {
-  const char* name;
-  const char* combine;
-  double identity;
-};
-// The rule of `kind`, or null for the kinds Fused does not take (argmax, any, ...).
-const ReductionRule* reduction_rule(ReduceKind kind);
 
 }  // namespace theon

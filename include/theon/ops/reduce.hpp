@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,45 @@ std::vector<int64_t> normalize_axes(const std::string& op,
 int64_t normalize_axis(const std::string& op, int64_t axis, int ndim);
 
 enum class ReduceKind : uint8_t { Sum, Prod, Max, Min, Argmax, Argmin, Any, All };
+
+class Reduce;
+struct ReduceLoop;  // the loop of a reference kernel (src/ops/reduce_folds.hpp)
+
+// Everything that differs between reduction kinds, as one row per kind: the op (its class,
+// output dtype, reference kernel and gradient), the rewrites, fusion and code generation read
+// it. A new kind is one row (src/ops/reduce_rules.cpp) plus its fold functor.
+struct ReductionRule {
+  ReduceKind kind;
+  const char* type_name;  // the op's class name ("Sum"), which rewrites track
+  const char* name;       // the builder's and C++ function's name ("sum")
+  DType (*output_dtype)(DType input);
+  // The binary scalar op that folds a value into the running result ("add"); null for kinds
+  // that are not folds (argmax: its result is a position). Folds can be regrouped: reducing
+  // some axes, then others, equals reducing them all at once.
+  const char* combine;
+  // The running result's start value: combine's identity (for integer folds, an infinity
+  // stands for the type's limit).
+  double identity;
+  // NumPy's message for a reduction over no element, which raises; null where such a
+  // reduction gives the identity.
+  const char* empty_error;
+  // A Fused op may reduce its (float) result with this kind: combine has a C expression.
+  bool fusable;
+  // For max and min in generated code: `acc <lane_compare> x` when x replaces acc. Vector lanes
+  // fold with this plain compare and track NaNs apart; null for the other kinds.
+  const char* lane_compare;
+  // The reference kernel: reduces x over `loop` into `out`, allocated with output_dtype.
+  void (*kernel)(const ReduceLoop& loop, const NDArray& x, NDArray& out);
+  // The gradient of float x given the output and its gradient g, both with the reduced axes
+  // put back (size 1); null where the output carries no gradient.
+  Var (*grad)(const Reduce& op, const Var& x, const Var& out, const Var& g);
+  // The op, of a class of its own: ops are equal when of the same class with the same props.
+  std::shared_ptr<const Reduce> (*make_op)(std::vector<int64_t> axes, bool keepdims);
+};
+
+const ReductionRule& reduction_rule(ReduceKind kind);
+// Every row, in ReduceKind order.
+std::span<const ReductionRule> reduction_rules();
 
 // Reduces the input over `axes` (normalized, sorted). Output dtype: sum/prod like NumPy 2 (bool
 // and signed ints -> int64, unsigned -> uint64, floats keep theirs), max/min keep the dtype,
@@ -119,6 +159,8 @@ class Cumulative : public Op {
       const std::vector<std::vector<Var>>& input_shapes) const override;
 
  private:
+  const ReductionRule& rule() const;  // sum's or prod's
+
   bool product_;
   std::optional<int64_t> axis_;
 };
@@ -130,6 +172,10 @@ class CumulativeOf final : public Cumulative {
 };
 
 using OptAxes = std::optional<std::vector<int64_t>>;
+
+// The reduction of `kind` over `axis` (every axis when nullopt); sum ... all below are its kinds.
+Var reduce(ReduceKind kind, const Var& x, const OptAxes& axis = std::nullopt,
+           bool keepdims = false);
 
 Var sum(const Var& x, OptAxes axis = std::nullopt, bool keepdims = false);
 Var prod(const Var& x, OptAxes axis = std::nullopt, bool keepdims = false);

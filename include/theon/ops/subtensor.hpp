@@ -193,11 +193,19 @@ inline Index array(Var a) {
 }
 }  // namespace idx
 
+// A NumPy key: its entries as written (the Python bindings parse x[key]'s key into one).
+using IndexKey = std::vector<Index>;
+
+// NumPy's message for an object that cannot be an index entry.
+inline constexpr const char* kBadIndex =
+    "only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or "
+    "boolean arrays are valid indices";
+
 // x[key] with NumPy semantics: a Subtensor (view) when the key is basic, else an
 // AdvancedSubtensor (copy).
-Var getitem(const Var& x, const std::vector<Index>& key);
+Var getitem(const Var& x, const IndexKey& key);
 // Normalizes a key against an array of `ndim` dimensions into a spec and its index inputs.
-IndexSpec make_index_spec(int ndim, const std::vector<Index>& key, std::vector<Var>* inputs);
+IndexSpec make_index_spec(int ndim, const IndexKey& key, std::vector<Var>* inputs);
 
 // The (advanced) subtensor of x with a given spec and its index inputs.
 Var subtensor(const Var& x, const IndexSpec& spec, std::vector<Var> index_inputs);

@@ -1,17 +1,29 @@
-// The rewrite groups, one registration function per file under src/rewrite/.
+// The rewrite rules, one list per group, defined in the file under src/rewrite/ that the comment
+// names. A list says what its rules do and how modes select them (names and tags); where and
+// in what order they run is src/rewrite/pipeline.cpp's business.
 #pragma once
+
+#include <vector>
 
 #include "theon/rewrite/rewriter.hpp"
 
 namespace theon {
 
-void register_basic_rewrites(RewriteDB& db);         // merge, constant folding
-void register_canonicalize_rewrites(RewriteDB& db);  // algebraic simplification
-void register_stabilize_rewrites(RewriteDB& db);     // numerical stability
-void register_specialize_rewrites(RewriteDB& db);    // cheaper special cases
-void register_shape_rewrites(RewriteDB& db);         // shapes without computing tensors
-void register_blas_rewrites(RewriteDB& db);          // dot + accumulator -> gemm, gemv, ger
-void register_fusion_rewrites(RewriteDB& db);        // loop fusion of elementwise trees
-void register_inplace_rewrites(RewriteDB& db);       // write outputs into dead inputs' buffers
+std::vector<GraphRewriter> merge_rewriters();        // basic.cpp: common subexpressions
+std::vector<NodeRewriter> constant_folding_rules();  // basic.cpp
+std::vector<NodeRewriter> canonicalize_rules();      // canonicalize.cpp: algebraic simplification
+std::vector<NodeRewriter> stabilize_rules();         // stabilize.cpp: numerical stability
+std::vector<NodeRewriter> specialize_rules();        // specialize.cpp: cheaper special cases
+std::vector<NodeRewriter> shape_rules();             // shape.cpp: shapes without computing tensors
+// Rules of canonicalize.cpp and stabilize.cpp that also tidy what the shape rules build
+// (make_vector(x.shape[0], ...), Shape_i and SumToShape nodes), tagged "shape" for that use.
+std::vector<NodeRewriter> canonicalize_shape_cleanup_rules();
+std::vector<NodeRewriter> stabilize_shape_cleanup_rules();
+std::vector<NodeRewriter> blas_rules();         // blas.cpp: dot + accumulator -> gemm, gemv, ger
+std::vector<GraphRewriter> fusion_rewriters();  // fusion.cpp: loops over elementwise trees
+// Outputs written into the buffers of dead inputs: blas.cpp's for gemm, gemv and ger,
+// inplace.cpp's for the rest.
+std::vector<NodeRewriter> blas_inplace_rules();
+std::vector<NodeRewriter> inplace_rules();
 
 }  // namespace theon

@@ -159,23 +159,30 @@ def build_elemwise(name, *inputs):
 def export_registered(namespace, module):
     """Defines in ``namespace`` (a module's globals) a function for every builder the C++ op
     files export to theon.<module> and that the module does not define by hand; returns their
-    names (for ``__all__``)."""
+    names."""
     names = []
-    for mod, name, builder, doc, elementwise in _core.python_exports():
+    for mod, name, builder, doc, elementwise, n_inputs, params in _core.python_exports():
         if mod != module or name in namespace:
             continue
-        namespace[name] = _exported(name, builder, doc, elementwise)
+        namespace[name] = _exported(name, builder, doc, elementwise, n_inputs, params)
         names.append(name)
     return names
 
 
-def _exported(name, builder, doc, elementwise):
+def _exported(name, builder, doc, elementwise, n_inputs, params):
     if elementwise:
         def f(*inputs):
             return build_elemwise(builder, *inputs)
     else:
-        def f(*inputs, **params):
-            return build(builder, *inputs, **params)
+        def f(*args, **kwargs):
+            if len(args) > n_inputs + len(params):
+                raise TypeError(f"{name}() takes {n_inputs + len(params)} positional arguments "
+                                f"but {len(args)} were given")
+            for param, value in zip(params, args[n_inputs:]):
+                if param in kwargs:
+                    raise TypeError(f"{name}() got multiple values for argument '{param}'")
+                kwargs[param] = value
+            return build(builder, *args[:n_inputs], **kwargs)
     f.__name__ = f.__qualname__ = name
     f.__doc__ = doc
     return f
