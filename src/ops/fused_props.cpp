@@ -20,8 +20,8 @@ PropValue step_value(const FusedStep& step) {
 
 PropValue reduction_value(const std::optional<FusedReduction>& r) {
   if (!r) return PropValue();
-  return PropValue::list({PropValue::string(reduction_rule(r->kind).name),
-                          PropValue::ints(r->axes), PropValue::boolean(r->keepdims)});
+  return PropValue::list({PropValue::string(reduction_rule(r->kind).name), PropValue::ints(r->axes),
+                          PropValue::boolean(r->keepdims)});
 }
 
 // Value numbers must name a value defined before (inputs, then earlier steps).
