@@ -65,6 +65,14 @@ std::vector<TensorType> Fused::output_types(const std::vector<Var>& inputs) cons
     throw TypeError(op_error(*this, "expected " + std::to_string(input_types_.size()) +
                                         " inputs, got " + std::to_string(inputs.size())));
   }
+  // The program's kernels read each input as the dtype it was built for.
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i]->type.dtype != input_types_[i].dtype) {
+      throw TypeError(op_error(*this, "input " + std::to_string(i) + " is " +
+                                          inputs[i]->type.str() + ", the loop was built for " +
+                                          input_types_[i].str()));
+    }
+  }
   // Types of every value, from the member ops' own type rules.
   std::vector<Var> values = inputs;
   for (const FusedStep& step : steps_) {

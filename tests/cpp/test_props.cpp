@@ -170,8 +170,12 @@ TEST(Props, FusedFactoryChecksTheProgram) {
   o.mode.name = "FAST_RUN";
   auto f = function({x}, {exp(x) * 2.0 + 1.0}, o);
   const Fused* fused = nullptr;
+  std::vector<Var> inputs;
   for (Apply* node : f->graph().nodes()) {
-    if (auto* op = dynamic_cast<const Fused*>(node->op().get())) fused = op;
+    if (auto* op = dynamic_cast<const Fused*>(node->op().get())) {
+      fused = op;
+      inputs = node->inputs();
+    }
   }
   ASSERT_NE(fused, nullptr);
   Props fields = fused->fields();
@@ -186,6 +190,10 @@ TEST(Props, FusedFactoryChecksTheProgram) {
     field.value = PropValue::list(steps);
   }
   expect_error<ValueError>([&] { make_op("Fused", fields); }, {"value 99 is not defined before"});
+  // Inputs of other dtypes than the loop was built for.
+  inputs.at(0) = matrix("x", "float32");
+  expect_error<TypeError>([&] { make_node1(make_op("Fused", fused->fields()), inputs); },
+                          {"input 0 is", "float32", "built for"});
 }
 
 }  // namespace
