@@ -6,7 +6,7 @@
 
 #include "theon/core/error.hpp"
 #include "theon/graph/op_factory.hpp"
-#include "theon/ops/families.hpp"
+#include "theon/graph/registry.hpp"
 #include "theon/ops/fused.hpp"
 
 namespace theon {
@@ -128,7 +128,7 @@ Props Fused::fields() const {
                                                        : std::nullopt)}};
 }
 
-void register_fused_ops() {
+THEON_OP_FILE(fused_props) {
   register_op_factory("Fused", fused_from_fields);
 }
 

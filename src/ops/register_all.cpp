@@ -19,7 +19,6 @@ void register_all_ops() {
   register_nnet_ops();
   register_gradient_support_ops();
   register_print_ops();
-  register_fused_ops();
   register_op_files();
 }
 

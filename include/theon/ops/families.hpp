@@ -14,6 +14,5 @@ void register_gemm_ops();       // gemm, gemv, ger (BLAS updates the blas rewrit
 void register_sort_ops();       // sort, argsort
 void register_nnet_ops();       // sigmoid, softplus, relu, softmax, log_softmax
 void register_print_ops();      // print (Print: identity that prints as the function runs)
-void register_fused_ops();      // the factory of Fused (built by the fusion rewrite, no builder)
 
 }  // namespace theon
