@@ -198,7 +198,9 @@ void Reduce::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& o
 
 std::shared_ptr<const Reduce> make_reduce_op(ReduceKind kind, std::vector<int64_t> axes,
                                              bool keepdims) {
-  return reduction_rule(kind).make_op(std::move(axes), keepdims);
+  const ReductionRule& rule = reduction_rule(kind);
+  if (!rule.make_op) return std::make_shared<Reduce>(kind, std::move(axes), keepdims);
+  return rule.make_op(std::move(axes), keepdims);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,12 +515,19 @@ std::optional<int64_t> optional_axis(const Params& p) {
 
 namespace {
 
+// The builder and the op factory of one reduction kind.
+void register_reduction_entries(const ReductionRule& rule) {
+  register_builder(
+      rule.name, 1, 1, [kind = rule.kind](const std::vector<Var>& in, const Params& p) {
+        return std::vector<Var>{
+            reduce(kind, in[0], p.get_optional_ints("axis"), p.get_bool("keepdims", false))};
+      });
+  register_op_factory(rule.type_name, [kind = rule.kind](const PropReader& f) -> OpPtr {
+    return make_reduce_op(kind, f.get_sorted_axes("axis"), f.get_bool("keepdims"));
+  });
+}
+
 void register_reduce_factories() {
-  for (const ReductionRule& rule : reduction_rules()) {
-    register_op_factory(rule.type_name, [&rule](const PropReader& f) -> OpPtr {
-      return rule.make_op(f.get_sorted_axes("axis"), f.get_bool("keepdims"));
-    });
-  }
   register_op_factory("ReduceCount", [](const PropReader& f) -> OpPtr {
     return std::make_shared<ReduceCount>(f.get_sorted_axes("axis"), f.get_int("ddof"));
   });
@@ -532,14 +541,15 @@ void register_reduce_factories() {
 
 }  // namespace
 
+ReduceKind register_reduction(ReductionRule rule, std::string doc) {
+  const ReductionRule& row = store_reduction_rule(rule);
+  register_reduction_entries(row);
+  export_to_python({"tensor", row.name, row.name, std::move(doc), false, 1, {"axis", "keepdims"}});
+  return row.kind;
+}
+
 void register_reduce_ops() {
-  for (const ReductionRule& rule : reduction_rules()) {
-    register_builder(
-        rule.name, 1, 1, [kind = rule.kind](const std::vector<Var>& in, const Params& p) {
-          return std::vector<Var>{
-              reduce(kind, in[0], p.get_optional_ints("axis"), p.get_bool("keepdims", false))};
-        });
-  }
+  for (const ReductionRule& rule : reduction_rules()) register_reduction_entries(rule);
   register_builder("mean", 1, 1, [](const std::vector<Var>& in, const Params& p) {
     return std::vector<Var>{
         mean(in[0], p.get_optional_ints("axis"), p.get_bool("keepdims", false))};

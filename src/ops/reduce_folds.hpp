@@ -2,13 +2,18 @@
 // reference kernel computes per element) and the loop a reference kernel runs.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
 #include "element_util.hpp"
+#include "theon/core/iterate.hpp"
+#include "theon/core/ndarray.hpp"
+#include "theon/ops/reduce.hpp"
 
 namespace theon {
 
@@ -105,5 +110,90 @@ struct ReduceLoop {
   bool empty = false;
   double identity = 0;  // the kind's start value
 };
+
+// Calls run(p, ai, ri, inner) once per innermost run.
+template <class Run>
+void for_each_rrun(const char* base, const std::vector<RDim>& dims, Run&& run) {
+  if (dims.empty()) {
+    run(base, int64_t{0}, int64_t{0}, RDim{1, 0, 0, 0});
+    return;
+  }
+  const int k = static_cast<int>(dims.size()) - 1;
+  const RDim inner = dims[k];
+  std::vector<int64_t> cnt(k, 0);
+  const char* p = base;
+  int64_t ai = 0, ri = 0;
+  while (true) {
+    run(p, ai, ri, inner);
+    int d = k - 1;
+    for (; d >= 0; --d) {
+      p += dims[d].s;
+      ai += dims[d].a;
+      ri += dims[d].r;
+      if (++cnt[d] < dims[d].n) break;
+      p -= dims[d].s * dims[d].n;
+      ai -= dims[d].a * dims[d].n;
+      ri -= dims[d].r * dims[d].n;
+      cnt[d] = 0;
+    }
+    if (d < 0) return;
+  }
+}
+
+template <class F, class T>
+void fold_runs(const char* base, const std::vector<RDim>& dims, typename F::Acc start,
+               typename F::Acc* acc) {
+  using Acc = typename F::Acc;
+  for_each_rrun(base, dims, [&](const char* p, int64_t ai, int64_t, const RDim& in) {
+    const int64_t n = in.n, s = in.s;
+    if (in.a == 0) {
+      // Several partial results break the dependency chain (and pair up float sums a little).
+      Acc v0 = start, v1 = start, v2 = start, v3 = start;
+      int64_t i = 0;
+      for (; i + 4 <= n; i += 4) {
+        v0 = F::combine(v0, F::convert(load<T>(p + i * s)));
+        v1 = F::combine(v1, F::convert(load<T>(p + (i + 1) * s)));
+        v2 = F::combine(v2, F::convert(load<T>(p + (i + 2) * s)));
+        v3 = F::combine(v3, F::convert(load<T>(p + (i + 3) * s)));
+      }
+      for (; i < n; ++i) v0 = F::combine(v0, F::convert(load<T>(p + i * s)));
+      acc[ai] = F::combine(acc[ai], F::combine(F::combine(v0, v1), F::combine(v2, v3)));
+    } else {
+      Acc* dst = acc + ai;
+      for (int64_t i = 0; i < n; ++i) {
+        dst[i * in.a] = F::combine(dst[i * in.a], F::convert(load<T>(p + i * s)));
+      }
+    }
+  });
+}
+
+// The kernel of a fold kind: folds into an accumulator of F's type (the output itself when
+// the types agree), then converts to the output's dtype.
+template <template <class> class F>
+void fold_kernel(const ReduceLoop& loop, const NDArray& x, NDArray& out) {
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    using Acc = typename F<T>::Acc;
+    const int64_t m = out.size();
+    const Acc start = start_value<Acc>(loop.identity);
+    constexpr DType acc_dt = dtype_of<Acc>();
+    if (acc_dt == out.dtype()) {
+      Acc* acc = out.data<Acc>();
+      std::fill(acc, acc + m, start);
+      if (!loop.empty) fold_runs<F<T>, T>(x.raw(), loop.dims, start, acc);
+      return;
+    }
+    std::unique_ptr<Storage<Acc>[]> buf(new Storage<Acc>[m > 0 ? m : 1]);
+    Acc* acc = reinterpret_cast<Acc*>(buf.get());
+    std::fill(acc, acc + m, start);
+    if (!loop.empty) fold_runs<F<T>, T>(x.raw(), loop.dims, start, acc);
+    convert_strided(acc_dt, reinterpret_cast<const char*>(acc), sizeof(Acc), out.dtype(), out.raw(),
+                    static_cast<int64_t>(itemsize(out.dtype())), m);
+  });
+}
+
+// The registry's side of register_reduction (src/ops/reduce.cpp): gives `rule` the next kind
+// and stores it.
+const ReductionRule& store_reduction_rule(ReductionRule rule);
 
 }  // namespace theon

@@ -3,11 +3,16 @@
 // generator read the rows; none of them switches on the kind.
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <limits>
 #include <memory>
+#include <string>
+#include <type_traits>
 
 #include "reduce_folds.hpp"
+#include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
+#include "theon/graph/registry.hpp"
 #include "theon/ops/alloc.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/math.hpp"
@@ -18,87 +23,6 @@ namespace {
 
 // ---------------------------------------------------------------------------------------------
 // Reference kernels
-
-// Calls run(p, ai, ri, inner) once per innermost run.
-template <class Run>
-void for_each_rrun(const char* base, const std::vector<RDim>& dims, Run&& run) {
-  if (dims.empty()) {
-    run(base, int64_t{0}, int64_t{0}, RDim{1, 0, 0, 0});
-    return;
-  }
-  const int k = static_cast<int>(dims.size()) - 1;
-  const RDim inner = dims[k];
-  std::vector<int64_t> cnt(k, 0);
-  const char* p = base;
-  int64_t ai = 0, ri = 0;
-  while (true) {
-    run(p, ai, ri, inner);
-    int d = k - 1;
-    for (; d >= 0; --d) {
-      p += dims[d].s;
-      ai += dims[d].a;
-      ri += dims[d].r;
-      if (++cnt[d] < dims[d].n) break;
-      p -= dims[d].s * dims[d].n;
-      ai -= dims[d].a * dims[d].n;
-      ri -= dims[d].r * dims[d].n;
-      cnt[d] = 0;
-    }
-    if (d < 0) return;
-  }
-}
-
-template <class F, class T>
-void fold_runs(const char* base, const std::vector<RDim>& dims, typename F::Acc start,
-               typename F::Acc* acc) {
-  using Acc = typename F::Acc;
-  for_each_rrun(base, dims, [&](const char* p, int64_t ai, int64_t, const RDim& in) {
-    const int64_t n = in.n, s = in.s;
-    if (in.a == 0) {
-      // Several partial results break the dependency chain (and pair up float sums a little).
-      Acc v0 = start, v1 = start, v2 = start, v3 = start;
-      int64_t i = 0;
-      for (; i + 4 <= n; i += 4) {
-        v0 = F::combine(v0, F::convert(load<T>(p + i * s)));
-        v1 = F::combine(v1, F::convert(load<T>(p + (i + 1) * s)));
-        v2 = F::combine(v2, F::convert(load<T>(p + (i + 2) * s)));
-        v3 = F::combine(v3, F::convert(load<T>(p + (i + 3) * s)));
-      }
-      for (; i < n; ++i) v0 = F::combine(v0, F::convert(load<T>(p + i * s)));
-      acc[ai] = F::combine(acc[ai], F::combine(F::combine(v0, v1), F::combine(v2, v3)));
-    } else {
-      Acc* dst = acc + ai;
-      for (int64_t i = 0; i < n; ++i) {
-        dst[i * in.a] = F::combine(dst[i * in.a], F::convert(load<T>(p + i * s)));
-      }
-    }
-  });
-}
-
-// The kernel of a fold kind: folds into an accumulator of F's type (the output itself when
-// the types agree), then converts to the output's dtype.
-template <template <class> class F>
-void fold_kernel(const ReduceLoop& loop, const NDArray& x, NDArray& out) {
-  visit_dtype(x.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    using Acc = typename F<T>::Acc;
-    const int64_t m = out.size();
-    const Acc start = start_value<Acc>(loop.identity);
-    constexpr DType acc_dt = dtype_of<Acc>();
-    if (acc_dt == out.dtype()) {
-      Acc* acc = out.data<Acc>();
-      std::fill(acc, acc + m, start);
-      if (!loop.empty) fold_runs<F<T>, T>(x.raw(), loop.dims, start, acc);
-      return;
-    }
-    std::unique_ptr<Storage<Acc>[]> buf(new Storage<Acc>[m > 0 ? m : 1]);
-    Acc* acc = reinterpret_cast<Acc*>(buf.get());
-    std::fill(acc, acc + m, start);
-    if (!loop.empty) fold_runs<F<T>, T>(x.raw(), loop.dims, start, acc);
-    convert_strided(acc_dt, reinterpret_cast<const char*>(acc), sizeof(Acc), out.dtype(), out.raw(),
-                    static_cast<int64_t>(itemsize(out.dtype())), m);
-  });
-}
 
 // argmax (kMax) / argmin: NaN wins, and among equal values the smallest flat index.
 template <class T, bool kMax>
@@ -236,10 +160,10 @@ constexpr std::array<ReductionRule, 8> kRules{{
      fold_kernel<MinFold>, extreme_grad, make_op<K::Min>},
     {K::Argmax, "Argmax", "argmax", index_dtype, nullptr, 0.0,
      "attempt to get argmax of an empty sequence", false, nullptr, arg_kernel<true>, nullptr,
-     make_op<K::Argmax>},
+     make_op<K::Argmax>, true},
     {K::Argmin, "Argmin", "argmin", index_dtype, nullptr, 0.0,
      "attempt to get argmin of an empty sequence", false, nullptr, arg_kernel<false>, nullptr,
-     make_op<K::Argmin>},
+     make_op<K::Argmin>, true},
     {K::Any, "Any", "any", truth_dtype, "logical_or", 0.0, nullptr, false, nullptr,
      fold_kernel<AnyFold>, nullptr, make_op<K::Any>},
     {K::All, "All", "all", truth_dtype, "logical_and", 1.0, nullptr, false, nullptr,
@@ -254,14 +178,40 @@ static_assert(
     }(),
     "kRules rows must be in ReduceKind order");
 
+// Kinds added by op files of their own, after the built-in ones. A deque keeps references to
+// its rows valid as it grows.
+std::deque<ReductionRule>& added_rules() {
+  static std::deque<ReductionRule> rules;
+  return rules;
+}
+
 }  // namespace
 
 const ReductionRule& reduction_rule(ReduceKind kind) {
-  return kRules[static_cast<size_t>(kind)];
+  const size_t i = static_cast<size_t>(kind);
+  return i < kRules.size() ? kRules[i] : added_rules().at(i - kRules.size());
 }
 
-std::span<const ReductionRule> reduction_rules() {
-  return kRules;
+std::vector<std::reference_wrapper<const ReductionRule>> reduction_rules() {
+  ensure_ops_registered();
+  std::vector<std::reference_wrapper<const ReductionRule>> rows(kRules.begin(), kRules.end());
+  rows.insert(rows.end(), added_rules().begin(), added_rules().end());
+  return rows;
+}
+
+const ReductionRule& store_reduction_rule(ReductionRule rule) {
+  const size_t kind = kRules.size() + added_rules().size();
+  if (kind > std::numeric_limits<std::underlying_type_t<ReduceKind>>::max()) {
+    throw ValueError(std::string("register_reduction: no kind left for '") + rule.name + "'");
+  }
+  for (const ReductionRule& row : reduction_rules()) {
+    if (std::string(row.name) == rule.name || std::string(row.type_name) == rule.type_name) {
+      throw ValueError(std::string("register_reduction: a reduction named '") + rule.name +
+                       "' or of type '" + rule.type_name + "' exists");
+    }
+  }
+  rule.kind = static_cast<ReduceKind>(kind);
+  return added_rules().emplace_back(rule);
 }
 
 }  // namespace theon

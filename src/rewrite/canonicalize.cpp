@@ -874,8 +874,10 @@ Result reduce_size_one_axes(FunctionGraph&, Apply* node) {
     }
   }
   if (rest.size() == r->axes().size() && !r->axes().empty()) return std::nullopt;
-  if (!reduction_rule(r->kind()).combine) {
-    // Not a fold, the result is a position (argmax, argmin): 0 within size-1 axes.
+  const ReductionRule& rule = reduction_rule(r->kind());
+  if (!rule.combine && !rule.position) return std::nullopt;  // what one element gives is unknown
+  if (rule.position) {
+    // The result is a position (argmax, argmin): 0 within size-1 axes.
     if (!rest.empty()) return std::nullopt;
     std::vector<Var> dims;
     for (int d = 0; d < x->type.ndim(); ++d) {

@@ -68,7 +68,9 @@ def reduce_fn(row, ndim, dtype, **params):
 
 def test_reduction_rules_cover_every_kind_with_its_builder():
     names = [row["name"] for row in REDUCE_ROWS]
-    assert names == ["sum", "prod", "max", "min", "argmax", "argmin", "any", "all"]
+    # The built-in kinds, then those op files add.
+    assert names[:8] == ["sum", "prod", "max", "min", "argmax", "argmin", "any", "all"]
+    assert len(set(names)) == len(names)
     for row in REDUCE_ROWS:
         assert _core.has_builder(row["name"])
         assert not row["fusable"] or row["combine"] is not None

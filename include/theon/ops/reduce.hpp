@@ -4,9 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -57,12 +57,20 @@ struct ReductionRule {
   // put back (size 1); null where the output carries no gradient.
   Var (*grad)(const Reduce& op, const Var& x, const Var& out, const Var& g);
   // The op, of a class of its own: ops are equal when of the same class with the same props.
+  // Null for kinds added by register_reduction: make_reduce_op then builds a Reduce, which
+  // type_name tells apart.
   std::shared_ptr<const Reduce> (*make_op)(std::vector<int64_t> axes, bool keepdims);
+  // The result is a position within the reduced axes (argmax): 0 over axes of size 1.
+  bool position = false;
 };
 
 const ReductionRule& reduction_rule(ReduceKind kind);
-// Every row, in ReduceKind order.
-std::span<const ReductionRule> reduction_rules();
+// Every row, in ReduceKind order: the built-in kinds, then those op files added.
+std::vector<std::reference_wrapper<const ReductionRule>> reduction_rules();
+// Adds a reduction kind defined in an op file of its own: the row (its `kind` is assigned),
+// the builder `rule.name` with params axis and keepdims, the op factory, and
+// theon.tensor.<name> in Python with `doc`. Returns the new kind.
+ReduceKind register_reduction(ReductionRule rule, std::string doc);
 
 // Reduces the input over `axes` (normalized, sorted). Output dtype: sum/prod like NumPy 2 (bool
 // and signed ints -> int64, unsigned -> uint64, floats keep theirs), max/min keep the dtype,
