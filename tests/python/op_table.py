@@ -169,6 +169,7 @@ for _axis, _keep in ((None, False), (1, False), ([0, 2], True)):
         reduction("mean", np.mean, _axis, _keep, grad=1),
         reduction("any", np.any, _axis, _keep),
         reduction("all", np.all, _axis, _keep),
+        reduction("count_nonzero", np.count_nonzero, _axis, _keep),
         reduction("var", np.var, _axis, _keep, NUMERIC, grad=1, ddof=1),
         reduction("std", np.std, _axis, _keep, NUMERIC, grad=1),
     ]
