@@ -61,7 +61,7 @@ Linked link(const FunctionGraph& fg, const LinkOptions& options) {
     if (const auto* loop = dynamic_cast<const codegen::FusedLoopKernel*>(kernel.get())) {
       loops.push_back(loop);
     }
-    Instruction ins{node, kernel.get(), {}, {}, {}};
+    Instruction ins{node, kernel.get(), kernel->takes_values(), {}, {}, {}};
     program->kernels.push_back(std::move(kernel));
     for (const auto& in : node->inputs()) ins.in.push_back(slot(in.get()));
     for (int i = 0; i < node->nout(); ++i) ins.out.push_back(slot(&node->output_ref(i)));

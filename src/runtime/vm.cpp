@@ -100,7 +100,7 @@ void VM::run_impl(std::vector<Value>& slots) {
         body();
       }
     };
-    if (ins.kernel->takes_values()) {
+    if (ins.takes_values) {
       timed([&] { run_values(ins, slots); });
     } else {
       args_.resize(ins.in.size());
@@ -129,8 +129,11 @@ void VM::run_impl(std::vector<Value>& slots) {
       if (timing_) record_live_bytes(slots);
     }
     for (int s : ins.release) {
-      pool_.release(slots[s].take_array());
-      slots[s] = Value();
+      if (slots[s].object()) {
+        slots[s] = Value();
+      } else {
+        pool_.release(slots[s].take_array());
+      }
     }
   }
   if constexpr (Instrumented) {

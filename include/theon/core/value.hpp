@@ -28,6 +28,18 @@ class Value {
   Value(NDArray array) : array_(std::move(array)) {}  // NOLINT: an array is a value
   Value(std::shared_ptr<const Object> object) : object_(std::move(object)) {}  // NOLINT
 
+  // Assigning an array into a slot reuses the slot's storage for the array's geometry.
+  Value& operator=(const NDArray& array) {
+    array_ = array;
+    object_ = nullptr;
+    return *this;
+  }
+  Value& operator=(NDArray&& array) {
+    array_ = std::move(array);
+    object_ = nullptr;
+    return *this;
+  }
+
   bool defined() const { return array_.defined() || object_ != nullptr; }
   bool is_array() const { return array_.defined(); }
   // The host array (undefined when the value is an object or empty).

@@ -20,6 +20,7 @@ namespace theon {
 struct Instruction {
   Apply* node;               // for the op and for error messages
   const Kernel* kernel;      // owned by the Program
+  bool takes_values;         // kernel->takes_values(), read once when linking
   std::vector<int> in;       // input slots
   std::vector<int> out;      // output slots
   std::vector<int> release;  // slots whose last reader is this instruction
