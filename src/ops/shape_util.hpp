@@ -20,7 +20,7 @@ void require_int_scalar(const Op& op, const Var& v, const std::string& what);
 // "(1, 2)" / "(3,)" like a Python tuple.
 std::string ints_str(const std::vector<int64_t>& v);
 
-// ---- Symbolic shapes (the ops' infer_shape), defined in shape.cpp ----
+// ---- Symbolic shapes (the ops' infer_shape), defined in shape/symbolic.cpp ----
 // Every result is a 0-d int64 variable; known values are folded into constants as the
 // expressions are built, so shapes of static sizes stay constants.
 using SymShape = std::vector<Var>;

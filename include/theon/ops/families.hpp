@@ -5,7 +5,6 @@ namespace theon {
 
 void register_elemwise_ops();
 void register_reduce_ops();     // sum, prod, max, min, argmax, any, all, mean, var, std, cumsum
-void register_shape_ops();      // reshape, dimshuffle, transpose, flatten, squeeze, shape
 void register_subtensor_ops();  // indexing, set_subtensor, inc_subtensor
 void register_join_ops();       // concatenate, join, stack, split
 void register_alloc_ops();      // alloc, zeros, ones, fill, eye, arange, tile, repeat

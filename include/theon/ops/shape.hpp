@@ -1,4 +1,4 @@
-// C++ API of the shape op family (see src/ops/shape.cpp): Shape, Shape_i, MakeVector, Reshape,
+// C++ API of the shape op family (see src/ops/shape/): Shape, Shape_i, MakeVector, Reshape,
 // Flatten, DimShuffle (transpose, swapaxes, squeeze, expand_dims), Squeeze, Size, SpecifyShape.
 #pragma once
 
