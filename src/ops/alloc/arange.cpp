@@ -28,7 +28,8 @@ bool is_numeric_scalar(const Var& v) {
   return v->type.ndim() == 0;
 }
 
-// Static arange length, or nullopt when an argument is not a constant.
+// The length of arange(start, stop, step) for 0-d values; ValueError naming `op` for a zero step
+// or a length that cannot be computed.
 int64_t arange_length(const Op& op, const NDArray& start, const NDArray& stop,
                       const NDArray& step) {
   const bool ints = !is_float(start.dtype()) && !is_float(stop.dtype()) && !is_float(step.dtype());
