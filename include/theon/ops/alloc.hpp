@@ -1,4 +1,4 @@
-// C++ API of the alloc op family (see src/ops/alloc.cpp): Alloc (alloc, zeros, ones, full),
+// C++ API of the alloc op family (op files in src/ops/alloc/): Alloc (alloc, zeros, ones, full),
 // Fill (fill, zeros_like, ones_like, full_like), Eye, ARange, Tile, Repeat.
 #pragma once
 

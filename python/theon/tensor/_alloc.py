@@ -1,4 +1,4 @@
-"""The alloc family of theon.tensor (C++ in src/ops/alloc.cpp): alloc, zeros, ones, full,
+"""The alloc family of theon.tensor (C++ in src/ops/alloc/): alloc, zeros, ones, full,
 fill, zeros_like, ones_like, full_like, eye, arange, tile, repeat."""
 
 import numbers
