@@ -3,7 +3,7 @@
 // count), so the reduce-of-reduce rewrite leaves it alone; no gradient (an integer output).
 #include <limits>
 
-#include "reduce_folds.hpp"
+#include "reduce/reduce_folds.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/reduce.hpp"
 

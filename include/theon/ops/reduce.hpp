@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,11 +27,11 @@ int64_t normalize_axis(const std::string& op, int64_t axis, int ndim);
 enum class ReduceKind : uint8_t { Sum, Prod, Max, Min, Argmax, Argmin, Any, All };
 
 class Reduce;
-struct ReduceLoop;  // the loop of a reference kernel (src/ops/reduce_folds.hpp)
+struct ReduceLoop;  // the loop of a reference kernel (src/ops/reduce/reduce_folds.hpp)
 
 // Everything that differs between reduction kinds, as one row per kind: the op (its class,
 // output dtype, reference kernel and gradient), the rewrites, fusion and code generation read
-// it. A new kind is one row (src/ops/reduce_rules.cpp) plus its fold functor.
+// it. A new kind is one row (src/ops/reduce/reduce_rules.cpp) plus its fold functor.
 struct ReductionRule {
   ReduceKind kind;
   const char* type_name;  // the op's class name ("Sum"), which rewrites track
@@ -65,6 +66,8 @@ struct ReductionRule {
 };
 
 const ReductionRule& reduction_rule(ReduceKind kind);
+// The built-in kinds' rows, in ReduceKind order.
+std::span<const ReductionRule> builtin_reduction_rules();
 // Every row, in ReduceKind order: the built-in kinds, then those op files added.
 std::vector<std::reference_wrapper<const ReductionRule>> reduction_rules();
 // Adds a reduction kind defined in an op file of its own: the row (its `kind` is assigned),

@@ -10,7 +10,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "element_util.hpp"
+#include "../element_util.hpp"
 #include "theon/core/iterate.hpp"
 #include "theon/core/ndarray.hpp"
 #include "theon/ops/reduce.hpp"

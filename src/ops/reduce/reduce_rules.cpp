@@ -192,6 +192,10 @@ const ReductionRule& reduction_rule(ReduceKind kind) {
   return i < kRules.size() ? kRules[i] : added_rules().at(i - kRules.size());
 }
 
+std::span<const ReductionRule> builtin_reduction_rules() {
+  return kRules;
+}
+
 std::vector<std::reference_wrapper<const ReductionRule>> reduction_rules() {
   ensure_ops_registered();
   std::vector<std::reference_wrapper<const ReductionRule>> rows(kRules.begin(), kRules.end());
