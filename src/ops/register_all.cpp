@@ -9,7 +9,6 @@ namespace theon {
 void register_all_ops() {
   register_elemwise_ops();
   register_reduce_ops();
-  register_subtensor_ops();
   register_join_ops();
   register_blas_ops();
   register_gemm_ops();

@@ -5,7 +5,6 @@ namespace theon {
 
 void register_elemwise_ops();
 void register_reduce_ops();     // sum, prod, max, min, argmax, any, all, mean, var, std, cumsum
-void register_subtensor_ops();  // indexing, set_subtensor, inc_subtensor
 void register_join_ops();       // concatenate, join, stack, split
 void register_blas_ops();       // dot, matmul, tensordot, outer, batched_dot
 void register_gemm_ops();       // gemm, gemv, ger (BLAS updates the blas rewrites build)
