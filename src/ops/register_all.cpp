@@ -10,8 +10,6 @@ void register_all_ops() {
   register_elemwise_ops();
   register_reduce_ops();
   register_join_ops();
-  register_blas_ops();
-  register_gemm_ops();
   register_sort_ops();
   register_nnet_ops();
   register_gradient_support_ops();

@@ -1,4 +1,4 @@
-// C++ API of the blas op family (see src/ops/blas.cpp): products of tensors with NumPy
+// C++ API of the blas op family (op files in src/ops/blas/): products of tensors with NumPy
 // semantics. Float32/float64 products go to BLAS (gemm/gemv); integer and bool products run a
 // plain loop with NumPy's wrap-around arithmetic (bool: logical or of ands).
 #pragma once

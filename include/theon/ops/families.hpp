@@ -6,8 +6,6 @@ namespace theon {
 void register_elemwise_ops();
 void register_reduce_ops();     // sum, prod, max, min, argmax, any, all, mean, var, std, cumsum
 void register_join_ops();       // concatenate, join, stack, split
-void register_blas_ops();       // dot, matmul, tensordot, outer, batched_dot
-void register_gemm_ops();       // gemm, gemv, ger (BLAS updates the blas rewrites build)
 void register_sort_ops();       // sort, argsort
 void register_nnet_ops();       // sigmoid, softplus, relu, softmax, log_softmax
 void register_print_ops();      // print (Print: identity that prints as the function runs)

@@ -1,4 +1,4 @@
-// C++ API of the BLAS update ops (see src/ops/gemm.cpp): Gemm, Gemv and Ger, the forms Theano's
+// C++ API of the BLAS update ops (in src/ops/blas/): Gemm, Gemv and Ger, the forms Theano's
 // BLAS rewrites produce. Each computes "scaled product + accumulator" in one BLAS call, which
 // saves the elementwise pass that a Dot followed by an add costs, and has an inplace variant
 // that accumulates into the accumulator's buffer (destroy_map {0, 0}). Only the BLAS rewrites

@@ -1,4 +1,4 @@
-"""The blas family of theon.tensor (C++ in src/ops/blas.cpp): products with NumPy semantics.
+"""The blas family of theon.tensor (C++ in src/ops/blas/): products with NumPy semantics.
 
 Float32/float64 products run on BLAS; integer and bool products wrap around as NumPy's do.
 Python scalars are converted as NumPy's product functions convert them (int -> int64,
