@@ -8,7 +8,6 @@ namespace theon {
 
 void register_all_ops() {
   register_elemwise_ops();
-  register_subtensor_ops();
   register_join_ops();
   register_sort_ops();
   register_nnet_ops();

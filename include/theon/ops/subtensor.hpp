@@ -1,4 +1,4 @@
-// C++ API of the subtensor op family (see src/ops/subtensor*.cpp): NumPy indexing.
+// C++ API of the subtensor op family (see src/ops/subtensor/): NumPy indexing.
 //
 //   Subtensor            basic indexing (ints, slices, newaxis); the output is a view of x
 //   AdvancedSubtensor    integer arrays and boolean masks mixed with the above; a copy

@@ -1,4 +1,4 @@
-"""The subtensor family of theon.tensor (C++ in src/ops/subtensor*.cpp): NumPy indexing.
+"""The subtensor family of theon.tensor (C++ in src/ops/subtensor/): NumPy indexing.
 
 ``getitem(x, key)`` implements ``Variable.__getitem__``: the bindings parse the key (ints,
 slices, None, Ellipsis, integer arrays and boolean masks as NumPy arrays, lists or Variables)
