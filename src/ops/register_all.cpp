@@ -10,7 +10,6 @@ void register_all_ops() {
   register_elemwise_ops();
   register_join_ops();
   register_sort_ops();
-  register_nnet_ops();
   register_gradient_support_ops();
   register_print_ops();
   register_op_files();

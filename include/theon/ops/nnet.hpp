@@ -1,4 +1,4 @@
-// C++ API of the nnet op family (see src/ops/nnet.cpp): Theano's tensor.nnet functions.
+// C++ API of the nnet op family (op files in src/ops/nnet/): Theano's tensor.nnet functions.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-"""theon.tensor.nnet: sigmoid, softplus, relu, softmax, log_softmax (C++ in src/ops/nnet.cpp).
+"""theon.tensor.nnet: sigmoid, softplus, relu, softmax, log_softmax (C++ in src/ops/nnet/).
 
 The elementwise functions are stable for large inputs (sigmoid(-1000) == 0, softplus(1000) ==
 1000); softmax and log_softmax subtract the maximum along the axis before exponentiating.
