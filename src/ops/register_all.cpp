@@ -8,7 +8,6 @@ namespace theon {
 
 void register_all_ops() {
   register_elemwise_ops();
-  register_join_ops();
   register_sort_ops();
   register_gradient_support_ops();
   register_print_ops();

@@ -1,4 +1,4 @@
-// C++ API of the join op family (see src/ops/join.cpp): Join (join, concatenate, stack) and
+// C++ API of the join op family (op files in src/ops/join/): Join (join, concatenate, stack) and
 // Split.
 #pragma once
 

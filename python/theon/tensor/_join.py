@@ -1,4 +1,4 @@
-"""The join family of theon.tensor (C++ in src/ops/join.cpp): join, concatenate, stack,
+"""The join family of theon.tensor (C++ in src/ops/join/): join, concatenate, stack,
 split."""
 
 import numbers
