@@ -8,7 +8,6 @@
 #include "theon/graph/op.hpp"
 #include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
-#include "theon/ops/families.hpp"
 
 namespace theon {
 namespace {
@@ -168,7 +167,7 @@ Var print(const Var& x, const std::string& message, std::vector<std::string> att
   return make_node1(std::make_shared<Print>(message, std::move(attrs)), {x});
 }
 
-void register_print_ops() {
+THEON_OP_FILE(print) {
   register_op_factory("Print", print_from_fields);
   register_builder("print", 1, 1, [](const std::vector<Var>& in, const Params& p) {
     std::vector<std::string> attrs;

@@ -2,15 +2,11 @@
 // (register_op_files is generated from their THEON_OP_FILE lines).
 #include "theon/graph/registry.hpp"
 #include "theon/ops/families.hpp"
-#include "theon/ops/gradient_support.hpp"
 
 namespace theon {
 
 void register_all_ops() {
   register_elemwise_ops();
-  register_sort_ops();
-  register_gradient_support_ops();
-  register_print_ops();
   register_op_files();
 }
 

@@ -16,7 +16,6 @@
 #include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/alloc.hpp"
-#include "theon/ops/families.hpp"
 #include "theon/ops/reduce.hpp"
 #include "theon/ops/shape.hpp"
 #include "theon/ops/subtensor.hpp"
@@ -177,7 +176,7 @@ Var argsort(const Var& x, std::optional<int64_t> axis, const std::string& kind) 
   return make_sort(true, "argsort", x, axis, kind);
 }
 
-void register_sort_ops() {
+THEON_OP_FILE(sort) {
   register_op_factory("Sort", [](const PropReader& f) -> OpPtr {
     return std::make_shared<SortOf<false>>(f.get_optional_int("axis"));
   });

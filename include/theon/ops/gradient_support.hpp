@@ -31,6 +31,4 @@ Var grad_scale(const Var& x, double scale);
 // axis. Each body output becomes one output of shape (n, *body shape).
 std::vector<Var> map_range(const Var& n, const Var& index, const std::vector<Var>& body);
 
-void register_gradient_support_ops();
-
 }  // namespace theon
