@@ -5,9 +5,9 @@
 
 #include <cstdint>
 #include <functional>
-#include <span>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
