@@ -148,10 +148,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     input_slots_.push_back(program_->slot(inputs_[i].variable.get()));
   }
   slots_.assign(program_->num_slots, Value());
-  for (const auto& [s, value] : program_->constant_slots) {
-    constants_.push_back(value.get());
-    slots_[s] = *value;
-  }
+  for (const auto& [s, value] : program_->constant_slots) slots_[s] = *value;
   vm_ = std::make_unique<VM>(program_);
   profiling_ = options_.profile ? *options_.profile : Config::global().get("profile") == "True";
   if (mode.nan_guard) vm_->add_hook(make_nan_guard(true, true, mode.nan_guard_big));
@@ -287,7 +284,7 @@ std::vector<NDArray> Function::call(std::vector<NDArray> args,
   reachable_.clear();
   for (const auto& a : args) reachable_.push_back(&a);
   for (const auto& [_, cell] : shared_slots) reachable_.push_back(&cell->value);
-  for (const NDArray* c : constants_) reachable_.push_back(c);
+  for (const auto& [_, c] : program_->constant_slots) reachable_.push_back(c.get());
   auto aliases = [&](const NDArray& a) {
     for (const NDArray* r : reachable_) {
       if (a.shares_buffer_with(*r)) return true;

@@ -26,10 +26,18 @@ Type Type::on(Device d) const {
   return t;
 }
 
+namespace {
+
+// Both dense tensors, or both of equal value kinds.
+bool same_kind(const Type& a, const Type& b) {
+  if (!a.value_kind || !b.value_kind) return a.value_kind == b.value_kind;
+  return a.value_kind->equals(*b.value_kind);
+}
+
+}  // namespace
+
 bool Type::operator==(const Type& o) const {
-  if (dtype != o.dtype || shape != o.shape || device != o.device) return false;
-  if (!value_kind || !o.value_kind) return value_kind == o.value_kind;
-  return value_kind->equals(*o.value_kind);
+  return dtype == o.dtype && shape == o.shape && device == o.device && same_kind(*this, o);
 }
 
 std::string Type::str() const {
@@ -60,9 +68,8 @@ std::string Type::short_str() const {
 }
 
 bool Type::compatible_with(const Type& o) const {
-  if (dtype != o.dtype || ndim() != o.ndim() || device != o.device) return false;
-  if (value_kind || o.value_kind) {
-    if (!value_kind || !o.value_kind || !value_kind->equals(*o.value_kind)) return false;
+  if (dtype != o.dtype || ndim() != o.ndim() || device != o.device || !same_kind(*this, o)) {
+    return false;
   }
   for (int i = 0; i < ndim(); ++i) {
     if (shape[i] != kUnknownDim && o.shape[i] != kUnknownDim && shape[i] != o.shape[i])

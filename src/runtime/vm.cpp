@@ -10,19 +10,20 @@
 namespace theon {
 namespace {
 
-// Runs `call`, rethrowing its error with the op's name and the node's context.
-template <class F>
-void with_node_context(const Instruction& ins, const std::vector<NDArray>& args, F&& call) {
+// Runs `call`, rethrowing its error with the op's name and the node's context; `args` gives the
+// host arrays the context lists, and is called only when there is an error.
+template <class F, class Args>
+void with_node_context(const Instruction& ins, Args&& args, F&& call) {
   try {
     call();
   } catch (const Error& e) {
     std::string msg = e.what();
     const std::string prefix = ins.node->op()->name() + ":";
     if (msg.rfind(prefix, 0) != 0) msg = ins.node->op()->name() + ": " + msg;
-    rethrow_with_message(e, msg + node_error_context(*ins.node, args));
+    rethrow_with_message(e, msg + node_error_context(*ins.node, args()));
   } catch (const std::bad_alloc&) {
     throw Error(ErrorKind::Runtime,
-                ins.node->op()->name() + ": out of memory" + node_error_context(*ins.node, args));
+                ins.node->op()->name() + ": out of memory" + node_error_context(*ins.node, args()));
   }
 }
 
@@ -66,7 +67,9 @@ void VM::add_hook(std::shared_ptr<InstructionHook> hook) {
 }
 
 void VM::run_arrays(const Instruction& ins) {
-  with_node_context(ins, args_, [&] { ins.kernel->run(args_, results_); });
+  with_node_context(
+      ins, [&]() -> const std::vector<NDArray>& { return args_; },
+      [&] { ins.kernel->run(args_, results_); });
 }
 
 void VM::run_values(const Instruction& ins, std::vector<Value>& slots) {
@@ -74,9 +77,12 @@ void VM::run_values(const Instruction& ins, std::vector<Value>& slots) {
   for (size_t i = 0; i < ins.in.size(); ++i) value_args_[i] = slots[ins.in[i]];
   value_results_.resize(ins.out.size());
   for (size_t i = 0; i < ins.out.size(); ++i) value_results_[i] = std::move(slots[ins.out[i]]);
-  std::vector<NDArray> described;  // the context lists host arrays only
-  for (const auto& v : value_args_) described.push_back(v.array());
-  with_node_context(ins, described, [&] { ins.kernel->run_values(value_args_, value_results_); });
+  auto host_arrays = [&] {
+    std::vector<NDArray> arrays;
+    for (const auto& v : value_args_) arrays.push_back(v.array());
+    return arrays;
+  };
+  with_node_context(ins, host_arrays, [&] { ins.kernel->run_values(value_args_, value_results_); });
   for (size_t i = 0; i < ins.out.size(); ++i) slots[ins.out[i]] = std::move(value_results_[i]);
   for (auto& v : value_args_) v = Value();
 }

@@ -96,7 +96,6 @@ class Function {
   std::vector<Value> slots_;
   std::vector<int> input_slots_;  // -1 for inputs the outputs do not use
   std::vector<std::shared_ptr<SharedValue>> update_cells_;
-  std::vector<const NDArray*> constants_;
   std::vector<const NDArray*> reachable_;  // scratch of call(), kept to avoid reallocating
   bool profiling_ = false;
   double import_seconds_ = 0, rewrite_seconds_ = 0, codegen_seconds_ = 0, link_seconds_ = 0;
