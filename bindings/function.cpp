@@ -114,12 +114,19 @@ void bind_function(nb::module_& m) {
   nb::class_<ProfileStats>(m, "ProfileStats")
       .def(
           "summary",
-          [](const ProfileStats& p, bool print) {
-            std::string text = p.summary();
-            if (print) nb::print(nb::str(text.c_str(), text.size()), nb::str(""));
+          [](const ProfileStats& p, nb::object file, size_t n_ops_to_print,
+             size_t n_apply_to_print) {
+            // Theano's signature: written to `file`, sys.stderr when None (read at the call,
+            // so redirections apply); file='str' only returns the text.
+            std::string text = p.summary(n_ops_to_print, n_apply_to_print);
+            if (file.is_none()) file = nb::module_::import_("sys").attr("stderr");
+            if (!nb::isinstance<nb::str>(file)) {
+              file.attr("write")(nb::str(text.c_str(), text.size()));
+            }
             return text;
           },
-          nb::arg("print") = true)
+          nb::arg("file") = nb::none(), nb::arg("n_ops_to_print") = 20,
+          nb::arg("n_apply_to_print") = 20)
       .def_ro("function_name", &ProfileStats::function_name)
       .def_ro("import_time", &ProfileStats::import_seconds)
       .def_ro("rewrite_time", &ProfileStats::rewrite_seconds)

@@ -1,5 +1,6 @@
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
@@ -8,11 +9,13 @@
 #include "numpy_interop.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/clone.hpp"
+#include "theon/graph/compare.hpp"
 #include "theon/graph/dot.hpp"
 #include "theon/graph/op.hpp"
 #include "theon/graph/printing.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/graph/serialize.hpp"
+#include "theon/graph/svg.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/reduce.hpp"
 #include "theon/ops/scalar.hpp"
@@ -60,10 +63,34 @@ nb::tuple broadcastable_tuple(const TensorType& t) {
   return nb::tuple(l);
 }
 
-StaticShape static_shape_from(nb::handle shape) {
+// A static shape given either as sizes (ints, None where unknown) or as Theano's broadcastable
+// pattern (bools, True for a dimension of size 1, False for an unknown size). Mixing the two
+// is refused: (False, 1) has no single reading.
+StaticShape static_shape_from(nb::handle shape, const char* who) {
+  std::vector<nb::handle> items;
+  for (nb::handle d : nb::iter(shape)) items.push_back(d);
+  size_t bools = 0;
+  for (nb::handle d : items) bools += is_bool_scalar(d.ptr()) ? 1 : 0;
+  const std::string got = nb::cast<std::string>(nb::repr(shape));
+  if (bools > 0 && bools != items.size()) {
+    throw TypeError(std::string(who) +
+                    ": expected a shape of sizes (ints, None for unknown) or a broadcastable "
+                    "pattern of bools, got the mixture " +
+                    got);
+  }
   StaticShape out;
-  for (nb::handle d : nb::iter(shape)) {
-    out.push_back(d.is_none() ? kUnknownDim : nb::cast<int64_t>(d));
+  for (nb::handle d : items) {
+    if (bools > 0) {
+      out.push_back(PyObject_IsTrue(d.ptr()) ? 1 : kUnknownDim);
+    } else if (d.is_none()) {
+      out.push_back(kUnknownDim);
+    } else if (PyFloat_Check(d.ptr()) || !nb::hasattr(d, "__index__")) {
+      throw TypeError(std::string(who) + ": expected sizes (ints or None) or bools, got " + got);
+    } else {
+      const auto n = nb::cast<int64_t>(nb::int_(d));
+      if (n < 0) throw ValueError(std::string(who) + ": negative size in shape " + got);
+      out.push_back(n);
+    }
   }
   return out;
 }
@@ -74,10 +101,37 @@ void bind_graph(nb::module_& m) {
   nb::class_<TensorType>(m, "TensorType")
       .def(
           "__init__",
-          [](TensorType* t, const std::string& dtype, nb::handle shape, const std::string& device) {
-            new (t) TensorType(parse_dtype(dtype), static_shape_from(shape), parse_device(device));
+          [](TensorType* t, const std::string& dtype, nb::handle shape, nb::handle broadcastable,
+             const std::string& device) {
+            // Theano's TensorType(dtype, broadcastable) and Theon's TensorType(dtype, shape):
+            // the second argument is read as a pattern when it holds bools.
+            if (shape.is_none() && broadcastable.is_none()) {
+              throw TypeError(
+                  "TensorType: give shape=(...) (sizes, None for unknown) or "
+                  "broadcastable=(...) (bools)");
+            }
+            StaticShape s =
+                shape.is_none() ? StaticShape{} : static_shape_from(shape, "TensorType");
+            if (!broadcastable.is_none()) {
+              StaticShape b = static_shape_from(broadcastable, "TensorType");
+              for (nb::handle d : nb::iter(broadcastable)) {
+                if (!is_bool_scalar(d.ptr())) {
+                  throw TypeError("TensorType: broadcastable must hold bools, got " +
+                                  nb::cast<std::string>(nb::repr(broadcastable)));
+                }
+              }
+              if (!shape.is_none() && TensorType(DType::Float64, s).broadcastable() !=
+                                          TensorType(DType::Float64, b).broadcastable()) {
+                throw TypeError("TensorType: shape " + nb::cast<std::string>(nb::repr(shape)) +
+                                " disagrees with broadcastable " +
+                                nb::cast<std::string>(nb::repr(broadcastable)));
+              }
+              if (shape.is_none()) s = b;
+            }
+            new (t) TensorType(parse_dtype(dtype), s, parse_device(device));
           },
-          nb::arg("dtype"), nb::arg("shape"), nb::arg("device") = "cpu")
+          nb::arg("dtype"), nb::arg("shape") = nb::none(), nb::kw_only(),
+          nb::arg("broadcastable") = nb::none(), nb::arg("device") = "cpu")
       .def_prop_ro("dtype", [](const TensorType& t) { return std::string(dtype_name(t.dtype)); })
       .def_prop_ro("device", [](const TensorType& t) { return t.device.str(); })
       .def_prop_ro("shape", [](const TensorType& t) { return static_shape_tuple(t.shape); })
@@ -180,6 +234,22 @@ void bind_graph(nb::module_& m) {
         return dot_graph(outputs, o);
       },
       nb::arg("outputs"), nb::arg("name") = "theon");
+  m.def(
+      "svg_graph",
+      [](const std::vector<Var>& outputs, const std::string& name) {
+        return svg_graph(outputs, name);
+      },
+      nb::arg("outputs"), nb::arg("name") = "theon");
+  m.def("clone_replace",
+        [](const std::vector<Var>& outputs, const std::vector<std::pair<Var, Var>>& replace) {
+          return clone_replace(outputs, replace);
+        });
+  m.def(
+      "equal_computations",
+      [](const std::vector<Var>& xs, const std::vector<Var>& ys, const std::vector<Var>& in_xs,
+         const std::vector<Var>& in_ys) { return equal_computations(xs, ys, in_xs, in_ys); },
+      nb::arg("xs"), nb::arg("ys"), nb::arg("in_xs") = std::vector<Var>{},
+      nb::arg("in_ys") = std::vector<Var>{});
   m.def("serialize", [](const std::vector<Var>& outputs) {
     const std::string bytes = serialize(outputs);
     return nb::bytes(bytes.data(), bytes.size());
@@ -254,7 +324,7 @@ void bind_graph(nb::module_& m) {
       [](const std::string& dtype, nb::handle shape, std::optional<std::string> name,
          const std::string& where) {
         LocationScope scope(where);
-        return make_input(TensorType(parse_dtype(dtype), static_shape_from(shape)),
+        return make_input(TensorType(parse_dtype(dtype), static_shape_from(shape, "tensor")),
                           name.value_or(""));
       },
       nb::arg("dtype"), nb::arg("shape"), nb::arg("name") = nb::none(), nb::arg("where") = "");

@@ -52,6 +52,10 @@ bool is_numpy_scalar(PyObject* obj) {
   return PyArray_IsScalar(obj, Generic);
 }
 
+bool is_bool_scalar(PyObject* obj) {
+  return PyBool_Check(obj) || PyArray_IsScalar(obj, Bool);
+}
+
 NDArray from_numpy(PyObject* obj) {
   auto* arr = reinterpret_cast<PyArrayObject*>(obj);
   DType dt;

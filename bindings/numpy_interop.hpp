@@ -13,6 +13,8 @@ void init_numpy();
 bool is_ndarray(PyObject* obj);
 // A NumPy scalar (np.int64(3), np.bool_(True), ...).
 bool is_numpy_scalar(PyObject* obj);
+// Python's True/False or NumPy's np.True_/np.False_.
+bool is_bool_scalar(PyObject* obj);
 // A view of a NumPy array (kept alive by the NDArray). Throws TypeError for dtypes Theon
 // does not have (float16, complex, object...). Misaligned or byte-swapped arrays are copied.
 NDArray from_numpy(PyObject* array);

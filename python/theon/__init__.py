@@ -12,9 +12,12 @@ from theon import tensor
 from theon import gradient
 from theon.gradient import grad
 from theon.graph_io import graph_bytes, graph_from_bytes
+from theon import graph
+from theon.graph import clone
+from theon.pyop import Apply, Op, as_op
 
 __version__ = "0.1.0"
 
 __all__ = ["config", "function", "shared", "In", "Out", "Mode", "NanGuardMode", "FAST_RUN",
            "FAST_COMPILE", "printing", "tensor", "gradient",
-           "grad", "graph_bytes", "graph_from_bytes"]
+           "grad", "graph_bytes", "graph_from_bytes", "graph", "clone", "Op", "Apply", "as_op"]

@@ -152,7 +152,37 @@ def function(inputs, outputs=None, updates=None, givens=None, allow_input_downca
         warnings.warn(w, stacklevel=2)
     if fn.profile is not None:
         _profiled.append(fn)
+    # What copy() compiles again.
+    fn._arguments = dict(inputs=list(inputs or []), outputs=outputs,
+                         updates=_pairs(updates, "updates"), givens=_pairs(givens, "givens"),
+                         allow_input_downcast=allow_input_downcast,
+                         on_unused_input=on_unused_input, mode=mode, profile=profile)
     return fn
+
+
+def _copy(fn, share_memory=False, swap=None, delete_updates=False, name=None, profile=None):
+    """Theano's Function.copy: the same function compiled again, with the shared variables
+    of ``swap`` ({old: new}) replaced by others, without its updates if ``delete_updates``.
+    share_memory is accepted: a copy never shares intermediate storage with the original."""
+    args = dict(fn._arguments)
+    swap = dict(swap or {})
+    for old, new in swap.items():
+        if not (isinstance(old, _core.Variable) and old.is_shared and
+                isinstance(new, _core.Variable) and new.is_shared):
+            raise TypeError(f"copy: swap must map shared variables to shared variables, got "
+                            f"{old!r}: {new!r}")
+        if old.type != new.type:
+            raise TypeError(f"copy: cannot swap {old} of type {old.type} for {new} of type "
+                            f"{new.type}")
+    args["updates"] = [] if delete_updates else [(swap.get(k, k), v)
+                                                 for k, v in args["updates"]]
+    args["givens"] = args["givens"] + list(swap.items())
+    if profile is not None:
+        args["profile"] = profile
+    return function(name=name or fn.name or None, **args)
+
+
+_core.Function.copy = _copy
 
 
 # Profiled functions, whose summaries are printed at exit when config.profile is set (as

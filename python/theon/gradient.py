@@ -10,7 +10,9 @@ from theon._location import user_location
 from theon.tensor._build import as_tensor_variable, build
 
 __all__ = ["grad", "Lop", "Rop", "jacobian", "hessian", "zero_grad", "disconnected_grad",
-           "grad_clip", "grad_scale", "verify_grad", "GradientError"]
+           "consider_constant", "grad_clip", "grad_scale", "verify_grad", "GradientError",
+           "grad_undefined", "grad_not_implemented", "disconnected_type", "DisconnectedType",
+           "NullType", "UndefinedGrad", "DisconnectedGrad"]
 
 
 class GradientError(ValueError):
@@ -78,6 +80,49 @@ def hessian(cost, wrt, consider_constant=None, disconnected_inputs="raise"):
 def zero_grad(x):
     """x in the forward pass; the gradient through it is zero."""
     return build("zero_grad", x)
+
+
+def consider_constant(x):
+    """x in the forward pass; the gradient through it is zero (Theano's name for zero_grad)."""
+    return build("zero_grad", x)
+
+
+class UndefinedGrad:
+    """What an Op's grad returns for an input whose gradient is not defined (Theano's
+    NullType variable): asking for a gradient through it raises NotImplementedError (or gives
+    None with grad(..., null_gradients='return'))."""
+
+    def __init__(self, op, x_pos, comment=""):
+        self.op, self.x_pos, self.comment = op, x_pos, comment
+
+    def __repr__(self):
+        return f"UndefinedGrad({self.op}, input {self.x_pos}: {self.comment!r})"
+
+
+class DisconnectedGrad:
+    """What an Op's grad returns for an input its outputs do not depend on."""
+
+    def __repr__(self):
+        return "DisconnectedGrad()"
+
+
+NullType = UndefinedGrad
+DisconnectedType = DisconnectedGrad
+
+
+def grad_undefined(op, x_pos, x, comment=""):
+    """The gradient of ``op`` with respect to its input ``x_pos`` (``x``) is undefined."""
+    return UndefinedGrad(op, x_pos, comment)
+
+
+def grad_not_implemented(op, x_pos, x, comment=""):
+    """The gradient of ``op`` with respect to its input ``x_pos`` is not implemented."""
+    return UndefinedGrad(op, x_pos, comment or "not implemented")
+
+
+def disconnected_type():
+    """The gradient of an input the outputs do not depend on."""
+    return DisconnectedGrad()
 
 
 def disconnected_grad(x):

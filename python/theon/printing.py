@@ -53,20 +53,27 @@ class Print:
 
 _GRAPHVIZ_HELP = (
     "pydotprint needs the Graphviz 'dot' program to write {fmt} files, and it was not found "
-    "on PATH. Install Graphviz with the system package manager (e.g. `apt-get install "
-    "graphviz`, `brew install graphviz`, `conda install graphviz`; `pip install graphviz` only "
-    "installs Python bindings, not the program), or use format='dot' to get the DOT text.")
+    "on PATH; wrote an SVG drawn by Theon instead to {svg}. For {fmt}, install Graphviz with "
+    "the system package manager (e.g. `apt-get install graphviz`, `brew install graphviz`, "
+    "`conda install graphviz`; `pip install graphviz` only installs Python bindings, not the "
+    "program).")
 
 
-def pydotprint(obj, outfile=None, format="svg", dot_program="dot"):
+def pydotprint(obj, outfile=None, format=None, dot_program="dot", **theano_options):
     """Draws the graph of a variable, a list of variables or a compiled function (its
-    optimized graph) with Graphviz. Free inputs are green ellipses, shared variables cyan,
-    constants grey boxes, outputs blue; each node is a box with its op and output type.
-    format='dot' returns the DOT text (and writes it to ``outfile`` if given) without
-    Graphviz; 'svg', 'png' (or any format ``dot -T`` knows) run ``dot`` and write ``outfile``
-    (default "theon.<format>"), returning its path."""
+    optimized graph). Free inputs are green ellipses, shared variables cyan, constants grey
+    boxes, outputs blue; each node is a box with its op and output type.
+
+    format: 'dot' (the DOT text, returned and written to ``outfile`` if given), 'svg', 'png'
+    or any format ``dot -T`` knows; None (the default) takes it from outfile's extension, or
+    'png' as Theano. Pictures are drawn by Graphviz when its ``dot`` program is on PATH;
+    without it an SVG is drawn by Theon's own layered layout (for another format, to outfile
+    with the extension .svg, with a warning). Returns the path written. Theano's other
+    options (compact, with_ids, ...) are accepted and do not change the picture."""
+    import os
     import shutil
     import subprocess
+    import warnings
 
     if isinstance(obj, _core.Function):
         outs = list(obj.graph_outputs)
@@ -77,19 +84,27 @@ def pydotprint(obj, outfile=None, format="svg", dot_program="dot"):
         if not all(isinstance(o, _core.Variable) for o in outs):
             raise TypeError("pydotprint: expected a Variable, a list of Variables or a compiled "
                             f"function, got {type(obj).__name__}")
-    text = _core.dot_graph(outs, name)
+    if format is None:
+        ext = os.path.splitext(str(outfile))[1].lstrip(".") if outfile is not None else ""
+        format = ext.lower() or "png"
     if format == "dot":
+        text = _core.dot_graph(outs, name)
         if outfile is not None:
             with open(outfile, "w") as f:
                 f.write(text)
         return text
-    exe = shutil.which(dot_program)
-    if exe is None:
-        raise RuntimeError(_GRAPHVIZ_HELP.format(fmt=format))
     if outfile is None:
         outfile = f"theon.{format}"
-    proc = subprocess.run([exe, f"-T{format}", "-o", str(outfile)], input=text.encode(),
-                          capture_output=True)
+    exe = shutil.which(dot_program)
+    if exe is None:
+        svg_path = str(outfile) if format == "svg" else os.path.splitext(str(outfile))[0] + ".svg"
+        with open(svg_path, "w") as f:
+            f.write(_core.svg_graph(outs, name))
+        if format != "svg":
+            warnings.warn(_GRAPHVIZ_HELP.format(fmt=format, svg=svg_path), stacklevel=2)
+        return svg_path
+    proc = subprocess.run([exe, f"-T{format}", "-o", str(outfile)],
+                          input=_core.dot_graph(outs, name).encode(), capture_output=True)
     if proc.returncode != 0:
         raise RuntimeError(f"pydotprint: `dot -T{format}` failed: "
                            f"{proc.stderr.decode(errors='replace').strip()}")

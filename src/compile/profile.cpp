@@ -37,14 +37,17 @@ struct Row {
   int nodes = 0;
 };
 
-void table(std::string& out, std::vector<Row> rows, double total, bool show_nodes) {
+// The rows by decreasing time, the first `limit` of them and a line counting the rest.
+void table(std::string& out, std::vector<Row> rows, double total, bool show_nodes, size_t limit) {
   std::stable_sort(rows.begin(), rows.end(),
                    [](const Row& a, const Row& b) { return a.seconds > b.seconds; });
   size_t w = 8;
   for (const auto& r : rows) w = std::max(w, r.label.size());
   out += "  " + lpad("time", 12) + lpad("share", 8) + lpad("calls", 9) + lpad("per call", 12) +
          (show_nodes ? lpad("nodes", 7) : std::string()) + "  " + pad("op", w) + "\n";
-  for (const auto& r : rows) {
+  const size_t shown = std::min(limit, rows.size());
+  for (size_t i = 0; i < shown; ++i) {
+    const Row& r = rows[i];
     const double share = total > 0 ? 100.0 * r.seconds / total : 0.0;
     const double per = r.calls > 0 ? r.seconds / static_cast<double>(r.calls) : 0.0;
     std::string line = "  " + lpad(seconds_str(r.seconds), 12) + lpad(fmt("%.1f%%", share), 8) +
@@ -52,6 +55,12 @@ void table(std::string& out, std::vector<Row> rows, double total, bool show_node
                        (show_nodes ? lpad(std::to_string(r.nodes), 7) : std::string()) + "  " +
                        (r.where.empty() ? r.label : pad(r.label, w) + "  " + r.where);
     out += line + "\n";
+  }
+  if (shown < rows.size()) {
+    double rest = 0;
+    for (size_t i = shown; i < rows.size(); ++i) rest += rows[i].seconds;
+    out += "  ... " + std::to_string(rows.size() - shown) + " more (" + seconds_str(rest) + ", " +
+           fmt("%.1f%%", total > 0 ? 100.0 * rest / total : 0.0) + ")\n";
   }
 }
 
@@ -78,7 +87,7 @@ double ProfileStats::node_seconds() const {
   return s;
 }
 
-std::string ProfileStats::summary() const {
+std::string ProfileStats::summary(size_t max_op_types, size_t max_nodes) const {
   std::string out = "Profile of " +
                     (function_name.empty() ? std::string("theon function")
                                            : "theon function '" + function_name + "'") +
@@ -115,12 +124,12 @@ std::string ProfileStats::summary() const {
   std::vector<Row> rows;
   for (auto& [_, r] : by_type) rows.push_back(r);
   out += "\nPer op type:\n";
-  table(out, rows, in_nodes, true);
+  table(out, rows, in_nodes, true, max_op_types);
 
   rows.clear();
   for (const auto& n : nodes) rows.push_back({n.op, n.where, n.seconds, n.calls, 1});
   out += "\nPer node:\n";
-  table(out, rows, in_nodes, false);
+  table(out, rows, in_nodes, false, max_nodes);
   return out;
 }
 

@@ -98,6 +98,12 @@ void define_core_flags(Config& c) {
             "directory of the on-disk cache of compiled kernels (created 0700)",
             {},
             nullptr});
+  c.define({"warn_float64",
+            "ignore",
+            "what building a float64 variable does (Theano's flag, for code meant to run in "
+            "float32): ignore, warn or raise",
+            {"ignore", "warn", "raise"},
+            nullptr});
   c.define({"compile_wait",
             "False",
             "whether function() waits for its generated kernels to compile instead of starting "

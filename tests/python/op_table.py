@@ -229,6 +229,8 @@ SHAPE = [
              params={"axis": [0, 2]}),
     shape_op("specify_shape", lambda a: a, [((4, 3),), ((0, 3),), ((1, 3),)],
              build=lambda x: build("specify_shape", x, np.array([-1, 3]))),
+    shape_op("unbroadcast", lambda a: a, [((4, 3),), ((0, 2),), ((1, 1),)],
+             params={"axis": [0]}),
     shape_op("sum_to_shape", _sum_to_shape, [((3, 4), (3, 1)), ((3, 4), (1, 4)), ((3, 4), (3, 4)),
                                              ((0, 4), (0, 1)), ((1, 1), (1, 1))],
              rule="same", wrt=(0,)),

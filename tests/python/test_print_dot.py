@@ -108,10 +108,27 @@ def test_pydotprint_rejects_other_objects():
         pydotprint(3, format="dot")
 
 
-def test_pydotprint_without_graphviz_says_how_to_install(tmp_path):
-    x = T.vector("x")
-    with pytest.raises(RuntimeError, match="apt-get install graphviz"):
-        pydotprint(x * 2, outfile=str(tmp_path / "g.svg"), dot_program="no-such-dot-program")
+def test_pydotprint_without_graphviz_draws_svg_itself(tmp_path):
+    X, y, gw, gb = _logreg_grad()
+    svg = tmp_path / "g.svg"
+    assert pydotprint([gw, gb], outfile=str(svg), dot_program="no-such-dot-program") == str(svg)
+    root = ET.parse(svg).getroot()
+    assert root.tag.endswith("svg")
+    texts = [t.text for t in root.iter() if t.tag.endswith("text")]
+    for label in ("X", "w", "gw", "gb"):
+        assert label in texts
+    assert sum(t.tag.endswith("line") for t in root.iter()) >= 6  # the edges
+    # Outputs are drawn below the inputs (layers from top to bottom).
+    ys = {}
+    for t in root.iter():
+        if t.tag.endswith("text") and t.text in ("X", "gw"):
+            ys[t.text] = float(t.get("y"))
+    assert ys["X"] < ys["gw"]
+    # Another format without Graphviz: an SVG beside the asked name, with a warning.
+    with pytest.warns(UserWarning, match="apt-get install graphviz"):
+        written = pydotprint(gw, outfile=str(tmp_path / "h.png"), dot_program="no-such-dot")
+    assert written == str(tmp_path / "h.svg")
+    assert ET.parse(written).getroot().tag.endswith("svg")
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
@@ -125,3 +142,7 @@ def test_pydotprint_svg_and_png(tmp_path):
     png = tmp_path / "g.png"
     pydotprint(gw, outfile=str(png), format="png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # The format follows the file's extension, as Theano.
+    png2 = tmp_path / "g2.png"
+    assert pydotprint(gw, outfile=str(png2)) == str(png2)
+    assert png2.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -32,7 +32,7 @@ def test_profile_summary_lists_op_types_and_node_times_sum_to_total(capsys):
     assert p.compile_time == pytest.approx(p.import_time + p.rewrite_time + p.codegen_time +
                                            p.link_time)
     text = p.summary()
-    printed = capsys.readouterr().out
+    printed = capsys.readouterr().err
     assert printed.strip() == text.strip()
     for name in names:
         assert name in text

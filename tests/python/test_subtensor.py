@@ -166,10 +166,12 @@ def test_key_is_canonical_and_view_ops():
 
 def test_static_errors():
     x = T.tensor("float64", shape=(3, None), name="x")
+    # An integer out of the static bounds builds (as in Theano) and raises when computed.
+    f = theon.function([x], [x[3], x[-4, 0]], mode="NONE")
     with pytest.raises(IndexError, match=r"Subtensor.*index 3 is out of bounds for axis 0 with size 3"):
-        x[3]
+        f(np.ones((3, 2)))
     with pytest.raises(IndexError, match=r"index -4 is out of bounds for axis 0 with size 3"):
-        x[-4, 0]
+        theon.function([x], x[-4, 0])(np.ones((3, 2)))
     with pytest.raises(IndexError, match=r"AdvancedSubtensor.*index 5 is out of bounds for axis 0"):
         x[[0, 5]]
     with pytest.raises(IndexError, match="too many indices"):

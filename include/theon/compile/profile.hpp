@@ -2,6 +2,7 @@
 // linking) and, per node and per op type, the time spent in kernels over all calls.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -31,8 +32,9 @@ struct ProfileStats {
 
   double node_seconds() const;  // sum over nodes
   // The report: compile times, per op type and per node total time, share, calls, time per
-  // call, and the profiler's own overhead.
-  std::string summary() const;
+  // call, and the profiler's own overhead. The tables list the `max_op_types` op types and
+  // the `max_nodes` nodes that took the most time, and sum up the rest in one line.
+  std::string summary(size_t max_op_types = SIZE_MAX, size_t max_nodes = SIZE_MAX) const;
 };
 
 // Seconds that one pair of steady_clock readings costs on this machine (measured once).

@@ -14,10 +14,13 @@ from theon.tensor._join import *  # noqa: F401,F403
 from theon.tensor._alloc import *  # noqa: F401,F403
 from theon.tensor._blas import *  # noqa: F401,F403
 from theon.tensor._sort import *  # noqa: F401,F403
+from theon.tensor._broadcast import *  # noqa: F401,F403
 from theon.tensor import _subtensor
 from theon.tensor import nnet
 from theon.tensor import _var  # noqa: F401  (installs Variable operators and methods)
 from theon.tensor._build import Variable as TensorVariable
+
+as_tensor = as_tensor_variable
 
 
 def cast(x, dtype):
@@ -31,3 +34,7 @@ def cast(x, dtype):
 from theon.tensor._build import export_registered as _export_registered  # noqa: E402
 
 _export_registered(globals(), "tensor")
+
+# Theano's theano.tensor also holds the gradient functions (T.grad).
+from theon.gradient import (Lop, Rop, consider_constant, grad, hessian, jacobian,  # noqa: E402
+                            verify_grad)

@@ -51,8 +51,23 @@ def build(name, *inputs, **params):
     vars_ = [as_tensor_variable(i) for i in inputs]
     where = user_location()
     outs = _core.build(name, vars_, params, where)
+    check_float64(name, outs, where)
     _compute_test_values(name, vars_, outs, where)
     return outs[0] if len(outs) == 1 else outs
+
+
+def check_float64(name, outs, where):
+    """config.warn_float64: warns about, or refuses, a float64 variable built by ``name``."""
+    from theon import config
+
+    mode = config.warn_float64
+    if mode == "ignore" or not any(o.dtype == "float64" for o in outs):
+        return
+    msg = (f"{name} builds a float64 variable at {where} (config.warn_float64='{mode}'; "
+           f"config.floatX is {config.floatX})")
+    if mode == "raise":
+        raise TypeError(msg)
+    warnings.warn(msg, stacklevel=_user_stacklevel())
 
 
 class _NoTestValue(Exception):
@@ -152,6 +167,7 @@ def build_elemwise(name, *inputs):
         else:
             converted.append(as_tensor_variable(i))
     outs = _core.build(name, converted, {}, where)
+    check_float64(name, outs, where)
     _compute_test_values(name, converted, outs, where)
     return outs[0] if len(outs) == 1 else outs
 

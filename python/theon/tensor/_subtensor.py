@@ -40,6 +40,9 @@ def getitem(x, key):
     from theon import _core
     from theon._location import user_location
     from theon.tensor._build import _compute_test_values
+    if isinstance(key, list) and key and all(k is None or k is Ellipsis or
+                                             isinstance(k, slice) for k in key):
+        key = tuple(key)  # Theano (and NumPy before 1.23) read a list of slices as a tuple
     where = user_location()
     out, inputs = _core.getitem(x, key, where)
     _compute_test_values("getitem", inputs, [out], where)

@@ -4,6 +4,7 @@ their b/w/i/l/f/d-prefixed and plural forms, and tensor(dtype, shape=...)."""
 from theon import _core
 from theon._location import user_location
 from theon.configparser import config
+from theon.tensor._build import check_float64
 
 TensorType = _core.TensorType
 
@@ -18,20 +19,33 @@ def tensor(dtype=None, shape=None, name=None, broadcastable=None):
         if broadcastable is None:
             raise TypeError("tensor: give shape=(...) or broadcastable=(...)")
         shape = tuple(1 if b else None for b in broadcastable)
-    return _core.input(dtype or config.floatX, list(shape), name, user_location())
+    return _input(dtype or config.floatX, shape, name)
+
+
+def _input(dtype, shape, name):
+    where = user_location()
+    v = _core.input(dtype, list(shape), name, where)
+    check_float64("tensor", [v], where)
+    return v
 
 
 def _maker(shape, fixed_dtype=None):
     def make(name=None, dtype=None):
-        return _core.input(fixed_dtype or dtype or config.floatX, list(shape), name,
-                           user_location())
+        return _input(fixed_dtype or dtype or config.floatX, shape, name)
     return make
 
 
 def _plural(maker):
     def make(*names, dtype=None):
+        """Several variables, as Theano: an int n gives n unnamed ones, names give one each,
+        and a single string of several letters one per letter (``matrices('xy')``); a
+        single one-letter name gives one variable, not a list."""
         if len(names) == 1 and isinstance(names[0], int):
             return [maker(dtype=dtype) for _ in range(names[0])]
+        if len(names) == 1 and isinstance(names[0], str):
+            if len(names[0]) == 1:
+                return maker(names[0], dtype=dtype)
+            names = tuple(names[0])
         return [maker(n, dtype=dtype) for n in names]
     return make
 

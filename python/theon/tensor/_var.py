@@ -34,8 +34,20 @@ Variable.__hash__ = object.__hash__
 Variable.__bool__ = lambda x: (_ for _ in ()).throw(TypeError(
     "a symbolic Variable has no truth value; use theon.tensor.switch or compare numerically "
     "inside the graph"))
-Variable.__iter__ = lambda x: (_ for _ in ()).throw(TypeError(
-    "a symbolic Variable cannot be iterated; index it instead (x[i])"))
+
+
+def _iter(x):
+    """x[0], x[1], ... when the type knows the length of the first dimension (a, b = x.shape,
+    as Theano)."""
+    n = x.static_shape[0] if x.ndim > 0 else None
+    if n is None:
+        raise TypeError(f"a symbolic Variable of type {x.type} cannot be iterated: the length "
+                        f"of its first dimension is not known from its type; index it instead "
+                        f"(x[i])")
+    return iter([x[i] for i in range(n)])
+
+
+Variable.__iter__ = _iter
 Variable.__len__ = lambda x: (_ for _ in ()).throw(TypeError(
     "len() of a symbolic Variable is unknown; use x.shape[0]"))
 

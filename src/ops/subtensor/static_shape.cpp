@@ -85,12 +85,8 @@ StaticShape indexed_static_shape(const Op& op, const IndexSpec& spec, const Tens
   for (const auto& e : spec.entries) {
     switch (e.kind) {
       case IndexEntry::Kind::Int: {
-        bool none = false;
-        auto v = static_part(e.part[0], idx, &none);
-        const int64_t n = xt.shape[d];
-        if (v && n != kUnknownDim && (*v < -n || *v >= n)) {
-          throw IndexError(op_error(op, out_of_bounds(*v, d, n)));
-        }
+        // An integer out of the static bounds is not refused here, as in Theano: code may
+        // build x.shape[5] on a branch it never runs. Computing it raises IndexError.
         if (L.advanced) adv_shapes.push_back({});
         ++d;
         break;

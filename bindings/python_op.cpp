@@ -1,0 +1,223 @@
+// PythonOp: an op whose computation is defined in Python (Theano's Op subclassing and as_op).
+// The Python glue (theon/pyop.py) hands over callables for perform, grad and infer_shape; the
+// op calls them with the GIL held, from whichever thread runs it. Errors raised in Python come
+// back as Theon errors of the same kind, so the VM adds the node's context to them.
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include "bindings.hpp"
+#include "numpy_interop.hpp"
+#include "theon/core/error.hpp"
+#include "theon/graph/op.hpp"
+
+namespace nb = nanobind;
+
+namespace theon::py {
+namespace {
+
+// A reference to a Python object owned by an op. Ops can be destroyed on threads that do not
+// hold the GIL (kernel compilation) or while the interpreter shuts down, when the reference
+// is left to the process's end.
+class PyRef {
+ public:
+  explicit PyRef(nb::object o) : obj_(o.release().ptr()) {}
+  PyRef(const PyRef&) = delete;
+  PyRef& operator=(const PyRef&) = delete;
+  ~PyRef() {
+    if (obj_ == nullptr || !Py_IsInitialized() || interpreter_finalizing()) return;
+    nb::gil_scoped_acquire gil;
+    Py_DECREF(obj_);
+  }
+  nb::handle get() const { return obj_; }
+  bool is_none() const { return obj_ == Py_None; }
+
+ private:
+  static bool interpreter_finalizing() {
+#if PY_VERSION_HEX >= 0x030D0000
+    return Py_IsFinalizing();
+#else
+    return _Py_IsFinalizing();
+#endif
+  }
+  PyObject* obj_;
+};
+
+// The Python exception being handled, as a Theon error of the same kind whose message names
+// the op and the method that raised.
+[[noreturn]] void rethrow_python_error(const Op& op, const char* method, nb::python_error& e) {
+  ErrorKind kind = ErrorKind::Runtime;
+  if (e.matches(PyExc_NotImplementedError)) {
+    kind = ErrorKind::NotImplemented;
+  } else if (e.matches(PyExc_TypeError)) {
+    kind = ErrorKind::Type;
+  } else if (e.matches(PyExc_IndexError)) {
+    kind = ErrorKind::Index;
+  } else if (e.matches(PyExc_ValueError)) {
+    kind = ErrorKind::Value;
+  }
+  nb::handle type = e.type();
+  const std::string type_name = nb::cast<std::string>(type.attr("__name__"));
+  const std::string text = nb::cast<std::string>(nb::str(e.value()));
+  rethrow_with_message(Error(kind, ""),
+                       op_error(op, std::string(method) + " raised " + type_name + ": " + text));
+}
+
+std::string types_str(const std::vector<TensorType>& types) {
+  std::string out = "(";
+  for (size_t i = 0; i < types.size(); ++i) out += (i ? ", " : "") + types[i].str();
+  return out + ")";
+}
+
+class PythonOp final : public Op {
+ public:
+  PythonOp(std::string label, std::string key, std::vector<TensorType> in_types,
+           std::vector<TensorType> out_types, nb::object perform, nb::object grad,
+           nb::object infer_shape)
+      : label_(std::move(label)),
+        key_(std::move(key)),
+        in_types_(std::move(in_types)),
+        out_types_(std::move(out_types)),
+        perform_(std::move(perform)),
+        grad_(std::move(grad)),
+        infer_shape_(std::move(infer_shape)) {}
+
+  // One type name for every Python op, so that no rewrite keyed on a built-in op's name can
+  // mistake a user's class for it; the class shows in props().
+  std::string type_name() const override { return "PythonOp"; }
+  Props fields() const override { return {{"key", PropValue::string(key_)}}; }
+  std::string props() const override { return label_; }
+  std::string pprint(const std::vector<std::string>& args) const override {
+    std::string out = label_ + "(";
+    for (size_t i = 0; i < args.size(); ++i) out += (i ? ", " : "") + args[i];
+    return out + ")";
+  }
+
+  // The types make_node gave. A graph copy may rebuild the node on other inputs (givens);
+  // those must have the dtypes and ndims the op was applied to.
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override {
+    bool same = inputs.size() == in_types_.size();
+    for (size_t i = 0; same && i < inputs.size(); ++i) {
+      same = inputs[i]->type.dtype == in_types_[i].dtype &&
+             inputs[i]->type.ndim() == in_types_[i].ndim();
+    }
+    if (!same) {
+      std::vector<TensorType> got;
+      for (const auto& v : inputs) got.push_back(v->type);
+      throw TypeError(op_error(*this, "was applied to inputs " + types_str(in_types_) +
+                                          " and cannot take " + types_str(got) +
+                                          "; apply the op to the new inputs instead"));
+    }
+    return out_types_;
+  }
+
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override {
+    nb::gil_scoped_acquire gil;
+    nb::list args;
+    for (const NDArray& a : inputs) {
+      nb::object view = to_numpy(a);
+      view.attr("flags").attr("writeable") = false;
+      args.append(view);
+    }
+    nb::object results;
+    try {
+      results = perform_.get()(args);
+    } catch (nb::python_error& e) {
+      rethrow_python_error(*this, "perform", e);
+    }
+    const auto n = static_cast<size_t>(nb::len(results));
+    if (n != out_types_.size()) {
+      throw ValueError(op_error(*this, "perform gave " + std::to_string(n) + " outputs, expected " +
+                                           std::to_string(out_types_.size())));
+    }
+    for (size_t i = 0; i < n; ++i) {
+      nb::handle r = results[i];
+      if (r.is_none()) {
+        throw ValueError(op_error(*this, "perform left output " + std::to_string(i) + " unset"));
+      }
+      // A copy: the value may alias an input or stay referenced from Python.
+      NDArray a = from_python(r).copy();
+      const TensorType& t = out_types_[i];
+      if (a.dtype() != t.dtype || a.ndim() != t.ndim()) {
+        throw TypeError(op_error(*this, "perform gave output " + std::to_string(i) + " of dtype " +
+                                            std::string(dtype_name(a.dtype())) + " with " +
+                                            std::to_string(a.ndim()) + " dimensions, expected " +
+                                            t.str()));
+      }
+      for (int d = 0; d < t.ndim(); ++d) {
+        if (t.shape[d] != kUnknownDim && t.shape[d] != a.shape(d)) {
+          throw ValueError(op_error(*this, "perform gave output " + std::to_string(i) +
+                                               " of size " + std::to_string(a.shape(d)) +
+                                               " in dimension " + std::to_string(d) +
+                                               ", expected " + t.str()));
+        }
+      }
+      outputs[i] = std::move(a);
+    }
+  }
+
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override {
+    if (grad_.is_none()) {
+      throw NotImplementedError(op_error(*this, "defines no grad method"));
+    }
+    nb::gil_scoped_acquire gil;
+    nb::list gz;
+    for (const Var& g : output_grads) gz.append(g ? nb::cast(g) : nb::none());
+    nb::object results;
+    try {
+      results = grad_.get()(inputs, outputs, gz);
+    } catch (nb::python_error& e) {
+      rethrow_python_error(*this, "grad", e);
+    }
+    std::vector<Var> out;
+    for (nb::handle r : results) out.push_back(r.is_none() ? nullptr : nb::cast<Var>(r));
+    return out;
+  }
+
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override {
+    if (infer_shape_.is_none()) return std::nullopt;
+    nb::gil_scoped_acquire gil;
+    try {
+      return nb::cast<std::vector<std::vector<Var>>>(infer_shape_.get()(inputs, input_shapes));
+    } catch (nb::python_error& e) {
+      rethrow_python_error(*this, "infer_shape", e);
+    }
+  }
+
+ private:
+  std::string label_;
+  std::string key_;
+  std::vector<TensorType> in_types_;
+  std::vector<TensorType> out_types_;
+  PyRef perform_;
+  PyRef grad_;
+  PyRef infer_shape_;
+};
+
+}  // namespace
+
+void bind_python_op(nb::module_& m) {
+  m.def(
+      "python_op_apply",
+      [](const std::string& label, const std::string& key, const std::vector<Var>& inputs,
+         const std::vector<TensorType>& out_types, nb::object perform, nb::object grad,
+         nb::object infer_shape, const std::string& where) {
+        LocationScope scope(where);
+        std::vector<TensorType> in_types;
+        for (const Var& v : inputs) in_types.push_back(v->type);
+        return make_node(
+            std::make_shared<PythonOp>(label, key, std::move(in_types), out_types,
+                                       std::move(perform), std::move(grad), std::move(infer_shape)),
+            inputs);
+      },
+      nb::arg("label"), nb::arg("key"), nb::arg("inputs"), nb::arg("out_types"), nb::arg("perform"),
+      nb::arg("grad").none(), nb::arg("infer_shape").none(), nb::arg("where") = "",
+      "Applies an op defined in Python: perform(arrays) -> arrays, grad(inputs, outputs, "
+      "output_grads) -> variables or None, infer_shape(inputs, shapes) -> shapes.");
+}
+
+}  // namespace theon::py

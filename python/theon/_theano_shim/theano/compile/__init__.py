@@ -1,0 +1,12 @@
+"""theano.compile: function, shared variables, modes and profiling."""
+
+from theon import _core
+from theon.compile import (FAST_COMPILE, FAST_RUN, In, Mode, NanGuardMode, Out,  # noqa: F401
+                           function, shared)
+from theon.graph import SharedVariable  # noqa: F401
+from theano.compile import ops  # noqa: F401
+from theano.compile.ops import as_op  # noqa: F401
+
+ProfileStats = _core.ProfileStats
+Function = _core.Function
+Param = In

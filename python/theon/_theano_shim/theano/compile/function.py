@@ -1,0 +1,3 @@
+"""theano.compile.function: function()."""
+
+from theon.compile import function  # noqa: F401

@@ -1,0 +1,3 @@
+"""theano.compile.io: In and Out."""
+
+from theon.compile import In, Out  # noqa: F401

@@ -1,0 +1,209 @@
+"""Ops defined in Python, in Theano's style: subclass ``Op`` with ``make_node`` (returning
+``Apply(self, inputs, [output types' variables])``), ``perform(node, inputs,
+output_storage)`` and optionally ``grad`` (or ``L_op``), ``infer_shape`` and ``__props__``; or
+wrap a NumPy function with ``as_op(itypes, otypes)``. The node is a C++ PythonOp that calls
+back into Python (with the GIL) to compute; gradients and shapes are graphs as for any op."""
+
+import numpy as np
+
+from theon import _core
+from theon._location import user_location
+from theon.gradient import DisconnectedGrad, UndefinedGrad
+from theon.tensor._build import as_tensor_variable
+
+__all__ = ["Op", "Apply", "as_op"]
+
+
+class Op:
+    """Base class of ops written in Python. ``__props__``: the names of the attributes that
+    make two instances equal (equal ops on equal inputs are merged); without it every
+    instance is distinct."""
+
+    __props__ = None
+    default_output = None
+    L_op = None  # a subclass defines L_op(inputs, outputs, output_grads) or grad(inputs, grads)
+
+    def make_node(self, *inputs):
+        raise NotImplementedError(f"{type(self).__name__}.make_node is not defined")
+
+    def perform(self, node, inputs, output_storage):
+        raise NotImplementedError(f"{type(self).__name__}.perform is not defined")
+
+    def __call__(self, *inputs, **kwargs):
+        node = self.make_node(*inputs, **kwargs)
+        outs = list(node.outputs)
+        if self.default_output is not None:
+            return outs[self.default_output]
+        return outs[0] if len(outs) == 1 else outs
+
+    def _props(self):
+        return tuple(getattr(self, a) for a in self.__props__)
+
+    def _has_infer_shape(self):
+        return hasattr(self, "infer_shape")
+
+    def __eq__(self, other):
+        if self.__props__ is None:
+            return self is other
+        return type(self) is type(other) and self._props() == other._props()
+
+    def __hash__(self):
+        if self.__props__ is None:
+            return object.__hash__(self)
+        return hash((type(self), self._props()))
+
+    def __str__(self):
+        if not self.__props__:
+            return type(self).__name__
+        return (f"{type(self).__name__}{{"
+                f"{', '.join(f'{a}={getattr(self, a)!r}' for a in self.__props__)}}}")
+
+
+class _NodeView:
+    """What perform and infer_shape see as ``node``: the op, its inputs, and its outputs'
+    types (the output variables themselves would keep the node alive from its own op)."""
+
+    class _Output:
+        def __init__(self, type_):
+            self.type = type_
+            self.dtype = type_.dtype
+            self.ndim = type_.ndim
+            self.broadcastable = type_.broadcastable
+
+    def __init__(self, op, inputs, out_types):
+        self.op = op
+        self.inputs = inputs
+        self.outputs = [self._Output(t) for t in out_types]
+
+
+def _output_value(value, out_type):
+    if value is None:
+        return None
+    array = np.asarray(value)
+    if array.dtype != out_type.dtype and np.can_cast(array.dtype, out_type.dtype, "same_kind"):
+        array = array.astype(out_type.dtype)
+    return array
+
+
+def _grad_entry(op, i, g):
+    if g is None or isinstance(g, DisconnectedGrad):
+        return None
+    if isinstance(g, UndefinedGrad):
+        raise NotImplementedError(f"the gradient of {op} with respect to input {i} is "
+                                  f"undefined{': ' + g.comment if g.comment else ''}")
+    return as_tensor_variable(g)
+
+
+def _shape_entry(s):
+    s = as_tensor_variable(s)
+    return s if s.dtype == "int64" else s.astype("int64")
+
+
+def _apply(op, inputs, outputs):
+    """Builds the node of Python op ``op``: ``outputs`` are variables (or types) giving the
+    output types."""
+    if not isinstance(op, Op):
+        raise TypeError(f"Apply: expected an Op written in Python, got {type(op).__name__}")
+    inputs = [as_tensor_variable(i) for i in inputs]
+    out_types = [o if isinstance(o, _core.TensorType) else o.type for o in outputs]
+    node = _NodeView(op, inputs, out_types)
+    cls = type(op)
+    ident = repr(op._props()) if op.__props__ is not None else f"instance {id(op)}"
+    key = f"{cls.__module__}.{cls.__qualname__}@{id(cls)}: {ident}"
+
+    def perform(arrays):
+        storage = [[None] for _ in out_types]
+        op.perform(node, arrays, storage)
+        return [_output_value(s[0], t) for s, t in zip(storage, out_types)]
+
+    overrides_l_op = getattr(type(op), "L_op", None) is not None
+    has_grad = overrides_l_op or hasattr(op, "grad")
+
+    def grad(ins, outs, output_grads):
+        if overrides_l_op:
+            gs = op.L_op(list(ins), list(outs), list(output_grads))
+        else:
+            gs = op.grad(list(ins), list(output_grads))
+        if len(gs) != len(ins):
+            raise ValueError(f"{op}.grad returned {len(gs)} gradients for {len(ins)} inputs")
+        return [_grad_entry(op, i, g) for i, g in enumerate(gs)]
+
+    def infer_shape(ins, shapes):
+        out = op.infer_shape(node, [tuple(s) for s in shapes])
+        return [[_shape_entry(s) for s in shape] for shape in out]
+
+    outs = _core.python_op_apply(
+        str(op), key, inputs, out_types, perform, grad if has_grad else None,
+        infer_shape if op._has_infer_shape() else None, user_location())
+    for o, placeholder in zip(outs, outputs):
+        if isinstance(placeholder, _core.Variable) and placeholder.name is not None:
+            o.name = placeholder.name
+    return outs[0].owner
+
+
+class _ApplyMeta(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, _core.Apply)
+
+
+class Apply(metaclass=_ApplyMeta):
+    """``Apply(op, inputs, outputs)`` in an Op's make_node: the node applying ``op`` to
+    ``inputs``, with outputs of the types of ``outputs`` (e.g. ``[x.type()]``)."""
+
+    def __new__(cls, op, inputs, outputs):
+        return _apply(op, inputs, outputs)
+
+
+class _FromFunctionOp(Op):
+    """The op as_op makes from a Python function of NumPy arrays."""
+
+    __props__ = ("fn", "itypes", "otypes", "infer_shape_fn")
+
+    def __init__(self, fn, itypes, otypes, infer_shape):
+        self.fn = fn
+        self.itypes = tuple(itypes)
+        self.otypes = tuple(otypes)
+        self.infer_shape_fn = infer_shape
+        self.__name__ = getattr(fn, "__name__", "as_op")
+
+    def _has_infer_shape(self):
+        return self.infer_shape_fn is not None
+
+    def __str__(self):
+        return self.__name__
+
+    def make_node(self, *inputs):
+        if len(inputs) != len(self.itypes):
+            raise TypeError(f"{self}: expected {len(self.itypes)} inputs, got {len(inputs)}")
+        ins = []
+        for i, (x, t) in enumerate(zip(inputs, self.itypes)):
+            x = as_tensor_variable(x)
+            if x.dtype != t.dtype or x.ndim != t.ndim:
+                raise TypeError(f"{self}: input {i} must be {t}, got {x.type}")
+            ins.append(x)
+        return Apply(self, ins, list(self.otypes))
+
+    def perform(self, node, inputs, output_storage):
+        outs = self.fn(*inputs)
+        if not isinstance(outs, (list, tuple)):
+            outs = (outs,)
+        for storage, value in zip(output_storage, outs):
+            storage[0] = value
+
+    def infer_shape(self, node, input_shapes):
+        return self.infer_shape_fn(node, input_shapes)
+
+
+def as_op(itypes, otypes, infer_shape=None):
+    """Decorator making an Op of a function of NumPy arrays: ``itypes``/``otypes`` are the
+    TensorTypes of its inputs and outputs; ``infer_shape(node, input_shapes)`` optional."""
+    itypes = list(itypes) if isinstance(itypes, (list, tuple)) else [itypes]
+    otypes = list(otypes) if isinstance(otypes, (list, tuple)) else [otypes]
+    for t in itypes + otypes:
+        if not isinstance(t, _core.TensorType):
+            raise TypeError(f"as_op: itypes and otypes must be TensorTypes, got {t!r}")
+
+    def wrap(fn):
+        return _FromFunctionOp(fn, itypes, otypes, infer_shape)
+
+    return wrap
