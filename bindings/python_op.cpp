@@ -18,17 +18,21 @@ namespace theon::py {
 namespace {
 
 // A reference to a Python object owned by an op. Ops can be destroyed on threads that do not
-// hold the GIL (kernel compilation) or while the interpreter shuts down, when the reference
-// is left to the process's end.
+// hold the GIL (kernel compilation), which take it, or on such a thread while the interpreter
+// shuts down, when the reference is left to the process's end.
 class PyRef {
  public:
   explicit PyRef(nb::object o) : obj_(o.release().ptr()) {}
   PyRef(const PyRef&) = delete;
   PyRef& operator=(const PyRef&) = delete;
   ~PyRef() {
-    if (obj_ == nullptr || !Py_IsInitialized() || interpreter_finalizing()) return;
-    nb::gil_scoped_acquire gil;
-    Py_DECREF(obj_);
+    if (obj_ == nullptr || !Py_IsInitialized()) return;
+    if (PyGILState_Check()) {
+      Py_DECREF(obj_);
+    } else if (!interpreter_finalizing()) {
+      nb::gil_scoped_acquire gil;
+      Py_DECREF(obj_);
+    }
   }
   nb::handle get() const { return obj_; }
   bool is_none() const { return obj_ == Py_None; }
@@ -120,9 +124,9 @@ class PythonOp final : public Op {
       view.attr("flags").attr("writeable") = false;
       args.append(view);
     }
-    nb::object results;
+    nb::list results;
     try {
-      results = perform_.get()(args);
+      results = nb::cast<nb::list>(perform_.get()(args));
     } catch (nb::python_error& e) {
       rethrow_python_error(*this, "perform", e);
     }
@@ -132,7 +136,7 @@ class PythonOp final : public Op {
                                            std::to_string(out_types_.size())));
     }
     for (size_t i = 0; i < n; ++i) {
-      nb::handle r = results[i];
+      nb::object r = results[i];
       if (r.is_none()) {
         throw ValueError(op_error(*this, "perform left output " + std::to_string(i) + " unset"));
       }
@@ -172,7 +176,7 @@ class PythonOp final : public Op {
       rethrow_python_error(*this, "grad", e);
     }
     std::vector<Var> out;
-    for (nb::handle r : results) out.push_back(r.is_none() ? nullptr : nb::cast<Var>(r));
+    for (nb::handle r : nb::iter(results)) out.push_back(r.is_none() ? nullptr : nb::cast<Var>(r));
     return out;
   }
 

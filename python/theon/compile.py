@@ -179,6 +179,9 @@ def _copy(fn, share_memory=False, swap=None, delete_updates=False, name=None, pr
     args["givens"] = args["givens"] + list(swap.items())
     if profile is not None:
         args["profile"] = profile
+    # The original passed the unused-input check; without its updates an input may now be
+    # unused, which Theano's copy allows.
+    args["on_unused_input"] = "ignore"
     return function(name=name or fn.name or None, **args)
 
 

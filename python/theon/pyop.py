@@ -85,12 +85,13 @@ def _output_value(value, out_type):
     return array
 
 
-def _grad_entry(op, i, g):
+def _grad_entry(op, i, x, g):
     if g is None or isinstance(g, DisconnectedGrad):
         return None
     if isinstance(g, UndefinedGrad):
-        raise NotImplementedError(f"the gradient of {op} with respect to input {i} is "
-                                  f"undefined{': ' + g.comment if g.comment else ''}")
+        message = (f"the gradient of {op} with respect to input {i} is undefined"
+                   f"{': ' + g.comment if g.comment else ''}")
+        return _UndefinedGradOp(message)(x)
     return as_tensor_variable(g)
 
 
@@ -126,7 +127,7 @@ def _apply(op, inputs, outputs):
             gs = op.grad(list(ins), list(output_grads))
         if len(gs) != len(ins):
             raise ValueError(f"{op}.grad returned {len(gs)} gradients for {len(ins)} inputs")
-        return [_grad_entry(op, i, g) for i, g in enumerate(gs)]
+        return [_grad_entry(op, i, x, g) for i, (x, g) in enumerate(zip(ins, gs))]
 
     def infer_shape(ins, shapes):
         out = op.infer_shape(node, [tuple(s) for s in shapes])
@@ -152,6 +153,26 @@ class Apply(metaclass=_ApplyMeta):
 
     def __new__(cls, op, inputs, outputs):
         return _apply(op, inputs, outputs)
+
+
+class _UndefinedGradOp(Op):
+    """Stands for a gradient an op declares undefined (Theano's grad_undefined). The reverse
+    pass builds every input's term, so it cannot refuse one nobody asked for; a graph that
+    uses this term raises NotImplementedError with the op's message when computed."""
+
+    __props__ = ("message",)
+
+    def __init__(self, message):
+        self.message = message
+
+    def __str__(self):
+        return "UndefinedGrad"
+
+    def make_node(self, x):
+        return Apply(self, [x], [x.type()])
+
+    def perform(self, node, inputs, output_storage):
+        raise NotImplementedError(self.message)
 
 
 class _FromFunctionOp(Op):

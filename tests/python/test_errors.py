@@ -35,9 +35,12 @@ def test_bad_index_at_run_time():
     _raises(IndexError, lambda: f(np.ones(3), 5), "Subtensor", "out of bounds", "size 3", HERE)
 
 
-def test_bad_index_at_build_time():
+def test_bad_index_builds_and_raises_when_computed():
+    # As in Theano: an index beyond the static size builds (code may build it on a branch it
+    # never runs) and computing it raises, naming the line that built it.
     x = T.tensor("float64", shape=(3,))
-    _raises(IndexError, lambda: x[7], "Subtensor", "index 7", HERE)
+    f = theon.function([x], x[7])
+    _raises(IndexError, lambda: f(np.ones(3)), "Subtensor", "index 7", HERE)
 
 
 def test_bad_reshape():

@@ -7,7 +7,7 @@ names of subsystems Theon does not have yet raise NotImplementedError saying so.
 """
 
 from theano.configparser import config
-from theano import gof, compile, gradient, printing, tensor  # noqa: F401  (Theano's tree)
+from theano import compile, gof, gradient, graph, printing, tensor  # noqa: F401  (the tree)
 from theano.compile import (FAST_COMPILE, FAST_RUN, In, Mode, Out, ProfileStats,  # noqa: F401
                             SharedVariable, function, shared)
 from theano.gof import Apply, Constant, Op, Variable, clone  # noqa: F401

@@ -13,6 +13,8 @@ from theon.graph import Constant as TensorConstant  # noqa: F401
 from theon.graph import SharedVariable as TensorSharedVariable  # noqa: F401
 from theon.graph import TensorVariable  # noqa: F401
 from theano.tensor._compat import *  # noqa: F401,F403
+
+del nnet  # noqa: F821  (theon.tensor.nnet: the submodule below, with Theano's names, replaces it)
 from theano.tensor import (extra_ops, nlinalg, nnet, opt, shared_randomstreams,  # noqa: F401
                            signal, slinalg, xlogx)
 from theano.tensor._missing_names import MISSING as _MISSING
@@ -28,6 +30,8 @@ discrete_dtypes = ("bool",) + integer_dtypes
 continuous_dtypes = float_dtypes
 all_dtypes = discrete_dtypes + continuous_dtypes
 del np
+
+from theano.tensor import basic, sharedvar, var  # noqa: E402,F401  (after every name above)
 
 
 def __getattr__(name):
