@@ -7,6 +7,8 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <atomic>
+
 #include "bindings.hpp"
 #include "numpy_interop.hpp"
 #include "theon/core/error.hpp"
@@ -17,19 +19,24 @@ namespace nb = nanobind;
 namespace theon::py {
 namespace {
 
+// False once the interpreter has been finalized (set by a Py_AtExit callback, which runs at
+// the very end of Py_FinalizeEx; Py_IsInitialized() turns false earlier, while module globals
+// holding graphs are still being released).
+std::atomic<bool> python_alive{true};
+
 // A reference to a Python object owned by an op. Ops can be destroyed on threads that do not
-// hold the GIL (kernel compilation), which take it, or on such a thread while the interpreter
-// shuts down, when the reference is left to the process's end.
+// hold the GIL (kernel compilation), which take it; after the interpreter is gone, or on such
+// a thread while it shuts down, the reference is left to the process's end.
 class PyRef {
  public:
   explicit PyRef(nb::object o) : obj_(o.release().ptr()) {}
   PyRef(const PyRef&) = delete;
   PyRef& operator=(const PyRef&) = delete;
   ~PyRef() {
-    if (obj_ == nullptr || !Py_IsInitialized()) return;
+    if (obj_ == nullptr || !python_alive.load()) return;
     if (PyGILState_Check()) {
       Py_DECREF(obj_);
-    } else if (!interpreter_finalizing()) {
+    } else if (Py_IsInitialized() && !interpreter_finalizing()) {
       nb::gil_scoped_acquire gil;
       Py_DECREF(obj_);
     }
@@ -205,6 +212,7 @@ class PythonOp final : public Op {
 }  // namespace
 
 void bind_python_op(nb::module_& m) {
+  Py_AtExit([] { python_alive.store(false); });
   m.def(
       "python_op_apply",
       [](const std::string& label, const std::string& key, const std::vector<Var>& inputs,

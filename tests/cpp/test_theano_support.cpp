@@ -60,7 +60,7 @@ TEST(TheanoSupport, SvgDrawsEveryVariableAndNodeInLayers) {
   EXPECT_EQ(count(svg, "dodgerblue"), 1u);  // the output
   EXPECT_EQ(count(svg, "#dddddd"), 1u);     // the constant
   EXPECT_EQ(count(svg, "<rect"), 4u);       // three nodes and the constant
-  EXPECT_EQ(count(svg, "<line"), 7u);       // x, w -> mul -> exp; exp, 1 -> add -> y
+  EXPECT_EQ(count(svg, "<line"), 6u);       // x, w -> mul -> exp; exp, 1 -> add -> y
   EXPECT_NE(svg.find(">Elemwise{exp}<"), std::string::npos);
   // The output sits below the inputs.
   const size_t x_at = svg.find(">x<");
