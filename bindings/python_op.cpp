@@ -7,8 +7,6 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
-#include <atomic>
-
 #include "bindings.hpp"
 #include "numpy_interop.hpp"
 #include "theon/core/error.hpp"
@@ -19,41 +17,22 @@ namespace nb = nanobind;
 namespace theon::py {
 namespace {
 
-// False once the interpreter has been finalized (set by a Py_AtExit callback, which runs at
-// the very end of Py_FinalizeEx; Py_IsInitialized() turns false earlier, while module globals
-// holding graphs are still being released).
-std::atomic<bool> python_alive{true};
+// The Python callables of every live PythonOp, by id, are in theon.pyop._callbacks: a tuple
+// (perform, grad, infer_shape). An op holds only its id, so that no Python object is owned
+// from C++: a graph kept by a module's globals until exit would otherwise hold the callables,
+// and through them that module, in a cycle Python's collector cannot see.
+nb::object callbacks(int64_t id) {
+  return nb::module_::import_("theon.pyop").attr("_callbacks")[nb::int_(id)];
+}
 
-// A reference to a Python object owned by an op. Ops can be destroyed on threads that do not
-// hold the GIL (kernel compilation), which take it; after the interpreter is gone, or on such
-// a thread while it shuts down, the reference is left to the process's end.
-class PyRef {
- public:
-  explicit PyRef(nb::object o) : obj_(o.release().ptr()) {}
-  PyRef(const PyRef&) = delete;
-  PyRef& operator=(const PyRef&) = delete;
-  ~PyRef() {
-    if (obj_ == nullptr || !python_alive.load()) return;
-    if (PyGILState_Check()) {
-      Py_DECREF(obj_);
-    } else if (Py_IsInitialized() && !interpreter_finalizing()) {
-      nb::gil_scoped_acquire gil;
-      Py_DECREF(obj_);
-    }
-  }
-  nb::handle get() const { return obj_; }
-  bool is_none() const { return obj_ == Py_None; }
-
- private:
-  static bool interpreter_finalizing() {
+bool interpreter_usable() {
 #if PY_VERSION_HEX >= 0x030D0000
-    return Py_IsFinalizing();
+  const bool finalizing = Py_IsFinalizing();
 #else
-    return _Py_IsFinalizing();
+  const bool finalizing = _Py_IsFinalizing();
 #endif
-  }
-  PyObject* obj_;
-};
+  return Py_IsInitialized() && !finalizing;
+}
 
 // The Python exception being handled, as a Theon error of the same kind whose message names
 // the op and the method that raised.
@@ -84,15 +63,28 @@ std::string types_str(const std::vector<TensorType>& types) {
 class PythonOp final : public Op {
  public:
   PythonOp(std::string label, std::string key, std::vector<TensorType> in_types,
-           std::vector<TensorType> out_types, nb::object perform, nb::object grad,
-           nb::object infer_shape)
+           std::vector<TensorType> out_types, int64_t id, bool has_grad, bool has_infer_shape)
       : label_(std::move(label)),
         key_(std::move(key)),
         in_types_(std::move(in_types)),
         out_types_(std::move(out_types)),
-        perform_(std::move(perform)),
-        grad_(std::move(grad)),
-        infer_shape_(std::move(infer_shape)) {}
+        id_(id),
+        has_grad_(has_grad),
+        has_infer_shape_(has_infer_shape) {}
+  PythonOp(const PythonOp&) = delete;
+  PythonOp& operator=(const PythonOp&) = delete;
+
+  // Drops the callables. At exit (or on another thread while Python shuts down) they go with
+  // their module instead.
+  ~PythonOp() override {
+    if (!interpreter_usable()) return;
+    nb::gil_scoped_acquire gil;
+    try {
+      nb::module_::import_("theon.pyop").attr("_callbacks").attr("pop")(id_, nb::none());
+    } catch (nb::python_error& e) {
+      e.discard_as_unraisable("theon: dropping a Python op's callables");
+    }
+  }
 
   // One type name for every Python op, so that no rewrite keyed on a built-in op's name can
   // mistake a user's class for it; the class shows in props().
@@ -133,7 +125,7 @@ class PythonOp final : public Op {
     }
     nb::list results;
     try {
-      results = nb::cast<nb::list>(perform_.get()(args));
+      results = nb::cast<nb::list>(callbacks(id_)[0](args));
     } catch (nb::python_error& e) {
       rethrow_python_error(*this, "perform", e);
     }
@@ -170,7 +162,7 @@ class PythonOp final : public Op {
 
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override {
-    if (grad_.is_none()) {
+    if (!has_grad_) {
       throw NotImplementedError(op_error(*this, "defines no grad method"));
     }
     nb::gil_scoped_acquire gil;
@@ -178,7 +170,7 @@ class PythonOp final : public Op {
     for (const Var& g : output_grads) gz.append(g ? nb::cast(g) : nb::none());
     nb::object results;
     try {
-      results = grad_.get()(inputs, outputs, gz);
+      results = callbacks(id_)[1](inputs, outputs, gz);
     } catch (nb::python_error& e) {
       rethrow_python_error(*this, "grad", e);
     }
@@ -190,10 +182,10 @@ class PythonOp final : public Op {
   std::optional<std::vector<std::vector<Var>>> infer_shape(
       const std::vector<Var>& inputs,
       const std::vector<std::vector<Var>>& input_shapes) const override {
-    if (infer_shape_.is_none()) return std::nullopt;
+    if (!has_infer_shape_) return std::nullopt;
     nb::gil_scoped_acquire gil;
     try {
-      return nb::cast<std::vector<std::vector<Var>>>(infer_shape_.get()(inputs, input_shapes));
+      return nb::cast<std::vector<std::vector<Var>>>(callbacks(id_)[2](inputs, input_shapes));
     } catch (nb::python_error& e) {
       rethrow_python_error(*this, "infer_shape", e);
     }
@@ -204,15 +196,14 @@ class PythonOp final : public Op {
   std::string key_;
   std::vector<TensorType> in_types_;
   std::vector<TensorType> out_types_;
-  PyRef perform_;
-  PyRef grad_;
-  PyRef infer_shape_;
+  int64_t id_;  // the key of the callables in theon.pyop._callbacks
+  bool has_grad_;
+  bool has_infer_shape_;
 };
 
 }  // namespace
 
 void bind_python_op(nb::module_& m) {
-  Py_AtExit([] { python_alive.store(false); });
   m.def(
       "python_op_apply",
       [](const std::string& label, const std::string& key, const std::vector<Var>& inputs,

@@ -4,6 +4,8 @@ output_storage)`` and optionally ``grad`` (or ``L_op``), ``infer_shape`` and ``_
 wrap a NumPy function with ``as_op(itypes, otypes)``. The node is a C++ PythonOp that calls
 back into Python (with the GIL) to compute; gradients and shapes are graphs as for any op."""
 
+import itertools
+
 import numpy as np
 
 from theon import _core
@@ -12,6 +14,11 @@ from theon.gradient import DisconnectedGrad, UndefinedGrad
 from theon.tensor._build import as_tensor_variable
 
 __all__ = ["Op", "Apply", "as_op"]
+
+# The callables (perform, grad, infer_shape) of each Python op node, by the id its C++
+# PythonOp holds; the op removes its entry when it is destroyed.
+_callbacks = {}
+_ids = itertools.count()
 
 
 class Op:
@@ -133,9 +140,14 @@ def _apply(op, inputs, outputs):
         out = op.infer_shape(node, [tuple(s) for s in shapes])
         return [[_shape_entry(s) for s in shape] for shape in out]
 
-    outs = _core.python_op_apply(
-        str(op), key, inputs, out_types, perform, grad if has_grad else None,
-        infer_shape if op._has_infer_shape() else None, user_location())
+    slot = next(_ids)
+    _callbacks[slot] = (perform, grad, infer_shape)
+    try:
+        outs = _core.python_op_apply(str(op), key, inputs, out_types, slot, has_grad,
+                                     op._has_infer_shape(), user_location())
+    except BaseException:
+        _callbacks.pop(slot, None)
+        raise
     for o, placeholder in zip(outs, outputs):
         if isinstance(placeholder, _core.Variable) and placeholder.name is not None:
             o.name = placeholder.name
