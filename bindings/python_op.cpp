@@ -207,20 +207,20 @@ void bind_python_op(nb::module_& m) {
   m.def(
       "python_op_apply",
       [](const std::string& label, const std::string& key, const std::vector<Var>& inputs,
-         const std::vector<TensorType>& out_types, nb::object perform, nb::object grad,
-         nb::object infer_shape, const std::string& where) {
+         const std::vector<TensorType>& out_types, int64_t id, bool has_grad, bool has_infer_shape,
+         const std::string& where) {
         LocationScope scope(where);
         std::vector<TensorType> in_types;
         for (const Var& v : inputs) in_types.push_back(v->type);
-        return make_node(
-            std::make_shared<PythonOp>(label, key, std::move(in_types), out_types,
-                                       std::move(perform), std::move(grad), std::move(infer_shape)),
-            inputs);
+        return make_node(std::make_shared<PythonOp>(label, key, std::move(in_types), out_types, id,
+                                                    has_grad, has_infer_shape),
+                         inputs);
       },
-      nb::arg("label"), nb::arg("key"), nb::arg("inputs"), nb::arg("out_types"), nb::arg("perform"),
-      nb::arg("grad").none(), nb::arg("infer_shape").none(), nb::arg("where") = "",
-      "Applies an op defined in Python: perform(arrays) -> arrays, grad(inputs, outputs, "
-      "output_grads) -> variables or None, infer_shape(inputs, shapes) -> shapes.");
+      nb::arg("label"), nb::arg("key"), nb::arg("inputs"), nb::arg("out_types"), nb::arg("id"),
+      nb::arg("has_grad"), nb::arg("has_infer_shape"), nb::arg("where") = "",
+      "Applies an op defined in Python whose callables are theon.pyop._callbacks[id]: "
+      "perform(arrays) -> arrays, grad(inputs, outputs, output_grads) -> variables or None, "
+      "infer_shape(inputs, shapes) -> shapes.");
 }
 
 }  // namespace theon::py
