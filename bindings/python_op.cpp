@@ -79,6 +79,8 @@ class PythonOp final : public Op {
   ~PythonOp() override {
     if (!interpreter_usable()) return;
     nb::gil_scoped_acquire gil;
+    // The op may go while a Python exception is being raised (its graph unwinding): keep it.
+    nb::error_scope keep_pending_error;
     try {
       nb::module_::import_("theon.pyop").attr("_callbacks").attr("pop")(id_, nb::none());
     } catch (nb::python_error& e) {

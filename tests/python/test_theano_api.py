@@ -294,3 +294,28 @@ def test_profile_summary_with_theanos_signature(capsys):
     assert per_node.count("Elemwise{") == 2
     p.summary()
     assert "Per node" in capsys.readouterr().err  # sys.stderr by default, as Theano
+
+
+def test_modes_through_theano_compile():
+    from theano.compile.debugmode import DebugMode
+    from theano.compile.mode import get_default_mode, get_mode
+
+    x = T.dvector("x")
+    f = theano.function([x], T.exp(x) * 2, mode=DebugMode(check_py_code=False))
+    np.testing.assert_allclose(f(np.zeros(2)), [2.0, 2.0])
+    assert get_mode("FAST_COMPILE").optimizer == "FAST_COMPILE"
+    assert get_default_mode().optimizer == theon.config.mode
+    assert isinstance(theano.compile.mode.FAST_RUN, theano.Mode)
+
+
+def test_function_copy_checks_the_swap():
+    s = theano.shared(0.0, "s")
+    t = theano.shared(np.zeros(2), "t")
+    x = T.dscalar("x")
+    f = theano.function([x], s + x, updates=[(s, s + x)])
+    with pytest.raises(TypeError, match="cannot swap s"):
+        f.copy(swap={s: t})
+    with pytest.raises(TypeError, match="shared variables"):
+        f.copy(swap={s: x})
+    g = f.copy(name="g")
+    assert g.name == "g" and float(g(2.0)) == 2.0 and s.get_value() == 2.0

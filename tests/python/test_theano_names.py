@@ -107,7 +107,11 @@ def test_theano_module_tree_imports():
                    "theano.scan_module", "theano.ifelse", "theano.gradient",
                    "theano.printing", "theano.compile", "theano.compile.ops", "theano.gof",
                    "theano.gof.graph", "theano.graph", "theano.misc.pkl_utils",
-                   "theano.sparse", "theano.configparser"):
+                   "theano.sparse", "theano.configparser", "theano.compile.mode",
+                   "theano.compile.debugmode", "theano.compile.nanguardmode",
+                   "theano.compile.sharedvalue", "theano.compile.function", "theano.compile.io",
+                   "theano.tensor.basic", "theano.tensor.var", "theano.tensor.sharedvar",
+                   "theano.tensor.xlogx", "theano.tensor.opt"):
         importlib.import_module(module)
     import theano
 

@@ -1,0 +1,3 @@
+"""theano.compile.nanguardmode."""
+
+from theon.compile import NanGuardMode  # noqa: F401
