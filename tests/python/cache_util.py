@@ -24,9 +24,14 @@ print(json.dumps({"states": [f.kernels["state"], g.kernels["state"]],
                   "from_cache": [f.kernels["from_cache"], g.kernels["from_cache"]], "ok": ok}))
 """
 
+# What CHILD prints when both functions compile, load from the cache, or run without kernels.
+BUILT = {"states": ["installed", "installed"], "from_cache": [False, False], "ok": True}
+CACHED = {"states": ["installed", "installed"], "from_cache": [True, True], "ok": True}
+FALLBACK = {"states": ["failed", "failed"], "from_cache": [False, False], "ok": True}
+
 
 def flags(cache, cxx=CXX, **more):
-    items = dict(compiledir=cache, compile_wait=True, cxx=cxx, **more)
+    items = {"compiledir": cache, "compile_wait": True, "cxx": cxx, **more}
     return {"THEON_FLAGS": ",".join(f"{k}={v}" for k, v in items.items())}
 
 

@@ -6,12 +6,9 @@ import os
 
 import pytest
 
-from cache_util import (build_planted_library, entries, flags, manifest_for, plant, run_child,
-                        run_python)
+from cache_util import (BUILT, CACHED, FALLBACK, build_planted_library, entries, flags,
+                        manifest_for, plant, run_child, run_python)
 
-FALLBACK = {"states": ["failed", "failed"], "from_cache": [False, False], "ok": True}
-BUILT = {"states": ["installed", "installed"], "from_cache": [False, False], "ok": True}
-CACHED = {"states": ["installed", "installed"], "from_cache": [True, True], "ok": True}
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="chown to another user needs root")
 
