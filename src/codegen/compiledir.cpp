@@ -24,8 +24,9 @@
 namespace theon::codegen {
 namespace {
 
-// A temporary directory left by a dead process is removed once it is this old; a live compile
-// keeps its directory fresh (each file it writes updates the directory's time).
+// A temporary directory whose process is dead is removed once it is this old: a process in
+// another pid namespace of the same host (a container sharing the cache) looks dead from here,
+// and the age spares its compile in the common case of one shorter than a minute.
 constexpr double kDeadOwnerAge = 60;
 // Owners this host cannot check (another host sharing the directory, an older theon's unnamed
 // directories) are given a day.

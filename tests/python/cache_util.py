@@ -70,7 +70,8 @@ def build_planted_library(directory, marker):
     source.write_text(textwrap.dedent(f"""
         #include <cstdio>
         __attribute__((constructor)) static void planted() {{
-          if (std::FILE* f = std::fopen("{marker}", "w")) {{ std::fputs("ran", f); std::fclose(f); }}
+          std::FILE* f = std::fopen("{marker}", "w");
+          if (f) {{ std::fputs("ran", f); std::fclose(f); }}
         }}
     """))
     library = directory / "planted.so"
