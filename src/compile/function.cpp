@@ -341,8 +341,8 @@ std::vector<NDArray> Function::run_locked(CallState& state, const std::vector<ND
   reachable.clear();
   for (const auto& a : args) reachable.push_back(&a);
   for (const auto& [_, cell] : shared_slots) reachable.push_back(&cell->value);
+  const size_t num_sources = reachable.size();  // what the caller passed in or may replace
   for (const auto& [_, c] : program_->constant_slots) reachable.push_back(c.get());
-  const size_t num_sources = reachable.size();
   auto aliases_first = [&](const NDArray& a, size_t n) {
     for (size_t r = 0; r < n; ++r) {
       if (a.shares_buffer_with(*reachable[r])) return true;
@@ -385,7 +385,8 @@ std::vector<NDArray> Function::run_locked(CallState& state, const std::vector<ND
     }
   }
   // An output slot keeping an argument or a shared value would keep it alive until the next
-  // call, which might then drop the last reference while holding the locks.
+  // call, which might then drop the last reference while holding the locks. (Constants stay:
+  // the program holds them, and their slots are filled once.)
   for (int s : output_slots) {
     if (slots[s].is_array() && aliases_first(slots[s].array(), num_sources)) {
       dropped.push_back(slots[s].take_array());
