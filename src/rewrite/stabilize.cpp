@@ -1,5 +1,7 @@
 // Numerical stability: rewrites that keep results finite and accurate where the naive formula
-// overflows or cancels (log(1 + 1e-20) is 1e-20, not 0; log(sigmoid(-1000)) is -1000).
+// overflows or cancels (log(1 + 1e-20) is 1e-20, not 0; log(sigmoid(-1000)) is -1000). They
+// change a value only where the naive formula rounds, overflows or underflows on the way; a
+// NaN or infinite input gives what the naive formula gives.
 //
 // The categorical cross-entropy -log(softmax(x + b)[arange(n), y]) (and its log_softmax and
 // categorical_crossentropy spellings) becomes the fused CrossentropySoftmaxArgmax1HotWithBias,
@@ -9,6 +11,7 @@
 // y has fewer labels than x has rows the unfused graph reads the first rows while the fused op
 // raises ValueError; with as many labels as rows both compute the same values.
 #include <algorithm>
+#include <set>
 #include <unordered_map>
 
 #include "theon/graph/op.hpp"
@@ -252,12 +255,37 @@ void collect_factors(const Var& v, std::vector<Var>& out, int depth = 0) {
   out.push_back(v);
 }
 
+// True if a NaN in t gives NaN in v at the same place: v is computed from t through ops that
+// give NaN where an input is NaN (arithmetic, sigmoid, ...; not comparisons, switch, max).
+bool nan_reaches(const Var& v, const Var& t, int depth = 0) {
+  if (v == t) return true;
+  if (!v->owner || depth > 32) return false;
+  static const std::set<std::string> propagating{
+      "add", "sub", "mul",   "true_divide", "neg",     "reciprocal", "sqr",
+      "exp", "log", "log1p", "expm1",       "sigmoid", "softplus",   "tanh"};
+  const auto& in = v->owner->inputs();
+  const std::string type = v->owner->op()->type_name();
+  if (auto* e = op_as<Elemwise>(v);
+      e && (e->cast_target() || propagating.count(e->scalar().name))) {
+    for (const Var& i : in) {
+      if (nan_reaches(i, t, depth + 1)) return true;
+    }
+    return false;
+  }
+  if (op_as<DimShuffle>(v) || is_sum_to_shape(v)) return nan_reaches(in[0], t, depth + 1);
+  if (type == "Fill") return nan_reaches(in[1], t, depth + 1);
+  return false;
+}
+
 // (a / d + b) * (d * e) -> (a + b * d) * e: a product with a factor d that some term of the
 // other operand divides by cancels the division (through sums, negations, products and the
 // SumToShape nodes of gradients). This is what makes gradients through log(sigmoid(z))
-// finite: (g / s) * (s * (1 - s)) is 0 * inf at s = 0, while g * (1 - s) is not. Like
-// x / x -> 1, it assumes the cancelled d is finite and non-zero. Float outputs only.
-Result distribute_mul_cancel_div(FunctionGraph&, Apply* node) {
+// finite: (g / s) * (s * (1 - s)) is 0 * inf at s = 0, while g * (1 - s) is not. By default
+// d must be sigmoid(t), which is 0 only where the exact value underflows, and a NaN in t must
+// still reach the result (through 1 - s above); the division then only ever gave NaN or
+// infinity where the exact value is finite. With any_divisor (fast_math) d may be anything,
+// as if it were finite and non-zero. Float outputs only.
+Result distribute_mul_cancel_div(Apply* node, bool any_divisor) {
   const Var out = node->output(0);
   if (!is_elemwise(out, "mul") || !is_float(out->type.dtype)) return std::nullopt;
   ShapeProver shapes;
@@ -265,7 +293,9 @@ Result distribute_mul_cancel_div(FunctionGraph&, Apply* node) {
     std::vector<Var> factors;
     collect_factors(node->inputs()[1 - side], factors);
     for (size_t f = 0; f < factors.size(); ++f) {
-      auto w = divide_out(node->inputs()[side], factors[f], shapes);
+      const Var& d = factors[f];
+      if (!any_divisor && !is_elemwise(d, "sigmoid")) continue;
+      auto w = divide_out(node->inputs()[side], d, shapes);
       if (!w) continue;
       // w has the other operand's shape, which includes d's (it divided by d): the product
       // of w and the remaining factors has the shape of the original product.
@@ -273,6 +303,7 @@ Result distribute_mul_cancel_div(FunctionGraph&, Apply* node) {
       for (size_t g = 0; g < factors.size(); ++g) {
         if (g != f) result = mul(result, factors[g]);
       }
+      if (!any_divisor && !nan_reaches(result, arg(d, 0))) continue;
       return one(cast(result, out->type.dtype));
     }
   }
@@ -560,7 +591,14 @@ std::vector<NodeRewriter> stabilize_rules() {
   node("log_softmax_from_log_indexed", log_softmax_from_log_indexed);
   node("softmax_from_exp", softmax_from_exp);
   node("logsumexp", logsumexp);
-  node("distribute_mul_cancel_div", distribute_mul_cancel_div);
+  for (bool any_divisor : {false, true}) {
+    rules.push_back({"distribute_mul_cancel_div",
+                     {"Elemwise"},
+                     [any_divisor](FunctionGraph&, Apply* n) {
+                       return distribute_mul_cancel_div(n, any_divisor);
+                     },
+                     any_divisor ? std::set<std::string>{"fast_math", "stabilize"} : tags});
+  }
   add("neg_neg", "neg(neg($x))", "$x");
   rules.push_back({"xent_from_log_softmax_indexed",
                    {"AdvancedSubtensor"},
