@@ -209,7 +209,7 @@ std::optional<Var> fold_scalars(const NDArray& a, const NDArray& b, DType dt, bo
 // (x + c1) + c2 -> x + (c1 + c2) and (x * c1) * c2 -> x * (c1 * c2), in either operand order,
 // for 0-d constants c1, c2, when x, the inner and the outer result all have one dtype (so both
 // constants were converted to it; integers wrap the same way either way; floats may round
-// differently, as in Theano's canonicalizer).
+// differently, and overflow or underflow where the chain did not, hence fast_math).
 Result collect_constants(FunctionGraph&, Apply* node) {
   const Var out = node->output(0);
   const bool is_mul = is_elemwise(out, "mul");

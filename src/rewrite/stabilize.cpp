@@ -272,7 +272,11 @@ bool nan_reaches(const Var& v, const Var& t, int depth = 0) {
     }
     return false;
   }
-  if (op_as<DimShuffle>(v) || is_sum_to_shape(v)) return nan_reaches(in[0], t, depth + 1);
+  // A softmax is NaN along the whole axis where its input has a NaN, as was the graph that
+  // divided by it.
+  if (op_as<DimShuffle>(v) || is_sum_to_shape(v) || op_as<Softmax>(v)) {
+    return nan_reaches(in[0], t, depth + 1);
+  }
   if (type == "Fill") return nan_reaches(in[1], t, depth + 1);
   return false;
 }
@@ -281,10 +285,10 @@ bool nan_reaches(const Var& v, const Var& t, int depth = 0) {
 // other operand divides by cancels the division (through sums, negations, products and the
 // SumToShape nodes of gradients). This is what makes gradients through log(sigmoid(z))
 // finite: (g / s) * (s * (1 - s)) is 0 * inf at s = 0, while g * (1 - s) is not. By default
-// d must be sigmoid(t), which is 0 only where the exact value underflows, and a NaN in t must
-// still reach the result (through 1 - s above); the division then only ever gave NaN or
-// infinity where the exact value is finite. With any_divisor (fast_math) d may be anything,
-// as if it were finite and non-zero. Float outputs only.
+// d must be sigmoid(t) or softmax(t), which are 0 only where the exact value underflows, and
+// a NaN in t must still reach the result (through 1 - s above); the division then only ever
+// gave NaN or infinity where the exact value is finite. With any_divisor (fast_math) d may be
+// anything, as if it were finite and non-zero. Float outputs only.
 Result distribute_mul_cancel_div(Apply* node, bool any_divisor) {
   const Var out = node->output(0);
   if (!is_elemwise(out, "mul") || !is_float(out->type.dtype)) return std::nullopt;
@@ -294,7 +298,8 @@ Result distribute_mul_cancel_div(Apply* node, bool any_divisor) {
     collect_factors(node->inputs()[1 - side], factors);
     for (size_t f = 0; f < factors.size(); ++f) {
       const Var& d = factors[f];
-      if (!any_divisor && !is_elemwise(d, "sigmoid")) continue;
+      auto* sm = op_as<Softmax>(d);
+      if (!any_divisor && !is_elemwise(d, "sigmoid") && !(sm && !sm->log())) continue;
       auto w = divide_out(node->inputs()[side], d, shapes);
       if (!w) continue;
       // w has the other operand's shape, which includes d's (it divided by d): the product

@@ -188,6 +188,22 @@ TEST(Reduce, EmptyInputs) {
   EXPECT_THROW(run1(x, argmin(x), e), ValueError);
 }
 
+// A sum starts from -0.0, so that summing -0.0 gives -0.0 as in NumPy (which starts from the
+// first element); a sum of nothing is +0.0.
+TEST(Reduce, SumsKeepTheSignOfZero) {
+  for (DType dt : {DType::Float64, DType::Float32}) {
+    Var x = tensor(std::string(dtype_name(dt)), {kUnknownDim}, "x");
+    const NDArray zeros = NDArray::from_vector<double>({-0.0, -0.0}, {2}).astype(dt);
+    EXPECT_TRUE(std::signbit(run1(x, sum(x), zeros).flat_as_double(0)));
+    EXPECT_TRUE(std::signbit(run1(x, mean(x), zeros).flat_as_double(0)));
+    EXPECT_TRUE(std::signbit(run1(x, cumsum(x), zeros).flat_as_double(1)));
+    const NDArray empty = NDArray::zeros(dt, {0});
+    EXPECT_FALSE(std::signbit(run1(x, sum(x), empty).flat_as_double(0)));
+    const NDArray mixed = NDArray::from_vector<double>({-0.0, 0.0}, {2}).astype(dt);
+    EXPECT_FALSE(std::signbit(run1(x, sum(x), mixed).flat_as_double(0)));
+  }
+}
+
 TEST(Reduce, ZeroDimInput) {
   Var x = scalar("x", "float64");
   NDArray a = NDArray::scalar<double>(4.5);
