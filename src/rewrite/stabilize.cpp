@@ -281,15 +281,41 @@ bool nan_reaches(const Var& v, const Var& t, int depth = 0) {
   return false;
 }
 
+// True if node's output v, a product with the softmax d that stops being NaN where d is once
+// d's division cancels, is NaN again where d is further down: v feeds only a sum over d's axis
+// (keepdims), which feeds only products with d. (The softmax gradient sums g * d along the
+// axis and multiplies the sum by d, so its NaN rows stay NaN rows.)
+bool nan_restored_downstream(FunctionGraph& fg, const Var& v, const Var& d) {
+  auto* sm = op_as<Softmax>(d);
+  if (!sm || !sm->axis()) return false;
+  const int64_t n = d->type.ndim(), axis = *sm->axis() < 0 ? *sm->axis() + n : *sm->axis();
+  const auto& clients = fg.clients(v.get());
+  if (clients.size() != 1 || !clients[0].first) return false;
+  Apply* sum = clients[0].first;
+  auto* r = node_op<Reduce>(sum);
+  if (!r || r->kind() != ReduceKind::Sum || !r->keepdims() || r->axes() != std::vector{axis}) {
+    return false;
+  }
+  const auto& users = fg.clients(sum->output(0).get());
+  for (const auto& [user, index] : users) {
+    if (!user || !is_elemwise(user->output(0), "mul") || user->inputs().size() != 2 ||
+        user->inputs()[1 - index] != d) {
+      return false;
+    }
+  }
+  return !users.empty();
+}
+
 // (a / d + b) * (d * e) -> (a + b * d) * e: a product with a factor d that some term of the
 // other operand divides by cancels the division (through sums, negations, products and the
 // SumToShape nodes of gradients). This is what makes gradients through log(sigmoid(z))
 // finite: (g / s) * (s * (1 - s)) is 0 * inf at s = 0, while g * (1 - s) is not. By default
 // d must be sigmoid(t) or softmax(t), which are 0 only where the exact value underflows, and
-// a NaN in t must still reach the result (through 1 - s above); the division then only ever
-// gave NaN or infinity where the exact value is finite. With any_divisor (fast_math) d may be
-// anything, as if it were finite and non-zero. Float outputs only.
-Result distribute_mul_cancel_div(Apply* node, bool any_divisor) {
+// a NaN in t must still reach the result (through 1 - s above, or downstream: see
+// nan_restored_downstream); the division then only ever gave NaN or infinity where the exact
+// value is finite. With any_divisor (fast_math) d may be anything, as if it were finite and
+// non-zero. Float outputs only.
+Result distribute_mul_cancel_div(FunctionGraph& fg, Apply* node, bool any_divisor) {
   const Var out = node->output(0);
   if (!is_elemwise(out, "mul") || !is_float(out->type.dtype)) return std::nullopt;
   ShapeProver shapes;
@@ -308,7 +334,9 @@ Result distribute_mul_cancel_div(Apply* node, bool any_divisor) {
       for (size_t g = 0; g < factors.size(); ++g) {
         if (g != f) result = mul(result, factors[g]);
       }
-      if (!any_divisor && !nan_reaches(result, arg(d, 0))) continue;
+      if (!any_divisor && !nan_reaches(result, arg(d, 0)) && !nan_restored_downstream(fg, out, d)) {
+        continue;
+      }
       return one(cast(result, out->type.dtype));
     }
   }
@@ -599,8 +627,8 @@ std::vector<NodeRewriter> stabilize_rules() {
   for (bool any_divisor : {false, true}) {
     rules.push_back({"distribute_mul_cancel_div",
                      {"Elemwise"},
-                     [any_divisor](FunctionGraph&, Apply* n) {
-                       return distribute_mul_cancel_div(n, any_divisor);
+                     [any_divisor](FunctionGraph& fg, Apply* n) {
+                       return distribute_mul_cancel_div(fg, n, any_divisor);
                      },
                      any_divisor ? std::set<std::string>{"fast_math", "stabilize"} : tags});
   }
