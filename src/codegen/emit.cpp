@@ -90,9 +90,6 @@ std::string identity(const ReductionRule& rule, const std::string& type) {
   if (std::isinf(value)) {
     return std::string(value < 0 ? "-" : "") + "std::numeric_limits<" + type + ">::infinity()";
   }
-  // Zero as -0.0: the lanes of a float sum start from the additive identity that keeps -0.0
-  // (integers and bools read it as 0).
-  if (value == 0) return "static_cast<" + type + ">(-0.0)";
   return "static_cast<" + type + ">(" + std::to_string(static_cast<int>(value)) + ")";
 }
 

@@ -145,10 +145,7 @@ void FusedLoopKernel::run_native(FusedKernelFn fn, const std::vector<NDArray>& i
     }
     const DType dt = op_->value_dtype(op_->outputs()[0]);
     NDArray& out = reuse_or_empty(outputs[0], dt, out_shape);
-    // A float sum of at least one element starts from -0.0 (see start_value in
-    // src/ops/reduce/reduce_folds.hpp); a sum of nothing is +0.0.
-    const double rule_identity = reduction_rule(op_->reduction()->kind).identity;
-    const double identity = rule_identity == 0 && reduced_count > 0 ? -0.0 : rule_identity;
+    const double identity = reduction_rule(op_->reduction()->kind).identity;
     if (dt == DType::Float64) {
       std::fill(out.data<double>(), out.data<double>() + out.size(), identity);
     } else {

@@ -112,8 +112,13 @@ Result reduce_size_one_axes(FunctionGraph&, Apply* node) {
   }
   if (!rest.empty()) return one(make_reduce(r->kind(), y, rest, r->keepdims()));
   // Nothing left to reduce: the value itself, converted as the reduction would (sum of int8
-  // is int64; any/all of a number is its truth).
-  return one(cast(y, out->type.dtype));
+  // is int64; any/all of a number is its truth). A float sum starts from +0.0 (as NumPy's), so
+  // one element x sums to x + 0.0: +0.0 where x is -0.0.
+  const Var v = cast(y, out->type.dtype);
+  if (r->kind() == ReduceKind::Sum && is_float(out->type.dtype)) {
+    return one(add(v, scalar_constant(0.0, out->type.dtype)));
+  }
+  return one(v);
 }
 
 }  // namespace theon::canon

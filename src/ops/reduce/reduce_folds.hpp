@@ -84,27 +84,16 @@ using AnyFold = LogicalFold<T, true>;
 template <class T>
 using AllFold = LogicalFold<T, false>;
 
-// A rule's identity as the accumulator type, what a reduction of nothing gives: an infinity
-// becomes an integer (or bool) type's limit.
+// A rule's identity as the accumulator type: an infinity becomes an integer (or bool) type's
+// limit.
 template <class Acc>
-Acc empty_value(double identity) {
+Acc start_value(double identity) {
   if constexpr (!std::is_floating_point_v<Acc>) {
     if (std::isinf(identity)) {
       return identity < 0 ? std::numeric_limits<Acc>::lowest() : std::numeric_limits<Acc>::max();
     }
   }
   return static_cast<Acc>(identity);
-}
-
-// The value a reduction of at least one element starts from: the identity, except that a
-// float sum starts from -0.0, the one zero that x + z leaves x for every x (so the sum of
-// [-0.0] is -0.0, as NumPy's, which starts from the first element).
-template <class Acc>
-Acc start_value(double identity) {
-  if constexpr (std::is_floating_point_v<Acc>) {
-    if (identity == 0) return Acc(-0.0);
-  }
-  return empty_value<Acc>(identity);
 }
 
 // One dimension of a reduction loop: its size, the input's byte stride, the output's element
@@ -187,17 +176,16 @@ void fold_kernel(const ReduceLoop& loop, const NDArray& x, NDArray& out) {
     using Acc = typename F<T>::Acc;
     const int64_t m = out.size();
     const Acc start = start_value<Acc>(loop.identity);
-    const Acc first = loop.empty ? empty_value<Acc>(loop.identity) : start;
     constexpr DType acc_dt = dtype_of<Acc>();
     if (acc_dt == out.dtype()) {
       Acc* acc = out.data<Acc>();
-      std::fill(acc, acc + m, first);
+      std::fill(acc, acc + m, start);
       if (!loop.empty) fold_runs<F<T>, T>(x.raw(), loop.dims, start, acc);
       return;
     }
     std::unique_ptr<Storage<Acc>[]> buf(new Storage<Acc>[m > 0 ? m : 1]);
     Acc* acc = reinterpret_cast<Acc*>(buf.get());
-    std::fill(acc, acc + m, first);
+    std::fill(acc, acc + m, start);
     if (!loop.empty) fold_runs<F<T>, T>(x.raw(), loop.dims, start, acc);
     convert_strided(acc_dt, reinterpret_cast<const char*>(acc), sizeof(Acc), out.dtype(), out.raw(),
                     static_cast<int64_t>(itemsize(out.dtype())), m);

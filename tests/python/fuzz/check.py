@@ -108,12 +108,27 @@ def _run_one(spec, mode):
 def _numpy_zero_signs_defined(spec):
     """Zero signs are compared with NumPy only in specs without the ops where they are left to
     the loop: maximum(-0.0, +0.0) (NumPy's contiguous and strided loops differ), max/min
-    reductions, and sums and dot products (NumPy starts a sum from its first element, so the
-    sum of [-0.0] is -0.0; Theon's kernels and BLAS start from +0.0)."""
+    reductions, and dot products (BLAS)."""
     def loose(n):
-        return (n["op"] in ("maximum", "minimum", "dot", "sum") or
-                n["p"].get("op") == "maximum" or n["p"].get("kind") in ("sum", "max", "min"))
+        return (n["op"] in ("maximum", "minimum", "dot") or n["p"].get("op") == "maximum" or
+                n["p"].get("kind") in ("max", "min"))
     return not any(loose(n) for n in spec["nodes"])
+
+
+_KINDS = ("values differ", "NaN positions", "infinities", "zero signs")
+
+
+def _ill_conditioned(spec, ref, rtol):
+    """The kinds of difference (of _KINDS) that results moved by a few ulp, where NumPy's and
+    Theon's functions may round differently (exp, sin, sums, ...), make in an output: a graph
+    like exp(log(x)) - x, whose sign is rounding noise, is not compared on those."""
+    kinds = set()
+    for nudge in (4, -4):
+        moved = evaluate_numpy(spec, ref[:len(spec["inputs"])], nudge)
+        for o in spec["outputs"]:
+            why = compare(moved[o], ref[o], True, rtol) or ""
+            kinds.update(k for k in _KINDS if k in why)
+    return kinds
 
 
 def _stabilized(spec, fast, ref):
@@ -159,6 +174,9 @@ def check_specs(specs):
                 why = compare(fast[j], np.asarray(plain[j]), rtol=rtol)
                 if why:
                     problems[k].append(("mismatch", f"output {j} FAST_RUN vs FAST_COMPILE: {why}"))
+        if problems[k]:
+            noisy = _ill_conditioned(spec, refs[k], rtol)
+            problems[k] = [p for p in problems[k] if not any(n in p[1] for n in noisy)]
         only_fast = all(kind == "mismatch" and "FAST_RUN" in text for kind, text in problems[k])
         if problems[k] and only_fast and _stabilized(spec, fast, refs[k]):
             problems[k] = [("stabilized", text) for _, text in problems[k]]

@@ -7,7 +7,7 @@ import numpy as np
 
 from .graph import (apply_node, build_theon, evaluate_numpy, input_array, input_variable,
                     prune)
-from .ops import FLOATS, INTS, OPS
+from .ops import DISCONTINUOUS, FLOATS, INTS, OPS, rounds_differently
 
 SPECIALS = (np.nan, np.inf, -np.inf, 0.0, -0.0, 1e300, 1e-300)
 MAX_ELEMENTS = 512
@@ -45,25 +45,36 @@ def _input(rng, base, smooth, dtype=None, shape=None):
             "values": _values(rng, dtype, shape, smooth)}
 
 
-def _add_input(spec, vals, vars_, inp):
-    """Inserts an input after the others, renumbering the nodes; returns its id."""
-    k = len(spec["inputs"])
-    for node in spec["nodes"]:
-        node["args"] = [a + 1 if a >= k else a for a in node["args"]]
-    spec["inputs"].append(inp)
-    vals.insert(k, input_array(inp))
-    vars_.insert(k, input_variable(inp, k))
-    return k
+class _State:
+    """The spec being grown with, per variable, its NumPy value, its Theon variable and whether
+    NumPy and Theon compute it alike to the last bit (see ops.DISCONTINUOUS)."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        self.vals = evaluate_numpy(spec)
+        self.vars = build_theon(spec)[1]
+        self.exact = [True] * len(self.vals)
+
+    def add_input(self, inp):
+        """Inserts an input after the others, renumbering the nodes; returns its id."""
+        k = len(self.spec["inputs"])
+        for node in self.spec["nodes"]:
+            node["args"] = [a + 1 if a >= k else a for a in node["args"]]
+        self.spec["inputs"].append(inp)
+        self.vals.insert(k, input_array(inp))
+        self.vars.insert(k, input_variable(inp, k))
+        self.exact.insert(k, True)
+        return k
 
 
 def _kind(a):
     return {"f": "f", "i": "i", "u": "i", "b": "b"}[a.dtype.kind]
 
 
-def _pick_args(rng, op, spec, vals, vars_, smooth):
+def _pick_args(rng, op, st, smooth):
     """Argument ids for op: recent variables of the kinds it takes; the same variable twice
     half the time; for dot, a fresh input of the matching shape when none fits."""
-    ids = []
+    vals, ids = st.vals, []
     for j, kinds in enumerate(op.kinds):
         if j > 0 and rng.integers(2) == 0 and _kind(vals[ids[0]]) in kinds:
             ids.append(ids[0])
@@ -77,8 +88,7 @@ def _pick_args(rng, op, spec, vals, vars_, smooth):
                 if not a.ndim or a.dtype.kind != "f":
                     return None
                 shape = [a.shape[-1]] + ([int(rng.integers(1, 4))] if rng.integers(2) else [])
-                cands = [_add_input(spec, vals, vars_, _input(rng, [], smooth, str(a.dtype),
-                                                              shape))]
+                cands = [st.add_input(_input(rng, [], smooth, str(a.dtype), shape))]
         if not cands:
             return None
         # Later variables more often, so that graphs grow deep rather than wide.
@@ -87,11 +97,14 @@ def _pick_args(rng, op, spec, vals, vars_, smooth):
     return ids
 
 
-def _try_node(rng, op, spec, vals, vars_, smooth, stats):
-    ids = _pick_args(rng, op, spec, vals, vars_, smooth)
+def _try_node(rng, op, st, smooth, stats):
+    ids = _pick_args(rng, op, st, smooth)
     if ids is None:
         return False
-    args = [vals[i] for i in ids]
+    exact = all(st.exact[i] for i in ids)
+    if op.name in DISCONTINUOUS and not exact:
+        return False
+    args = [st.vals[i] for i in ids]
     p = op.draw(rng, args)
     if p is None:
         return False
@@ -104,7 +117,7 @@ def _try_node(rng, op, spec, vals, vars_, smooth, stats):
     if value.size > MAX_ELEMENTS:
         return False
     try:
-        var = apply_node("theon", node, [vars_[i] for i in ids])
+        var = apply_node("theon", node, [st.vars[i] for i in ids])
     except Exception as e:  # a graph NumPy computes and Theon does not build
         stats.setdefault("not_built", {}).setdefault(op.name, str(e).split("\n")[0])
         return False
@@ -112,9 +125,10 @@ def _try_node(rng, op, spec, vals, vars_, smooth, stats):
         key = f"{op.name}: theon {var.dtype}/{var.ndim}d, numpy {value.dtype}/{value.ndim}d"
         stats.setdefault("type_differs", set()).add(key)
         return False
-    spec["nodes"].append(node)
-    vals.append(value)
-    vars_.append(var)
+    st.spec["nodes"].append(node)
+    st.vals.append(value)
+    st.vars.append(var)
+    st.exact.append(exact and not rounds_differently(node))
     return True
 
 
@@ -126,14 +140,13 @@ def random_spec(rng, smooth=False, n_nodes=None, stats=None):
     base = [int(sizes[rng.integers(len(sizes))]) for _ in range(rank)]
     spec = {"inputs": [_input(rng, base, smooth) for _ in range(int(rng.integers(1, 4)))],
             "nodes": [], "outputs": []}
-    vals = evaluate_numpy(spec)
-    vars_ = build_theon(spec)[1]
+    st = _State(spec)
     ops = [op for op in OPS if op.smooth or not smooth]
     weights = np.array([op.weight for op in ops])
     for _ in range(n_nodes or int(rng.integers(2, 14))):
         for _attempt in range(30):
             op = ops[rng.choice(len(ops), p=weights / weights.sum())]
-            if _try_node(rng, op, spec, vals, vars_, smooth, stats):
+            if _try_node(rng, op, st, smooth, stats):
                 break
     n_in = len(spec["inputs"])
     if not spec["nodes"]:

@@ -7,7 +7,7 @@ import numpy as np
 
 import theon.tensor as T
 
-from .ops import BACKENDS, BY_NAME
+from .ops import BACKENDS, BY_NAME, rounds_differently
 
 
 def input_array(inp):
@@ -39,12 +39,17 @@ def apply_node(backend, node, args):
     return BY_NAME[node["op"]].fn(BACKENDS[backend], args, node["p"])
 
 
-def evaluate_numpy(spec, values=None):
-    """Every variable's NumPy value (inputs, then nodes), as a list."""
+def evaluate_numpy(spec, values=None, nudge=0):
+    """Every variable's NumPy value (inputs, then nodes), as a list. With `nudge`, each result
+    that another implementation may round differently (ops.rounds_differently) is moved by
+    that many ulp, to see how far such differences carry."""
     vals = list(values) if values is not None else [input_array(i) for i in spec["inputs"]]
     with np.errstate(all="ignore"):
         for node in spec["nodes"]:
-            vals.append(np.asarray(apply_node("numpy", node, [vals[a] for a in node["args"]])))
+            v = np.asarray(apply_node("numpy", node, [vals[a] for a in node["args"]]))
+            if nudge and v.dtype.kind == "f" and rounds_differently(node):
+                v = v * v.dtype.type(1 + nudge * np.finfo(v.dtype).eps)
+            vals.append(v)
     return vals
 
 
