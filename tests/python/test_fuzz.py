@@ -50,6 +50,7 @@ def test_compare_names_each_kind_of_difference():
     assert "NaN" in compare(np.array([1.0, 2.0, np.inf, -0.0]), a)
     assert "infinities" in compare(np.array([1.0, np.nan, -np.inf, -0.0]), a)
     assert "zero signs" in compare(np.array([1.0, np.nan, np.inf, 0.0]), a)
+    assert compare(np.array([1.0, 2.0, -np.inf, 0.0]), a, strict=False) is None
     assert compare(np.array([1.0, np.nan, np.inf, 0.0]), a, zero_signs=False) is None
     assert "values differ" in compare(np.array([1.1, np.nan, np.inf, -0.0]), a)
     assert "dtype" in compare(a.astype("float32"), a)

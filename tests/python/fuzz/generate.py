@@ -7,7 +7,8 @@ import numpy as np
 
 from .graph import (apply_node, build_theon, evaluate_numpy, input_array, input_variable,
                     prune)
-from .ops import DISCONTINUOUS, FLOATS, INTS, OPS, rounds_differently
+from .ops import (DISCONTINUOUS, FLOATS, INTS, OPS, SIGN_SENSITIVE, rounds_differently,
+                  zero_sign_unspecified)
 
 SPECIALS = (np.nan, np.inf, -np.inf, 0.0, -0.0, 1e300, 1e-300)
 MAX_ELEMENTS = 512
@@ -46,14 +47,16 @@ def _input(rng, base, smooth, dtype=None, shape=None):
 
 
 class _State:
-    """The spec being grown with, per variable, its NumPy value, its Theon variable and whether
-    NumPy and Theon compute it alike to the last bit (see ops.DISCONTINUOUS)."""
+    """The spec being grown with, per variable, its NumPy value, its Theon variable, whether
+    NumPy and Theon compute it alike to the last bit (see ops.DISCONTINUOUS) and whether the
+    signs of its zeros are specified (see ops.SIGN_SENSITIVE)."""
 
     def __init__(self, spec):
         self.spec = spec
         self.vals = evaluate_numpy(spec)
         self.vars = build_theon(spec)[1]
         self.exact = [True] * len(self.vals)
+        self.signed = [True] * len(self.vals)
 
     def add_input(self, inp):
         """Inserts an input after the others, renumbering the nodes; returns its id."""
@@ -64,6 +67,7 @@ class _State:
         self.vals.insert(k, input_array(inp))
         self.vars.insert(k, input_variable(inp, k))
         self.exact.insert(k, True)
+        self.signed.insert(k, True)
         return k
 
 
@@ -102,7 +106,8 @@ def _try_node(rng, op, st, smooth, stats):
     if ids is None:
         return False
     exact = all(st.exact[i] for i in ids)
-    if op.name in DISCONTINUOUS and not exact:
+    signed = all(st.signed[i] for i in ids)
+    if op.name in DISCONTINUOUS and not exact or op.name in SIGN_SENSITIVE and not signed:
         return False
     args = [st.vals[i] for i in ids]
     p = op.draw(rng, args)
@@ -129,6 +134,7 @@ def _try_node(rng, op, st, smooth, stats):
     st.vals.append(value)
     st.vars.append(var)
     st.exact.append(exact and not rounds_differently(node))
+    st.signed.append(signed and not zero_sign_unspecified(node))
     return True
 
 

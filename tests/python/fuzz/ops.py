@@ -290,3 +290,16 @@ DISCONTINUOUS = {"gt", "eq", "floor", "sign", "cast"}
 
 def rounds_differently(node):
     return node["op"] in _ROUNDING or node["p"].get("kind") in ("sum", "prod")
+
+
+def zero_sign_unspecified(node):
+    """Ops whose zero signs NumPy leaves to its loops: maximum(-0.0, +0.0) (contiguous and
+    strided loops differ) and max/min reductions; and dot, whose sums BLAS starts from +0.0."""
+    return (node["op"] in ("maximum", "minimum", "dot") or node["p"].get("op") == "maximum" or
+            node["p"].get("kind") in ("max", "min"))
+
+
+# Ops that turn a zero's sign into something else (1 / -0.0 is -inf): the generator does not
+# give them values whose zero sign is unspecified.
+SIGN_SENSITIVE = {"true_divide", "reciprocal", "pow", "self_div", "mul_div", "div_mul", "const",
+                  "sign"}
