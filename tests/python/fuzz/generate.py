@@ -3,6 +3,8 @@ dimensions and NaN/inf/-0.0 values, then nodes drawn from ops.OPS whose argument
 variables (the same one twice, often, so that x - x and x / x occur). Each node is kept only
 if NumPy computes it and Theon builds it with NumPy's dtype and rank."""
 
+import warnings
+
 import numpy as np
 
 from .graph import (apply_node, build_theon, evaluate_numpy, input_array, input_variable,
@@ -115,7 +117,8 @@ def _try_node(rng, op, st, smooth, stats):
         return False
     node = {"op": op.name, "args": ids, "p": p}
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             value = np.asarray(apply_node("numpy", node, args))
     except Exception:
         return False

@@ -3,6 +3,8 @@ layout, its nodes (an op of ops.OPS, argument ids, params) and its outputs. Ids 
 inputs first, then the nodes. The same spec builds the Theon graph and computes the NumPy
 reference, so a spec saved from a failure replays exactly."""
 
+import warnings
+
 import numpy as np
 
 import theon.tensor as T
@@ -14,7 +16,8 @@ def input_array(inp):
     """The input's value as the array handed to the function: C order, Fortran order, a
     reversed view (negative strides) or every other element of a larger array."""
     dtype, shape = np.dtype(inp["dtype"]), tuple(inp["shape"])
-    a = np.array(inp["values"], dtype=np.float64).astype(dtype).reshape(shape)
+    with np.errstate(all="ignore"):  # 1e300 in float32 is inf, NaN as an integer is drawn out
+        a = np.array(inp["values"], dtype=np.float64).astype(dtype).reshape(shape)
     layout = inp.get("layout", "c")
     if layout == "f" and a.ndim >= 2:
         return np.asfortranarray(a)
@@ -44,7 +47,8 @@ def evaluate_numpy(spec, values=None, nudge=0):
     that another implementation may round differently (ops.rounds_differently) is moved by
     that many ulp, to see how far such differences carry."""
     vals = list(values) if values is not None else [input_array(i) for i in spec["inputs"]]
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the mean of nothing is NaN here
         for node in spec["nodes"]:
             v = np.asarray(apply_node("numpy", node, [vals[a] for a in node["args"]]))
             if nudge and v.dtype.kind == "f" and rounds_differently(node):
