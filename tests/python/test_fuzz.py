@@ -35,13 +35,15 @@ def test_fuzzed_graphs_match_numpy_through_generated_kernels(tmp_path):
         _fuzz(50, 1000, batch=25, cxx=os.environ.get("CXX") or "g++")
 
 
-@pytest.mark.parametrize("name,case", load_regressions(), ids=lambda x: x if isinstance(x, str)
-                         else "")
-def test_saved_regression_case_passes(name, case):
-    with settings(""):
-        spec = case["spec"]
-        problems = check_gradient(spec) if case["kind"] == "grad" else check_specs([spec])[0]
-    assert not problems, f"{name}: {problems}"
+@pytest.mark.parametrize("cxx", ["", os.environ.get("CXX") or "g++"])
+def test_saved_regression_cases_pass(cxx, tmp_path):
+    # Forward cases in one batch (one generated module), on precompiled and generated kernels.
+    cases = load_regressions()
+    with theon.config.change_flags(compiledir=str(tmp_path)), settings(cxx):
+        forward = [(n, c["spec"]) for n, c in cases if c["kind"] == "forward"]
+        problems = dict(zip([n for n, _ in forward], check_specs([s for _, s in forward])))
+        problems.update((n, check_gradient(c["spec"])) for n, c in cases if c["kind"] == "grad")
+    assert cases and not any(problems.values()), {n: p for n, p in problems.items() if p}
 
 
 def test_compare_names_each_kind_of_difference():
