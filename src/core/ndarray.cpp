@@ -4,6 +4,7 @@
 #include <cstring>
 #include <new>
 
+#include "theon/core/checked_size.hpp"
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
 
@@ -15,9 +16,7 @@ thread_local BufferAllocator* current_allocator = nullptr;
 }  // namespace
 
 int64_t shape_size(const Shape& shape) {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
+  return checked_size(shape);
 }
 
 std::string shape_str(const Shape& shape) {
@@ -59,14 +58,18 @@ AllocatorScope::~AllocatorScope() {
 }
 
 NDArray NDArray::empty(DType dtype, Shape shape) {
-  for (int64_t d : shape) {
-    if (d < 0) throw ValueError("negative dimensions are not allowed: " + shape_str(shape));
-  }
+  const size_t bytes = checked_nbytes(shape, itemsize(dtype), "", dtype);
   NDArray a;
   a.dtype_ = dtype;
   a.strides_ = c_strides(shape, itemsize(dtype));
   a.shape_ = std::move(shape);
-  a.buffer_ = allocate_buffer(a.nbytes());
+  try {
+    a.buffer_ = allocate_buffer(bytes);
+  } catch (const std::bad_alloc&) {
+    throw MemoryError("unable to allocate " + std::to_string(bytes) +
+                      " bytes for an array with shape " + shape_str(a.shape_) + " and dtype " +
+                      std::string(dtype_name(dtype)));
+  }
   a.data_ = static_cast<char*>(a.buffer_.get());
   return a;
 }
@@ -79,6 +82,7 @@ NDArray NDArray::zeros(DType dtype, Shape shape) {
 
 NDArray NDArray::wrap(std::shared_ptr<void> owner, void* data, DType dtype, Shape shape,
                       Strides strides, bool writeable) {
+  checked_nbytes(shape, itemsize(dtype), "", dtype);
   NDArray a;
   a.buffer_ = std::move(owner);
   a.data_ = static_cast<char*>(data);
@@ -120,6 +124,7 @@ NDArray NDArray::view(char* data, Shape shape, Strides strides) const {
 }
 
 NDArray NDArray::reshaped_view(Shape shape) const {
+  checked_nbytes(shape, itemsize(dtype_), "", dtype_);
   Strides st = c_strides(shape, itemsize(dtype_));
   return view(data_, std::move(shape), std::move(st));
 }
