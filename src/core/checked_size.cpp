@@ -71,8 +71,8 @@ size_t checked_nbytes(const Shape& shape, size_t itemsize, const std::string& wh
   static_assert(PTRDIFF_MAX == INT64_MAX, "a byte count that fits int64 must be addressable");
   if (__builtin_mul_overflow(n, static_cast<int64_t>(itemsize), &bytes)) {
     too_big(what, shape, dtype,
-            "(" + std::to_string(n) + " elements of " + std::to_string(itemsize) +
-                " bytes exceed the addressable memory)");
+            "(its byte size overflows int64: " + std::to_string(n) + " elements of " +
+                std::to_string(itemsize) + " bytes)");
   }
   return has_zero(shape) ? 0 : static_cast<size_t>(bytes);
 }
