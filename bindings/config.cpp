@@ -27,10 +27,12 @@ void bind_config(nb::module_& m) {
       d["path"] = e.path;
       d["bytes"] = e.bytes;
       d["valid"] = e.valid;
+      d["problem"] = e.problem;
       out.append(d);
     }
     return out;
   });
+  m.def("compiledir_problem", [] { return codegen::compiledir_problem(); });
   m.def("compiledir_clear", [] { return codegen::clear_cache(); });
 }
 

@@ -1,7 +1,8 @@
 """The on-disk cache of generated kernels (``config.compiledir``).
 
-``python -m theon.compiledir`` lists the cached modules; ``python -m theon.compiledir clear``
-removes them (and any temporary directories a killed compile left behind).
+``python -m theon.compiledir`` lists the cached modules (and says why the directory or an
+entry is refused, see docs/kernel_cache.md); ``python -m theon.compiledir clear`` removes them
+(and the temporary directories of compiles whose process died).
 """
 
 import argparse
@@ -14,8 +15,14 @@ def path():
     return _core.compiledir_path()
 
 
+def problem():
+    """Why the cache directory is not used ("" when it is)."""
+    return _core.compiledir_problem()
+
+
 def entries():
-    """One dict per cached module: key, path, bytes (of the library) and valid."""
+    """One dict per cached module: key, path, bytes (of the library), valid and problem (why
+    it is not valid, "" when it is)."""
     return _core.compiledir_list()
 
 
@@ -37,8 +44,11 @@ def main(argv=None):
         items = entries()
         print(f"{path()}: {len(items)} cached modules, "
               f"{sum(e['bytes'] for e in items) / 1024:.1f} KiB")
+        if problem():
+            print(f"  not used: {problem()}")
         for e in items:
-            print(f"  {e['key']}  {e['bytes']:>8} bytes  {'ok' if e['valid'] else 'INVALID'}")
+            state = "ok" if e["valid"] else f"INVALID: {e['problem']}"
+            print(f"  {e['key']}  {e['bytes']:>8} bytes  {state}")
     return 0
 
 

@@ -3,44 +3,24 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iostream>
 #include <map>
 #include <mutex>
-#include <sstream>
 
-#include "theon/core/config.hpp"
+#include "compiledir_detail.hpp"
+#include "compiler_detail.hpp"
+#include "compiler_slots.hpp"
 #include "theon/core/error.hpp"
-
-extern char** environ;
+#include "trusted_fs.hpp"
 
 namespace theon::codegen {
 namespace {
-
-// Flags every module needs whatever config.cxxflags says. (Not -fno-math-errno: see the vector
-// math declarations in emit.cpp.)
-const char* const kRequiredFlags[] = {"-std=c++17", "-shared", "-fPIC"};
-
-// glibc's vector math library: with it the generated loops call SIMD exp, sin, ... (within 4
-// ulp of the scalar functions), declared in the module's preamble under THEON_LIBMVEC.
-std::vector<std::string> required_flags() {
-  std::vector<std::string> flags(std::begin(kRequiredFlags), std::end(kRequiredFlags));
-  static const bool libmvec = [] {
-    void* handle = ::dlopen("libmvec.so.1", RTLD_LAZY | RTLD_LOCAL);
-    if (handle != nullptr) ::dlclose(handle);
-    return handle != nullptr;
-  }();
-  if (libmvec) flags.insert(flags.end(), {"-DTHEON_LIBMVEC", "-lmvec"});
-  return flags;
-}
 
 uint64_t fnv1a(const char* data, size_t n, uint64_t h) {
   for (size_t i = 0; i < n; ++i) {
@@ -56,276 +36,180 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
-std::string read_file(const std::string& path, bool* ok = nullptr) {
-  std::ifstream in(path, std::ios::binary);
-  if (ok) *ok = static_cast<bool>(in);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-bool write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  return static_cast<bool>(out);
-}
-
-std::vector<std::string> split_words(const std::string& s) {
-  std::vector<std::string> words;
-  std::istringstream in(s);
-  for (std::string w; in >> w;) words.push_back(w);
-  return words;
-}
-
-void make_dirs(const std::string& path) {
-  std::string partial;
-  for (size_t i = 0; i <= path.size(); ++i) {
-    if (i == path.size() || (path[i] == '/' && i > 0)) {
-      partial = path.substr(0, i);
-      if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
-        throw Error(ErrorKind::Runtime,
-                    "compiledir: cannot create " + partial + ": " + std::strerror(errno));
-      }
-    }
-  }
-}
-
-// Runs argv with stdout and stderr into log_path; returns the exit status (-1: did not start).
-int run_process(const std::vector<std::string>& argv, const std::string& log_path) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid;
-  const int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return -1;
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-// The compiler's identity: its --version banner, so a compiler upgrade makes new keys.
-std::string compiler_identity(const std::string& cxx) {
-  static std::mutex mutex;
-  static std::map<std::string, std::string> known;
-  std::lock_guard<std::mutex> lock(mutex);
-  if (auto it = known.find(cxx); it != known.end()) return it->second;
-  std::string identity;
-  char log[] = "/tmp/theon-cxx-version-XXXXXX";
-  const int fd = ::mkstemp(log);
-  if (fd >= 0) {
-    ::close(fd);
-    std::vector<std::string> argv = split_words(cxx);
-    argv.push_back("--version");
-    if (!argv.empty() && run_process(argv, log) == 0) identity = read_file(log);
-    ::unlink(log);
-  }
-  known[cxx] = identity;
-  return identity;
-}
-
-// The processor, for flags such as -march=native that make code for the machine that compiles
-// it: a cache shared between machines (a network home directory) must not hand one machine's
-// library to another.
-std::string cpu_identity() {
-  static const std::string identity = [] {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line, model, flags;
-    while (std::getline(in, line) && (model.empty() || flags.empty())) {
-      if (model.empty() && line.rfind("model name", 0) == 0) model = line;
-      if (flags.empty() && line.rfind("flags", 0) == 0) flags = line;
-    }
-    return model + "\n" + flags;
-  }();
-  return identity;
-}
-
-std::string entry_dir(const std::string& key) {
-  return compiledir() + "/" + key;
-}
-
+// The manifest records the library's size and checksum, which catch a truncated or damaged
+// file. They are no defence against a planted one: that is the owner and mode checks' work.
 std::string manifest_for(const std::string& library) {
   return std::to_string(library.size()) + " " +
          hex(fnv1a(library.data(), library.size(), 0xcbf29ce484222325ULL)) + "\n";
 }
 
-// An entry is valid when its manifest matches its library and its source is this source
-// (which also rules out a hash collision).
-bool entry_valid(const std::string& dir, const std::string* source) {
-  bool ok_manifest = false, ok_library = false;
-  const std::string manifest = read_file(dir + "/manifest", &ok_manifest);
-  if (!ok_manifest) return false;
-  const std::string library = read_file(dir + "/module.so", &ok_library);
-  if (!ok_library || manifest != manifest_for(library)) return false;
-  if (source == nullptr) return true;
-  bool ok_source = false;
-  return read_file(dir + "/module.cpp", &ok_source) == *source && ok_source;
+// A trusted file of an entry read whole; "" with *ok false when it is missing or unreadable.
+std::string read_entry_file(const Fd& entry, const std::string& entry_path, const std::string& name,
+                            bool* ok) {
+  const Fd fd = open_trusted_file(entry.get(), name, entry_path + "/" + name);
+  *ok = false;
+  return fd.valid() ? read_fd(fd.get(), ok) : std::string();
 }
 
-void remove_tree(const std::string& path) {
-  if (DIR* d = ::opendir(path.c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      const std::string name = e->d_name;
-      if (name == "." || name == "..") continue;
-      const std::string child = path + "/" + name;
-      struct stat st;
-      if (::lstat(child.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-        remove_tree(child);
-      } else {
-        ::unlink(child.c_str());
-      }
-    }
-    ::closedir(d);
+// An entry's library, opened and checked: `fd` holds it open when the entry is valid (its
+// manifest matches the library's bytes read through `fd`, and its source is `source` when
+// given, which also rules out a hash collision). Throws when the entry is not trusted.
+struct CheckedEntry {
+  Fd library;
+  bool valid = false;
+};
+
+CheckedEntry check_entry(const std::string& root, const std::string& key,
+                         const std::string* source) {
+  CheckedEntry out;
+  const std::string path = root + "/" + key;
+  const Fd entry = open_trusted_dir(AT_FDCWD, path, path);
+  if (!entry.valid()) return out;
+  bool ok = false;
+  const std::string manifest = read_entry_file(entry, path, "manifest", &ok);
+  if (!ok) return out;
+  Fd library = open_trusted_file(entry.get(), "module.so", path + "/module.so");
+  if (!library.valid()) return out;
+  const std::string bytes = read_fd(library.get(), &ok);
+  if (!ok || manifest != manifest_for(bytes)) return out;
+  if (source != nullptr && (read_entry_file(entry, path, "module.cpp", &ok) != *source || !ok)) {
+    return out;
   }
-  ::rmdir(path.c_str());
+  out.library = std::move(library);
+  out.valid = true;
+  return out;
 }
 
+struct Loaded {
+  void* handle = nullptr;
+  std::string why;  // why a valid entry did not load ("" when there was no valid entry)
+};
+
+// The loaded modules by key (loaded once per process, never unloaded). Never destroyed: a
+// compile thread may still load while the process exits.
 std::mutex& loaded_mutex() {
-  static std::mutex m;
-  return m;
+  static auto* m = new std::mutex;
+  return *m;
 }
 std::map<std::string, void*>& loaded() {
-  static std::map<std::string, void*> m;
-  return m;
+  static auto* m = new std::map<std::string, void*>;
+  return *m;
 }
 
-void* open_library(const std::string& dir) {
-  const std::string path = dir + "/module.so";
-  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  return handle;
-}
-
-// The loaded module of a valid entry (loading it once per process), or null.
-void* load_entry(const std::string& key, const std::string& source) {
+// The module of the entry `key`, loaded from the very file whose bytes were checked: dlopen
+// reads it through /proc/self/fd of the checked descriptor, so the file cannot be swapped
+// between the check and the load. The descriptor stays open while the library is loaded (for
+// the rest of the process), so its number, which is the library's name to the dynamic loader,
+// is never reused for another library.
+Loaded load_entry(const std::string& root, const std::string& key, const std::string& source) {
   std::lock_guard<std::mutex> lock(loaded_mutex());
-  if (auto it = loaded().find(key); it != loaded().end()) return it->second;
-  const std::string dir = entry_dir(key);
-  if (!entry_valid(dir, &source)) return nullptr;
-  void* handle = open_library(dir);
-  if (handle != nullptr) loaded()[key] = handle;
-  return handle;
+  if (auto it = loaded().find(key); it != loaded().end()) return {it->second, ""};
+  CheckedEntry entry = check_entry(root, key, &source);
+  if (!entry.valid) return {};
+  const std::string path = "/proc/self/fd/" + std::to_string(entry.library.get());
+  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    const char* why = ::dlerror();
+    return {nullptr, why != nullptr ? why : "dlopen failed"};
+  }
+  entry.library.release();
+  loaded()[key] = handle;
+  return {handle, ""};
 }
 
-// Compiles into a fresh temporary directory and renames it to the entry's name.
-void build_entry(const std::string& key, const std::string& source) {
-  const std::string root = compiledir();
-  std::string tmpl = root + "/tmp-XXXXXX";
-  if (::mkdtemp(tmpl.data()) == nullptr) {
-    throw Error(ErrorKind::Runtime, "compiledir: cannot create a temporary directory in " + root +
-                                        ": " + std::strerror(errno));
+// Compiles into a fresh temporary directory and renames it to the entry's name, replacing an
+// entry that is invalid or whose library does not load.
+void build_entry(const std::string& root, const std::string& key, const std::string& source) {
+  const std::string tmp = make_temporary_dir(root);
+  const std::string tmp_name = tmp.substr(root.size() + 1);
+  Fd root_fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  const Fd dir = open_trusted_dir(AT_FDCWD, tmp, tmp);
+  auto fail = [&](const std::string& message) {
+    remove_tree_at(root_fd.get(), tmp_name);
+    throw Error(ErrorKind::Runtime, message);
+  };
+  if (!root_fd.valid() || !dir.valid() || !write_new_file(dir.get(), "module.cpp", source)) {
+    fail("compiledir: cannot write " + tmp + "/module.cpp");
   }
-  const std::string tmp = tmpl;
-  if (!write_file(tmp + "/module.cpp", source)) {
-    remove_tree(tmp);
-    throw Error(ErrorKind::Runtime, "compiledir: cannot write " + tmp + "/module.cpp");
+  const std::vector<std::string> argv = compile_command(tmp + "/module.cpp", tmp + "/module.so");
+  int status = 0;
+  {
+    CompilerSlot slot(root, compile_jobs());
+    status = run_process(argv, tmp + "/compile.log");
   }
-  const Config& config = Config::global();
-  std::vector<std::string> argv = split_words(config.get("cxx"));
-  for (const auto& f : split_words(config.get("cxxflags"))) argv.push_back(f);
-  argv.insert(argv.end(), {"-o", tmp + "/module.so", tmp + "/module.cpp"});
-  for (const auto& f : required_flags()) argv.push_back(f);
-  const int status = run_process(argv, tmp + "/compile.log");
   if (status != 0) {
     std::string command;
     for (const auto& a : argv) command += (command.empty() ? "" : " ") + a;
-    const std::string log = read_file(tmp + "/compile.log");
-    remove_tree(tmp);
-    throw Error(ErrorKind::Runtime, "compiling generated kernels failed (exit status " +
-                                        std::to_string(status) + "): " + command + "\n" + log);
+    bool ok = false;
+    const Fd log = open_trusted_file(dir.get(), "compile.log", tmp + "/compile.log");
+    const std::string text = log.valid() ? read_fd(log.get(), &ok) : "";
+    fail("compiling generated kernels failed (exit status " + std::to_string(status) +
+         "): " + command + "\n" + text);
   }
-  write_file(tmp + "/manifest", manifest_for(read_file(tmp + "/module.so")));
-  const std::string dir = entry_dir(key);
-  remove_tree(dir);  // an invalid entry left by an older build or a damaged disk
-  if (::rename(tmp.c_str(), dir.c_str()) != 0) {
-    remove_tree(tmp);
-    throw Error(ErrorKind::Runtime,
-                "compiledir: cannot move " + tmp + " to " + dir + ": " + std::strerror(errno));
+  // The compiler made the library with the umask's mode; only the user may write the entry.
+  Fd library(::openat(dir.get(), "module.so", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  bool ok = false;
+  const std::string bytes = library.valid() ? read_fd(library.get(), &ok) : "";
+  if (!ok || ::fchmod(library.get(), 0600) != 0 ||
+      !write_new_file(dir.get(), "manifest", manifest_for(bytes))) {
+    fail("compiledir: cannot finish the entry in " + tmp + ": " + std::strerror(errno));
+  }
+  remove_tree_at(root_fd.get(), key);
+  if (::renameat(root_fd.get(), tmp_name.c_str(), root_fd.get(), key.c_str()) != 0) {
+    fail("compiledir: cannot move " + tmp + " to " + root + "/" + key + ": " +
+         std::strerror(errno));
   }
 }
 
 // Holds an exclusive flock on the entry's lock file for its lifetime.
 class EntryLock {
  public:
-  explicit EntryLock(const std::string& key) {
-    const std::string path = compiledir() + "/" + key + ".lock";
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0) {
+  EntryLock(const std::string& root, const std::string& key) {
+    const std::string path = root + "/" + key + ".lock";
+    fd_ = Fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd_.valid()) {
       throw Error(ErrorKind::Runtime,
                   "compiledir: cannot open " + path + ": " + std::strerror(errno));
     }
-    while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+    while (::flock(fd_.get(), LOCK_EX) != 0 && errno == EINTR) {
     }
   }
-  ~EntryLock() {
-    ::flock(fd_, LOCK_UN);
-    ::close(fd_);
-  }
-  EntryLock(const EntryLock&) = delete;
-  EntryLock& operator=(const EntryLock&) = delete;
 
  private:
-  int fd_ = -1;
+  Fd fd_;  // closing it releases the flock
 };
+
+bool is_entry_name(const std::string& name) {
+  return name.size() == 32 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
 
 }  // namespace
 
-std::string compiledir() {
-  const std::string dir = Config::global().get("compiledir");
-  make_dirs(dir);
-  return dir;
-}
-
-bool compiler_available() {
-  const std::string cxx = Config::global().get("cxx");
-  static std::once_flag warned;
-  std::string why;
-  if (split_words(cxx).empty()) {
-    why = "config.cxx is empty";
-  } else if (compiler_identity(cxx).empty()) {
-    why = "the compiler '" + cxx + "' (config.cxx) does not run";
-  }
-  if (why.empty()) return true;
-  std::call_once(warned, [&] {
-    std::cerr << "theon: " << why
-              << "; generated kernels are off and every op runs its precompiled kernel\n";
-  });
-  return false;
-}
-
 std::string module_key(const std::string& source) {
-  const Config& config = Config::global();
-  const std::string cxx = config.get("cxx");
-  std::string material = source + '\0' + cxx + '\0' + compiler_identity(cxx) + '\0' +
-                         config.get("cxxflags") + '\0' + cpu_identity();
-  for (const auto& f : required_flags()) material += std::string("\0", 1) + f;
+  const std::string material = source + '\0' + build_identity();
   return hex(fnv1a(material.data(), material.size(), 0xcbf29ce484222325ULL)) +
          hex(fnv1a(material.data(), material.size(), 0x84222325cbf29ce4ULL));
 }
 
 void* try_load_cached_module(const std::string& source) {
-  return load_entry(module_key(source), source);
+  return load_entry(trusted_compiledir(), module_key(source), source).handle;
 }
 
 void* load_cached_module(const std::string& source) {
+  const std::string root = trusted_compiledir();
   const std::string key = module_key(source);
-  if (void* handle = load_entry(key, source)) return handle;
+  if (void* handle = load_entry(root, key, source).handle) return handle;
   {
-    EntryLock entry_lock(key);
+    EntryLock entry_lock(root, key);
     // Another process may have built it while this one waited for the lock.
-    if (!entry_valid(entry_dir(key), &source)) build_entry(key, source);
+    if (void* handle = load_entry(root, key, source).handle) return handle;
+    build_entry(root, key, source);
   }
-  if (void* handle = load_entry(key, source)) return handle;
-  const char* why = ::dlerror();
-  throw Error(ErrorKind::Runtime, std::string("loading generated kernels failed: ") +
-                                      (why ? why : "the built entry is not valid"));
+  const Loaded built = load_entry(root, key, source);
+  if (built.handle != nullptr) return built.handle;
+  throw Error(ErrorKind::Runtime,
+              "loading generated kernels failed: " +
+                  (built.why.empty() ? std::string("the built entry is not valid") : built.why));
 }
 
 std::vector<CacheEntryInfo> list_cache() {
@@ -335,15 +219,17 @@ std::vector<CacheEntryInfo> list_cache() {
   if (d == nullptr) return entries;
   while (dirent* e = ::readdir(d)) {
     const std::string name = e->d_name;
-    const std::string path = root + "/" + name;
-    struct stat st;
-    if (name == "." || name == ".." || name.rfind("tmp-", 0) == 0 ||
-        ::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-      continue;
+    if (!is_entry_name(name)) continue;
+    CacheEntryInfo info{name, root + "/" + name, 0, false, ""};
+    try {
+      const CheckedEntry checked = check_entry(root, name, nullptr);
+      info.valid = checked.valid;
+      if (!checked.valid) info.problem = "missing files or a library that fails its manifest";
+    } catch (const Error& err) {
+      info.problem = err.what();
     }
-    CacheEntryInfo info{name, path, 0, entry_valid(path, nullptr)};
     struct stat so;
-    if (::stat((path + "/module.so").c_str(), &so) == 0) info.bytes = so.st_size;
+    if (::lstat((info.path + "/module.so").c_str(), &so) == 0) info.bytes = so.st_size;
     entries.push_back(info);
   }
   ::closedir(d);
@@ -351,25 +237,24 @@ std::vector<CacheEntryInfo> list_cache() {
 }
 
 int clear_cache() {
-  const std::string root = compiledir();
-  int removed = 0;
-  DIR* d = ::opendir(root.c_str());
+  const std::string root = trusted_compiledir();
+  Fd dir(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  DIR* d = dir.valid() ? ::fdopendir(::dup(dir.get())) : nullptr;
   if (d == nullptr) return 0;
   std::vector<std::string> names;
   while (dirent* e = ::readdir(d)) names.push_back(e->d_name);
   ::closedir(d);
+  int removed = 0;
   for (const auto& name : names) {
-    if (name == "." || name == "..") continue;
-    const std::string path = root + "/" + name;
-    struct stat st;
-    if (::lstat(path.c_str(), &st) != 0) continue;
-    if (S_ISDIR(st.st_mode)) {
-      remove_tree(path);
-      if (name.rfind("tmp-", 0) != 0) ++removed;
-    } else if (name.size() > 5 && name.compare(name.size() - 5, 5, ".lock") == 0) {
-      ::unlink(path.c_str());
+    if (is_entry_name(name)) {
+      remove_tree_at(dir.get(), name);
+      ++removed;
+    } else if (name.size() == 37 && is_entry_name(name.substr(0, 32)) &&
+               name.compare(32, 5, ".lock") == 0) {
+      ::unlinkat(dir.get(), name.c_str(), 0);
     }
   }
+  remove_stale_temporaries(root, 0);
   return removed;
 }
 

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "background_builds.hpp"
 #include "theon/codegen/cache.hpp"
 #include "theon/codegen/emit.hpp"
 #include "theon/core/error.hpp"
@@ -81,8 +82,16 @@ std::shared_ptr<NativeBuild> NativeBuild::start(
     if (fresh) kernels.push_back({&op, it->second});
     state->slots.push_back({kernel->slot(), it->second});
   }
-  if (kernels.empty() || !compiler_available()) {
-    state->finish(false, kernels.empty() ? "" : "no C++ compiler (config.cxx)");
+  if (kernels.empty()) {
+    state->finish(false, "");
+    return build;
+  }
+  if (!compiler_available()) {
+    state->finish(false, "no C++ compiler (config.cxx)");
+    return build;
+  }
+  if (!cache_available()) {
+    state->finish(false, "the kernel cache is not used: " + compiledir_problem());
     return build;
   }
   state->source = emit_module(kernels);
@@ -94,13 +103,17 @@ std::shared_ptr<NativeBuild> NativeBuild::start(
       return build;
     }
   } catch (const std::exception& e) {
+    // A refused entry: the function keeps running on the precompiled kernels.
+    std::cerr << "theon: " << e.what() << "\n";
     state->finish(false, e.what());
     return build;
   }
   if (wait) {
     state->compile_and_install();
   } else {
-    std::thread([state] { state->compile_and_install(); }).detach();
+    // Counted from here, not from inside the thread, so an exit right after start() waits.
+    auto counted = std::make_shared<BackgroundBuild>();
+    std::thread([state, counted] { state->compile_and_install(); }).detach();
   }
   return build;
 }

@@ -22,6 +22,12 @@ bool is_non_negative_int(const std::string& v) {
   return !v.empty() && v.size() < 6 && v.find_first_not_of("0123456789") == std::string::npos;
 }
 
+bool is_non_negative_number(const std::string& v) {
+  char* end = nullptr;
+  const double d = std::strtod(v.c_str(), &end);
+  return !v.empty() && end == v.c_str() + v.size() && d >= 0 && d < 1e6;
+}
+
 std::string default_cxx() {
   if (const char* cxx = std::getenv("CXX"); cxx != nullptr && *cxx != '\0') return cxx;
   return "g++";
@@ -104,6 +110,18 @@ void define_core_flags(Config& c) {
             "on the precompiled kernels",
             {"False", "True"},
             nullptr});
+  c.define({"compile_exit_wait",
+            "10",
+            "seconds a process at exit waits for its background compiles, so that their modules "
+            "reach the cache",
+            {},
+            [](const std::string& v) { return is_non_negative_number(v); }});
+  c.define({"compile_jobs",
+            "0",
+            "most compilers running at once in all processes sharing config.compiledir (0: the "
+            "number of processors)",
+            {},
+            [](const std::string& v) { return is_non_negative_int(v); }});
 }
 
 std::string default_rc_path() {

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the library, its C++ tests and the Python extension with AddressSanitizer and
+# UndefinedBehaviorSanitizer (build/asan), then runs the C++ tests and the Python smoke suite
+# under them (every Python test). Any report fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup_venv.sh
+echo "== sanitize: configuring build/asan"
+cmake -S . -B build/asan -GNinja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DTHEON_BUILD_EXAMPLES=OFF -DPython_EXECUTABLE="$PWD/.venv/bin/python" \
+  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1" \
+  >/dev/null
+echo "== sanitize: building (the first build takes several minutes)"
+cmake --build build/asan
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+echo "== sanitize: C++ tests"
+build/asan/tests/cpp/theon_tests --gtest_brief=1
+echo "== sanitize: Python tests"
+# The interpreter is not instrumented, so the runtimes are preloaded; leaks are not checked
+# there because CPython and NumPy keep allocations alive until exit by design.
+PYTHONPATH=build/asan/python \
+  LD_PRELOAD="$(g++ -print-file-name=libasan.so) $(g++ -print-file-name=libubsan.so)" \
+  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 THEON_EXPECT_SANITIZED=1 \
+  .venv/bin/python -m pytest -q -p no:cacheprovider "$@" tests/python
