@@ -59,17 +59,24 @@ AllocatorScope::~AllocatorScope() {
 
 NDArray NDArray::empty(DType dtype, Shape shape) {
   const size_t bytes = checked_nbytes(shape, itemsize(dtype), "", dtype);
+  auto unable = [&](const std::string& why) {
+    return MemoryError("unable to allocate " + std::to_string(bytes) +
+                       " bytes for an array with shape " + shape_str(shape) + " and dtype " +
+                       std::string(dtype_name(dtype)) + why);
+  };
+  // No 64-bit machine maps more than 2**57 bytes (five-level paging); refusing larger requests
+  // here keeps them from allocators (AddressSanitizer's among them) that abort instead of
+  // throwing.
+  if (bytes > (size_t{1} << 57)) throw unable(": more than any address space holds");
   NDArray a;
   a.dtype_ = dtype;
   a.strides_ = c_strides(shape, itemsize(dtype));
-  a.shape_ = std::move(shape);
   try {
     a.buffer_ = allocate_buffer(bytes);
   } catch (const std::bad_alloc&) {
-    throw MemoryError("unable to allocate " + std::to_string(bytes) +
-                      " bytes for an array with shape " + shape_str(a.shape_) + " and dtype " +
-                      std::string(dtype_name(dtype)));
+    throw unable("");
   }
+  a.shape_ = std::move(shape);
   a.data_ = static_cast<char*>(a.buffer_.get());
   return a;
 }
