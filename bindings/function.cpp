@@ -186,7 +186,11 @@ void bind_function(nb::module_& m) {
                      d["source"] = n.source();
                      return d;
                    })
-      .def_prop_ro("profile", [](const PyFunction& f) { return f.fn()->profile(); })
+      .def_prop_ro("profile",
+                   [](const PyFunction& f) {
+                     nb::gil_scoped_release release;  // waits for a running call
+                     return f.fn()->profile();
+                   })
       .def_prop_ro("rewrites_applied",
                    [](const PyFunction& f) {
                      std::vector<std::tuple<std::string, std::string, std::string>> out;
@@ -268,8 +272,18 @@ void bind_function(nb::module_& m) {
       },
       nb::arg("value").none(), nb::arg("name") = nb::none(), nb::arg("borrow") = false,
       nb::arg("shape") = nb::none(), nb::arg("where") = "");
+  // get_value and set_value wait for the shared value's lock without the GIL: a call holding
+  // the lock may need the GIL to drop a NumPy array.
   m.def(
-      "get_value", [](const Var& v, bool borrow) { return to_numpy(get_value(v, borrow)); },
+      "get_value",
+      [](const Var& v, bool borrow) {
+        NDArray value;
+        {
+          nb::gil_scoped_release release;
+          value = get_value(v, borrow);
+        }
+        return to_numpy(value);
+      },
       nb::arg("variable"), nb::arg("borrow") = false);
   m.def(
       "set_value",
@@ -282,6 +296,7 @@ void bind_function(nb::module_& m) {
           a = a.astype(v->type.dtype);
           borrow = true;
         }
+        nb::gil_scoped_release release;
         set_value(v, a, borrow);
       },
       nb::arg("variable"), nb::arg("value").none(), nb::arg("borrow") = false);

@@ -98,8 +98,10 @@ def grad_scale(x, multiplier):
 def verify_grad(fun, pt, n_tests=2, rng=None, eps=None, abs_tol=None, rel_tol=None,
                 out_type=None, mode=None, cast_to_output_type=False, no_debug_ref=True):
     """Checks grad(fun) at the point ``pt`` (a list of float arrays) against central finite
-    differences, on ``n_tests`` random projections of fun's output. Raises GradientError
-    naming the input and the worst element when they disagree."""
+    differences, on ``n_tests`` random projections of fun's output. fun receives variables
+    with the test point's dtypes and broadcastable pattern (static size 1 where the point has a
+    dimension of size 1). Raises GradientError naming the input and the worst element when
+    they disagree."""
     pt = [np.array(p) for p in pt]
     if rng is None:
         seed = 0

@@ -1,9 +1,11 @@
 #include "theon/compile/function.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "theon/compile/guards.hpp"
 #include "theon/compile/linker.hpp"
@@ -101,7 +103,10 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   // Inputs are checked on the graph as the user wrote it: rewriting may drop an input (x * 0)
   // that the user did use.
   std::unordered_set<const Variable*> used;
+  std::unordered_map<SharedValue*, bool> locked;  // cell -> exclusive
+  for (const auto& cell : update_cells_) locked[cell.get()] = true;
   for (const auto& leaf : fgraph_->leaves()) {
+    if (leaf->is_shared()) locked.emplace(leaf->shared.get(), false);
     if (!leaf->is_input()) continue;
     if (!seen_inputs.count(leaf.get())) {
       throw ValueError(fn_label(options_.name) + ": the graph needs input '" + var_label(*leaf) +
@@ -111,6 +116,9 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     }
     used.insert(leaf.get());
   }
+  for (const auto& [cell, exclusive] : locked) shared_locks_.push_back({cell, exclusive});
+  std::sort(shared_locks_.begin(), shared_locks_.end(),
+            [](const auto& a, const auto& b) { return a.cell->id < b.cell->id; });
   const std::string policy = options_.on_unused_input.empty()
                                  ? Config::global().get("on_unused_input")
                                  : options_.on_unused_input;
@@ -147,21 +155,48 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   for (size_t i = 0; i < inputs_.size(); ++i) {
     input_slots_.push_back(program_->slot(inputs_[i].variable.get()));
   }
-  slots_.assign(program_->num_slots, Value());
-  for (const auto& [s, value] : program_->constant_slots) slots_[s] = *value;
-  vm_ = std::make_unique<VM>(program_);
   profiling_ = options_.profile ? *options_.profile : Config::global().get("profile") == "True";
-  if (mode.nan_guard) vm_->add_hook(make_nan_guard(true, true, mode.nan_guard_big));
-  if (mode.debug_checks) vm_->add_hook(make_debug_checks());
-  if (profiling_) {
-    timer_pair_seconds();  // measured now, not during the first call
-    vm_->enable_timing(true);
+  nan_guard_ = mode.nan_guard;
+  nan_guard_big_ = mode.nan_guard_big;
+  debug_checks_ = mode.debug_checks;
+  serial_ = profiling_ || nan_guard_ || debug_checks_;
+  if (profiling_) timer_pair_seconds();  // measured now, not during the first call
+  idle_.push_back(make_state());
+}
+
+std::unique_ptr<Function::CallState> Function::make_state() const {
+  auto state = std::make_unique<CallState>();
+  state->slots.assign(program_->num_slots, Value());
+  for (const auto& [s, value] : program_->constant_slots) state->slots[s] = *value;
+  state->vm = std::make_unique<VM>(program_);
+  if (nan_guard_) state->vm->add_hook(make_nan_guard(true, true, nan_guard_big_));
+  if (debug_checks_) state->vm->add_hook(make_debug_checks());
+  if (profiling_) state->vm->enable_timing(true);
+  return state;
+}
+
+std::unique_ptr<Function::CallState> Function::take_state() {
+  {
+    std::lock_guard<std::mutex> lock(idle_mutex_);
+    if (!idle_.empty()) {
+      std::unique_ptr<CallState> state = std::move(idle_.back());
+      idle_.pop_back();
+      return state;
+    }
   }
+  return make_state();
+}
+
+void Function::return_state(std::unique_ptr<CallState> state) {
+  std::lock_guard<std::mutex> lock(idle_mutex_);
+  idle_.push_back(std::move(state));
 }
 
 std::shared_ptr<ProfileStats> Function::profile() const {
   if (!profiling_) return nullptr;
+  // A profiled function is serial: with mutex_ held, its one state is idle.
   std::lock_guard<std::mutex> lock(mutex_);
+  const VM& vm = *idle_.front()->vm;
   auto p = std::make_shared<ProfileStats>();
   p->function_name = options_.name;
   p->import_seconds = import_seconds_;
@@ -178,21 +213,21 @@ std::shared_ptr<ProfileStats> Function::profile() const {
                               " ms")
                  : (native_->error().empty() ? "none" : "failed"))
           : "still compiling";
-  p->calls = vm_->runs();
-  p->run_seconds = vm_->run_seconds();
-  p->peak_bytes = vm_->peak_bytes();
+  p->calls = vm.runs();
+  p->run_seconds = vm.run_seconds();
+  p->peak_bytes = vm.peak_bytes();
   p->timer_seconds = timer_pair_seconds();
   const auto& code = program_->code;
   for (size_t pc = 0; pc < code.size(); ++pc) {
     const Apply& node = *code[pc].node;
     p->nodes.push_back({node.op()->name(), node.op()->type_name(), node.where(),
-                        vm_->instruction_seconds()[pc], vm_->instruction_calls()[pc]});
+                        vm.instruction_seconds()[pc], vm.instruction_calls()[pc]});
   }
   return p;
 }
 
-NDArray Function::output_array(int slot) const {
-  const Value& v = slots_[slot];
+NDArray Function::output_array(const std::vector<Value>& slots, int slot) const {
+  const Value& v = slots[slot];
   if (!v.is_array()) {
     throw NotImplementedError(fn_label(options_.name) + ": an output holds a " + v.describe() +
                               "; only host arrays can be returned");
@@ -239,7 +274,6 @@ NDArray Function::check_arg(size_t index, NDArray value, ArgOrigin origin) const
 
 std::vector<NDArray> Function::call(std::vector<NDArray> args,
                                     const std::vector<ArgOrigin>& origins) {
-  std::lock_guard<std::mutex> lock(mutex_);
   if (args.size() > inputs_.size()) {
     throw TypeError(fn_label(options_.name) + " takes " + std::to_string(inputs_.size()) +
                     " arguments, got " + std::to_string(args.size()));
@@ -258,61 +292,86 @@ std::vector<NDArray> Function::call(std::vector<NDArray> args,
       args[i] = check_arg(i, std::move(args[i]), origin);
     }
   }
+  // Declared first so that it goes last, when no lock is held: the last reference to a value
+  // borrowed from NumPy takes Python's GIL to drop, and a thread holding the GIL may be waiting
+  // for one of these locks.
+  std::vector<NDArray> dropped;
+  std::unique_lock<std::mutex> serial;
+  if (serial_) serial = std::unique_lock<std::mutex>(mutex_);
+  std::unique_ptr<CallState> state = take_state();
+  struct GiveBack {
+    Function* fn;
+    std::unique_ptr<CallState>& state;
+    ~GiveBack() { fn->return_state(std::move(state)); }
+  } give_back{this, state};
+  SharedLocks locks(shared_locks_);
+  return run_locked(*state, args, dropped);
+}
+
+std::vector<NDArray> Function::run_locked(CallState& state, const std::vector<NDArray>& args,
+                                          std::vector<NDArray>& dropped) {
+  std::vector<Value>& slots = state.slots;
   for (size_t i = 0; i < args.size(); ++i) {
-    if (input_slots_[i] >= 0) slots_[input_slots_[i]] = args[i];
+    if (input_slots_[i] >= 0) slots[input_slots_[i]] = args[i];
   }
   const auto& shared_slots = program_->shared_slots;
   const auto& output_slots = program_->output_slots;
-  for (const auto& [s, cell] : shared_slots) slots_[s] = cell->value;
+  for (const auto& [s, cell] : shared_slots) slots[s] = cell->value;
 
   auto clear_transient = [&] {
     for (int s : input_slots_) {
-      if (s >= 0) slots_[s] = Value();
+      if (s >= 0) slots[s] = Value();
     }
-    for (const auto& [s, _] : shared_slots) slots_[s] = Value();
+    for (const auto& [s, _] : shared_slots) slots[s] = Value();
+  };
+  auto clear_outputs = [&] {
+    for (int s : output_slots) slots[s] = Value();
   };
   try {
-    vm_->run(slots_);
+    state.vm->run(slots);
   } catch (...) {
     clear_transient();
-    for (int s : output_slots) slots_[s] = Value();
+    clear_outputs();
     throw;
   }
 
   // Outputs must not alias what the caller can reach (inputs, shared values, constants, other
   // outputs) unless borrowed.
-  reachable_.clear();
-  for (const auto& a : args) reachable_.push_back(&a);
-  for (const auto& [_, cell] : shared_slots) reachable_.push_back(&cell->value);
-  for (const auto& [_, c] : program_->constant_slots) reachable_.push_back(c.get());
-  auto aliases = [&](const NDArray& a) {
-    for (const NDArray* r : reachable_) {
-      if (a.shares_buffer_with(*r)) return true;
+  std::vector<const NDArray*>& reachable = state.reachable;
+  reachable.clear();
+  for (const auto& a : args) reachable.push_back(&a);
+  for (const auto& [_, cell] : shared_slots) reachable.push_back(&cell->value);
+  const size_t num_sources = reachable.size();  // what the caller passed in or may replace
+  for (const auto& [_, c] : program_->constant_slots) reachable.push_back(c.get());
+  auto aliases_first = [&](const NDArray& a, size_t n) {
+    for (size_t r = 0; r < n; ++r) {
+      if (a.shares_buffer_with(*reachable[r])) return true;
     }
     return false;
   };
+  auto aliases = [&](const NDArray& a) { return aliases_first(a, reachable.size()); };
   if (rewrite_checker_) {
     std::vector<NDArray> values;
-    for (int s : output_slots) values.push_back(output_array(s));
+    for (int s : output_slots) values.push_back(output_array(slots, s));
     try {
       rewrite_checker_->check(args, values);
     } catch (...) {
       clear_transient();
-      for (int s : output_slots) slots_[s] = Value();
+      clear_outputs();
       throw;
     }
   }
   std::vector<NDArray> results;
   results.reserve(outputs_.size());
   for (size_t i = 0; i < outputs_.size(); ++i) {
-    results.push_back(output_array(output_slots[i]));
+    results.push_back(output_array(slots, output_slots[i]));
     if (!outputs_[i].borrow && aliases(results.back())) results.back() = results.back().copy();
-    reachable_.push_back(&results.back());  // stable: `results` was reserved
+    reachable.push_back(&results.back());  // stable: `results` was reserved
   }
   std::vector<NDArray> new_values;
   new_values.reserve(update_cells_.size());
   for (size_t u = 0; u < update_cells_.size(); ++u) {
-    new_values.push_back(output_array(output_slots[outputs_.size() + u]));
+    new_values.push_back(output_array(slots, output_slots[outputs_.size() + u]));
     NDArray& a = new_values.back();
     if (!a.shares_buffer_with(update_cells_[u]->value) && aliases(a)) a = a.copy();
   }
@@ -325,9 +384,17 @@ std::vector<NDArray> Function::call(std::vector<NDArray> args,
       }
     }
   }
+  // An output slot keeping an argument or a shared value would keep it alive until the next
+  // call, which might then drop the last reference while holding the locks. (Constants stay:
+  // the program holds them, and their slots are filled once.)
+  for (int s : output_slots) {
+    if (slots[s].is_array() && aliases_first(slots[s].array(), num_sources)) {
+      dropped.push_back(slots[s].take_array());
+    }
+  }
   for (size_t u = 0; u < update_cells_.size(); ++u) {
-    slots_[output_slots[outputs_.size() + u]] = Value();
-    update_cells_[u]->value = std::move(new_values[u]);
+    slots[output_slots[outputs_.size() + u]] = Value();
+    dropped.push_back(std::exchange(update_cells_[u]->value, std::move(new_values[u])));
   }
   clear_transient();
   return results;

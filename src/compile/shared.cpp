@@ -29,8 +29,10 @@ Var shared(const NDArray& value, const std::string& name, bool borrow,
 }
 
 NDArray get_value(const Var& v, bool borrow) {
-  const auto& cell = cell_of(v);
-  return borrow ? cell->value : cell->value.copy();
+  NDArray value = cell_of(v)->load();
+  // Copied outside the lock: the handle keeps the buffer alive, and functions replace a shared
+  // value rather than write into its buffer (the inplace rewrites never destroy one).
+  return borrow ? value : value.copy();
 }
 
 void set_value(const Var& v, const NDArray& value, bool borrow) {
@@ -44,7 +46,8 @@ void set_value(const Var& v, const NDArray& value, bool borrow) {
   if (!mismatch.empty()) {
     throw ValueError("set_value of shared variable '" + v->name + "': " + mismatch);
   }
-  cell->value = borrow ? value : value.copy();
+  // The old value is dropped here, after the lock is released.
+  cell->exchange(borrow ? value : value.copy());
 }
 
 }  // namespace theon

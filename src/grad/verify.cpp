@@ -36,8 +36,14 @@ void verify_grad(const std::function<Var(const std::vector<Var>&)>& fun,
                       "; only float inputs have gradients");
     }
     low_precision = low_precision || pt[i].dtype() == DType::Float32;
-    inputs.push_back(make_input(TensorType(pt[i].dtype(), StaticShape(pt[i].ndim(), kUnknownDim)),
-                                "input" + std::to_string(i)));
+    // The test point's broadcastable pattern (Theano's rule): a dimension of size 1 is static,
+    // so that ops needing one (dimshuffle dropping it, say) can be built; other sizes stay
+    // unknown, so that the gradients are checked on the general graphs.
+    StaticShape shape(pt[i].ndim(), kUnknownDim);
+    for (int d = 0; d < pt[i].ndim(); ++d) {
+      if (pt[i].shape()[d] == 1) shape[d] = 1;
+    }
+    inputs.push_back(make_input(TensorType(pt[i].dtype(), shape), "input" + std::to_string(i)));
     xs.push_back(pt[i].copy());
   }
   const double eps = options.eps.value_or(low_precision ? 1e-3 : 1e-7);

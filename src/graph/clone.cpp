@@ -59,7 +59,7 @@ std::vector<NDArray> evaluate(const std::vector<Var>& outputs,
     auto it = value_of.find(v.get());
     if (it != value_of.end()) return it->second;
     if (v->is_constant()) return value_of[v.get()] = *v->constant;
-    if (v->is_shared()) return value_of[v.get()] = v->shared->value;
+    if (v->is_shared()) return value_of[v.get()] = v->shared->load();
     throw ValueError("evaluate: no value given for input '" + var_label(*v) + "' (" +
                      v->type.str() + ")");
   };

@@ -173,7 +173,7 @@ class GraphWriter {
       body_.u64(it->second);
       if (fresh) {
         body_.str(v->shared->name);
-        write_array(v->shared->value);
+        write_array(v->shared->load());
       }
     } else {
       body_.u8(static_cast<uint8_t>(Record::Input));

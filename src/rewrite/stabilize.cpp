@@ -105,10 +105,12 @@ Result softmax_from_exp(FunctionGraph&, Apply* node) {
 }
 
 // True if x is (a - where(isinf(m), 0, m)) with m a Max: what logsumexp below builds, so that
-// it does not rewrite its own result again.
+// it does not rewrite its own result again. theon.tensor.logsumexp builds it too, with the
+// shift under a zero_grad.
 bool already_shifted(const Var& x) {
   if (!is_elemwise(x, "sub")) return false;
-  const Var& m = arg(x, 1);
+  Var m = arg(x, 1);
+  if (m->owner && m->owner->op()->type_name() == "ZeroGrad") m = arg(m, 0);
   return is_elemwise(m, "switch") && op_as<Reduce>(arg(m, 2)) &&
          op_as<Reduce>(arg(m, 2))->kind() == ReduceKind::Max;
 }

@@ -171,7 +171,7 @@ inline OpGraph every_op_graph() {
   keep(print(x, "every_op_graph", {"shape", "sum"}));
 
   keep(constant(xv, "xconst") * x);
-  auto cell = std::make_shared<SharedValue>(SharedValue{iota(DType::Float64, {4}), "w"});
+  auto cell = std::make_shared<SharedValue>(iota(DType::Float64, {4}), "w");
   keep(make_shared(cell, TensorType(DType::Float64, {kUnknownDim})) * v);
   keep(make_shared(cell, TensorType(DType::Float64, {4})) + v);
 

@@ -229,17 +229,32 @@ TEST(ReduceGrad, MaxRoutesTheGradientToTheMaximum) {
   expect_near_all(gm, {1, 0, 3, 0, 2, 0});
 }
 
-TEST(ReduceGrad, MaxTiesGiveEveryTiedElementTheFullGradient) {
-  // Documented (Theano's rule): each element equal to the maximum gets the whole gradient.
+TEST(ReduceGrad, MaxTiesSplitTheGradient) {
+  // Documented (JAX's and torch.amax's rule): the tied elements share the gradient equally.
   auto g =
       grad_at([](const std::vector<Var>& in) { return max(in[0]); }, from({1, 3, 3, 2, 3}, {5}));
-  expect_near_all(g, {0, 1, 1, 0, 1});
+  expect_near_all(g, {0, 1.0 / 3, 1.0 / 3, 0, 1.0 / 3});
   auto gr = grad_at([](const std::vector<Var>& in) { return min(in[0], {{1}}); },
                     from({2, 2, 5, 4, 1, 1}, {2, 3}), {3, 7});
-  expect_near_all(gr, {3, 3, 0, 0, 7, 7});
+  expect_near_all(gr, {1.5, 1.5, 0, 0, 3.5, 3.5});
   auto gk = grad_at([](const std::vector<Var>& in) { return max(in[0], {{0}}, true); },
                     from({4, 4, 4, 1}, {2, 2}), {2, 5});
-  expect_near_all(gk, {2, 5, 2, 0});
+  expect_near_all(gk, {1, 5, 1, 0});
+}
+
+TEST(ReduceGrad, MaxOfABroadcastPassesOnOneCopyOfTheGradient) {
+  // max(x + zeros((4, 3)), axis=0) is x: d sum / dx is 1, in every mode.
+  for (const char* mode : {"FAST_RUN", "FAST_COMPILE"}) {
+    Var x = vector("x");
+    Var cost = sum(max(x + zeros(std::vector<int64_t>{4, 3}, DType::Float64), {{0}}));
+    FunctionOptions o;
+    o.mode.name = mode;
+    o.wait_for_kernels = true;
+    auto f = function({x}, {grad(cost, x)}, o);
+    EXPECT_EQ(test_util::values(f->call({from({0.5, -2, 3}, {3})})[0]),
+              (std::vector<double>{1, 1, 1}))
+        << mode;
+  }
 }
 
 // ---- mean / var / std (composites) ----

@@ -71,7 +71,7 @@ TEST(Serialize, GraphWithEveryOpKindRoundTripsToAnEqualGraphWithTheSameValues) {
 }
 
 TEST(Serialize, SharedCellsStaySharedWithinOneGraphAndGetNewCells) {
-  auto cell = std::make_shared<SharedValue>(SharedValue{NDArray::scalar<double>(2.5), "w"});
+  auto cell = std::make_shared<SharedValue>(NDArray::scalar<double>(2.5), "w");
   Var a = make_shared(cell, TensorType(DType::Float64, {}));
   Var b = make_shared(cell, TensorType(DType::Float64, {}));
   b->name = "w_alias";

@@ -29,7 +29,7 @@ bool rejects(const std::string& bytes) {
 
 std::string small_graph_bytes() {
   Var x = matrix("x");
-  auto cell = std::make_shared<SharedValue>(SharedValue{NDArray::scalar<double>(1.0), "w"});
+  auto cell = std::make_shared<SharedValue>(NDArray::scalar<double>(1.0), "w");
   Var w = make_shared(cell, TensorType(DType::Float64, {}));
   Var c = constant(NDArray::from_vector<int64_t>({1, 0}, {2}));
   return serialize({sum(x * w, std::vector<int64_t>{1}), dimshuffle(x, {1, 0}) + w, c});

@@ -127,24 +127,81 @@ def test_prod_with_zeros():
     verify_grad(lambda x: T.prod(x), [a])
 
 
-def test_max_min_route_to_the_extreme_and_ties_share_fully():
+def test_max_min_route_to_the_extreme_and_ties_split_it():
     a = np.array([[1.0, 5, 2], [7, 3, 4]])
     np.testing.assert_allclose(grad_value(lambda x: T.max(x, axis=1), a, [10, 20]),
                                [[0, 10, 0], [20, 0, 0]])
     np.testing.assert_allclose(grad_value(lambda x: T.min(x, axis=0), a, [1, 2, 3]),
                                [[1, 0, 3], [0, 2, 0]])
-    # Ties (Theano's rule): every element equal to the max gets the full gradient.
-    np.testing.assert_allclose(grad_value(T.max, np.array([1.0, 3, 3, 2, 3])), [0, 1, 1, 0, 1])
+    # Ties (JAX's and torch.amax's rule): the tied elements share the gradient equally.
+    np.testing.assert_allclose(grad_value(T.max, np.array([1.0, 3, 3, 2, 3])),
+                               [0, 1 / 3, 1 / 3, 0, 1 / 3])
     np.testing.assert_allclose(
         grad_value(lambda x: T.min(x, axis=1), np.array([[2.0, 2, 5], [4, 1, 1]]), [3, 7]),
-        [[3, 3, 0], [0, 7, 7]])
+        [[1.5, 1.5, 0], [0, 3.5, 3.5]])
+    # A NaN extreme equals no element: no gradient anywhere, not 0/0.
+    np.testing.assert_array_equal(grad_value(T.max, np.array([1.0, np.nan, 2])), [0, 0, 0])
+
+
+@pytest.mark.parametrize("mode", ["FAST_RUN", "FAST_COMPILE", "NONE"])
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_extreme_of_a_broadcast_passes_on_one_copy_of_the_gradient(name, mode):
+    # max(x + zeros((4, 3)), axis=0) is x: its gradient is 1, whichever kernels compute it.
+    x = T.dvector("x")
+    cost = getattr(T, name)(x + T.zeros((4, 3)), axis=0).sum()
+    f = theon.function([x], theon.grad(cost, x), mode=mode)
+    f.wait_for_kernels()
+    np.testing.assert_allclose(f(np.array([0.5, -2.0, 3.0])), [1, 1, 1], rtol=0, atol=1e-15)
+    m = T.dmatrix("m")
+    cost = getattr(T, name)(m.dimshuffle(0, "x", 1) + T.zeros((2, 5, 3)), axis=(1, 2)).sum()
+    g = theon.function([m], theon.grad(cost, m), mode=mode)
+    g.wait_for_kernels()
+    first_row = [0, 0.5, 0.5] if name == "max" else [1, 0, 0]
+    np.testing.assert_allclose(g(np.array([[1.0, 4, 4], [2, 2, 2]])),
+                               [first_row, [1 / 3, 1 / 3, 1 / 3]], rtol=0, atol=1e-15)
 
 
 def test_max_gradient_check_catches_a_wrong_gradient():
-    # verify_grad itself must be able to fail: the gradient of max at a tie is not the
-    # derivative (the full gradient goes to both tied elements), so finite differences differ.
+    # verify_grad itself must be able to fail: at a three-way tie central differences give 1/2
+    # to each element (moving one up moves the max), the split gradient 1/3.
     with pytest.raises(GradientError):
-        verify_grad(T.max, [np.array([1.0, 3.0, 3.0])])
+        verify_grad(T.max, [np.array([1.0, 3.0, 3.0, 3.0])])
+
+
+def test_logsumexp_gradient_is_the_softmax():
+    x = T.dvector("x")
+    for mode in ("FAST_RUN", "FAST_COMPILE"):
+        f = theon.function([x], [T.logsumexp(x), theon.grad(T.logsumexp(x), x)], mode=mode)
+        for v in ([1000.0, 999.0, -5.0], [0.0, -np.inf, 1.0], [-1000.0, -1001.0, -np.inf]):
+            v = np.array(v)
+            e = np.exp(v - v.max())
+            value, g = f(v)
+            np.testing.assert_allclose(value, v.max() + np.log(e.sum()), rtol=1e-15)
+            np.testing.assert_allclose(g, e / e.sum(), rtol=1e-15, atol=1e-300)
+    verify_grad(T.logsumexp, [rand((5,))])
+
+
+@pytest.mark.parametrize("axis,keepdims", [(None, False), (0, True), (1, False), (-1, True),
+                                           ((0, 1), False)])
+def test_logsumexp_axes(axis, keepdims):
+    a = np.array([[800.0, 1, -np.inf], [-3, 2, 700]])
+    m = T.dmatrix("m")
+    f = theon.function([m], [T.logsumexp(m, axis=axis, keepdims=keepdims),
+                             theon.grad(T.logsumexp(m, axis=axis).sum(), m)], mode="FAST_COMPILE")
+    value, g = f(a)
+    top = a.max(axis=axis, keepdims=True)
+    e = np.exp(a - top)
+    want = top + np.log(e.sum(axis=axis, keepdims=True))
+    np.testing.assert_allclose(value, want if keepdims else np.squeeze(want, axis), rtol=1e-15)
+    np.testing.assert_allclose(g, e / e.sum(axis=axis, keepdims=True), rtol=1e-15)
+    verify_grad(lambda v: T.logsumexp(v, axis=axis, keepdims=keepdims), [rand((2, 3))])
+
+
+def test_verify_grad_inputs_keep_the_broadcastable_pattern():
+    # dimshuffle can drop only a dimension of static size 1: the input built for the test
+    # point (1, 3) must have it.
+    verify_grad(lambda a: T.tanh(a.dimshuffle(1)), [np.ones((1, 3))])
+    verify_grad(lambda a, b: (a.dimshuffle(1, 0) * b).sum(axis=1), [rand((1, 3)), rand((3, 4))])
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])

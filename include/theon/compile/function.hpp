@@ -56,7 +56,9 @@ class Function {
  public:
   Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOptions options);
 
-  // One argument per input, in order; an undefined NDArray takes the input's default.
+  // One argument per input, in order; an undefined NDArray takes the input's default. Safe to
+  // call from several threads at once, for this function and others: each call reads the
+  // shared values and applies its updates as if no other call ran meanwhile.
   std::vector<NDArray> operator()(std::vector<NDArray> args) { return call(std::move(args)); }
   std::vector<NDArray> call(std::vector<NDArray> args, const std::vector<ArgOrigin>& origins = {});
 
@@ -80,7 +82,7 @@ class Function {
  private:
   NDArray check_arg(size_t index, NDArray value, ArgOrigin origin) const;
   // The array in an output slot after a run; NotImplementedError for values of other kinds.
-  NDArray output_array(int slot) const;
+  NDArray output_array(const std::vector<Value>& slots, int slot) const;
   std::string describe_input(size_t index) const;
 
   std::vector<In> inputs_;
@@ -92,14 +94,36 @@ class Function {
   std::shared_ptr<codegen::NativeBuild> native_;
   std::unique_ptr<RewriteChecker> rewrite_checker_;  // DebugMode only
   std::shared_ptr<const Program> program_;  // its output slots: outputs, then update values
-  std::unique_ptr<VM> vm_;
-  std::vector<Value> slots_;
-  std::vector<int> input_slots_;  // -1 for inputs the outputs do not use
+  std::vector<int> input_slots_;            // -1 for inputs the outputs do not use
   std::vector<std::shared_ptr<SharedValue>> update_cells_;
-  std::vector<const NDArray*> reachable_;  // scratch of call(), kept to avoid reallocating
+  // Every shared value the graph reads or updates, by id, exclusive for those updated: a call
+  // holds them all, so that it sees and leaves the shared values as if it ran alone.
+  std::vector<SharedLocks::Entry> shared_locks_;
   bool profiling_ = false;
+  bool nan_guard_ = false, debug_checks_ = false;
+  double nan_guard_big_ = 0;
   double import_seconds_ = 0, rewrite_seconds_ = 0, codegen_seconds_ = 0, link_seconds_ = 0;
-  mutable std::mutex mutex_;
+
+  // What one call writes: the VM (with its buffer pool and scratch) and the slots. Calls running
+  // at once take a state each from the pool, so that one function serves several threads.
+  // Profiled, NaN-guarded and DebugMode functions are serial: one state, calls under mutex_, so
+  // that their statistics and checks see one call at a time.
+  struct CallState {
+    std::unique_ptr<VM> vm;
+    std::vector<Value> slots;
+    std::vector<const NDArray*> reachable;  // scratch of a call, kept to avoid reallocating
+  };
+  std::unique_ptr<CallState> make_state() const;
+  std::unique_ptr<CallState> take_state();
+  void return_state(std::unique_ptr<CallState> state);
+  // The part of call() that runs with the shared values locked; the shared values it replaces
+  // go to `dropped`, for the caller to release once the locks are not held.
+  std::vector<NDArray> run_locked(CallState& state, const std::vector<NDArray>& args,
+                                  std::vector<NDArray>& dropped);
+  bool serial_ = false;
+  mutable std::mutex mutex_;  // held by calls of a serial function
+  std::mutex idle_mutex_;
+  std::vector<std::unique_ptr<CallState>> idle_;  // guarded by idle_mutex_
 };
 
 std::shared_ptr<Function> function(std::vector<In> inputs, std::vector<Out> outputs,

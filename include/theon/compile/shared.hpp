@@ -14,6 +14,10 @@ namespace theon {
 // unless `shape` gives it (1 marks a broadcastable dimension).
 Var shared(const NDArray& value, const std::string& name = "", bool borrow = false,
            std::optional<StaticShape> shape = std::nullopt);
+// get_value and set_value take the value's lock (see SharedValue), so they may run while
+// functions using the variable run on other threads, and never see half of a call's updates.
+// A borrowed array is the stored buffer itself: writing into it is not protected.
+
 // The current value: a copy unless `borrow`.
 NDArray get_value(const Var& shared_var, bool borrow = false);
 // Replaces the value; checks dtype and shape against the variable's type.

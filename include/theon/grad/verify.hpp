@@ -21,8 +21,9 @@ struct VerifyGradOptions {
   std::optional<double> rel_tol;
 };
 
-// Builds fun(inputs) for symbolic inputs typed like `pt`, projects its output on a random
-// tensor to get a scalar cost, and checks that grad(cost, inputs) at `pt` matches central
+// Builds fun(inputs) for symbolic inputs typed like `pt` (its dtypes, and static size 1 where
+// the test point has a dimension of size 1, its broadcastable pattern), projects its output on a
+// random tensor to get a scalar cost, and checks that grad(cost, inputs) at `pt` matches central
 // finite differences. Throws ValueError naming the input, the worst element, both values,
 // the tolerances and the output's op when they differ.
 void verify_grad(const std::function<Var(const std::vector<Var>&)>& fun,

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -16,10 +17,49 @@ class Apply;
 using OpPtr = std::shared_ptr<const Op>;
 
 // The value cell behind a shared variable; functions read it at the start of a call and write
-// updates back only after the call succeeded.
+// updates back only after the call succeeded. `value` is guarded by `mutex`: load() and
+// exchange() take it for one access, and a function call holds it (shared to read, exclusive to
+// update) from filling in its inputs to writing its updates, so that calls are atomic with
+// respect to each other. Whoever locks several cells locks them in increasing `id` order, so
+// that no two threads wait on each other.
 struct SharedValue {
-  NDArray value;
+  SharedValue();
+  explicit SharedValue(NDArray v, std::string n = "");
+  SharedValue(const SharedValue&) = delete;
+  SharedValue& operator=(const SharedValue&) = delete;
+
+  // A handle to the current value (its buffer, not a copy). Reads without locking when this
+  // thread already holds the cell (a function call evaluating a graph that reads it).
+  NDArray load() const;
+  // Replaces the value and returns the old one, for the caller to drop after the lock is
+  // released (dropping a borrowed NumPy array takes Python's GIL).
+  NDArray exchange(NDArray v);
+
+  NDArray value;  // guarded by mutex
   std::string name;
+  const uint64_t id;  // the locking order
+  mutable std::shared_mutex mutex;
+};
+
+// Holds the locks of a set of cells for its lifetime: exclusive for those marked so, shared for
+// the rest, taken in increasing id order. `cells` must be sorted by id without repeats, outlive
+// this object and hold no cell this thread holds already.
+class SharedLocks {
+ public:
+  struct Entry {
+    SharedValue* cell;
+    bool exclusive;
+  };
+  explicit SharedLocks(const std::vector<Entry>& cells);
+  ~SharedLocks();
+  SharedLocks(const SharedLocks&) = delete;
+  SharedLocks& operator=(const SharedLocks&) = delete;
+  // Whether this thread holds `cell` through a SharedLocks now.
+  static bool held(const SharedValue* cell);
+
+ private:
+  const std::vector<Entry>& cells_;
+  const SharedLocks* outer_;  // the enclosing SharedLocks of this thread, if any
 };
 
 struct Variable {

@@ -86,10 +86,10 @@ ReduceKind register_reduction(ReductionRule rule, std::string doc);
 //   kept only where no other element of the group is zero. So it is exact with any number of
 //   zeros: no zero -> prod / x_i; one zero -> the zero element gets the product of the others
 //   and every other element 0; two or more zeros -> 0 everywhere in the group.
-// - max/min: the gradient goes to the elements equal to the result. TIES: as in Theano, EVERY
-//   element equal to the maximum (minimum) receives the full output gradient (it is not split
-//   among them, so the gradient there is not a subgradient average). A NaN result routes no
-//   gradient (NaN != NaN).
+// - max/min: the gradient goes to the elements equal to the result. TIES: the output gradient
+//   is split equally among the elements equal to the maximum (minimum), as JAX and
+//   torch.amax do (Theano gave each the whole of it), so that max(x + zeros((4, 3)), axis=0)
+//   passes x exactly the gradient of one copy. A NaN result routes no gradient (NaN != NaN).
 // - argmax, argmin, any, all: none (integer/bool outputs); L_op returns null for the input.
 class Reduce : public Op {
  public:

@@ -54,19 +54,37 @@ def mean(input, axis=None, dtype=None, op=False, keepdims=False, acc_dtype=None)
 
 
 def logsumexp(x, axis=None, keepdims=False):
-    """log(sum(exp(x))) over ``axis``. Written as such; the stabilize rewrites (FAST_RUN) compute
-    it as max + log(sum(exp(x - max))), so that large values do not overflow."""
-    from theon.tensor._math import exp, log
-    return log(sum(exp(x), axis=axis, keepdims=keepdims))
+    """log(sum(exp(x))) over ``axis``, computed as c + log(sum(exp(x - c))) with c the maximum
+    (0 where that is infinite), so that large values do not overflow in any mode. Its gradient
+    is softmax(x) along the axes, finite wherever the result is: [1000, 999, -5] gives
+    [0.731, 0.269, 0]. A -inf entry gets 0; an empty reduction raises, as max does."""
+    from theon.gradient import zero_grad
+    from theon.tensor._math import exp, isinf, log, switch
+    from theon.tensor._shape import squeeze
+    x = as_tensor_variable(x)
+    axis = _axis(axis)
+    m = max(x, axis=axis, keepdims=True)
+    # c cancels out of the value, so the gradient may hold it constant: what is left is
+    # exp(x - c) / sum(exp(x - c)), whose terms are at most 1.
+    c = zero_grad(switch(isinf(m), 0, m))
+    out = log(sum(exp(x - c), axis=axis, keepdims=True)) + c
+    if keepdims:
+        return out
+    axes = range(x.ndim) if axis is None else [axis] if isinstance(axis, int) else axis
+    return squeeze(out, axis=[a % x.ndim for a in axes] if x.ndim else [])
 
 
 def max(x, axis=None, keepdims=False):
-    """Maximum over ``axis`` (NaN propagates); raises ValueError on an empty reduction."""
+    """Maximum over ``axis`` (NaN propagates); raises ValueError on an empty reduction. The
+    gradient goes to the elements equal to the maximum, split equally among ties (as in JAX and
+    ``torch.amax``); a NaN maximum passes no gradient."""
     return _reduce("max", x, axis, keepdims)
 
 
 def min(x, axis=None, keepdims=False):
-    """Minimum over ``axis`` (NaN propagates); raises ValueError on an empty reduction."""
+    """Minimum over ``axis`` (NaN propagates); raises ValueError on an empty reduction. The
+    gradient goes to the elements equal to the minimum, split equally among ties (as in JAX and
+    ``torch.amin``); a NaN minimum passes no gradient."""
     return _reduce("min", x, axis, keepdims)
 
 

@@ -131,9 +131,13 @@ Var prod_grad(const Reduce& op, const Var& x, const Var&, const Var& g) {
   return mul(mul(g, true_divide(pnz, xs)), cast(no_other_zero, dt));
 }
 
-// Every element equal to the result (all of them on ties) gets the whole gradient.
-Var extreme_grad(const Reduce&, const Var& x, const Var& out, const Var& g) {
-  return mul(g, cast(equal(x, out), x->type.dtype));
+// The elements equal to the result share the gradient equally (as JAX and torch.amax do), so
+// that max(x + zeros) passes on exactly g: g * (x == out) / (number of ties). Where the result is
+// NaN no element equals it, and every element gets 0.
+Var extreme_grad(const Reduce& op, const Var& x, const Var& out, const Var& g) {
+  const Var hit = cast(equal(x, out), x->type.dtype);
+  const Var ties = maximum(sum(hit, op.axes(), true), 1.0);
+  return mul(hit, true_divide(g, ties));
 }
 
 // ---------------------------------------------------------------------------------------------
