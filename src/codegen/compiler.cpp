@@ -21,8 +21,10 @@ namespace theon::codegen {
 namespace {
 
 // Flags every module needs whatever config.cxxflags says. (Not -fno-math-errno: see the vector
-// math declarations in emit.cpp.)
-const char* const kRequiredFlags[] = {"-std=c++17", "-shared", "-fPIC"};
+// math declarations in emit.cpp.) -ffp-contract=off: a fused kernel computes what the
+// reference kernels compute, and GCC would otherwise contract -((x + x) - x) into a fused
+// multiply-add that gives +0.0 at x = 0 where the ops give -0.0 (and round a * b + c once).
+const char* const kRequiredFlags[] = {"-std=c++17", "-shared", "-fPIC", "-ffp-contract=off"};
 
 // glibc's vector math library: with it the generated loops call SIMD exp, sin, ... (within 4
 // ulp of the scalar functions), declared in the module's preamble under THEON_LIBMVEC.

@@ -38,6 +38,10 @@ Mode resolve_mode(const Mode& mode) {
   }
   for (const auto& s : split(c.get("optimizer_including"))) m.including.insert(s);
   for (const auto& s : split(c.get("optimizer_excluding"))) m.excluding.insert(s);
+  // FAST_COMPILE and NONE run few rewrites on purpose; fast_math adds to FAST_RUN's.
+  if (c.get("fast_math") == "True" && m.name != "FAST_COMPILE" && m.name != "NONE") {
+    m.including.insert("fast_math");
+  }
   for (const auto* set : {&m.including, &m.excluding}) {
     for (const auto& n : *set) {
       if (!is_rewrite_name_or_tag(n)) {

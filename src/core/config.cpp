@@ -73,6 +73,12 @@ void define_core_flags(Config& c) {
             "rewrites (names or tags, ':'-separated) to remove",
             {},
             nullptr});
+  c.define({"fast_math",
+            "False",
+            "whether optimizing also applies the rewrites tagged fast_math, which assume float "
+            "operands finite (x - x -> 0, x * 0 -> 0) and reassociate float sums and products",
+            {"False", "True"},
+            nullptr});
   c.define({"optimizer_print_passes",
             "False",
             "whether compiling prints the graph to stderr after each rewrite pass",

@@ -24,13 +24,14 @@ std::optional<double> scalar_operand(const Var& c, const Var& x) {
   return scalar_constant_value(c);
 }
 
-// x ** c for a constant c: 0.5 -> sqrt, an integer 1 <= |c| <= 16 -> squarings and
+// x ** c for a constant c: 0.5 -> sqrt (with `to_sqrt`, fast_math: sqrt(-0.0) is -0.0 and
+// sqrt(-inf) NaN where pow gives +0.0 and +inf), an integer 1 <= |c| <= 16 -> squarings and
 // multiplications (exact for integers, within a few ulp of pow for floats; a negative c takes
 // the reciprocal). x is first converted to the output's dtype (pow(int8, 2.0) is a float).
 // sqrt and negative powers only for float outputs (an integer to a negative power is an error
 // NumPy raises).
 constexpr double kMaxSpecializedPower = 16;
-Result pow_specialize(FunctionGraph&, Apply* node) {
+Result pow_specialize(Apply* node, bool to_sqrt) {
   const Var out = node->output(0);
   if (!is_elemwise(out, "pow")) return std::nullopt;
   const Var& base = node->inputs()[0];
@@ -38,7 +39,7 @@ Result pow_specialize(FunctionGraph&, Apply* node) {
   if (!e || base->type.ndim() != out->type.ndim()) return std::nullopt;
   const DType dt = out->type.dtype;
   const Var x = cast(base, dt);
-  if (*e == 0.5 && is_float(dt)) return one(sqrt(x));
+  if (*e == 0.5 && is_float(dt) && to_sqrt) return one(sqrt(x));
   const double k = std::fabs(*e);
   if (k != std::floor(k) || k < 1 || k > kMaxSpecializedPower) return std::nullopt;
   if (*e < 0 && !is_float(dt)) return std::nullopt;
@@ -73,6 +74,7 @@ Result mul_minus_one(FunctionGraph&, Apply* node) {
 
 // sum(c * x) -> c * sum(x) for a one-element constant c, when no dtype changes on the way (a
 // float sum of a float product: in integers the product may wrap where the sum does not).
+// fast_math: sum(x) may overflow where sum(c * x) does not, and 0 * inf is NaN.
 Result sum_scalar_mul(FunctionGraph&, Apply* node) {
   auto* r = dynamic_cast<const Reduce*>(node->op().get());
   if (!r || r->kind() != ReduceKind::Sum) return std::nullopt;
@@ -89,8 +91,8 @@ Result sum_scalar_mul(FunctionGraph&, Apply* node) {
 }
 
 // sum(alloc(v, dims), axes) with v a single element -> v * (product of the reduced dims),
-// allocated to the remaining dims. Exact for integers; for floats it rounds once where the
-// sum rounds at every addition.
+// allocated to the remaining dims. Exact for integers; for floats (fast_math) it rounds once
+// where the sum rounds at every addition, and an empty sum of inf or NaN is 0, not inf * 0.
 Result sum_alloc(FunctionGraph&, Apply* node) {
   auto* r = dynamic_cast<const Reduce*>(node->op().get());
   if (!r || r->kind() != ReduceKind::Sum) return std::nullopt;
@@ -127,13 +129,22 @@ Result sum_alloc(FunctionGraph&, Apply* node) {
 }  // namespace
 
 std::vector<NodeRewriter> specialize_rules() {
-  const std::set<std::string> tags{"fast_run", "specialize"};
+  const std::set<std::string> exact{"fast_run", "specialize"};
+  const std::set<std::string> fast{"fast_math", "specialize"};
+  auto pow = [](bool to_sqrt) {
+    return [to_sqrt](FunctionGraph&, Apply* n) { return pow_specialize(n, to_sqrt); };
+  };
+  auto integer_sum_alloc = [](FunctionGraph& fg, Apply* n) -> Result {
+    return is_float(n->output(0)->type.dtype) ? std::nullopt : sum_alloc(fg, n);
+  };
   return {
-      {"pow_specialize", {"Elemwise"}, pow_specialize, tags},
-      {"mul_self_to_sqr", {"Elemwise"}, mul_self_to_sqr, tags},
-      {"mul_minus_one", {"Elemwise"}, mul_minus_one, tags},
-      {"sum_scalar_mul", {"Sum"}, sum_scalar_mul, tags},
-      {"sum_alloc", {"Sum"}, sum_alloc, tags},
+      {"pow_specialize", {"Elemwise"}, pow(false), exact},
+      {"pow_specialize", {"Elemwise"}, pow(true), fast},
+      {"mul_self_to_sqr", {"Elemwise"}, mul_self_to_sqr, exact},
+      {"mul_minus_one", {"Elemwise"}, mul_minus_one, exact},
+      {"sum_scalar_mul", {"Sum"}, sum_scalar_mul, fast},
+      {"sum_alloc", {"Sum"}, integer_sum_alloc, exact},
+      {"sum_alloc", {"Sum"}, sum_alloc, fast},
   };
 }
 

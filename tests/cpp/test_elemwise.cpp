@@ -235,6 +235,15 @@ TEST(ElemwiseScalar, RoundingAndNaNPropagation) {
   EXPECT_EQ(fl.data<int64_t>()[0], std::numeric_limits<int64_t>::max());
 }
 
+TEST(ElemwiseScalar, SignOfZeroIsPositiveZeroAsInNumPy) {
+  Var x = input(DType::Float64, {kUnknownDim});
+  const NDArray r = run1(x, sign(x), NDArray::from_vector<double>({-0.0, 0.0, kNaN, -3}, {4}));
+  EXPECT_FALSE(std::signbit(r.flat_as_double(0)));
+  EXPECT_FALSE(std::signbit(r.flat_as_double(1)));
+  EXPECT_TRUE(std::isnan(r.flat_as_double(2)));
+  EXPECT_EQ(r.flat_as_double(3), -1.0);
+}
+
 TEST(ElemwiseScalar, LogicalBitwiseAndWhere) {
   Var a = input(DType::Float64, {4}, "a");
   Var b = input(DType::Int32, {4}, "b");

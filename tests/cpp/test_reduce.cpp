@@ -188,6 +188,26 @@ TEST(Reduce, EmptyInputs) {
   EXPECT_THROW(run1(x, argmin(x), e), ValueError);
 }
 
+// A float sum starts from +0.0, as NumPy's: the sum of -0.0 is +0.0, in every mode (the
+// rewrite of a sum over size-1 axes adds +0.0 to the element).
+TEST(Reduce, SumOfNegativeZeroIsPositiveZero) {
+  for (DType dt : {DType::Float64, DType::Float32}) {
+    Var x = tensor(std::string(dtype_name(dt)), {kUnknownDim}, "x");
+    Var c = tensor(std::string(dtype_name(dt)), {1}, "c");
+    const NDArray zeros = NDArray::from_vector<double>({-0.0, -0.0}, {2}).astype(dt);
+    const NDArray zero = NDArray::from_vector<double>({-0.0}, {1}).astype(dt);
+    for (const std::string mode : {"FAST_RUN", "FAST_COMPILE"}) {
+      FunctionOptions o;
+      o.mode.name = mode;
+      EXPECT_FALSE(std::signbit(function({x}, {sum(x)}, o)->call({zeros}).at(0).flat_as_double(0)));
+      EXPECT_FALSE(std::signbit(function({c}, {sum(c)}, o)->call({zero}).at(0).flat_as_double(0)))
+          << mode;
+      EXPECT_FALSE(std::signbit(function({c}, {mean(c)}, o)->call({zero}).at(0).flat_as_double(0)))
+          << mode;
+    }
+  }
+}
+
 TEST(Reduce, ZeroDimInput) {
   Var x = scalar("x", "float64");
   NDArray a = NDArray::scalar<double>(4.5);

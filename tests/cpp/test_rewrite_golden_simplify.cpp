@@ -9,6 +9,7 @@ namespace theon {
 namespace {
 
 using test_util::expect_rewrite;
+using test_util::kFastMath;
 
 TEST(RewriteGoldenCanonicalize, SubSelfIsZerosShapedLikeX) {
   Var x = vector("x");
@@ -18,7 +19,8 @@ TEST(RewriteGoldenCanonicalize, SubSelfIsZerosShapedLikeX) {
                  " |x [id B]\n",
                  "Fill [id A]\n"
                  " |x [id B]\n"
-                 " |0 [id C] (constant)\n");
+                 " |0 [id C] (constant)\n",
+                 kFastMath);
 }
 
 TEST(RewriteGoldenCanonicalize, IdentitiesVanish) {
@@ -31,7 +33,7 @@ TEST(RewriteGoldenCanonicalize, IdentitiesVanish) {
                  " | | | |x [id E]\n"
                  " | |1 [id F] (constant)\n"
                  " |0 [id G] (constant)\n",
-                 "x [id A]\n");
+                 "x [id A]\n", kFastMath);
 }
 
 TEST(RewriteGoldenCanonicalize, ProductCancelsADivision) {
@@ -43,7 +45,7 @@ TEST(RewriteGoldenCanonicalize, ProductCancelsADivision) {
                  " | |s [id C]\n"
                  " | |y [id D]\n"
                  " |s [id C]\n",
-                 "y [id A]\n");
+                 "y [id A]\n", kFastMath);
 }
 
 TEST(RewriteGoldenCanonicalize, SumCancelsATermKeepingTheBroadcastShape) {
@@ -57,7 +59,8 @@ TEST(RewriteGoldenCanonicalize, SumCancelsATermKeepingTheBroadcastShape) {
                  " |x [id C]\n",
                  "Fill [id A]\n"
                  " |x [id B]\n"
-                 " |y [id C]\n");
+                 " |y [id C]\n",
+                 kFastMath);
 }
 
 TEST(RewriteGoldenCanonicalize, DoubleTransposeVanishes) {
@@ -90,7 +93,8 @@ TEST(RewriteGoldenCanonicalize, ConstantsOfAProductCombine) {
                  " |3 [id E] (constant)\n",
                  "Elemwise{mul} [id A]\n"
                  " |x [id B]\n"
-                 " |6 [id C] (constant)\n");
+                 " |6 [id C] (constant)\n",
+                 kFastMath);
 }
 
 TEST(RewriteGoldenStabilize, Log1p) {
@@ -189,7 +193,8 @@ TEST(RewriteGoldenSpecialize, SqrtFromPowHalf) {
                  " |x [id B]\n"
                  " |0.5 [id C] (constant)\n",
                  "Elemwise{sqrt} [id A]\n"
-                 " |x [id B]\n");
+                 " |x [id B]\n",
+                 kFastMath);
 }
 
 TEST(RewriteGoldenSpecialize, SquareFromSelfProduct) {
@@ -222,7 +227,8 @@ TEST(RewriteGoldenSpecialize, ScalarFactorLeavesTheSum) {
                  "Elemwise{mul} [id A]\n"
                  " |2 [id B] (constant)\n"
                  " |Sum{axis=(0,)} [id C]\n"
-                 " | |x [id D]\n");
+                 " | |x [id D]\n",
+                 kFastMath);
 }
 
 TEST(RewriteGoldenShape, DimOfABroadcastFromTheInputs) {

@@ -43,7 +43,8 @@ NDArray vec(std::vector<double> v) {
 TEST(RewritesMore, SpecializePowers) {
   Var x = vector("x");
   EXPECT_EQ(optimized({x}, pow(x, 2.0)), "sqr(x)");
-  EXPECT_EQ(optimized({x}, pow(x, 0.5)), "sqrt(x)");
+  // pow(-0.0, 0.5) is +0.0 and pow(-inf, 0.5) +inf, where sqrt gives -0.0 and NaN.
+  EXPECT_EQ(optimized({x}, pow(x, 0.5)), "(x ** 0.5)");
   EXPECT_EQ(optimized({x}, pow(x, -1.0)), "reciprocal(x)");
   EXPECT_EQ(optimized({x}, pow(x, 1.0)), "x");
   EXPECT_EQ(optimized({x}, x * x), "sqr(x)");

@@ -34,14 +34,20 @@ def test_constant_folding():
     np.testing.assert_allclose(f(np.ones(3)), 1 + np.exp(np.arange(3.0)) * 2)
 
 
-@pytest.mark.parametrize("build,expected_root", [
-    (lambda x: -(-x), "x [id A]"),
-    (lambda x: x * 1, "x [id A]"),
-    (lambda x: x + 0, "x [id A]"),
+FAST_MATH = theon.Mode("FAST_RUN").including("fast_math")
+
+
+# x + 0 -> x turns -0.0 + 0 = +0.0 into -0.0: only under fast_math (x + -0.0 -> x by default).
+@pytest.mark.parametrize("build,expected_root,mode", [
+    (lambda x: -(-x), "x [id A]", "FAST_RUN"),
+    (lambda x: x * 1, "x [id A]", "FAST_RUN"),
+    (lambda x: x + -0.0, "x [id A]", "FAST_RUN"),
+    (lambda x: x + 0, "Elemwise{add} [id A]", "FAST_RUN"),
+    (lambda x: x + 0, "x [id A]", FAST_MATH),
 ])
-def test_canonicalize_identities(build, expected_root):
+def test_canonicalize_identities(build, expected_root, mode):
     x = T.vector("x")
-    f, text = optimized(build(x), [x])
+    f, text = optimized(build(x), [x], mode)
     assert text.splitlines()[0] == expected_root
     a = np.array([1.5, -2.0])
     np.testing.assert_array_equal(f(a), build(a))
@@ -50,11 +56,15 @@ def test_canonicalize_identities(build, expected_root):
 def test_mul_div_cancel():
     x = T.scalar("x")
     y = T.vector("y")
-    f, text = optimized((x * y) / x, [x, y])
+    f, text = optimized((x * y) / x, [x, y], FAST_MATH)
     assert text.splitlines()[0] == "y [id A]"
+    # By default (x * y) / x stays: it is NaN at x = 0 or inf.
+    f, text = optimized((x * y) / x, [x, y])
+    assert "true_divide" in text
+    assert np.isnan(f(0.0, np.array([1.0]))).all()
     # When x may broadcast y, the result keeps x's shape.
     v, w = T.vectors("v", "w")
-    g, text = optimized((v * w) / v, [v, w])
+    g, text = optimized((v * w) / v, [v, w], FAST_MATH)
     assert text == "Fill [id A]\n |v [id B]\n |w [id C]\n"
     np.testing.assert_array_equal(g(np.ones(3), np.array([5.0])), [5.0, 5.0, 5.0])
 
@@ -141,3 +151,37 @@ def test_random_graphs_agree_across_modes():
         fast = theon.function([x, y], out, mode="FAST_RUN", on_unused_input="ignore")
         plain = theon.function([x, y], out, mode="FAST_COMPILE", on_unused_input="ignore")
         np.testing.assert_allclose(fast(xv, yv), plain(xv, yv), rtol=1e-9, atol=1e-12)
+
+
+SPECIALS = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.5, -2.0, 1e-300, 1e300])
+
+
+@pytest.mark.parametrize("name,build", [
+    ("sub_self", lambda x, y: x - x),
+    ("div_self", lambda x, y: x / x),
+    ("mul_zero", lambda x, y: x * 0),
+    ("mul_div_cancel", lambda x, y: (x * y) / x),
+    ("nary_mul", lambda x, y: (x / y) * y),
+    ("nary_add", lambda x, y: x + y - y),
+    ("add_zero", lambda x, y: x + 0.0),
+    ("distribute_mul_cancel_div", lambda x, y: (x / y) * (y * x)),
+])
+def test_default_keeps_nan_inf_and_zero_sign(name, build):
+    x, y = T.vectors("x", "y")
+    xv, yv = SPECIALS, SPECIALS[::-1].copy()
+    f = theon.function([x, y], build(x, y), on_unused_input="ignore")
+    assert name not in [r for r, _, _ in f.rewrites_applied]
+    want = theon.function([x, y], build(x, y), mode="FAST_COMPILE", on_unused_input="ignore")
+    got, expected = f(xv, yv), want(xv, yv)
+    np.testing.assert_array_equal(got, expected)
+    assert (np.signbit(got) == np.signbit(expected)).all()
+    fast = theon.function([x, y], build(x, y), mode=FAST_MATH, on_unused_input="ignore")
+    assert name in [r for r, _, _ in fast.rewrites_applied] or name == "distribute_mul_cancel_div"
+
+
+def test_config_fast_math_turns_the_tag_on():
+    x = T.vector("x")
+    with theon.config.change_flags(fast_math=True):
+        f = theon.function([x], x - x)
+    assert "sub_self" in [r for r, _, _ in f.rewrites_applied]
+    assert np.isnan(theon.function([x], x - x)(np.array([np.inf])))[0]

@@ -207,8 +207,8 @@ inline T theon_sign(T a) {
   if constexpr (std::is_unsigned_v<T>) {
     return a > 0 ? T(1) : T(0);
   } else {
-    // Zero (either sign) and NaN map to themselves.
-    return a > 0 ? T(1) : (a < 0 ? T(-1) : a);
+    // NaN maps to itself and -0.0 to +0.0, as in NumPy.
+    return a > 0 ? T(1) : (a < 0 ? T(-1) : (a == 0 ? T(0) : a));
   }
 }
 

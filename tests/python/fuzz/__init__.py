@@ -1,0 +1,1 @@
+"""The differential fuzzer: random graphs checked against NumPy across modes (run.py)."""
