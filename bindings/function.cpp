@@ -44,11 +44,9 @@ class PyFunction {
     std::vector<ArgOrigin> origins(n, ArgOrigin::Array);
     std::vector<bool> given(n, false);
     auto take = [&](size_t i, nb::handle obj) {
-      if (is_ndarray(obj.ptr())) {
-        values[i] = from_numpy(obj.ptr());
-      } else {
-        values[i] = from_python(obj);
-        if (!nb::hasattr(obj, "dtype")) origins[i] = ArgOrigin::PythonData;
+      values[i] = from_python_arg(obj, [&] { return argument_label(i); });
+      if (!is_ndarray(obj.ptr()) && !nb::hasattr(obj, "dtype")) {
+        origins[i] = ArgOrigin::PythonData;
       }
       given[i] = true;
     };
@@ -79,6 +77,14 @@ class PyFunction {
 
   std::string label() const {
     return fn_->name().empty() ? "theon function" : "theon function '" + fn_->name() + "'";
+  }
+  // "theon function 'f': argument 2 ('y', TensorType(float64, shape=(None,)))": the position
+  // from 1, as Python counts.
+  std::string argument_label(size_t i) const {
+    const In& in = fn_->inputs()[i];
+    const std::string& name = in.name.empty() ? in.variable->name : in.name;
+    return label() + ": argument " + std::to_string(i + 1) + " (" +
+           (name.empty() ? std::string() : "'" + name + "', ") + in.variable->type.str() + ")";
   }
   const std::shared_ptr<Function>& fn() const { return fn_; }
 
@@ -259,7 +265,9 @@ void bind_function(nb::module_& m) {
       [](nb::handle value, std::optional<std::string> name, bool borrow,
          std::optional<std::vector<std::optional<int64_t>>> shape, const std::string& where) {
         LocationScope scope(where);
-        NDArray v = from_python(value);
+        NDArray v = from_python_arg(value, [&] {
+          return "shared" + (name ? " '" + *name + "'" : std::string()) + ": the value";
+        });
         std::optional<StaticShape> st;
         if (shape) {
           StaticShape s;
@@ -269,7 +277,7 @@ void bind_function(nb::module_& m) {
         // A borrowed NumPy array is shared as is; anything else (or no borrow) is copied.
         return shared(v, name.value_or(""), borrow, st);
       },
-      nb::arg("value"), nb::arg("name") = nb::none(), nb::arg("borrow") = false,
+      nb::arg("value").none(), nb::arg("name") = nb::none(), nb::arg("borrow") = false,
       nb::arg("shape") = nb::none(), nb::arg("where") = "");
   // get_value and set_value wait for the shared value's lock without the GIL: a call holding
   // the lock may need the GIL to drop a NumPy array.
@@ -287,7 +295,10 @@ void bind_function(nb::module_& m) {
   m.def(
       "set_value",
       [](const Var& v, nb::handle value, bool borrow) {
-        NDArray a = from_python(value);
+        NDArray a = from_python_arg(value, [&] {
+          return "set_value of shared variable " + (v->name.empty() ? "" : "'" + v->name + "' ") +
+                 "(" + v->type.str() + ")";
+        });
         if (a.dtype() != v->type.dtype && can_cast_safe(a.dtype(), v->type.dtype)) {
           a = a.astype(v->type.dtype);
           borrow = true;
@@ -295,7 +306,7 @@ void bind_function(nb::module_& m) {
         nb::gil_scoped_release release;
         set_value(v, a, borrow);
       },
-      nb::arg("variable"), nb::arg("value"), nb::arg("borrow") = false);
+      nb::arg("variable"), nb::arg("value").none(), nb::arg("borrow") = false);
 }
 
 }  // namespace theon::py

@@ -24,6 +24,9 @@ void set_python_error(const Error& e) {
     case ErrorKind::NotImplemented:
       cls = PyExc_NotImplementedError;
       break;
+    case ErrorKind::Memory:
+      cls = PyExc_MemoryError;
+      break;
     case ErrorKind::Runtime:
       break;
   }

@@ -104,6 +104,28 @@ NDArray from_python(nb::handle obj) {
   return a;
 }
 
+namespace {
+
+// "NoneType", "str", "list", "numpy.ndarray of dtype object": what the user passed.
+std::string describe(nb::handle obj) {
+  std::string s = Py_TYPE(obj.ptr())->tp_name;
+  if (PyArray_Check(obj.ptr())) {
+    auto* arr = reinterpret_cast<PyArrayObject*>(obj.ptr());
+    nb::str dt = nb::steal<nb::str>(PyObject_Str(reinterpret_cast<PyObject*>(PyArray_DESCR(arr))));
+    s += " of dtype " + std::string(dt.c_str());
+  }
+  return s;
+}
+
+}  // namespace
+
+void throw_not_an_array(nb::handle obj, const std::string& what, const std::string& why) {
+  std::string message =
+      what + " must be an array of numbers (bool, integer or float), got " + describe(obj);
+  if (!why.empty()) message += ": " + why.substr(0, why.find('\n'));
+  throw TypeError(message);
+}
+
 nb::object to_numpy(const NDArray& a) {
   const int nd = a.ndim();
   PyArray_Descr* descr = PyArray_DescrFromType(dtype_info(a.dtype()).numpy_typenum);

@@ -212,8 +212,6 @@ def shared(value, name=None, borrow=False, strict=False, allow_downcast=None, sh
         raise TypeError("shared: expected a value (array, list or number), got a Variable")
     if shape is None and broadcastable is not None:
         shape = [1 if b else None for b in broadcastable]
-    array = value if isinstance(value, np.ndarray) else np.asarray(value)
-    if array.dtype == np.float16 or array.dtype.kind not in "biuf":
-        raise TypeError(f"shared: arrays of dtype {array.dtype} are not supported")
-    return _core.shared(array, name, bool(borrow), None if shape is None else list(shape),
+    # The C++ side converts the value and says what it expected when it is not an array.
+    return _core.shared(value, name, bool(borrow), None if shape is None else list(shape),
                         user_location())

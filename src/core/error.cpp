@@ -12,6 +12,8 @@ void rethrow_with_message(const Error& e, const std::string& message) {
       throw IndexError(message);
     case ErrorKind::NotImplemented:
       throw NotImplementedError(message);
+    case ErrorKind::Memory:
+      throw MemoryError(message);
     case ErrorKind::Runtime:
       break;
   }

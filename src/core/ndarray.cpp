@@ -4,6 +4,7 @@
 #include <cstring>
 #include <new>
 
+#include "theon/core/checked_size.hpp"
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
 
@@ -15,9 +16,7 @@ thread_local BufferAllocator* current_allocator = nullptr;
 }  // namespace
 
 int64_t shape_size(const Shape& shape) {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
+  return checked_size(shape);
 }
 
 std::string shape_str(const Shape& shape) {
@@ -59,14 +58,25 @@ AllocatorScope::~AllocatorScope() {
 }
 
 NDArray NDArray::empty(DType dtype, Shape shape) {
-  for (int64_t d : shape) {
-    if (d < 0) throw ValueError("negative dimensions are not allowed: " + shape_str(shape));
-  }
+  const size_t bytes = checked_nbytes(shape, itemsize(dtype), "", dtype);
+  auto unable = [&](const std::string& why) {
+    return MemoryError("unable to allocate " + std::to_string(bytes) +
+                       " bytes for an array with shape " + shape_str(shape) + " and dtype " +
+                       std::string(dtype_name(dtype)) + why);
+  };
+  // No 64-bit machine maps more than 2**57 bytes (five-level paging); refusing larger requests
+  // here keeps them from allocators (AddressSanitizer's among them) that abort instead of
+  // throwing.
+  if (bytes > (size_t{1} << 57)) throw unable(": more than any address space holds");
   NDArray a;
   a.dtype_ = dtype;
   a.strides_ = c_strides(shape, itemsize(dtype));
+  try {
+    a.buffer_ = allocate_buffer(bytes);
+  } catch (const std::bad_alloc&) {
+    throw unable("");
+  }
   a.shape_ = std::move(shape);
-  a.buffer_ = allocate_buffer(a.nbytes());
   a.data_ = static_cast<char*>(a.buffer_.get());
   return a;
 }
@@ -79,6 +89,7 @@ NDArray NDArray::zeros(DType dtype, Shape shape) {
 
 NDArray NDArray::wrap(std::shared_ptr<void> owner, void* data, DType dtype, Shape shape,
                       Strides strides, bool writeable) {
+  checked_nbytes(shape, itemsize(dtype), "", dtype);
   NDArray a;
   a.buffer_ = std::move(owner);
   a.data_ = static_cast<char*>(data);
@@ -120,6 +131,7 @@ NDArray NDArray::view(char* data, Shape shape, Strides strides) const {
 }
 
 NDArray NDArray::reshaped_view(Shape shape) const {
+  checked_nbytes(shape, itemsize(dtype_), "", dtype_);
   Strides st = c_strides(shape, itemsize(dtype_));
   return view(data_, std::move(shape), std::move(st));
 }

@@ -32,7 +32,8 @@ std::vector<Var> clone_replace(const std::vector<Var>& outputs,
       std::vector<Var> ins;
       for (const auto& in : node->inputs()) ins.push_back(mapped(in));
       std::vector<TensorType> types = output_types_on_device(*node->op(), ins);
-      auto copy = std::make_shared<Apply>(node->op(), std::move(ins), types, node->where());
+      auto copy =
+          std::make_shared<Apply>(node->op(), std::move(ins), types, node->where(), node->origin());
       for (int i = 0; i < node->nout(); ++i) {
         Var o = copy->output(i);
         o->name = node->output_ref(i).name;

@@ -74,7 +74,7 @@ const std::vector<FunctionGraph::Client>& FunctionGraph::clients(const Variable*
   return it == clients_.end() ? none : it->second;
 }
 
-void FunctionGraph::import_graph(const Var& v, const std::string& reason) {
+std::vector<Apply*> FunctionGraph::import_graph(const Var& v, const std::string& reason) {
   // Only the nodes not yet in the graph are visited: the walk stops at known nodes, so a
   // rewrite's replacement costs the size of what it built, not of the whole graph.
   std::vector<Apply*> fresh;
@@ -101,14 +101,16 @@ void FunctionGraph::import_graph(const Var& v, const std::string& reason) {
     }
     for (const auto& f : features_) f->on_import(*this, node, reason);
   }
+  return fresh;
 }
 
-void FunctionGraph::prune(Apply* node) {
+void FunctionGraph::prune(Apply* node, std::vector<const Apply*>* removed) {
   for (int i = 0; i < node->nout(); ++i) {
     auto it = clients_.find(&node->output_ref(i));
     if (it != clients_.end() && !it->second.empty()) return;  // still read
   }
   nodes_set_.erase(node);
+  if (removed) removed->push_back(node);
   for (const auto& f : features_) f->on_prune(*this, node);
   for (int i = 0; i < node->nout(); ++i) clients_.erase(&node->output_ref(i));
   for (size_t i = 0; i < node->inputs().size(); ++i) {
@@ -118,7 +120,7 @@ void FunctionGraph::prune(Apply* node) {
     if (pos != cl.end()) cl.erase(pos);
     if (cl.empty()) {
       clients_.erase(in.get());
-      if (in->owner && nodes_set_.count(in->owner)) prune(in->owner);
+      if (in->owner && nodes_set_.count(in->owner)) prune(in->owner, removed);
     }
   }
 }
@@ -135,7 +137,7 @@ void FunctionGraph::replace(const Var& old, const Var& replacement, const std::s
   if (replacements_left_ == 0) return;
   if (replacements_left_ > 0) --replacements_left_;
   const Var keep_old = old;  // rewiring may drop the last other reference to it
-  import_graph(replacement, reason);
+  const std::vector<Apply*> fresh = import_graph(replacement, reason);
   std::vector<Client> moved = std::move(clients_[old.get()]);
   clients_.erase(old.get());
   auto& target = clients_[replacement.get()];
@@ -148,7 +150,16 @@ void FunctionGraph::replace(const Var& old, const Var& replacement, const std::s
     target.push_back(c);
   }
   for (const auto& f : features_) f->on_replace(*this, keep_old, replacement, reason);
-  if (keep_old->owner && nodes_set_.count(keep_old->owner)) prune(keep_old->owner);
+  std::vector<const Apply*> removed;
+  if (keep_old->owner && nodes_set_.count(keep_old->owner)) prune(keep_old->owner, &removed);
+  // Rewrites build their nodes with no trace; they take the place of what just left the graph
+  // (old's node, and what only it read). Pruning went from old towards the inputs: reversed,
+  // the traces read in graph order. Those nodes are still alive: keep_old holds them.
+  if (removed.empty() && keep_old->owner) removed.push_back(keep_old->owner);
+  std::reverse(removed.begin(), removed.end());
+  for (Apply* node : fresh) {
+    if (node->where().empty() && nodes_set_.count(node)) node->inherit_trace(removed);
+  }
   order_valid_ = false;
 }
 

@@ -57,6 +57,9 @@ std::string node_error_context(const Apply& node, const std::vector<NDArray>& in
     dtypes += (i ? ", " : "") + std::string(dtype_name(inputs[i].dtype()));
   }
   std::string s = "\nApply node that caused the error: " + node.op()->name() + "(" + args + ")";
+  if (!node.origin().empty()) {
+    s += "\nThe optimizer built it in place of: " + node.origin() + " (built at the lines below)";
+  }
   s += "\nInputs shapes: [" + shapes + "]";
   s += "\nInputs dtypes: [" + dtypes + "]";
   s += "\nNode built at: " + (node.where().empty() ? std::string("<unknown>") : node.where());
@@ -76,6 +79,18 @@ std::string node_error_context(const Apply& node, const std::vector<NDArray>& in
     s += "\n(config.exception_verbosity='high' adds strides and the node's subgraph)";
   }
   return s;
+}
+
+std::string node_label(const Apply& node) {
+  const std::string name = node.op()->name();
+  return node.origin().empty() ? name : name + " (from " + node.origin() + ")";
+}
+
+std::string node_error_message(const Apply& node, const std::string& message) {
+  const std::string name = node.op()->name();
+  const std::string rest =
+      message.rfind(name + ":", 0) == 0 ? message.substr(name.size() + 1) : " " + message;
+  return node_label(node) + ":" + rest;
 }
 
 std::string op_error(const Op& op, const std::string& message) {

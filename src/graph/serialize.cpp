@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "byte_io.hpp"
+#include "theon/core/checked_size.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/op.hpp"
 #include "theon/graph/op_factory.hpp"
@@ -260,19 +261,18 @@ class GraphReader {
     const DType dtype = read_dtype("an array");
     const uint64_t ndim = r_.count("an array's ndim", 8);
     Shape shape;
-    uint64_t size = 1;
     for (uint64_t i = 0; i < ndim; ++i) {
       const int64_t d = r_.i64("an array size");
       if (d < 0) r_.fail("negative array size " + std::to_string(d));
-      if (__builtin_mul_overflow(size, static_cast<uint64_t>(d), &size)) {
-        r_.fail("the array's element count overflows");
-      }
       shape.push_back(d);
     }
-    uint64_t nbytes = 0;
-    if (__builtin_mul_overflow(size, static_cast<uint64_t>(itemsize(dtype)), &nbytes)) {
-      r_.fail("the array's byte size overflows");
+    size_t nbytes = 0;
+    try {
+      nbytes = checked_nbytes(shape, itemsize(dtype), "", dtype);
+    } catch (const ValueError& e) {
+      r_.fail(std::string("the array's ") + e.what());
     }
+    const auto size = static_cast<uint64_t>(shape_size(shape));
     r_.need(nbytes, "the array's elements");
     NDArray a = NDArray::empty(dtype, shape);
     r_.elements(a.raw(), size, itemsize(dtype), "the array's elements");

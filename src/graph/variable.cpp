@@ -1,7 +1,9 @@
 #include "theon/graph/variable.hpp"
 
+#include <algorithm>
 #include <atomic>
 
+#include "theon/core/checked_size.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/op.hpp"
 
@@ -32,17 +34,34 @@ void place_outputs(const Op& op, const std::vector<Var>& inputs, std::vector<Ten
 
 }  // namespace
 
+void check_static_size(const TensorType& type, const std::string& what) {
+  Shape known;
+  for (int64_t d : type.shape) {
+    if (d >= 0) known.push_back(d);  // output_types rejects other negative sizes itself
+  }
+  try {
+    checked_nbytes(known, itemsize(type.dtype));
+  } catch (const ValueError&) {
+    throw ValueError(what + ": array is too big: no array of type " + type.str() +
+                     " fits in memory (its size overflows int64)");
+  }
+}
+
 std::vector<TensorType> output_types_on_device(const Op& op, const std::vector<Var>& inputs) {
   std::vector<TensorType> types = op.output_types(inputs);
   if (!op.places_outputs()) place_outputs(op, inputs, types);
+  for (const auto& t : types) check_static_size(t, op.name());
   return types;
 }
 
 Variable::Variable() : id(next_id++) {}
 
 Apply::Apply(OpPtr op, std::vector<Var> inputs, const std::vector<TensorType>& output_types,
-             std::string where)
-    : op_(std::move(op)), inputs_(std::move(inputs)), where_(std::move(where)) {
+             std::string where, std::string origin)
+    : op_(std::move(op)),
+      inputs_(std::move(inputs)),
+      where_(std::move(where)),
+      origin_(std::move(origin)) {
   outputs_.resize(output_types.size());
   for (size_t i = 0; i < output_types.size(); ++i) {
     outputs_[i].type = output_types[i];
@@ -50,6 +69,24 @@ Apply::Apply(OpPtr op, std::vector<Var> inputs, const std::vector<TensorType>& o
     outputs_[i].index = static_cast<int>(i);
     outputs_[i].where = where_;
   }
+}
+
+void Apply::inherit_trace(const std::vector<const Apply*>& absorbed) {
+  // Bounded: a fused kernel takes the place of a whole tree of elementwise nodes.
+  constexpr size_t kMaxEntries = 4;
+  auto add = [](std::string& list, const std::string& entry) {
+    if (entry.empty() || list.find(entry) != std::string::npos || list.ends_with("...")) return;
+    if (std::count(list.begin(), list.end(), ',') + 1 >= static_cast<long>(kMaxEntries)) {
+      list += ", ...";
+      return;
+    }
+    list += (list.empty() ? "" : ", ") + entry;
+  };
+  for (const Apply* node : absorbed) {
+    add(where_, node->where_);
+    add(origin_, node->origin_.empty() ? node->op_->name() : node->origin_);
+  }
+  for (auto& out : outputs_) out.where = where_;
 }
 
 Var Apply::output(int i) {
@@ -84,6 +121,7 @@ Var make_node1(OpPtr op, std::vector<Var> inputs) {
 }
 
 Var make_input(TensorType type, std::string name) {
+  check_static_size(type, name.empty() ? "input" : "input '" + name + "'");
   auto v = std::make_shared<Variable>();
   v->type = std::move(type);
   v->name = std::move(name);

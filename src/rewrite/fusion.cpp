@@ -178,9 +178,8 @@ class Fuser {
       const Reduce* r = node_op<Reduce>(reduce);
       reduction = FusedReduction{r->kind(), r->axes(), r->keepdims()};
     }
-    // The fused node is reported as built where its last member was.
+    // The fused node takes the creation trace of the last member, which it replaces.
     Apply* last = reduce ? reduce : root;
-    LocationScope location(last->where());
     auto op =
         std::make_shared<Fused>(input_types, std::move(steps), std::vector<int>{result}, reduction);
     const Var fused = make_node1(op, inputs);

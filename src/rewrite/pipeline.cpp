@@ -134,6 +134,7 @@ SelectedRules select(const Pass& pass, const RewriteFilter& filter) {
 }
 
 int run_selected(FunctionGraph& fg, const SelectedRules& rules) {
+  LocationScope no_location("");  // as in rewrite_to_fixpoint, for the graph rewriters
   int changes = 0;
   for (const GraphRewriter* r : rules.graph_rewriters) changes += r->apply(fg) ? 1 : 0;
   if (!rules.node_rewriters.empty()) changes += rewrite_to_fixpoint(fg, rules.node_rewriters);

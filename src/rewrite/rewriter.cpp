@@ -29,6 +29,9 @@ int rewrite_to_fixpoint(FunctionGraph& fg, const std::vector<const NodeRewriter*
     if (r->tracks.empty()) generic.push_back(r);
     for (const auto& t : r->tracks) by_type[t].push_back(r);
   }
+  // Nodes the rewrites build get no location of their own: FunctionGraph::replace gives them
+  // the trace of the node they replace, not wherever the caller of the compiler happens to be.
+  LocationScope no_location("");
   int replacements = 0;
   for (int pass = 0; pass < max_passes; ++pass) {
     int before = replacements;

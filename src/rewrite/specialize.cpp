@@ -108,18 +108,21 @@ Result sum_alloc(FunctionGraph&, Apply* node) {
   if (v->type.ndim() > 0) v = make_node1(std::make_shared<DimShuffle>(std::vector<int64_t>{}), {v});
   std::vector<bool> reduced(dims->size(), false);
   for (int64_t ax : r->axes()) reduced[ax] = true;
-  Var count;
-  std::vector<Var> rest;
+  std::vector<Var> counted, rest;
   for (size_t d = 0; d < dims->size(); ++d) {
     if (reduced[d]) {
-      count = count ? mul(count, (*dims)[d]) : (*dims)[d];
+      counted.push_back((*dims)[d]);
       if (r->keepdims()) rest.push_back(scalar_constant(int64_t{1}, DType::Int64));
     } else {
       rest.push_back((*dims)[d]);
     }
   }
   Var total = cast(v, dt);
-  if (count) total = mul(total, cast(count, dt));
+  // Checked: a shape whose size overflows stays the error the alloc would have raised, not a
+  // count wrapped modulo 2**64. With every axis reduced the whole shape is checked; otherwise
+  // the remaining alloc checks its own part.
+  const int64_t item = static_cast<int64_t>(itemsize(a->type.dtype));
+  if (!counted.empty()) total = mul(total, cast(checked_product(counted, item), dt));
   return one(rest.empty() ? total : alloc(total, rest));
 }
 

@@ -17,13 +17,11 @@ void with_node_context(const Instruction& ins, Args&& args, F&& call) {
   try {
     call();
   } catch (const Error& e) {
-    std::string msg = e.what();
-    const std::string prefix = ins.node->op()->name() + ":";
-    if (msg.rfind(prefix, 0) != 0) msg = ins.node->op()->name() + ": " + msg;
-    rethrow_with_message(e, msg + node_error_context(*ins.node, args()));
+    rethrow_with_message(
+        e, node_error_message(*ins.node, e.what()) + node_error_context(*ins.node, args()));
   } catch (const std::bad_alloc&) {
-    throw Error(ErrorKind::Runtime,
-                ins.node->op()->name() + ": out of memory" + node_error_context(*ins.node, args()));
+    throw MemoryError(node_label(*ins.node) + ": out of memory" +
+                      node_error_context(*ins.node, args()));
   }
 }
 

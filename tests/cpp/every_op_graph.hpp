@@ -105,6 +105,7 @@ inline OpGraph every_op_graph() {
   keep(shape(x));
   keep(shape_i(x, 1));
   keep(size(x));
+  keep(checked_product({shape_i(x, 0), i}, 8));
   keep(make_vector({shape_i(x, 0), i}, DType::Int64));
   keep(reshape(x, std::vector<int64_t>{4, 3}));
   keep(flatten(t, 2));

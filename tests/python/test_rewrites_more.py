@@ -761,7 +761,7 @@ GOLDEN = {
         'Elemwise{mul} [id A]  <- sum_alloc\n'
         ' |v [id B]\n'
         ' |Elemwise{Cast{float64}} [id C]  <- sum_alloc\n'
-        ' | |Elemwise{mul} [id D]  <- sum_alloc\n'
+        ' | |CheckedProduct{itemsize=8} [id D]  <- sum_alloc\n'
         ' | | |Elemwise{Cast{int64}} [id E]  <- sum_alloc\n'
         ' | | | |n [id F]\n'
         ' | | |3 [id G] (constant)\n'
@@ -771,9 +771,10 @@ GOLDEN = {
         ' |Elemwise{mul} [id B]  <- sum_alloc\n'
         ' | |v [id C]\n'
         ' | |Elemwise{Cast{float64}} [id D]  <- sum_alloc\n'
-        ' | | |Elemwise{Cast{int64}} [id E]  <- sum_alloc\n'
-        ' | | | |n [id F]\n'
-        ' |3 [id G] (constant)\n'
+        ' | | |CheckedProduct{itemsize=8} [id E]  <- sum_alloc\n'
+        ' | | | |Elemwise{Cast{int64}} [id F]  <- sum_alloc\n'
+        ' | | | | |n [id G]\n'
+        ' |3 [id H] (constant)\n'
     ),
 }
 

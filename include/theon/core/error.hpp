@@ -6,7 +6,7 @@
 
 namespace theon {
 
-enum class ErrorKind { Type, Value, Index, NotImplemented, Runtime };
+enum class ErrorKind { Type, Value, Index, NotImplemented, Memory, Runtime };
 
 class Error : public std::runtime_error {
  public:
@@ -28,6 +28,10 @@ struct IndexError : Error {
 };
 struct NotImplementedError : Error {
   explicit NotImplementedError(const std::string& m) : Error(ErrorKind::NotImplemented, m) {}
+};
+// An allocation the machine cannot satisfy (Python's MemoryError).
+struct MemoryError : Error {
+  explicit MemoryError(const std::string& m) : Error(ErrorKind::Memory, m) {}
 };
 
 // Rethrows `e` (of any Error kind) with `message` in place of its text, keeping its kind.

@@ -57,6 +57,10 @@ class FunctionGraph {
   // Makes every reader of `old` (and the graph outputs) read `replacement` instead. The types
   // must agree in dtype and ndim, and static sizes known on both sides must be equal
   // (TypeError naming `reason` otherwise). Nodes nothing reads any more leave the graph.
+  // The nodes the replacement brings into the graph that were built without a creation trace
+  // (by a rewrite) take the traces of the nodes they take the place of: old's node and the
+  // nodes that leave the graph with it (a Gemv replacing y - dot(X, w) takes the sub's and the
+  // dot's): their user's lines, and the ops the user wrote there (Apply::origin).
   void replace(const Var& old, const Var& replacement, const std::string& reason = "");
   // After `n` more replacements, replace() does nothing (DebugMode replays the rewrites up to
   // a point to find the one that changed a value); negative: no limit.
@@ -71,8 +75,10 @@ class FunctionGraph {
   }
 
  private:
-  void import_graph(const Var& v, const std::string& reason);
-  void prune(Apply* node);
+  // Adds v's nodes that are not in the graph yet; returns them, inputs first.
+  std::vector<Apply*> import_graph(const Var& v, const std::string& reason);
+  // Removes `node` if nothing reads it, then its inputs' nodes likewise; appends what left.
+  void prune(Apply* node, std::vector<const Apply*>* removed = nullptr);
 
   std::vector<Var> inputs_;
   std::vector<Var> outputs_;

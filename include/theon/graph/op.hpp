@@ -79,6 +79,13 @@ NDArray& reuse_or_empty(NDArray& slot, DType dtype, const Shape& shape);
 // inputs' shapes and dtypes, and where the node was built.
 std::string node_error_context(const Apply& node, const std::vector<NDArray>& inputs);
 
+// The node's op name, with the op the user wrote when a rewrite built the node in its place:
+// "Gemv{...} (from Dot)".
+std::string node_label(const Apply& node);
+// `message` (an error raised by the node's op, which may begin with the op's name) as
+// "<node_label>: message".
+std::string node_error_message(const Apply& node, const std::string& message);
+
 // Formats "Op{props}: message" with the op's name, as every op error begins.
 std::string op_error(const Op& op, const std::string& message);
 

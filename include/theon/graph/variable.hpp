@@ -82,7 +82,7 @@ using Var = std::shared_ptr<Variable>;
 class Apply : public std::enable_shared_from_this<Apply> {
  public:
   Apply(OpPtr op, std::vector<Var> inputs, const std::vector<TensorType>& output_types,
-        std::string where);
+        std::string where, std::string origin = {});
   const OpPtr& op() const { return op_; }
   const std::vector<Var>& inputs() const { return inputs_; }
   int nout() const { return static_cast<int>(outputs_.size()); }
@@ -90,17 +90,28 @@ class Apply : public std::enable_shared_from_this<Apply> {
   Var output(int i);
   const Variable& output_ref(int i) const { return outputs_[i]; }
   std::vector<Var> outputs();
+  // The creation trace: the user's file:line that built the node ("" if unknown); for a node
+  // a rewrite built, the lines of the nodes it took the place of, comma-separated.
   const std::string& where() const { return where_; }
+  // For a node a rewrite built, the ops the user wrote that it took the place of, in graph
+  // order and comma-separated: "Dot, Elemwise{sub}" for the Gemv of y - dot(X, w). Through
+  // later rewrites it stays the user's ops. "" for the user's own nodes. Errors name it beside
+  // the node's op.
+  const std::string& origin() const { return origin_; }
 
  private:
-  // Only a FunctionGraph rewires inputs, and only of its own private copies of nodes.
+  // Only a FunctionGraph rewires inputs, and only of its own private copies of nodes; it also
+  // gives the nodes a rewrite builds the trace of the node they replace.
   friend class FunctionGraph;
   void set_input(size_t i, Var v) { inputs_[i] = std::move(v); }
+  // `absorbed`: the nodes whose place this node takes, inputs first (see FunctionGraph::replace).
+  void inherit_trace(const std::vector<const Apply*>& absorbed);
 
   OpPtr op_;
   std::vector<Var> inputs_;
   std::vector<Variable> outputs_;  // never resized: handles point into it
   std::string where_;
+  std::string origin_;
 };
 
 // Creates a node: asks the op for its output types (which validates the inputs) and records
@@ -110,6 +121,10 @@ Var make_node1(OpPtr op, std::vector<Var> inputs);
 // The op's output types on these inputs, on the device where the inputs live (unless the op
 // places its outputs itself): what make_node and graph copies give a node.
 std::vector<TensorType> output_types_on_device(const Op& op, const std::vector<Var>& inputs);
+
+// Throws ValueError naming `what` when no array of `type` could exist: the product of its
+// known static sizes (times the item size) overflows int64.
+void check_static_size(const TensorType& type, const std::string& what);
 
 Var make_input(TensorType type, std::string name = "");
 Var make_constant(NDArray value, std::string name = "");

@@ -58,6 +58,28 @@ class SizeOp : public Op {
                         const std::vector<Var>& output_grads) const override;
 };
 
+// The product of 0-d integer dimensions as an int64 scalar, checked as an array's shape is:
+// ValueError when a dimension is negative or the product times `itemsize` overflows int64.
+// Rewrites that drop an array but keep its element count (sum of an alloc) use it, so that
+// a shape too big for any array stays an error instead of a wrapped count.
+class CheckedProduct : public Op {
+ public:
+  explicit CheckedProduct(int64_t itemsize) : itemsize_(itemsize) {}
+  int64_t itemsize() const { return itemsize_; }
+  std::string type_name() const override { return "CheckedProduct"; }
+  Props fields() const override { return {{"itemsize", PropValue::integer(itemsize_)}}; }
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override;
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override;
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override;
+
+ private:
+  int64_t itemsize_;
+};
+
 // Stacks 0-d inputs into a vector of `dtype` (values converted as NumPy's unsafe casting).
 class MakeVector : public Op {
  public:
@@ -206,6 +228,8 @@ std::vector<Var> broadcast_dims(const std::vector<Var>& inputs,
 Var shape(const Var& x);
 Var shape_i(const Var& x, int64_t i);  // negative i counts from the end
 Var size(const Var& x);
+// The product of 0-d integer `dims` (see CheckedProduct), for arrays of `itemsize`-byte items.
+Var checked_product(const std::vector<Var>& dims, int64_t itemsize);
 Var make_vector(const std::vector<Var>& elements, std::optional<DType> dtype = std::nullopt);
 // `shape` is an integer vector; `ndim` is needed only when its static length is unknown.
 Var reshape(const Var& x, const Var& shape, std::optional<int64_t> ndim = std::nullopt);

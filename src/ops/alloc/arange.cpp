@@ -36,7 +36,12 @@ int64_t arange_length(const Op& op, const NDArray& start, const NDArray& stop,
   if (ints) {
     const int64_t a = read_int(start, 0), b = read_int(stop, 0), s = read_int(step, 0);
     if (s == 0) throw ValueError(op_error(op, "step must not be zero"));
-    const int64_t span = b - a;
+    int64_t span;
+    if (__builtin_sub_overflow(b, a, &span)) {
+      throw ValueError(op_error(op, "array is too big: the length of arange(" + std::to_string(a) +
+                                        ", " + std::to_string(b) + ", " + std::to_string(s) +
+                                        ") overflows int64"));
+    }
     if ((span > 0) != (s > 0) || span == 0) return 0;
     const int64_t as = s > 0 ? s : -s, aspan = span > 0 ? span : -span;
     return (aspan + as - 1) / as;
@@ -44,7 +49,8 @@ int64_t arange_length(const Op& op, const NDArray& start, const NDArray& stop,
   const double a = read_double(start), b = read_double(stop), s = read_double(step);
   if (s == 0) throw ValueError(op_error(op, "step must not be zero"));
   const double n = std::ceil((b - a) / s);
-  if (!std::isfinite(n)) {
+  // 2**63 as a double: the first value that does not convert to int64.
+  if (!std::isfinite(n) || n >= 9223372036854775808.0) {
     throw ValueError(
         op_error(op, "arange: cannot compute the length of the result (start=" + std::to_string(a) +
                          ", stop=" + std::to_string(b) + ", step=" + std::to_string(s) + ")"));

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "../shape_util.hpp"
+#include "theon/core/checked_size.hpp"
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
 #include "theon/graph/op_factory.hpp"
@@ -15,6 +16,15 @@
 #include "theon/ops/shape.hpp"
 
 namespace theon {
+namespace {
+
+// A repeated length computed with checked_add / checked_mul, or a ValueError naming the op.
+int64_t repeated_length(const Op& op, std::optional<int64_t> n) {
+  if (n) return *n;
+  throw ValueError(op_error(op, "array is too big: the repeated length overflows int64"));
+}
+
+}  // namespace
 
 // ---- Repeat ----
 
@@ -40,7 +50,7 @@ std::vector<TensorType> Repeat::output_types(const std::vector<Var>& inputs) con
   if (r->type.ndim() == 0) {
     if (auto v = static_int_scalar(r)) {
       if (*v < 0) throw ValueError(op_error(*this, "repeats may not contain negative values"));
-      if (dim != kUnknownDim) out[axis_] = dim * *v;
+      if (dim != kUnknownDim) out[axis_] = repeated_length(*this, checked_mul(dim, *v));
     }
   } else if (auto vals = static_int_vector(r)) {
     const int64_t len = static_cast<int64_t>(vals->size());
@@ -54,12 +64,14 @@ std::vector<TensorType> Repeat::output_types(const std::vector<Var>& inputs) con
     for (const auto& v : *vals) {
       if (v && *v < 0) throw ValueError(op_error(*this, "repeats may not contain negative values"));
       if (v)
-        total += *v;
+        total = repeated_length(*this, checked_add(total, *v));
       else
         known = false;
     }
     if (known && len != 1) out[axis_] = total;
-    if (known && len == 1 && dim != kUnknownDim) out[axis_] = total * dim;
+    if (known && len == 1 && dim != kUnknownDim) {
+      out[axis_] = repeated_length(*this, checked_mul(total, dim));
+    }
   }
   return {TensorType(t.dtype, out)};
 }
@@ -79,7 +91,7 @@ void Repeat::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& o
   int64_t total = 0;
   for (int64_t r : reps) {
     if (r < 0) throw ValueError(op_error(*this, "repeats may not contain negative values"));
-    total += r;
+    total = repeated_length(*this, checked_add(total, r));
   }
   Shape shape = x.shape();
   shape[ax] = total;
@@ -197,7 +209,7 @@ void RepeatSum::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>
   bool ok = n >= 0 && static_cast<int64_t>(reps.size()) == n;
   for (int64_t r : reps) {
     ok = ok && r >= 0;
-    total += r;
+    total = repeated_length(*this, checked_add(total, r));
   }
   if (!ok || total != g.shape(ax)) {
     throw ValueError(op_error(*this, "repeats " + ints_str(read_int_vector(inputs[1])) + " for " +

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "../shape_util.hpp"
+#include "theon/core/checked_size.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
@@ -12,6 +13,17 @@
 #include "theon/ops/shape.hpp"
 
 namespace theon {
+namespace {
+
+// s * r, or a ValueError naming the op, the tiled shape and the repetitions on overflow.
+int64_t tiled_dim(const Op& op, const std::string& shape, const std::vector<int64_t>& reps,
+                  int64_t s, int64_t r) {
+  if (auto n = checked_mul(s, r)) return *n;
+  throw ValueError(op_error(op, "array is too big: tiling shape " + shape + " by reps " +
+                                    ints_str(reps) + " overflows int64"));
+}
+
+}  // namespace
 
 std::vector<TensorType> Tile::output_types(const std::vector<Var>& inputs) const {
   if (inputs.size() != 1) throw TypeError(op_error(*this, "expected 1 input"));
@@ -26,7 +38,9 @@ std::vector<TensorType> Tile::output_types(const std::vector<Var>& inputs) const
     const int xi = i - (n - t.ndim()), ri = i - (n - static_cast<int>(reps_.size()));
     const int64_t s = xi >= 0 ? t.shape[xi] : 1;
     const int64_t r = ri >= 0 ? reps_[ri] : 1;
-    out[i] = r == 0 ? 0 : s == kUnknownDim ? kUnknownDim : s * r;
+    out[i] = r == 0             ? 0
+             : s == kUnknownDim ? kUnknownDim
+                                : tiled_dim(*this, static_shape_str(t.shape), reps_, s, r);
   }
   return {TensorType(t.dtype, out)};
 }
@@ -43,7 +57,8 @@ void Tile::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& out
     rs[i] = ri >= 0 ? reps_[ri] : 1;
   }
   Shape shape(n);
-  for (int i = 0; i < n; ++i) shape[i] = xs[i] * rs[i];
+  for (int i = 0; i < n; ++i)
+    shape[i] = tiled_dim(*this, shape_str(x.shape()), reps_, xs[i], rs[i]);
   NDArray& out = reuse_or_empty(outputs[0], x.dtype(), shape);
   // out viewed as (r0, s0, r1, s1, ...), filled from x viewed with 0 strides on the r axes.
   Shape split_shape;

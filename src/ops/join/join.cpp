@@ -2,6 +2,7 @@
 #include "theon/ops/join.hpp"
 
 #include "../shape_util.hpp"
+#include "theon/core/checked_size.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
@@ -66,7 +67,10 @@ void Join::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& out
       throw ValueError(op_error(*this, "the input shapes must match except along axis " +
                                            std::to_string(axis_) + ", got shapes " + shapes));
     }
-    shape[axis_] += a.shape(static_cast<int>(axis_));
+    auto len = checked_add(shape[axis_], a.shape(static_cast<int>(axis_)));
+    if (!len)
+      throw ValueError(op_error(*this, "array is too big: the joined length overflows int64"));
+    shape[axis_] = *len;
   }
   NDArray& out = reuse_or_empty(outputs[0], dt, shape);
   int64_t offset = 0;

@@ -1,5 +1,6 @@
 // Split{n, axis}: n views of consecutive pieces of x along an axis, and its C++ API split.
 #include "../shape_util.hpp"
+#include "theon/core/checked_size.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
@@ -50,7 +51,9 @@ std::vector<TensorType> Split::output_types(const std::vector<Var>& inputs) cons
           op_error(*this, "split sizes must be non-negative, got " + std::to_string(*v)));
     }
     if (v) {
-      total += *v;
+      auto sum = checked_add(total, *v);
+      if (!sum) throw ValueError(op_error(*this, "the split sizes overflow int64"));
+      total = *sum;
     } else {
       all_known = false;
     }
@@ -72,7 +75,9 @@ void Split::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& ou
   bool ok = static_cast<int64_t>(sizes.size()) == n_;
   for (int64_t s : sizes) {
     ok = ok && s >= 0;
-    total += s;
+    auto sum = checked_add(total, s);
+    ok = ok && sum;
+    total = sum.value_or(total);
   }
   if (!ok || total != x.shape(ax)) {
     throw ValueError(op_error(*this, "split sizes " + ints_str(sizes) + " (" + std::to_string(n_) +

@@ -1,6 +1,7 @@
 // Reshape{ndim}(x, shape): x with a new shape of ndim entries, one of which may be -1.
 #include "../shape_util.hpp"
 #include "shape_detail.hpp"
+#include "theon/core/checked_size.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
@@ -30,8 +31,10 @@ Shape resolve_shape(const Op& op, const Shape& in_shape, std::vector<int64_t> re
       unknown = static_cast<int>(i);
     } else if (req[i] < 0) {
       fail(": negative dimension");
+    } else if (auto k = checked_mul(known, req[i])) {
+      known = *k;
     } else {
-      known *= req[i];
+      fail(": the requested size overflows int64");
     }
   }
   if (unknown >= 0) {
@@ -59,14 +62,8 @@ std::vector<TensorType> Reshape::output_types(const std::vector<Var>& inputs) co
   StaticShape out(ndim_, kUnknownDim);
   auto vals = static_int_vector(s);
   if (!vals) return {TensorType(x->type.dtype, out)};
-  std::optional<int64_t> in_size = 1;
-  for (int64_t d : x->type.shape) {
-    if (d == kUnknownDim) {
-      in_size.reset();
-      break;
-    }
-    *in_size *= d;
-  }
+  bool in_known = true;
+  for (int64_t d : x->type.shape) in_known = in_known && d != kUnknownDim;
   bool all_known = true;
   int minus_ones = 0;
   std::vector<int64_t> req(ndim_);
@@ -89,7 +86,7 @@ std::vector<TensorType> Reshape::output_types(const std::vector<Var>& inputs) co
     throw ValueError(
         op_error(*this, "can only specify one unknown dimension, got shape " + ints_str(req)));
   }
-  if (all_known && in_size) {
+  if (all_known && in_known) {
     Shape xs(x->type.shape.begin(), x->type.shape.end());
     Shape resolved = resolve_shape(*this, xs, req);
     out.assign(resolved.begin(), resolved.end());

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "../shape_util.hpp"
+#include "theon/core/checked_size.hpp"
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
 #include "theon/ops/constant.hpp"
@@ -65,7 +66,7 @@ std::optional<int64_t> static_int_scalar(const Var& v) {
       int64_t n = 1;
       for (int64_t d : in->type.shape) {
         if (d == kUnknownDim) return std::nullopt;
-        n *= d;
+        n *= d;  // static sizes of a type are checked to multiply without overflow
       }
       return n;
     }
@@ -133,8 +134,11 @@ Var dims_product(const std::vector<Var>& dims) {
   int64_t known = 1;
   Var acc;
   for (const Var& d : dims) {
-    if (auto v = static_int_scalar(d)) {
-      known *= *v;
+    auto v = static_int_scalar(d);
+    // A product that overflows stays symbolic: the op whose shape it is reports the overflow.
+    auto k = v ? checked_mul(known, *v) : std::nullopt;
+    if (k) {
+      known = *k;
     } else {
       acc = acc ? mul(acc, as_int64(d)) : as_int64(d);
     }
