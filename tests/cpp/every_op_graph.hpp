@@ -154,6 +154,21 @@ inline OpGraph every_op_graph() {
   keep(ger(exp(x), half, u, v, true));
   keep(ger(x, half, u, v));
 
+  // Extra ops (src/ops/extra/) whose inputs or parameters the loop above does not give.
+  const Var dims = constant(NDArray::from_vector<int64_t>({2, 2}, {2}));
+  keep(build("searchsorted", {v, x}, Params({{"side", std::string("right")}}))[0]);
+  keep(build("bincount", {labels}, Params({{"minlength", int64_t{5}}}))[0]);
+  keep(build("bincount", {labels, u}, Params{})[0]);
+  keep_all(build("unravel_index", {labels, dims}, Params({{"order", std::string("F")}})));
+  keep(build("ravel_multi_index", {labels, labels, dims},
+             Params({{"mode", std::string("clip")}}))[0]);
+  keep(build("choose", {labels, t2}, Params({{"mode", std::string("wrap")}}))[0]);
+  keep_all(build("unique", {x},
+                 Params({{"return_index", true},
+                         {"return_inverse", true},
+                         {"return_counts", true},
+                         {"axis", int64_t{1}}})));
+
   keep(sort(x, std::nullopt));
   keep(argsort(x, 0));
   keep(softmax(x, 1));

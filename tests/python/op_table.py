@@ -5,6 +5,8 @@ completeness test fails otherwise). Row types, samplers and constructors: op_tab
 import numpy as np
 import scipy.special as sp
 
+from op_table_extra import (EXTRA, EXTRA_NO_EMPTY_CASE, EXTRA_NOT_BUILDERS,
+                            EXTRA_SHAPE_FROM_VALUES)
 from op_table_kinds import (ALL, FLOATS, INTS, NUMERIC, Row, binary, reduction, shape_op, unary,
                             unary_float)
 from op_table_structured import ALLOC, BLAS, GRADIENT_SUPPORT, JOIN, NNET, SORT, SUBTENSOR
@@ -13,19 +15,22 @@ from theon.tensor._build import build
 # Builders without a row of their own, with the reason.
 EXCLUDED = {}
 # Rows of ops built outside the builder registry: row name -> how they are built.
-NOT_BUILDERS = {"subtensor": "x[key]; the bindings parse the key (bindings/index_key.cpp)"}
+NOT_BUILDERS = {"subtensor": "x[key]; the bindings parse the key (bindings/index_key.cpp)",
+                **EXTRA_NOT_BUILDERS}
 # Rows whose output shapes depend on the values (not only the shapes) of some array inputs:
 # row id -> those inputs.
 SHAPE_FROM_VALUES = {
     "repeat-counts": (1,),  # the sum of the counts
     "split": (1,),  # the sizes
     "subtensor-mask": (1,),  # the number of True in the mask
+    **EXTRA_SHAPE_FROM_VALUES,
 }
 # Rows without an empty case, with the reason.
 NO_EMPTY_CASE = {
     "argmax-axisNone": "the arg of an empty array is an error",
     "argmin-axisNone": "the arg of an empty array is an error",
     "make_vector": "its inputs are 0-d",
+    **EXTRA_NO_EMPTY_CASE,
 }
 
 
@@ -236,4 +241,5 @@ SHAPE = [
              rule="same", wrt=(0,)),
 ]
 
-ROWS = ELEMWISE + REDUCE + SHAPE + ALLOC + JOIN + SUBTENSOR + BLAS + SORT + NNET + GRADIENT_SUPPORT
+ROWS = (ELEMWISE + REDUCE + SHAPE + ALLOC + JOIN + SUBTENSOR + BLAS + SORT + NNET + GRADIENT_SUPPORT
+        + EXTRA)

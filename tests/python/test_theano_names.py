@@ -79,7 +79,7 @@ def test_unknown_names_are_attribute_errors():
     ("theano.tensor.signal.pool", "pool_2d", "pooling"),
     ("theano.tensor.nlinalg", "matrix_inverse", "linear algebra"),
     ("theano.tensor.slinalg", "cholesky", "linear algebra"),
-    ("theano.tensor.extra_ops", "bincount", "extra_ops"),
+    ("theano.tensor.extra_ops", "CumOp", "extra_ops op classes"),
     ("theano.tensor.shared_randomstreams", "RandomStreams", "random streams"),
     ("theano.sandbox.rng_mrg", "MRG_RandomStreams", "random streams"),
     ("theano.scan_module", "scan", "scan"),

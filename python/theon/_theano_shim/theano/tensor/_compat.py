@@ -7,8 +7,8 @@ from theon.graph import inputs as _graph_inputs
 from theon.tensor import as_tensor_variable
 
 __all__ = ["max_and_argmax", "ptp", "largest", "smallest", "horizontal_stack",
-           "vertical_stack", "stacklists", "isclose", "allclose", "ceil_intdiv", "divmod",
-           "tri", "tril", "triu", "advanced_subtensor1", "advanced_inc_subtensor1",
+           "vertical_stack", "stacklists", "ceil_intdiv", "divmod",
+           "advanced_subtensor1", "advanced_inc_subtensor1",
            "advanced_set_subtensor1", "scalar_from_tensor", "tensor_from_scalar",
            "get_scalar_constant_value", "NotScalarConstantError", "get_vector_length",
            "extract_constant", "identity"]
@@ -57,21 +57,6 @@ def stacklists(arg):
     return as_tensor_variable(arg)
 
 
-def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """np.isclose: |a - b| <= atol + rtol * |b|, infinities equal to themselves."""
-    a, b = as_tensor_variable(a), as_tensor_variable(b)
-    close = T.le(T.abs(a - b), atol + rtol * T.abs(b))
-    out = T.or_(close, T.and_(T.isinf(a), T.eq(a, b)))
-    if equal_nan:
-        out = T.or_(out, T.and_(T.isnan(a), T.isnan(b)))
-    return out
-
-
-def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """Whether every element of a is close to b (np.allclose)."""
-    return T.all(isclose(a, b, rtol, atol, equal_nan))
-
-
 def ceil_intdiv(a, b):
     """a / b rounded up, for integers."""
     return -T.floor_div(-as_tensor_variable(a), b)
@@ -80,28 +65,6 @@ def ceil_intdiv(a, b):
 def divmod(a, b):  # noqa: A001  (Theano's name)
     """(a // b, a % b)."""
     return T.floor_div(a, b), T.mod(a, b)
-
-
-def tri(N, M=None, k=0, dtype=None):
-    """An N x M array with ones at and below the k-th diagonal (np.tri)."""
-    from theon import config
-
-    M = N if M is None else M
-    rows = T.arange(N).dimshuffle(0, "x")
-    cols = T.arange(M).dimshuffle("x", 0)
-    return T.cast(T.ge(rows + k, cols), dtype or config.floatX)
-
-
-def tril(m, k=0):
-    """m with the elements above the k-th diagonal zeroed (np.tril)."""
-    m = as_tensor_variable(m)
-    return m * tri(m.shape[-2], m.shape[-1], k, dtype=m.dtype)
-
-
-def triu(m, k=0):
-    """m with the elements below the k-th diagonal zeroed (np.triu)."""
-    m = as_tensor_variable(m)
-    return m * (1 - tri(m.shape[-2], m.shape[-1], k - 1, dtype=m.dtype))
 
 
 def advanced_subtensor1(x, ilist):

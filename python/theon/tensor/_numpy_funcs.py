@@ -1,0 +1,253 @@
+"""NumPy functions composed from Theon's ops (so gradients, fusion and every backend come from
+the parts): tri/tril/triu, diagonal/diag, linspace, meshgrid, broadcast_to/broadcast_arrays,
+isclose/allclose and nan_to_num. Each keeps NumPy's values exactly, NaN, infinities and -0.0
+included: masks select with switch rather than multiply."""
+
+import numbers
+import operator
+
+import numpy as np
+
+from theon._location import user_location
+from theon.tensor._alloc import alloc, arange, zeros
+from theon.tensor._build import Variable, as_tensor_variable, build, build_elemwise
+from theon.tensor._math import (abs as _abs, and_, eq, ge, isfinite, isinf, isnan, le, maximum,
+                                minimum, or_, switch)
+from theon.tensor._reduce import all as _all, any as _any
+from theon.tensor._shape import dimshuffle
+from theon.tensor._subtensor import set_subtensor
+
+__all__ = ["tri", "tril", "triu", "diagonal", "diag", "linspace", "meshgrid", "broadcast_to",
+           "broadcast_arrays", "isclose", "allclose", "nan_to_num"]
+
+
+def fail(cls, who, message):
+    """An exception of type ``cls`` naming the function and the user's line."""
+    return cls(f"{who}: {message}, at {user_location()}")
+
+
+def axis_index(who, axis, ndim):
+    """``axis`` (an int, negative counting from the end) as 0..ndim-1, or an AxisError-like
+    ValueError naming the function and the user's line."""
+    try:
+        axis = operator.index(axis)
+    except TypeError:
+        raise fail(TypeError, who, f"axis must be an int, got {axis!r}") from None
+    if not -ndim <= axis < ndim:
+        raise fail(ValueError, who, f"axis {axis} is out of bounds for an array of dimension "
+                   f"{ndim}")
+    return axis % ndim
+
+
+def _float_dtype(dtype):
+    return dtype if np.dtype(dtype).kind == "f" else "float64"
+
+
+# ---------------------------------------------------------------------------- triangles
+def tri(N, M=None, k=0, dtype=None):
+    """An N x M array with ones at and below the k-th diagonal (np.tri); dtype defaults to
+    config.floatX. N, M and k may be ints or integer scalar variables."""
+    from theon import config
+
+    M = N if M is None else M
+    rows = dimshuffle(arange(N), 0, "x")
+    cols = dimshuffle(arange(M), "x", 0)
+    return build("cast", ge(rows + k, cols), dtype=np.dtype(dtype or config.floatX).name)
+
+
+def _triangle(who, m, k, lower):
+    m = as_tensor_variable(m)
+    if m.ndim < 2:
+        raise fail(ValueError, who, f"expected an array of at least 2 dimensions, got {m.type}")
+    rows = dimshuffle(arange(m.shape[-2]), 0, "x")
+    cols = dimshuffle(arange(m.shape[-1]), "x", 0)
+    keep = ge(rows + k, cols) if lower else le(rows + k, cols)
+    return build_elemwise("switch", keep, m, False if m.dtype == "bool" else 0)
+
+
+def tril(m, k=0):
+    """m with the elements above the k-th diagonal zeroed (np.tril; the last two axes)."""
+    return _triangle("tril", m, k, True)
+
+
+def triu(m, k=0):
+    """m with the elements below the k-th diagonal zeroed (np.triu; the last two axes)."""
+    return _triangle("triu", m, k, False)
+
+
+# ---------------------------------------------------------------------------- diagonals
+def _diagonal_length(n1, n2, offset):
+    """min(n1 - max(-offset, 0), n2 - max(offset, 0)), at least 0, for int or symbolic
+    sizes and a static offset."""
+    a = n1 - max(-offset, 0)
+    b = n2 - max(offset, 0)
+    if isinstance(a, numbers.Integral) and isinstance(b, numbers.Integral):
+        return max(min(a, b), 0)
+    return maximum(minimum(a, b), 0)
+
+
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    """The diagonal of ``a`` with the given offset over axes axis1 and axis2, as the last axis
+    of the result (np.diagonal); a copy rather than NumPy's read-only view."""
+    a = as_tensor_variable(a)
+    if a.ndim < 2:
+        raise fail(ValueError, "diagonal", f"expected an array of at least 2 dimensions, got "
+                   f"{a.type}")
+    offset = operator.index(offset)
+    axis1 = axis_index("diagonal", axis1, a.ndim)
+    axis2 = axis_index("diagonal", axis2, a.ndim)
+    if axis1 == axis2:
+        raise fail(ValueError, "diagonal", "axis1 and axis2 cannot be the same")
+    rest = [d for d in range(a.ndim) if d not in (axis1, axis2)]
+    moved = dimshuffle(a, *(rest + [axis1, axis2]))
+    sizes = [s if s is not None else a.shape[d]
+             for d, s in zip((axis1, axis2), (a.static_shape[axis1], a.static_shape[axis2]))]
+    i = arange(_diagonal_length(sizes[0], sizes[1], offset))
+    key = (slice(None),) * len(rest) + (i + max(-offset, 0), i + max(offset, 0))
+    return moved[key]
+
+
+def diag(v, k=0):
+    """np.diag: the k-th diagonal of a matrix, or a square matrix with the vector v on its
+    k-th diagonal (zeros elsewhere)."""
+    v = as_tensor_variable(v)
+    k = operator.index(k)
+    if v.ndim == 2:
+        return diagonal(v, k)
+    if v.ndim != 1:
+        raise fail(ValueError, "diag", f"expected a vector or a matrix, got {v.type}")
+    n = v.shape[0] + abs(k)
+    i = arange(v.shape[0])
+    out = zeros((n, n), dtype=v.dtype)
+    return set_subtensor(out[i + max(-k, 0), i + max(k, 0)], v)
+
+
+# ---------------------------------------------------------------------------- grids
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    """np.linspace: ``num`` (an int) evenly spaced values from start to stop (scalars or
+    arrays, which add dimensions after the new axis), computed as NumPy computes them so
+    that the values agree to the last bit; with an integer dtype they are floored."""
+    num = operator.index(num)
+    if num < 0:
+        raise fail(ValueError, "linspace", f"num must be non-negative, got {num}")
+    strong = [np.dtype(as_tensor_variable(v).dtype) for v in (start, stop)
+              if type(v) not in (bool, int, float)]
+    dt = _float_dtype(np.result_type(*strong).name) if strong else "float64"
+    start, stop = as_tensor_variable(start), as_tensor_variable(stop)
+    start, stop = build("cast", start, dtype=dt), build("cast", stop, dtype=dt)
+    div = num - 1 if endpoint else num
+    delta = stop - start
+    nd = max(start.ndim, stop.ndim)
+    y = dimshuffle(arange(0, num, dtype=dt), *([0] + ["x"] * nd))
+    if div > 0:
+        step = delta / div
+        y = switch(_any(eq(step, 0)), y / div * delta, y * step)
+    else:
+        step = as_tensor_variable(np.array(np.nan, dtype=dt))
+        y = y * delta
+    y = y + start
+    if endpoint and num > 1:
+        y = set_subtensor(y[-1], stop)
+    if axis != 0:
+        axis = axis_index("linspace", axis, y.ndim)
+        order = list(range(1, y.ndim))
+        order.insert(axis, 0)
+        y = dimshuffle(y, *order)
+    if dtype is not None:
+        target = np.dtype(dtype)
+        if target.kind in "iu":
+            y = build("floor", y)
+        y = build("cast", y, dtype=target.name)
+    return (y, step) if retstep else y
+
+
+def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
+    """np.meshgrid: coordinate arrays from 1-d coordinate vectors; 'xy' (Cartesian) swaps the
+    first two output axes, 'ij' does not; sparse keeps size-1 dimensions instead of copies."""
+    if indexing not in ("xy", "ij"):
+        raise fail(ValueError, "meshgrid", f"indexing must be 'xy' or 'ij', got {indexing!r}")
+    xs = [as_tensor_variable(x) for x in xi]
+    xs = [x if x.ndim == 1 else x.flatten() for x in xs]
+    nd = len(xs)
+    out = []
+    for i, x in enumerate(xs):
+        axis = i
+        if indexing == "xy" and nd > 1 and i < 2:
+            axis = 1 - i
+        out.append(dimshuffle(x, *[0 if d == axis else "x" for d in range(nd)]))
+    if indexing == "xy" and nd > 1:
+        sizes = [xs[1].shape[0], xs[0].shape[0]] + [x.shape[0] for x in xs[2:]]
+    else:
+        sizes = [x.shape[0] for x in xs]
+    if not sparse:
+        out = [alloc(o, *sizes) for o in out]
+    return out
+
+
+def broadcast_to(x, shape):
+    """np.broadcast_to: x repeated along its size-1 (or missing leading) dimensions to
+    ``shape`` (ints or integer scalar variables); a copy rather than NumPy's read-only view."""
+    x = as_tensor_variable(x)
+    if isinstance(shape, Variable) and shape.ndim == 1:
+        n = shape.static_shape[0]
+        if n is None:
+            raise fail(ValueError, "broadcast_to", "the length of a shape vector must be "
+                       "known when the graph is built")
+        shape = [shape[i] for i in range(n)]
+    shape = [shape] if isinstance(shape, (numbers.Integral, Variable)) else list(shape)
+    if len(shape) < x.ndim:
+        raise fail(ValueError, "broadcast_to", f"cannot broadcast {x.type} to a shape of "
+                   f"{len(shape)} dimensions")
+    return alloc(x, *shape)
+
+
+def broadcast_arrays(*args):
+    """np.broadcast_arrays: the arguments broadcast against each other (copies)."""
+    xs = [as_tensor_variable(a) for a in args]
+    if len(xs) < 2:
+        return xs
+    nd = max(x.ndim for x in xs)
+    # The broadcast shape is read from the shape of an elementwise sum; only its shape is
+    # computed (the shape rewrites never compute the sum itself).
+    model = xs[0]
+    for x in xs[1:]:
+        model = build_elemwise("add", build("cast", model, dtype="bool"),
+                               build("cast", x, dtype="bool"))
+    return [alloc(x, *[model.shape[d] for d in range(nd)]) for x in xs]
+
+
+# ---------------------------------------------------------------------------- comparisons
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """np.isclose: |a - b| <= atol + rtol * |b| where b is finite, or a == b (so equal
+    infinities are close); NaNs are close to each other only with equal_nan. b is compared in
+    float, as NumPy does."""
+    a, b = as_tensor_variable(a), as_tensor_variable(b)
+    if np.dtype(b.dtype).kind != "f":
+        b = build("cast", b, dtype=np.result_type(np.dtype(b.dtype), 1.0).name)
+    close = and_(le(_abs(a - b), atol + rtol * _abs(b)), isfinite(b))
+    out = or_(close, eq(a, b))
+    if equal_nan:
+        out = or_(out, and_(isnan(a), isnan(b)))
+    return out
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Whether every element of a is close to b (np.allclose), a 0-d bool."""
+    return _all(isclose(a, b, rtol, atol, equal_nan))
+
+
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """np.nan_to_num: NaN replaced by ``nan``, +inf by ``posinf`` (default the largest finite
+    value of x's dtype) and -inf by ``neginf`` (default the most negative). Integer and bool
+    inputs are returned unchanged."""
+    x = as_tensor_variable(x)
+    if np.dtype(x.dtype).kind != "f":
+        return x
+    info = np.finfo(x.dtype)
+    posinf = info.max if posinf is None else posinf
+    neginf = info.min if neginf is None else neginf
+    fill = [np.asarray(v, dtype=x.dtype) for v in (nan, posinf, neginf)]
+    out = switch(isnan(x), fill[0], x)
+    out = switch(and_(isinf(x), x > 0), fill[1], out)
+    return switch(and_(isinf(x), x < 0), fill[2], out)
+
