@@ -1,8 +1,9 @@
 """theon's einsum (lowered at build time to products with a greedy contraction order) against
 NumPy's einsum on the same arrays, in the same run, interleaved:
 
-1. a chain 'ij,jk,kl->il' of (n, r) (r, n) (n, r) matrices, where contracting the first pair
-   first builds an n x n intermediate and the greedy order does not, against
+1. a chain 'ij,jk,kl->il' of (n, r) (r, n) (n, r) matrices of static shapes (the order is
+   chosen from them), where contracting the first pair first builds an n x n intermediate
+   and the greedy order does not, against
    np.einsum(optimize='greedy') and np.einsum(optimize=False);
 2. a batched product 'bij,bjk->bik' (b, 64, 64) x (b, 64, 64) against np.einsum(optimize=True)
    and np.matmul.
@@ -39,7 +40,10 @@ def median_times(fns, repeats, calls):
 def bench_chain(n, r, repeats, calls):
     rng = np.random.default_rng(0)
     a, b, c = rng.normal(size=(n, r)), rng.normal(size=(r, n)), rng.normal(size=(n, r))
-    A, B, C = T.matrix("A"), T.matrix("B"), T.matrix("C")
+    # The contraction order is chosen when the graph is built, from the static shapes.
+    A = T.tensor("float64", shape=(n, r), name="A")
+    B = T.tensor("float64", shape=(r, n), name="B")
+    C = T.tensor("float64", shape=(n, r), name="C")
     f = theon.function([A, B, C], T.einsum("ij,jk,kl->il", A, B, C))
     np.testing.assert_allclose(f(a, b, c), np.einsum("ij,jk,kl->il", a, b, c, optimize=True),
                                rtol=1e-9)

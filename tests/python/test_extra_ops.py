@@ -29,7 +29,8 @@ def same(got, want):
     assert got.dtype == want.dtype and got.shape == want.shape, (got, want)
     np.testing.assert_array_equal(got, want)
     if want.dtype.kind == "f":
-        np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+        zeros = want == 0
+        np.testing.assert_array_equal(np.signbit(got[zeros]), np.signbit(want[zeros]))
 
 
 # ---------------------------------------------------------------------------- exact values
@@ -346,6 +347,29 @@ def test_bad_arguments_name_the_function_and_the_line():
                     "partition", "out of bounds", HERE)
 
 
+def test_mismatched_static_shapes_raise_when_the_graph_is_built():
+    def vec(dtype, n):
+        return T.tensor(dtype, shape=(n,))
+
+    raises_matching(ValueError, lambda: X.bincount(vec("int64", 3), vec("float64", 4)),
+                    "BinCount", "different lengths", HERE)
+    raises_matching(ValueError, lambda: X.choose(vec("int64", 3), T.tensor("float64",
+                                                                            shape=(2, 4))),
+                    "Choose", r"\(3,\)", HERE)
+    raises_matching(ValueError, lambda: X.ravel_multi_index((vec("int64", 3), vec("int64", 2)),
+                                                            (4, 4)),
+                    "RavelMultiIndex", HERE)
+    raises_matching(ValueError, lambda: X.einsum("ij,jk", T.tensor("float64", shape=(2, 3)),
+                                                 T.tensor("float64", shape=(4, 5))), HERE)
+
+
+def test_mismatched_shapes_at_run_time_name_the_op_and_the_line():
+    x, w = T.lvector("x"), T.dvector("w")
+    f = theon.function([x, w], X.bincount(x, w))
+    raises_matching(ValueError, lambda: f(np.array([1, 2]), np.ones(3)), "BinCount",
+                    "different lengths", "Node built at: .*" + HERE)
+
+
 def test_out_of_range_indices_raise_naming_the_op_and_the_line():
     i = T.lvector("i")
     f = theon.function([i], list(X.unravel_index(i, (2, 3))))
@@ -361,3 +385,17 @@ def test_out_of_range_indices_raise_naming_the_op_and_the_line():
     k = theon.function([a], X.bincount(a))
     raises_matching(ValueError, lambda: k(np.array([1, -2])), "BinCount", "non-negative",
                     "Node built at: .*" + HERE)
+
+
+def test_theanos_unique_op_class():
+    import theon.theano_alias
+
+    theon.theano_alias.enable()
+    from theano.tensor.extra_ops import Unique
+
+    x = T.lvector("x")
+    v = np.array([3, 1, 3, 2])
+    values, counts = Unique(return_counts=True)(x)
+    got = theon.function([x], [Unique()(x), values, counts])(v)
+    np.testing.assert_array_equal(got[0], np.unique(v))
+    np.testing.assert_array_equal(got[2], np.unique(v, return_counts=True)[1])

@@ -134,15 +134,16 @@ def _contract(a, b, keep):
     # (batch, summed, b_only), the groups flattened.
     va = _transpose(a, "".join(batch + a_only + summed))
     vb = _transpose(b, "".join(batch + summed + b_only))
+    if len(a_only) == len(summed) == len(b_only) == 1:
+        return _Term(matmul(va, vb), "".join(batch + a_only + b_only))
     dims_a = [va.shape[k] for k in range(va.ndim)]
     dims_b = [vb.shape[k] for k in range(vb.ndim)]
-    nb, na = len(batch), len(a_only)
+    nb, na, ns = len(batch), len(a_only), len(summed)
     flat_a = reshape(va, dims_a[:nb] + [_prod(dims_a[nb:nb + na]), _prod(dims_a[nb + na:])])
-    flat_b = reshape(vb, dims_b[:nb] + [_prod(dims_b[nb:nb + len(summed)]),
-                                        _prod(dims_b[nb + len(summed):])])
+    flat_b = reshape(vb, dims_b[:nb] + [_prod(dims_b[nb:nb + ns]), _prod(dims_b[nb + ns:])])
     out = matmul(flat_a, flat_b)
     out = reshape(out, [out.shape[k] for k in range(nb)] + dims_a[nb:nb + na] +
-                  dims_b[nb + len(summed):])
+                  dims_b[nb + ns:])
     return _Term(out, "".join(batch + a_only + b_only))
 
 

@@ -67,7 +67,15 @@ class Choose final : public Op {
     Shape stacked = shape;
     stacked.insert(stacked.begin(), n);
     const NDArray a = inputs[0].broadcast_to(shape).astype(DType::Int64);
-    const NDArray values = c.broadcast_to(stacked).copy();
+    // The choices seen with size-1 dimensions inserted after their leading axis, so that
+    // their elements align with the result's last dimensions.
+    Shape padded = element;
+    Strides padded_strides(c.strides().begin() + 1, c.strides().end());
+    padded.insert(padded.begin(), shape.size() - element.size(), 1);
+    padded_strides.insert(padded_strides.begin(), shape.size() - element.size(), 0);
+    padded.insert(padded.begin(), n);
+    padded_strides.insert(padded_strides.begin(), c.strides()[0]);
+    const NDArray values = c.view(c.raw(), padded, padded_strides).broadcast_to(stacked).copy();
     NDArray& out = reuse_or_empty(outputs[0], c.dtype(), shape);
     const int64_t size = out.size();
     const size_t item = itemsize(c.dtype());

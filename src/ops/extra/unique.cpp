@@ -45,11 +45,10 @@ class Unique final : public Op {
   explicit Unique(UniqueOptions o) : o_(o) {}
   std::string type_name() const override { return "Unique"; }
   Props fields() const override {
-    Props p{{"return_index", PropValue::boolean(o_.index)},
+    return {{"return_index", PropValue::boolean(o_.index)},
             {"return_inverse", PropValue::boolean(o_.inverse)},
-            {"return_counts", PropValue::boolean(o_.counts)}};
-    if (o_.axis) p.push_back({"axis", PropValue::integer(*o_.axis)});
-    return p;
+            {"return_counts", PropValue::boolean(o_.counts)},
+            {"axis", PropValue::optional_int(o_.axis)}};
   }
 
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override {
