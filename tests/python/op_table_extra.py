@@ -75,7 +75,8 @@ OPS = [
     Row("bincount", np.bincount, [((7,),), ((0,),), ((1,),)], domains=("nonneg",),
         dtypes=("int64", "int8", "uint8", "int32")),
     # NumPy gives int64 for an empty x even with weights; Theon's weighted sums are float64.
-    Row("bincount", lambda x, w: np.bincount(x, w).astype(np.float64), [((7,), (7,)), ((0,), (0,)), ((1,), (1,))],
+    Row("bincount", lambda x, w: np.bincount(x, w).astype(np.float64),
+        [((7,), (7,)), ((0,), (0,)), ((1,), (1,))],
         domains=("nonneg", "any"), dtypes=(("int64", "float64"), ("uint8", "float32"),
                                             ("int8", "int16")),
         grad=1, wrt=(1,), variant="weights"),

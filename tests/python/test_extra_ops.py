@@ -58,7 +58,9 @@ def test_logaddexp_and_hypot_at_special_values_match_numpy(mode):
     a, b = a.ravel(), b.ravel()
     f = theon.function([x, y], [T.logaddexp(x, y), T.logaddexp2(x, y), T.hypot(x, y)],
                        mode=mode)
-    for g, w in zip(f(a, b), [np.logaddexp(a, b), np.logaddexp2(a, b), np.hypot(a, b)]):
+    with np.errstate(all="ignore"):  # NumPy warns at inf - inf (NaN) and overflows (inf)
+        want = [np.logaddexp(a, b), np.logaddexp2(a, b), np.hypot(a, b)]
+    for g, w in zip(f(a, b), want):
         same(g, w)
 
 

@@ -9,7 +9,7 @@ import operator
 
 import numpy as np
 
-from theon.tensor._alloc import alloc, arange, repeat
+from theon.tensor._alloc import arange, repeat  # noqa: F401  (repeat: re-exported)
 from theon.tensor._build import Variable, as_tensor_variable, build
 from theon.tensor._join import concatenate, stack
 from theon.tensor._math import eq, maximum, minimum, mod, neq
