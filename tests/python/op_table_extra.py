@@ -23,7 +23,8 @@ EXTRA_SHAPE_FROM_VALUES = {
 }
 EXTRA_NO_EMPTY_CASE = {
     f"pad-{mode}": "NumPy cannot extend an empty axis in this mode (a ValueError)"
-    for mode in ("edge", "reflect", "symmetric", "wrap")}
+    for mode in ("edge", "reflect", "symmetric", "wrap", "maximum", "minimum", "mean", "median",
+                 "linear_ramp")}
 
 _MIXED_FLOAT = (("int8", "float32"), ("int32", "float64"))
 
@@ -139,7 +140,8 @@ PAD = [Row("pad", lambda a: np.pad(a, _PAD_WIDTHS, constant_values=7),
            [((2, 3),), ((0, 2),), ((1, 1),)],
            build=lambda x: X.pad(x, _PAD_WIDTHS, constant_values=7), dtypes=("float64", "int8"),
            grad=1, variant="constant")]
-for _mode in ("edge", "reflect", "symmetric", "wrap"):
+for _mode in ("edge", "reflect", "symmetric", "wrap", "maximum", "minimum", "mean", "median",
+              "linear_ramp"):
     PAD.append(Row("pad", lambda a, m=_mode: np.pad(a, _PAD_WIDTHS, mode=m),
                    [((2, 3),), ((4, 1),), ((1, 1),)],
                    build=lambda x, m=_mode: X.pad(x, _PAD_WIDTHS, mode=m),

@@ -401,3 +401,30 @@ def test_theanos_unique_op_class():
     got = theon.function([x], [Unique()(x), values, counts])(v)
     np.testing.assert_array_equal(got[0], np.unique(v))
     np.testing.assert_array_equal(got[2], np.unique(v, return_counts=True)[1])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "int32"])
+def test_pad_statistic_and_ramp_modes_match_numpy(dtype):
+    x = T.tensor(dtype, shape=(None, None))
+    v = np.array([[1, 7, 2, 9], [4, 4, 0, 3], [8, 1, 5, 6]], dtype=dtype)
+    cases = [("maximum", {}), ("minimum", {}), ("mean", {}), ("median", {}),
+             ("linear_ramp", {}), ("linear_ramp", {"end_values": ((5, -1), (2, 3))}),
+             ("empty", {})]
+    for mode, kw in cases:
+        for width in (((1, 2), (2, 1)), 3, ((0, 0), (0, 4))):
+            got = run(X.pad(x, width, mode=mode, **kw), v, inputs=[x])[0]
+            want = np.pad(v, width, mode=mode, **kw)
+            if mode == "empty":  # NumPy leaves the padding undefined: compare x's region
+                inner = tuple(slice(b, b + n) for (b, _), n in
+                              zip(np.broadcast_to(width, (2, 2)), v.shape))
+                got, want = got[inner], want[inner]
+            assert got.dtype == want.dtype, mode
+            np.testing.assert_array_equal(got, want, err_msg=f"{mode} {kw} {width}")
+
+
+def test_pad_statistic_mode_gradient():
+    x = T.dmatrix("x")
+    v = np.random.default_rng(3).normal(size=(3, 4))
+    for mode in ("mean", "linear_ramp", "maximum"):
+        theon.gradient.verify_grad(lambda t, m=mode: X.pad(t, ((1, 2), (2, 1)), mode=m), [v],
+                                   rng=np.random.default_rng(4))

@@ -1,7 +1,9 @@
 """np.pad as a composition: 'constant' writes x into a new array of the fill value
-(set_subtensor), the other modes gather along each axis with an index vector computed from the
-axis length (edge: clipped, wrap: modulo, reflect and symmetric: folded modulo their period),
-so gradients come from the indexing ops. Pad widths are ints known when the graph is built."""
+(set_subtensor); 'edge', 'wrap', 'reflect' and 'symmetric' gather along each axis with an index
+vector computed from the axis length (clipped, modulo, or folded modulo their period); the
+statistic modes ('maximum', 'minimum', 'mean', 'median') and 'linear_ramp' concatenate blocks
+computed from the axis, one axis after the other as NumPy pads them. Gradients come from the
+parts. Pad widths are ints known when the graph is built."""
 
 
 import numpy as np
@@ -14,7 +16,12 @@ from theon.tensor._subtensor import set_subtensor, take
 
 __all__ = ["pad"]
 
-MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
+GATHER_MODES = ("edge", "reflect", "symmetric", "wrap")
+BLOCK_MODES = ("maximum", "minimum", "mean", "median", "linear_ramp")
+MODES = ("constant", "empty") + GATHER_MODES + BLOCK_MODES
+# The keyword arguments each mode takes (NumPy's).
+_OPTIONS = {"reflect": {"reflect_type"}, "symmetric": {"reflect_type"},
+            "linear_ramp": {"end_values"}, **{m: {"stat_length"} for m in BLOCK_MODES[:4]}}
 
 
 def _widths(pad_width, ndim):
@@ -52,22 +59,112 @@ def _source_index(mode, i, n):
     return switch(ge(j, n), period - 1 - j, j)
 
 
+def _along(ndim, axis, index):
+    return tuple(index if d == axis else slice(None) for d in range(ndim))
+
+
+def _rounded(stat, dtype):
+    """A statistic stored into an integer array is rounded half to even first (NumPy)."""
+    if np.dtype(dtype).kind in "iub":
+        stat = build("round", stat)
+    return build("cast", stat, dtype=dtype)
+
+
+def _statistic(mode, x, d):
+    """The statistic of x along axis d, keeping the axis."""
+    from theon.tensor._reduce import max as _max, mean as _mean, min as _min
+    from theon.tensor._sort import sort
+
+    if mode == "maximum":
+        return _max(x, axis=d, keepdims=True)
+    if mode == "minimum":
+        return _min(x, axis=d, keepdims=True)
+    if mode == "mean":
+        return _rounded(_mean(x, axis=d, keepdims=True), x.dtype)
+    ordered = sort(x, axis=d)
+    n = x.shape[d]
+    lo = ordered[_along(x.ndim, d, slice((n - 1) // 2, (n - 1) // 2 + 1))]
+    hi = ordered[_along(x.ndim, d, slice(n // 2, n // 2 + 1))]
+    middle = build("cast", lo, dtype=_float(x.dtype)) + hi
+    return _rounded(middle / 2, x.dtype)
+
+
+def _float(dtype):
+    return dtype if np.dtype(dtype).kind == "f" else "float64"
+
+
+def _pair(values, ndim, what):
+    """((before, after), ...) per axis from a scalar, a pair or one pair per axis."""
+    try:
+        pairs = np.broadcast_to(np.asarray(values, dtype=np.float64), (ndim, 2))
+    except (TypeError, ValueError):
+        raise fail(ValueError, "pad", f"{what} must be a scalar, a pair or one pair per axis, "
+                   f"got {values!r}") from None
+    return [(float(b), float(a)) for b, a in pairs]
+
+
+def _ramp(x, d, end, width, at_start):
+    """NumPy's linear ramp from ``end`` to the edge of x along d, over ``width`` entries."""
+    from theon.tensor._numpy_funcs import linspace
+
+    edge = x[_along(x.ndim, d, 0 if at_start else -1)]
+    ramp = linspace(end, edge, width, endpoint=False, dtype=x.dtype, axis=d)
+    return ramp if at_start else ramp[_along(x.ndim, d, slice(None, None, -1))]
+
+
+def _blocks(mode, x, widths, options):
+    from theon.tensor._join import concatenate
+
+    if options.get("stat_length") is not None:
+        raise fail(NotImplementedError, "pad", "stat_length is not supported (the statistic "
+                   "is over the whole axis)")
+    ends = _pair(options.get("end_values", 0), x.ndim, "end_values")
+    for d, (before, after) in enumerate(widths):
+        if before == 0 and after == 0:
+            continue
+        if x.static_shape[d] == 0:
+            raise fail(ValueError, "pad", f"can't extend the empty axis {d} of {x.type} with "
+                       f"mode {mode!r}")
+        parts = []
+        if mode == "linear_ramp":
+            if before:
+                parts.append(_ramp(x, d, ends[d][0], before, True))
+            parts.append(x)
+            if after:
+                parts.append(_ramp(x, d, ends[d][1], after, False))
+        else:
+            stat = _statistic(mode, x, d)
+            block = [x.shape[k] if k != d else None for k in range(x.ndim)]
+            for width, first in ((before, True), (after, False)):
+                if width:
+                    block[d] = width
+                    parts.insert(0 if first else len(parts), alloc(stat, *block))
+                if first:
+                    parts.append(x)
+        x = concatenate(parts, axis=d)
+    return x
+
+
 def pad(array, pad_width, mode="constant", constant_values=0, **kwargs):
     """np.pad for the modes 'constant' (constant_values: a scalar, applied on every side),
-    'edge', 'reflect', 'symmetric' and 'wrap' (reflect_type 'even', NumPy's default)."""
+    'empty' (zeros: NumPy leaves the values undefined), 'edge', 'reflect', 'symmetric' and
+    'wrap' (reflect_type 'even', NumPy's default), 'maximum', 'minimum', 'mean' and 'median'
+    (over the whole axis, rounded for integers) and 'linear_ramp' (end_values)."""
     x = as_tensor_variable(array)
     if mode not in MODES:
         raise fail(NotImplementedError if isinstance(mode, str) else ValueError, "pad",
                    f"mode {mode!r} is not supported (one of {', '.join(MODES)})")
-    extra = set(kwargs) - ({"reflect_type"} if mode in ("reflect", "symmetric") else set())
+    extra = set(kwargs) - _OPTIONS.get(mode, set())
     if extra:
         raise fail(TypeError, "pad", f"unexpected keyword arguments for mode {mode!r}: "
                    f"{sorted(extra)}")
     if kwargs.get("reflect_type", "even") != "even":
         raise fail(NotImplementedError, "pad", "only reflect_type='even' is supported")
     widths = _widths(pad_width, x.ndim)
-    if mode == "constant":
-        value = np.asarray(constant_values)
+    if mode in BLOCK_MODES:
+        return _blocks(mode, x, widths, kwargs)
+    if mode in ("constant", "empty"):
+        value = np.asarray(constant_values if mode == "constant" else 0)
         if value.ndim != 0:
             raise fail(NotImplementedError, "pad", "constant_values must be a scalar")
         shape = [x.shape[d] + b + a for d, (b, a) in enumerate(widths)]
@@ -84,5 +181,3 @@ def pad(array, pad_width, mode="constant", constant_values=0, **kwargs):
         i = arange(n + before + after) - before
         x = take(x, _source_index(mode, i, n), axis=d)
     return x
-
-
