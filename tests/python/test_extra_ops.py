@@ -428,3 +428,16 @@ def test_pad_statistic_mode_gradient():
     for mode in ("mean", "linear_ramp", "maximum"):
         theon.gradient.verify_grad(lambda t, m=mode: X.pad(t, ((1, 2), (2, 1)), mode=m), [v],
                                    rng=np.random.default_rng(4))
+
+
+def test_pad_constant_values_per_axis_fill_the_corners_as_numpy():
+    x = T.imatrix("x")
+    v = np.arange(6, dtype=np.int32).reshape(2, 3)
+    for values in (((1, 2), (3, 4)), (7, -8), ((5.7, 1),)):
+        got = run(X.pad(x, ((1, 2), (2, 1)), constant_values=values), v, inputs=[x])[0]
+        np.testing.assert_array_equal(got, np.pad(v, ((1, 2), (2, 1)),
+                                                  constant_values=values))
+    empty = T.tensor("float64", shape=(0, 2))
+    np.testing.assert_array_equal(run(X.pad(empty, 1, constant_values=(1, 2)), np.zeros((0, 2)),
+                                      inputs=[empty])[0],
+                                  np.pad(np.zeros((0, 2)), 1, constant_values=(1, 2)))

@@ -118,35 +118,35 @@ def _blocks(mode, x, widths, options):
     if options.get("stat_length") is not None:
         raise fail(NotImplementedError, "pad", "stat_length is not supported (the statistic "
                    "is over the whole axis)")
-    ends = _pair(options.get("end_values", 0), x.ndim, "end_values")
+    values = "constant_values" if mode == "constant" else "end_values"
+    ends = _pair(options.get(values, 0), x.ndim, values)
     for d, (before, after) in enumerate(widths):
         if before == 0 and after == 0:
             continue
-        if x.static_shape[d] == 0:
+        if x.static_shape[d] == 0 and mode != "constant":
             raise fail(ValueError, "pad", f"can't extend the empty axis {d} of {x.type} with "
                        f"mode {mode!r}")
-        parts = []
         if mode == "linear_ramp":
-            if before:
-                parts.append(_ramp(x, d, ends[d][0], before, True))
-            parts.append(x)
-            if after:
-                parts.append(_ramp(x, d, ends[d][1], after, False))
+            parts = ([_ramp(x, d, ends[d][0], before, True)] if before else []) + [x] + (
+                [_ramp(x, d, ends[d][1], after, False)] if after else [])
         else:
-            stat = _statistic(mode, x, d)
-            block = [x.shape[k] if k != d else None for k in range(x.ndim)]
-            for width, first in ((before, True), (after, False)):
-                if width:
-                    block[d] = width
-                    parts.insert(0 if first else len(parts), alloc(stat, *block))
-                if first:
-                    parts.append(x)
+            if mode == "constant":
+                fills = [build("cast", as_tensor_variable(np.float64(v)), dtype=x.dtype)
+                         for v in ends[d]]
+            else:
+                fills = [_statistic(mode, x, d)] * 2
+            shape = [x.shape[k] for k in range(x.ndim)]
+            parts = []
+            for width, fill in zip((before, after), fills):
+                shape[d] = width
+                parts.append(alloc(fill, *shape) if width else None)
+            parts = [p for p in (parts[0], x, parts[1]) if p is not None]
         x = concatenate(parts, axis=d)
     return x
 
 
 def pad(array, pad_width, mode="constant", constant_values=0, **kwargs):
-    """np.pad for the modes 'constant' (constant_values: a scalar, applied on every side),
+    """np.pad for the modes 'constant' (constant_values: a scalar, a pair or one pair per axis),
     'empty' (zeros: NumPy leaves the values undefined), 'edge', 'reflect', 'symmetric' and
     'wrap' (reflect_type 'even', NumPy's default), 'maximum', 'minimum', 'mean' and 'median'
     (over the whole axis, rounded for integers) and 'linear_ramp' (end_values)."""
@@ -165,8 +165,8 @@ def pad(array, pad_width, mode="constant", constant_values=0, **kwargs):
         return _blocks(mode, x, widths, kwargs)
     if mode in ("constant", "empty"):
         value = np.asarray(constant_values if mode == "constant" else 0)
-        if value.ndim != 0:
-            raise fail(NotImplementedError, "pad", "constant_values must be a scalar")
+        if value.ndim != 0:  # values per axis: blocks, axis after axis as NumPy sets them
+            return _blocks("constant", x, widths, {"constant_values": constant_values})
         shape = [x.shape[d] + b + a for d, (b, a) in enumerate(widths)]
         out = alloc(build("cast", as_tensor_variable(value), dtype=x.dtype), *shape)
         inner = tuple(slice(b, b + x.shape[d]) for d, (b, _) in enumerate(widths))
