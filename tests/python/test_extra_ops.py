@@ -328,8 +328,12 @@ def test_bad_arguments_name_the_function_and_the_line():
     raises_matching(ValueError, lambda: X.diagonal(m, 0, 1, 1), "diagonal", "same", HERE)
     raises_matching(ValueError, lambda: X.tril(T.vector()), "tril", "2 dimensions", HERE)
     raises_matching(ValueError, lambda: X.pad(m, ((1, 2),)), "pad", "pair", HERE)
-    raises_matching(NotImplementedError, lambda: X.pad(m, 1, mode="median"), "pad", "median",
+    raises_matching(NotImplementedError, lambda: X.pad(m, 1, mode="mirror"), "pad", "mirror",
                     HERE)
+    raises_matching(NotImplementedError, lambda: X.pad(m, 1, mode="mean", stat_length=2), "pad",
+                    "stat_length", HERE)
+    raises_matching(TypeError, lambda: X.pad(m, 1, mode="edge", end_values=2), "pad",
+                    "end_values", HERE)
     raises_matching(ValueError, lambda: X.einsum("ij,jk", m), "einsum", "2 operand", HERE)
     raises_matching(ValueError, lambda: X.einsum("ijk", m), "einsum", "'ijk'", HERE)
     raises_matching(ValueError, lambda: X.meshgrid(m, indexing="yx"), "meshgrid", HERE)
