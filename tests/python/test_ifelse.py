@@ -232,3 +232,18 @@ def test_ifelse_op_and_theano_names():
     assert op == IfElse(2) and op != IfElse(1)
     with pytest.raises(TypeError, match="expected the condition and 4"):
         op(c, x, y)
+
+
+@pytest.mark.parametrize("mode", ["DebugMode", "NanGuardMode", "FAST_COMPILE", "NONE"])
+def test_every_mode_runs_lazy_branches_and_inner_graphs(mode):
+    # DebugMode re-runs each node and compares it with its reference kernel, NanGuardMode checks
+    # every output: both see the untaken branch's inputs as never computed.
+    from theon.compile.builders import OpFromGraph
+
+    c = T.iscalar("c")
+    x = T.vector("x", dtype="float64")
+    y = T.vector("y", dtype="float64")
+    op = OpFromGraph([y], [T.exp(y) * 2])
+    f = theon.function([c, x], ifelse(c, op(x) + 1, T.log(x)), mode=mode)
+    np.testing.assert_allclose(f(1, np.ones(2)), 2 * np.e + 1)
+    np.testing.assert_array_equal(f(0, np.ones(2)), np.zeros(2))
