@@ -24,6 +24,7 @@
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/gradient_support.hpp"
 #include "theon/ops/join.hpp"
+#include "theon/ops/linalg.hpp"
 #include "theon/ops/math.hpp"
 #include "theon/ops/nnet.hpp"
 #include "theon/ops/reduce.hpp"

@@ -7,13 +7,15 @@ import scipy.special as sp
 
 from op_table_kinds import (ALL, FLOATS, INTS, NUMERIC, Row, binary, reduction, shape_op, unary,
                             unary_float)
+from op_table_linalg import COMPOSITIONS, LINALG, LINALG_COMPOSED, LINALG_NO_EMPTY_CASE
 from op_table_structured import ALLOC, BLAS, GRADIENT_SUPPORT, JOIN, NNET, SORT, SUBTENSOR
 from theon.tensor._build import build
 
 # Builders without a row of their own, with the reason.
 EXCLUDED = {}
 # Rows of ops built outside the builder registry: row name -> how they are built.
-NOT_BUILDERS = {"subtensor": "x[key]; the bindings parse the key (bindings/index_key.cpp)"}
+NOT_BUILDERS = {"subtensor": "x[key]; the bindings parse the key (bindings/index_key.cpp)",
+                **COMPOSITIONS}
 # Rows whose output shapes depend on the values (not only the shapes) of some array inputs:
 # row id -> those inputs.
 SHAPE_FROM_VALUES = {
@@ -26,6 +28,7 @@ NO_EMPTY_CASE = {
     "argmax-axisNone": "the arg of an empty array is an error",
     "argmin-axisNone": "the arg of an empty array is an error",
     "make_vector": "its inputs are 0-d",
+    **LINALG_NO_EMPTY_CASE,
 }
 
 
@@ -236,4 +239,4 @@ SHAPE = [
              rule="same", wrt=(0,)),
 ]
 
-ROWS = ELEMWISE + REDUCE + SHAPE + ALLOC + JOIN + SUBTENSOR + BLAS + SORT + NNET + GRADIENT_SUPPORT
+ROWS = ELEMWISE + REDUCE + SHAPE + ALLOC + JOIN + SUBTENSOR + BLAS + SORT + NNET + GRADIENT_SUPPORT + LINALG + LINALG_COMPOSED

@@ -17,6 +17,7 @@ from theon.tensor._sort import *  # noqa: F401,F403
 from theon.tensor._broadcast import *  # noqa: F401,F403
 from theon.tensor import _subtensor
 from theon.tensor import nnet
+from theon.tensor import linalg, nlinalg, slinalg  # noqa: F401
 from theon.tensor import _var  # noqa: F401  (installs Variable operators and methods)
 from theon.tensor._build import Variable as TensorVariable
 
