@@ -229,7 +229,7 @@ LINALG = [
     Row("qr", lambda a: tuple(np.abs(x) for x in np.linalg.qr(a, mode="complete")), _RECT,
         build=lambda a: [abs(x) for x in build("qr", a, mode="complete")],
         domains=(_dominant,), **_TOL_DECOMP, variant="complete"),
-    Row("pinv", _np_pinv, [((4, 3),), ((3, 5),), ((1, 1),), ((3, 3),)],
+    Row("pinv", _np_pinv, [((4, 3),), ((3, 5),), ((1, 1),), ((3, 3),), ((0, 3),)],
         domains=(_dominant,), grad=1, **_TOL_DECOMP),
     Row("expm", sl.expm, _SQUARE, dtypes=FLOATS,
         grad=1, **_TOL),
@@ -276,8 +276,6 @@ LINALG_COMPOSED = [
 # Rows without an empty case, with the reason (NumPy raises on these empty inputs too).
 LINALG_NO_EMPTY_CASE = {
     "tensorinv": "numpy.linalg.tensorinv cannot reshape an empty array (-1 with a zero size)",
-    "pinv": "the largest singular value of an empty matrix is undefined (NumPy too returns "
-            "an empty result, Theon's composition raises)",
 }
 
 

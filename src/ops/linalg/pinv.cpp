@@ -6,6 +6,7 @@
 #include "theon/ops/alloc.hpp"
 #include "theon/ops/blas.hpp"
 #include "theon/ops/elemwise.hpp"
+#include "theon/ops/join.hpp"
 #include "theon/ops/linalg.hpp"
 #include "theon/ops/math.hpp"
 #include "theon/ops/reduce.hpp"
@@ -17,7 +18,9 @@ Var pinv(const Var& a, double rcond) {
   const std::vector<Var> usv = svd(a, false, true);
   const Var& s = usv[1];
   const int last = s->type.ndim() - 1;
-  const Var cutoff = max(s, std::vector<int64_t>{last}, true) * rcond;
+  // max(s) of an empty s is taken as 0 (the singular values are >= 0): s joined with a zero.
+  const Var zero = sum(s, std::vector<int64_t>{last}, true) * 0.0;
+  const Var cutoff = max(join(last, {s, zero}), std::vector<int64_t>{last}, true) * rcond;
   const Var kept = greater(s, cutoff);
   // 1/s only where kept, so that neither the value nor the gradient meets 1/0.
   const Var inv_s = where(kept, 1.0 / where(kept, s, ones_like(s)), zeros_like(s));

@@ -13,4 +13,5 @@ def __getattr__(name):
         if name == "extract_diag" and hasattr(_T, "diagonal"):
             return _T.diagonal
         return _T.diag
-    return _missing.module_getattr("theano.tensor.nlinalg", "linear algebra (nlinalg)")(name)
+    return _missing.module_getattr(
+        "theano.tensor.nlinalg", "this part of linear algebra (eig needs complex dtypes)")(name)

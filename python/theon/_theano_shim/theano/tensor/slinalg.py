@@ -36,4 +36,5 @@ class Solve:
                      lower=self.lower)
 
 
-__getattr__ = _missing.module_getattr("theano.tensor.slinalg", "linear algebra (slinalg)")
+__getattr__ = _missing.module_getattr(
+    "theano.tensor.slinalg", "this part of SciPy's linear algebra (generalized eigenproblems)")
