@@ -33,6 +33,9 @@ void set_python_error(const Error& e) {
       break;
     case ErrorKind::Runtime:
       break;
+    case ErrorKind::LinAlg:
+      PyErr_SetString(nb::module_::import_("numpy.linalg").attr("LinAlgError").ptr(), e.what());
+      return;
   }
   PyErr_SetString(cls, e.what());
 }

@@ -25,6 +25,7 @@
 #include "theon/ops/gradient_support.hpp"
 #include "theon/ops/ifelse.hpp"
 #include "theon/ops/join.hpp"
+#include "theon/ops/linalg.hpp"
 #include "theon/ops/math.hpp"
 #include "theon/ops/nnet.hpp"
 #include "theon/ops/op_from_graph.hpp"

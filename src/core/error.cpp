@@ -14,6 +14,8 @@ void rethrow_with_message(const Error& e, const std::string& message) {
       throw NotImplementedError(message);
     case ErrorKind::Memory:
       throw MemoryError(message);
+    case ErrorKind::LinAlg:
+      throw LinAlgError(message);
     case ErrorKind::Runtime:
       break;
   }

@@ -31,7 +31,7 @@ std::map<std::string, RuleGroup>& rule_groups() {
       {"constant_folding", {{}, constant_folding_rules()}},
       {"canonicalize", {{}, canonicalize_rules()}},
       {"ifelse", {ifelse_graph_rewriters(), ifelse_rules()}},
-      {"stabilize", {{}, stabilize_rules()}},
+      {"stabilize", {{}, concat(stabilize_rules(), linalg_rules())}},
       {"specialize", {{}, specialize_rules()}},
       {"shape_cleanup",
        {{}, concat(canonicalize_shape_cleanup_rules(), stabilize_shape_cleanup_rules())}},

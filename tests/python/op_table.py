@@ -10,6 +10,7 @@ from op_table_extra import (EXTRA, EXTRA_NO_EMPTY_CASE, EXTRA_NOT_BUILDERS,
 from op_table_kinds import (ALL, FLOATS, INTS, NUMERIC, Row, binary, reduction, shape_op, unary,
                             unary_float)
 from op_table_control import CONTROL, CONTROL_NOT_BUILDERS
+from op_table_linalg import COMPOSITIONS, LINALG, LINALG_COMPOSED, LINALG_NO_EMPTY_CASE
 from op_table_structured import ALLOC, BLAS, GRADIENT_SUPPORT, JOIN, NNET, SORT, SUBTENSOR
 from theon.tensor._build import build
 
@@ -17,7 +18,7 @@ from theon.tensor._build import build
 EXCLUDED = {}
 # Rows of ops built outside the builder registry: row name -> how they are built.
 NOT_BUILDERS = {"subtensor": "x[key]; the bindings parse the key (bindings/index_key.cpp)",
-                **CONTROL_NOT_BUILDERS, **EXTRA_NOT_BUILDERS}
+                **CONTROL_NOT_BUILDERS, **EXTRA_NOT_BUILDERS, **COMPOSITIONS}
 # Rows whose output shapes depend on the values (not only the shapes) of some array inputs:
 # row id -> those inputs.
 SHAPE_FROM_VALUES = {
@@ -32,6 +33,7 @@ NO_EMPTY_CASE = {
     "argmin-axisNone": "the arg of an empty array is an error",
     "make_vector": "its inputs are 0-d",
     **EXTRA_NO_EMPTY_CASE,
+    **LINALG_NO_EMPTY_CASE,
 }
 
 
@@ -243,4 +245,4 @@ SHAPE = [
 ]
 
 ROWS = (ELEMWISE + REDUCE + SHAPE + ALLOC + JOIN + SUBTENSOR + BLAS + SORT + NNET + GRADIENT_SUPPORT
-        + CONTROL + EXTRA)
+        + CONTROL + EXTRA + LINALG + LINALG_COMPOSED)

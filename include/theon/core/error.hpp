@@ -6,7 +6,7 @@
 
 namespace theon {
 
-enum class ErrorKind { Type, Value, Index, NotImplemented, Memory, Runtime };
+enum class ErrorKind { Type, Value, Index, NotImplemented, Memory, Runtime, LinAlg };
 
 class Error : public std::runtime_error {
  public:
@@ -32,6 +32,12 @@ struct NotImplementedError : Error {
 // An allocation the machine cannot satisfy (Python's MemoryError).
 struct MemoryError : Error {
   explicit MemoryError(const std::string& m) : Error(ErrorKind::Memory, m) {}
+};
+
+// A linear-algebra failure on the values (a singular or not positive-definite matrix, no
+// convergence): numpy.linalg.LinAlgError (a ValueError) in Python.
+struct LinAlgError : Error {
+  explicit LinAlgError(const std::string& m) : Error(ErrorKind::LinAlg, m) {}
 };
 
 // Rethrows `e` (of any Error kind) with `message` in place of its text, keeping its kind.

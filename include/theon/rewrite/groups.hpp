@@ -14,6 +14,7 @@ std::vector<NodeRewriter> inline_rules();  // inline.cpp: OpFromGraph(inline=Tru
 std::vector<NodeRewriter> constant_folding_rules();  // basic.cpp
 std::vector<NodeRewriter> canonicalize_rules();      // canonicalize.cpp: algebraic simplification
 std::vector<NodeRewriter> stabilize_rules();         // stabilize.cpp: numerical stability
+std::vector<NodeRewriter> linalg_rules();            // linalg.cpp: solves, determinants
 std::vector<NodeRewriter> specialize_rules();        // specialize.cpp: cheaper special cases
 std::vector<NodeRewriter> shape_rules();             // shape.cpp: shapes without computing tensors
 // Rules of canonicalize.cpp and stabilize.cpp that also tidy what the shape rules build

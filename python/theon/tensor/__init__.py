@@ -19,6 +19,7 @@ from theon.tensor.extra_ops import *  # noqa: F401,F403
 from theon.tensor import _subtensor
 from theon.tensor import nnet
 from theon.tensor import extra_ops  # noqa: F401
+from theon.tensor import linalg, nlinalg, slinalg  # noqa: F401
 from theon.tensor import _var  # noqa: F401  (installs Variable operators and methods)
 from theon.tensor._build import Variable as TensorVariable
 

@@ -14,7 +14,7 @@ from theon.graph import SharedVariable as TensorSharedVariable  # noqa: F401
 from theon.graph import TensorVariable  # noqa: F401
 from theano.tensor._compat import *  # noqa: F401,F403
 
-del nnet  # noqa: F821  (theon.tensor.nnet: the submodule below, with Theano's names, replaces it)
+del nnet, nlinalg, slinalg  # noqa: F821  (the submodules below, with Theano's names, replace them)
 from theano.tensor import (extra_ops, nlinalg, nnet, opt, shared_randomstreams,  # noqa: F401
                            signal, slinalg, xlogx)
 from theano.tensor._missing_names import MISSING as _MISSING

@@ -1,15 +1,17 @@
-"""theano.tensor.nlinalg: linear algebra, which Theon does not have yet (matrix_dot aside)."""
+"""theano.tensor.nlinalg, mapped onto theon.tensor.nlinalg (NumPy's linear algebra)."""
 
-import theon.tensor as T
+import theon.tensor as _T
 from theano import _missing
+from theon.tensor.nlinalg import (det, eigh, kron, lstsq, matrix_dot, matrix_inverse,  # noqa: F401
+                                  matrix_power, norm, pinv, qr, slogdet, svd, tensorinv,
+                                  tensorsolve, trace)
 
 
-def matrix_dot(*args):
-    """dot(dot(args[0], args[1]), ...)."""
-    out = args[0]
-    for a in args[1:]:
-        out = T.dot(out, a)
-    return out
-
-
-__getattr__ = _missing.module_getattr("theano.tensor.nlinalg", "linear algebra (nlinalg)")
+def __getattr__(name):
+    # diag, alloc_diag and extract_diag are the extra ops' (theon.tensor.diag / diagonal).
+    if name in ("diag", "extract_diag", "alloc_diag") and hasattr(_T, "diag"):
+        if name == "extract_diag" and hasattr(_T, "diagonal"):
+            return _T.diagonal
+        return _T.diag
+    return _missing.module_getattr(
+        "theano.tensor.nlinalg", "this part of linear algebra (eig needs complex dtypes)")(name)
