@@ -277,3 +277,12 @@ def shared(value, name=None, borrow=False, strict=False, allow_downcast=None, sh
     # The C++ side converts the value and says what it expected when it is not an array.
     return _core.shared(value, name, bool(borrow), None if shape is None else list(shape),
                         user_location())
+
+
+# theon.compile.builders (Theano's theano.compile.builders): compile is a module, so the
+# submodule is registered by name.
+import sys as _sys  # noqa: E402
+
+from theon import _compile_builders as builders  # noqa: E402
+
+_sys.modules[__name__ + ".builders"] = builders

@@ -82,7 +82,6 @@ def test_unknown_names_are_attribute_errors():
     ("theano.tensor.extra_ops", "bincount", "extra_ops"),
     ("theano.tensor.shared_randomstreams", "RandomStreams", "random streams"),
     ("theano.sandbox.rng_mrg", "MRG_RandomStreams", "random streams"),
-    ("theano.ifelse", "ifelse", "ifelse"),
     ("theano.misc.pkl_utils", "dump", "pickling"),
     ("theano.sparse", "csr_matrix", "sparse"),
     ("theano.tensor.opt", "register_canonicalize", "rewrites registered from Python"),
@@ -109,6 +108,7 @@ def test_theano_module_tree_imports():
                    "theano.sparse", "theano.configparser", "theano.compile.mode",
                    "theano.compile.debugmode", "theano.compile.nanguardmode",
                    "theano.compile.sharedvalue", "theano.compile.function", "theano.compile.io",
+                   "theano.compile.builders",
                    "theano.tensor.basic", "theano.tensor.var", "theano.tensor.sharedvar",
                    "theano.tensor.xlogx", "theano.tensor.opt"):
         importlib.import_module(module)

@@ -10,6 +10,7 @@
 namespace theon {
 
 std::vector<GraphRewriter> merge_rewriters();        // basic.cpp: common subexpressions
+std::vector<NodeRewriter> inline_rules();  // inline.cpp: OpFromGraph(inline=True) expanded
 std::vector<NodeRewriter> constant_folding_rules();  // basic.cpp
 std::vector<NodeRewriter> canonicalize_rules();      // canonicalize.cpp: algebraic simplification
 std::vector<NodeRewriter> stabilize_rules();         // stabilize.cpp: numerical stability
@@ -29,5 +30,8 @@ std::vector<NodeRewriter> inplace_rules();
 // recurrent outputs of which only the last rows are read keep only those.
 std::vector<NodeRewriter> scan_rules();
 std::vector<GraphRewriter> scan_graph_rewriters();
+// ifelse.cpp: constant conditions, lifting elementwise ops into branches, merging ifelses.
+std::vector<NodeRewriter> ifelse_rules();
+std::vector<GraphRewriter> ifelse_graph_rewriters();
 
 }  // namespace theon
