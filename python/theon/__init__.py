@@ -15,9 +15,12 @@ from theon.graph_io import graph_bytes, graph_from_bytes
 from theon import graph
 from theon.graph import clone
 from theon.pyop import Apply, Op, as_op
+from theon import scan_module
+from theon.scan_module import foldl, foldr, map, reduce, scan
 
 __version__ = "0.1.0"
 
 __all__ = ["config", "function", "shared", "In", "Out", "Mode", "NanGuardMode", "FAST_RUN",
            "FAST_COMPILE", "printing", "tensor", "gradient",
-           "grad", "graph_bytes", "graph_from_bytes", "graph", "clone", "Op", "Apply", "as_op"]
+           "grad", "graph_bytes", "graph_from_bytes", "graph", "clone", "Op", "Apply", "as_op",
+           "scan_module", "scan", "map", "reduce", "foldl", "foldr"]

@@ -39,6 +39,8 @@ std::map<std::string, RuleGroup>& rule_groups() {
       {"blas", {{}, blas_rules()}},
       {"fusion", {fusion_rewriters(), {}}},
       {"inplace", {{}, concat(blas_inplace_rules(), inplace_rules())}},
+      {"scan", {{}, scan_rules()}},
+      {"scan_memory", {scan_graph_rewriters(), {}}},
   };
   return groups;
 }
@@ -50,12 +52,14 @@ const std::vector<Pass>& passes() {
   static const std::vector<Pass> list = {
       // OpFromGraph(inline=True) nodes are expanded first, so every later pass sees their graphs.
       {"merge", {"merge", "inline"}},
-      {"canonicalize", {"constant_folding", "canonicalize", "ifelse"}},
+      {"canonicalize", {"constant_folding", "canonicalize", "ifelse", "scan"}},
       {"stabilize", {"stabilize"}},
       {"specialize", {"constant_folding", "specialize"}},
       // Shape rules build make_vector(x.shape[0], ...) and Shape_i nodes, which often fold.
       {"shape", {"constant_folding", "shape_cleanup", "shape"}},
       {"blas", {"blas"}},
+      // After the shape rules, so that reads of a scan's shape no longer hold its whole output.
+      {"scan_memory", {"scan_memory"}},
       {"fusion", {"fusion"}},
       // Rewrites build nodes that duplicate others. Inplace relies on each variable it destroys
       // having one reader, so the duplicates must be one node first.

@@ -18,6 +18,7 @@
 #include "theon/ops/gemm.hpp"
 #include "theon/ops/gradient_support.hpp"
 #include "theon/ops/print.hpp"
+#include "theon/ops/scan.hpp"
 #include "theon/theon.hpp"
 
 namespace theon::test_util {
@@ -185,6 +186,20 @@ inline OpGraph every_op_graph() {
   keep_all(jacobian(exp(v) * v, {v}));
   keep_all(ifelse(i, {exp(x), v}, {y, v * v}));
   keep(print(x, "every_op_graph", {"shape", "sum"}));
+  {
+    // A scan over the rows of x with a recurrent and a stacked output; v is read by the body.
+    ScanParts loop;
+    loop.spec.n_seqs = 1;
+    loop.spec.taps = {{-1}};
+    loop.spec.n_nitsot = 1;
+    loop.spec.name = "every_op";
+    Var row = make_input(TensorType(DType::Float64, {kUnknownDim}), "x_t");
+    Var prev = make_input(TensorType(DType::Float64, {kUnknownDim}), "h_tm1");
+    loop.inner_inputs = {row, prev};
+    loop.inner_outputs = {tanh(prev * row) + v, sum(row * prev)};
+    loop.outer_inputs = {shape_i(x, 0), x, expand_dims(v, {0})};
+    keep_all(make_scan(loop));
+  }
 
   keep(constant(xv, "xconst") * x);
   auto cell = std::make_shared<SharedValue>(iota(DType::Float64, {4}), "w");

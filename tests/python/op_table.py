@@ -9,6 +9,7 @@ from op_table_extra import (EXTRA, EXTRA_NO_EMPTY_CASE, EXTRA_NOT_BUILDERS,
                             EXTRA_SHAPE_FROM_VALUES)
 from op_table_kinds import (ALL, FLOATS, INTS, NUMERIC, Row, binary, reduction, shape_op, unary,
                             unary_float)
+from op_table_scan import SCAN
 from op_table_control import CONTROL, CONTROL_NOT_BUILDERS
 from op_table_linalg import COMPOSITIONS, LINALG, LINALG_COMPOSED, LINALG_NO_EMPTY_CASE
 from op_table_structured import ALLOC, BLAS, GRADIENT_SUPPORT, JOIN, NNET, SORT, SUBTENSOR
@@ -245,4 +246,4 @@ SHAPE = [
 ]
 
 ROWS = (ELEMWISE + REDUCE + SHAPE + ALLOC + JOIN + SUBTENSOR + BLAS + SORT + NNET + GRADIENT_SUPPORT
-        + CONTROL + EXTRA + LINALG + LINALG_COMPOSED)
+        + CONTROL + EXTRA + LINALG + LINALG_COMPOSED + SCAN)

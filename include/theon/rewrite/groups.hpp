@@ -27,6 +27,10 @@ std::vector<GraphRewriter> fusion_rewriters();  // fusion.cpp: loops over elemen
 // inplace.cpp's for the rest.
 std::vector<NodeRewriter> blas_inplace_rules();
 std::vector<NodeRewriter> inplace_rules();
+// scan.cpp: loop-invariant computations out of scan bodies, unused loop inputs and outputs;
+// recurrent outputs of which only the last rows are read keep only those.
+std::vector<NodeRewriter> scan_rules();
+std::vector<GraphRewriter> scan_graph_rewriters();
 // ifelse.cpp: constant conditions, lifting elementwise ops into branches, merging ifelses.
 std::vector<NodeRewriter> ifelse_rules();
 std::vector<GraphRewriter> ifelse_graph_rewriters();

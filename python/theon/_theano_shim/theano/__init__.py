@@ -14,14 +14,10 @@ from theano.compile import (FAST_COMPILE, FAST_RUN, In, Mode, Out, ProfileStats,
 from theano.gof import Apply, Constant, Op, Variable, clone  # noqa: F401
 from theano.gradient import Lop, Rop, grad  # noqa: F401
 from theano.printing import debugprint, pp, pprint  # noqa: F401
-from theano.scan_module import scan  # noqa: F401
+from theano.scan_module import foldl, foldr, map, reduce, scan  # noqa: F401
 from theano.tensor import dot  # noqa: F401
 from theano import _missing
 
 __version__ = "1.0.5+theon"
 
-foldl = _missing.function("theano.foldl", "scan (loops)")
-foldr = _missing.function("theano.foldr", "scan (loops)")
-reduce = _missing.function("theano.reduce", "scan (loops)")
-map = _missing.function("theano.map", "scan (loops)")
 sparse_grad = _missing.function("theano.sparse_grad", "sparse tensors")

@@ -1,7 +1,3 @@
-"""theano.scan_module: symbolic loops, which Theon does not have yet."""
+"""theano.scan_module: symbolic loops (theon.scan_module)."""
 
-from theano import _missing
-
-scan = _missing.function("theano.scan", "scan (symbolic loops)")
-until = _missing.function("theano.scan_module.until", "scan (symbolic loops)")
-__getattr__ = _missing.module_getattr("theano.scan_module", "scan (symbolic loops)")
+from theon.scan_module import foldl, foldr, map, reduce, scan, until  # noqa: F401
