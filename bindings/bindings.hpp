@@ -15,6 +15,7 @@ void bind_function(nanobind::module_& m);  // Function, shared values
 void bind_config(nanobind::module_& m);    // config flags, printing
 void bind_grad(nanobind::module_& m);      // grad, Rop, jacobian, hessian, verify_grad
 void bind_indexing(nanobind::module_& m);  // getitem: Python index keys parsed into C++ keys
-void bind_python_op(nanobind::module_& m);  // ops whose perform/grad/infer_shape are Python
+void bind_python_op(nanobind::module_& m);
+void bind_sparse(nanobind::module_& m);     // sparse matrix variables and scipy.sparse values  // ops whose perform/grad/infer_shape are Python
 
 }  // namespace theon::py

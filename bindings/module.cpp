@@ -50,4 +50,5 @@ NB_MODULE(_core, m) {
   theon::py::bind_grad(m);
   theon::py::bind_indexing(m);
   theon::py::bind_python_op(m);
+  theon::py::bind_sparse(m);
 }

@@ -7,6 +7,7 @@ import scipy.special as sp
 
 from op_table_kinds import (ALL, FLOATS, INTS, NUMERIC, Row, binary, reduction, shape_op, unary,
                             unary_float)
+from op_table_sparse import SPARSE
 from op_table_structured import ALLOC, BLAS, GRADIENT_SUPPORT, JOIN, NNET, SORT, SUBTENSOR
 from theon.tensor._build import build
 
@@ -236,4 +237,5 @@ SHAPE = [
              rule="same", wrt=(0,)),
 ]
 
-ROWS = ELEMWISE + REDUCE + SHAPE + ALLOC + JOIN + SUBTENSOR + BLAS + SORT + NNET + GRADIENT_SUPPORT
+ROWS = (ELEMWISE + REDUCE + SHAPE + ALLOC + JOIN + SUBTENSOR + BLAS + SORT + NNET + GRADIENT_SUPPORT
+        + SPARSE)
