@@ -278,3 +278,21 @@ def test_theano_spellings():
     f = theano.function([x, y], TS.structured_dot(x, y))
     m = sp.csr_matrix(np.eye(2, dtype=theano.config.floatX))
     np.testing.assert_allclose(f(m, np.ones((2, 2), dtype=theano.config.floatX)), np.ones((2, 2)))
+
+
+def test_sparse_logistic_regression_example_trains():
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "examples"))
+    try:
+        from sparse_logreg import build_model, make_data
+    finally:
+        sys.path.pop(0)
+    X, y = make_data(2000, 500, 0.01)
+    train, predict = build_model(500, 0.5)
+    losses = [float(train(X, y)) for _ in range(40)]
+    assert losses[0] == pytest.approx(np.log(2), rel=1e-5)  # w = 0, b = 0: p = 1/2
+    assert losses[-1] < 0.92 * losses[0]
+    assert all(b <= a + 1e-6 for a, b in zip(losses, losses[1:]))
+    assert np.mean(predict(X) == (y > 0)) > 0.7
