@@ -17,5 +17,6 @@ void bind_grad(nanobind::module_& m);      // grad, Rop, jacobian, hessian, veri
 void bind_indexing(nanobind::module_& m);  // getitem: Python index keys parsed into C++ keys
 void bind_python_op(nanobind::module_& m);  // ops whose perform/grad/infer_shape are Python
 void bind_op_from_graph(nanobind::module_& m);  // OpFromGraph
+void bind_sparse(nanobind::module_& m);  // sparse matrix variables and scipy.sparse values
 
 }  // namespace theon::py

@@ -12,6 +12,7 @@
 
 #include "bindings.hpp"
 #include "numpy_interop.hpp"
+#include "sparse_interop.hpp"
 #include "theon/compile/shared.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/printing.hpp"
@@ -40,15 +41,20 @@ class PyFunction {
       throw TypeError(label() + " takes " + std::to_string(n) + " arguments, got " +
                       std::to_string(nargs));
     }
-    std::vector<NDArray> values(n);
+    std::vector<Value> values(n);
     std::vector<ArgOrigin> origins(n, ArgOrigin::Array);
     std::vector<bool> given(n, false);
     auto take = [&](size_t i, nb::handle obj) {
+      given[i] = true;
+      if (!fn_->inputs()[i].variable->type.is_tensor() && is_scipy_sparse(obj)) {
+        const Type& type = fn_->inputs()[i].variable->type;
+        values[i] = Value(sparse_from_python(obj, argument_label(i), std::nullopt, type.dtype));
+        return;
+      }
       values[i] = from_python_arg(obj, [&] { return argument_label(i); });
       if (!is_ndarray(obj.ptr()) && !nb::hasattr(obj, "dtype")) {
         origins[i] = ArgOrigin::PythonData;
       }
-      given[i] = true;
     };
     for (size_t i = 0; i < nargs; ++i) take(i, PyTuple_GET_ITEM(args.ptr(), i));
     if (kwargs.ptr()) {
@@ -64,14 +70,14 @@ class PyFunction {
         take(it->second, value);
       }
     }
-    std::vector<NDArray> outs;
+    std::vector<Value> outs;
     {
       nb::gil_scoped_release release;
-      outs = fn_->call(std::move(values), origins);
+      outs = fn_->call_values(values, origins);
     }
-    if (single_) return to_numpy(outs[0]);
+    if (single_) return value_to_python(outs[0], values);
     nb::list result;
-    for (const auto& o : outs) result.append(to_numpy(o));
+    for (const auto& o : outs) result.append(value_to_python(o, values));
     return result;
   }
 
@@ -266,6 +272,7 @@ void bind_function(nb::module_& m) {
       [](nb::handle value, std::optional<std::string> name, bool borrow,
          std::optional<std::vector<std::optional<int64_t>>> shape, const std::string& where) {
         LocationScope scope(where);
+        if (is_scipy_sparse(value)) return shared_sparse(value, name.value_or(""), borrow);
         NDArray v = from_python_arg(value, [&] {
           return "shared" + (name ? " '" + *name + "'" : std::string()) + ": the value";
         });
@@ -284,7 +291,8 @@ void bind_function(nb::module_& m) {
   // the lock may need the GIL to drop a NumPy array.
   m.def(
       "get_value",
-      [](const Var& v, bool borrow) {
+      [](const Var& v, bool borrow) -> nb::object {
+        if (is_sparse(v->type)) return get_sparse_value(v, borrow);
         NDArray value;
         {
           nb::gil_scoped_release release;
@@ -296,6 +304,7 @@ void bind_function(nb::module_& m) {
   m.def(
       "set_value",
       [](const Var& v, nb::handle value, bool borrow) {
+        if (is_sparse(v->type)) return set_sparse_value(v, value, borrow);
         NDArray a = from_python_arg(value, [&] {
           return "set_value of shared variable " + (v->name.empty() ? "" : "'" + v->name + "' ") +
                  "(" + v->type.str() + ")";

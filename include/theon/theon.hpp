@@ -32,5 +32,6 @@
 #include "theon/ops/reduce.hpp"
 #include "theon/ops/shape.hpp"
 #include "theon/ops/sort.hpp"
+#include "theon/ops/sparse.hpp"
 #include "theon/ops/subtensor.hpp"
 #include "theon/ops/tensor_types.hpp"

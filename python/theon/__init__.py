@@ -9,6 +9,7 @@ from theon.configparser import config
 from theon.compile import FAST_COMPILE, FAST_RUN, In, Mode, NanGuardMode, Out, function, shared
 from theon import printing
 from theon import tensor
+from theon import sparse
 from theon import gradient
 from theon.gradient import grad
 from theon.graph_io import graph_bytes, graph_from_bytes
@@ -21,6 +22,6 @@ from theon.scan_module import foldl, foldr, map, reduce, scan
 __version__ = "0.1.0"
 
 __all__ = ["config", "function", "shared", "In", "Out", "Mode", "NanGuardMode", "FAST_RUN",
-           "FAST_COMPILE", "printing", "tensor", "gradient",
+           "FAST_COMPILE", "printing", "tensor", "sparse", "gradient",
            "grad", "graph_bytes", "graph_from_bytes", "graph", "clone", "Op", "Apply", "as_op",
            "scan_module", "scan", "map", "reduce", "foldl", "foldr"]

@@ -227,7 +227,10 @@ std::shared_ptr<ProfileStats> Function::profile() const {
 }
 
 NDArray Function::output_array(const std::vector<Value>& slots, int slot) const {
-  const Value& v = slots[slot];
+  return output_array(slots[slot]);
+}
+
+NDArray Function::output_array(const Value& v) const {
   if (!v.is_array()) {
     throw NotImplementedError(fn_label(options_.name) + ": an output holds a " + v.describe() +
                               "; only host arrays can be returned");
@@ -272,8 +275,29 @@ NDArray Function::check_arg(size_t index, NDArray value, ArgOrigin origin) const
   return value;
 }
 
+Value Function::check_value_arg(size_t index, Value value, ArgOrigin origin) const {
+  const TensorType& type = inputs_[index].variable->type;
+  if (value.is_array() && type.is_tensor()) return check_arg(index, value.take_array(), origin);
+  const std::string mismatch = type.value_mismatch(value);
+  if (!mismatch.empty()) throw TypeError(describe_input(index) + mismatch);
+  return value;
+}
+
 std::vector<NDArray> Function::call(std::vector<NDArray> args,
                                     const std::vector<ArgOrigin>& origins) {
+  std::vector<Value> values(args.size());
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].defined()) values[i] = std::move(args[i]);
+  }
+  std::vector<Value> results = call_values(std::move(values), origins);
+  std::vector<NDArray> arrays;
+  arrays.reserve(results.size());
+  for (auto& r : results) arrays.push_back(output_array(r));
+  return arrays;
+}
+
+std::vector<Value> Function::call_values(std::vector<Value> args,
+                                         const std::vector<ArgOrigin>& origins) {
   if (args.size() > inputs_.size()) {
     throw TypeError(fn_label(options_.name) + " takes " + std::to_string(inputs_.size()) +
                     " arguments, got " + std::to_string(args.size()));
@@ -289,13 +313,13 @@ std::vector<NDArray> Function::call(std::vector<NDArray> args,
       args[i] = *inputs_[i].value;
     } else {
       ArgOrigin origin = i < origins.size() ? origins[i] : ArgOrigin::Array;
-      args[i] = check_arg(i, std::move(args[i]), origin);
+      args[i] = check_value_arg(i, std::move(args[i]), origin);
     }
   }
   // Declared first so that it goes last, when no lock is held: the last reference to a value
   // borrowed from NumPy takes Python's GIL to drop, and a thread holding the GIL may be waiting
   // for one of these locks.
-  std::vector<NDArray> dropped;
+  std::vector<Value> dropped;
   std::unique_lock<std::mutex> serial;
   if (serial_) serial = std::unique_lock<std::mutex>(mutex_);
   std::unique_ptr<CallState> state = take_state();
@@ -308,15 +332,21 @@ std::vector<NDArray> Function::call(std::vector<NDArray> args,
   return run_locked(*state, args, dropped);
 }
 
-std::vector<NDArray> Function::run_locked(CallState& state, const std::vector<NDArray>& args,
-                                          std::vector<NDArray>& dropped) {
+std::vector<Value> Function::run_locked(CallState& state, const std::vector<Value>& args,
+                                        std::vector<Value>& dropped) {
   std::vector<Value>& slots = state.slots;
   for (size_t i = 0; i < args.size(); ++i) {
     if (input_slots_[i] >= 0) slots[input_slots_[i]] = args[i];
   }
   const auto& shared_slots = program_->shared_slots;
   const auto& output_slots = program_->output_slots;
-  for (const auto& [s, cell] : shared_slots) slots[s] = cell->value;
+  for (const auto& [s, cell] : shared_slots) {
+    if (cell->object) {
+      slots[s] = Value(cell->object);
+    } else {
+      slots[s] = cell->value;
+    }
+  }
 
   auto clear_transient = [&] {
     for (int s : input_slots_) {
@@ -339,7 +369,9 @@ std::vector<NDArray> Function::run_locked(CallState& state, const std::vector<ND
   // outputs) unless borrowed.
   std::vector<const NDArray*>& reachable = state.reachable;
   reachable.clear();
-  for (const auto& a : args) reachable.push_back(&a);
+  for (const auto& a : args) {
+    if (a.is_array()) reachable.push_back(&a.array());
+  }
   for (const auto& [_, cell] : shared_slots) reachable.push_back(&cell->value);
   const size_t num_sources = reachable.size();  // what the caller passed in or may replace
   for (const auto& [_, c] : program_->constant_slots) reachable.push_back(c.get());
@@ -351,34 +383,48 @@ std::vector<NDArray> Function::run_locked(CallState& state, const std::vector<ND
   };
   auto aliases = [&](const NDArray& a) { return aliases_first(a, reachable.size()); };
   if (rewrite_checker_) {
-    std::vector<NDArray> values;
+    std::vector<NDArray> values, arg_arrays;
     for (int s : output_slots) values.push_back(output_array(slots, s));
+    for (const auto& a : args) arg_arrays.push_back(output_array(a));
     try {
-      rewrite_checker_->check(args, values);
+      rewrite_checker_->check(arg_arrays, values);
     } catch (...) {
       clear_transient();
       clear_outputs();
       throw;
     }
   }
-  std::vector<NDArray> results;
+  // Values of other kinds (sparse matrices) are immutable objects: they are returned as they
+  // are, and the bindings that expose their arrays decide about copies.
+  std::vector<Value> results;
   results.reserve(outputs_.size());
   for (size_t i = 0; i < outputs_.size(); ++i) {
-    results.push_back(output_array(slots, output_slots[i]));
-    if (!outputs_[i].borrow && aliases(results.back())) results.back() = results.back().copy();
-    reachable.push_back(&results.back());  // stable: `results` was reserved
+    results.push_back(slots[output_slots[i]]);
+    if (!results.back().is_array()) continue;
+    NDArray& a = results.back().array();
+    if (!outputs_[i].borrow && aliases(a)) a = a.copy();
+    reachable.push_back(&a);  // stable: `results` was reserved
   }
+  // Updates of other kinds (sparse matrices) replace the cell's immutable object.
   std::vector<NDArray> new_values;
+  std::vector<std::shared_ptr<const Object>> new_objects(update_cells_.size());
   new_values.reserve(update_cells_.size());
   for (size_t u = 0; u < update_cells_.size(); ++u) {
-    new_values.push_back(output_array(slots, output_slots[outputs_.size() + u]));
+    const Value& updated = slots[output_slots[outputs_.size() + u]];
+    if (updated.object()) {
+      new_objects[u] = updated.object();
+      new_values.emplace_back();
+      continue;
+    }
+    new_values.push_back(output_array(updated));
     NDArray& a = new_values.back();
     if (!a.shares_buffer_with(update_cells_[u]->value) && aliases(a)) a = a.copy();
   }
   // An update aliasing an earlier update's value gets its own copy as well.
   for (size_t u = 1; u < new_values.size(); ++u) {
+    if (!new_values[u].defined()) continue;
     for (size_t v = 0; v < u; ++v) {
-      if (new_values[u].shares_buffer_with(new_values[v])) {
+      if (new_values[v].defined() && new_values[u].shares_buffer_with(new_values[v])) {
         new_values[u] = new_values[u].copy();
         break;
       }
@@ -390,11 +436,17 @@ std::vector<NDArray> Function::run_locked(CallState& state, const std::vector<ND
   for (int s : output_slots) {
     if (slots[s].is_array() && aliases_first(slots[s].array(), num_sources)) {
       dropped.push_back(slots[s].take_array());
+    } else if (slots[s].object()) {
+      slots[s] = Value();  // may hold an argument's object; `results` or `args` still do
     }
   }
   for (size_t u = 0; u < update_cells_.size(); ++u) {
     slots[output_slots[outputs_.size() + u]] = Value();
-    dropped.push_back(std::exchange(update_cells_[u]->value, std::move(new_values[u])));
+    if (new_objects[u]) {
+      dropped.emplace_back(std::exchange(update_cells_[u]->object, std::move(new_objects[u])));
+    } else {
+      dropped.emplace_back(std::exchange(update_cells_[u]->value, std::move(new_values[u])));
+    }
   }
   clear_transient();
   return results;

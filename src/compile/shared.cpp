@@ -1,5 +1,9 @@
 #include "theon/compile/shared.hpp"
 
+#include <mutex>
+#include <shared_mutex>
+#include <utility>
+
 #include "theon/core/error.hpp"
 
 namespace theon {
@@ -26,6 +30,36 @@ Var shared(const NDArray& value, const std::string& name, bool borrow,
   cell->value = borrow ? value : value.copy();
   cell->name = name;
   return make_shared(cell, type);
+}
+
+Var shared_object(std::shared_ptr<const Object> value, const std::string& name, const Type& type) {
+  const std::string mismatch = type.value_mismatch(Value(value));
+  if (!mismatch.empty()) throw TypeError("shared '" + name + "': " + mismatch);
+  auto cell = std::make_shared<SharedValue>();
+  cell->object = std::move(value);
+  cell->name = name;
+  return make_shared(cell, type);
+}
+
+std::shared_ptr<const Object> get_object(const Var& v) {
+  const auto& cell = cell_of(v);
+  std::shared_lock<std::shared_mutex> lock(cell->mutex, std::defer_lock);
+  if (!SharedLocks::held(cell.get())) lock.lock();
+  if (!cell->object) {
+    throw TypeError("shared variable '" + v->name + "' holds an array, not a " + v->type.str());
+  }
+  return cell->object;
+}
+
+void set_object(const Var& v, std::shared_ptr<const Object> value) {
+  const auto& cell = cell_of(v);
+  const std::string mismatch = v->type.value_mismatch(Value(value));
+  if (!mismatch.empty()) {
+    throw TypeError("set_value of shared variable '" + v->name + "': " + mismatch);
+  }
+  std::shared_ptr<const Object> old;  // dropped after the lock is released
+  std::unique_lock<std::shared_mutex> lock(cell->mutex);
+  old = std::exchange(cell->object, std::move(value));
 }
 
 NDArray get_value(const Var& v, bool borrow) {

@@ -10,6 +10,7 @@
 #include "theon/graph/fgraph.hpp"
 #include "theon/graph/op.hpp"
 #include "theon/ops/alloc.hpp"
+#include "theon/ops/sparse.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/gradient_support.hpp"
@@ -89,7 +90,7 @@ GradResult grad_ex(const Var& cost, const std::vector<Var>& wrt, const GradOptio
     if (it == grads.end()) {
       grads.emplace(v, std::move(g));
     } else {
-      it->second = add(it->second, g);
+      it->second = is_sparse(g) ? sparse_add(it->second, g) : add(it->second, g);
     }
   };
   if (cost) grads[cost.get()] = scalar_constant(1.0, cost->type.dtype);

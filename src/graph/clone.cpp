@@ -53,13 +53,17 @@ std::vector<Var> clone_replace(const std::vector<Var>& outputs,
 
 std::vector<NDArray> evaluate(const std::vector<Var>& outputs,
                               const std::vector<std::pair<Var, NDArray>>& values) {
-  std::unordered_map<const Variable*, NDArray> value_of;
-  for (const auto& [v, a] : values) value_of[v.get()] = a;
-  auto lookup = [&](const Var& v) -> const NDArray& {
+  // Values of any kind flow between the nodes (sparse matrices); the outputs are arrays.
+  std::unordered_map<const Variable*, Value> value_of;
+  for (const auto& [v, a] : values) value_of[v.get()] = Value(a);
+  auto lookup = [&](const Var& v) -> const Value& {
     auto it = value_of.find(v.get());
     if (it != value_of.end()) return it->second;
-    if (v->is_constant()) return value_of[v.get()] = *v->constant;
-    if (v->is_shared()) return value_of[v.get()] = v->shared->load();
+    if (v->is_constant()) return value_of[v.get()] = Value(*v->constant);
+    if (v->is_shared()) {
+      return value_of[v.get()] =
+                 v->shared->object ? Value(v->shared->object) : Value(v->shared->load());
+    }
     throw ValueError("evaluate: no value given for input '" + var_label(*v) + "' (" +
                      v->type.str() + ")");
   };
@@ -77,18 +81,27 @@ std::vector<NDArray> evaluate(const std::vector<Var>& outputs,
   }
   for (Apply* node : order) {
     if (!needed.count(node)) continue;
-    std::vector<NDArray> ins;
+    std::vector<Value> ins;
     for (const auto& in : node->inputs()) ins.push_back(lookup(in));
-    std::vector<NDArray> outs(node->nout());
+    std::vector<Value> outs(node->nout());
     try {
-      node->op()->perform(ins, outs);
+      node->op()->perform_values(ins, outs);
     } catch (const Error& e) {
-      rethrow_with_message(e, std::string(e.what()) + node_error_context(*node, ins));
+      std::vector<NDArray> arrays;
+      for (const Value& v : ins) arrays.push_back(v.array());
+      rethrow_with_message(e, std::string(e.what()) + node_error_context(*node, arrays));
     }
     for (int i = 0; i < node->nout(); ++i) value_of[&node->output_ref(i)] = std::move(outs[i]);
   }
   std::vector<NDArray> result;
-  for (const auto& o : outputs) result.push_back(lookup(o));
+  for (const auto& o : outputs) {
+    const Value& v = lookup(o);
+    if (!v.is_array()) {
+      throw NotImplementedError("evaluate: output '" + var_label(*o) + "' is a " + v.describe() +
+                                "; only arrays are returned");
+    }
+    result.push_back(v.array());
+  }
   return result;
 }
 

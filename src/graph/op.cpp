@@ -97,6 +97,18 @@ std::string node_error_message(const Apply& node, const std::string& message) {
   return node_label(node) + ":" + rest;
 }
 
+void Op::perform_values(const std::vector<Value>& inputs, std::vector<Value>& outputs) const {
+  std::vector<NDArray> arrays;
+  arrays.reserve(inputs.size());
+  for (const Value& v : inputs) {
+    if (!v.is_array()) throw TypeError(op_error(*this, "takes host arrays, got a " + v.describe()));
+    arrays.push_back(v.array());
+  }
+  std::vector<NDArray> results(outputs.size());
+  perform(arrays, results);
+  for (size_t i = 0; i < outputs.size(); ++i) outputs[i] = std::move(results[i]);
+}
+
 std::string op_error(const Op& op, const std::string& message) {
   return op.name() + ": " + message;
 }

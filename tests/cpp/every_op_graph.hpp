@@ -73,6 +73,8 @@ inline OpGraph every_op_graph() {
   // Every builder that takes one, two or three plain inputs without parameters.
   const std::vector<std::vector<Var>> candidates{{x}, {x, y}, {cond, x, y}};
   for (const std::string& name : builder_names()) {
+    // Sparse variables cannot be serialized yet (test_sparse.cpp covers the sparse builders).
+    if (name.rfind("sparse.", 0) == 0) continue;
     for (const auto& in : candidates) {
       try {
         LocationScope where("every_op_graph:" + name);

@@ -12,6 +12,7 @@ from op_table_kinds import (ALL, FLOATS, INTS, NUMERIC, Row, binary, reduction, 
 from op_table_scan import SCAN
 from op_table_control import CONTROL, CONTROL_NOT_BUILDERS
 from op_table_linalg import COMPOSITIONS, LINALG, LINALG_COMPOSED, LINALG_NO_EMPTY_CASE
+from op_table_sparse import SPARSE
 from op_table_structured import ALLOC, BLAS, GRADIENT_SUPPORT, JOIN, NNET, SORT, SUBTENSOR
 from theon.tensor._build import build
 
@@ -246,4 +247,4 @@ SHAPE = [
 ]
 
 ROWS = (ELEMWISE + REDUCE + SHAPE + ALLOC + JOIN + SUBTENSOR + BLAS + SORT + NNET + GRADIENT_SUPPORT
-        + CONTROL + EXTRA + LINALG + LINALG_COMPOSED + SCAN)
+        + CONTROL + EXTRA + LINALG + LINALG_COMPOSED + SCAN + SPARSE)

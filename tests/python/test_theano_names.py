@@ -83,7 +83,6 @@ def test_unknown_names_are_attribute_errors():
     ("theano.tensor.shared_randomstreams", "RandomStreams", "random streams"),
     ("theano.sandbox.rng_mrg", "MRG_RandomStreams", "random streams"),
     ("theano.misc.pkl_utils", "dump", "pickling"),
-    ("theano.sparse", "csr_matrix", "sparse"),
     ("theano.tensor.opt", "register_canonicalize", "rewrites registered from Python"),
 ])
 def test_modules_of_missing_subsystems_import_and_name_what_is_missing(module, name, what):

@@ -61,6 +61,10 @@ class Function {
   // shared values and applies its updates as if no other call ran meanwhile.
   std::vector<NDArray> operator()(std::vector<NDArray> args) { return call(std::move(args)); }
   std::vector<NDArray> call(std::vector<NDArray> args, const std::vector<ArgOrigin>& origins = {});
+  // The same with values of any kind (sparse matrices) as arguments and results; an
+  // undefined Value takes the input's default.
+  std::vector<Value> call_values(std::vector<Value> args,
+                                 const std::vector<ArgOrigin>& origins = {});
 
   const std::vector<In>& inputs() const { return inputs_; }
   const std::vector<Out>& outputs() const { return outputs_; }
@@ -81,8 +85,11 @@ class Function {
 
  private:
   NDArray check_arg(size_t index, NDArray value, ArgOrigin origin) const;
+  // check_arg for values that are not host arrays: the input's type must accept them.
+  Value check_value_arg(size_t index, Value value, ArgOrigin origin) const;
   // The array in an output slot after a run; NotImplementedError for values of other kinds.
   NDArray output_array(const std::vector<Value>& slots, int slot) const;
+  NDArray output_array(const Value& v) const;
   std::string describe_input(size_t index) const;
 
   std::vector<In> inputs_;
@@ -118,8 +125,8 @@ class Function {
   void return_state(std::unique_ptr<CallState> state);
   // The part of call() that runs with the shared values locked; the shared values it replaces
   // go to `dropped`, for the caller to release once the locks are not held.
-  std::vector<NDArray> run_locked(CallState& state, const std::vector<NDArray>& args,
-                                  std::vector<NDArray>& dropped);
+  std::vector<Value> run_locked(CallState& state, const std::vector<Value>& args,
+                                std::vector<Value>& dropped);
   bool serial_ = false;
   mutable std::mutex mutex_;  // held by calls of a serial function
   std::mutex idle_mutex_;

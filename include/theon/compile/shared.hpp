@@ -14,6 +14,9 @@ namespace theon {
 // unless `shape` gives it (1 marks a broadcastable dimension).
 Var shared(const NDArray& value, const std::string& name = "", bool borrow = false,
            std::optional<StaticShape> shape = std::nullopt);
+// A shared variable of type `type` (a kind other than dense tensors, e.g. a sparse matrix)
+// holding `value`, an immutable object that functions replace rather than modify.
+Var shared_object(std::shared_ptr<const Object> value, const std::string& name, const Type& type);
 // get_value and set_value take the value's lock (see SharedValue), so they may run while
 // functions using the variable run on other threads, and never see half of a call's updates.
 // A borrowed array is the stored buffer itself: writing into it is not protected.
@@ -22,5 +25,8 @@ Var shared(const NDArray& value, const std::string& name = "", bool borrow = fal
 NDArray get_value(const Var& shared_var, bool borrow = false);
 // Replaces the value; checks dtype and shape against the variable's type.
 void set_value(const Var& shared_var, const NDArray& value, bool borrow = false);
+// The same for shared variables holding objects; set_object checks the value against the type.
+std::shared_ptr<const Object> get_object(const Var& shared_var);
+void set_object(const Var& shared_var, std::shared_ptr<const Object> value);
 
 }  // namespace theon

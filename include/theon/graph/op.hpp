@@ -42,6 +42,9 @@ class Op {
   // The reference kernel. `outputs` arrives sized to the number of outputs; an entry may hold
   // the array from an earlier call, which the op may reuse (see reuse_or_empty).
   virtual void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const = 0;
+  // The reference kernel on values of any kind (ops of sparse matrices override it); by
+  // default perform on the host arrays, a TypeError naming the op for other values.
+  virtual void perform_values(const std::vector<Value>& inputs, std::vector<Value>& outputs) const;
 
   // Reverse mode: the gradient of the cost with respect to each input, given the node's inputs,
   // its outputs and the gradient with respect to each output (null only for outputs that are

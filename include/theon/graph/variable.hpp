@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "theon/core/ndarray.hpp"
+#include "theon/core/value.hpp"
 #include "theon/graph/type.hpp"
 
 namespace theon {
@@ -36,6 +37,8 @@ struct SharedValue {
   NDArray exchange(NDArray v);
 
   NDArray value;  // guarded by mutex
+  // A value of another kind (a sparse matrix) held instead of `value`; guarded by mutex.
+  std::shared_ptr<const Object> object;
   std::string name;
   const uint64_t id;  // the locking order
   mutable std::shared_mutex mutex;

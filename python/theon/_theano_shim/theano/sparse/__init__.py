@@ -1,5 +1,5 @@
-"""theano.sparse: sparse tensors, which Theon does not have yet."""
+"""theano.sparse: Theon's sparse matrices (theon.sparse), under Theano's names."""
 
-from theano import _missing
-
-__getattr__ = _missing.module_getattr("theano.sparse", "sparse tensors")
+from theon.sparse import *  # noqa: F401,F403
+from theon.sparse import __all__  # noqa: F401
+from theano.sparse import basic  # noqa: F401
