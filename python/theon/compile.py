@@ -105,7 +105,7 @@ def _pairs(mapping, what):
 
 
 def function(inputs, outputs=None, updates=None, givens=None, allow_input_downcast=None,
-             on_unused_input=None, name=None, mode=None, profile=None):
+             on_unused_input=None, name=None, mode=None, profile=None, no_default_updates=False):
     """Compiles a callable computing ``outputs`` from ``inputs``.
 
     inputs: Variables or In. outputs: a Variable, an Out, or a list of them (a list gives a
@@ -113,6 +113,9 @@ def function(inputs, outputs=None, updates=None, givens=None, allow_input_downca
     givens: pairs (variable, replacement) substituted in the graph before compiling.
     mode: 'FAST_RUN', 'FAST_COMPILE', 'NONE', 'NanGuardMode', 'DebugMode' or a Mode.
     profile: record per-node times (``f.profile.summary()``); None: ``config.profile``.
+    no_default_updates: True to skip the default updates of every shared variable (random
+    streams then give the same numbers at each call), or a list of the shared variables whose
+    default updates to skip.
     """
     if isinstance(inputs, (_core.Variable, In)):
         raise TypeError("function: inputs must be a list of Variables or In")
@@ -145,6 +148,8 @@ def function(inputs, outputs=None, updates=None, givens=None, allow_input_downca
         list(m._excluding),
         None if profile is None else bool(profile),
         getattr(m, "big_value", 0.0),
+        no_default_updates is True,
+        [] if no_default_updates in (True, False, None) else list(no_default_updates),
     )
     for w in fn.warnings:
         import warnings
@@ -156,7 +161,8 @@ def function(inputs, outputs=None, updates=None, givens=None, allow_input_downca
     fn._arguments = dict(inputs=list(inputs or []), outputs=outputs,
                          updates=_pairs(updates, "updates"), givens=_pairs(givens, "givens"),
                          allow_input_downcast=allow_input_downcast,
-                         on_unused_input=on_unused_input, mode=mode, profile=profile)
+                         on_unused_input=on_unused_input, mode=mode, profile=profile,
+                         no_default_updates=no_default_updates)
     return fn
 
 
@@ -186,6 +192,16 @@ def _copy(fn, share_memory=False, swap=None, delete_updates=False, name=None, pr
 
 
 _core.Function.copy = _copy
+
+
+def _set_default_update(var, update):
+    _core.set_default_update(var, None if update is None else as_tensor_variable(update))
+
+
+# Theano's default_update of shared variables: the value they take after each call of a
+# function that reads them (unless updated explicitly or compiled with no_default_updates).
+_core.Variable.default_update = property(
+    lambda v: _core.default_update(v) if v.is_shared else None, _set_default_update)
 
 
 # Profiled functions, whose summaries are printed at exit when config.profile is set (as

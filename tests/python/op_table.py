@@ -8,10 +8,11 @@ import scipy.special as sp
 from op_table_kinds import (ALL, FLOATS, INTS, NUMERIC, Row, binary, reduction, shape_op, unary,
                             unary_float)
 from op_table_structured import ALLOC, BLAS, GRADIENT_SUPPORT, JOIN, NNET, SORT, SUBTENSOR
+from op_table_random import RANDOM_BUILDERS
 from theon.tensor._build import build
 
 # Builders without a row of their own, with the reason.
-EXCLUDED = {}
+EXCLUDED = {**RANDOM_BUILDERS}
 # Rows of ops built outside the builder registry: row name -> how they are built.
 NOT_BUILDERS = {"subtensor": "x[key]; the bindings parse the key (bindings/index_key.cpp)"}
 # Rows whose output shapes depend on the values (not only the shapes) of some array inputs:

@@ -80,8 +80,6 @@ def test_unknown_names_are_attribute_errors():
     ("theano.tensor.nlinalg", "matrix_inverse", "linear algebra"),
     ("theano.tensor.slinalg", "cholesky", "linear algebra"),
     ("theano.tensor.extra_ops", "bincount", "extra_ops"),
-    ("theano.tensor.shared_randomstreams", "RandomStreams", "random streams"),
-    ("theano.sandbox.rng_mrg", "MRG_RandomStreams", "random streams"),
     ("theano.scan_module", "scan", "scan"),
     ("theano.ifelse", "ifelse", "ifelse"),
     ("theano.misc.pkl_utils", "dump", "pickling"),

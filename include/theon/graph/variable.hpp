@@ -14,6 +14,7 @@ namespace theon {
 
 class Op;
 class Apply;
+struct Variable;
 using OpPtr = std::shared_ptr<const Op>;
 
 // The value cell behind a shared variable; functions read it at the start of a call and write
@@ -37,6 +38,13 @@ struct SharedValue {
 
   NDArray value;  // guarded by mutex
   std::string name;
+  // Theano's default_update (see compile/shared.hpp): an expression over `self`, a stand-in
+  // input for this variable, so that the variable and its update do not own each other.
+  struct DefaultUpdate {
+    std::shared_ptr<Variable> self;
+    std::shared_ptr<Variable> expression;
+  };
+  std::shared_ptr<const DefaultUpdate> default_update;  // guarded by mutex
   const uint64_t id;  // the locking order
   mutable std::shared_mutex mutex;
 };
