@@ -44,6 +44,18 @@ TEST(Philox, MatchesTheRandom123KnownAnswers) {
             (philox::Counter{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}));
 }
 
+TEST(Philox, BlocksComputedLaneByLaneEqualTheOneAtATimeBlocks) {
+  uint32_t words[4 * philox::kLanes];
+  const uint64_t first = (uint64_t{5} << 32) - 10;  // crosses a carry into the second word
+  philox::philox_blocks(first, 37, 9, 4, {11, 12}, words);
+  for (int i = 0; i < 37; ++i) {
+    const uint64_t c = first + static_cast<uint64_t>(i);
+    const auto want = philox::philox4x32_10(
+        {static_cast<uint32_t>(c), static_cast<uint32_t>(c >> 32), 9, 4}, {11, 12});
+    for (int w = 0; w < 4; ++w) EXPECT_EQ(words[4 * i + w], want[w]) << i << " " << w;
+  }
+}
+
 TEST(Random, DrawIsTheSameOnOneThreadAndSeveralAndInEveryMode) {
   const Var size = int_vector({300, 700});  // large enough to be split across threads
   std::vector<std::vector<double>> draws;

@@ -34,6 +34,44 @@ inline Counter philox4x32_10(Counter c, Key k) {
   return c;
 }
 
+// The blocks of `n` consecutive counters (first + i, stream, call) for i < n <= kLanes, word w
+// of block i in out[4 * i + w]: the same as philox4x32_10 on each, computed lane by lane so
+// that the compiler vectorizes the rounds.
+inline constexpr int kLanes = 64;
+inline void philox_blocks(uint64_t first, int n, uint32_t stream, uint32_t call, Key k,
+                          uint32_t* out) {
+  uint32_t x0[kLanes], x1[kLanes], x2[kLanes], x3[kLanes];
+  for (int i = 0; i < n; ++i) {
+    const uint64_t c = first + static_cast<uint64_t>(i);
+    x0[i] = static_cast<uint32_t>(c);
+    x1[i] = static_cast<uint32_t>(c >> 32);
+    x2[i] = stream;
+    x3[i] = call;
+  }
+  for (int r = 0; r < 10; ++r) {
+    if (r > 0) {
+      k[0] += kWeyl0;
+      k[1] += kWeyl1;
+    }
+    for (int i = 0; i < n; ++i) {
+      const uint64_t p0 = uint64_t{kMul0} * x0[i];
+      const uint64_t p1 = uint64_t{kMul1} * x2[i];
+      const uint32_t y0 = static_cast<uint32_t>(p1 >> 32) ^ x1[i] ^ k[0];
+      const uint32_t y2 = static_cast<uint32_t>(p0 >> 32) ^ x3[i] ^ k[1];
+      x1[i] = static_cast<uint32_t>(p1);
+      x3[i] = static_cast<uint32_t>(p0);
+      x0[i] = y0;
+      x2[i] = y2;
+    }
+  }
+  for (int i = 0; i < n; ++i) {
+    out[4 * i] = x0[i];
+    out[4 * i + 1] = x1[i];
+    out[4 * i + 2] = x2[i];
+    out[4 * i + 3] = x3[i];
+  }
+}
+
 // The random words of one element of one draw: counter (element low 32 bits, element bits
 // 32..47 with a 16-bit block number above them, stream, call). Samplers that need more than
 // four words (rejection methods) move to the next block.

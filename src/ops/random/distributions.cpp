@@ -161,9 +161,11 @@ double uniform_real(ElementStream& s, const double* p, bool single) {
   const double u = single ? s.uniform_f32() : s.uniform();
   return to_single_open(p[0] + (p[1] - p[0]) * u, p[1], single);
 }
-double uniform_word(uint32_t w, const double* p, bool single) {
-  const double u = static_cast<double>(w >> 8) * 0x1.0p-24;
-  return to_single_open(p[0] + (p[1] - p[0]) * u, p[1], single);
+void uniform_words(const uint32_t* w, int64_t n, const double* p, bool single, double* out) {
+  const double scale = (p[1] - p[0]) * 0x1.0p-24;
+  for (int64_t i = 0; i < n; ++i) out[i] = p[0] + scale * static_cast<double>(w[i] >> 8);
+  if (!single) return;
+  for (int64_t i = 0; i < n; ++i) out[i] = to_single_open(out[i], p[1], true);
 }
 double normal_real(ElementStream& s, const double* p, bool) {
   return p[0] + p[1] * standard_normal(s);
@@ -191,12 +193,13 @@ int64_t integers_int(ElementStream& s, const double* p) {
 bool always(const double*) { return true; }
 bool single_trial(const double* p) { return p[0] == 1; }
 // Bernoulli masks (binomial with n = 1, the dropout case) from one word: P(w < p * 2^32).
-double bernoulli_word(uint32_t w, const double* p, bool) {
-  return static_cast<double>(w) < p[1] * 0x1.0p32 ? 1.0 : 0.0;
+void bernoulli_words(const uint32_t* w, int64_t n, const double* p, bool, double* out) {
+  const double threshold = p[1] * 0x1.0p32;
+  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<double>(w[i]) < threshold ? 1.0 : 0.0;
 }
 
 const Distribution kDistributions[] = {
-    {"uniform", {"low", "high"}, false, always, check_uniform, uniform_real, nullptr, uniform_word},
+    {"uniform", {"low", "high"}, false, always, check_uniform, uniform_real, nullptr, uniform_words},
     {"normal", {"loc", "scale"}, false, nullptr, check_scale1, normal_real, nullptr, nullptr},
     {"standard_normal", {}, false, nullptr, check_none, standard_normal_real, nullptr, nullptr},
     {"truncated_normal",
@@ -210,7 +213,7 @@ const Distribution kDistributions[] = {
     {"beta", {"a", "b"}, false, nullptr, check_beta, beta_real, nullptr, nullptr},
     {"gamma", {"shape", "scale"}, false, nullptr, check_gamma, gamma_real, nullptr, nullptr},
     {"exponential", {"scale"}, false, nullptr, check_scale0, exponential_real, nullptr, nullptr},
-    {"binomial", {"n", "p"}, true, single_trial, check_binomial, nullptr, binomial_int, bernoulli_word},
+    {"binomial", {"n", "p"}, true, single_trial, check_binomial, nullptr, binomial_int, bernoulli_words},
     {"poisson", {"lam"}, true, nullptr, check_poisson, nullptr, poisson_int, nullptr},
     {"integers", {"low", "high"}, true, nullptr, check_integers, nullptr, integers_int, nullptr},
 };

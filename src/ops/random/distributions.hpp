@@ -18,7 +18,7 @@ struct Distribution {
   std::vector<const char*> params;
   bool integer;  // integer samples (default dtype int64) or real ones (default floatX)
   // Whether one element with these parameters needs only one 32-bit word (then from_word
-  // draws it and elements share Philox blocks four to a block, which makes uniform and
+  // draw it and elements share Philox blocks four to a block, which makes uniform and
   // Bernoulli masks four times cheaper); null when never.
   bool (*one_word)(const double* p);
   // The problem with one element's parameters, or "" when they are valid.
@@ -26,8 +26,9 @@ struct Distribution {
   // One sample; `single` asks for float32 precision (one word where the method allows).
   double (*real)(ElementStream& s, const double* p, bool single);
   int64_t (*integral)(ElementStream& s, const double* p);
-  // One word -> one sample, for one_word rows.
-  double (*from_word)(uint32_t word, const double* p, bool single);
+  // Words -> samples (one each), for one_word rows: out[i] from words[i].
+  void (*from_words)(const uint32_t* words, int64_t n, const double* p, bool single,
+                     double* out);
 };
 
 // The row named `name`, or null.

@@ -6,6 +6,7 @@
 // truncated normal loc/scale, exponential and gamma scale); none through the others (binomial
 // p, gamma shape, beta, poisson), as in Theano, whose random ops had no gradient at all.
 // Not serializable yet (graph_bytes writes dense tensor types only): no op factory.
+#include <algorithm>
 #include <cmath>
 
 #include "distributions.hpp"
@@ -160,7 +161,7 @@ class RandomVariable final : public Op {
   // be drawn from one word.
   bool check_params(const std::vector<NDArray>& params, const Shape& shape) const {
     const int64_t n = shape_size(shape);
-    bool one_word = dist_.one_word && dist_.from_word && (dist_.integer || dtype_ == DType::Float32);
+    bool one_word = dist_.one_word && dist_.from_words && (dist_.integer || dtype_ == DType::Float32);
     random_detail::OffsetWalker walk(params, shape, 0);
     std::vector<double> p(params.size());
     for (int64_t i = 0; i < n; ++i, walk.next()) {
@@ -191,19 +192,28 @@ class RandomVariable final : public Op {
       };
       read_params();
       if (word_path) {
-        // Element i takes word i % 4 of the block of counter (i / 4, stream, call).
+        // Element i takes word i % 4 of the block of counter (i / 4, stream, call). Tiles of
+        // whole blocks: their words, then their samples.
+        uint32_t words[4 * philox::kLanes];
+        double samples[4 * philox::kLanes];
         for (int64_t i = begin; i < end;) {
-          const auto group = static_cast<uint64_t>(i) >> 2;
-          const philox::Counter block = philox::philox4x32_10(
-              {static_cast<uint32_t>(group), static_cast<uint32_t>(group >> 32), st.stream, st.call},
-              st.key);
-          for (int64_t w = i & 3; w < 4 && i < end; ++w, ++i) {
-            if (!same_params) {
+          const int64_t group = i >> 2;
+          const int64_t groups = std::min<int64_t>(philox::kLanes, ((end + 3) >> 2) - group);
+          philox::philox_blocks(static_cast<uint64_t>(group), static_cast<int>(groups), st.stream,
+                                st.call, st.key, words);
+          const int64_t skip = i - 4 * group;
+          const int64_t n = std::min<int64_t>(4 * groups - skip, end - i);
+          if (same_params) {
+            dist_.from_words(words + skip, n, p, single, samples);
+          } else {
+            for (int64_t j = 0; j < n; ++j) {
               read_params();
               walk.next();
+              dist_.from_words(words + skip + j, 1, p, single, samples + j);
             }
-            out[i] = static_cast<T>(dist_.from_word(block[w], p, single));
           }
+          for (int64_t j = 0; j < n; ++j) out[i + j] = static_cast<T>(samples[j]);
+          i += n;
         }
         return;
       }
