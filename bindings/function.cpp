@@ -14,8 +14,8 @@
 #include "numpy_interop.hpp"
 #include "theon/compile/shared.hpp"
 #include "theon/core/error.hpp"
-#include "theon/ops/random.hpp"
 #include "theon/graph/printing.hpp"
+#include "theon/ops/random.hpp"
 
 namespace nb = nanobind;
 
@@ -266,10 +266,10 @@ void bind_function(nb::module_& m) {
       nb::arg("no_default_updates_for") = std::vector<Var>{});
 
   m.def(
-      "set_default_update",
-      [](const Var& v, const Var& update) { set_default_update(v, update); },
+      "set_default_update", [](const Var& v, const Var& update) { set_default_update(v, update); },
       nb::arg("variable"), nb::arg("update").none());
-  m.def("default_update", [](const Var& v) { return default_update(v); }, nb::arg("variable"));
+  m.def(
+      "default_update", [](const Var& v) { return default_update(v); }, nb::arg("variable"));
   m.def(
       "generator_state",
       [](uint64_t seed, uint32_t stream, const std::string& name, const std::string& where) {

@@ -27,7 +27,9 @@ Var int_vector(std::vector<int64_t> v) {
   return constant(NDArray::from_vector<int64_t>(v, {n}));
 }
 
-Var f64(double v) { return scalar_constant(v, DType::Float64); }
+Var f64(double v) {
+  return scalar_constant(v, DType::Float64);
+}
 
 }  // namespace
 
@@ -36,12 +38,12 @@ TEST(Philox, MatchesTheRandom123KnownAnswers) {
   using philox::philox4x32_10;
   EXPECT_EQ(philox4x32_10({0, 0, 0, 0}, {0, 0}),
             (philox::Counter{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}));
-  EXPECT_EQ(philox4x32_10({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff},
-                          {0xffffffff, 0xffffffff}),
-            (philox::Counter{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}));
-  EXPECT_EQ(philox4x32_10({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344},
-                          {0xa4093822, 0x299f31d0}),
-            (philox::Counter{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}));
+  EXPECT_EQ(
+      philox4x32_10({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}, {0xffffffff, 0xffffffff}),
+      (philox::Counter{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}));
+  EXPECT_EQ(
+      philox4x32_10({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0}),
+      (philox::Counter{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}));
 }
 
 TEST(Philox, BlocksComputedLaneByLaneEqualTheOneAtATimeBlocks) {
@@ -65,8 +67,8 @@ TEST(Random, DrawIsTheSameOnOneThreadAndSeveralAndInEveryMode) {
       for (const char* mode : {"FAST_RUN", "FAST_COMPILE"}) {
         ThreadsScope scope(threads);
         const Var state = generator_state(7, 3);
-        const std::vector<Var> params =
-            std::string(dist) == "binomial" ? std::vector<Var>{f64(10), f64(0.3)}
+        const std::vector<Var> params = std::string(dist) == "binomial"
+                                            ? std::vector<Var>{f64(10), f64(0.3)}
                                             : std::vector<Var>{f64(2), f64(3)};
         RandomDraw d = random_draw(dist, state, size, params, DType::Float32);
         FunctionOptions o;
@@ -102,17 +104,26 @@ TEST(Random, StatesAreATypeOfTheirOwn) {
   EXPECT_TRUE(is_generator_state(state->type));
   EXPECT_FALSE(is_generator_state(TensorType(DType::UInt32, {4})));
   expect_error<TypeError>(
-      [&] { random_draw("uniform", make_input(TensorType(DType::UInt32, {4})), nullptr, {f64(0), f64(1)}); },
+      [&] {
+        random_draw("uniform", make_input(TensorType(DType::UInt32, {4})), nullptr,
+                    {f64(0), f64(1)});
+      },
       {"RandomVariable", "generator state"});
 }
 
 TEST(Random, InvalidParametersAreErrorsNamingTheOpAndTheParameter) {
   const Var state = generator_state(1, 0);
   // Known at build time: the error comes when the node is built.
-  expect_error<ValueError>([&] { random_draw("normal", state, nullptr, {f64(0), f64(-1)}); },
-                           {"RandomVariable{normal", "scale must be >= 0", "-1"});
-  expect_error<ValueError>([&] { random_draw("binomial", state, nullptr, {f64(3), f64(1.5)}); },
-                           {"binomial", "p must be in [0, 1]"});
+  expect_error<ValueError>(
+      [&] {
+        random_draw("normal", state, nullptr, {f64(0), f64(-1)});
+      },
+      {"RandomVariable{normal", "scale must be >= 0", "-1"});
+  expect_error<ValueError>(
+      [&] {
+        random_draw("binomial", state, nullptr, {f64(3), f64(1.5)});
+      },
+      {"binomial", "p must be in [0, 1]"});
   // Known only at run time: the call raises and leaves the state as it was.
   const Var p = make_input(TensorType(DType::Float64, {}), "p");
   RandomDraw d = random_draw("binomial", state, int_vector({3}), {f64(1), p});

@@ -37,9 +37,8 @@ struct RandomDraw {
 // src/ops/random/distributions.cpp for their parameters), of shape `size` (an int vector;
 // null: the parameters' broadcast shape), parameters broadcast to it. dtype: floatX (real
 // distributions) or int64 (integer ones) by default.
-RandomDraw random_draw(const std::string& distribution, const Var& state,
-                       const Var& size, const std::vector<Var>& params,
-                       std::optional<DType> dtype = std::nullopt);
+RandomDraw random_draw(const std::string& distribution, const Var& state, const Var& size,
+                       const std::vector<Var>& params, std::optional<DType> dtype = std::nullopt);
 
 // Counts of n trials over categories with probabilities pvals (last axis): shape
 // size + (k,), or broadcast(n.shape, pvals.shape[:-1]) + (k,) without size.

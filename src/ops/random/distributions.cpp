@@ -62,7 +62,9 @@ double beta_sample(ElementStream& s, double a, double b) {
   return std::exp(lx - (m + std::log(std::exp(lx - m) + std::exp(ly - m))));
 }
 
-double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::numbers::sqrt2); }
+double normal_cdf(double x) {
+  return 0.5 * std::erfc(-x / std::numbers::sqrt2);
+}
 
 // A standard normal restricted to [a, b].
 double truncated_standard_normal(ElementStream& s, double a, double b) {
@@ -119,7 +121,9 @@ int64_t poisson_sample(ElementStream& s, double lam) {
 
 // ---- the rows ----
 
-std::string check_none(const double*) { return ""; }
+std::string check_none(const double*) {
+  return "";
+}
 std::string check_scale1(const double* p) {
   return require(p[1] >= 0, "scale must be >= 0", p[1]);
 }
@@ -170,11 +174,15 @@ void uniform_words(const uint32_t* w, int64_t n, const double* p, bool single, d
 double normal_real(ElementStream& s, const double* p, bool) {
   return p[0] + p[1] * standard_normal(s);
 }
-double standard_normal_real(ElementStream& s, const double*, bool) { return standard_normal(s); }
+double standard_normal_real(ElementStream& s, const double*, bool) {
+  return standard_normal(s);
+}
 double truncated_real(ElementStream& s, const double* p, bool) {
   return p[0] + p[1] * truncated_standard_normal(s, p[2], p[3]);
 }
-double beta_real(ElementStream& s, const double* p, bool) { return beta_sample(s, p[0], p[1]); }
+double beta_real(ElementStream& s, const double* p, bool) {
+  return beta_sample(s, p[0], p[1]);
+}
 double gamma_real(ElementStream& s, const double* p, bool) {
   return gamma_sample(s, p[0]) * p[1];
 }
@@ -184,14 +192,20 @@ double exponential_real(ElementStream& s, const double* p, bool) {
 int64_t binomial_int(ElementStream& s, const double* p) {
   return binomial(s, static_cast<int64_t>(p[0]), p[1]);
 }
-int64_t poisson_int(ElementStream& s, const double* p) { return poisson_sample(s, p[0]); }
+int64_t poisson_int(ElementStream& s, const double* p) {
+  return poisson_sample(s, p[0]);
+}
 int64_t integers_int(ElementStream& s, const double* p) {
   const auto low = static_cast<int64_t>(p[0]);
   const auto range = static_cast<uint64_t>(static_cast<int64_t>(p[1]) - low);
   return low + static_cast<int64_t>(bounded(s, range));
 }
-bool always(const double*) { return true; }
-bool single_trial(const double* p) { return p[0] == 1; }
+bool always(const double*) {
+  return true;
+}
+bool single_trial(const double* p) {
+  return p[0] == 1;
+}
 // Bernoulli masks (binomial with n = 1, the dropout case) from one word: P(w < p * 2^32).
 void bernoulli_words(const uint32_t* w, int64_t n, const double* p, bool, double* out) {
   const double threshold = p[1] * 0x1.0p32;
@@ -199,7 +213,14 @@ void bernoulli_words(const uint32_t* w, int64_t n, const double* p, bool, double
 }
 
 const Distribution kDistributions[] = {
-    {"uniform", {"low", "high"}, false, always, check_uniform, uniform_real, nullptr, uniform_words},
+    {"uniform",
+     {"low", "high"},
+     false,
+     always,
+     check_uniform,
+     uniform_real,
+     nullptr,
+     uniform_words},
     {"normal", {"loc", "scale"}, false, nullptr, check_scale1, normal_real, nullptr, nullptr},
     {"standard_normal", {}, false, nullptr, check_none, standard_normal_real, nullptr, nullptr},
     {"truncated_normal",
@@ -213,7 +234,14 @@ const Distribution kDistributions[] = {
     {"beta", {"a", "b"}, false, nullptr, check_beta, beta_real, nullptr, nullptr},
     {"gamma", {"shape", "scale"}, false, nullptr, check_gamma, gamma_real, nullptr, nullptr},
     {"exponential", {"scale"}, false, nullptr, check_scale0, exponential_real, nullptr, nullptr},
-    {"binomial", {"n", "p"}, true, single_trial, check_binomial, nullptr, binomial_int, bernoulli_words},
+    {"binomial",
+     {"n", "p"},
+     true,
+     single_trial,
+     check_binomial,
+     nullptr,
+     binomial_int,
+     bernoulli_words},
     {"poisson", {"lam"}, true, nullptr, check_poisson, nullptr, poisson_int, nullptr},
     {"integers", {"low", "high"}, true, nullptr, check_integers, nullptr, integers_int, nullptr},
 };

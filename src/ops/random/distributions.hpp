@@ -27,8 +27,7 @@ struct Distribution {
   double (*real)(ElementStream& s, const double* p, bool single);
   int64_t (*integral)(ElementStream& s, const double* p);
   // Words -> samples (one each), for one_word rows: out[i] from words[i].
-  void (*from_words)(const uint32_t* words, int64_t n, const double* p, bool single,
-                     double* out);
+  void (*from_words)(const uint32_t* words, int64_t n, const double* p, bool single, double* out);
 };
 
 // The row named `name`, or null.

@@ -84,14 +84,16 @@ StaticShape static_size(const Op& op, const Var& size) {
   }
   auto vals = static_int_vector(size);
   if (!vals) {
-    throw TypeError(op_error(op, "size must have a static length (pass a tuple or a vector of "
-                                 "known length), got " + t.str()));
+    throw TypeError(op_error(op,
+                             "size must have a static length (pass a tuple or a vector of "
+                             "known length), got " +
+                                 t.str()));
   }
   StaticShape out;
   for (const auto& v : *vals) {
     if (v && *v < 0) {
-      throw ValueError(op_error(op, "size must not have negative entries, got " +
-                                        std::to_string(*v)));
+      throw ValueError(
+          op_error(op, "size must not have negative entries, got " + std::to_string(*v)));
     }
     out.push_back(v ? *v : kUnknownDim);
   }
@@ -101,7 +103,8 @@ StaticShape static_size(const Op& op, const Var& size) {
 Shape runtime_size(const Op& op, const NDArray& size) {
   Shape out = read_int_vector(size);
   for (int64_t d : out) {
-    if (d < 0) throw ValueError(op_error(op, "size must not have negative entries: " + ints_str(out)));
+    if (d < 0)
+      throw ValueError(op_error(op, "size must not have negative entries: " + ints_str(out)));
   }
   return out;
 }
@@ -116,8 +119,7 @@ std::vector<Var> size_dims(const Var& size) {
 }
 
 std::vector<NDArray> broadcast_params(const Op& op, const std::vector<NDArray>& params,
-                                      const Shape& shape,
-                                      const std::vector<const char*>& names) {
+                                      const Shape& shape, const std::vector<const char*>& names) {
   std::vector<NDArray> out;
   for (size_t k = 0; k < params.size(); ++k) {
     const NDArray& p = params[k];
@@ -125,10 +127,9 @@ std::vector<NDArray> broadcast_params(const Op& op, const std::vector<NDArray>& 
     const size_t off = shape.size() - std::min<size_t>(shape.size(), p.ndim());
     for (int i = 0; ok && i < p.ndim(); ++i) ok = p.shape(i) == 1 || p.shape(i) == shape[off + i];
     if (!ok) {
-      throw ValueError(op_error(op, "parameter '" + std::string(names[k]) + "' of shape " +
-                                        shape_str(p.shape()) +
-                                        " does not broadcast to the sample shape " +
-                                        shape_str(shape)));
+      throw ValueError(op_error(
+          op, "parameter '" + std::string(names[k]) + "' of shape " + shape_str(p.shape()) +
+                  " does not broadcast to the sample shape " + shape_str(shape)));
     }
     out.push_back((p.dtype() == DType::Float64 ? p : p.astype(DType::Float64)).broadcast_to(shape));
   }

@@ -35,8 +35,7 @@ std::vector<Var> size_dims(const Var& size);
 // `params` as float64 arrays broadcast to `shape` (ValueError naming `op` when a parameter
 // does not broadcast to it, or has more dimensions).
 std::vector<NDArray> broadcast_params(const Op& op, const std::vector<NDArray>& params,
-                                      const Shape& shape,
-                                      const std::vector<const char*>& names);
+                                      const Shape& shape, const std::vector<const char*>& names);
 // Walks a C-order traversal of `shape` from flat index `begin`, keeping each array's element
 // offset (in elements) in step: for reading broadcast parameters inside a parallel chunk.
 class OffsetWalker {

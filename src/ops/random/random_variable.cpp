@@ -57,7 +57,8 @@ class RandomVariable final : public Op {
     for (size_t k = first_param(); k < inputs.size(); ++k) {
       const TensorType& t = inputs[k]->type;
       if (!t.is_tensor() || t.dtype == DType::Bool) {
-        throw TypeError(op_error(*this, "parameter '" + std::string(dist_.params[k - first_param()]) +
+        throw TypeError(op_error(*this, "parameter '" +
+                                            std::string(dist_.params[k - first_param()]) +
                                             "' must be a numeric tensor, got " + t.str()));
       }
       shapes.push_back(t.shape);
@@ -131,13 +132,15 @@ class RandomVariable final : public Op {
   }
 
   std::optional<std::vector<std::vector<Var>>> infer_shape(
-      const std::vector<Var>& inputs, const std::vector<std::vector<Var>>& input_shapes) const override {
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override {
     std::vector<Var> dims;
     if (has_size_) {
       dims = random_detail::size_dims(inputs[1]);
     } else {
-      dims = broadcast_dims(std::vector<Var>(inputs.begin() + 1, inputs.end()),
-                            std::vector<std::vector<Var>>(input_shapes.begin() + 1, input_shapes.end()));
+      dims = broadcast_dims(
+          std::vector<Var>(inputs.begin() + 1, inputs.end()),
+          std::vector<std::vector<Var>>(input_shapes.begin() + 1, input_shapes.end()));
     }
     return std::vector<std::vector<Var>>{{int64_const(4)}, dims};
   }
@@ -161,14 +164,16 @@ class RandomVariable final : public Op {
   // be drawn from one word.
   bool check_params(const std::vector<NDArray>& params, const Shape& shape) const {
     const int64_t n = shape_size(shape);
-    bool one_word = dist_.one_word && dist_.from_words && (dist_.integer || dtype_ == DType::Float32);
+    bool one_word =
+        dist_.one_word && dist_.from_words && (dist_.integer || dtype_ == DType::Float32);
     random_detail::OffsetWalker walk(params, shape, 0);
     std::vector<double> p(params.size());
     for (int64_t i = 0; i < n; ++i, walk.next()) {
       for (size_t k = 0; k < params.size(); ++k) p[k] = params[k].data<double>()[walk.offsets()[k]];
       const std::string problem = dist_.check(p.data());
       if (!problem.empty()) {
-        throw ValueError(op_error(*this, problem + (n > 1 ? " (element " + std::to_string(i) + ")" : "")));
+        throw ValueError(
+            op_error(*this, problem + (n > 1 ? " (element " + std::to_string(i) + ")" : "")));
       }
       one_word = one_word && dist_.one_word(p.data());
     }
@@ -188,7 +193,8 @@ class RandomVariable final : public Op {
       random_detail::OffsetWalker walk(params, shape, begin);
       double p[4] = {0, 0, 0, 0};
       auto read_params = [&] {
-        for (size_t k = 0; k < params.size(); ++k) p[k] = params[k].data<double>()[walk.offsets()[k]];
+        for (size_t k = 0; k < params.size(); ++k)
+          p[k] = params[k].data<double>()[walk.offsets()[k]];
       };
       read_params();
       if (word_path) {
@@ -260,8 +266,9 @@ THEON_OP_FILE(random_variable) {
     if (p.has("dtype")) dt = parse_dtype(p.get_string("dtype", ""));
     const size_t first = has_size ? 2 : 1;
     if (in.size() < first) throw TypeError("random_variable: expected a state and a size");
-    RandomDraw r = random_draw(p.get_string("distribution", ""), in[0], has_size ? in[1] : nullptr,
-                               std::vector<Var>(in.begin() + static_cast<long>(first), in.end()), dt);
+    RandomDraw r =
+        random_draw(p.get_string("distribution", ""), in[0], has_size ? in[1] : nullptr,
+                    std::vector<Var>(in.begin() + static_cast<long>(first), in.end()), dt);
     return std::vector<Var>{r.new_state, r.sample};
   });
 }

@@ -41,8 +41,8 @@ void check_probabilities(const Op& op, const double* p, int64_t k, int64_t strid
   }
   const double tol = dtype == DType::Float32 ? 1e-4 : 1e-8;
   if (std::fabs(total - 1) > tol * std::max<int64_t>(k, 1)) {
-    throw ValueError(op_error(op, "probabilities must sum to 1, got a sum of " +
-                                      std::to_string(total)));
+    throw ValueError(
+        op_error(op, "probabilities must sum to 1, got a sum of " + std::to_string(total)));
   }
 }
 
@@ -72,8 +72,8 @@ class Multinomial final : public Op {
 
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override {
     if (inputs.size() != first() + 2) {
-      throw TypeError(op_error(*this, "expected a state, " + std::string(has_size_ ? "size, " : "") +
-                                          "n and pvals"));
+      throw TypeError(op_error(
+          *this, "expected a state, " + std::string(has_size_ ? "size, " : "") + "n and pvals"));
     }
     random_detail::check_state_input(*this, inputs[0]);
     const TensorType& n = inputs[first()]->type;
@@ -82,8 +82,8 @@ class Multinomial final : public Op {
       throw TypeError(op_error(*this, "n must be a numeric tensor, got " + n.str()));
     }
     if (!is_float(pv.dtype) || pv.ndim() < 1) {
-      throw TypeError(op_error(*this, "pvals must be a float tensor of at least 1 dimension, got " +
-                                          pv.str()));
+      throw TypeError(
+          op_error(*this, "pvals must be a float tensor of at least 1 dimension, got " + pv.str()));
     }
     StaticShape batch(pv.shape.begin(), pv.shape.end() - 1);
     batch = broadcast_static({batch, n.shape}, name());
@@ -101,8 +101,8 @@ class Multinomial final : public Op {
                             : broadcast_shapes({pv_batch, inputs[first()].shape()}, name());
     Strides lead(pv.strides().begin(), pv.strides().end() - 1);
     const NDArray pv_rows = pv.view(pv.raw(), pv_batch, lead);
-    auto params = random_detail::broadcast_params(*this, {inputs[first()], pv_rows}, batch,
-                                                  {"n", "pvals"});
+    auto params =
+        random_detail::broadcast_params(*this, {inputs[first()], pv_rows}, batch, {"n", "pvals"});
     Shape out_shape = batch;
     out_shape.push_back(k);
     checked_nbytes(out_shape, itemsize(dtype_), name(), dtype_);
@@ -112,7 +112,8 @@ class Multinomial final : public Op {
     for (int64_t b = 0; b < rows; ++b, check.next()) {
       const double n = params[0].data<double>()[check.offsets()[0]];
       if (!(n >= 0) || n != std::floor(n)) {
-        throw ValueError(op_error(*this, "n must be a non-negative integer, got " + std::to_string(n)));
+        throw ValueError(
+            op_error(*this, "n must be a non-negative integer, got " + std::to_string(n)));
       }
       check_probabilities(*this, params[1].data<double>() + check.offsets()[1], k, 1,
                           inputs[first() + 1].dtype());
@@ -162,7 +163,8 @@ class Choice final : public Op {
 
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override {
     if (inputs.size() != (has_p_ ? 4u : 3u)) {
-      throw TypeError(op_error(*this, "expected a state, size, a" + std::string(has_p_ ? " and p" : "")));
+      throw TypeError(
+          op_error(*this, "expected a state, size, a" + std::string(has_p_ ? " and p" : "")));
     }
     random_detail::check_state_input(*this, inputs[0]);
     StaticShape size = random_detail::static_size(*this, inputs[1]);
@@ -183,13 +185,15 @@ class Choice final : public Op {
     const int64_t n = a.ndim() == 0 ? read_int(a, 0) : a.shape(0);
     const int64_t m = checked_size(shape, name());
     if (n < 0) throw ValueError(op_error(*this, "a must be >= 0, got " + std::to_string(n)));
-    if (m > 0 && n == 0) throw ValueError(op_error(*this, "cannot choose from an empty population"));
+    if (m > 0 && n == 0)
+      throw ValueError(op_error(*this, "cannot choose from an empty population"));
     std::vector<double> cdf;
     if (has_p_) {
       const NDArray p = contiguous_f64(inputs[3]);
       if (p.shape(0) != n) {
-        throw ValueError(op_error(*this, "a and p must have the same size, got " + std::to_string(n) +
-                                             " and " + std::to_string(p.shape(0))));
+        throw ValueError(op_error(*this, "a and p must have the same size, got " +
+                                             std::to_string(n) + " and " +
+                                             std::to_string(p.shape(0))));
       }
       check_probabilities(*this, p.data<double>(), n, 1, inputs[3].dtype());
       cdf.assign(p.data<double>(), p.data<double>() + n);
@@ -200,8 +204,9 @@ class Choice final : public Op {
       parallel_for(m, 1 << 14, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
           ElementStream s = stream_of(st, i);
-          idx[i] = has_p_ ? pick(cdf, s.uniform() * cdf.back())
-                          : static_cast<int64_t>(random_detail::bounded(s, static_cast<uint64_t>(n)));
+          idx[i] = has_p_
+                       ? pick(cdf, s.uniform() * cdf.back())
+                       : static_cast<int64_t>(random_detail::bounded(s, static_cast<uint64_t>(n)));
         }
       });
     } else {
@@ -246,7 +251,8 @@ class Choice final : public Op {
       std::vector<int64_t> pool(static_cast<size_t>(n));
       std::iota(pool.begin(), pool.end(), 0);
       for (int64_t i = 0; i < m; ++i) {
-        const auto j = i + static_cast<int64_t>(random_detail::bounded(s, static_cast<uint64_t>(n - i)));
+        const auto j =
+            i + static_cast<int64_t>(random_detail::bounded(s, static_cast<uint64_t>(n - i)));
         std::swap(pool[i], pool[j]);
         idx[i] = pool[i];
       }
@@ -276,12 +282,14 @@ class Permutation final : public Op {
 
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override {
     if (inputs.size() != (of_rows_ ? 2u : 3u)) {
-      throw TypeError(op_error(*this, of_rows_ ? "expected a state and x" : "expected a state, size and n"));
+      throw TypeError(
+          op_error(*this, of_rows_ ? "expected a state and x" : "expected a state, size and n"));
     }
     random_detail::check_state_input(*this, inputs[0]);
     if (of_rows_) {
       if (inputs[1]->type.ndim() < 1) {
-        throw TypeError(op_error(*this, "x must have at least 1 dimension, got " + inputs[1]->type.str()));
+        throw TypeError(
+            op_error(*this, "x must have at least 1 dimension, got " + inputs[1]->type.str()));
       }
       return {generator_state_type(), inputs[1]->type};
     }
@@ -307,7 +315,8 @@ class Permutation final : public Op {
     const int64_t rows = n == 0 ? 0 : checked_size(shape, name()) / n;
     const DType dt = of_rows_ ? inputs[1].dtype() : DType::Int64;
     NDArray& out = reuse_or_empty(outputs[1], dt, shape);
-    const NDArray x = of_rows_ ? (inputs[1].is_c_contiguous() ? inputs[1] : inputs[1].copy()) : NDArray();
+    const NDArray x =
+        of_rows_ ? (inputs[1].is_c_contiguous() ? inputs[1] : inputs[1].copy()) : NDArray();
     const size_t isz = itemsize(dt);
     parallel_for(rows, 64, [&](int64_t begin, int64_t end) {
       for (int64_t r = begin; r < end; ++r) {
@@ -334,7 +343,9 @@ class Permutation final : public Op {
   bool of_rows_;
 };
 
-std::pair<Var, Var> pair_of(std::vector<Var> out) { return {out[0], out[1]}; }
+std::pair<Var, Var> pair_of(std::vector<Var> out) {
+  return {out[0], out[1]};
+}
 
 }  // namespace
 
@@ -373,8 +384,8 @@ THEON_OP_FILE(random_vector) {
   register_builder("random_multinomial", 3, 4, [both](const std::vector<Var>& in, const Params& p) {
     const bool has_size = in.size() == 4;
     const DType dt = p.has("dtype") ? parse_dtype(p.get_string("dtype", "")) : DType::Int64;
-    return both(random_multinomial(in[0], has_size ? in[1] : nullptr, in[in.size() - 2],
-                                   in.back(), dt));
+    return both(
+        random_multinomial(in[0], has_size ? in[1] : nullptr, in[in.size() - 2], in.back(), dt));
   });
   // random_choice(state, size, a, [p], replace=)
   register_builder("random_choice", 3, 4, [both](const std::vector<Var>& in, const Params& p) {
