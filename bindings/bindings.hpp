@@ -16,5 +16,6 @@ void bind_config(nanobind::module_& m);    // config flags, printing
 void bind_grad(nanobind::module_& m);      // grad, Rop, jacobian, hessian, verify_grad
 void bind_indexing(nanobind::module_& m);  // getitem: Python index keys parsed into C++ keys
 void bind_python_op(nanobind::module_& m);  // ops whose perform/grad/infer_shape are Python
+void bind_op_from_graph(nanobind::module_& m);  // OpFromGraph
 
 }  // namespace theon::py

@@ -157,7 +157,8 @@ void bind_function(nb::module_& m) {
         return out;
       });
 
-  nb::class_<PyFunction>(m, "Function", nb::dynamic_attr(), nb::type_slots(function_slots))
+  nb::class_<PyFunction>(m, "Function", nb::dynamic_attr(), nb::type_slots(function_slots),
+                          "A compiled function (theon.function): call it with arrays.")
       .def_prop_ro("name", [](const PyFunction& f) { return f.fn()->name(); })
       .def_prop_ro("input_names",
                    [](const PyFunction& f) {

@@ -98,7 +98,10 @@ StaticShape static_shape_from(nb::handle shape, const char* who) {
 }  // namespace
 
 void bind_graph(nb::module_& m) {
-  nb::class_<TensorType>(m, "TensorType")
+  nb::class_<TensorType>(m, "TensorType",
+                        "The type of a tensor variable: dtype, static shape (None where any "
+                        "size is accepted; Theano's broadcastable pattern is the sizes of 1) and "
+                        "device. Calling it makes a variable: TensorType('float32', (None, 1))('x').")
       .def(
           "__init__",
           [](TensorType* t, const std::string& dtype, nb::handle shape, nb::handle broadcastable,
@@ -156,7 +159,10 @@ void bind_graph(nb::module_& m) {
       .def_prop_ro("where", &Apply::where)
       .def("__repr__", [](const Apply& a) { return "<Apply " + a.op()->name() + ">"; });
 
-  nb::class_<Variable>(m, "Variable", nb::dynamic_attr())
+  nb::class_<Variable>(m, "Variable", nb::dynamic_attr(),
+                      "A symbolic value in a graph: an input, a constant, a shared variable or "
+                      "an op's output, with a type; NumPy-style operators and methods build "
+                      "new nodes.")
       .def_prop_ro("type", [](const Variable& v) { return v.type; })
       .def_prop_ro("dtype", [](const Variable& v) { return std::string(dtype_name(v.type.dtype)); })
       .def_prop_ro("ndim", [](const Variable& v) { return v.type.ndim(); })

@@ -1,9 +1,13 @@
 // theon._core: the compiled half of the Python package.
 #include <nanobind/nanobind.h>
 
+#include <cstdio>
+#include <string>
+
 #include "bindings.hpp"
 #include "numpy_interop.hpp"
 #include "theon/core/error.hpp"
+#include "theon/ops/print.hpp"
 
 namespace nb = nanobind;
 
@@ -50,4 +54,20 @@ NB_MODULE(_core, m) {
   theon::py::bind_grad(m);
   theon::py::bind_indexing(m);
   theon::py::bind_python_op(m);
+  theon::py::bind_op_from_graph(m);
+  // Print's lines go to sys.stdout as Python's print would, so notebooks, doctest and
+  // contextlib.redirect_stdout see them; the running function holds no GIL, so take it.
+  theon::set_print_sink([](const std::string& line) {
+    if (!Py_IsInitialized()) {
+      std::fwrite(line.data(), 1, line.size(), stdout);
+      return;
+    }
+    nb::gil_scoped_acquire gil;
+    try {
+      nb::module_::import_("sys").attr("stdout").attr("write")(
+          nb::str(line.c_str(), line.size()));
+    } catch (const nb::python_error&) {
+      std::fwrite(line.data(), 1, line.size(), stdout);
+    }
+  });
 }

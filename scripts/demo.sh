@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Sets up .venv, installs theon and runs the demo.
+# Sets up .venv, builds and installs theon (scripts/build.sh), and runs the demo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup_venv.sh
-.venv/bin/pip install -q --no-build-isolation . -C build-dir=build/pip-demo -C cmake.args=-GNinja
+bash scripts/build.sh
 .venv/bin/python examples/demo.py

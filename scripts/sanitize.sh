@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup_venv.sh
 echo "== sanitize: configuring build/asan"
 cmake -S . -B build/asan -GNinja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DTHEON_BUILD_EXAMPLES=OFF -DPython_EXECUTABLE="$PWD/.venv/bin/python" \
+  -DTHEON_BUILD_EXAMPLES=OFF -DTHEON_PYTHON_STUBS=OFF -DPython_EXECUTABLE="$PWD/.venv/bin/python" \
   -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1" \
   >/dev/null
 echo "== sanitize: building (the first build takes several minutes)"

@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
-# Sets up .venv, builds and installs theon (pip install . through scikit-build-core) with the
-# C++ tests and examples in the same CMake build, then runs every C++ and Python test.
+# Sets up .venv, builds and installs theon with its C++ tests and examples (scripts/build.sh; the
+# same build folder as the demo's), then runs every C++ and Python test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup_venv.sh
-.venv/bin/pip install --no-build-isolation . \
-  -C build-dir=build/pip \
-  -C cmake.define.THEON_BUILD_TESTS=ON \
-  -C cmake.define.THEON_BUILD_EXAMPLES=ON \
-  -C cmake.args=-GNinja
+bash scripts/build.sh -C cmake.define.THEON_BUILD_TESTS=ON -C cmake.define.THEON_BUILD_EXAMPLES=ON
+echo "== C++ tests"
 ctest --test-dir build/pip --output-on-failure -j2
+echo "== Python tests"
 .venv/bin/python -m pytest tests/python -q

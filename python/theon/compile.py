@@ -105,17 +105,55 @@ def _pairs(mapping, what):
 
 
 def function(inputs, outputs=None, updates=None, givens=None, allow_input_downcast=None,
-             on_unused_input=None, name=None, mode=None, profile=None, no_default_updates=False):
+             on_unused_input=None, name=None, mode=None, profile=None,
+             no_default_updates=False) -> _core.Function:
     """Compiles a callable computing ``outputs`` from ``inputs``.
 
-    inputs: Variables or In. outputs: a Variable, an Out, or a list of them (a list gives a
-    list of results). updates: pairs (shared variable, new value) applied after each call.
-    givens: pairs (variable, replacement) substituted in the graph before compiling.
-    mode: 'FAST_RUN', 'FAST_COMPILE', 'NONE', 'NanGuardMode', 'DebugMode' or a Mode.
-    profile: record per-node times (``f.profile.summary()``); None: ``config.profile``.
-    no_default_updates: True to skip the default updates of every shared variable (random
-    streams then give the same numbers at each call), or a list of the shared variables whose
-    default updates to skip.
+    The graph is cloned, rewritten as ``mode`` says and linked to precompiled and generated
+    kernels; the returned function takes NumPy arrays (or anything ``numpy.asarray`` accepts),
+    positionally or by the inputs' names, and returns NumPy arrays.
+
+    Parameters
+    ----------
+    inputs : list of Variable or In
+        The arguments, in order. ``In(var, value=..., name=...)`` gives a default value or a
+        keyword name.
+    outputs : Variable, Out, or list of them
+        What the function returns: one array for a single output, a list for a list.
+        ``Out(var, borrow=True)`` may return internal storage without a copy.
+    updates : list of (shared variable, expression) pairs, or a dict
+        New values of shared variables, computed from the values before the call and applied
+        after every output is computed; a call that raises applies none.
+    givens : list of (variable, replacement) pairs, or a dict
+        Substitutions made in the graph before compiling.
+    allow_input_downcast : bool
+        Accept arguments whose dtype is wider than the input's (float64 for float32), cast.
+    on_unused_input : {'raise', 'warn', 'ignore'}
+        What to do with an input no output depends on (default ``config.on_unused_input``).
+    name : str
+        Used in profiles and error messages.
+    mode : str or Mode
+        ``'FAST_RUN'`` (every rewrite, generated kernels), ``'FAST_COMPILE'``, ``'NONE'``,
+        ``'NanGuardMode'``, ``'DebugMode'`` or a ``Mode``.
+    profile : bool
+        Record per-node times (``f.profile.summary()``); None: ``config.profile``.
+    no_default_updates : bool or list of shared variables
+        True skips the default updates (``var.default_update``) of every shared variable
+        (random streams then give the same numbers at each call); a list skips those of the
+        variables listed.
+
+    Returns
+    -------
+    Function
+        The compiled callable (``f(*args, **kwargs)``; ``f.copy()``, ``f.profile``,
+        ``f.wait_for_kernels()``).
+
+    Examples
+    --------
+    >>> x, y = T.dscalars('x', 'y')
+    >>> f = theon.function([x, theon.In(y, value=1.0)], x + y)
+    >>> f(2.0)
+    array(3.)
     """
     if isinstance(inputs, (_core.Variable, In)):
         raise TypeError("function: inputs must be a list of Variables or In")
@@ -219,10 +257,36 @@ def _print_profiles_at_exit():
 
 
 def shared(value, name=None, borrow=False, strict=False, allow_downcast=None, shape=None,
-           broadcastable=None):
+           broadcastable=None) -> _core.Variable:
     """A variable whose value persists across calls and that updates may change.
 
-    shape: static sizes (None for unknown); broadcastable: Theano's form (True -> size 1).
+    Parameters
+    ----------
+    value : array_like or number
+        The initial value; its dtype and number of dimensions make the variable's type.
+    name : str
+        Shown in printed graphs and errors.
+    borrow : bool
+        Keep ``value`` itself rather than a copy (Theon never writes into it; an update
+        replaces it).
+    strict, allow_downcast
+        Accepted for Theano's signature.
+    shape : sequence of int or None
+        Static sizes of the type (None where any size is accepted); default all unknown.
+    broadcastable : sequence of bool
+        Theano's form of ``shape``: True means a static size of 1.
+
+    Returns
+    -------
+    Variable
+        A shared variable: ``get_value(borrow=False)``, ``set_value(value, borrow=False)``.
+
+    Examples
+    --------
+    >>> w = theon.shared(np.zeros(3), name='w')
+    >>> w.set_value(np.ones(3))
+    >>> w.get_value()
+    array([1., 1., 1.])
     """
     if isinstance(value, _core.Variable):
         raise TypeError("shared: expected a value (array, list or number), got a Variable")
@@ -231,3 +295,12 @@ def shared(value, name=None, borrow=False, strict=False, allow_downcast=None, sh
     # The C++ side converts the value and says what it expected when it is not an array.
     return _core.shared(value, name, bool(borrow), None if shape is None else list(shape),
                         user_location())
+
+
+# theon.compile.builders (Theano's theano.compile.builders): compile is a module, so the
+# submodule is registered by name.
+import sys as _sys  # noqa: E402
+
+from theon import _compile_builders as builders  # noqa: E402
+
+_sys.modules[__name__ + ".builders"] = builders

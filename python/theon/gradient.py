@@ -25,8 +25,37 @@ def _as_list(x):
 
 def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", known_grads=None,
          return_disconnected="zero", null_gradients="raise"):
-    """The gradient of the scalar ``cost`` with respect to ``wrt`` (a variable or a list),
-    as graphs. known_grads: {variable: gradient} to start from (cost may then be None)."""
+    """The gradient of the scalar ``cost`` with respect to ``wrt``, as graphs.
+
+    Parameters
+    ----------
+    cost : scalar Variable or None
+        What to differentiate (None when ``known_grads`` gives the starting gradients).
+    wrt : Variable or list of Variable
+        The variables to differentiate with respect to.
+    consider_constant : list of Variable
+        Subexpressions through which no gradient flows.
+    disconnected_inputs : {'raise', 'warn', 'ignore'}
+        What to do when ``cost`` does not depend on one of ``wrt``.
+    known_grads : dict
+        ``{variable: gradient}`` to start the backward pass from.
+    return_disconnected : {'zero', 'None', 'Disconnected'}
+        What to return for a disconnected input.
+    null_gradients : {'raise', 'return'}
+        What to do when a gradient is undefined.
+
+    Returns
+    -------
+    Variable or list of Variable
+        One gradient per element of ``wrt`` (a list when ``wrt`` is a list), each of the
+        type of its variable; graphs that can be compiled and differentiated again.
+
+    Examples
+    --------
+    >>> x = T.dscalar('x')
+    >>> theon.function([x], theon.grad(x ** 3, x))(2.0)
+    array(12.)
+    """
     wrt_list, is_list = _as_list(wrt)
     pairs = [(as_tensor_variable(k), as_tensor_variable(v))
              for k, v in (known_grads or {}).items()]

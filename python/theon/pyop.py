@@ -227,14 +227,23 @@ class _FromFunctionOp(Op):
         return self.infer_shape_fn(node, input_shapes)
 
 
+def _as_tensor_type(t):
+    """A TensorType, or one of the type constructors (``T.dvector``), which are types in Theano
+    and functions here: such a constructor gives the type of the variable it makes."""
+    if isinstance(t, _core.TensorType):
+        return t
+    if callable(t) and getattr(t, "__module__", "").startswith("theon.tensor"):
+        made = t()
+        if isinstance(getattr(made, "type", None), _core.TensorType):
+            return made.type
+    raise TypeError(f"as_op: itypes and otypes must be TensorTypes, got {t!r}")
+
+
 def as_op(itypes, otypes, infer_shape=None):
     """Decorator making an Op of a function of NumPy arrays: ``itypes``/``otypes`` are the
     TensorTypes of its inputs and outputs; ``infer_shape(node, input_shapes)`` optional."""
-    itypes = list(itypes) if isinstance(itypes, (list, tuple)) else [itypes]
-    otypes = list(otypes) if isinstance(otypes, (list, tuple)) else [otypes]
-    for t in itypes + otypes:
-        if not isinstance(t, _core.TensorType):
-            raise TypeError(f"as_op: itypes and otypes must be TensorTypes, got {t!r}")
+    itypes = [_as_tensor_type(t) for t in (itypes if isinstance(itypes, (list, tuple)) else [itypes])]
+    otypes = [_as_tensor_type(t) for t in (otypes if isinstance(otypes, (list, tuple)) else [otypes])]
 
     def wrap(fn):
         return _FromFunctionOp(fn, itypes, otypes, infer_shape)

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "lazy_schedule.hpp"
 #include "theon/codegen/fused_kernel.hpp"
 
 namespace theon {
@@ -23,9 +24,14 @@ Device node_device(const Apply& node) {
 
 }  // namespace
 
+void register_op_from_graph_kernel();  // op_from_graph_kernel.cpp
+
 void ensure_kernels_registered() {
   static std::once_flag once;
-  std::call_once(once, [] { codegen::register_fused_kernels(); });
+  std::call_once(once, [] {
+    codegen::register_fused_kernels();
+    register_op_from_graph_kernel();
+  });
 }
 
 Linked link(const FunctionGraph& fg, const LinkOptions& options) {
@@ -55,8 +61,10 @@ Linked link(const FunctionGraph& fg, const LinkOptions& options) {
     if (leaf->is_shared()) program->shared_slots.push_back({s, leaf->shared});
   }
   std::vector<int> last_use(program->num_slots, -1);
+  std::vector<int> producer(program->num_slots, -1);
   std::vector<const codegen::FusedLoopKernel*> loops;
-  for (Apply* node : fg.nodes()) {
+  const LazySchedule schedule = lazy_schedule(fg);
+  for (Apply* node : schedule.order) {
     std::unique_ptr<Kernel> kernel = make_kernel(*node, node_device(*node));
     if (const auto* loop = dynamic_cast<const codegen::FusedLoopKernel*>(kernel.get())) {
       loops.push_back(loop);
@@ -67,11 +75,28 @@ Linked link(const FunctionGraph& fg, const LinkOptions& options) {
     for (int i = 0; i < node->nout(); ++i) ins.out.push_back(slot(&node->output_ref(i)));
     const int pc = static_cast<int>(program->code.size());
     for (int s : ins.in) last_use[s] = pc;
-    for (int s : ins.out) last_use[s] = std::max(last_use[s], pc);
+    for (int s : ins.out) {
+      last_use[s] = std::max(last_use[s], pc);
+      producer[s] = pc;
+    }
     program->code.push_back(std::move(ins));
   }
+  for (const ScheduledBlock& b : schedule.blocks) {
+    program->blocks.push_back({b.begin, b.end, slot(b.cond.get()), b.when_true, b.join});
+  }
   for (int s = 0; s < program->num_slots; ++s) {
-    if (last_use[s] >= 0 && !kept.count(s)) program->code[last_use[s]].release.push_back(s);
+    if (last_use[s] < 0 || kept.count(s)) continue;
+    // A value made outside a block and last read inside it is released where the block's
+    // ifelse joins (the outermost such block), which runs whether or not the block did.
+    int release_at = last_use[s];
+    for (const ConditionalBlock& b : program->blocks) {
+      auto inside = [&](int pc) { return b.begin <= pc && pc < b.end; };
+      if (inside(last_use[s]) && !inside(producer[s])) {
+        release_at = b.join;
+        break;
+      }
+    }
+    program->code[release_at].release.push_back(s);
   }
   Linked linked;
   linked.link_seconds = seconds_since(start);

@@ -22,7 +22,11 @@ bool Op::equals(const Op& other) const {
   // The printed properties as well: an op that overrides only props() (written before fields()
   // existed) must not compare equal to another of its class with other properties.
   return this == &other || (typeid(*this) == typeid(other) && type_name() == other.type_name() &&
-                            fields() == other.fields() && props() == other.props());
+                            same_properties(other));
+}
+
+bool Op::same_properties(const Op& other) const {
+  return fields() == other.fields() && props() == other.props();
 }
 
 size_t Op::hash() const {

@@ -1,7 +1,11 @@
 #include "theon/ops/print.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <iomanip>
 #include <cstdio>
+#include <memory>
+#include <mutex>
 #include <sstream>
 
 #include "theon/core/error.hpp"
@@ -11,6 +15,30 @@
 
 namespace theon {
 namespace {
+
+std::mutex& print_sink_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+std::shared_ptr<const PrintSink>& print_sink() {
+  static std::shared_ptr<const PrintSink> sink;
+  return sink;
+}
+
+void emit_line(const std::string& text) {
+  std::shared_ptr<const PrintSink> sink;
+  {
+    std::lock_guard<std::mutex> lock(print_sink_mutex());
+    sink = print_sink();
+  }
+  if (sink) {
+    (*sink)(text);
+    return;
+  }
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
 
 const std::vector<std::string>& known_attrs() {
   static const std::vector<std::string> k{"value", "shape", "dtype", "ndim",
@@ -24,6 +52,18 @@ void put(std::ostream& os, T v) {
     os << (v ? "True" : "False");
   } else if constexpr (sizeof(T) == 1) {
     os << static_cast<int>(v);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    // NumPy's way: 8 significant digits, a trailing '.' on whole numbers, nan and inf.
+    if (std::isnan(v)) {
+      os << "nan";
+    } else if (std::isinf(v)) {
+      os << (v > 0 ? "inf" : "-inf");
+    } else {
+      std::ostringstream text;
+      text << std::setprecision(8) << v;
+      const std::string s = text.str();
+      os << s << (s.find_first_of(".e") == std::string::npos ? "." : "");
+    }
   } else {
     os << v;
   }
@@ -121,9 +161,7 @@ class Print : public Op {
       }
     }
     os << '\n';
-    const std::string text = os.str();
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+    emit_line(os.str());
     out[0] = a;
   }
   std::vector<std::pair<int, int>> view_map() const override { return {{0, 0}}; }
@@ -160,6 +198,11 @@ OpPtr print_from_fields(const PropReader& f) {
 }
 
 }  // namespace
+
+void set_print_sink(PrintSink sink) {
+  std::lock_guard<std::mutex> lock(print_sink_mutex());
+  print_sink() = sink ? std::make_shared<const PrintSink>(std::move(sink)) : nullptr;
+}
 
 Var print(const Var& x, const std::string& message, std::vector<std::string> attrs) {
   if (attrs.empty()) attrs = {"value"};

@@ -27,8 +27,10 @@ std::vector<T> concat(std::vector<T> a, const std::vector<T>& b) {
 std::map<std::string, RuleGroup>& rule_groups() {
   static std::map<std::string, RuleGroup> groups = {
       {"merge", {merge_rewriters(), {}}},
+      {"inline", {{}, inline_rules()}},
       {"constant_folding", {{}, constant_folding_rules()}},
       {"canonicalize", {{}, canonicalize_rules()}},
+      {"ifelse", {ifelse_graph_rewriters(), ifelse_rules()}},
       {"stabilize", {{}, stabilize_rules()}},
       {"specialize", {{}, specialize_rules()}},
       {"shape_cleanup",
@@ -46,8 +48,9 @@ std::map<std::string, RuleGroup>& rule_groups() {
 // which then runs in its pass.
 const std::vector<Pass>& passes() {
   static const std::vector<Pass> list = {
-      {"merge", {"merge"}},
-      {"canonicalize", {"constant_folding", "canonicalize"}},
+      // OpFromGraph(inline=True) nodes are expanded first, so every later pass sees their graphs.
+      {"merge", {"merge", "inline"}},
+      {"canonicalize", {"constant_folding", "canonicalize", "ifelse"}},
       {"stabilize", {"stabilize"}},
       {"specialize", {"constant_folding", "specialize"}},
       // Shape rules build make_vector(x.shape[0], ...) and Shape_i nodes, which often fold.

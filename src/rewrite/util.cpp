@@ -19,6 +19,15 @@ Var viewed_input(const Var& v) {
   return nullptr;
 }
 
+// Whether v may be a view of more than one input (an ifelse's output views either branch).
+bool views_several_inputs(const Var& v) {
+  const Apply* owner = v->owner;
+  if (!owner) return false;
+  int sources = 0;
+  for (const auto& [o, in] : owner->op()->view_map()) sources += o == v->index ? 1 : 0;
+  return sources > 1;
+}
+
 }  // namespace
 
 bool is_elemwise(const Var& v, const char* name) {
@@ -74,6 +83,7 @@ bool can_destroy(const FunctionGraph& fg, const Apply* node, size_t index) {
     for (const auto& out : fg.outputs()) {
       if (out.get() == v.get()) return false;
     }
+    if (views_several_inputs(v)) return false;
     reader = v->owner;
     v = viewed_input(v);
   }

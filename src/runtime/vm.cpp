@@ -6,6 +6,7 @@
 
 #include "theon/core/error.hpp"
 #include "theon/graph/op.hpp"
+#include "theon/ops/ifelse.hpp"
 
 namespace theon {
 namespace {
@@ -91,7 +92,7 @@ void VM::run_impl(std::vector<Value>& slots) {
   const Clock::time_point run_start = Instrumented && timing_ ? Clock::now() : Clock::time_point();
   AllocatorScope scope(&pool_);
   const std::vector<Instruction>& code = program_->code;
-  for (size_t pc = 0; pc < code.size(); ++pc) {
+  auto step = [&](size_t pc) {
     const Instruction& ins = code[pc];
     // Only the kernel is timed: not the gathering of its arguments, nor the hooks.
     auto timed = [&](auto&& body) {
@@ -139,6 +140,24 @@ void VM::run_impl(std::vector<Value>& slots) {
         pool_.release(slots[s].take_array());
       }
     }
+  };
+  const std::vector<ConditionalBlock>& blocks = program_->blocks;
+  if (blocks.empty()) {
+    for (size_t pc = 0; pc < code.size(); ++pc) step(pc);
+  } else {
+    // Before each instruction, the blocks that begin there decide (outer ones first) whether
+    // to jump past them; blocks that begin inside a skipped range are passed over.
+    size_t next_block = 0;
+    size_t pc = 0;
+    while (pc < code.size()) {
+      while (next_block < blocks.size() && static_cast<size_t>(blocks[next_block].begin) <= pc) {
+        const ConditionalBlock& block = blocks[next_block++];
+        if (static_cast<size_t>(block.begin) == pc && !block_runs(block, slots)) {
+          pc = static_cast<size_t>(block.end);
+        }
+      }
+      if (pc < code.size()) step(pc++);
+    }
   }
   if constexpr (Instrumented) {
     if (timing_) {
@@ -146,6 +165,14 @@ void VM::run_impl(std::vector<Value>& slots) {
       ++runs_;
     }
   }
+}
+
+bool VM::block_runs(const ConditionalBlock& block, const std::vector<Value>& slots) {
+  const Value& cond = slots[block.cond_slot];
+  if (!cond.is_array()) {
+    throw TypeError("ifelse: the condition must be a host scalar, got " + cond.describe());
+  }
+  return condition_holds(cond.array()) == block.when_true;
 }
 
 void VM::run(std::vector<Value>& slots) {

@@ -168,6 +168,7 @@ inline OpGraph every_op_graph() {
   keep(grad_clip(x, -1.5, 2.5));
   keep(grad_scale(x, 3.0));
   keep_all(jacobian(exp(v) * v, {v}));
+  keep_all(ifelse(i, {exp(x), v}, {y, v * v}));
   keep(print(x, "every_op_graph", {"shape", "sum"}));
 
   keep(constant(xv, "xconst") * x);

@@ -40,9 +40,10 @@ TEST(Pipeline, FilterAdmitsByNameOrTagAndExclusionWins) {
 }
 
 TEST(Pipeline, NamesAndTagsOfEveryGroupAreKnown) {
-  for (const char* name : {"merge", "constant_folding", "log1p_from_log", "inplace_elemwise",
-                           "blas_update", "fusion", "fast_run", "fast_compile", "canonicalize",
-                           "stabilize", "specialize", "shape", "inplace"}) {
+  for (const char* name :
+       {"merge", "constant_folding", "log1p_from_log", "inplace_elemwise", "blas_update", "fusion",
+        "fast_run", "fast_compile", "canonicalize", "stabilize", "specialize", "shape", "inplace",
+        "ifelse", "ifelse_merge", "inline_op_from_graph"}) {
     EXPECT_TRUE(is_rewrite_name_or_tag(name)) << name;
   }
   EXPECT_FALSE(is_rewrite_name_or_tag("nope"));

@@ -7,6 +7,7 @@ import scipy.special as sp
 
 from op_table_kinds import (ALL, FLOATS, INTS, NUMERIC, Row, binary, reduction, shape_op, unary,
                             unary_float)
+from op_table_control import CONTROL, CONTROL_NOT_BUILDERS
 from op_table_structured import ALLOC, BLAS, GRADIENT_SUPPORT, JOIN, NNET, SORT, SUBTENSOR
 from op_table_random import RANDOM_BUILDERS
 from theon.tensor._build import build
@@ -14,7 +15,8 @@ from theon.tensor._build import build
 # Builders without a row of their own, with the reason.
 EXCLUDED = {**RANDOM_BUILDERS}
 # Rows of ops built outside the builder registry: row name -> how they are built.
-NOT_BUILDERS = {"subtensor": "x[key]; the bindings parse the key (bindings/index_key.cpp)"}
+NOT_BUILDERS = {"subtensor": "x[key]; the bindings parse the key (bindings/index_key.cpp)",
+                **CONTROL_NOT_BUILDERS}
 # Rows whose output shapes depend on the values (not only the shapes) of some array inputs:
 # row id -> those inputs.
 SHAPE_FROM_VALUES = {
@@ -237,4 +239,5 @@ SHAPE = [
              rule="same", wrt=(0,)),
 ]
 
-ROWS = ELEMWISE + REDUCE + SHAPE + ALLOC + JOIN + SUBTENSOR + BLAS + SORT + NNET + GRADIENT_SUPPORT
+ROWS = (ELEMWISE + REDUCE + SHAPE + ALLOC + JOIN + SUBTENSOR + BLAS + SORT + NNET + GRADIENT_SUPPORT
+        + CONTROL)

@@ -25,6 +25,19 @@ def test_print_returns_the_value_and_prints_it(capfd):
     assert "7.25" in capfd.readouterr().out
 
 
+def test_print_writes_to_sys_stdout_as_numpy_prints_floats():
+    # Notebooks and redirect_stdout replace sys.stdout, not file descriptor 1.
+    import contextlib
+    import io
+
+    x = T.dvector("x")
+    f = theon.function([x], Print("x is")(x) * 2)
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        f(np.array([1.0, 2.5, np.nan, -np.inf]))
+    assert buf.getvalue() == "x is value = [1. 2.5 nan -inf]\n"
+
+
 def test_print_attributes(capfd):
     x = T.matrix("x", dtype="float32")
     f = theon.function([x], Print("shape of x", attrs=("shape", "dtype", "max"))(x).sum())

@@ -188,6 +188,19 @@ def test_as_op_through_theano():
         as_op(itypes=["float64"], otypes=[T.dvector().type])
 
 
+def test_as_op_takes_theanos_type_names():
+    # In Theano T.dvector is a TensorType, and programs pass it to as_op as such.
+    @theano_as_op(itypes=[theano.tensor.dvector], otypes=[theano.tensor.dvector])
+    def cumulative_max(a):
+        return np.maximum.accumulate(a)
+
+    x = T.dvector("x")
+    np.testing.assert_array_equal(theon.function([x], cumulative_max(x))([1.0, 3.0, 2.0]),
+                                  [1.0, 3.0, 3.0])
+    with pytest.raises(TypeError, match="TensorTypes"):
+        as_op(itypes=[np.cos], otypes=[T.dvector])
+
+
 def test_as_op_with_infer_shape_and_two_outputs():
     def shapes(node, input_shapes):
         return [input_shapes[0], input_shapes[0]]

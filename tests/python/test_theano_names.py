@@ -81,7 +81,6 @@ def test_unknown_names_are_attribute_errors():
     ("theano.tensor.slinalg", "cholesky", "linear algebra"),
     ("theano.tensor.extra_ops", "bincount", "extra_ops"),
     ("theano.scan_module", "scan", "scan"),
-    ("theano.ifelse", "ifelse", "ifelse"),
     ("theano.misc.pkl_utils", "dump", "pickling"),
     ("theano.sparse", "csr_matrix", "sparse"),
     ("theano.tensor.opt", "register_canonicalize", "rewrites registered from Python"),
@@ -108,6 +107,7 @@ def test_theano_module_tree_imports():
                    "theano.sparse", "theano.configparser", "theano.compile.mode",
                    "theano.compile.debugmode", "theano.compile.nanguardmode",
                    "theano.compile.sharedvalue", "theano.compile.function", "theano.compile.io",
+                   "theano.compile.builders",
                    "theano.tensor.basic", "theano.tensor.var", "theano.tensor.sharedvar",
                    "theano.tensor.xlogx", "theano.tensor.opt"):
         importlib.import_module(module)

@@ -31,6 +31,10 @@ class Op {
   // "Elemwise{add}", "Sum{axis=(0,)}".
   std::string name() const;
   bool equals(const Op& other) const;
+  // Whether this op's properties equal those of `other`, an op of the same class: by default
+  // fields() and props(). An op holding an inner graph compares the graph structurally (its
+  // fields() then give the hash: equal ops must have equal fields).
+  virtual bool same_properties(const Op& other) const;
   size_t hash() const;
 
   // Checks the inputs and returns the output types; throws TypeError/ValueError otherwise.

@@ -10,6 +10,7 @@
 namespace theon {
 
 std::vector<GraphRewriter> merge_rewriters();        // basic.cpp: common subexpressions
+std::vector<NodeRewriter> inline_rules();  // inline.cpp: OpFromGraph(inline=True) expanded
 std::vector<NodeRewriter> constant_folding_rules();  // basic.cpp
 std::vector<NodeRewriter> canonicalize_rules();      // canonicalize.cpp: algebraic simplification
 std::vector<NodeRewriter> stabilize_rules();         // stabilize.cpp: numerical stability
@@ -25,5 +26,8 @@ std::vector<GraphRewriter> fusion_rewriters();  // fusion.cpp: loops over elemen
 // inplace.cpp's for the rest.
 std::vector<NodeRewriter> blas_inplace_rules();
 std::vector<NodeRewriter> inplace_rules();
+// ifelse.cpp: constant conditions, lifting elementwise ops into branches, merging ifelses.
+std::vector<NodeRewriter> ifelse_rules();
+std::vector<GraphRewriter> ifelse_graph_rewriters();
 
 }  // namespace theon

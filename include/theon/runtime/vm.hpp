@@ -26,6 +26,17 @@ struct Instruction {
   std::vector<int> release;  // slots whose last reader is this instruction
 };
 
+// A run of instructions [begin, end) that executes only when the scalar in `cond_slot` is
+// nonzero (when_true) or zero (!when_true): one branch of an ifelse. The instruction at `join`
+// (the ifelse itself) always runs when the block's enclosing code runs.
+struct ConditionalBlock {
+  int begin;
+  int end;
+  int cond_slot;
+  bool when_true;
+  int join;
+};
+
 // What the linker makes of a graph: the schedule with one kernel per node, and the storage
 // plan (which slot holds which variable; what is filled in before a run; what is kept after).
 struct Program {
@@ -36,6 +47,9 @@ struct Program {
   std::vector<int> output_slots;  // the graph's outputs, in order
   std::vector<std::pair<int, std::shared_ptr<const NDArray>>> constant_slots;
   std::vector<std::pair<int, std::shared_ptr<SharedValue>>> shared_slots;
+  // Non-empty blocks sorted by begin, an enclosing block before the blocks it holds. Empty for
+  // a graph without ifelse, whose run is the plain loop over `code`.
+  std::vector<ConditionalBlock> blocks;
 
   // The slot of `v`, or -1 when the program does not read it.
   int slot(const Variable* v) const;
@@ -55,8 +69,9 @@ class InstructionHook {
 class VM {
  public:
   explicit VM(std::shared_ptr<const Program> program) : program_(std::move(program)) {}
-  // Runs every instruction over `slots` (sized num_slots, with inputs, constants and shared
-  // values filled in). On failure rethrows the op's error with the node's context.
+  // Runs the instructions over `slots` (sized num_slots, with inputs, constants and shared
+  // values filled in), skipping the conditional blocks whose condition fails. On failure
+  // rethrows the op's error with the node's context.
   void run(std::vector<Value>& slots);
   const Program& program() const { return *program_; }
 
@@ -79,6 +94,8 @@ class VM {
  private:
   template <bool Instrumented>
   void run_impl(std::vector<Value>& slots);
+  // Whether the block's condition lets it run (reads the condition's slot).
+  static bool block_runs(const ConditionalBlock& block, const std::vector<Value>& slots);
   void run_arrays(const Instruction& ins);
   void run_values(const Instruction& ins, std::vector<Value>& slots);
   void record_live_bytes(const std::vector<Value>& slots);

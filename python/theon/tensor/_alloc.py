@@ -79,14 +79,17 @@ second = fill
 
 
 def zeros_like(x, dtype=None):
+    """An array of zeros of the shape of x (and its dtype unless `dtype`), as np.zeros_like."""
     return build("zeros_like", x, dtype=_dtype(dtype))
 
 
 def ones_like(x, dtype=None):
+    """An array of ones of the shape of x (and its dtype unless `dtype`), as np.ones_like."""
     return build("ones_like", x, dtype=_dtype(dtype))
 
 
 def full_like(x, fill_value, dtype=None):
+    """An array of the shape of x filled with `fill_value` (x's dtype unless `dtype`), as np.full_like."""
     return build("full_like", x, fill_value, dtype=_dtype(dtype))
 
 
@@ -96,6 +99,7 @@ def eye(n, m=None, k=0, dtype=None):
 
 
 def identity_like(x, dtype=None):
+    """The identity matrix of the shape of the matrix x (ones on the diagonal), Theano's identity_like."""
     x = as_tensor_variable(x)
     return eye(build("shape_i", x, i=0), build("shape_i", x, i=1), 0,
                dtype=dtype or x.dtype)

@@ -100,10 +100,12 @@ def argmin(x, axis=None, keepdims=False):
 
 
 def any(x, axis=None, keepdims=False):
+    """Whether any element of x along `axis` (None: all axes) is true, as np.any."""
     return _reduce("any", x, axis, keepdims)
 
 
 def all(x, axis=None, keepdims=False):
+    """Whether every element of x along `axis` (None: all axes) is true, as np.all."""
     return _reduce("all", x, axis, keepdims)
 
 

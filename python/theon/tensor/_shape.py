@@ -110,6 +110,7 @@ def transpose(x, axes=None):
 
 
 def swapaxes(x, axis1, axis2):
+    """x with the dimensions `axis1` and `axis2` exchanged (a view), as np.swapaxes."""
     return build("swapaxes", x, axis1=int(axis1), axis2=int(axis2))
 
 

@@ -29,9 +29,12 @@ def _input(dtype, shape, name):
     return v
 
 
-def _maker(shape, fixed_dtype=None):
-    def make(name=None, dtype=None):
+def _maker(shape, fixed_dtype=None, kind=""):
+    def make(name: "str | None" = None, dtype: "str | None" = None) -> _core.Variable:
         return _input(fixed_dtype or dtype or config.floatX, shape, name)
+    static = str(tuple(shape))
+    make.__doc__ = (f"A symbolic {kind} of dtype {fixed_dtype or '`dtype` (default config.floatX)'}"
+                    f" and static shape {static} (None: any size), named `name`.")
     return make
 
 
@@ -59,10 +62,10 @@ _SHAPES = {
 __all__ = ["tensor", "TensorType"]
 for _kind, _shape in _SHAPES.items():
     _many = "matrices" if _kind == "matrix" else _kind + "s"
-    globals()[_kind] = _maker(_shape)
+    globals()[_kind] = _maker(_shape, kind=_kind)
     globals()[_many] = _plural(globals()[_kind])
     __all__ += [_kind, _many]
     for _p, _dt in _PREFIXES.items():
-        globals()[_p + _kind] = _maker(_shape, _dt)
+        globals()[_p + _kind] = _maker(_shape, _dt, _kind)
         globals()[_p + _many] = _plural(globals()[_p + _kind])
         __all__ += [_p + _kind, _p + _many]

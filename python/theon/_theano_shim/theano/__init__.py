@@ -7,7 +7,8 @@ names of subsystems Theon does not have yet raise NotImplementedError saying so.
 """
 
 from theano.configparser import config
-from theano import compile, gof, gradient, graph, printing, tensor  # noqa: F401  (the tree)
+from theano import compile, gof, gradient, graph, ifelse, printing, tensor  # noqa: F401  (the tree)
+from theano.compile.builders import OpFromGraph  # noqa: F401
 from theano.compile import (FAST_COMPILE, FAST_RUN, In, Mode, Out, ProfileStats,  # noqa: F401
                             SharedVariable, function, shared)
 from theano.gof import Apply, Constant, Op, Variable, clone  # noqa: F401
@@ -19,7 +20,6 @@ from theano import _missing
 
 __version__ = "1.0.5+theon"
 
-OpFromGraph = _missing.function("theano.OpFromGraph", "OpFromGraph (inlined sub-graphs)")
 foldl = _missing.function("theano.foldl", "scan (loops)")
 foldr = _missing.function("theano.foldr", "scan (loops)")
 reduce = _missing.function("theano.reduce", "scan (loops)")

@@ -1,7 +1,5 @@
-"""theano.ifelse: lazy conditionals, which Theon does not have yet."""
+"""theano.ifelse: lazy conditionals (Theon's theon.ifelse)."""
 
-from theano import _missing
+from theon.ifelse import IfElse, ifelse  # noqa: F401
 
-ifelse = _missing.function("theano.ifelse.ifelse", "ifelse (lazy conditionals)")
-IfElse = _missing.function("theano.ifelse.IfElse", "ifelse (lazy conditionals)")
-__getattr__ = _missing.module_getattr("theano.ifelse", "ifelse (lazy conditionals)")
+__all__ = ["ifelse", "IfElse"]
