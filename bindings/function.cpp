@@ -16,6 +16,7 @@
 #include "theon/compile/shared.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/printing.hpp"
+#include "theon/ops/random.hpp"
 
 namespace nb = nanobind;
 
@@ -235,7 +236,8 @@ void bind_function(nb::module_& m) {
          const std::vector<std::pair<Var, Var>>& givens, bool allow_input_downcast,
          const std::string& on_unused_input, const std::string& name, const std::string& mode,
          const std::vector<std::string>& including, const std::vector<std::string>& excluding,
-         std::optional<bool> profile, double nan_guard_big) {
+         std::optional<bool> profile, double nan_guard_big, bool no_default_updates,
+         const std::vector<Var>& no_default_updates_for) {
         std::vector<In> ins;
         for (size_t i = 0; i < inputs.size(); ++i) {
           std::optional<NDArray> value;
@@ -258,6 +260,8 @@ void bind_function(nb::module_& m) {
         opts.mode.excluding.insert(excluding.begin(), excluding.end());
         opts.mode.nan_guard_big = nan_guard_big;
         opts.profile = profile;
+        opts.no_default_updates = no_default_updates;
+        opts.no_default_updates_for = no_default_updates_for;
         return PyFunction(function(std::move(ins), std::move(outs), std::move(opts)), single);
       },
       nb::arg("inputs"), nb::arg("names"), nb::arg("defaults"), nb::arg("outputs"),
@@ -265,8 +269,21 @@ void bind_function(nb::module_& m) {
       nb::arg("allow_input_downcast"), nb::arg("on_unused_input"), nb::arg("name"),
       nb::arg("mode") = "", nb::arg("including") = std::vector<std::string>{},
       nb::arg("excluding") = std::vector<std::string>{}, nb::arg("profile") = nb::none(),
-      nb::arg("nan_guard_big") = 0.0);
+      nb::arg("nan_guard_big") = 0.0, nb::arg("no_default_updates") = false,
+      nb::arg("no_default_updates_for") = std::vector<Var>{});
 
+  m.def(
+      "set_default_update", [](const Var& v, const Var& update) { set_default_update(v, update); },
+      nb::arg("variable"), nb::arg("update").none());
+  m.def(
+      "default_update", [](const Var& v) { return default_update(v); }, nb::arg("variable"));
+  m.def(
+      "generator_state",
+      [](uint64_t seed, uint32_t stream, const std::string& name, const std::string& where) {
+        LocationScope scope(where);
+        return generator_state(seed, stream, name);
+      },
+      nb::arg("seed"), nb::arg("stream"), nb::arg("name") = "", nb::arg("where") = "");
   m.def(
       "shared",
       [](nb::handle value, std::optional<std::string> name, bool borrow,

@@ -105,7 +105,8 @@ def _pairs(mapping, what):
 
 
 def function(inputs, outputs=None, updates=None, givens=None, allow_input_downcast=None,
-             on_unused_input=None, name=None, mode=None, profile=None) -> _core.Function:
+             on_unused_input=None, name=None, mode=None, profile=None,
+             no_default_updates=False) -> _core.Function:
     """Compiles a callable computing ``outputs`` from ``inputs``.
 
     The graph is cloned, rewritten as ``mode`` says and linked to precompiled and generated
@@ -136,6 +137,10 @@ def function(inputs, outputs=None, updates=None, givens=None, allow_input_downca
         ``'NanGuardMode'``, ``'DebugMode'`` or a ``Mode``.
     profile : bool
         Record per-node times (``f.profile.summary()``); None: ``config.profile``.
+    no_default_updates : bool or list of shared variables
+        True skips the default updates (``var.default_update``) of every shared variable
+        (random streams then give the same numbers at each call); a list skips those of the
+        variables listed.
 
     Returns
     -------
@@ -181,6 +186,8 @@ def function(inputs, outputs=None, updates=None, givens=None, allow_input_downca
         list(m._excluding),
         None if profile is None else bool(profile),
         getattr(m, "big_value", 0.0),
+        no_default_updates is True,
+        [] if no_default_updates in (True, False, None) else list(no_default_updates),
     )
     for w in fn.warnings:
         import warnings
@@ -192,7 +199,8 @@ def function(inputs, outputs=None, updates=None, givens=None, allow_input_downca
     fn._arguments = dict(inputs=list(inputs or []), outputs=outputs,
                          updates=_pairs(updates, "updates"), givens=_pairs(givens, "givens"),
                          allow_input_downcast=allow_input_downcast,
-                         on_unused_input=on_unused_input, mode=mode, profile=profile)
+                         on_unused_input=on_unused_input, mode=mode, profile=profile,
+                         no_default_updates=no_default_updates)
     return fn
 
 
@@ -222,6 +230,16 @@ def _copy(fn, share_memory=False, swap=None, delete_updates=False, name=None, pr
 
 
 _core.Function.copy = _copy
+
+
+def _set_default_update(var, update):
+    _core.set_default_update(var, None if update is None else as_tensor_variable(update))
+
+
+# Theano's default_update of shared variables: the value they take after each call of a
+# function that reads them (unless updated explicitly or compiled with no_default_updates).
+_core.Variable.default_update = property(
+    lambda v: _core.default_update(v) if v.is_shared else None, _set_default_update)
 
 
 # Profiled functions, whose summaries are printed at exit when config.profile is set (as

@@ -11,6 +11,7 @@
 #include "theon/compile/linker.hpp"
 #include "theon/compile/mode.hpp"
 #include "theon/compile/rewrite_check.hpp"
+#include "theon/compile/shared.hpp"
 #include "theon/core/config.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/op.hpp"
@@ -38,6 +39,38 @@ std::string Function::describe_input(size_t index) const {
   std::string s = "Bad input argument " + std::to_string(index);
   if (!label.empty()) s += " ('" + label + "')";
   return s + " of " + fn_label(options_.name) + " (type " + v->type.str() + "): ";
+}
+
+// Appends the default updates of the shared variables the graph reads (and those their updates
+// read, and so on) to options_.updates, unless updated explicitly or excluded.
+void Function::add_default_updates(const std::vector<Var>& outputs) {
+  if (options_.no_default_updates) return;
+  std::unordered_set<const SharedValue*> done;
+  for (const auto& v : options_.no_default_updates_for) {
+    if (v && v->is_shared()) done.insert(v->shared.get());
+  }
+  for (const auto& [target, expr] : options_.updates) {
+    if (target && target->is_shared()) done.insert(target->shared.get());
+  }
+  std::vector<Var> frontier = outputs;
+  for (const auto& [target, expr] : options_.updates) {
+    if (expr) frontier.push_back(expr);
+  }
+  for (const auto& [from, to] : options_.givens) {
+    if (from && from->is_shared()) done.insert(from->shared.get());  // replaced, not read
+    if (to) frontier.push_back(to);
+  }
+  while (!frontier.empty()) {
+    std::vector<Var> next;
+    for (const auto& leaf : graph_leaves(frontier)) {
+      if (!leaf->is_shared() || !done.insert(leaf->shared.get()).second) continue;
+      if (Var update = default_update(leaf)) {
+        options_.updates.emplace_back(leaf, update);
+        next.push_back(update);
+      }
+    }
+    frontier = std::move(next);
+  }
 }
 
 Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOptions options)
@@ -69,6 +102,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
     if (!o.variable) throw TypeError(fn_label(options_.name) + ": an output is null");
     roots.push_back(o.variable);
   }
+  add_default_updates(roots);
   std::unordered_set<const SharedValue*> updated;
   for (const auto& [target, expr] : options_.updates) {
     if (!target || !target->is_shared()) {

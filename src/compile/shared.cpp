@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "theon/core/error.hpp"
+#include "theon/graph/clone.hpp"
 
 namespace theon {
 namespace {
@@ -82,6 +83,34 @@ void set_value(const Var& v, const NDArray& value, bool borrow) {
   }
   // The old value is dropped here, after the lock is released.
   cell->exchange(borrow ? value : value.copy());
+}
+
+void set_default_update(const Var& v, const Var& update) {
+  const auto& cell = cell_of(v);
+  std::shared_ptr<const SharedValue::DefaultUpdate> value;
+  if (update) {
+    if (!v->type.compatible_with(update->type)) {
+      throw TypeError("default_update of shared variable '" + v->name + "': expected type " +
+                      v->type.str() + ", got " + update->type.str());
+    }
+    Var self = make_input(v->type, v->name);
+    Var expression = clone_replace({update}, {{v, self}})[0];
+    value = std::make_shared<const SharedValue::DefaultUpdate>(
+        SharedValue::DefaultUpdate{std::move(self), std::move(expression)});
+  }
+  std::unique_lock lock(cell->mutex);
+  cell->default_update.swap(value);
+}
+
+Var default_update(const Var& v) {
+  const auto& cell = cell_of(v);
+  std::shared_ptr<const SharedValue::DefaultUpdate> du;
+  {
+    std::shared_lock lock(cell->mutex);
+    du = cell->default_update;
+  }
+  if (!du) return nullptr;
+  return clone_replace({du->expression}, {{du->self, v}})[0];
 }
 
 }  // namespace theon

@@ -14,10 +14,11 @@ from op_table_control import CONTROL, CONTROL_NOT_BUILDERS
 from op_table_linalg import COMPOSITIONS, LINALG, LINALG_COMPOSED, LINALG_NO_EMPTY_CASE
 from op_table_sparse import SPARSE
 from op_table_structured import ALLOC, BLAS, GRADIENT_SUPPORT, JOIN, NNET, SORT, SUBTENSOR
+from op_table_random import RANDOM_BUILDERS
 from theon.tensor._build import build
 
 # Builders without a row of their own, with the reason.
-EXCLUDED = {}
+EXCLUDED = {**RANDOM_BUILDERS}
 # Rows of ops built outside the builder registry: row name -> how they are built.
 NOT_BUILDERS = {"subtensor": "x[key]; the bindings parse the key (bindings/index_key.cpp)",
                 **CONTROL_NOT_BUILDERS, **EXTRA_NOT_BUILDERS, **COMPOSITIONS}

@@ -80,8 +80,6 @@ def test_unknown_names_are_attribute_errors():
     ("theano.tensor.nlinalg", "eig", "complex dtypes"),
     ("theano.tensor.slinalg", "Eigvalsh", "generalized eigenproblems"),
     ("theano.tensor.extra_ops", "CumOp", "extra_ops op classes"),
-    ("theano.tensor.shared_randomstreams", "RandomStreams", "random streams"),
-    ("theano.sandbox.rng_mrg", "MRG_RandomStreams", "random streams"),
     ("theano.misc.pkl_utils", "dump", "pickling"),
     ("theano.tensor.opt", "register_canonicalize", "rewrites registered from Python"),
 ])

@@ -38,6 +38,11 @@ struct Out {
 struct FunctionOptions {
   std::vector<std::pair<Var, Var>> updates;  // (shared variable, new value expression)
   std::vector<std::pair<Var, Var>> givens;   // (variable, replacement)
+  // Theano's no_default_updates: skip the default updates (set_default_update) of every
+  // shared variable, or of those listed. Otherwise every shared variable the graph reads that
+  // has one and is not updated explicitly gets it.
+  bool no_default_updates = false;
+  std::vector<Var> no_default_updates_for;
   bool allow_input_downcast = false;
   std::string on_unused_input;  // "raise" | "warn" | "ignore"; empty: the config flag
   std::string name;
@@ -84,6 +89,7 @@ class Function {
   const Program& program() const { return *program_; }
 
  private:
+  void add_default_updates(const std::vector<Var>& outputs);
   NDArray check_arg(size_t index, NDArray value, ArgOrigin origin) const;
   // check_arg for values that are not host arrays: the input's type must accept them.
   Value check_value_arg(size_t index, Value value, ArgOrigin origin) const;

@@ -29,4 +29,12 @@ void set_value(const Var& shared_var, const NDArray& value, bool borrow = false)
 std::shared_ptr<const Object> get_object(const Var& shared_var);
 void set_object(const Var& shared_var, std::shared_ptr<const Object> value);
 
+// Theano's default_update: the value the variable takes after each call of a function that
+// reads it, unless the function updates it explicitly or is compiled with no_default_updates
+// (random streams advance their states this way). `update` must have the variable's type; null
+// clears it.
+void set_default_update(const Var& shared_var, const Var& update);
+// The default update as a graph over `shared_var`, or null when it has none.
+Var default_update(const Var& shared_var);
+
 }  // namespace theon

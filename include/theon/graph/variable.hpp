@@ -15,6 +15,7 @@ namespace theon {
 
 class Op;
 class Apply;
+struct Variable;
 using OpPtr = std::shared_ptr<const Op>;
 
 // The value cell behind a shared variable; functions read it at the start of a call and write
@@ -40,6 +41,13 @@ struct SharedValue {
   // A value of another kind (a sparse matrix) held instead of `value`; guarded by mutex.
   std::shared_ptr<const Object> object;
   std::string name;
+  // Theano's default_update (see compile/shared.hpp): an expression over `self`, a stand-in
+  // input for this variable, so that the variable and its update do not own each other.
+  struct DefaultUpdate {
+    std::shared_ptr<Variable> self;
+    std::shared_ptr<Variable> expression;
+  };
+  std::shared_ptr<const DefaultUpdate> default_update;  // guarded by mutex
   const uint64_t id;  // the locking order
   mutable std::shared_mutex mutex;
 };

@@ -21,6 +21,7 @@ from theon.tensor import nnet
 from theon.tensor import extra_ops  # noqa: F401
 from theon.tensor import linalg, nlinalg, slinalg  # noqa: F401
 from theon.tensor import _var  # noqa: F401  (installs Variable operators and methods)
+from theon.tensor import random, shared_randomstreams  # noqa: F401,E402
 from theon.tensor._build import Variable as TensorVariable
 
 as_tensor = as_tensor_variable

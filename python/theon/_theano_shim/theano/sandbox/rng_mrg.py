@@ -1,7 +1,5 @@
-"""theano.sandbox.rng_mrg: MRG random streams, which Theon does not have yet."""
+"""theano.sandbox.rng_mrg: Theon's MRG_RandomStreams (theon.sandbox.rng_mrg)."""
 
-from theano import _missing
+from theon.sandbox.rng_mrg import MRG_RandomStreams  # noqa: F401
 
-MRG_RandomStreams = _missing.function("theano.sandbox.rng_mrg.MRG_RandomStreams",
-                                      "random streams")
-__getattr__ = _missing.module_getattr("theano.sandbox.rng_mrg", "random streams")
+__all__ = ["MRG_RandomStreams"]

@@ -1,7 +1,5 @@
-"""theano.tensor.shared_randomstreams: random streams, which Theon does not have yet."""
+"""theano.tensor.shared_randomstreams: Theon's RandomStreams (theon.tensor.shared_randomstreams)."""
 
-from theano import _missing
+from theon.tensor.shared_randomstreams import RandomStreams  # noqa: F401
 
-RandomStreams = _missing.function("theano.tensor.shared_randomstreams.RandomStreams",
-                                  "random streams")
-__getattr__ = _missing.module_getattr("theano.tensor.shared_randomstreams", "random streams")
+__all__ = ["RandomStreams"]

@@ -1,0 +1,76 @@
+"""Dropout forward: x * mask, the mask a fresh Bernoulli(1 - p) draw at every call, against the
+plain elementwise kernel x * 0.5 (the goal: within 1.2x of it), NumPy's Generator and
+PyTorch (when installed), timed interleaved in one run.
+
+python benchmarks/dropout.py [--n 10000000] [--repeats 15] [--threads 0]
+
+Prints the median time of each and its ratio to Theon's x * 0.5.
+"""
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+import theon
+import theon.tensor as T
+from theon.tensor.shared_randomstreams import RandomStreams
+
+
+def interleaved_medians(fns, repeats):
+    for fn in fns.values():
+        fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--n", type=int, default=10_000_000)
+    p.add_argument("--repeats", type=int, default=15)
+    p.add_argument("--threads", type=int, default=0, help="config.num_threads (0: every core)")
+    args = p.parse_args()
+    theon.config.compile_wait = True
+    theon.config.num_threads = args.threads
+    n, keep = args.n, 0.5
+    data = np.random.default_rng(0).standard_normal(n).astype(np.float32)
+
+    x = T.fvector("x")
+    srng = RandomStreams(1)
+    mask = srng.binomial(size=x.shape, p=keep, dtype="float32")
+    dropout = theon.function([x], x * mask)
+    plain = theon.function([x], x * np.float32(0.5))
+    out = dropout(data)
+    kept = out != 0
+    assert abs(kept.mean() - keep) < 0.01 and np.array_equal(out[kept], data[kept])
+
+    gen = np.random.default_rng(1)
+    fns = {
+        "theon x * 0.5": lambda: plain(data),
+        "theon dropout": lambda: dropout(data),
+        "numpy Generator dropout": lambda: data * (gen.random(n, dtype=np.float32) < keep),
+    }
+    try:
+        import torch
+
+        torch.set_num_threads(args.threads or torch.get_num_threads())
+        xt = torch.from_numpy(data)
+        fns["torch dropout"] = lambda: torch.nn.functional.dropout(xt, 1 - keep, training=True)
+    except ImportError:
+        pass
+    medians = interleaved_medians(fns, args.repeats)
+    base = medians["theon x * 0.5"]
+    print(f"dropout forward, n = {n:,} float32, threads: {args.threads or 'all'}, "
+          f"median of {args.repeats}, interleaved")
+    for name, t in medians.items():
+        print(f"  {name:26s} {t * 1e3:8.2f} ms   {t / base:5.2f}x theon x * 0.5")
+
+
+if __name__ == "__main__":
+    main()

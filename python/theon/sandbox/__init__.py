@@ -1,0 +1,1 @@
+"""theon.sandbox: Theano's sandbox modules that users import (rng_mrg)."""

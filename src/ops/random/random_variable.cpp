@@ -1,0 +1,276 @@
+// RandomVariable{distribution}(state, [size], *params) -> (new state, sample): one draw of a
+// scalar distribution (distributions.cpp), parameters broadcast to the sample's shape.
+// Element i reads Philox at counter (i, stream, call) of the state, so the draw is the same on
+// any number of threads. Gradients: the reparameterised ones where the sample is a
+// differentiable function of a parameter at fixed noise (uniform low/high, normal and
+// truncated normal loc/scale, exponential and gamma scale); none through the others (binomial
+// p, gamma shape, beta, poisson), as in Theano, whose random ops had no gradient at all.
+// Not serializable yet (graph_bytes writes dense tensor types only): no op factory.
+#include <algorithm>
+#include <cmath>
+
+#include "distributions.hpp"
+#include "random_util.hpp"
+#include "theon/core/checked_size.hpp"
+#include "theon/core/config.hpp"
+#include "theon/core/error.hpp"
+#include "theon/core/thread_pool.hpp"
+#include "theon/graph/registry.hpp"
+#include "theon/ops/constant.hpp"
+#include "theon/ops/elemwise.hpp"
+#include "theon/ops/gradient_support.hpp"
+#include "theon/ops/random.hpp"
+#include "theon/ops/shape.hpp"
+
+namespace theon {
+namespace {
+
+using random_detail::Distribution;
+using random_detail::ElementStream;
+
+constexpr int64_t kMinChunk = 1 << 14;
+
+class RandomVariable final : public Op {
+ public:
+  RandomVariable(const Distribution& dist, DType dtype, bool has_size)
+      : dist_(dist), dtype_(dtype), has_size_(has_size) {}
+  std::string type_name() const override { return "RandomVariable"; }
+  Props fields() const override {
+    return {{"distribution", PropValue::string(dist_.name)},
+            {"dtype", PropValue::dtype(dtype_)},
+            {"has_size", PropValue::boolean(has_size_)}};
+  }
+  std::string props() const override {
+    return std::string(dist_.name) + ", " + std::string(dtype_name(dtype_));
+  }
+
+  size_t first_param() const { return has_size_ ? 2 : 1; }
+
+  std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override {
+    const size_t want = first_param() + dist_.params.size();
+    if (inputs.size() != want) {
+      throw TypeError(op_error(*this, "expected " + std::to_string(want) + " inputs, got " +
+                                          std::to_string(inputs.size())));
+    }
+    random_detail::check_state_input(*this, inputs[0]);
+    std::vector<StaticShape> shapes;
+    for (size_t k = first_param(); k < inputs.size(); ++k) {
+      const TensorType& t = inputs[k]->type;
+      if (!t.is_tensor() || t.dtype == DType::Bool) {
+        throw TypeError(op_error(*this, "parameter '" +
+                                            std::string(dist_.params[k - first_param()]) +
+                                            "' must be a numeric tensor, got " + t.str()));
+      }
+      shapes.push_back(t.shape);
+    }
+    check_constant_params(inputs);
+    StaticShape out = broadcast_static(shapes, name());
+    if (has_size_) {
+      StaticShape size = random_detail::static_size(*this, inputs[1]);
+      if (out.size() > size.size()) {
+        throw ValueError(op_error(*this, "the parameters' shape " + static_shape_str(out) +
+                                             " has more dimensions than size " +
+                                             static_shape_str(size)));
+      }
+      for (size_t i = 0; i < out.size(); ++i) {
+        const int64_t p = out[out.size() - 1 - i], s = size[size.size() - 1 - i];
+        if (p != kUnknownDim && p != 1 && s != kUnknownDim && p != s) {
+          throw ValueError(op_error(*this, "the parameters' shape " + static_shape_str(out) +
+                                               " does not broadcast to size " +
+                                               static_shape_str(size)));
+        }
+      }
+      out = size;
+    }
+    TensorType sample(dtype_, out);
+    check_static_size(sample, name());
+    return {generator_state_type(), sample};
+  }
+
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override {
+    const auto state = random_detail::read_state(*this, inputs[0]);
+    std::vector<NDArray> raw(inputs.begin() + static_cast<long>(first_param()), inputs.end());
+    std::vector<Shape> shapes;
+    for (const NDArray& p : raw) shapes.push_back(p.shape());
+    const Shape param_shape = broadcast_shapes(shapes, name());
+    const Shape shape = has_size_ ? random_detail::runtime_size(*this, inputs[1]) : param_shape;
+    checked_nbytes(shape, itemsize(dtype_), name(), dtype_);
+    // Checked once per distinct parameter, not once per sample.
+    const bool word_path = check_params(
+        random_detail::broadcast_params(*this, raw, param_shape, dist_.params), param_shape);
+    std::vector<NDArray> params = random_detail::broadcast_params(*this, raw, shape, dist_.params);
+    NDArray& out = reuse_or_empty(outputs[1], dtype_, shape);
+    visit_dtype(dtype_, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      fill<T>(out.data<T>(), params, shape, state, word_path);
+    });
+    random_detail::advance_state(inputs[0], outputs[0]);
+  }
+
+  std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
+                        const std::vector<Var>& output_grads) const override {
+    std::vector<Var> grads(inputs.size());
+    const Var& g = output_grads[1];
+    if (!g || !is_float(dtype_)) return grads;
+    const std::string d = dist_.name;
+    const size_t f = first_param();
+    const Var& x = outputs[1];
+    auto to = [&](size_t k, const Var& dx) { grads[f + k] = sum_to_shape(g * dx, inputs[f + k]); };
+    if (d == "uniform") {  // x = low + (high - low) u
+      const Var u = (x - inputs[f]) / (inputs[f + 1] - inputs[f]);
+      to(0, 1.0 - u);
+      to(1, u);
+    } else if (d == "normal" || d == "truncated_normal") {  // x = loc + scale z
+      grads[f] = sum_to_shape(g, inputs[f]);
+      to(1, (x - inputs[f]) / inputs[f + 1]);
+    } else if (d == "exponential") {  // x = scale e
+      to(0, x / inputs[f]);
+    } else if (d == "gamma") {  // x = scale G(shape)
+      to(1, x / inputs[f + 1]);
+    }
+    return grads;
+  }
+
+  std::optional<std::vector<std::vector<Var>>> infer_shape(
+      const std::vector<Var>& inputs,
+      const std::vector<std::vector<Var>>& input_shapes) const override {
+    std::vector<Var> dims;
+    if (has_size_) {
+      dims = random_detail::size_dims(inputs[1]);
+    } else {
+      dims = broadcast_dims(
+          std::vector<Var>(inputs.begin() + 1, inputs.end()),
+          std::vector<std::vector<Var>>(input_shapes.begin() + 1, input_shapes.end()));
+    }
+    return std::vector<std::vector<Var>>{{int64_const(4)}, dims};
+  }
+
+ private:
+  // Parameters known at build time are checked there, so that the error names the user's line.
+  void check_constant_params(const std::vector<Var>& inputs) const {
+    std::vector<NDArray> values;
+    for (size_t k = first_param(); k < inputs.size(); ++k) {
+      const NDArray* v = constant_value(inputs[k]);
+      if (!v) return;
+      values.push_back(*v);
+    }
+    std::vector<Shape> shapes;
+    for (const NDArray& v : values) shapes.push_back(v.shape());
+    const Shape shape = broadcast_shapes(shapes, name());
+    check_params(random_detail::broadcast_params(*this, values, shape, dist_.params), shape);
+  }
+
+  // Throws ValueError naming the first invalid parameter; returns whether every element may
+  // be drawn from one word.
+  bool check_params(const std::vector<NDArray>& params, const Shape& shape) const {
+    const int64_t n = shape_size(shape);
+    bool one_word =
+        dist_.one_word && dist_.from_words && (dist_.integer || dtype_ == DType::Float32);
+    random_detail::OffsetWalker walk(params, shape, 0);
+    std::vector<double> p(params.size());
+    for (int64_t i = 0; i < n; ++i, walk.next()) {
+      for (size_t k = 0; k < params.size(); ++k) p[k] = params[k].data<double>()[walk.offsets()[k]];
+      const std::string problem = dist_.check(p.data());
+      if (!problem.empty()) {
+        throw ValueError(
+            op_error(*this, problem + (n > 1 ? " (element " + std::to_string(i) + ")" : "")));
+      }
+      one_word = one_word && dist_.one_word(p.data());
+    }
+    return one_word;
+  }
+
+  template <class T>
+  void fill(T* out, const std::vector<NDArray>& params, const Shape& shape,
+            const random_detail::StateWords& st, bool word_path) const {
+    const bool single = dtype_ == DType::Float32;
+    // Parameters that are one value for every element are read once (the common case).
+    bool same_params = true;
+    for (const NDArray& a : params) {
+      for (int64_t stride : a.strides()) same_params = same_params && stride == 0;
+    }
+    parallel_for(shape_size(shape), kMinChunk, [&](int64_t begin, int64_t end) {
+      random_detail::OffsetWalker walk(params, shape, begin);
+      double p[4] = {0, 0, 0, 0};
+      auto read_params = [&] {
+        for (size_t k = 0; k < params.size(); ++k)
+          p[k] = params[k].data<double>()[walk.offsets()[k]];
+      };
+      read_params();
+      if (word_path) {
+        // Element i takes word i % 4 of the block of counter (i / 4, stream, call). Tiles of
+        // whole blocks: their words, then their samples.
+        uint32_t words[4 * philox::kLanes];
+        double samples[4 * philox::kLanes];
+        for (int64_t i = begin; i < end;) {
+          const int64_t group = i >> 2;
+          const int64_t groups = std::min<int64_t>(philox::kLanes, ((end + 3) >> 2) - group);
+          philox::philox_blocks(static_cast<uint64_t>(group), static_cast<int>(groups), st.stream,
+                                st.call, st.key, words);
+          const int64_t skip = i - 4 * group;
+          const int64_t n = std::min<int64_t>(4 * groups - skip, end - i);
+          if (same_params) {
+            dist_.from_words(words + skip, n, p, single, samples);
+          } else {
+            for (int64_t j = 0; j < n; ++j) {
+              read_params();
+              walk.next();
+              dist_.from_words(words + skip + j, 1, p, single, samples + j);
+            }
+          }
+          for (int64_t j = 0; j < n; ++j) out[i + j] = static_cast<T>(samples[j]);
+          i += n;
+        }
+        return;
+      }
+      for (int64_t i = begin; i < end; ++i) {
+        if (!same_params) {
+          read_params();
+          walk.next();
+        }
+        ElementStream s(st.key, st.stream, st.call, static_cast<uint64_t>(i));
+        out[i] = dist_.integer ? static_cast<T>(dist_.integral(s, p))
+                               : static_cast<T>(dist_.real(s, p, single));
+      }
+    });
+  }
+
+  const Distribution& dist_;
+  DType dtype_;
+  bool has_size_;
+};
+
+}  // namespace
+
+RandomDraw random_draw(const std::string& distribution, const Var& state, const Var& size,
+                       const std::vector<Var>& params, std::optional<DType> dtype) {
+  const Distribution* d = random_detail::find_distribution(distribution);
+  if (!d) throw ValueError("random: unknown distribution '" + distribution + "'");
+  const DType dt = dtype.value_or(d->integer ? DType::Int64 : parse_dtype(config_floatX()));
+  if (!d->integer && !is_float(dt)) {
+    throw TypeError("RandomVariable{" + distribution + "}: dtype must be a float type, got " +
+                    std::string(dtype_name(dt)));
+  }
+  std::vector<Var> in{state};
+  if (size) in.push_back(size);
+  in.insert(in.end(), params.begin(), params.end());
+  auto out = make_node(std::make_shared<RandomVariable>(*d, dt, size != nullptr), in);
+  return {out[0], out[1]};
+}
+
+THEON_OP_FILE(random_variable) {
+  // random_variable(state, [size], *params, distribution=, dtype=, has_size=)
+  register_builder("random_variable", 1, -1, [](const std::vector<Var>& in, const Params& p) {
+    const bool has_size = p.get_bool("has_size", false);
+    std::optional<DType> dt;
+    if (p.has("dtype")) dt = parse_dtype(p.get_string("dtype", ""));
+    const size_t first = has_size ? 2 : 1;
+    if (in.size() < first) throw TypeError("random_variable: expected a state and a size");
+    RandomDraw r =
+        random_draw(p.get_string("distribution", ""), in[0], has_size ? in[1] : nullptr,
+                    std::vector<Var>(in.begin() + static_cast<long>(first), in.end()), dt);
+    return std::vector<Var>{r.new_state, r.sample};
+  });
+}
+
+}  // namespace theon
