@@ -163,7 +163,7 @@ def _cost(a, b, keep):
 
 
 def einsum(subscripts, *operands):
-    """np.einsum(subscripts, *operands) with explicit ('ij,jk->ik') or implicit output, '...'
+    """``np.einsum(subscripts, *operands)`` with explicit ('ij,jk->ik') or implicit output, '...'
     broadcasting, repeated indices (diagonals) and any number of operands."""
     if not isinstance(subscripts, str):
         raise fail(TypeError, "einsum", "only the subscripts-string form is supported")

@@ -218,7 +218,7 @@ def broadcast_arrays(*args):
 
 # ---------------------------------------------------------------------------- comparisons
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """np.isclose: |a - b| <= atol + rtol * |b| where b is finite, or a == b (so equal
+    """np.isclose: ``abs(a - b) <= atol + rtol * abs(b)`` where b is finite, or a == b (so equal
     infinities are close); NaNs are close to each other only with equal_nan. b is compared in
     float, as NumPy does."""
     a, b = as_tensor_variable(a), as_tensor_variable(b)
