@@ -15,8 +15,8 @@ start=$SECONDS
 # Ninja's "[k/n] Building ..." lines are the progress; everything else goes to the log only.
 if ! .venv/bin/pip install -v --disable-pip-version-check --no-build-isolation . \
     -C build-dir=build/pip -C cmake.args=-GNinja "$@" 2>&1 | tee "$log" |
-    { grep --line-buffered -E '^\[[0-9]+/[0-9]+\] ' || true; } |
-    sed -u -E 's/^(\[[0-9]+\/[0-9]+\]) .* ([^ ]+)$/   \1 \2/'; then
+    { grep --line-buffered -E '^ *\[[0-9]+/[0-9]+\] ' || true; } |
+    sed -u -E 's/^ *(\[[0-9]+\/[0-9]+\]) .* ([^ ]+)$/   \1 \2/'; then
   echo "== build failed; the end of $log:" >&2
   tail -n 40 "$log" >&2
   exit 1
