@@ -18,8 +18,10 @@ echo "== sanitize: C++ tests"
 build/asan/tests/cpp/theon_tests --gtest_brief=1
 echo "== sanitize: Python tests"
 # The interpreter is not instrumented, so the runtimes are preloaded; leaks are not checked
-# there because CPython and NumPy keep allocations alive until exit by design.
+# there because CPython and NumPy keep allocations alive until exit by design. Output is
+# captured at the sys level only, so that a sanitizer's report (written to file descriptor 2
+# just before it aborts) reaches the log instead of dying with pytest's capture.
 PYTHONPATH=build/asan/python \
   LD_PRELOAD="$(g++ -print-file-name=libasan.so) $(g++ -print-file-name=libubsan.so)" \
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 THEON_EXPECT_SANITIZED=1 \
-  .venv/bin/python -m pytest -q -p no:cacheprovider "$@" tests/python
+  .venv/bin/python -m pytest -q -p no:cacheprovider --capture=sys "$@" tests/python

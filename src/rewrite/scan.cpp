@@ -3,6 +3,7 @@
 // outputs nothing reads are dropped; a recurrent output of which only the last rows are read
 // keeps only those rows (a ring buffer instead of the whole history).
 #include <algorithm>
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -191,8 +192,10 @@ bool save_memory(FunctionGraph& fg) {
   bool changed = false;
   const std::vector<Apply*> nodes = fg.nodes();
   for (Apply* node : nodes) {
+    // An earlier replacement may have freed a node of the snapshot: look only at live ones.
+    if (!fg.contains(node)) continue;
     const Scan* op = scan_of(node);
-    if (!op || op->spec().until || !fg.contains(node)) continue;
+    if (!op || op->spec().until) continue;
     ScanSpec spec = op->spec();
     if (spec.keep.empty()) spec.keep.assign(spec.n_mitsot(), 0);
     bool any = false;
@@ -205,6 +208,8 @@ bool save_memory(FunctionGraph& fg) {
       }
     }
     if (!any) continue;
+    // Replacing the last reader of an output frees `node` (and `op`) unless held here.
+    const std::shared_ptr<Apply> hold = node->shared_from_this();
     const std::vector<Var> fresh =
         make_node(std::make_shared<Scan>(spec, op->inner_inputs(), op->inner_outputs()),
                   node->inputs());
