@@ -30,16 +30,7 @@ class Cholesky final : public Op {
   }
 
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override {
-    if (inputs.size() != 1) {
-      throw TypeError(op_error(*this, "expected 1 input, got " + std::to_string(inputs.size())));
-    }
-    const TensorType& t = inputs[0]->type;
-    linalg::check_matrix(*this, t, true);
-    StaticShape shape = t.shape;
-    const int nd = t.ndim();
-    const int64_t n = std::max(shape[nd - 2], shape[nd - 1]);  // either known size
-    shape[nd - 2] = shape[nd - 1] = n;
-    return {TensorType(linalg::compute_dtype(t.dtype), shape)};
+    return {linalg::square_matrix_type(*this, inputs)};
   }
 
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override {
@@ -50,29 +41,36 @@ class Cholesky final : public Op {
     const linalg::MatrixStack stack(x);
     const int64_t n = stack.rows(), ld = std::max<int64_t>(n, 1);
     linalg::dispatch_float(dtype, [&]<class T>() {
+      // LAPACK's lower factorization is markedly faster than its upper one (about 1.5x in
+      // OpenBLAS at n = 1000), so both cases factor a column-major matrix whose lower triangle
+      // holds the triangle read: a itself for L, a^T (a's rows as columns) for U.
+      std::vector<T> scratch(lower_ ? static_cast<size_t>(n * n) : 0);
       for (int64_t b = 0; b < stack.count() && n > 0; ++b) {
-        // The factor is computed in its place in `out`, which holds a^T column-major (a's rows
-        // as columns: a copy, not a transpose); a^T's other triangle is a's `lower_` one and
-        // its factor, read row-major, is L (or U).
-        T* w = out.data<T>() + b * n * n;
-        stack.load_transposed(b, w, ld);
-        const int info = lapack::potrf<T>(lower_ ? 'U' : 'L', n, w, ld);
+        T* w = lower_ ? scratch.data() : out.data<T>() + b * n * n;
+        if (lower_) {
+          stack.load(b, w, ld);
+        } else {
+          stack.load_transposed(b, w, ld);
+        }
+        const int info = lapack::potrf<T>('L', n, w, ld);
         if (info > 0 && !nan_on_error_) {
           linalg::fail(*this,
                        "the matrix is not positive definite (its leading minor of order " +
                            std::to_string(info) + " is not)",
                        b, stack.count());
         }
+        // w's lower triangle, column-major, is L; read row-major, it is U = L^T.
         for (int64_t j = 0; j < n; ++j) {
           for (int64_t i = 0; i < n; ++i) {
             T& e = w[j * ld + i];
             if (info > 0) {
               e = std::numeric_limits<T>::quiet_NaN();
-            } else if (lower_ ? i > j : i < j) {
+            } else if (i < j) {
               e = T(0);
             }
           }
         }
+        if (lower_) linalg::store(w, ld, n, n, out, b);
       }
     });
   }

@@ -36,6 +36,18 @@ void check_matrix(const Op& op, const TensorType& t, bool square, const std::str
   }
 }
 
+TensorType square_matrix_type(const Op& op, const std::vector<Var>& inputs) {
+  if (inputs.size() != 1) {
+    throw TypeError(op_error(op, "expected 1 input, got " + std::to_string(inputs.size())));
+  }
+  const TensorType& t = inputs[0]->type;
+  check_matrix(op, t, true);
+  StaticShape shape = t.shape;
+  const int nd = t.ndim();
+  shape[nd - 2] = shape[nd - 1] = std::max(shape[nd - 2], shape[nd - 1]);
+  return TensorType(compute_dtype(t.dtype), shape);
+}
+
 void check_matrix_value(const Op& op, const NDArray& x, bool square, const std::string& what) {
   if (x.ndim() < 2) {
     throw ValueError(op_error(

@@ -19,6 +19,9 @@ DType compute_dtype(DType in);
 void check_matrix(const Op& op, const TensorType& t, bool square, const std::string& what = "a");
 // The same checks on a value (sizes unknown when the graph was built).
 void check_matrix_value(const Op& op, const NDArray& x, bool square, const std::string& what = "a");
+// The output type of a one-input op mapping a stack of square matrices to one of the same
+// shape (inverse, exponential, Cholesky factor): either known size of the last two fills both.
+TensorType square_matrix_type(const Op& op, const std::vector<Var>& inputs);
 // Broadcasts the batch dimensions (all but the last `core` of each) of two static shapes.
 StaticShape broadcast_batch_static(const Op& op, const StaticShape& a, int core_a,
                                    const StaticShape& b, int core_b);

@@ -20,15 +20,7 @@ class MatrixInverse final : public Op {
   std::string type_name() const override { return "MatrixInverse"; }
 
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override {
-    if (inputs.size() != 1) {
-      throw TypeError(op_error(*this, "expected 1 input, got " + std::to_string(inputs.size())));
-    }
-    const TensorType& t = inputs[0]->type;
-    linalg::check_matrix(*this, t, true);
-    StaticShape shape = t.shape;
-    const int nd = t.ndim();
-    shape[nd - 2] = shape[nd - 1] = std::max(shape[nd - 2], shape[nd - 1]);
-    return {TensorType(linalg::compute_dtype(t.dtype), shape)};
+    return {linalg::square_matrix_type(*this, inputs)};
   }
 
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override {
