@@ -35,6 +35,12 @@ def _spread_symmetric(rng, dtype, shape, case):
     return q @ (np.arange(1, n + 1) * np.swapaxes(q, -1, -2))
 
 
+def _real_spectrum(rng, dtype, shape, case):
+    """General matrices s diag(1, ..., n) s^-1: not symmetric, eigenvalues real and distinct."""
+    s = _dominant(rng, dtype, shape, case)
+    return (s * np.arange(1, shape[-1] + 1)) @ np.linalg.inv(s)
+
+
 def _lower_tri(rng, dtype, shape, case):
     return np.tril(_dominant(rng, dtype, shape, case))
 
@@ -70,6 +76,16 @@ def _np_eigh(a):
 
 def _th_eigh(a):
     w, v = T.nlinalg.eigh(a)
+    return w, v * _th_col_signs(v)
+
+
+def _np_eig(a):
+    w, v = np.linalg.eig(a)
+    return w, v * _np_col_signs(v)
+
+
+def _th_eig(a):
+    w, v = T.nlinalg.eig(a)
     return w, v * _th_col_signs(v)
 
 
@@ -209,6 +225,12 @@ LINALG = [
     Row("matrix_inverse", np.linalg.inv, _SQUARE, domains=(_dominant,),
         dtypes=FLOATS + ("int64",), grad=2, **_TOL),
     Row("eigh", _np_eigh, _SQUARE, build=_th_eigh, domains=(_spread_symmetric,), grad=1,
+        **_TOL_DECOMP),
+    Row("eig", _np_eig, _SQUARE, build=_th_eig, domains=(_real_spectrum,), grad=1,
+        **_TOL_DECOMP),
+    Row("eig", _np_eig, _STACKS, build=_th_eig, domains=(_real_spectrum,), grad=1,
+        **_TOL_DECOMP, variant="stacked"),
+    Row("eigvals", np.linalg.eigvals, _SQUARE, domains=(_real_spectrum,), grad=1,
         **_TOL_DECOMP),
     Row("eigvalsh", np.linalg.eigvalsh, _SQUARE, domains=(_spread_symmetric,), grad=1,
         **_TOL_DECOMP),

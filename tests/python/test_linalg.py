@@ -70,6 +70,31 @@ def test_run_time_shape_errors_name_the_op():
     raises_matching(ValueError, lambda: g(np.eye(3), np.ones(4)), r"Solve", r"needs 3 rows")
 
 
+def test_eig_of_a_complex_spectrum_or_non_finite_matrix_raises():
+    A = T.matrix("A")
+    f = theon.function([A], list(nlinalg.eig(A)))
+    rotation = np.array([[0.0, -1.0], [1.0, 0.0]])  # eigenvalues +-i
+    raises_matching(np.linalg.LinAlgError, lambda: f(rotation), r"Eig", r"complex eigenvalues",
+                    r"test_linalg\.py")
+    raises_matching(np.linalg.LinAlgError, lambda: f(np.array([[1.0, np.nan], [0.0, 1.0]])),
+                    r"Eig", r"inf or NaN")
+    with pytest.raises(np.linalg.LinAlgError):
+        np.linalg.eig(np.array([[1.0, np.nan], [0.0, 1.0]]))
+    g = theon.function([A], nlinalg.eigvals(A))
+    raises_matching(np.linalg.LinAlgError, lambda: g(rotation), r"Eig", r"complex")
+
+
+def test_eig_vectors_are_unit_columns_of_a_v_equal_v_w():
+    rng = np.random.default_rng(3)
+    s = rng.normal(size=(5, 5)) + 5 * np.eye(5)
+    a = (s * np.arange(1.0, 6.0)) @ np.linalg.inv(s)
+    A = T.matrix("A")
+    w, v = theon.function([A], list(nlinalg.eig(A)))(a)
+    np.testing.assert_allclose(np.sort(w), np.arange(1.0, 6.0), rtol=1e-9)
+    np.testing.assert_allclose(a @ v, v * w, atol=1e-9)
+    np.testing.assert_allclose(np.linalg.norm(v, axis=0), np.ones(5), rtol=1e-12)
+
+
 def test_nan_input_gives_nan_as_numpy():
     A = T.matrix("A")
     a = np.array([[1.0, np.nan], [0.5, 2.0]])

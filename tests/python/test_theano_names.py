@@ -77,7 +77,7 @@ def test_unknown_names_are_attribute_errors():
 @pytest.mark.parametrize("module,name,what", [
     ("theano.tensor.nnet.bn", "batch_normalization", "batch normalization"),
     ("theano.tensor.signal.pool", "pool_2d", "pooling"),
-    ("theano.tensor.nlinalg", "eig", "complex dtypes"),
+    ("theano.tensor.nlinalg", "Eig", "this part of linear algebra"),
     ("theano.tensor.slinalg", "Eigvalsh", "generalized eigenproblems"),
     ("theano.tensor.extra_ops", "CumOp", "extra_ops op classes"),
     ("theano.misc.pkl_utils", "dump", "pickling"),

@@ -30,6 +30,10 @@ Var matrix_inverse(const Var& a);
 // {eigenvalues (ascending), eigenvectors (columns)} of the `lower` (else upper) triangle.
 std::vector<Var> eigh(const Var& a, bool lower = true);
 Var eigvalsh(const Var& a, bool lower = true);
+// {eigenvalues, unit right eigenvectors (columns)} of general matrices with a real spectrum (a
+// complex eigenvalue raises LinAlgError when computed); eigvals: the eigenvalues alone.
+std::vector<Var> eig(const Var& a);
+Var eigvals(const Var& a);
 // {u, s, vh} (compute_uv) or {s}.
 std::vector<Var> svd(const Var& a, bool full_matrices = true, bool compute_uv = true);
 // mode "reduced" or "complete": {q, r}; "r": {r}.

@@ -1,8 +1,8 @@
 """theon.tensor.linalg: numpy.linalg's names over Theon's linear algebra (see nlinalg and
 slinalg)."""
 
-from theon.tensor.nlinalg import (det, eigh, eigvalsh, inv, lstsq, matrix_power, norm, pinv, qr,
-                                  slogdet, svd, tensorinv, tensorsolve, trace)
+from theon.tensor.nlinalg import (det, eig, eigh, eigvals, eigvalsh, inv, lstsq, matrix_power,
+                                  norm, pinv, qr, slogdet, svd, tensorinv, tensorsolve, trace)
 from theon.tensor._build import build
 
 
@@ -18,5 +18,5 @@ def solve(a, b):
     return build("solve", a, b, assume_a="gen", lower=False)
 
 
-__all__ = ["cholesky", "det", "eigh", "eigvalsh", "inv", "lstsq", "matrix_power", "norm",
+__all__ = ["cholesky", "det", "eig", "eigh", "eigvals", "eigvalsh", "inv", "lstsq", "matrix_power", "norm",
            "pinv", "qr", "slogdet", "solve", "svd", "tensorinv", "tensorsolve", "trace"]

@@ -16,7 +16,8 @@ import numpy as np
 from theon.tensor._build import as_tensor_variable, build
 
 __all__ = [
-    "matrix_inverse", "inv", "pinv", "det", "slogdet", "eigh", "eigvalsh", "svd", "qr", "trace",
+    "matrix_inverse", "inv", "pinv", "det", "slogdet", "eig", "eigvals", "eigh", "eigvalsh",
+    "svd", "qr", "trace",
     "kron", "matrix_power", "norm", "tensorinv", "tensorsolve", "lstsq", "matrix_dot",
 ]
 
@@ -49,6 +50,62 @@ def det(a):
 def slogdet(a):
     """``(sign, logabsdet)`` of each matrix of ``a`` (numpy.linalg.slogdet)."""
     return tuple(build("slogdet", a))
+
+
+def eig(a):
+    """Eigenvalues and right eigenvectors of general square matrices (numpy.linalg.eig).
+
+    Theon has no complex dtypes: a matrix with a complex eigenvalue raises
+    ``numpy.linalg.LinAlgError`` when the function runs (Theano kept the real parts silently),
+    as does one holding an inf or NaN. For symmetric matrices use :func:`eigh`.
+
+    Parameters
+    ----------
+    a : TensorVariable
+        A square matrix or a stack of them (``(..., n, n)``), with a real spectrum.
+
+    Returns
+    -------
+    w : TensorVariable
+        The eigenvalues ``(..., n)``, in LAPACK's order (not sorted).
+    v : TensorVariable
+        The eigenvectors ``(..., n, n)``: column ``v[..., :, i]`` has unit length and belongs to
+        ``w[..., i]``. Differentiable for distinct eigenvalues.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> w, v = T.nlinalg.eig(a)
+    >>> f = theon.function([a], [w, v])
+    >>> wv, vv = f([[2.0, 1.0], [0.0, 3.0]])
+    >>> wv
+    array([2., 3.])
+    >>> np.allclose(np.array([[2.0, 1.0], [0.0, 3.0]]) @ vv, vv * wv)
+    True
+    """
+    return tuple(build("eig", a))
+
+
+def eigvals(a):
+    """The eigenvalues of general square matrices (numpy.linalg.eigvals), as :func:`eig`.
+
+    Parameters
+    ----------
+    a : TensorVariable
+        A square matrix or a stack of them, with a real spectrum.
+
+    Returns
+    -------
+    TensorVariable
+        The eigenvalues ``(..., n)`` in LAPACK's order.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], T.nlinalg.eigvals(a))([[1.0, 2.0], [0.0, -1.0]])
+    array([ 1., -1.])
+    """
+    return build("eigvals", a)
 
 
 def eigh(a, UPLO="L"):

@@ -2,7 +2,7 @@
 
 import theon.tensor as _T
 from theano import _missing
-from theon.tensor.nlinalg import (det, eigh, kron, lstsq, matrix_dot, matrix_inverse,  # noqa: F401
+from theon.tensor.nlinalg import (det, eig, eigh, kron, lstsq, matrix_dot, matrix_inverse,  # noqa: F401
                                   matrix_power, norm, pinv, qr, slogdet, svd, tensorinv,
                                   tensorsolve, trace)
 
@@ -14,4 +14,4 @@ def __getattr__(name):
             return _T.diagonal
         return _T.diag
     return _missing.module_getattr(
-        "theano.tensor.nlinalg", "this part of linear algebra (eig needs complex dtypes)")(name)
+        "theano.tensor.nlinalg", "this part of linear algebra")(name)
