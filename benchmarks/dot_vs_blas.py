@@ -18,11 +18,11 @@ in the same run; ratios are printed against the peer.
 import argparse
 import ctypes
 import os
-import time
 
 import numpy as np
 import scipy_openblas32
 
+import harness
 import theon
 import theon.tensor as T
 from theon.compile import Mode
@@ -51,20 +51,6 @@ def gemm_direct(fn, a, b, c):
     return c
 
 
-def median_times(fns, repeats, calls):
-    """Per-call seconds of each fn: median over `repeats` rounds, the fns interleaved."""
-    samples = [[] for _ in fns]
-    for fn in fns:  # warm up (pools, page faults, OpenBLAS threads)
-        fn()
-    for _ in range(repeats):
-        for s, fn in zip(samples, fns):
-            t0 = time.perf_counter()
-            for _ in range(calls):
-                fn()
-            s.append((time.perf_counter() - t0) / calls)
-    return [sorted(s)[len(s) // 2] for s in samples]
-
-
 def bench_dot(cblas, n, dtype, repeats, calls):
     rng = np.random.default_rng(0)
     a = rng.standard_normal((n, n)).astype(dtype)
@@ -74,7 +60,7 @@ def bench_dot(cblas, n, dtype, repeats, calls):
     c = np.empty((n, n), dtype=dtype)
     fn = cblas[dtype]
     np.testing.assert_allclose(f(a, b), gemm_direct(fn, a, b, c), rtol=1e-3, atol=1e-3)
-    t_theon, t_pre, t_fresh = median_times(
+    t_theon, t_pre, t_fresh = harness.interleaved_median_times(
         [lambda: f(a, b), lambda: gemm_direct(fn, a, b, c),
          lambda: gemm_direct(fn, a, b, np.empty((n, n), dtype=dtype))], repeats, calls)
     gflop = 2.0 * n ** 3 / 1e9
@@ -95,7 +81,7 @@ def bench_bias(dtype, repeats, calls):
     with_gemm = theon.function([X, W, b], out, mode=Mode("FAST_RUN"))
     without = theon.function([X, W, b], out, mode=Mode("FAST_RUN", excluding=("blas_update",)))
     np.testing.assert_allclose(with_gemm(x, w, bv), without(x, w, bv), rtol=1e-3, atol=1e-3)
-    t_with, t_without = median_times(
+    t_with, t_without = harness.interleaved_median_times(
         [lambda: with_gemm(x, w, bv), lambda: without(x, w, bv)], repeats, calls)
     print(f"dot(X, W) + b, X (1760, 128), W (128, 1760) {dtype}: Gemm {t_with * 1e3:.3f} ms, "
           f"Dot + add {t_without * 1e3:.3f} ms; speedup {t_without / t_with:.3f}")

@@ -8,26 +8,13 @@ Prints the median time of each and its ratio to Theon's x * 0.5.
 """
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 
+import harness
 import theon
 import theon.tensor as T
 from theon.tensor.shared_randomstreams import RandomStreams
-
-
-def interleaved_medians(fns, repeats):
-    for fn in fns.values():
-        fn()
-    times = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            t = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t)
-    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def main():
@@ -64,7 +51,7 @@ def main():
         fns["torch dropout"] = lambda: torch.nn.functional.dropout(xt, 1 - keep, training=True)
     except ImportError:
         pass
-    medians = interleaved_medians(fns, args.repeats)
+    medians = dict(zip(fns, harness.interleaved_median_times(list(fns.values()), args.repeats)))
     base = medians["theon x * 0.5"]
     print(f"dropout forward, n = {n:,} float32, threads: {args.threads or 'all'}, "
           f"median of {args.repeats}, interleaved")

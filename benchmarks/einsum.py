@@ -15,26 +15,12 @@ Every figure is the median of --repeats timings of --calls calls each; ratios ar
 """
 
 import argparse
-import time
 
 import numpy as np
 
+import harness
 import theon
 import theon.tensor as T
-
-
-def median_times(fns, repeats, calls):
-    """Per-call seconds of each fn: median over `repeats` rounds, the fns interleaved."""
-    samples = [[] for _ in fns]
-    for fn in fns:
-        fn()
-    for _ in range(repeats):
-        for s, fn in zip(samples, fns):
-            t0 = time.perf_counter()
-            for _ in range(calls):
-                fn()
-            s.append((time.perf_counter() - t0) / calls)
-    return [sorted(s)[len(s) // 2] for s in samples]
 
 
 def bench_chain(n, r, repeats, calls):
@@ -47,7 +33,7 @@ def bench_chain(n, r, repeats, calls):
     f = theon.function([A, B, C], T.einsum("ij,jk,kl->il", A, B, C))
     np.testing.assert_allclose(f(a, b, c), np.einsum("ij,jk,kl->il", a, b, c, optimize=True),
                                rtol=1e-9)
-    t_theon, t_greedy, t_plain = median_times(
+    t_theon, t_greedy, t_plain = harness.interleaved_median_times(
         [lambda: f(a, b, c), lambda: np.einsum("ij,jk,kl->il", a, b, c, optimize="greedy"),
          lambda: np.einsum("ij,jk,kl->il", a, b, c, optimize=False)], repeats, calls)
     print(f"einsum ij,jk,kl->il n={n} r={r} float64: theon {t_theon * 1e3:.3f} ms, "
@@ -62,7 +48,7 @@ def bench_batched(batch, repeats, calls):
     A, B = T.tensor3("A"), T.tensor3("B")
     f = theon.function([A, B], T.einsum("bij,bjk->bik", A, B))
     np.testing.assert_allclose(f(a, b), a @ b, rtol=1e-9)
-    t_theon, t_einsum, t_matmul = median_times(
+    t_theon, t_einsum, t_matmul = harness.interleaved_median_times(
         [lambda: f(a, b), lambda: np.einsum("bij,bjk->bik", a, b, optimize=True),
          lambda: np.matmul(a, b)], repeats, calls)
     print(f"einsum bij,bjk->bik ({batch}, 64, 64) float64: theon {t_theon * 1e3:.3f} ms, "

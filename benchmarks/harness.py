@@ -166,6 +166,22 @@ def median_time(fn, repeats, min_time, number=None):
     return statistics.median(times), number
 
 
+def interleaved_median_times(fns, repeats, calls=1):
+    """Seconds per call of each of ``fns``: the median over ``repeats`` rounds of ``calls`` calls,
+    the functions taking turns within each round (after one warm-up call each), so that load
+    on a shared machine falls on all of them alike."""
+    samples = [[] for _ in fns]
+    for fn in fns:
+        fn()
+    for _ in range(repeats):
+        for s, fn in zip(samples, fns):
+            t0 = time.perf_counter()
+            for _ in range(calls):
+                fn()
+            s.append((time.perf_counter() - t0) / calls)
+    return [statistics.median(s) for s in samples]
+
+
 def rss_bytes():
     """Current resident set size of this process."""
     with open("/proc/self/statm") as f:

@@ -11,28 +11,14 @@ bundles) with the same thread count. Every figure is the median of --repeats tim
 """
 
 import argparse
-import time
 
 import numpy as np
 import scipy.linalg as sl
 
+import harness
 import theon
 import theon.tensor as T
 from theon.tensor import nlinalg, slinalg
-
-
-def median_times(fns, repeats, calls):
-    """Per-call seconds of each fn: median over `repeats` rounds, the fns interleaved."""
-    samples = [[] for _ in fns]
-    for fn in fns:
-        fn()
-    for _ in range(repeats):
-        for s, fn in zip(samples, fns):
-            t0 = time.perf_counter()
-            for _ in range(calls):
-                fn()
-            s.append((time.perf_counter() - t0) / calls)
-    return [float(np.median(s)) for s in samples]
 
 
 def cases(n, rng):
@@ -70,7 +56,8 @@ def main():
             if name == "svd":
                 g, w = np.abs(g), np.abs(w)  # singular vectors are defined up to sign
             np.testing.assert_allclose(g, w, rtol=1e-6, atol=1e-8)
-        t_ours, t_theirs = median_times([ours, theirs], args.repeats, args.calls)
+        t_ours, t_theirs = harness.interleaved_median_times([ours, theirs], args.repeats,
+                                                            args.calls)
         print(f"{name:<16}{t_ours * 1e3:>10.2f}{t_theirs * 1e3:>10.2f}{t_ours / t_theirs:>8.2f}")
 
 
