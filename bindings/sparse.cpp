@@ -70,18 +70,24 @@ SparsePtr sparse_from_python(nb::handle obj, const std::string& what,
   if (dtype && dtype_name(*dtype) != dt && can_cast_safe(parse_dtype(dt), *dtype)) {
     dt = std::string(dtype_name(*dtype));
   }
-  if (!nb::cast<bool>(m.attr("has_canonical_format"))) {
-    m = m.attr("copy")();
-    m.attr("sum_duplicates")();
-  }
   auto s = std::make_shared<SparseMatrix>();
   s->format = parse_sparse_format(f, what);
   s->rows = nb::cast<int64_t>(shape[0]);
   s->cols = nb::cast<int64_t>(shape[1]);
-  s->data = array_attr(m, "data", dt.c_str());
-  s->indices = array_attr(m, "indices", "int32");
-  s->indptr = array_attr(m, "indptr", "int32");
-  s->validate(what);
+  auto read_arrays = [&] {
+    s->data = array_attr(m, "data", dt.c_str());
+    s->indices = array_attr(m, "indices", "int32");
+    s->indptr = array_attr(m, "indptr", "int32");
+    s->validate(what);
+  };
+  // Validated before SciPy sorts and sums duplicates: its routines read out of bounds on a
+  // corrupt indptr.
+  read_arrays();
+  if (!nb::cast<bool>(m.attr("has_canonical_format"))) {
+    m = m.attr("copy")();
+    m.attr("sum_duplicates")();
+    read_arrays();
+  }
   return s;
 }
 
