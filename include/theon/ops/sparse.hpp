@@ -53,9 +53,9 @@ struct SparseMatrix final : Object {
   const int32_t* ptr() const { return indptr.data<int32_t>(); }
   const int32_t* idx() const { return indices.data<int32_t>(); }
   // Checks dtypes, lengths, indptr (starts at 0, non-decreasing, ends at nnz), index bounds
-  // and canonical form (indices strictly increasing within each row or column, which the
-  // merging kernels rely on); throws ValueError beginning with `what` otherwise.
-  void validate(const std::string& what) const;
+  // and, when `canonical`, canonical form (indices strictly increasing within each row or
+  // column, which the merging kernels rely on); throws ValueError beginning with `what`.
+  void validate(const std::string& what, bool canonical = true) const;
   // Same format, shape and stored positions (indptr and indices equal).
   bool same_pattern(const SparseMatrix& o) const;
   // "csr matrix of float64, shape (3, 4), 5 stored entries"

@@ -47,7 +47,7 @@ std::string SparseMatrix::describe() const {
          shape_str({rows, cols}) + ", " + std::to_string(nnz()) + " stored entries";
 }
 
-void SparseMatrix::validate(const std::string& what) const {
+void SparseMatrix::validate(const std::string& what, bool canonical) const {
   auto fail = [&](const std::string& m) { throw ValueError(what + ": invalid " + kind() + ": " + m); };
   if (rows < 0 || cols < 0) fail("negative shape " + shape_str({rows, cols}));
   if (rows > INT32_MAX || cols > INT32_MAX) fail("shape " + shape_str({rows, cols}) + " exceeds int32 indices");
@@ -80,7 +80,7 @@ void SparseMatrix::validate(const std::string& what) const {
            (format == SparseFormat::Csr ? " columns" : " rows"));
     }
   }
-  for (int64_t r = 0; r < major(); ++r) {
+  for (int64_t r = 0; r < major() && canonical; ++r) {
     for (int32_t k = p[r] + 1; k < p[r + 1]; ++k) {
       if (ix[k] <= ix[k - 1]) {
         fail("indices are not sorted without duplicates in " +
