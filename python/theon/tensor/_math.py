@@ -113,16 +113,16 @@ abs = abs_ = absolute = _unary(
     "abs", "|a| elementwise, same dtype.",
     ("abs", "dvector", "[-1.5, 2.0]", "array([1.5, 2. ])"))
 sgn = sign = _unary(
-    "sign", "The sign of a (-1, 0, 1; NaN stays NaN), same dtype.",
+    "sign", "The sign of a (-1, 0, 1; NaN stays NaN) elementwise, same dtype (np.sign).",
     ("sgn", "dvector", "[-1.5, 0.0, 2.0]", "array([-1.,  0.,  1.])"))
 sqr = square = _unary(
     "sqr", "a * a elementwise.",
     ("sqr", "dvector", "[-1.5, 2.0]", "array([2.25, 4.  ])"))
 sqrt = _unary(
-    "sqrt", "Square root.",
+    "sqrt", "Square root, elementwise (np.sqrt).",
     ("sqrt", "dvector", "[4.0, 2.0]", "array([2.        , 1.41421356])"))
 reciprocal = inv = _unary(
-    "reciprocal", "1 / a, in float even for integers.",
+    "reciprocal", "1 / a elementwise, in float even for integers (np.reciprocal).",
     ("reciprocal", "dvector", "[4.0, 0.5]", "array([0.25, 2.  ])"))
 maximum = _binary(
     "maximum", "Elementwise maximum; NaN propagates.",
@@ -164,93 +164,94 @@ def clip(x, a_min, a_max):
 
 # ---------------------------------------------------------------------------- float functions
 exp = _unary(
-    "exp", "e ** a.",
+    "exp", "e ** a, elementwise (np.exp).",
     ("exp", "dvector", "[0.0, 1.0]", "array([1.        , 2.71828183])"))
 exp2 = _unary(
-    "exp2", "2 ** a.",
+    "exp2", "2 ** a, elementwise (np.exp2).",
     ("exp2", "dvector", "[3.0, 0.5]", "array([8.        , 1.41421356])"))
 expm1 = _unary(
-    "expm1", "exp(a) - 1, accurate near 0.",
+    "expm1", "exp(a) - 1 elementwise, accurate near 0 (np.expm1).",
     ("expm1", "dvector", "[1e-10, 1.0]", "array([1.00000000e-10, 1.71828183e+00])"))
 log = _unary(
-    "log", "Natural logarithm.",
+    "log", "Natural logarithm, elementwise (np.log).",
     ("log", "dvector", "[1.0, 2.718281828459045]", "array([0., 1.])"))
 log2 = _unary(
-    "log2", "Base-2 logarithm.",
+    "log2", "Base-2 logarithm, elementwise (np.log2).",
     ("log2", "dvector", "[8.0, 0.5]", "array([ 3., -1.])"))
 log10 = _unary(
-    "log10", "Base-10 logarithm.",
+    "log10", "Base-10 logarithm, elementwise (np.log10).",
     ("log10", "dvector", "[1000.0, 0.1]", "array([ 3., -1.])"))
 log1p = _unary(
-    "log1p", "log(1 + a), accurate near 0.",
+    "log1p", "log(1 + a) elementwise, accurate near 0 (np.log1p).",
     ("log1p", "dvector", "[1e-10, 1.0]", "array([1.00000000e-10, 6.93147181e-01])"))
 sin = _unary(
-    "sin", "Sine.",
+    "sin", "Sine, elementwise (np.sin).",
     ("sin", "dvector", "[0.0, 1.5707963267948966]", "array([0., 1.])"))
 cos = _unary(
-    "cos", "Cosine.",
+    "cos", "Cosine, elementwise (np.cos).",
     ("cos", "dvector", "[0.0, 3.141592653589793]", "array([ 1., -1.])"))
 tan = _unary(
-    "tan", "Tangent.",
+    "tan", "Tangent, elementwise (np.tan).",
     ("tan", "dvector", "[0.0, 0.7853981633974483]", "array([0., 1.])"))
 arcsin = _unary(
-    "arcsin", "Inverse sine.",
+    "arcsin", "Inverse sine, elementwise (np.arcsin).",
     ("arcsin", "dvector", "[0.0, 1.0]", "array([0.        , 1.57079633])"))
 arccos = _unary(
-    "arccos", "Inverse cosine.",
+    "arccos", "Inverse cosine, elementwise (np.arccos).",
     ("arccos", "dvector", "[1.0, 0.0]", "array([0.        , 1.57079633])"))
 arctan = _unary(
-    "arctan", "Inverse tangent.",
+    "arctan", "Inverse tangent, elementwise (np.arctan).",
     ("arctan", "dvector", "[0.0, 1.0]", "array([0.        , 0.78539816])"))
 arctan2 = _binary(
-    "arctan2", "The angle of the point (b, a): arctan(a / b) in the right quadrant.",
+    "arctan2", "The angle of the point (b, a) elementwise: arctan(a / b) in the right quadrant "
+    "(np.arctan2).",
     ("arctan2", "dvector", "[1.0, 1.0], [1.0, -1.0]", "array([0.78539816, 2.35619449])"))
 sinh = _unary(
-    "sinh", "Hyperbolic sine.",
+    "sinh", "Hyperbolic sine, elementwise (np.sinh).",
     ("sinh", "dvector", "[0.0, 1.0]", "array([0.        , 1.17520119])"))
 cosh = _unary(
-    "cosh", "Hyperbolic cosine.",
+    "cosh", "Hyperbolic cosine, elementwise (np.cosh).",
     ("cosh", "dvector", "[0.0, 1.0]", "array([1.        , 1.54308063])"))
 tanh = _unary(
-    "tanh", "Hyperbolic tangent.",
+    "tanh", "Hyperbolic tangent, elementwise (np.tanh).",
     ("tanh", "dvector", "[0.0, 1.0]", "array([0.        , 0.76159416])"))
 arcsinh = _unary(
-    "arcsinh", "Inverse hyperbolic sine.",
+    "arcsinh", "Inverse hyperbolic sine, elementwise (np.arcsinh).",
     ("arcsinh", "dvector", "[0.0, 1.0]", "array([0.        , 0.88137359])"))
 arccosh = _unary(
-    "arccosh", "Inverse hyperbolic cosine.",
+    "arccosh", "Inverse hyperbolic cosine, elementwise (np.arccosh).",
     ("arccosh", "dvector", "[1.0, 2.0]", "array([0.       , 1.3169579])"))
 arctanh = _unary(
-    "arctanh", "Inverse hyperbolic tangent.",
+    "arctanh", "Inverse hyperbolic tangent, elementwise (np.arctanh).",
     ("arctanh", "dvector", "[0.0, 0.5]", "array([0.        , 0.54930614])"))
 erf = _unary(
-    "erf", "Error function.",
+    "erf", "Error function, elementwise (scipy.special.erf).",
     ("erf", "dvector", "[0.0, 1.0]", "array([0.        , 0.84270079])"))
 erfc = _unary(
-    "erfc", "Complementary error function 1 - erf(a).",
+    "erfc", "Complementary error function 1 - erf(a), elementwise (scipy.special.erfc).",
     ("erfc", "dvector", "[0.0, 1.0]", "array([1.        , 0.15729921])"))
 erfinv = _unary(
-    "erfinv", "Inverse error function.",
+    "erfinv", "Inverse error function, elementwise (scipy.special.erfinv).",
     ("erfinv", "dvector", "[0.0, 0.5]", "array([0.        , 0.47693628])"))
 gamma = _unary(
-    "gamma", "Gamma function.",
+    "gamma", "Gamma function, elementwise (scipy.special.gamma).",
     ("gamma", "dvector", "[5.0, 0.5]", "array([24.        ,  1.77245385])"))
 gammaln = _unary(
-    "gammaln", "log |gamma(a)|.",
+    "gammaln", "log |gamma(a)|, elementwise (scipy.special.gammaln).",
     ("gammaln", "dvector", "[5.0, 100.0]", "array([  3.17805383, 359.13420537])"))
 psi = _unary(
-    "psi", "Digamma function, the derivative of gammaln.",
+    "psi", "The digamma function (the derivative of gammaln), elementwise (scipy.special.psi).",
     ("psi", "dvector", "[1.0, 2.0]", "array([-0.57721566,  0.42278434])"))
 
 # ---------------------------------------------------------------------------- rounding
 floor = _unary(
-    "floor", "Round toward -inf; integers are returned unchanged.",
+    "floor", "Rounds toward -inf elementwise (np.floor); integers are returned unchanged.",
     ("floor", "dvector", "[-1.5, 1.5]", "array([-2.,  1.])"))
 ceil = _unary(
-    "ceil", "Round toward +inf; integers are returned unchanged.",
+    "ceil", "Rounds toward +inf elementwise (np.ceil); integers are returned unchanged.",
     ("ceil", "dvector", "[-1.5, 1.5]", "array([-1.,  2.])"))
 trunc = _unary(
-    "trunc", "Round toward 0; integers are returned unchanged.",
+    "trunc", "Rounds toward 0 elementwise (np.trunc); integers are returned unchanged.",
     ("trunc", "dvector", "[-1.5, 1.5]", "array([-1.,  1.])"))
 
 _ROUND_MODES = {
@@ -364,39 +365,39 @@ neq = not_equal = _comparison(
     "not_equal", "a != b elementwise (bool).",
     ("neq", "dvector", "[1.0, 2.0, np.nan], [2.0, 2.0, np.nan]", "array([ True, False,  True])"))
 isnan = _unary(
-    "isnan", "True where a is NaN.",
+    "isnan", "True where a is NaN, elementwise (np.isnan).",
     ("isnan", "dvector", "[1.0, np.nan, np.inf]", "array([False,  True, False])"))
 isinf = _unary(
-    "isinf", "True where a is +inf or -inf.",
+    "isinf", "True where a is +inf or -inf, elementwise (np.isinf).",
     ("isinf", "dvector", "[1.0, np.nan, -np.inf]", "array([False, False,  True])"))
 isfinite = _unary(
-    "isfinite", "True where a is neither NaN nor infinite.",
+    "isfinite", "True where a is neither NaN nor infinite, elementwise (np.isfinite).",
     ("isfinite", "dvector", "[1.0, np.nan, np.inf]", "array([ True, False, False])"))
 
 # ---------------------------------------------------------------------------- logic and bits
 and_ = bitwise_and = _binary(
-    "bitwise_and", "a & b for bools and integers.",
+    "bitwise_and", "a & b elementwise, for bools and integers (np.bitwise_and).",
     ("and_", "lvector", "[12, 5], [10, 3]", "array([8, 1])"))
 or_ = bitwise_or = _binary(
-    "bitwise_or", "a | b for bools and integers.",
+    "bitwise_or", "a | b elementwise, for bools and integers (np.bitwise_or).",
     ("or_", "lvector", "[12, 5], [10, 3]", "array([14,  7])"))
 xor = bitwise_xor = _binary(
-    "bitwise_xor", "a ^ b for bools and integers.",
+    "bitwise_xor", "a ^ b elementwise, for bools and integers (np.bitwise_xor).",
     ("xor", "lvector", "[12, 5], [10, 3]", "array([6, 6])"))
 invert = bitwise_not = _unary(
-    "invert", "~a for bools (logical not) and integers.",
+    "invert", "~a elementwise, for bools (logical not) and integers (np.invert).",
     ("invert", "lvector", "[0, 5]", "array([-1, -6])"))
 logical_and = _binary(
-    "logical_and", "a and b, reading inputs as a != 0 (bool).",
+    "logical_and", "a and b elementwise, reading the inputs as a != 0; bool (np.logical_and).",
     ("logical_and", "dvector", "[0.0, 1.0, 2.0], [1.0, 1.0, 0.0]", "array([False,  True, False])"))
 logical_or = _binary(
-    "logical_or", "a or b, reading inputs as a != 0 (bool).",
+    "logical_or", "a or b elementwise, reading the inputs as a != 0; bool (np.logical_or).",
     ("logical_or", "dvector", "[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]", "array([ True,  True, False])"))
 logical_xor = _binary(
-    "logical_xor", "a xor b, reading inputs as a != 0 (bool).",
+    "logical_xor", "a xor b elementwise, reading the inputs as a != 0; bool (np.logical_xor).",
     ("logical_xor", "dvector", "[0.0, 1.0, 2.0], [1.0, 1.0, 0.0]", "array([ True, False,  True])"))
 logical_not = _unary(
-    "logical_not", "not a, reading the input as a != 0 (bool).",
+    "logical_not", "not a elementwise, reading the input as a != 0; bool (np.logical_not).",
     ("logical_not", "dvector", "[0.0, 1.5]", "array([ True, False])"))
 
 

@@ -72,7 +72,7 @@ def _maker(public_name, shape, fixed_dtype=None, kind=""):
     name : str
         Shown in printed graphs and errors; the keyword of the compiled function's argument.
     dtype : str
-        {"Ignored: the dtype is " + fixed_dtype if fixed_dtype else "Default config.floatX."}
+        {f"Ignored: the dtype is {fixed_dtype}." if fixed_dtype else "Default config.floatX."}
 
     Returns
     -------

@@ -74,8 +74,8 @@ Variable.shape = property(_shape)
 Variable.size = property(_size)
 
 
-def astype(x, dtype):
-    """x converted to ``dtype`` (T.cast).
+def astype(self, dtype):
+    """The variable converted to ``dtype`` (T.cast).
 
     Parameters
     ----------
@@ -92,10 +92,10 @@ def astype(x, dtype):
     >>> x.astype('int32').dtype
     'int32'
     """
-    return T.cast(x, dtype)
+    return T.cast(self, dtype)
 
 
-def dot(x, y):
+def dot(self, y):
     """The dot product with ``y`` (T.dot).
 
     Parameters
@@ -113,10 +113,10 @@ def dot(x, y):
     >>> theon.function([x], x.dot([1., 1.]))([2., 3.])
     array(5.)
     """
-    return T.dot(x, y)
+    return T.dot(self, y)
 
 
-def transpose(x, *axes):
+def transpose(self, *axes):
     """The dimensions reversed, or permuted by ``axes`` (T.transpose).
 
     Parameters
@@ -127,7 +127,7 @@ def transpose(x, *axes):
     Returns
     -------
     Variable
-        A view of x.
+        A view of the variable.
 
     Examples
     --------
@@ -136,12 +136,12 @@ def transpose(x, *axes):
     (3, 2, 4)
     """
     if len(axes) == 1 and isinstance(axes[0], (list, tuple)):
-        return T.transpose(x, axes[0])
-    return T.transpose(x, axes or None)
+        return T.transpose(self, axes[0])
+    return T.transpose(self, axes or None)
 
 
-def reshape(x, shape, *rest, ndim=None):
-    """x with a new shape (T.reshape).
+def reshape(self, shape, *rest, ndim=None):
+    """The variable with a new shape (T.reshape).
 
     Parameters
     ----------
@@ -163,10 +163,10 @@ def reshape(x, shape, *rest, ndim=None):
     array([[1., 2.],
            [3., 4.]])
     """
-    return T.reshape(x, (shape,) + rest if rest else shape, ndim=ndim)
+    return T.reshape(self, (shape,) + rest if rest else shape, ndim=ndim)
 
 
-def dimshuffle(x, *pattern):
+def dimshuffle(self, *pattern):
     """Theano's dimshuffle: reorders dimensions and inserts broadcastable ones (T.dimshuffle).
 
     Parameters
@@ -177,7 +177,7 @@ def dimshuffle(x, *pattern):
     Returns
     -------
     Variable
-        A view of x.
+        A view of the variable.
 
     Examples
     --------
@@ -185,10 +185,10 @@ def dimshuffle(x, *pattern):
     >>> x.dimshuffle('x', 0).type
     TensorType(float64, shape=(1, None))
     """
-    return T.dimshuffle(x, *pattern)
+    return T.dimshuffle(self, *pattern)
 
 
-def flatten(x, ndim=1):
+def flatten(self, ndim=1):
     """Theano's flatten: keeps the first ``ndim - 1`` dimensions, folds the rest (T.flatten).
 
     Parameters
@@ -206,11 +206,11 @@ def flatten(x, ndim=1):
     >>> theon.function([x], x.flatten())([[1., 2.], [3., 4.]])
     array([1., 2., 3., 4.])
     """
-    return T.flatten(x, ndim)
+    return T.flatten(self, ndim)
 
 
-def squeeze(x, axis=None):
-    """x without its dimensions of size 1 (T.squeeze).
+def squeeze(self, axis=None):
+    """The variable without its dimensions of size 1 (T.squeeze).
 
     Parameters
     ----------
@@ -220,7 +220,7 @@ def squeeze(x, axis=None):
     Returns
     -------
     Variable
-        A view of x.
+        A view of the variable.
 
     Examples
     --------
@@ -228,11 +228,11 @@ def squeeze(x, axis=None):
     >>> x.squeeze().type
     TensorType(float64, shape=(None,))
     """
-    return T.squeeze(x, axis)
+    return T.squeeze(self, axis)
 
 
-def swapaxes(x, axis1, axis2):
-    """x with two dimensions exchanged (T.swapaxes).
+def swapaxes(self, axis1, axis2):
+    """The variable with two dimensions exchanged (T.swapaxes).
 
     Parameters
     ----------
@@ -242,7 +242,7 @@ def swapaxes(x, axis1, axis2):
     Returns
     -------
     Variable
-        A view of x.
+        A view of the variable.
 
     Examples
     --------
@@ -250,11 +250,11 @@ def swapaxes(x, axis1, axis2):
     >>> theon.function([x], x.swapaxes(0, 2))(np.zeros((1, 2, 3))).shape
     (3, 2, 1)
     """
-    return T.swapaxes(x, axis1, axis2)
+    return T.swapaxes(self, axis1, axis2)
 
 
-def clip(x, lo, hi):
-    """x clipped to ``[lo, hi]`` (T.clip).
+def clip(self, lo, hi):
+    """The variable clipped to ``[lo, hi]`` (T.clip).
 
     Parameters
     ----------
@@ -271,10 +271,10 @@ def clip(x, lo, hi):
     >>> theon.function([x], x.clip(0., 1.))([-1., 0.5, 2.])
     array([0. , 0.5, 1. ])
     """
-    return T.clip(x, lo, hi)
+    return T.clip(self, lo, hi)
 
 
-def sum(x, axis=None, keepdims=False, **kwargs):
+def sum(self, axis=None, keepdims=False, **kwargs):
     """The sum over ``axis`` (T.sum).
 
     Parameters
@@ -289,7 +289,7 @@ def sum(x, axis=None, keepdims=False, **kwargs):
     Returns
     -------
     Variable
-        x without the reduced axes.
+        The variable without the reduced axes.
 
     Examples
     --------
@@ -297,10 +297,10 @@ def sum(x, axis=None, keepdims=False, **kwargs):
     >>> theon.function([x], x.sum(axis=0))([[1., 2.], [3., 4.]])
     array([4., 6.])
     """
-    return T.sum(x, axis=axis, keepdims=keepdims, **kwargs)
+    return T.sum(self, axis=axis, keepdims=keepdims, **kwargs)
 
 
-def prod(x, axis=None, keepdims=False, **kwargs):
+def prod(self, axis=None, keepdims=False, **kwargs):
     """The product over ``axis`` (T.prod).
 
     Parameters
@@ -315,7 +315,7 @@ def prod(x, axis=None, keepdims=False, **kwargs):
     Returns
     -------
     Variable
-        x without the reduced axes.
+        The variable without the reduced axes.
 
     Examples
     --------
@@ -323,10 +323,10 @@ def prod(x, axis=None, keepdims=False, **kwargs):
     >>> theon.function([x], x.prod(axis=1))([[1., 2.], [3., 4.]])
     array([ 2., 12.])
     """
-    return T.prod(x, axis=axis, keepdims=keepdims, **kwargs)
+    return T.prod(self, axis=axis, keepdims=keepdims, **kwargs)
 
 
-def mean(x, axis=None, keepdims=False, **kwargs):
+def mean(self, axis=None, keepdims=False, **kwargs):
     """The mean over ``axis`` (T.mean).
 
     Parameters
@@ -341,7 +341,7 @@ def mean(x, axis=None, keepdims=False, **kwargs):
     Returns
     -------
     Variable
-        x without the reduced axes.
+        The variable without the reduced axes.
 
     Examples
     --------
@@ -349,10 +349,10 @@ def mean(x, axis=None, keepdims=False, **kwargs):
     >>> theon.function([x], x.mean())([[1., 2.], [3., 4.]])
     array(2.5)
     """
-    return T.mean(x, axis=axis, keepdims=keepdims, **kwargs)
+    return T.mean(self, axis=axis, keepdims=keepdims, **kwargs)
 
 
-def max(x, axis=None, keepdims=False, **kwargs):
+def max(self, axis=None, keepdims=False, **kwargs):
     """The maximum over ``axis`` (T.max).
 
     Parameters
@@ -367,7 +367,7 @@ def max(x, axis=None, keepdims=False, **kwargs):
     Returns
     -------
     Variable
-        x without the reduced axes.
+        The variable without the reduced axes.
 
     Examples
     --------
@@ -375,10 +375,10 @@ def max(x, axis=None, keepdims=False, **kwargs):
     >>> theon.function([x], x.max(axis=1))([[1., 5.], [3., 4.]])
     array([5., 4.])
     """
-    return T.max(x, axis=axis, keepdims=keepdims, **kwargs)
+    return T.max(self, axis=axis, keepdims=keepdims, **kwargs)
 
 
-def min(x, axis=None, keepdims=False, **kwargs):
+def min(self, axis=None, keepdims=False, **kwargs):
     """The minimum over ``axis`` (T.min).
 
     Parameters
@@ -393,7 +393,7 @@ def min(x, axis=None, keepdims=False, **kwargs):
     Returns
     -------
     Variable
-        x without the reduced axes.
+        The variable without the reduced axes.
 
     Examples
     --------
@@ -401,10 +401,10 @@ def min(x, axis=None, keepdims=False, **kwargs):
     >>> theon.function([x], x.min(axis=1))([[1., 5.], [3., 4.]])
     array([1., 3.])
     """
-    return T.min(x, axis=axis, keepdims=keepdims, **kwargs)
+    return T.min(self, axis=axis, keepdims=keepdims, **kwargs)
 
 
-def any(x, axis=None, keepdims=False, **kwargs):
+def any(self, axis=None, keepdims=False, **kwargs):
     """Whether any element along ``axis`` is nonzero (T.any).
 
     Parameters
@@ -419,7 +419,7 @@ def any(x, axis=None, keepdims=False, **kwargs):
     Returns
     -------
     Variable
-        x without the reduced axes.
+        The variable without the reduced axes.
 
     Examples
     --------
@@ -427,10 +427,10 @@ def any(x, axis=None, keepdims=False, **kwargs):
     >>> theon.function([x], x.any(axis=1))([[0., 0.], [0., 2.]])
     array([False,  True])
     """
-    return T.any(x, axis=axis, keepdims=keepdims, **kwargs)
+    return T.any(self, axis=axis, keepdims=keepdims, **kwargs)
 
 
-def all(x, axis=None, keepdims=False, **kwargs):
+def all(self, axis=None, keepdims=False, **kwargs):
     """Whether every element along ``axis`` is nonzero (T.all).
 
     Parameters
@@ -445,7 +445,7 @@ def all(x, axis=None, keepdims=False, **kwargs):
     Returns
     -------
     Variable
-        x without the reduced axes.
+        The variable without the reduced axes.
 
     Examples
     --------
@@ -453,10 +453,10 @@ def all(x, axis=None, keepdims=False, **kwargs):
     >>> theon.function([x], x.all(axis=1))([[1., 0.], [1., 2.]])
     array([False,  True])
     """
-    return T.all(x, axis=axis, keepdims=keepdims, **kwargs)
+    return T.all(self, axis=axis, keepdims=keepdims, **kwargs)
 
 
-def argmax(x, axis=None, keepdims=False, **kwargs):
+def argmax(self, axis=None, keepdims=False, **kwargs):
     """The index of the first maximum over ``axis`` (T.argmax).
 
     Parameters
@@ -471,7 +471,7 @@ def argmax(x, axis=None, keepdims=False, **kwargs):
     Returns
     -------
     Variable
-        x without the reduced axes.
+        The variable without the reduced axes.
 
     Examples
     --------
@@ -479,10 +479,10 @@ def argmax(x, axis=None, keepdims=False, **kwargs):
     >>> theon.function([x], x.argmax(axis=1))([[1., 5.], [4., 3.]])
     array([1, 0])
     """
-    return T.argmax(x, axis=axis, keepdims=keepdims, **kwargs)
+    return T.argmax(self, axis=axis, keepdims=keepdims, **kwargs)
 
 
-def argmin(x, axis=None, keepdims=False, **kwargs):
+def argmin(self, axis=None, keepdims=False, **kwargs):
     """The index of the first minimum over ``axis`` (T.argmin).
 
     Parameters
@@ -497,7 +497,7 @@ def argmin(x, axis=None, keepdims=False, **kwargs):
     Returns
     -------
     Variable
-        x without the reduced axes.
+        The variable without the reduced axes.
 
     Examples
     --------
@@ -505,10 +505,10 @@ def argmin(x, axis=None, keepdims=False, **kwargs):
     >>> theon.function([x], x.argmin(axis=1))([[1., 5.], [4., 3.]])
     array([0, 1])
     """
-    return T.argmin(x, axis=axis, keepdims=keepdims, **kwargs)
+    return T.argmin(self, axis=axis, keepdims=keepdims, **kwargs)
 
 
-def var(x, axis=None, ddof=0, keepdims=False):
+def var(self, axis=None, ddof=0, keepdims=False):
     """The variance over ``axis`` (T.var).
 
     Parameters
@@ -530,10 +530,10 @@ def var(x, axis=None, ddof=0, keepdims=False):
     >>> theon.function([x], x.var())([1., 2., 3., 4.])
     array(1.25)
     """
-    return T.var(x, axis=axis, ddof=ddof, keepdims=keepdims)
+    return T.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
 
 
-def std(x, axis=None, ddof=0, keepdims=False):
+def std(self, axis=None, ddof=0, keepdims=False):
     """The standard deviation over ``axis`` (T.std).
 
     Parameters
@@ -555,16 +555,16 @@ def std(x, axis=None, ddof=0, keepdims=False):
     >>> theon.function([x], x.std())([1., 3.])
     array(1.)
     """
-    return T.std(x, axis=axis, ddof=ddof, keepdims=keepdims)
+    return T.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
 
 
-def cumsum(x, axis=None):
+def cumsum(self, axis=None):
     """The running sum along ``axis`` (T.cumsum).
 
     Parameters
     ----------
     axis : int or None
-        None: the flattened x.
+        None: the flattened variable.
 
     Returns
     -------
@@ -576,16 +576,16 @@ def cumsum(x, axis=None):
     >>> theon.function([x], x.cumsum())([1., 2., 3.])
     array([1., 3., 6.])
     """
-    return T.cumsum(x, axis)
+    return T.cumsum(self, axis)
 
 
-def cumprod(x, axis=None):
+def cumprod(self, axis=None):
     """The running product along ``axis`` (T.cumprod).
 
     Parameters
     ----------
     axis : int or None
-        None: the flattened x.
+        None: the flattened variable.
 
     Returns
     -------
@@ -597,16 +597,16 @@ def cumprod(x, axis=None):
     >>> theon.function([x], x.cumprod())([1., 2., 3.])
     array([1., 2., 6.])
     """
-    return T.cumprod(x, axis)
+    return T.cumprod(self, axis)
 
 
-def sort(x, axis=-1):
+def sort(self, axis=-1):
     """The values sorted along ``axis`` (T.sort).
 
     Parameters
     ----------
     axis : int or None
-        None: the flattened x.
+        None: the flattened variable.
 
     Returns
     -------
@@ -618,16 +618,16 @@ def sort(x, axis=-1):
     >>> theon.function([x], x.sort())([3., 1., 2.])
     array([1., 2., 3.])
     """
-    return T.sort(x, axis)
+    return T.sort(self, axis)
 
 
-def argsort(x, axis=-1):
-    """The int64 indices that sort x along ``axis`` (T.argsort).
+def argsort(self, axis=-1):
+    """The int64 indices that sort the variable along ``axis`` (T.argsort).
 
     Parameters
     ----------
     axis : int or None
-        None: the flattened x.
+        None: the flattened variable.
 
     Returns
     -------
@@ -639,10 +639,10 @@ def argsort(x, axis=-1):
     >>> theon.function([x], x.argsort())([3., 1., 2.])
     array([1, 2, 0])
     """
-    return T.argsort(x, axis)
+    return T.argsort(self, axis)
 
 
-def exp(x):
+def exp(self):
     """``e ** x`` elementwise (T.exp).
 
     Returns
@@ -655,10 +655,10 @@ def exp(x):
     >>> theon.function([x], x.exp())([0.])
     array([1.])
     """
-    return T.exp(x)
+    return T.exp(self)
 
 
-def log(x):
+def log(self):
     """The natural logarithm elementwise (T.log).
 
     Returns
@@ -671,7 +671,7 @@ def log(x):
     >>> theon.function([x], x.log())([1.])
     array([0.])
     """
-    return T.log(x)
+    return T.log(self)
 
 
 for _method in (astype, dot, transpose, reshape, dimshuffle, flatten, squeeze, swapaxes, clip,
@@ -690,13 +690,13 @@ def _repr(x):
 
 Variable.__str__ = _str
 Variable.__repr__ = _repr
-def _eval(x, inputs=None):
-    """The value of x, computed by a function compiled for the call.
+def _eval(self, inputs=None):
+    """The value of the variable, computed by a function compiled for the call.
 
     Parameters
     ----------
     inputs : dict
-        ``{input variable: value}`` for the free inputs x depends on.
+        ``{input variable: value}`` for the free inputs it depends on.
 
     Returns
     -------
@@ -712,11 +712,11 @@ def _eval(x, inputs=None):
 
     inputs = inputs or {}
     keys = list(inputs)
-    fn = theon.function(keys, x, on_unused_input="ignore")
+    fn = theon.function(keys, self, on_unused_input="ignore")
     return fn(*[inputs[k] for k in keys])
 
 
-def _get_value(x, borrow=False, return_internal_type=False):
+def _get_value(self, borrow=False, return_internal_type=False):
     """The value of a shared variable.
 
     Parameters
@@ -736,10 +736,10 @@ def _get_value(x, borrow=False, return_internal_type=False):
     >>> w.get_value()
     array([0., 1., 2.])
     """
-    return _core.get_value(x, borrow)
+    return _core.get_value(self, borrow)
 
 
-def _set_value(x, value, borrow=False):
+def _set_value(self, value, borrow=False):
     """Replaces the value of a shared variable.
 
     Parameters
@@ -756,7 +756,7 @@ def _set_value(x, value, borrow=False):
     >>> w.get_value()
     array([5., 6.])
     """
-    _core.set_value(x, value, borrow)
+    _core.set_value(self, value, borrow)
 
 
 class _Tag:
