@@ -236,7 +236,7 @@ void bind_function(nb::module_& m) {
             d["source"] = n.source();
             return d;
           },
-          "The generated kernels: a dict of state, from_cache, error and source.")
+          "The generated kernels, a dict of state, from_cache, error and source.")
       .def_prop_ro(
           "profile",
           [](const PyFunction& f) {

@@ -167,7 +167,7 @@ void bind_graph(nb::module_& m) {
       .def_prop_ro(
           "ndim", [](const TensorType& t) { return t.ndim(); }, "The number of dimensions.")
       .def_prop_ro("broadcastable", &broadcastable_tuple,
-                   "Theano's pattern: True for each dimension of static size 1.")
+                   "True for each dimension of static size 1 (Theano's broadcastable pattern).")
       .def(
           "__call__",
           [](const TensorType& t, std::optional<std::string> name) {
@@ -224,7 +224,7 @@ void bind_graph(nb::module_& m) {
           "ndim", [](const Variable& v) { return v.type.ndim(); }, "The number of dimensions.")
       .def_prop_ro(
           "broadcastable", [](const Variable& v) { return broadcastable_tuple(v.type); },
-          "Theano's pattern: True for each dimension of static size 1.")
+          "True for each dimension of static size 1 (Theano's broadcastable pattern).")
       .def_prop_ro(
           "static_shape", [](const Variable& v) { return static_shape_tuple(v.type.shape); },
           "The sizes known from the type, a tuple with None where unknown.")
@@ -234,7 +234,7 @@ void bind_graph(nb::module_& m) {
             return v.name.empty() ? nb::object(nb::none()) : nb::object(nb::str(v.name.c_str()));
           },
           [](Variable& v, std::optional<std::string> n) { v.name = n.value_or(""); },
-          "The name shown in printed graphs and errors (None: unnamed).")
+          "The name shown in printed graphs and errors, or None.")
       .def_prop_ro(
           "owner",
           [](const Variable& v) -> nb::object {

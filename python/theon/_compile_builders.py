@@ -142,7 +142,7 @@ class OpFromGraph:
 
         Returns
         -------
-        Apply
+        theon.pyop.Apply
             The node; ``.outputs`` are its results.
 
         Examples

@@ -70,9 +70,10 @@ def clear():
 
     Examples
     --------
-    >>> n = theon.compiledir.clear()
-    >>> theon.compiledir.entries()
-    []
+    >>> import tempfile
+    >>> with theon.config.change_flags(compiledir=tempfile.mkdtemp()):
+    ...     theon.compiledir.clear(), theon.compiledir.entries()
+    (0, [])
     """
     return _core.compiledir_clear()
 

@@ -88,7 +88,7 @@ def io_toposort(inputs, outputs):
 
     Returns
     -------
-    list of Apply
+    list of theon.graph.Apply
         Each node after the nodes computing its inputs.
 
     Examples

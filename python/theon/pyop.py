@@ -59,7 +59,7 @@ class Op:
 
         Returns
         -------
-        Apply
+        theon.pyop.Apply
             ``theon.Apply(self, inputs, [output variables])``.
 
         Examples

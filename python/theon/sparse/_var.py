@@ -54,7 +54,7 @@ _dense_T = Variable.T
 
 
 def _transposed(x):
-    """The transpose: the dimensions reversed; a CSR matrix's is CSC and the reverse."""
+    """The transpose, with the dimensions reversed; a CSR matrix's is CSC and the reverse."""
     return S.transpose(x) if _is_sparse(x) else _dense_T.fget(x)
 
 

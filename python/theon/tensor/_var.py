@@ -55,7 +55,7 @@ Variable.__getitem__ = lambda x, key: T._subtensor.getitem(x, key)
 
 
 def _transposed(x):
-    """The transpose (``T.transpose(x)``): the dimensions reversed."""
+    """The transpose, with the dimensions reversed (``T.transpose(x)``)."""
     return T.transpose(x)
 
 
