@@ -13,11 +13,11 @@ class _Config:
 
     Examples
     --------
-    >>> theon.config.floatX
-    'float64'
-    >>> with theon.config.change_flags(floatX='float32'):
-    ...     T.matrix().dtype
+    >>> old = theon.config.floatX
+    >>> theon.config.floatX = 'float32'
+    >>> T.matrix().dtype
     'float32'
+    >>> theon.config.floatX = old
     """
 
     def __getattr__(self, name):
@@ -47,8 +47,8 @@ class _Config:
 
         Examples
         --------
-        >>> theon.config.flags()['floatX']
-        'float64'
+        >>> theon.config.flags()['floatX'] == theon.config.floatX
+        True
         """
         return {n: _core.config_get(n) for n in _core.config_names()}
 
@@ -69,11 +69,12 @@ class _Config:
 
         Examples
         --------
+        >>> before = theon.config.floatX
         >>> with theon.config.change_flags(floatX='float32'):
         ...     theon.config.floatX
         'float32'
-        >>> theon.config.floatX
-        'float64'
+        >>> theon.config.floatX == before
+        True
         """
         old = {n: _core.config_get(n) for n in flags}
         try:

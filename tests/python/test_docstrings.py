@@ -24,11 +24,6 @@ import pytest
 import theon
 import theon.tensor as T
 
-# Names whose docstrings do not yet meet the standard (issue 17 is open for them). The test
-# fails for any other name that falls short, and for a name listed here that now passes, so
-# this list only shrinks.
-KNOWN_GAPS = frozenset()
-
 _SECTION = re.compile(r"^([A-Z][A-Za-z ]*)\n-{3,}[ \t]*$", re.M)
 # Sphinx's doctest defaults, so an example passes here exactly when it passes on the site.
 _FLAGS = doctest.ELLIPSIS | doctest.IGNORE_EXCEPTION_DETAIL | doctest.DONT_ACCEPT_TRUE_FOR_1
@@ -49,19 +44,17 @@ def _public_modules():
         found[id(module)] = (name, module)
         for attr in getattr(module, "__all__", None) or vars(module):
             value = getattr(module, attr, None)
-            if (inspect.ismodule(value) and _is_theons_module(value)
-                    and not attr.startswith("_")):
+            if inspect.ismodule(value) and _in_theon(value.__name__) and not attr.startswith("_"):
                 todo.append((f"{name}.{attr}", value))
     return sorted(found.values(), key=lambda pair: pair[0])
 
 
-def _is_theons_module(module):
-    return module.__name__ == "theon" or module.__name__.startswith("theon.")
+def _in_theon(dotted):
+    return dotted == "theon" or dotted.startswith("theon.")
 
 
 def _is_theons(obj):
-    module = getattr(obj, "__module__", None) or ""
-    return module == "theon" or module.startswith("theon.")
+    return _in_theon(getattr(obj, "__module__", None) or "")
 
 
 def _public_names(module):
@@ -94,8 +87,7 @@ def _members(cls):
         seen.add(name)
         if isinstance(member, staticmethod):
             out.append((name, member.__func__))
-        elif isinstance(member, classmethod) or (inspect.isfunction(member) and not isinstance(
-                inspect.getattr_static(cls, name), staticmethod)):
+        elif isinstance(member, classmethod) or inspect.isfunction(member):
             out.append((name, _Method(member)))
         elif isinstance(member, property) or callable(member):
             out.append((name, member))
@@ -107,12 +99,6 @@ class _Method:
 
     def __init__(self, member):
         self.function = member.__func__ if isinstance(member, classmethod) else member
-
-    def __eq__(self, other):
-        return isinstance(other, _Method) and other.function is self.function
-
-    def __hash__(self):
-        return hash(self.function)
 
 
 def _api():
@@ -244,7 +230,8 @@ def test_the_api_walk_finds_the_names_users_call():
                  "theon.printing.pprint", "theon.sparse.csr_matrix", "theon.Mode.including",
                  "theon.tensor.nnet.sigmoid", "theon.tensor.nlinalg.matrix_inverse",
                  "theon.tensor.slinalg.cholesky"):
-        assert any(q == name or API[q] is _resolve(name) for q in API), name
+        obj = _resolve(name)
+        assert name in API or any(found is obj for found in API.values()), name
 
 
 def _resolve(dotted):
@@ -305,11 +292,8 @@ def test_the_standard_is_checked():
 def test_every_public_name_is_documented():
     failing = {name: shortfalls(obj) for name, obj in API.items()}
     failing = {name: lacks for name, lacks in failing.items() if lacks}
-    new = sorted(set(failing) - KNOWN_GAPS)
-    assert not new, "docstrings that fall short:\n" + "\n".join(
-        f"  {name}: lacks {', '.join(failing[name])}" for name in new)
-    fixed = sorted(KNOWN_GAPS - set(failing))
-    assert not fixed, f"documented now (remove from KNOWN_GAPS): {fixed}"
+    assert not failing, "docstrings that fall short:\n" + "\n".join(
+        f"  {name}: lacks {', '.join(lacks)}" for name, lacks in sorted(failing.items()))
 
 
 def _globs():
