@@ -164,56 +164,96 @@ void bind_function(nb::module_& m) {
       });
 
   nb::class_<PyFunction>(m, "Function", nb::dynamic_attr(), nb::type_slots(function_slots),
-                          "A compiled function (theon.function): call it with arrays.")
-      .def_prop_ro("name", [](const PyFunction& f) { return f.fn()->name(); })
-      .def_prop_ro("input_names",
-                   [](const PyFunction& f) {
-                     std::vector<std::string> names;
-                     for (const auto& in : f.fn()->inputs()) names.push_back(in.name);
-                     return names;
-                   })
-      .def_prop_ro("inputs",
-                   [](const PyFunction& f) {
-                     std::vector<Var> vs;
-                     for (const auto& in : f.fn()->inputs()) vs.push_back(in.variable);
-                     return vs;
-                   })
-      .def_prop_ro("graph_outputs", [](const PyFunction& f) { return f.fn()->graph().outputs(); })
-      .def_prop_ro("warnings", [](const PyFunction& f) { return f.fn()->warnings(); })
+                         "A compiled function (made by theon.function): call it with arrays.\n"
+                         "\n"
+                         "Arguments are given positionally or by the inputs' names; the result\n"
+                         "is an array, or a list for a list of outputs.\n"
+                         "\n"
+                         "Examples\n"
+                         "--------\n"
+                         ">>> x = T.dvector('x')\n"
+                         ">>> f = theon.function([x], x * 2, name='double')\n"
+                         ">>> f([1., 2.]), f(x=[3.])\n"
+                         "(array([2., 4.]), array([6.]))\n"
+                         ">>> f.name, f.input_names\n"
+                         "('double', ['x'])")
+      .def_prop_ro(
+          "name", [](const PyFunction& f) { return f.fn()->name(); },
+          "The name given to theon.function, shown in profiles and errors.")
+      .def_prop_ro(
+          "input_names",
+          [](const PyFunction& f) {
+            std::vector<std::string> names;
+            for (const auto& in : f.fn()->inputs()) names.push_back(in.name);
+            return names;
+          },
+          "The keyword of each argument, in order.")
+      .def_prop_ro(
+          "inputs",
+          [](const PyFunction& f) {
+            std::vector<Var> vs;
+            for (const auto& in : f.fn()->inputs()) vs.push_back(in.variable);
+            return vs;
+          },
+          "The input variables, in order.")
+      .def_prop_ro(
+          "graph_outputs", [](const PyFunction& f) { return f.fn()->graph().outputs(); },
+          "The outputs of the optimized graph.")
+      .def_prop_ro(
+          "warnings", [](const PyFunction& f) { return f.fn()->warnings(); },
+          "The warnings compiling gave (they were also issued as Python warnings).")
       .def(
           "wait_for_kernels",
           [](const PyFunction& f) {
             nb::gil_scoped_release release;
             return f.fn()->native().wait();
           },
-          "Blocks until the generated kernels are compiled and installed; False if there are "
-          "none or they failed (the function then runs its precompiled kernels).")
-      .def_prop_ro("kernels",
-                   [](const PyFunction& f) {
-                     const codegen::NativeBuild& n = f.fn()->native();
-                     nb::dict d;
-                     d["state"] = !n.done()           ? "compiling"
-                                  : n.installed()     ? "installed"
-                                  : n.error().empty() ? "none"
-                                                      : "failed";
-                     d["from_cache"] = n.from_cache();
-                     d["error"] = n.error();
-                     d["source"] = n.source();
-                     return d;
-                   })
-      .def_prop_ro("profile",
-                   [](const PyFunction& f) {
-                     nb::gil_scoped_release release;  // waits for a running call
-                     return f.fn()->profile();
-                   })
-      .def_prop_ro("rewrites_applied",
-                   [](const PyFunction& f) {
-                     std::vector<std::tuple<std::string, std::string, std::string>> out;
-                     for (const auto& e : f.fn()->history().entries()) {
-                       out.emplace_back(e.rewrite, e.before, e.after);
-                     }
-                     return out;
-                   })
+          "Blocks until the generated kernels are compiled and installed.\n"
+          "\n"
+          "Returns\n"
+          "-------\n"
+          "bool\n"
+          "    False if there are none or they failed (the function then runs its precompiled\n"
+          "    kernels).\n"
+          "\n"
+          "Examples\n"
+          "--------\n"
+          ">>> x = T.dvector('x')\n"
+          ">>> f = theon.function([x], T.exp(x) * 2)\n"
+          ">>> isinstance(f.wait_for_kernels(), bool)\n"
+          "True")
+      .def_prop_ro(
+          "kernels",
+          [](const PyFunction& f) {
+            const codegen::NativeBuild& n = f.fn()->native();
+            nb::dict d;
+            d["state"] = !n.done()           ? "compiling"
+                         : n.installed()     ? "installed"
+                         : n.error().empty() ? "none"
+                                             : "failed";
+            d["from_cache"] = n.from_cache();
+            d["error"] = n.error();
+            d["source"] = n.source();
+            return d;
+          },
+          "The generated kernels, a dict of state, from_cache, error and source.")
+      .def_prop_ro(
+          "profile",
+          [](const PyFunction& f) {
+            nb::gil_scoped_release release;  // waits for a running call
+            return f.fn()->profile();
+          },
+          "The ProfileStats of a profiled function (profile=True), else None.")
+      .def_prop_ro(
+          "rewrites_applied",
+          [](const PyFunction& f) {
+            std::vector<std::tuple<std::string, std::string, std::string>> out;
+            for (const auto& e : f.fn()->history().entries()) {
+              out.emplace_back(e.rewrite, e.before, e.after);
+            }
+            return out;
+          },
+          "(rewrite, before, after) for each rewrite compiling applied, in order.")
       .def(
           "debugprint",
           [](const PyFunction& f, bool print_type, bool print_rewrites) {
@@ -225,7 +265,26 @@ void bind_function(nb::module_& m) {
             }
             return debugprint(f.fn()->graph().outputs(), o);
           },
-          nb::arg("print_type") = true, nb::arg("print_rewrites") = false);
+          nb::arg("print_type") = true, nb::arg("print_rewrites") = false,
+          "The optimized graph as text, one node a line (theon.printing.debugprint).\n"
+          "\n"
+          "Parameters\n"
+          "----------\n"
+          "print_type : bool\n"
+          "    Show each variable's type.\n"
+          "print_rewrites : bool\n"
+          "    Mark each node built by a rewrite with the rewrite's name.\n"
+          "\n"
+          "Returns\n"
+          "-------\n"
+          "str\n"
+          "\n"
+          "Examples\n"
+          "--------\n"
+          ">>> x = T.dvector('x')\n"
+          ">>> f = theon.function([x], T.exp(x))\n"
+          ">>> 'exp' in f.debugprint()\n"
+          "True");
 
   m.def(
       "function",

@@ -98,10 +98,30 @@ StaticShape static_shape_from(nb::handle shape, const char* who) {
 }  // namespace
 
 void bind_graph(nb::module_& m) {
-  nb::class_<TensorType>(m, "TensorType",
-                        "The type of a tensor variable: dtype, static shape (None where any "
-                        "size is accepted; Theano's broadcastable pattern is the sizes of 1) and "
-                        "device. Calling it makes a variable: TensorType('float32', (None, 1))('x').")
+  nb::class_<TensorType>(
+      m, "TensorType",
+      "The type of a tensor variable: dtype, static shape and device.\n"
+      "\n"
+      "Calling it makes a variable: ``TensorType('float32', (None, 1))('x')``.\n"
+      "\n"
+      "Parameters\n"
+      "----------\n"
+      "dtype : str\n"
+      "    'bool', 'int8' ... 'int64', 'uint8' ... 'uint64', 'float32' or 'float64'.\n"
+      "shape : sequence of int or None\n"
+      "    The static sizes, None where any size is accepted.\n"
+      "broadcastable : sequence of bool\n"
+      "    Theano's form of ``shape``: True means a static size of 1.\n"
+      "device : str\n"
+      "    'cpu' (or a GPU device where the build has one).\n"
+      "\n"
+      "Examples\n"
+      "--------\n"
+      ">>> t = T.TensorType('float32', (None, 1))\n"
+      ">>> t.broadcastable, t.ndim\n"
+      "((False, True), 2)\n"
+      ">>> t('x').type == t\n"
+      "True")
       .def(
           "__init__",
           [](TensorType* t, const std::string& dtype, nb::handle shape, nb::handle broadcastable,
@@ -135,11 +155,19 @@ void bind_graph(nb::module_& m) {
           },
           nb::arg("dtype"), nb::arg("shape") = nb::none(), nb::kw_only(),
           nb::arg("broadcastable") = nb::none(), nb::arg("device") = "cpu")
-      .def_prop_ro("dtype", [](const TensorType& t) { return std::string(dtype_name(t.dtype)); })
-      .def_prop_ro("device", [](const TensorType& t) { return t.device.str(); })
-      .def_prop_ro("shape", [](const TensorType& t) { return static_shape_tuple(t.shape); })
-      .def_prop_ro("ndim", [](const TensorType& t) { return t.ndim(); })
-      .def_prop_ro("broadcastable", &broadcastable_tuple)
+      .def_prop_ro(
+          "dtype", [](const TensorType& t) { return std::string(dtype_name(t.dtype)); },
+          "The element type's name, e.g. 'float32'.")
+      .def_prop_ro(
+          "device", [](const TensorType& t) { return t.device.str(); },
+          "The device the values live on, e.g. 'cpu'.")
+      .def_prop_ro(
+          "shape", [](const TensorType& t) { return static_shape_tuple(t.shape); },
+          "The static sizes, a tuple with None where any size is accepted.")
+      .def_prop_ro(
+          "ndim", [](const TensorType& t) { return t.ndim(); }, "The number of dimensions.")
+      .def_prop_ro("broadcastable", &broadcastable_tuple,
+                   "True for each dimension of static size 1 (Theano's broadcastable pattern).")
       .def(
           "__call__",
           [](const TensorType& t, std::optional<std::string> name) {
@@ -151,50 +179,93 @@ void bind_graph(nb::module_& m) {
       .def("__repr__", &TensorType::str)
       .def("__str__", &TensorType::str);
 
-  nb::class_<Apply>(m, "Apply")
-      .def_prop_ro("op", [](const Apply& a) { return a.op()->name(); })
-      .def_prop_ro("op_type", [](const Apply& a) { return a.op()->type_name(); })
-      .def_prop_ro("inputs", [](const Apply& a) { return a.inputs(); })
-      .def_prop_ro("outputs", [](Apply& a) { return a.outputs(); })
-      .def_prop_ro("where", &Apply::where)
+  nb::class_<Apply>(
+      m, "Apply",
+      "A node of a graph: an op applied to input variables, giving output variables.\n"
+      "\n"
+      "Examples\n"
+      "--------\n"
+      ">>> x = T.dvector('x')\n"
+      ">>> node = T.exp(x).owner\n"
+      ">>> node.op, node.inputs[0] is x\n"
+      "('Elemwise{exp}', True)")
+      .def_prop_ro(
+          "op", [](const Apply& a) { return a.op()->name(); },
+          "The op's name with its parameters, as printed in graphs.")
+      .def_prop_ro(
+          "op_type", [](const Apply& a) { return a.op()->type_name(); }, "The op's class name.")
+      .def_prop_ro(
+          "inputs", [](const Apply& a) { return a.inputs(); }, "The input variables, in order.")
+      .def_prop_ro(
+          "outputs", [](Apply& a) { return a.outputs(); }, "The output variables, in order.")
+      .def_prop_ro("where", &Apply::where, "The user's line that built the node.")
       .def("__repr__", [](const Apply& a) { return "<Apply " + a.op()->name() + ">"; });
 
-  nb::class_<Variable>(m, "Variable", nb::dynamic_attr(),
-                      "A symbolic value in a graph: an input, a constant, a shared variable or "
-                      "an op's output, with a type; NumPy-style operators and methods build "
-                      "new nodes.")
-      .def_prop_ro("type", [](const Variable& v) { return v.type; })
-      .def_prop_ro("dtype", [](const Variable& v) { return std::string(dtype_name(v.type.dtype)); })
-      .def_prop_ro("ndim", [](const Variable& v) { return v.type.ndim(); })
-      .def_prop_ro("broadcastable", [](const Variable& v) { return broadcastable_tuple(v.type); })
-      .def_prop_ro("static_shape",
-                   [](const Variable& v) { return static_shape_tuple(v.type.shape); })
+  nb::class_<Variable>(
+      m, "Variable", nb::dynamic_attr(),
+      "A symbolic value in a graph: an input, a constant, a shared variable or an op's output.\n"
+      "\n"
+      "Each has a type; NumPy-style operators and methods build new nodes.\n"
+      "\n"
+      "Examples\n"
+      "--------\n"
+      ">>> x = T.dmatrix('x')\n"
+      ">>> y = (x * 2).sum(axis=1)\n"
+      ">>> y.type, y.owner is not None\n"
+      "(TensorType(float64, shape=(None,)), True)\n"
+      ">>> theon.function([x], y)([[1., 2.]])\n"
+      "array([6.])")
+      .def_prop_ro(
+          "type", [](const Variable& v) { return v.type; }, "The TensorType (or sparse type).")
+      .def_prop_ro(
+          "dtype", [](const Variable& v) { return std::string(dtype_name(v.type.dtype)); },
+          "The element type's name, e.g. 'float32'.")
+      .def_prop_ro(
+          "ndim", [](const Variable& v) { return v.type.ndim(); }, "The number of dimensions.")
+      .def_prop_ro(
+          "broadcastable", [](const Variable& v) { return broadcastable_tuple(v.type); },
+          "True for each dimension of static size 1 (Theano's broadcastable pattern).")
+      .def_prop_ro(
+          "static_shape", [](const Variable& v) { return static_shape_tuple(v.type.shape); },
+          "The sizes known from the type, a tuple with None where unknown.")
       .def_prop_rw(
           "name",
           [](const Variable& v) -> nb::object {
             return v.name.empty() ? nb::object(nb::none()) : nb::object(nb::str(v.name.c_str()));
           },
-          [](Variable& v, std::optional<std::string> n) { v.name = n.value_or(""); })
-      .def_prop_ro("owner",
-                   [](const Variable& v) -> nb::object {
-                     if (!v.owner) return nb::none();
-                     return nb::cast(v.owner->shared_from_this());
-                   })
-      .def_prop_ro("index", [](const Variable& v) { return v.index; })
-      .def_prop_ro("is_constant", &Variable::is_constant)
-      .def_prop_ro("is_shared", &Variable::is_shared)
-      .def_prop_ro("where", [](const Variable& v) { return v.where; })
-      .def_prop_ro("auto_name", [](const Variable& v) { return "auto_" + std::to_string(v.id); })
-      .def_prop_ro("data",
-                   [](const Variable& v) -> nb::object {
-                     if (!v.constant) {
-                       throw TypeError("'data' is only defined for constants; " + var_label(v) +
-                                       " is not one");
-                     }
-                     nb::object a = to_numpy(*v.constant);
-                     a.attr("flags").attr("writeable") = false;
-                     return a;
-                   })
+          [](Variable& v, std::optional<std::string> n) { v.name = n.value_or(""); },
+          "The name shown in printed graphs and errors, or None.")
+      .def_prop_ro(
+          "owner",
+          [](const Variable& v) -> nb::object {
+            if (!v.owner) return nb::none();
+            return nb::cast(v.owner->shared_from_this());
+          },
+          "The Apply node computing the variable; None for inputs, constants and shared ones.")
+      .def_prop_ro(
+          "index", [](const Variable& v) { return v.index; },
+          "Which output of its owner the variable is.")
+      .def_prop_ro("is_constant", &Variable::is_constant, "Whether the variable is a constant.")
+      .def_prop_ro("is_shared", &Variable::is_shared,
+                   "Whether the variable is shared (theon.shared).")
+      .def_prop_ro(
+          "where", [](const Variable& v) { return v.where; },
+          "The user's line that made the variable.")
+      .def_prop_ro(
+          "auto_name", [](const Variable& v) { return "auto_" + std::to_string(v.id); },
+          "A name unique in the process (Theano's auto_name).")
+      .def_prop_ro(
+          "data",
+          [](const Variable& v) -> nb::object {
+            if (!v.constant) {
+              throw TypeError("'data' is only defined for constants; " + var_label(v) +
+                              " is not one");
+            }
+            nb::object a = to_numpy(*v.constant);
+            a.attr("flags").attr("writeable") = false;
+            return a;
+          },
+          "The value of a constant, a read-only array.")
       .def("_label", [](const Variable& v) { return var_label(v); })
       .def("_pprint", [](Var v) { return pprint(v, 8); });
 

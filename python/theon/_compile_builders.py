@@ -57,14 +57,39 @@ def _gradient_graph(inputs, outputs, override, is_lop):
 
 
 class OpFromGraph:
-    """An op computing ``outputs`` from ``inputs`` (lists of variables).
+    """An op computing ``outputs`` from ``inputs``: a graph used as one op.
 
-    inline: expand the graph into the caller's graph instead of running it as one node.
-    grad_overrides: a callable ``(inputs, output_grads) -> input_grads``, or a list with one
-    entry per input (a callable, 'default', or None for no gradient). lop_overrides: the same
-    with ``(inputs, outputs, output_grads)``. By default the gradient is that of the graph,
-    itself an OpFromGraph. The R-operator is derived from the gradient; a separate
-    rop_overrides is not supported (NotImplementedError).
+    By default the gradient is that of the graph, itself an OpFromGraph. The R-operator is
+    derived from the gradient.
+
+    Parameters
+    ----------
+    inputs : list of Variable
+        The op's inputs.
+    outputs : Variable or list of Variable
+        What it computes from them.
+    inline : bool
+        Expand the graph into the caller's graph instead of running it as one node.
+    grad_overrides : callable or list
+        ``(inputs, output_grads) -> input_grads``, or a list with one entry per input (a
+        callable, 'default', or None for no gradient).
+    lop_overrides : callable or list
+        The same with ``(inputs, outputs, output_grads)``.
+    rop_overrides : 'default'
+        Anything else raises NotImplementedError.
+    connection_pattern, **kwargs
+        Accepted for Theano's signature.
+    name : str
+        Shown in printed graphs.
+
+    Examples
+    --------
+    >>> from theon.compile.builders import OpFromGraph
+    >>> a, b = T.dscalars('a', 'b')
+    >>> axpy = OpFromGraph([a, b], [2 * a + b])
+    >>> x, y = T.dscalars('x', 'y')
+    >>> theon.function([x, y], axpy(x, y))(1.0, 3.0)
+    array(5.)
     """
 
     def __init__(self, inputs, outputs, inline=False, grad_overrides="default",
@@ -95,10 +120,12 @@ class OpFromGraph:
 
     @property
     def inputs(self):
+        """The inner graph's inputs."""
         return self._op.inputs
 
     @property
     def outputs(self):
+        """The inner graph's outputs."""
         return self._op.outputs
 
     def __call__(self, *inputs):
@@ -106,7 +133,26 @@ class OpFromGraph:
         return outs[0] if len(outs) == 1 else outs
 
     def make_node(self, *inputs):
-        """The node applying this op to ``inputs`` (Theano's Op.make_node)."""
+        """The node applying this op to ``inputs`` (Theano's Op.make_node).
+
+        Parameters
+        ----------
+        *inputs : Variable or array_like
+            One per input of the inner graph.
+
+        Returns
+        -------
+        theon.pyop.Apply
+            The node; ``.outputs`` are its results.
+
+        Examples
+        --------
+        >>> from theon.compile.builders import OpFromGraph
+        >>> a = T.dscalar('a')
+        >>> node = OpFromGraph([a], [a + 1]).make_node(T.dscalar('x'))
+        >>> len(node.outputs)
+        1
+        """
         outs = self._op([as_tensor_variable(x) for x in inputs], user_location())
         return outs[0].owner
 

@@ -8,9 +8,31 @@ from theon import _core
 from theon._location import user_location
 from theon.tensor._build import as_tensor_variable
 
+__all__ = ["function", "shared", "In", "Out", "Mode", "NanGuardMode", "FAST_RUN",
+           "FAST_COMPILE", "builders"]
+
 
 class In:
-    """An input of a function with a keyword name and an optional default value."""
+    """An input of a compiled function, with a keyword name and an optional default value.
+
+    Parameters
+    ----------
+    variable : Variable
+        The graph's input.
+    name : str
+        The keyword that passes it (default: the variable's name).
+    value : array_like
+        The default value, used when the call does not pass it.
+    mutable, borrow : bool
+        Accepted for Theano's signature; Theon never writes into arguments.
+
+    Examples
+    --------
+    >>> x, y = T.dscalars('x', 'y')
+    >>> f = theon.function([x, theon.In(y, value=10.0, name='offset')], x + y)
+    >>> f(1.0), f(1.0, offset=2.0)
+    (array(11.), array(3.))
+    """
 
     def __init__(self, variable, name=None, value=None, mutable=False, borrow=False):
         if not isinstance(variable, _core.Variable):
@@ -23,7 +45,23 @@ class In:
 
 
 class Out:
-    """An output of a function; ``borrow=True`` lets it alias internal or shared storage."""
+    """An output of a compiled function.
+
+    Parameters
+    ----------
+    variable : Variable
+        What the function returns.
+    borrow : bool
+        Let the returned array alias internal or shared storage (no copy); a later call may
+        then overwrite it.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> f = theon.function([x], theon.Out(x * 2, borrow=True))
+    >>> f([1., 2.])
+    array([2., 4.])
+    """
 
     def __init__(self, variable, borrow=False):
         self.variable = variable
@@ -31,9 +69,25 @@ class Out:
 
 
 class Mode:
-    """Which rewrites function() runs: ``Mode('FAST_RUN')`` (all), ``Mode('FAST_COMPILE')``
-    (merge and constant folding), ``Mode('NONE')``; ``.including(*names_or_tags)`` and
-    ``.excluding(*names_or_tags)`` return a changed copy."""
+    """Which rewrites ``function()`` runs.
+
+    Parameters
+    ----------
+    optimizer : str
+        ``'FAST_RUN'`` (all), ``'FAST_COMPILE'`` (merge and constant folding), ``'NONE'``;
+        None: ``config.mode``.
+    including, excluding : sequence of str
+        Names or tags of rewrites added to, or removed from, that set.
+
+    Examples
+    --------
+    >>> mode = theon.Mode('FAST_RUN').excluding('fusion')
+    >>> mode
+    Mode('FAST_RUN', including=(), excluding=('fusion',))
+    >>> x = T.dvector('x')
+    >>> theon.function([x], x + 0, mode=mode)([1.0])
+    array([1.])
+    """
 
     def __init__(self, optimizer=None, including=(), excluding=()):
         self.optimizer = optimizer or ""
@@ -41,9 +95,43 @@ class Mode:
         self._excluding = tuple(excluding)
 
     def including(self, *names):
+        """A copy of this mode that also runs the rewrites ``names``.
+
+        Parameters
+        ----------
+        *names : str
+            Names or tags of rewrites.
+
+        Returns
+        -------
+        Mode
+            The changed copy; this mode is unchanged.
+
+        Examples
+        --------
+        >>> theon.Mode('FAST_COMPILE').including('canonicalize')
+        Mode('FAST_COMPILE', including=('canonicalize',), excluding=())
+        """
         return Mode(self.optimizer, self._including + names, self._excluding)
 
     def excluding(self, *names):
+        """A copy of this mode that does not run the rewrites ``names``.
+
+        Parameters
+        ----------
+        *names : str
+            Names or tags of rewrites.
+
+        Returns
+        -------
+        Mode
+            The changed copy; this mode is unchanged.
+
+        Examples
+        --------
+        >>> theon.Mode('FAST_RUN').excluding('fusion', 'inplace')
+        Mode('FAST_RUN', including=(), excluding=('fusion', 'inplace'))
+        """
         return Mode(self.optimizer, self._including, self._excluding + names)
 
     def __repr__(self):
@@ -52,9 +140,31 @@ class Mode:
 
 
 class NanGuardMode(Mode):
-    """FAST_RUN with a check after every node: a NaN or Inf in a float output raises
-    ValueError naming the node; ``big_is_error=True`` also rejects values with
-    ``abs(x) > big_value``."""
+    """FAST_RUN with a check after every node: a NaN or Inf in a float output is an error.
+
+    The error is a ValueError naming the node that made the value.
+
+    Parameters
+    ----------
+    nan_is_error, inf_is_error : bool
+        Must be True (NaN and Inf are always errors).
+    big_is_error : bool
+        Also reject values with ``abs(x) > big_value``.
+    big_value : float
+        The bound of ``big_is_error``.
+    including, excluding : sequence of str
+        As for Mode.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> f = theon.function([x], T.log(x), mode=theon.NanGuardMode())
+    >>> f([1.0])
+    array([0.])
+    >>> f([-1.0])
+    Traceback (most recent call last):
+    ValueError: ...
+    """
 
     def __init__(self, nan_is_error=True, inf_is_error=True, big_is_error=False,
                  big_value=1e10, including=(), excluding=()):
@@ -64,11 +174,45 @@ class NanGuardMode(Mode):
         self.big_value = float(big_value) if big_is_error else 0.0
 
     def including(self, *names):
+        """A copy of this mode that also runs the rewrites ``names``.
+
+        Parameters
+        ----------
+        *names : str
+            Names or tags of rewrites.
+
+        Returns
+        -------
+        NanGuardMode
+            The changed copy, with the same checks.
+
+        Examples
+        --------
+        >>> theon.NanGuardMode().including('canonicalize')
+        Mode('NanGuardMode', including=('canonicalize',), excluding=())
+        """
         m = NanGuardMode(including=self._including + names, excluding=self._excluding)
         m.big_value = self.big_value
         return m
 
     def excluding(self, *names):
+        """A copy of this mode that does not run the rewrites ``names``.
+
+        Parameters
+        ----------
+        *names : str
+            Names or tags of rewrites.
+
+        Returns
+        -------
+        NanGuardMode
+            The changed copy, with the same checks.
+
+        Examples
+        --------
+        >>> theon.NanGuardMode().excluding('fusion')
+        Mode('NanGuardMode', including=(), excluding=('fusion',))
+        """
         m = NanGuardMode(including=self._including, excluding=self._excluding + names)
         m.big_value = self.big_value
         return m
@@ -205,9 +349,36 @@ def function(inputs, outputs=None, updates=None, givens=None, allow_input_downca
 
 
 def _copy(fn, share_memory=False, swap=None, delete_updates=False, name=None, profile=None):
-    """Theano's Function.copy: the same function compiled again, with the shared variables
-    of ``swap`` ({old: new}) replaced by others, without its updates if ``delete_updates``.
-    share_memory is accepted: a copy never shares intermediate storage with the original."""
+    """The same function compiled again (Theano's Function.copy).
+
+    Parameters
+    ----------
+    share_memory : bool
+        Accepted: a copy never shares intermediate storage with the original.
+    swap : dict
+        ``{old: new}`` shared variables of the function replaced by others of the same type.
+    delete_updates : bool
+        Leave the updates out.
+    name : str
+        The copy's name (default: the original's).
+    profile : bool
+        Profile the copy.
+
+    Returns
+    -------
+    Function
+
+    Examples
+    --------
+    >>> acc = theon.shared(0.0)
+    >>> x = T.dscalar('x')
+    >>> f = theon.function([x], acc, updates=[(acc, acc + x)])
+    >>> other = theon.shared(100.0)
+    >>> g = f.copy(swap={acc: other})
+    >>> _ = g(1.0)
+    >>> float(acc.get_value()), float(other.get_value())
+    (0.0, 101.0)
+    """
     args = dict(fn._arguments)
     swap = dict(swap or {})
     for old, new in swap.items():
@@ -229,6 +400,7 @@ def _copy(fn, share_memory=False, swap=None, delete_updates=False, name=None, pr
     return function(name=name or fn.name or None, **args)
 
 
+_copy.__name__ = _copy.__qualname__ = "copy"
 _core.Function.copy = _copy
 
 
@@ -236,10 +408,16 @@ def _set_default_update(var, update):
     _core.set_default_update(var, None if update is None else as_tensor_variable(update))
 
 
-# Theano's default_update of shared variables: the value they take after each call of a
-# function that reads them (unless updated explicitly or compiled with no_default_updates).
-_core.Variable.default_update = property(
-    lambda v: _core.default_update(v) if v.is_shared else None, _set_default_update)
+def _default_update(var):
+    """The value a shared variable takes after each call of a function that reads it.
+
+    Unless it is updated explicitly or the function is compiled with no_default_updates
+    (Theano's default_update); None when it has none.
+    """
+    return _core.default_update(var) if var.is_shared else None
+
+
+_core.Variable.default_update = property(_default_update, _set_default_update)
 
 
 # Profiled functions, whose summaries are printed at exit when config.profile is set (as

@@ -6,7 +6,19 @@ from theon import _core
 
 
 class _Config:
-    """Attribute access to the flags: ``theon.config.floatX = 'float32'``."""
+    """The settings, as attributes: ``theon.config.floatX = 'float32'``.
+
+    Also set through ``THEON_FLAGS`` (comma-separated ``name=value``) and an rc file
+    (``THEONRC``, default ``~/.theonrc``). ``print(theon.config)`` lists them.
+
+    Examples
+    --------
+    >>> old = theon.config.floatX
+    >>> theon.config.floatX = 'float32'
+    >>> T.matrix().dtype
+    'float32'
+    >>> theon.config.floatX = old
+    """
 
     def __getattr__(self, name):
         if name.startswith("__"):
@@ -26,11 +38,44 @@ class _Config:
         return _core.config_names()
 
     def flags(self):
+        """Every setting and its value.
+
+        Returns
+        -------
+        dict
+            ``{name: value}``, values as text.
+
+        Examples
+        --------
+        >>> theon.config.flags()['floatX'] == theon.config.floatX
+        True
+        """
         return {n: _core.config_get(n) for n in _core.config_names()}
 
     @contextlib.contextmanager
     def change_flags(self, **flags):
-        """Sets flags for the duration of a ``with`` block."""
+        """Sets flags for the duration of a ``with`` block.
+
+        Parameters
+        ----------
+        **flags
+            ``name=value`` for each setting to change; the old values are restored when the
+            block ends, also on an exception.
+
+        Yields
+        ------
+        config
+            This object.
+
+        Examples
+        --------
+        >>> before = theon.config.floatX
+        >>> with theon.config.change_flags(floatX='float32'):
+        ...     theon.config.floatX
+        'float32'
+        >>> theon.config.floatX == before
+        True
+        """
         old = {n: _core.config_get(n) for n in flags}
         try:
             for n, v in flags.items():

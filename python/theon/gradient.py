@@ -16,7 +16,22 @@ __all__ = ["grad", "Lop", "Rop", "jacobian", "hessian", "zero_grad", "disconnect
 
 
 class GradientError(ValueError):
-    """Raised by verify_grad when symbolic and numeric gradients disagree."""
+    """Raised by verify_grad when symbolic and numeric gradients disagree.
+
+    Parameters
+    ----------
+    message : str
+        Names the input and the element where the two gradients differ most.
+
+    Examples
+    --------
+    >>> wrong = theon.gradient.grad_scale  # a forward identity whose gradient is scaled
+    >>> try:
+    ...     theon.gradient.verify_grad(lambda x: wrong(x, 2.0), [np.ones(2)])
+    ... except theon.gradient.GradientError:
+    ...     print('mismatch found')
+    mismatch found
+    """
 
 
 def _as_list(x):
@@ -69,7 +84,32 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", known_g
 
 
 def Lop(f, wrt, eval_points, consider_constant=None, disconnected_inputs="raise"):
-    """The L-operator: eval_points times the Jacobian of f with respect to wrt."""
+    """The L-operator: ``eval_points`` times the Jacobian of ``f`` with respect to ``wrt``.
+
+    Parameters
+    ----------
+    f : Variable or list of Variable
+        The outputs.
+    wrt : Variable or list of Variable
+        The variables to differentiate with respect to.
+    eval_points : Variable or list of Variable
+        One vector per output, of its shape, multiplied from the left.
+    consider_constant : list of Variable
+        Subexpressions through which no gradient flows.
+    disconnected_inputs : {'raise', 'warn', 'ignore'}
+        What to do when ``f`` does not depend on one of ``wrt``.
+
+    Returns
+    -------
+    Variable or list of Variable
+        One per element of ``wrt``, of its shape (a list when ``wrt`` is a list).
+
+    Examples
+    --------
+    >>> x, v = T.dvectors('x', 'v')
+    >>> theon.function([x, v], theon.gradient.Lop(x ** 2, x, v))([1., 2.], [1., 1.])
+    array([2., 4.])
+    """
     f_list, _ = _as_list(f)
     e_list, _ = _as_list(eval_points)
     if len(f_list) != len(e_list):
@@ -80,7 +120,28 @@ def Lop(f, wrt, eval_points, consider_constant=None, disconnected_inputs="raise"
 
 
 def Rop(f, wrt, eval_points):
-    """The R-operator: the Jacobian of f with respect to wrt times eval_points."""
+    """The R-operator: the Jacobian of ``f`` with respect to ``wrt`` times ``eval_points``.
+
+    Parameters
+    ----------
+    f : Variable or list of Variable
+        The outputs.
+    wrt : Variable or list of Variable
+        The variables to differentiate with respect to.
+    eval_points : Variable or list of Variable
+        One per element of ``wrt``, of its shape, multiplied from the right.
+
+    Returns
+    -------
+    Variable or list of Variable
+        One per output, of its shape (a list when ``f`` is a list).
+
+    Examples
+    --------
+    >>> x, v = T.dvectors('x', 'v')
+    >>> theon.function([x, v], theon.gradient.Rop(x ** 2, x, v))([1., 2.], [1., 1.])
+    array([2., 4.])
+    """
     f_list, f_is_list = _as_list(f)
     w_list, _ = _as_list(wrt)
     e_list, _ = _as_list(eval_points)
@@ -89,7 +150,32 @@ def Rop(f, wrt, eval_points):
 
 
 def jacobian(expression, wrt, consider_constant=None, disconnected_inputs="raise"):
-    """The Jacobian of ``expression``: shape expression.shape + wrt.shape for each wrt."""
+    """The Jacobian of ``expression`` with respect to ``wrt``.
+
+    Parameters
+    ----------
+    expression : Variable
+        A scalar or vector.
+    wrt : Variable or list of Variable
+        The variables to differentiate with respect to.
+    consider_constant : None
+        Accepted for Theano's signature; anything else raises NotImplementedError.
+    disconnected_inputs : {'raise', 'warn', 'ignore'}
+        What to do when ``expression`` does not depend on one of ``wrt``.
+
+    Returns
+    -------
+    Variable or list of Variable
+        Of shape ``expression.shape + w.shape`` for each ``w`` of ``wrt`` (a list when
+        ``wrt`` is a list).
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> theon.function([x], theon.gradient.jacobian(x ** 2, x))([1., 2.])
+    array([[2., 0.],
+           [0., 4.]])
+    """
     if consider_constant:
         raise NotImplementedError("jacobian: consider_constant is not supported")
     w_list, is_list = _as_list(wrt)
@@ -98,7 +184,32 @@ def jacobian(expression, wrt, consider_constant=None, disconnected_inputs="raise
 
 
 def hessian(cost, wrt, consider_constant=None, disconnected_inputs="raise"):
-    """The Hessian of the scalar ``cost``: shape wrt.shape + wrt.shape for each wrt."""
+    """The Hessian of the scalar ``cost`` with respect to ``wrt``.
+
+    Parameters
+    ----------
+    cost : scalar Variable
+        What to differentiate twice.
+    wrt : Variable or list of Variable
+        The variables to differentiate with respect to.
+    consider_constant : None
+        Accepted for Theano's signature; anything else raises NotImplementedError.
+    disconnected_inputs : {'raise', 'warn', 'ignore'}
+        What to do when ``cost`` does not depend on one of ``wrt``.
+
+    Returns
+    -------
+    Variable or list of Variable
+        Of shape ``w.shape + w.shape`` for each ``w`` of ``wrt`` (a list when ``wrt`` is a
+        list).
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> theon.function([x], theon.gradient.hessian((x ** 3).sum(), x))([1., 2.])
+    array([[ 6.,  0.],
+           [ 0., 12.]])
+    """
     if consider_constant:
         raise NotImplementedError("hessian: consider_constant is not supported")
     w_list, is_list = _as_list(wrt)
@@ -107,19 +218,71 @@ def hessian(cost, wrt, consider_constant=None, disconnected_inputs="raise"):
 
 
 def zero_grad(x):
-    """x in the forward pass; the gradient through it is zero."""
+    """``x`` in the forward pass; the gradient through it is zero.
+
+    Parameters
+    ----------
+    x : Variable
+        The expression passed through.
+
+    Returns
+    -------
+    Variable
+        ``x`` unchanged in value.
+
+    Examples
+    --------
+    >>> x = T.dscalar('x')
+    >>> g = theon.grad(x * theon.gradient.zero_grad(x), x)
+    >>> theon.function([x], g)(3.0)
+    array(3.)
+    """
     return build("zero_grad", x)
 
 
 def consider_constant(x):
-    """x in the forward pass; the gradient through it is zero (Theano's name for zero_grad)."""
+    """``x`` in the forward pass; the gradient through it is zero (as zero_grad).
+
+    Parameters
+    ----------
+    x : Variable
+        The expression passed through.
+
+    Returns
+    -------
+    Variable
+        ``x`` unchanged in value.
+
+    Examples
+    --------
+    >>> x = T.dscalar('x')
+    >>> g = theon.grad(x * theon.gradient.consider_constant(x), x)
+    >>> theon.function([x], g)(3.0)
+    array(3.)
+    """
     return build("zero_grad", x)
 
 
 class UndefinedGrad:
-    """What an Op's grad returns for an input whose gradient is not defined (Theano's
-    NullType variable): asking for a gradient through it raises NotImplementedError (or gives
-    None with grad(..., null_gradients='return'))."""
+    """What an Op's grad returns for an input whose gradient is not defined.
+
+    Theano's NullType variable: asking for a gradient through it raises NotImplementedError
+    (or gives None with ``grad(..., null_gradients='return')``).
+
+    Parameters
+    ----------
+    op : Op
+        The op whose gradient is undefined.
+    x_pos : int
+        The position of the input.
+    comment : str
+        Why, shown in the error.
+
+    Examples
+    --------
+    >>> theon.gradient.UndefinedGrad('MyOp', 0, 'a step function')
+    UndefinedGrad(MyOp, input 0: 'a step function')
+    """
 
     def __init__(self, op, x_pos, comment=""):
         self.op, self.x_pos, self.comment = op, x_pos, comment
@@ -129,7 +292,13 @@ class UndefinedGrad:
 
 
 class DisconnectedGrad:
-    """What an Op's grad returns for an input its outputs do not depend on."""
+    """What an Op's grad returns for an input its outputs do not depend on.
+
+    Examples
+    --------
+    >>> theon.gradient.DisconnectedGrad()
+    DisconnectedGrad()
+    """
 
     def __repr__(self):
         return "DisconnectedGrad()"
@@ -140,42 +309,182 @@ DisconnectedType = DisconnectedGrad
 
 
 def grad_undefined(op, x_pos, x, comment=""):
-    """The gradient of ``op`` with respect to its input ``x_pos`` (``x``) is undefined."""
+    """The gradient of ``op`` with respect to its input ``x_pos`` (``x``) is undefined.
+
+    Parameters
+    ----------
+    op : Op
+        The op whose grad method is asking.
+    x_pos : int
+        The position of the input.
+    x : Variable
+        The input.
+    comment : str
+        Why, shown in the error.
+
+    Returns
+    -------
+    UndefinedGrad
+        To return from ``Op.grad`` in that input's place.
+
+    Examples
+    --------
+    >>> theon.gradient.grad_undefined('MyOp', 1, None, 'integer input')
+    UndefinedGrad(MyOp, input 1: 'integer input')
+    """
     return UndefinedGrad(op, x_pos, comment)
 
 
 def grad_not_implemented(op, x_pos, x, comment=""):
-    """The gradient of ``op`` with respect to its input ``x_pos`` is not implemented."""
+    """The gradient of ``op`` with respect to its input ``x_pos`` is not implemented.
+
+    Parameters
+    ----------
+    op : Op
+        The op whose grad method is asking.
+    x_pos : int
+        The position of the input.
+    x : Variable
+        The input.
+    comment : str
+        Shown in the error (default ``'not implemented'``).
+
+    Returns
+    -------
+    UndefinedGrad
+        To return from ``Op.grad`` in that input's place.
+
+    Examples
+    --------
+    >>> theon.gradient.grad_not_implemented('MyOp', 0, None)
+    UndefinedGrad(MyOp, input 0: 'not implemented')
+    """
     return UndefinedGrad(op, x_pos, comment or "not implemented")
 
 
 def disconnected_type():
-    """The gradient of an input the outputs do not depend on."""
+    """The gradient of an input the outputs do not depend on.
+
+    Returns
+    -------
+    DisconnectedGrad
+        To return from ``Op.grad`` in that input's place.
+
+    Examples
+    --------
+    >>> theon.gradient.disconnected_type()
+    DisconnectedGrad()
+    """
     return DisconnectedGrad()
 
 
 def disconnected_grad(x):
-    """x in the forward pass; no gradient flows through it (it is disconnected)."""
+    """``x`` in the forward pass; no gradient flows through it (it is disconnected).
+
+    Parameters
+    ----------
+    x : Variable
+        The expression passed through.
+
+    Returns
+    -------
+    Variable
+        ``x`` unchanged in value.
+
+    Examples
+    --------
+    >>> x = T.dscalar('x')
+    >>> g = theon.grad(x * theon.gradient.disconnected_grad(x), x)
+    >>> theon.function([x], g)(3.0)
+    array(3.)
+    """
     return build("disconnected_grad", x)
 
 
 def grad_clip(x, lower_bound, upper_bound):
-    """x in the forward pass; the gradient flowing through it is clipped to the bounds."""
+    """``x`` in the forward pass; the gradient flowing through it is clipped to the bounds.
+
+    Parameters
+    ----------
+    x : Variable
+        The expression passed through.
+    lower_bound, upper_bound : float
+        The interval the gradient with respect to ``x`` is clipped to.
+
+    Returns
+    -------
+    Variable
+        ``x`` unchanged in value.
+
+    Examples
+    --------
+    >>> x = T.dscalar('x')
+    >>> g = theon.grad(5.0 * theon.gradient.grad_clip(x ** 2, -1.0, 1.0), x)
+    >>> theon.function([x], g)(3.0)  # 2 * x * clip(5, -1, 1)
+    array(6.)
+    """
     return build("grad_clip", x, lower=float(lower_bound), upper=float(upper_bound))
 
 
 def grad_scale(x, multiplier):
-    """x in the forward pass; the gradient flowing through it is multiplied."""
+    """``x`` in the forward pass; the gradient flowing through it is multiplied.
+
+    Parameters
+    ----------
+    x : Variable
+        The expression passed through.
+    multiplier : float
+        What the gradient with respect to ``x`` is multiplied by.
+
+    Returns
+    -------
+    Variable
+        ``x`` unchanged in value.
+
+    Examples
+    --------
+    >>> x = T.dscalar('x')
+    >>> g = theon.grad(theon.gradient.grad_scale(x, 0.5) ** 2, x)
+    >>> theon.function([x], g)(3.0)
+    array(3.)
+    """
     return build("grad_scale", x, multiplier=float(multiplier))
 
 
 def verify_grad(fun, pt, n_tests=2, rng=None, eps=None, abs_tol=None, rel_tol=None,
                 out_type=None, mode=None, cast_to_output_type=False, no_debug_ref=True):
-    """Checks grad(fun) at the point ``pt`` (a list of float arrays) against central finite
-    differences, on ``n_tests`` random projections of fun's output. fun receives variables
-    with the test point's dtypes and broadcastable pattern (static size 1 where the point has a
-    dimension of size 1). Raises GradientError naming the input and the worst element when
-    they disagree."""
+    """Checks the symbolic gradient of ``fun`` at ``pt`` against finite differences.
+
+    The gradient of ``n_tests`` random projections of fun's output is compared with central
+    finite differences. fun receives variables with the test point's dtypes and broadcastable
+    pattern (static size 1 where the point has a dimension of size 1).
+
+    Parameters
+    ----------
+    fun : callable
+        Takes one Variable per array of ``pt`` and returns a Variable.
+    pt : list of array_like
+        The point, float arrays.
+    n_tests : int
+        How many random projections are checked.
+    rng : numpy.random.Generator or RandomState
+        Seeds the projections (default: a fixed seed).
+    eps : float
+        The finite-difference step (default: by dtype).
+    abs_tol, rel_tol : float
+        The tolerances (default: by dtype).
+    out_type, mode, cast_to_output_type, no_debug_ref
+        Accepted for Theano's signature.
+
+    Raises
+    ------
+    GradientError
+        Naming the input and the worst element when the gradients disagree.
+
+    Examples
+    --------
+    >>> theon.gradient.verify_grad(lambda x: T.tanh(x).sum(), [np.array([0.1, 0.5])])
+    """
     pt = [np.array(p) for p in pt]
     if rng is None:
         seed = 0

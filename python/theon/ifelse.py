@@ -24,13 +24,34 @@ def _as_branch_pair(then_value, else_value):
 
 
 def ifelse(condition, then_branch, else_branch, name=None):
-    """``then_branch`` if the scalar ``condition`` is nonzero, else ``else_branch``; lazily:
-    only the chosen branch is computed.
+    """``then_branch`` if the scalar ``condition`` is nonzero, else ``else_branch``, lazily.
 
-    The branches are variables or lists (tuples) of as many variables, pairwise of the same
-    dtype and number of dimensions; a dimension of static size 1 (broadcastable) on one side
-    only becomes of unknown size. Returns a variable, or a list (tuple) of them when the then
-    branch is one. The gradient reaches the branch that was taken (zeros for the other)."""
+    Only the chosen branch is computed. The gradient reaches the branch that was taken (zeros
+    for the other).
+
+    Parameters
+    ----------
+    condition : scalar Variable
+        Nonzero selects the then branch.
+    then_branch, else_branch : Variable or list (tuple) of Variable
+        As many variables each, pairwise of the same dtype and number of dimensions; a
+        dimension of static size 1 (broadcastable) on one side only becomes of unknown size.
+    name : str
+        Shown in printed graphs.
+
+    Returns
+    -------
+    Variable or list (tuple) of Variable
+        A list (tuple) when the then branch is one.
+
+    Examples
+    --------
+    >>> from theon.ifelse import ifelse
+    >>> a, b = T.dscalars('a', 'b')
+    >>> f = theon.function([a, b], ifelse(T.lt(a, b), a, b * 10))
+    >>> f(1.0, 2.0), f(3.0, 2.0)
+    (array(1.), array(20.))
+    """
     kind = type(then_branch) if isinstance(then_branch, (list, tuple)) else None
     then_list = list(then_branch) if kind else [then_branch]
     else_list = list(else_branch) if isinstance(else_branch, (list, tuple)) else [else_branch]
@@ -49,7 +70,25 @@ def ifelse(condition, then_branch, else_branch, name=None):
 
 class IfElse:
     """Theano's IfElse op: ``IfElse(n_outs)(condition, *then_outputs, *else_outputs)``.
-    ``as_view`` and ``gpu`` are accepted; outputs are always views of the chosen branch."""
+
+    Calling it is ``ifelse(condition, then_outputs, else_outputs)``.
+
+    Parameters
+    ----------
+    n_outs : int
+        The number of outputs of each branch.
+    as_view, gpu : bool
+        Accepted for Theano's signature; outputs are always views of the chosen branch.
+    name : str
+        Shown in printed graphs.
+
+    Examples
+    --------
+    >>> from theon.ifelse import IfElse
+    >>> c, a, b = T.dscalars('c', 'a', 'b')
+    >>> theon.function([c, a, b], IfElse(1)(c, a, b))(0.0, 1.0, 2.0)
+    array(2.)
+    """
 
     def __init__(self, n_outs, as_view=False, gpu=False, name=None):
         if n_outs < 1:

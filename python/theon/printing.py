@@ -7,15 +7,62 @@ from theon import _core
 
 
 def pprint(variable, max_depth=-1):
-    """An infix rendering of the expression, e.g. ``sum((x * W))``. Shared subexpressions are
-    printed at each use; ``max_depth`` cuts deep expressions with "..."."""
+    """An infix rendering of the expression, e.g. ``(exp(x) * 2)``.
+
+    Shared subexpressions are printed at each use.
+
+    Parameters
+    ----------
+    variable : Variable
+        The expression.
+    max_depth : int
+        Deeper subexpressions are printed as "..."; -1 prints all.
+
+    Returns
+    -------
+    str
+        The text.
+
+    Examples
+    --------
+    >>> x, y = T.dvectors('x', 'y')
+    >>> theon.printing.pprint((x * y).sum())
+    'Sum{axis=(0,)}((x * y))'
+    """
     return _core.pprint(variable, max_depth)
 
 
 def debugprint(obj, file=None, print_type=True, depth=-1, print_rewrites=False):
-    """Prints the graph of a variable, a list of variables or a compiled function (its
-    optimized graph) as a tree with ids and types. ``file='str'`` returns the text instead.
-    print_rewrites (functions only): marks each node built by a rewrite with its name."""
+    """Prints a graph as a tree, one node a line, with ids and types.
+
+    Parameters
+    ----------
+    obj : Variable, list of Variable, or Function
+        What to print; for a compiled function, its optimized graph.
+    file : file, 'str' or None
+        Where to write (default ``sys.stdout``); ``'str'`` returns the text instead.
+    print_type : bool
+        Show each variable's type.
+    depth : int
+        Print this many levels (-1: all); variables only.
+    print_rewrites : bool
+        Mark each node built by a rewrite with the rewrite's name; functions only.
+
+    Returns
+    -------
+    str or file
+        The text when ``file='str'``, else ``file``.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> print(theon.printing.debugprint(T.exp(x) + 1, file='str'))
+    Elemwise{add} [id A] <float64, vector>
+     |Elemwise{exp} [id B] <float64, vector>
+     | |x [id C] <float64, vector>
+     |1 [id D] <float64, scalar> (constant)
+    <BLANKLINE>
+    """
     if isinstance(obj, _core.Function):
         text = obj.debugprint(print_type, print_rewrites)
     else:
@@ -28,9 +75,26 @@ def debugprint(obj, file=None, print_type=True, depth=-1, print_rewrites=False):
 
 
 class Print:
-    """``Print(message, attrs=('value',))(x)`` returns ``x`` and, each time a compiled function
-    computes it, prints ``message`` and the listed attributes of the value: 'value', 'shape',
-    'dtype', 'ndim', 'size', 'min', 'max', 'sum'. Gradients pass through unchanged."""
+    """An op that prints a value each time a compiled function computes it.
+
+    ``Print(message, attrs)(x)`` returns ``x`` and prints ``message`` and the listed attributes
+    of its value. Gradients pass through unchanged.
+
+    Parameters
+    ----------
+    message : str
+        Printed first.
+    attrs : str or sequence of str
+        Among 'value', 'shape', 'dtype', 'ndim', 'size', 'min', 'max', 'sum'.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> f = theon.function([x], theon.printing.Print('x is', attrs=('shape', 'sum'))(x) * 2)
+    >>> f([1., 2.])
+    x is shape = (2,) sum = 3
+    array([2., 4.])
+    """
 
     def __init__(self, message="", attrs=("value",)):
         if isinstance(attrs, str):
@@ -60,16 +124,40 @@ _GRAPHVIZ_HELP = (
 
 
 def pydotprint(obj, outfile=None, format=None, dot_program="dot", **theano_options):
-    """Draws the graph of a variable, a list of variables or a compiled function (its
-    optimized graph). Free inputs are green ellipses, shared variables cyan, constants grey
-    boxes, outputs blue; each node is a box with its op and output type.
+    """Draws a graph: a picture file, or its Graphviz DOT text.
 
-    format: 'dot' (the DOT text, returned and written to ``outfile`` if given), 'svg', 'png'
-    or any format ``dot -T`` knows; None (the default) takes it from outfile's extension, or
-    'png' as Theano. Pictures are drawn by Graphviz when its ``dot`` program is on PATH;
-    without it an SVG is drawn by Theon's own layered layout (for another format, to outfile
-    with the extension .svg, with a warning). Returns the path written. Theano's other
-    options (compact, with_ids, ...) are accepted and do not change the picture."""
+    Free inputs are green ellipses, shared variables cyan, constants grey boxes, outputs
+    blue; each node is a box with its op and output type. Pictures are drawn by Graphviz when
+    its ``dot`` program is on PATH; without it an SVG is drawn by Theon's own layered layout
+    (for another format, to outfile with the extension .svg, with a warning).
+
+    Parameters
+    ----------
+    obj : Variable, list of Variable, or Function
+        What to draw; for a compiled function, its optimized graph.
+    outfile : str or path
+        The file to write (default ``theon.<format>``).
+    format : str
+        'dot' (the DOT text), 'svg', 'png' or any format ``dot -T`` knows; None (the
+        default) takes it from outfile's extension, or 'png' as Theano.
+    dot_program : str
+        The Graphviz program.
+    **theano_options
+        Theano's other options (compact, with_ids, ...), accepted; they do not change the
+        picture.
+
+    Returns
+    -------
+    str or path
+        The path written; for format 'dot', the DOT text.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> text = theon.printing.pydotprint(T.exp(x), format='dot')
+    >>> text.startswith('digraph')
+    True
+    """
     import os
     import shutil
     import subprocess

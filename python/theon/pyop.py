@@ -22,18 +22,79 @@ _ids = itertools.count()
 
 
 class Op:
-    """Base class of ops written in Python. ``__props__``: the names of the attributes that
-    make two instances equal (equal ops on equal inputs are merged); without it every
-    instance is distinct."""
+    """Base class of ops written in Python, in Theano's style.
+
+    A subclass defines ``make_node`` and ``perform``, and optionally ``grad(inputs,
+    output_grads)`` (or ``L_op``), ``infer_shape(node, input_shapes)`` and ``__props__``: the
+    names of the attributes that make two instances equal (equal ops on equal inputs are
+    merged); without it every instance is distinct. Calling an instance applies it.
+
+    Examples
+    --------
+    >>> class Double(theon.Op):
+    ...     __props__ = ()
+    ...     def make_node(self, x):
+    ...         x = T.as_tensor_variable(x)
+    ...         return theon.Apply(self, [x], [x.type()])
+    ...     def perform(self, node, inputs, output_storage):
+    ...         output_storage[0][0] = inputs[0] * 2
+    ...     def grad(self, inputs, output_grads):
+    ...         return [output_grads[0] * 2]
+    >>> x = T.dvector('x')
+    >>> theon.function([x], Double()(x))([1., 2.])
+    array([2., 4.])
+    """
 
     __props__ = None
     default_output = None
     L_op = None  # a subclass defines L_op(inputs, outputs, output_grads) or grad(inputs, grads)
 
     def make_node(self, *inputs):
+        """The node applying this op to ``inputs``; a subclass defines it.
+
+        Parameters
+        ----------
+        *inputs : Variable or array_like
+            What the op was called with.
+
+        Returns
+        -------
+        theon.pyop.Apply
+            ``theon.Apply(self, inputs, [output variables])``.
+
+        Examples
+        --------
+        >>> class Same(theon.Op):
+        ...     def make_node(self, x):
+        ...         return theon.Apply(self, [x], [x.type()])
+        >>> Same().make_node(T.dvector()).outputs[0].type
+        TensorType(float64, shape=(None,))
+        """
         raise NotImplementedError(f"{type(self).__name__}.make_node is not defined")
 
     def perform(self, node, inputs, output_storage):
+        """Computes the outputs from NumPy arrays; a subclass defines it.
+
+        Parameters
+        ----------
+        node : Apply
+            The node (its ``op``, ``inputs`` and ``outputs``).
+        inputs : list of numpy.ndarray
+            The input values.
+        output_storage : list of list
+            ``output_storage[i][0] = value`` stores output ``i``.
+
+        Examples
+        --------
+        >>> class Negate(theon.Op):
+        ...     def make_node(self, x):
+        ...         return theon.Apply(self, [x], [x.type()])
+        ...     def perform(self, node, inputs, output_storage):
+        ...         output_storage[0][0] = -inputs[0]
+        >>> x = T.dvector('x')
+        >>> theon.function([x], Negate()(x))([1., -2.])
+        array([-1.,  2.])
+        """
         raise NotImplementedError(f"{type(self).__name__}.perform is not defined")
 
     def __call__(self, *inputs, **kwargs):
@@ -160,8 +221,26 @@ class _ApplyMeta(type):
 
 
 class Apply(metaclass=_ApplyMeta):
-    """``Apply(op, inputs, outputs)`` in an Op's make_node: the node applying ``op`` to
-    ``inputs``, with outputs of the types of ``outputs`` (e.g. ``[x.type()]``)."""
+    """The node applying a Python ``op`` to ``inputs``, made in the op's ``make_node``.
+
+    Parameters
+    ----------
+    op : Op
+        The op.
+    inputs : list of Variable
+        Its inputs.
+    outputs : list of Variable
+        Variables of the outputs' types (e.g. ``[x.type()]``); the node makes its own.
+
+    Examples
+    --------
+    >>> class Same(theon.Op):
+    ...     def make_node(self, x):
+    ...         return theon.Apply(self, [x], [x.type()])
+    >>> node = Same().make_node(T.dvector('x'))
+    >>> isinstance(node, theon.Apply), len(node.outputs)
+    (True, 1)
+    """
 
     def __new__(cls, op, inputs, outputs):
         return _apply(op, inputs, outputs)
@@ -240,8 +319,30 @@ def _as_tensor_type(t):
 
 
 def as_op(itypes, otypes, infer_shape=None):
-    """Decorator making an Op of a function of NumPy arrays: ``itypes``/``otypes`` are the
-    TensorTypes of its inputs and outputs; ``infer_shape(node, input_shapes)`` optional."""
+    """Decorator making an Op of a function of NumPy arrays.
+
+    Parameters
+    ----------
+    itypes, otypes : TensorType, type constructor, or list of them
+        The types of the inputs and outputs (``T.dvector`` stands for its type).
+    infer_shape : callable
+        ``infer_shape(node, input_shapes)`` returns the output shapes, so that shapes are
+        known without running the function.
+
+    Returns
+    -------
+    callable
+        Takes the function and returns the Op; the op has no gradient.
+
+    Examples
+    --------
+    >>> @theon.as_op(itypes=[T.dvector], otypes=[T.dvector])
+    ... def cumulative_max(x):
+    ...     return np.maximum.accumulate(x)
+    >>> x = T.dvector('x')
+    >>> theon.function([x], cumulative_max(x))([1., 3., 2.])
+    array([1., 3., 3.])
+    """
     itypes = [_as_tensor_type(t) for t in (itypes if isinstance(itypes, (list, tuple)) else [itypes])]
     otypes = [_as_tensor_type(t) for t in (otypes if isinstance(otypes, (list, tuple)) else [otypes])]
 

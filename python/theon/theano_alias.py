@@ -20,7 +20,18 @@ PTH_NAME = "theon-theano-alias.pth"
 
 
 def shim_dir():
-    """The folder holding the compatibility package ``theano``."""
+    """The folder holding the compatibility package ``theano``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import theon.theano_alias as alias
+    >>> alias.shim_dir().endswith('_theano_shim')
+    True
+    """
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "_theano_shim")
 
 
@@ -39,13 +50,42 @@ def _other_theano():
 
 
 def enable():
-    """Makes ``import theano`` give the compatibility package in this process (after any real
-    Theano on sys.path)."""
+    """Makes ``import theano`` give the compatibility package in this process.
+
+    The package's folder goes at the end of sys.path: a real Theano installed there still
+    wins.
+
+    Examples
+    --------
+    >>> import sys, theon.theano_alias as alias
+    >>> alias.enable()
+    >>> alias.shim_dir() in sys.path
+    True
+    """
     if shim_dir() not in sys.path:
         sys.path.append(shim_dir())
 
 
 def install(force=False):
+    """Writes the .pth file that makes ``import theano`` give the compatibility package.
+
+    Parameters
+    ----------
+    force : bool
+        Install even when another Theano is installed (it keeps answering ``import theano``).
+
+    Returns
+    -------
+    str
+        The path of the file written.
+
+    Examples
+    --------
+    >>> import theon.theano_alias as alias
+    >>> path = alias.install(force=True)
+    >>> alias.uninstall() == path
+    True
+    """
     other = _other_theano()
     if other is not None and not force:
         raise SystemExit(f"a Theano is installed at {other}; it would keep answering "
@@ -57,6 +97,20 @@ def install(force=False):
 
 
 def uninstall():
+    """Removes the .pth file written by ``install``.
+
+    Returns
+    -------
+    str or None
+        The path removed, or None when there was none.
+
+    Examples
+    --------
+    >>> import theon.theano_alias as alias
+    >>> path = alias.install(force=True)
+    >>> alias.uninstall() == path, alias.uninstall()
+    (True, None)
+    """
     path = _pth_path()
     if os.path.exists(path):
         os.remove(path)
@@ -65,6 +119,19 @@ def uninstall():
 
 
 def status():
+    """What ``import theano`` gives, and whether the alias is installed.
+
+    Returns
+    -------
+    str
+        Lines of text.
+
+    Examples
+    --------
+    >>> import theon.theano_alias as alias
+    >>> print(alias.status())
+    alias file: ...
+    """
     other = _other_theano()
     installed = os.path.exists(_pth_path())
     lines = [f"alias file: {_pth_path()} ({'present' if installed else 'absent'})"]
@@ -78,6 +145,25 @@ def status():
 
 
 def main(argv):
+    """The command line ``python -m theon.theano_alias install|uninstall|status``.
+
+    Parameters
+    ----------
+    argv : list of str
+        The arguments; ``install --force`` installs behind another Theano.
+
+    Returns
+    -------
+    int
+        The exit status: 0, or 2 for an unknown command.
+
+    Examples
+    --------
+    >>> import theon.theano_alias as alias
+    >>> alias.main(['status'])
+    alias file: ...
+    0
+    """
     if not argv or argv[0] not in ("install", "uninstall", "status"):
         print(__doc__.strip())
         return 2

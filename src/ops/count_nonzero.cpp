@@ -30,9 +30,29 @@ THEON_OP_FILE(count_nonzero) {
   rule.output_dtype = count_dtype;
   rule.identity = 0.0;
   rule.kernel = fold_kernel<CountNonzeroFold>;
-  register_reduction(rule,
-                     "The number of elements of x along `axis` (an int, a tuple of ints, or "
-                     "None for every axis) that are not zero, as int64, as np.count_nonzero.");
+  register_reduction(
+      rule,
+      "The number of elements of x along `axis` that are not zero, as np.count_nonzero.\n"
+      "\n"
+      "Parameters\n"
+      "----------\n"
+      "x : Variable or array_like\n"
+      "    The input.\n"
+      "axis : None, int or tuple of int\n"
+      "    The axes counted over; None: every axis.\n"
+      "keepdims : bool\n"
+      "    Keep the reduced axes with size 1.\n"
+      "\n"
+      "Returns\n"
+      "-------\n"
+      "Variable\n"
+      "    int64, x without the reduced axes.\n"
+      "\n"
+      "Examples\n"
+      "--------\n"
+      ">>> x = T.dmatrix('x')\n"
+      ">>> theon.function([x], T.count_nonzero(x, axis=1))([[0., 1., 2.], [0., 0., 3.]])\n"
+      "array([2, 1])");
 }
 
 }  // namespace theon

@@ -75,8 +75,25 @@ THEON_OP_FILE(flip) {
   export_to_python({"tensor",
                     "flip",
                     "flip",
-                    "x with the order of its elements reversed along `axis` (an int, a tuple "
-                    "of ints, or None for every axis), as np.flip; a view of x.",
+                    "x with the order of its elements reversed along `axis`, as np.flip.\n"
+                    "\n"
+                    "Parameters\n"
+                    "----------\n"
+                    "x : Variable or array_like\n"
+                    "    The input.\n"
+                    "axis : None, int or tuple of int\n"
+                    "    The axes reversed; None: every axis.\n"
+                    "\n"
+                    "Returns\n"
+                    "-------\n"
+                    "Variable\n"
+                    "    A view of x.\n"
+                    "\n"
+                    "Examples\n"
+                    "--------\n"
+                    ">>> x = T.dmatrix('x')\n"
+                    ">>> theon.function([x], T.flip(x, axis=1))([[1., 2., 3.]])\n"
+                    "array([[3., 2., 1.]])",
                     false,
                     1,
                     {"axis"}});

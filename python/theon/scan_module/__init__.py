@@ -18,8 +18,24 @@ __all__ = ["scan", "map", "reduce", "foldl", "foldr", "until"]
 
 
 class until:
-    """Returned by a step function (alone or with its outputs and updates) to end the loop
-    after the step where ``condition`` is true: a while loop bounded by ``n_steps``."""
+    """Returned by a step function to end the loop after the step where ``condition`` holds.
+
+    Returned alone or with the step's outputs and updates, it makes scan a while loop bounded
+    by ``n_steps``.
+
+    Parameters
+    ----------
+    condition : scalar Variable
+        The loop stops after the step where it is nonzero.
+
+    Examples
+    --------
+    >>> from theon.scan_module import until
+    >>> x = T.dscalar('x')
+    >>> out, _ = theon.scan(lambda p: (p * 2, until(p * 2 > 50)), outputs_info=x, n_steps=100)
+    >>> theon.function([x], out)(5.0)
+    array([10., 20., 40., 80.])
+    """
 
     def __init__(self, condition):
         condition = as_tensor_variable(condition)
@@ -125,10 +141,57 @@ def _mode_name(mode):
 def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None,
          truncate_gradient=-1, go_backwards=False, mode=None, name=None, profile=False,
          allow_gc=None, strict=False, return_list=False):
-    """Theano's scan: calls ``fn`` once per step with the sequences' rows (one argument per
-    tap), the earlier values of the recurrent outputs (one per tap) and the non-sequences, and
-    returns ``(outputs, updates)``: the stacked outputs (one variable, or a list), and the
-    updates of the shared variables the step function updated, to give to ``function``."""
+    """A symbolic loop: ``fn`` applied step after step, as Theano's scan.
+
+    ``fn`` is called once per step with, in order, the sequences' rows (one argument per tap),
+    the earlier values of the recurrent outputs (one per tap) and the non-sequences. It
+    returns the step's outputs, and optionally a dict of shared-variable updates and an
+    ``until`` condition.
+
+    Parameters
+    ----------
+    fn : callable
+        The step function, called once on placeholder variables to build the loop's body.
+    sequences : Variable, dict or list of them
+        Iterated over their first dimension; ``dict(input=x, taps=[-1, 0])`` passes several
+        rows per step.
+    outputs_info : Variable, dict, None or list of them
+        The initial values of the recurrent outputs (None for an output not fed back);
+        ``dict(initial=x0, taps=[-2, -1])`` feeds back several earlier values.
+    non_sequences : Variable or list of Variable
+        Passed unchanged to every step.
+    n_steps : int or scalar Variable
+        The number of steps (default: the length of the shortest sequence).
+    truncate_gradient : int
+        Back-propagate through this many steps only (-1: all).
+    go_backwards : bool
+        Iterate the sequences from the last row to the first.
+    mode : str or Mode
+        How the body is compiled.
+    name : str
+        Shown in printed graphs and profiles.
+    profile, allow_gc : bool
+        Accepted for Theano's signature.
+    strict : bool
+        Require every variable the step uses to be passed as an argument.
+    return_list : bool
+        Return a list even for a single output.
+
+    Returns
+    -------
+    outputs : Variable or list of Variable
+        Each output of every step, stacked along a new first dimension.
+    updates : OrderedDict
+        The updates of the shared variables the step updated, to give to ``function``.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> acc, updates = theon.scan(lambda v, total: total + v, sequences=x,
+    ...                           outputs_info=T.constant(0.0))
+    >>> theon.function([x], acc, updates=updates)([1., 2., 3.])
+    array([1., 3., 6.])
+    """
     seqs = [_sequence(s, go_backwards) for s in _as_list(sequences)]
     infos = [_output_info(o) for o in _as_list(outputs_info)]
     non_seqs = _as_list(non_sequences)
@@ -251,7 +314,33 @@ def _check_strict(outputs, allowed):
 
 def map(fn, sequences, non_sequences=None, truncate_gradient=-1, go_backwards=False,
         mode=None, name=None):
-    """Applies ``fn`` to each row of the sequences (Theano's map): scan without recurrence."""
+    """Applies ``fn`` to each row of the sequences (Theano's map): scan without recurrence.
+
+    Parameters
+    ----------
+    fn : callable
+        Takes a row of each sequence, then the non-sequences.
+    sequences : Variable or list of Variable
+        Iterated over their first dimension.
+    non_sequences : Variable or list of Variable
+        Passed unchanged to every call.
+    truncate_gradient, go_backwards, mode, name
+        As for scan.
+
+    Returns
+    -------
+    outputs : Variable or list of Variable
+        The results, stacked along a new first dimension.
+    updates : OrderedDict
+        Shared-variable updates, to give to ``function``.
+
+    Examples
+    --------
+    >>> x = T.dmatrix('x')
+    >>> sums, _ = theon.map(lambda row: row.sum(), sequences=x)
+    >>> theon.function([x], sums)(np.arange(6.).reshape(2, 3))
+    array([ 3., 12.])
+    """
     return scan(fn, sequences=sequences, outputs_info=None, non_sequences=non_sequences,
                 truncate_gradient=truncate_gradient, go_backwards=go_backwards, mode=mode,
                 name=name)
@@ -259,8 +348,35 @@ def map(fn, sequences, non_sequences=None, truncate_gradient=-1, go_backwards=Fa
 
 def reduce(fn, sequences, outputs_info, non_sequences=None, go_backwards=False, mode=None,
            name=None):
-    """Folds the sequences into the outputs (Theano's reduce): the last value of each output
-    of scan, and the updates."""
+    """Folds the sequences into the outputs (Theano's reduce): scan's last values.
+
+    Parameters
+    ----------
+    fn : callable
+        Takes a row of each sequence, the values so far, then the non-sequences.
+    sequences : Variable or list of Variable
+        Iterated over their first dimension.
+    outputs_info : Variable or list of Variable
+        The initial values.
+    non_sequences : Variable or list of Variable
+        Passed unchanged to every call.
+    go_backwards, mode, name
+        As for scan.
+
+    Returns
+    -------
+    outputs : Variable or list of Variable
+        The final value of each output.
+    updates : OrderedDict
+        Shared-variable updates, to give to ``function``.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> total, _ = theon.reduce(lambda v, acc: acc + v, x, T.constant(0.0))
+    >>> theon.function([x], total)([1., 2., 3.])
+    array(6.)
+    """
     outs, updates = scan(fn, sequences=sequences, outputs_info=outputs_info,
                          non_sequences=non_sequences, go_backwards=go_backwards, mode=mode,
                          name=name, return_list=True)
@@ -271,12 +387,52 @@ def reduce(fn, sequences, outputs_info, non_sequences=None, go_backwards=False, 
 
 
 def foldl(fn, sequences, outputs_info, non_sequences=None, mode=None, name=None):
-    """reduce from the first row to the last."""
+    """reduce from the first row to the last.
+
+    Parameters
+    ----------
+    fn, sequences, outputs_info, non_sequences, mode, name
+        As for reduce.
+
+    Returns
+    -------
+    outputs : Variable or list of Variable
+        The final value of each output.
+    updates : OrderedDict
+        Shared-variable updates, to give to ``function``.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> last, _ = theon.foldl(lambda v, acc: acc * 10 + v, x, T.constant(0.0))
+    >>> theon.function([x], last)([1., 2., 3.])
+    array(123.)
+    """
     return reduce(fn, sequences, outputs_info, non_sequences, go_backwards=False, mode=mode,
                   name=name)
 
 
 def foldr(fn, sequences, outputs_info, non_sequences=None, mode=None, name=None):
-    """reduce from the last row to the first."""
+    """reduce from the last row to the first.
+
+    Parameters
+    ----------
+    fn, sequences, outputs_info, non_sequences, mode, name
+        As for reduce.
+
+    Returns
+    -------
+    outputs : Variable or list of Variable
+        The final value of each output.
+    updates : OrderedDict
+        Shared-variable updates, to give to ``function``.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> last, _ = theon.foldr(lambda v, acc: acc * 10 + v, x, T.constant(0.0))
+    >>> theon.function([x], last)([1., 2., 3.])
+    array(321.)
+    """
     return reduce(fn, sequences, outputs_info, non_sequences, go_backwards=True, mode=mode,
                   name=name)

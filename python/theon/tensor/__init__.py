@@ -28,7 +28,26 @@ as_tensor = as_tensor_variable
 
 
 def cast(x, dtype):
-    """x converted to ``dtype`` (NumPy's unsafe casting)."""
+    """``x`` converted to ``dtype`` (NumPy's unsafe casting).
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+    dtype : str
+        The new dtype.
+
+    Returns
+    -------
+    Variable
+        x itself when it has that dtype.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> theon.function([x], T.cast(x, 'int32'))([1.7, -1.7])
+    array([ 1, -1], dtype=int32)
+    """
     x = as_tensor_variable(x)
     return x if x.dtype == dtype else build("cast", x, dtype=dtype)
 

@@ -18,7 +18,30 @@ def _is_py_scalar(x):
 
 
 def constant(value, name=None, ndim=None, dtype=None):
-    """A constant variable holding ``value`` (an array, list or number)."""
+    """A constant variable holding ``value``.
+
+    Parameters
+    ----------
+    value : array_like or number
+        Copied; float16 and non-numeric dtypes are refused.
+    name : str
+        Shown in printed graphs.
+    ndim : int
+        Checked against value's number of dimensions.
+    dtype : str
+        Converted to it (default: NumPy's dtype of value).
+
+    Returns
+    -------
+    Variable
+        A constant; its value is ``.data``.
+
+    Examples
+    --------
+    >>> c = T.constant([1, 2], dtype='float32')
+    >>> c.type, c.data
+    (TensorType(float32, shape=(2,)), array([1., 2.], dtype=float32))
+    """
     array = np.asarray(value, dtype=dtype)
     if ndim is not None and array.ndim != ndim:
         raise ValueError(f"constant: expected {ndim} dimensions, got {array.ndim}")
@@ -28,8 +51,30 @@ def constant(value, name=None, ndim=None, dtype=None):
 
 
 def as_tensor_variable(x, name=None, ndim=None, dtype=None):
-    """Returns ``x`` if it is a Variable, else a constant holding it. A list or tuple that
-    contains Variables is stacked into one."""
+    """``x`` if it is a Variable, else a constant holding it.
+
+    Parameters
+    ----------
+    x : Variable, array_like or number
+        A list or tuple that contains Variables is stacked into one.
+    name : str
+        The constant's name.
+    ndim : int
+        Checked against the number of dimensions.
+    dtype : str
+        A Variable of another dtype is cast; a value is converted.
+
+    Returns
+    -------
+    Variable
+
+    Examples
+    --------
+    >>> x = T.dscalar('x')
+    >>> v = T.as_tensor_variable([x, 2.0])
+    >>> theon.function([x], v)(1.0)
+    array([1., 2.])
+    """
     if isinstance(x, Variable):
         if ndim is not None and x.ndim != ndim:
             raise TypeError(
@@ -46,8 +91,28 @@ def as_tensor_variable(x, name=None, ndim=None, dtype=None):
 
 
 def build(name, *inputs, **params):
-    """Builds the op or composite registered as ``name``; returns its output, or the list of
-    its outputs when it has several."""
+    """Builds the op or composite registered in C++ as ``name``.
+
+    Parameters
+    ----------
+    name : str
+        The registry's name.
+    *inputs : Variable or array_like
+        The inputs.
+    **params
+        The op's parameters.
+
+    Returns
+    -------
+    Variable or list of Variable
+        Its output, or the list of its outputs when it has several.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> theon.function([x], T.build('flip', x, axis=None))([1., 2.])
+    array([2., 1.])
+    """
     vars_ = [as_tensor_variable(i) for i in inputs]
     where = user_location()
     outs = _core.build(name, vars_, params, where)
@@ -149,8 +214,26 @@ def result_dtype(*dtypes):
 
 
 def build_elemwise(name, *inputs):
-    """Like build, for elementwise functions: Python scalars are NumPy 2 "weak" scalars that
-    take the dtype of the tensor operands where their kind allows."""
+    """Builds the elementwise function registered as ``name``; Python scalars are weak.
+
+    Parameters
+    ----------
+    name : str
+        The scalar op's name.
+    *inputs : Variable, array_like or number
+        Python scalars are NumPy 2 "weak" scalars that take the dtype of the tensor operands where
+        their kind allows.
+
+    Returns
+    -------
+    Variable
+
+    Examples
+    --------
+    >>> x = T.fvector('x')
+    >>> T.build_elemwise('add', x, 1.5).dtype
+    'float32'
+    """
     tensors = [i for i in inputs if isinstance(i, Variable)]
     others = [i for i in inputs if not isinstance(i, Variable) and not _is_py_scalar(i)]
     strong = tensors + [as_tensor_variable(o) for o in others]

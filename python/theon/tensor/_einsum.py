@@ -163,8 +163,26 @@ def _cost(a, b, keep):
 
 
 def einsum(subscripts, *operands):
-    """``np.einsum(subscripts, *operands)`` with explicit ('ij,jk->ik') or implicit output, '...'
-    broadcasting, repeated indices (diagonals) and any number of operands."""
+    """Einstein summation (np.einsum).
+
+    Parameters
+    ----------
+    subscripts : str
+        Explicit ('ij,jk->ik') or implicit output, '...' broadcasting, repeated indices
+        (diagonals).
+    *operands : Variable or array_like
+        Any number of them.
+
+    Returns
+    -------
+    Variable
+
+    Examples
+    --------
+    >>> a, b = T.dmatrices('a', 'b')
+    >>> theon.function([a, b], T.einsum('ij,jk->ik', a, b))([[1., 2.]], [[3.], [4.]])
+    array([[11.]])
+    """
     if not isinstance(subscripts, str):
         raise fail(TypeError, "einsum", "only the subscripts-string form is supported")
     ops = [as_tensor_variable(o) for o in operands]

@@ -45,8 +45,28 @@ def _float_dtype(dtype):
 
 # ---------------------------------------------------------------------------- triangles
 def tri(N, M=None, k=0, dtype=None):
-    """An N x M array with ones at and below the k-th diagonal (np.tri); dtype defaults to
-    config.floatX. N, M and k may be ints or integer scalar variables."""
+    """An N x M array with ones at and below the k-th diagonal (np.tri).
+
+    Parameters
+    ----------
+    N, M : int or integer scalar Variable
+        The rows and columns (M defaults to N).
+    k : int or integer scalar Variable
+        The diagonal: > 0 above the main one.
+    dtype : str
+        Default config.floatX.
+
+    Returns
+    -------
+    Variable
+        A matrix.
+
+    Examples
+    --------
+    >>> theon.function([], T.tri(2, 3))()
+    array([[1., 0., 0.],
+           [1., 1., 0.]])
+    """
     from theon import config
 
     M = N if M is None else M
@@ -66,12 +86,52 @@ def _triangle(who, m, k, lower):
 
 
 def tril(m, k=0):
-    """m with the elements above the k-th diagonal zeroed (np.tril; the last two axes)."""
+    """``m`` with the elements above the k-th diagonal zeroed (np.tril; the last two axes).
+
+    Parameters
+    ----------
+    m : Variable or array_like
+        At least 2-d.
+    k : int
+        The diagonal.
+
+    Returns
+    -------
+    Variable
+        Of m's shape.
+
+    Examples
+    --------
+    >>> m = T.dmatrix('m')
+    >>> theon.function([m], T.tril(m))([[1., 2.], [3., 4.]])
+    array([[1., 0.],
+           [3., 4.]])
+    """
     return _triangle("tril", m, k, True)
 
 
 def triu(m, k=0):
-    """m with the elements below the k-th diagonal zeroed (np.triu; the last two axes)."""
+    """``m`` with the elements below the k-th diagonal zeroed (np.triu; the last two axes).
+
+    Parameters
+    ----------
+    m : Variable or array_like
+        At least 2-d.
+    k : int
+        The diagonal.
+
+    Returns
+    -------
+    Variable
+        Of m's shape.
+
+    Examples
+    --------
+    >>> m = T.dmatrix('m')
+    >>> theon.function([m], T.triu(m))([[1., 2.], [3., 4.]])
+    array([[1., 2.],
+           [0., 4.]])
+    """
     return _triangle("triu", m, k, False)
 
 
@@ -87,8 +147,28 @@ def _diagonal_length(n1, n2, offset):
 
 
 def diagonal(a, offset=0, axis1=0, axis2=1):
-    """The diagonal of ``a`` with the given offset over axes axis1 and axis2, as the last axis
-    of the result (np.diagonal); a copy rather than NumPy's read-only view."""
+    """A diagonal of ``a`` (np.diagonal), as the last axis of the result.
+
+    Parameters
+    ----------
+    a : Variable or array_like
+        At least 2-d.
+    offset : int
+        > 0 above the main diagonal.
+    axis1, axis2 : int
+        The axes of the diagonal.
+
+    Returns
+    -------
+    Variable
+        A copy rather than NumPy's read-only view.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], T.diagonal(a, 1))([[1., 2., 3.], [4., 5., 6.]])
+    array([2., 6.])
+    """
     a = as_tensor_variable(a)
     if a.ndim < 2:
         raise fail(ValueError, "diagonal", f"expected an array of at least 2 dimensions, got "
@@ -108,8 +188,27 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
 
 
 def diag(v, k=0):
-    """np.diag: the k-th diagonal of a matrix, or a square matrix with the vector v on its
-    k-th diagonal (zeros elsewhere)."""
+    """A diagonal of a matrix, or a matrix with ``v`` on a diagonal (np.diag).
+
+    Parameters
+    ----------
+    v : Variable or array_like
+        A matrix or a vector.
+    k : int
+        The diagonal.
+
+    Returns
+    -------
+    Variable
+        A vector for a matrix; a square matrix (zeros elsewhere) for a vector.
+
+    Examples
+    --------
+    >>> v = T.dvector('v')
+    >>> theon.function([v], T.diag(v))([1., 2.])
+    array([[1., 0.],
+           [0., 2.]])
+    """
     v = as_tensor_variable(v)
     k = operator.index(k)
     if v.ndim == 2:
@@ -124,9 +223,34 @@ def diag(v, k=0):
 
 # ---------------------------------------------------------------------------- grids
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
-    """np.linspace: ``num`` (an int) evenly spaced values from start to stop (scalars or
-    arrays, which add dimensions after the new axis), computed as NumPy computes them so
-    that the values agree to the last bit; with an integer dtype they are floored."""
+    """``num`` evenly spaced values from ``start`` to ``stop`` (np.linspace).
+
+    Parameters
+    ----------
+    start, stop : number, array_like or Variable
+        Arrays add dimensions after the new axis.
+    num : int
+        How many values.
+    endpoint : bool
+        Include stop.
+    retstep : bool
+        Also return the step.
+    dtype : str
+        With an integer dtype the values are floored.
+    axis : int
+        Where the new axis goes.
+
+    Returns
+    -------
+    Variable or tuple
+        The values (computed as NumPy computes them, so they agree to the last bit), and the step
+        with retstep.
+
+    Examples
+    --------
+    >>> theon.function([], T.linspace(0., 1., 5))()
+    array([0.  , 0.25, 0.5 , 0.75, 1.  ])
+    """
     num = operator.index(num)
     if num < 0:
         raise fail(ValueError, "linspace", f"num must be non-negative, got {num}")
@@ -162,8 +286,32 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 
 
 def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
-    """np.meshgrid: coordinate arrays from 1-d coordinate vectors; 'xy' (Cartesian) swaps the
-    first two output axes, 'ij' does not; sparse keeps size-1 dimensions instead of copies."""
+    """Coordinate arrays from 1-d coordinate vectors (np.meshgrid).
+
+    Parameters
+    ----------
+    *xi : vector Variable or array_like
+        The coordinates.
+    copy : bool
+        Accepted for NumPy's signature.
+    sparse : bool
+        Keep size-1 dimensions instead of copies.
+    indexing : {'xy', 'ij'}
+        'xy' (Cartesian) swaps the first two output axes, 'ij' does not.
+
+    Returns
+    -------
+    list of Variable
+        One array per input.
+
+    Examples
+    --------
+    >>> x, y = T.dvectors('x', 'y')
+    >>> theon.function([x, y], T.meshgrid(x, y))([1., 2., 3.], [4., 5.])
+    [array([[1., 2., 3.],
+           [1., 2., 3.]]), array([[4., 4., 4.],
+           [5., 5., 5.]])]
+    """
     if indexing not in ("xy", "ij"):
         raise fail(ValueError, "meshgrid", f"indexing must be 'xy' or 'ij', got {indexing!r}")
     xs = [as_tensor_variable(x) for x in xi]
@@ -185,8 +333,29 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
 
 
 def broadcast_to(x, shape):
-    """np.broadcast_to: x repeated along its size-1 (or missing leading) dimensions to
-    ``shape`` (ints or integer scalar variables); a copy rather than NumPy's read-only view."""
+    """``x`` broadcast to ``shape`` (np.broadcast_to).
+
+    It is repeated along its size-1 (or missing leading) dimensions.
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+    shape : sequence of int or integer scalar Variable
+        The target shape.
+
+    Returns
+    -------
+    Variable
+        A copy rather than NumPy's read-only view.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> theon.function([x], T.broadcast_to(x, (2, 3)))([1., 2., 3.])
+    array([[1., 2., 3.],
+           [1., 2., 3.]])
+    """
     x = as_tensor_variable(x)
     if isinstance(shape, Variable) and shape.ndim == 1:
         n = shape.static_shape[0]
@@ -202,7 +371,25 @@ def broadcast_to(x, shape):
 
 
 def broadcast_arrays(*args):
-    """np.broadcast_arrays: the arguments broadcast against each other (copies)."""
+    """The arguments broadcast against each other (np.broadcast_arrays).
+
+    Parameters
+    ----------
+    *args : Variable or array_like
+        The arrays.
+
+    Returns
+    -------
+    list of Variable
+        Copies, of the broadcast shape.
+
+    Examples
+    --------
+    >>> x, y = T.dcol('x'), T.dvector('y')
+    >>> f = theon.function([x, y], T.broadcast_arrays(x, y))
+    >>> [a.shape for a in f([[1.], [2.]], [1., 2., 3.])]
+    [(2, 3), (2, 3)]
+    """
     xs = [as_tensor_variable(a) for a in args]
     if len(xs) < 2:
         return xs
@@ -218,9 +405,29 @@ def broadcast_arrays(*args):
 
 # ---------------------------------------------------------------------------- comparisons
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """np.isclose: ``abs(a - b) <= atol + rtol * abs(b)`` where b is finite, or a == b (so equal
-    infinities are close); NaNs are close to each other only with equal_nan. b is compared in
-    float, as NumPy does."""
+    """Where ``a`` and ``b`` are equal within a tolerance (np.isclose).
+
+    Parameters
+    ----------
+    a, b : Variable or array_like
+        Compared in float, as NumPy does.
+    rtol, atol : float
+        ``abs(a - b) <= atol + rtol * abs(b)`` where b is finite, else a == b (equal infinities are
+        close).
+    equal_nan : bool
+        NaNs are close to each other.
+
+    Returns
+    -------
+    Variable
+        bool, of the broadcast shape.
+
+    Examples
+    --------
+    >>> a = T.dvector('a')
+    >>> theon.function([a], T.isclose(a, [1., 2., np.nan]))([1. + 1e-9, 2.1, np.nan])
+    array([ True, False, False])
+    """
     a, b = as_tensor_variable(a), as_tensor_variable(b)
     if np.dtype(b.dtype).kind != "f":
         b = build("cast", b, dtype=np.result_type(np.dtype(b.dtype), 1.0).name)
@@ -232,14 +439,56 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """Whether every element of a is close to b (np.allclose), a 0-d bool."""
+    """Whether every element of ``a`` is close to ``b`` (np.allclose).
+
+    Parameters
+    ----------
+    a, b : Variable or array_like
+        The arrays.
+    rtol, atol : float
+        As for isclose.
+    equal_nan : bool
+        NaNs are close to each other.
+
+    Returns
+    -------
+    Variable
+        A 0-d bool.
+
+    Examples
+    --------
+    >>> a = T.dvector('a')
+    >>> theon.function([a], T.allclose(a, [1., 2.]))([1., 2. + 1e-9])
+    array(True)
+    """
     return _all(isclose(a, b, rtol, atol, equal_nan))
 
 
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
-    """np.nan_to_num: NaN replaced by ``nan``, +inf by ``posinf`` (default the largest finite
-    value of x's dtype) and -inf by ``neginf`` (default the most negative). Integer and bool
-    inputs are returned unchanged."""
+    """``x`` with NaN and infinities replaced by numbers (np.nan_to_num).
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        Integer and bool inputs are returned unchanged.
+    copy : bool
+        Accepted for NumPy's signature.
+    nan : float
+        Replaces NaN.
+    posinf, neginf : float
+        Replace +inf and -inf (default: the largest and most negative finite values of x's dtype).
+
+    Returns
+    -------
+    Variable
+        Of x's shape and dtype.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> theon.function([x], T.nan_to_num(x, posinf=9.))([np.nan, np.inf, 1.])
+    array([0., 9., 1.])
+    """
     x = as_tensor_variable(x)
     if np.dtype(x.dtype).kind != "f":
         return x

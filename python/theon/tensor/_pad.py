@@ -146,10 +146,33 @@ def _blocks(mode, x, widths, options):
 
 
 def pad(array, pad_width, mode="constant", constant_values=0, **kwargs):
-    """np.pad for the modes 'constant' (constant_values: a scalar, a pair or one pair per axis),
-    'empty' (zeros: NumPy leaves the values undefined), 'edge', 'reflect', 'symmetric' and
-    'wrap' (reflect_type 'even', NumPy's default), 'maximum', 'minimum', 'mean' and 'median'
-    (over the whole axis, rounded for integers) and 'linear_ramp' (end_values)."""
+    """``array`` padded along each axis (np.pad).
+
+    Parameters
+    ----------
+    array : Variable or array_like
+        The input.
+    pad_width : int, pair or one pair per axis
+        The widths before and after.
+    mode : str
+        'constant', 'empty' (zeros: NumPy leaves the values undefined), 'edge', 'reflect',
+        'symmetric', 'wrap' (reflect_type 'even', NumPy's default), 'maximum', 'minimum', 'mean',
+        'median' (over the whole axis, rounded for integers) or 'linear_ramp'.
+    constant_values : scalar, pair or one pair per axis
+        For mode 'constant'.
+    **kwargs
+        end_values for 'linear_ramp'; reflect_type 'even'.
+
+    Returns
+    -------
+    Variable
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> theon.function([x], T.pad(x, (1, 2), mode='edge'))([1., 2.])
+    array([1., 1., 2., 2., 2.])
+    """
     x = as_tensor_variable(array)
     if mode not in MODES:
         raise fail(NotImplementedError if isinstance(mode, str) else ValueError, "pad",

@@ -16,8 +16,24 @@ def _is_int(v):
 
 
 def shape_vector(shape):
-    """An int64 vector Variable from an int, a sequence mixing ints and integer scalar
-    Variables, an integer vector Variable or an array."""
+    """A shape as an int64 vector Variable.
+
+    Parameters
+    ----------
+    shape : int, sequence, integer vector Variable or array
+        Ints and integer scalar Variables may be mixed.
+
+    Returns
+    -------
+    Variable
+        An int64 vector.
+
+    Examples
+    --------
+    >>> n = T.lscalar('n')
+    >>> theon.function([n], T.shape_vector((2, n)))(5)
+    array([2, 5])
+    """
     if isinstance(shape, Variable):
         return build("make_vector", shape, dtype="int64") if shape.ndim == 0 else shape
     if _is_int(shape):
@@ -41,35 +57,148 @@ def shape_vector(shape):
 
 
 def shape(x):
-    """x.shape as a symbolic int64 vector."""
+    """``x.shape`` as a symbolic int64 vector.
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+
+    Returns
+    -------
+    Variable
+        An int64 vector of length x.ndim.
+
+    Examples
+    --------
+    >>> x = T.dmatrix('x')
+    >>> theon.function([x], T.shape(x))(np.zeros((2, 3)))
+    array([2, 3])
+    """
     return build("shape", x)
 
 
 def shape_i(x, i):
-    """x.shape[i] as a symbolic int64 scalar."""
+    """``x.shape[i]`` as a symbolic int64 scalar.
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+    i : int
+        The dimension.
+
+    Returns
+    -------
+    Variable
+        An int64 scalar.
+
+    Examples
+    --------
+    >>> x = T.dmatrix('x')
+    >>> theon.function([x], T.shape_i(x, 1))(np.zeros((2, 3)))
+    array(3)
+    """
     return build("shape_i", x, i=int(i))
 
 
 def size(x):
-    """The number of elements of x, a symbolic int64 scalar."""
+    """The number of elements of ``x``, a symbolic int64 scalar.
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+
+    Returns
+    -------
+    Variable
+        An int64 scalar.
+
+    Examples
+    --------
+    >>> x = T.dmatrix('x')
+    >>> theon.function([x], T.size(x))(np.zeros((2, 3)))
+    array(6)
+    """
     return build("size", x)
 
 
 def make_vector(*elements, dtype=None):
-    """Stacks scalar variables (or numbers) into a vector."""
+    """Stacks scalar variables (or numbers) into a vector.
+
+    Parameters
+    ----------
+    *elements : scalar Variable or number
+        The entries.
+    dtype : str
+        The vector's dtype (default: the entries' promoted).
+
+    Returns
+    -------
+    Variable
+        A vector of len(elements) entries.
+
+    Examples
+    --------
+    >>> a, b = T.lscalars('a', 'b')
+    >>> theon.function([a, b], T.make_vector(a, b, 7))(1, 2)
+    array([1, 2, 7])
+    """
     return build("make_vector", *elements, dtype=dtype)
 
 
 def reshape(x, newshape, ndim=None):
-    """x with shape ``newshape`` (an int, a tuple of ints and integer scalar Variables, or an
-    integer vector Variable; one entry may be -1). ``ndim`` is needed only when newshape is a
-    vector of unknown length."""
+    """``x`` with the shape ``newshape`` (np.reshape).
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+    newshape : int, tuple or integer vector Variable
+        Ints and integer scalar Variables; one entry may be -1.
+    ndim : int
+        Needed only when newshape is a vector of unknown length.
+
+    Returns
+    -------
+    Variable
+        The same elements in C order.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> theon.function([x], T.reshape(x, (2, -1)))(np.arange(6.))
+    array([[0., 1., 2.],
+           [3., 4., 5.]])
+    """
     x = as_tensor_variable(x)
     return build("reshape", x, shape_vector(newshape), ndim=ndim)
 
 
 def flatten(x, ndim=1, outdim=None):
-    """Theano's flatten: keeps the first ndim-1 dimensions, folds the rest into the last."""
+    """Theano's flatten: keeps the first ``ndim - 1`` dimensions and folds the rest into the last.
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+    ndim : int
+        The result's number of dimensions.
+    outdim : int
+        Theano's old name of ndim.
+
+    Returns
+    -------
+    Variable
+        Of ``ndim`` dimensions.
+
+    Examples
+    --------
+    >>> x = T.dtensor3('x')
+    >>> theon.function([x], T.flatten(x, 2))(np.zeros((2, 3, 4))).shape
+    (2, 12)
+    """
     if outdim is not None:
         ndim = outdim
     return build("flatten", x, ndim=int(ndim))
@@ -91,8 +220,27 @@ def _pattern(pattern):
 
 
 def dimshuffle(x, *pattern):
-    """Theano's dimshuffle: ``pattern`` lists input dimensions and 'x' for new broadcastable
-    ones (as arguments or one list); dimensions left out must have static size 1."""
+    """Theano's dimshuffle: reorders dimensions and inserts broadcastable ones.
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+    *pattern : int or 'x'
+        Input dimensions in their new order and 'x' for new ones of size 1 (as arguments or one
+        list); dimensions left out must have static size 1.
+
+    Returns
+    -------
+    Variable
+        A view of x.
+
+    Examples
+    --------
+    >>> x = T.dmatrix('x')
+    >>> T.dimshuffle(x, 1, 'x', 0).type
+    TensorType(float64, shape=(None, 1, None))
+    """
     return build("dimshuffle", x, pattern=_pattern(pattern))
 
 
@@ -105,29 +253,124 @@ def _axes(axis):
 
 
 def transpose(x, axes=None):
-    """NumPy's transpose: reverses the dimensions, or permutes them by ``axes`` (a view)."""
+    """NumPy's transpose: reverses the dimensions, or permutes them by ``axes``.
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+    axes : sequence of int
+        The new order (default: reversed).
+
+    Returns
+    -------
+    Variable
+        A view of x.
+
+    Examples
+    --------
+    >>> x = T.dmatrix('x')
+    >>> theon.function([x], T.transpose(x))([[1., 2.]])
+    array([[1.],
+           [2.]])
+    """
     return build("transpose", x, axes=_axes(axes))
 
 
 def swapaxes(x, axis1, axis2):
-    """x with the dimensions `axis1` and `axis2` exchanged (a view), as np.swapaxes."""
+    """``x`` with the dimensions ``axis1`` and ``axis2`` exchanged (np.swapaxes).
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+    axis1, axis2 : int
+        The two dimensions.
+
+    Returns
+    -------
+    Variable
+        A view of x.
+
+    Examples
+    --------
+    >>> x = T.dtensor3('x')
+    >>> theon.function([x], T.swapaxes(x, 0, 2))(np.zeros((1, 2, 3))).shape
+    (3, 2, 1)
+    """
     return build("swapaxes", x, axis1=int(axis1), axis2=int(axis2))
 
 
 def squeeze(x, axis=None):
-    """Drops dimensions of size 1: with axis=None those of static size 1 (Theano's rule); with
-    explicit axes also those of unknown size, checked to be 1 at run time."""
+    """Drops dimensions of size 1.
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+    axis : None, int or tuple of int
+        None: those of static size 1 (Theano's rule); explicit axes: also those of unknown size,
+        checked to be 1 at run time.
+
+    Returns
+    -------
+    Variable
+        A view of x.
+
+    Examples
+    --------
+    >>> x = T.dmatrix('x')
+    >>> theon.function([x], T.squeeze(x, axis=0))([[1., 2.]])
+    array([1., 2.])
+    """
     return build("squeeze", x, axis=_axes(axis))
 
 
 def expand_dims(x, axis):
-    """NumPy's expand_dims: new dimensions of size 1 at ``axis`` (an int or a tuple)."""
+    """NumPy's expand_dims: new dimensions of size 1 at ``axis``.
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+    axis : int or tuple of int
+        Their positions in the result.
+
+    Returns
+    -------
+    Variable
+        A view of x.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> T.expand_dims(x, 0).type
+    TensorType(float64, shape=(1, None))
+    """
     return build("expand_dims", x, axis=_axes(axis))
 
 
 def specify_shape(x, shape):
-    """x, with its static shape set from ``shape`` (None or -1 entries leave a dimension
-    unknown), checked at run time."""
+    """``x`` with its static shape set from ``shape``, checked at run time.
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+    shape : sequence or integer vector Variable
+        None or -1 entries leave a dimension unknown.
+
+    Returns
+    -------
+    Variable
+        x with the static shape; a function raises when the value's shape differs.
+
+    Examples
+    --------
+    >>> x = T.dmatrix('x')
+    >>> T.specify_shape(x, (2, None)).type
+    TensorType(float64, shape=(2, None))
+    """
     if isinstance(shape, (list, tuple)):
         shape = [-1 if s is None else s for s in shape]
     return build("specify_shape", x, shape_vector(shape))

@@ -21,12 +21,58 @@ def _args(a, axis, kind, order):
 
 
 def sort(a, axis=-1, kind="quicksort", order=None):
-    """The values of ``a`` sorted along ``axis`` (None: the flattened array)."""
+    """The values of ``a`` sorted along ``axis`` (np.sort); NaNs last.
+
+    Parameters
+    ----------
+    a : Variable or array_like
+        The input.
+    axis : int or None
+        None: the flattened array.
+    kind : str
+        Accepted for NumPy's signature (the sort is stable).
+    order : None
+        Structured arrays are not supported.
+
+    Returns
+    -------
+    Variable
+        Of a's shape (flat for axis=None).
+
+    Examples
+    --------
+    >>> a = T.dvector('a')
+    >>> theon.function([a], T.sort(a))([3., np.nan, 1.])
+    array([ 1.,  3., nan])
+    """
     x, params = _args(a, axis, kind, order)
     return build("sort", x, **params)
 
 
 def argsort(a, axis=-1, kind="quicksort", order=None):
-    """The int64 indices that sort ``a`` along ``axis`` (None: the flattened array)."""
+    """The int64 indices that sort ``a`` along ``axis`` (np.argsort).
+
+    Parameters
+    ----------
+    a : Variable or array_like
+        The input.
+    axis : int or None
+        None: the flattened array.
+    kind : str
+        Accepted for NumPy's signature (the sort is stable).
+    order : None
+        Structured arrays are not supported.
+
+    Returns
+    -------
+    Variable
+        int64, of a's shape (flat for axis=None).
+
+    Examples
+    --------
+    >>> a = T.dvector('a')
+    >>> theon.function([a], T.argsort(a))([3., 1., 2.])
+    array([1, 2, 0])
+    """
     x, params = _args(a, axis, kind, order)
     return build("argsort", x, **params)

@@ -35,8 +35,26 @@ def _value_for(x, y):
 
 
 def getitem(x, key):
-    """x[key] with NumPy semantics: basic indexing gives a Subtensor (a view), integer arrays
-    and boolean masks an AdvancedSubtensor (a copy)."""
+    """``x[key]`` with NumPy semantics.
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+    key : int, slice, None, Ellipsis, array, Variable or tuple of them
+        Basic indexing gives a view; integer arrays and boolean masks a copy.
+
+    Returns
+    -------
+    Variable
+        The selected elements.
+
+    Examples
+    --------
+    >>> x = T.dmatrix('x')
+    >>> theon.function([x], T.getitem(x, (0, slice(1, None))))([[1., 2., 3.]])
+    array([2., 3.])
+    """
     from theon import _core
     from theon._location import user_location
     from theon.tensor._build import _compute_test_values
@@ -50,8 +68,30 @@ def getitem(x, key):
 
 
 def set_subtensor(x, y, inplace=False, tolerate_inplace_aliasing=False):
-    """Theano's set_subtensor(x[idx], y): the tensor whose x[idx] is replaced by y (broadcast
-    to the indexed shape); with repeated indices the last write wins. Returns a new tensor."""
+    """Theano's ``set_subtensor(x[idx], y)``: the tensor whose ``x[idx]`` is replaced by ``y``.
+
+    Parameters
+    ----------
+    x : Variable
+        An indexed variable, ``x[idx]``.
+    y : Variable, array_like or number
+        Broadcast to the indexed shape; with repeated indices the last write wins.
+    inplace : bool
+        Must be False.
+    tolerate_inplace_aliasing : bool
+        Accepted for Theano's signature.
+
+    Returns
+    -------
+    Variable
+        A new tensor of the shape of the indexed variable.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> theon.function([x], T.set_subtensor(x[1:], 0.))([1., 2., 3.])
+    array([1., 0., 0.])
+    """
     if inplace:
         raise NotImplementedError("set_subtensor: inplace=True is not supported")
     return _build("set_subtensor", x, _value_for(x, y))
@@ -59,8 +99,33 @@ def set_subtensor(x, y, inplace=False, tolerate_inplace_aliasing=False):
 
 def inc_subtensor(x, y, inplace=False, set_instead_of_inc=False,
                   tolerate_inplace_aliasing=False, ignore_duplicates=False):
-    """Theano's inc_subtensor(x[idx], y): the tensor whose x[idx] is incremented by y; with
-    repeated indices the increments accumulate (np.add.at). Returns a new tensor."""
+    """Theano's ``inc_subtensor(x[idx], y)``: the tensor whose ``x[idx]`` is incremented by ``y``.
+
+    Parameters
+    ----------
+    x : Variable
+        An indexed variable, ``x[idx]``.
+    y : Variable, array_like or number
+        Broadcast to the indexed shape; with repeated indices the increments accumulate
+        (np.add.at).
+    inplace : bool
+        Must be False.
+    set_instead_of_inc : bool
+        Set, as set_subtensor.
+    tolerate_inplace_aliasing, ignore_duplicates : bool
+        Accepted for Theano's signature.
+
+    Returns
+    -------
+    Variable
+        A new tensor of the shape of the indexed variable.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> theon.function([x], T.inc_subtensor(x[[0, 0, 2]], 1.))([1., 2., 3.])
+    array([3., 2., 4.])
+    """
     if inplace:
         raise NotImplementedError("inc_subtensor: inplace=True is not supported")
     if ignore_duplicates:
@@ -71,7 +136,30 @@ def inc_subtensor(x, y, inplace=False, set_instead_of_inc=False,
 
 
 def take(a, indices, axis=None, mode="raise"):
-    """np.take: indices (int scalar or array) along `axis`; the flattened array when None."""
+    """The elements of ``a`` at ``indices`` along ``axis`` (np.take).
+
+    Parameters
+    ----------
+    a : Variable or array_like
+        The input.
+    indices : int, array_like or integer Variable
+        The indices.
+    axis : int or None
+        None: the flattened array.
+    mode : 'raise'
+        The only mode supported.
+
+    Returns
+    -------
+    Variable
+        a's shape with the axis replaced by the indices' shape.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], T.take(a, [2, 0], axis=1))([[1., 2., 3.]])
+    array([[3., 1.]])
+    """
     if mode != "raise":
         raise NotImplementedError("take: only mode='raise' is supported")
     if isinstance(indices, (list, tuple)) or (

@@ -13,8 +13,33 @@ _PREFIXES = {"b": "int8", "w": "int16", "i": "int32", "l": "int64", "f": "float3
 
 
 def tensor(dtype=None, shape=None, name=None, broadcastable=None):
-    """A symbolic input. shape: a tuple of static sizes, None where unknown (1 marks a
-    broadcastable dimension); broadcastable: Theano's form, a tuple of bools."""
+    """A symbolic input of any number of dimensions.
+
+    Parameters
+    ----------
+    dtype : str
+        Default config.floatX.
+    shape : tuple of int or None
+        The static sizes, None where any size is accepted (1 marks a broadcastable
+        dimension).
+    name : str
+        Shown in printed graphs and errors; the keyword of the compiled function's argument.
+    broadcastable : tuple of bool
+        Theano's form of ``shape``: True means a static size of 1.
+
+    Returns
+    -------
+    Variable
+        A free input, to list among a function's inputs.
+
+    Examples
+    --------
+    >>> x = T.tensor('float32', shape=(None, 1, 3), name='x')
+    >>> x.type
+    TensorType(float32, shape=(None, 1, 3))
+    >>> T.tensor(broadcastable=(False, True)).type
+    TensorType(float64, shape=(None, 1))
+    """
     if shape is None:
         if broadcastable is None:
             raise TypeError("tensor: give shape=(...) or broadcastable=(...)")
@@ -29,20 +54,42 @@ def _input(dtype, shape, name):
     return v
 
 
-def _maker(shape, fixed_dtype=None, kind=""):
+def _shape_text(shape):
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _maker(public_name, shape, fixed_dtype=None, kind=""):
     def make(name: "str | None" = None, dtype: "str | None" = None) -> _core.Variable:
         return _input(fixed_dtype or dtype or config.floatX, shape, name)
-    static = str(tuple(shape))
-    make.__doc__ = (f"A symbolic {kind} of dtype {fixed_dtype or '`dtype` (default config.floatX)'}"
-                    f" and static shape {static} (None: any size), named `name`.")
+    dtype_text = fixed_dtype or "``dtype`` (default config.floatX)"
+    shown_dtype = fixed_dtype or "float64"
+    make.__name__ = public_name
+    make.__qualname__ = f"_maker.{public_name}"  # the stub generator types it as a Variable
+    make.__doc__ = f"""A symbolic {kind} of dtype {dtype_text}: an input of a function.
+
+    Parameters
+    ----------
+    name : str
+        Shown in printed graphs and errors; the keyword of the compiled function's argument.
+    dtype : str
+        {f"Ignored: the dtype is {fixed_dtype}." if fixed_dtype else "Default config.floatX."}
+
+    Returns
+    -------
+    Variable
+        Of static shape {_shape_text(shape)} (None: any size; 1: broadcastable).
+
+    Examples
+    --------
+    >>> x = T.{public_name}('x')
+    >>> x.type
+    TensorType({shown_dtype}, shape={_shape_text(shape)})
+    """
     return make
 
 
-def _plural(maker):
+def _plural(public_name, maker):
     def make(*names, dtype=None):
-        """Several variables, as Theano: an int n gives n unnamed ones, names give one each,
-        and a single string of several letters one per letter (``matrices('xy')``); a
-        single one-letter name gives one variable, not a list."""
         if len(names) == 1 and isinstance(names[0], int):
             return [maker(dtype=dtype) for _ in range(names[0])]
         if len(names) == 1 and isinstance(names[0], str):
@@ -50,6 +97,28 @@ def _plural(maker):
                 return maker(names[0], dtype=dtype)
             names = tuple(names[0])
         return [maker(n, dtype=dtype) for n in names]
+    make.__name__ = make.__qualname__ = public_name
+    make.__doc__ = f"""Several inputs made by ``{maker.__name__}``, as Theano.
+
+    Parameters
+    ----------
+    *names : str or int
+        One name per variable; an int n gives n unnamed ones; a single string of several
+        letters gives one per letter (``'xy'``). A single one-letter name gives one variable,
+        not a list.
+    dtype : str
+        As for ``{maker.__name__}``.
+
+    Returns
+    -------
+    list of Variable
+
+    Examples
+    --------
+    >>> a, b = T.{public_name}('a', 'b')
+    >>> a.name, b.type == T.{maker.__name__}().type
+    ('a', True)
+    """
     return make
 
 
@@ -62,10 +131,10 @@ _SHAPES = {
 __all__ = ["tensor", "TensorType"]
 for _kind, _shape in _SHAPES.items():
     _many = "matrices" if _kind == "matrix" else _kind + "s"
-    globals()[_kind] = _maker(_shape, kind=_kind)
-    globals()[_many] = _plural(globals()[_kind])
+    globals()[_kind] = _maker(_kind, _shape, kind=_kind)
+    globals()[_many] = _plural(_many, globals()[_kind])
     __all__ += [_kind, _many]
     for _p, _dt in _PREFIXES.items():
-        globals()[_p + _kind] = _maker(_shape, _dt, _kind)
-        globals()[_p + _many] = _plural(globals()[_p + _kind])
+        globals()[_p + _kind] = _maker(_p + _kind, _shape, _dt, _kind)
+        globals()[_p + _many] = _plural(_p + _many, globals()[_p + _kind])
         __all__ += [_p + _kind, _p + _many]

@@ -31,8 +31,23 @@ __all__ = ["diff", "bincount", "searchsorted", "unique", "squeeze", "compress", 
 
 
 def bartlett(M):
-    """np.bartlett: the triangular window of M points (M an int or an integer scalar
-    variable; empty for M < 1), float64 as in NumPy."""
+    """The triangular window of ``M`` points (np.bartlett), float64 as in NumPy.
+
+    Parameters
+    ----------
+    M : int or integer scalar Variable
+        The number of points; empty for M < 1.
+
+    Returns
+    -------
+    Variable
+        A float64 vector.
+
+    Examples
+    --------
+    >>> theon.function([], T.extra_ops.bartlett(5))()
+    array([0. , 0.5, 1. , 0.5, 0. ])
+    """
     from theon.tensor._math import le, switch
 
     M = as_tensor_variable(M)
@@ -50,8 +65,29 @@ def _slice_along(ndim, axis, s):
 
 
 def diff(x, n=1, axis=-1):
-    """The n-th discrete difference along ``axis`` (np.diff): x[1:] - x[:-1], n times; bool
-    inputs give x[1:] != x[:-1] as NumPy does. The gradient comes from the slices."""
+    """The n-th discrete difference along ``axis`` (np.diff).
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+    n : int
+        How many times ``x[1:] - x[:-1]`` is taken; bool inputs give ``x[1:] != x[:-1]`` as NumPy
+        does.
+    axis : int
+        The axis.
+
+    Returns
+    -------
+    Variable
+        Shorter by ``n`` along ``axis``; the gradient comes from the slices.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> theon.function([x], T.extra_ops.diff(x))([1., 4., 9., 16.])
+    array([3., 5., 7.])
+    """
     x = as_tensor_variable(x)
     n = operator.index(n)
     if n < 0:
@@ -67,17 +103,60 @@ def diff(x, n=1, axis=-1):
 
 
 def bincount(x, weights=None, minlength=None, assert_nonneg=False):
-    """np.bincount: the number of times each value of the non-negative integer vector x
-    occurs (int64), or the sum of the weights at each value (float64); at least minlength
-    entries. Negative values raise whatever assert_nonneg says (Theano's flag)."""
+    """The number of times each value of ``x`` occurs (np.bincount).
+
+    Parameters
+    ----------
+    x : integer vector Variable
+        Non-negative values.
+    weights : vector Variable
+        Sum these at each value instead of counting (float64).
+    minlength : int
+        The least number of entries.
+    assert_nonneg : bool
+        Theano's flag; negative values always raise.
+
+    Returns
+    -------
+    Variable
+        An int64 vector of counts, or a float64 vector of sums.
+
+    Examples
+    --------
+    >>> x = T.lvector('x')
+    >>> theon.function([x], T.extra_ops.bincount(x))([0, 1, 1, 3])
+    array([1, 2, 0, 1])
+    """
     minlength = 0 if minlength is None else operator.index(minlength)
     inputs = [x] if weights is None else [x, weights]
     return build("bincount", *inputs, minlength=minlength)
 
 
 def searchsorted(x, v, side="left", sorter=None):
-    """np.searchsorted: the indices where the values v would be inserted into the sorted
-    vector x (x[sorter] when sorter, the argsort of x, is given) to keep it sorted."""
+    """Where the values ``v`` go in the sorted vector ``x`` to keep it sorted (np.searchsorted).
+
+    Parameters
+    ----------
+    x : vector Variable
+        Sorted ascending (or sorted by ``sorter``).
+    v : Variable
+        The values to insert.
+    side : {'left', 'right'}
+        Which of equal positions.
+    sorter : int vector Variable
+        The argsort of x.
+
+    Returns
+    -------
+    Variable
+        int64 indices, of the shape of ``v``.
+
+    Examples
+    --------
+    >>> x, v = T.dvectors('x', 'v')
+    >>> theon.function([x, v], T.extra_ops.searchsorted(x, v))([1., 2., 3.], [0.5, 2., 9.])
+    array([0, 1, 3])
+    """
     x = as_tensor_variable(x)
     if sorter is not None:
         x = take(x, sorter)
@@ -85,9 +164,32 @@ def searchsorted(x, v, side="left", sorter=None):
 
 
 def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None):
-    """np.unique: the sorted distinct values of ar (NaNs collapsed into one, last), or with
-    ``axis`` the distinct subarrays along it; and, as asked, the index of the first occurrence
-    of each, the inverse (ar's shape for axis=None) and the counts, in NumPy's order."""
+    """The sorted distinct values of ``ar`` (np.unique).
+
+    Parameters
+    ----------
+    ar : Variable
+        The input; NaNs are collapsed into one, last.
+    return_index : bool
+        Also the index of the first occurrence of each.
+    return_inverse : bool
+        Also the indices that rebuild ar (of ar's shape for axis=None).
+    return_counts : bool
+        Also the count of each.
+    axis : int
+        The distinct subarrays along it instead.
+
+    Returns
+    -------
+    Variable or list of Variable
+        The values, then what was asked for, in NumPy's order.
+
+    Examples
+    --------
+    >>> x = T.lvector('x')
+    >>> theon.function([x], T.extra_ops.unique(x, return_counts=True))([3, 1, 3, 2])
+    [array([1, 2, 3]), array([1, 1, 2])]
+    """
     params = dict(return_index=bool(return_index), return_inverse=bool(return_inverse),
                   return_counts=bool(return_counts))
     if axis is not None:
@@ -97,8 +199,28 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
 
 
 def compress(condition, x, axis=None):
-    """np.compress: the slices of x along ``axis`` (the flattened x for None) where the 1-d
-    condition is true; a condition shorter than the axis selects among its first entries."""
+    """The slices of ``x`` along ``axis`` where ``condition`` is true (np.compress).
+
+    Parameters
+    ----------
+    condition : 1-d Variable or array_like
+        A condition shorter than the axis selects among its first entries.
+    x : Variable or array_like
+        The input.
+    axis : int
+        The axis; None: the flattened x.
+
+    Returns
+    -------
+    Variable
+        ``x`` with the selected slices.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> theon.function([x], T.extra_ops.compress([True, False, True], x))([1., 2., 3.])
+    array([1., 3.])
+    """
     x = as_tensor_variable(x)
     condition = as_tensor_variable(condition)
     if condition.ndim != 1:
@@ -118,9 +240,28 @@ def _diagonal_index(a, who):
 
 
 def fill_diagonal(a, val):
-    """np.fill_diagonal without wrap: a copy of a with val (a scalar, cast to a's dtype) at
-    a[i, i, ..., i]; arrays of more than 2 dimensions must have equal sizes. Gradients flow to
-    a (zero on the diagonal) and to val (the sum of the diagonal's gradient)."""
+    """A copy of ``a`` with ``val`` on its diagonal (np.fill_diagonal without wrap).
+
+    Parameters
+    ----------
+    a : Variable
+        At least 2-d; more than 2 dimensions must have equal sizes.
+    val : scalar Variable or number
+        Cast to a's dtype.
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``a``. Gradients flow to a (zero on the diagonal) and to val (the sum of
+        the diagonal's gradient).
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], T.extra_ops.fill_diagonal(a, 5.))(np.zeros((2, 3)))
+    array([[5., 0., 0.],
+           [0., 5., 0.]])
+    """
     a = _diagonal_index(a, "fill_diagonal")
     val = as_tensor_variable(val)
     if val.ndim != 0:
@@ -135,8 +276,31 @@ def fill_diagonal(a, val):
 
 
 def fill_diagonal_offset(a, val, offset):
-    """Theano's fill_diagonal_offset: a copy of the matrix a with the scalar val on the
-    diagonal ``offset`` (an int or an integer scalar variable; > 0 above the main diagonal)."""
+    """A copy of the matrix ``a`` with ``val`` on the diagonal ``offset``.
+
+    Theano's fill_diagonal_offset.
+
+    Parameters
+    ----------
+    a : matrix Variable
+        The matrix.
+    val : scalar Variable or number
+        The value.
+    offset : int or integer scalar Variable
+        > 0 above the main diagonal, < 0 below.
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``a``.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], T.extra_ops.fill_diagonal_offset(a, 1., 1))(np.zeros((2, 3)))
+    array([[0., 1., 0.],
+           [0., 0., 1.]])
+    """
     a = _diagonal_index(a, "fill_diagonal_offset")
     if a.ndim != 2:
         raise fail(ValueError, "fill_diagonal_offset", f"expected a matrix, got {a.type}")
@@ -155,8 +319,29 @@ def fill_diagonal_offset(a, val, offset):
 
 
 def to_one_hot(y, nb_class, dtype=None):
-    """A matrix with a one at (i, y[i]) for the integer vector y and zeros elsewhere, of
-    nb_class columns; dtype defaults to config.floatX."""
+    """The one-hot matrix of the integer labels ``y``.
+
+    Parameters
+    ----------
+    y : integer vector Variable
+        The labels.
+    nb_class : int
+        The number of columns.
+    dtype : str
+        Default config.floatX.
+
+    Returns
+    -------
+    Variable
+        A matrix with a one at ``(i, y[i])`` and zeros elsewhere.
+
+    Examples
+    --------
+    >>> y = T.lvector('y')
+    >>> theon.function([y], T.extra_ops.to_one_hot(y, 3))([2, 0])
+    array([[0., 0., 1.],
+           [1., 0., 0.]])
+    """
     from theon import config
 
     y = as_tensor_variable(y)
@@ -180,17 +365,58 @@ def _dims_vector(dims, who):
 
 
 def unravel_index(indices, dims, order="C"):
-    """np.unravel_index: the tuple of index arrays into an array of shape ``dims`` (ints, or
-    an integer vector of static length) addressed by the flat ``indices``; an index outside
-    the array raises ValueError naming unravel_index and the line that built it."""
+    """The index arrays of the flat ``indices`` into an array of shape ``dims`` (np.unravel_index).
+
+    Parameters
+    ----------
+    indices : integer Variable or array_like
+        Flat indices; one outside the array raises ValueError naming unravel_index and the line
+        that built it.
+    dims : sequence of int or integer vector Variable
+        The shape (a vector of static length).
+    order : {'C', 'F'}
+        Row- or column-major.
+
+    Returns
+    -------
+    tuple of Variable
+        One index array per dimension.
+
+    Examples
+    --------
+    >>> i = T.lvector('i')
+    >>> theon.function([i], list(T.extra_ops.unravel_index(i, (2, 3))))([1, 5])
+    [array([0, 1]), array([1, 2])]
+    """
     out = build("unravel_index", indices, _dims_vector(dims, "unravel_index"), order=order)
     return tuple(out) if isinstance(out, list) else (out,)
 
 
 def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
-    """np.ravel_multi_index: the flat indices into an array of shape ``dims`` of the tuple of
-    (broadcast) index arrays; out-of-range indices raise, wrap or clip as ``mode`` (one name or
-    one per dimension) says."""
+    """Flat indices from a tuple of index arrays (np.ravel_multi_index).
+
+    Parameters
+    ----------
+    multi_index : tuple of integer Variable
+        One index array per dimension, broadcast together.
+    dims : sequence of int or integer vector Variable
+        The shape.
+    mode : str or sequence of str
+        'raise', 'wrap' or 'clip' for out-of-range indices, one name or one per dimension.
+    order : {'C', 'F'}
+        Row- or column-major.
+
+    Returns
+    -------
+    Variable
+        int64 flat indices.
+
+    Examples
+    --------
+    >>> i, j = T.lvectors('i', 'j')
+    >>> theon.function([i, j], T.extra_ops.ravel_multi_index((i, j), (2, 3)))([0, 1], [1, 2])
+    array([1, 5])
+    """
     if isinstance(multi_index, Variable):
         n = multi_index.static_shape[0] if multi_index.ndim else None
         if n is None:
@@ -212,8 +438,28 @@ def _roll_axis(x, shift, axis):
 
 
 def roll(x, shift, axis=None):
-    """np.roll: x with its elements shifted by ``shift`` (an int, an integer scalar variable,
-    or a tuple with one per axis) along ``axis``, wrapping around; the flattened x for None."""
+    """``x`` with its elements shifted along ``axis``, wrapping around (np.roll).
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+    shift : int, integer scalar Variable or tuple
+        One per axis for a tuple of axes.
+    axis : int, tuple of int or None
+        None: the flattened x.
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``x``.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> theon.function([x], T.extra_ops.roll(x, 1))([1., 2., 3.])
+    array([3., 1., 2.])
+    """
     x = as_tensor_variable(x)
     if axis is None:
         if isinstance(shift, (tuple, list)):
@@ -233,29 +479,102 @@ def roll(x, shift, axis=None):
 
 
 def nonzero(a, return_matrix=False):
-    """np.nonzero: a tuple with one int64 vector per dimension of a, the indices of the
-    nonzero elements in C order; Theano's return_matrix=True stacks them into one matrix."""
+    """The indices of the nonzero elements of ``a`` (np.nonzero), in C order.
+
+    Parameters
+    ----------
+    a : Variable
+        The input.
+    return_matrix : bool
+        Theano's flag: stack them into one matrix.
+
+    Returns
+    -------
+    tuple of Variable or Variable
+        One int64 vector per dimension of a, or their matrix.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], list(T.extra_ops.nonzero(a)))([[0., 1.], [2., 0.]])
+    [array([0, 1]), array([1, 0])]
+    """
     out = build("nonzero", a)
     out = tuple(out) if isinstance(out, list) else (out,)
     return stack(list(out)) if return_matrix else out
 
 
 def flatnonzero(a):
-    """np.flatnonzero: the indices of the nonzero elements of the flattened a."""
+    """The indices of the nonzero elements of the flattened ``a`` (np.flatnonzero).
+
+    Parameters
+    ----------
+    a : Variable
+        The input.
+
+    Returns
+    -------
+    Variable
+        An int64 vector.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], T.extra_ops.flatnonzero(a))([[0., 1.], [2., 0.]])
+    array([1, 2])
+    """
     return build("nonzero", as_tensor_variable(a).flatten())
 
 
 def nonzero_values(a):
-    """The nonzero elements of a, flattened (a[a != 0] in C order)."""
+    """The nonzero elements of ``a``, flattened (``a[a != 0]`` in C order).
+
+    Parameters
+    ----------
+    a : Variable
+        The input.
+
+    Returns
+    -------
+    Variable
+        A vector of a's dtype.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], T.extra_ops.nonzero_values(a))([[0., 1.], [2., 0.]])
+    array([1., 2.])
+    """
     flat = as_tensor_variable(a).flatten()
     return take(flat, build("nonzero", flat))
 
 
 def choose(a, choices, out=None, mode="raise"):
-    """np.choose: out[i] = choices[a[i]][i], a and the choices broadcast against each other.
-    ``choices`` is a list of arrays or one array whose first axis lists them. With mode
-    'raise' an index outside the choices raises ValueError naming choose and the user's
-    line; 'wrap' and 'clip' bring it back in range. The gradient flows to the choices."""
+    """``out[i] = choices[a[i]][i]`` (np.choose), ``a`` and the choices broadcast together.
+
+    Parameters
+    ----------
+    a : integer Variable
+        Which choice for each element.
+    choices : list of Variable or Variable
+        The arrays, or one array whose first axis lists them.
+    out : None
+        Not supported (results are new arrays).
+    mode : {'raise', 'wrap', 'clip'}
+        An index outside the choices raises ValueError naming choose and the line, or is brought
+        back in range.
+
+    Returns
+    -------
+    Variable
+        The gradient flows to the choices.
+
+    Examples
+    --------
+    >>> a = T.lvector('a')
+    >>> theon.function([a], T.extra_ops.choose(a, [[1., 2., 3.], [10., 20., 30.]]))([1, 0, 1])
+    array([10.,  2., 30.])
+    """
     if out is not None:
         raise fail(ValueError, "choose", "out= is not supported (results are new arrays)")
     if isinstance(choices, (list, tuple)):
@@ -266,14 +585,58 @@ def choose(a, choices, out=None, mode="raise"):
 
 
 def partition(a, kth, axis=-1, kind="introselect", order=None):
-    """np.partition's contract (the k-th element in its sorted place, smaller ones before it,
-    larger after) met by a full sort: np.sort's result is one of the arrays np.partition may
-    return. kth is checked against the axis as NumPy does."""
+    """``a`` with its k-th element in its sorted place, smaller ones before it (np.partition).
+
+    Parameters
+    ----------
+    a : Variable
+        The input.
+    kth : int or sequence of int
+        Checked against the axis as NumPy does.
+    axis : int
+        The axis.
+    kind, order
+        Accepted for NumPy's signature.
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``a``: a full sort, one of the arrays np.partition may return.
+
+    Examples
+    --------
+    >>> a = T.dvector('a')
+    >>> theon.function([a], T.extra_ops.partition(a, 1))([3., 1., 2.])
+    array([1., 2., 3.])
+    """
     return _partitioned(sort, "partition", a, kth, axis, order)
 
 
 def argpartition(a, kth, axis=-1, kind="introselect", order=None):
-    """np.argpartition's contract met by a stable argsort (see partition)."""
+    """The indices that partition ``a`` (np.argpartition), from a stable argsort.
+
+    Parameters
+    ----------
+    a : Variable
+        The input.
+    kth : int or sequence of int
+        Checked against the axis as NumPy does.
+    axis : int
+        The axis.
+    kind, order
+        Accepted for NumPy's signature.
+
+    Returns
+    -------
+    Variable
+        int64 indices, of the shape of ``a``.
+
+    Examples
+    --------
+    >>> a = T.dvector('a')
+    >>> theon.function([a], T.extra_ops.argpartition(a, 1))([3., 1., 2.])
+    array([1, 2, 0])
+    """
     return _partitioned(argsort, "argpartition", a, kth, axis, order)
 
 

@@ -7,14 +7,51 @@ from theon.tensor._build import build
 
 
 def cholesky(a, upper=False):
-    """The lower Cholesky factor L with ``a = L L^T`` (numpy.linalg.cholesky; ``upper`` gives
-    U = L^T)."""
+    """The Cholesky factor ``L`` with ``a = L @ L.T`` (numpy.linalg.cholesky).
+
+    Parameters
+    ----------
+    a : Variable
+        Symmetric positive definite matrices (a stack of them in the leading axes).
+    upper : bool
+        Return ``U = L.T`` instead.
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``a``; an error when a matrix is not positive definite.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], T.linalg.cholesky(a))([[4., 2.], [2., 2.]])
+    array([[2., 0.],
+           [1., 1.]])
+    """
     return build("cholesky", a, lower=not upper, on_error="raise")
 
 
 def solve(a, b):
-    """x with ``a x = b`` (numpy.linalg.solve): b is a vector when 1-d, else a stack of
-    matrices broadcast against a."""
+    """The solution ``x`` of ``a @ x = b`` (numpy.linalg.solve).
+
+    Parameters
+    ----------
+    a : Variable
+        Square matrices (a stack of them in the leading axes).
+    b : Variable
+        A vector when 1-d, else a stack of matrices broadcast against a.
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``b`` (broadcast).
+
+    Examples
+    --------
+    >>> a, b = T.dmatrix('a'), T.dvector('b')
+    >>> theon.function([a, b], T.linalg.solve(a, b))([[2., 0.], [0., 4.]], [2., 2.])
+    array([1. , 0.5])
+    """
     return build("solve", a, b, assume_a="gen", lower=False)
 
 

@@ -29,7 +29,25 @@ def _T():
 
 
 def matrix_inverse(a):
-    """The inverse of each matrix of ``a`` (numpy.linalg.inv)."""
+    """The inverse of each matrix of ``a`` (numpy.linalg.inv).
+
+    Parameters
+    ----------
+    a : Variable
+        Matrices (a stack of them in the leading axes).
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``a``; a singular matrix raises numpy.linalg.LinAlgError.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], T.nlinalg.matrix_inverse(a))([[2., 1.], [0., 4.]])
+    array([[ 0.5  , -0.125],
+           [ 0.   ,  0.25 ]])
+    """
     return build("matrix_inverse", a)
 
 
@@ -37,18 +55,73 @@ inv = matrix_inverse
 
 
 def pinv(a, rcond=1e-15, hermitian=False):
-    """The Moore-Penrose pseudo-inverse (numpy.linalg.pinv): through the SVD, singular values
-    at most ``rcond`` times the largest are dropped. ``hermitian`` is accepted and ignored."""
+    """The Moore-Penrose pseudo-inverse (numpy.linalg.pinv), through the SVD.
+
+    Parameters
+    ----------
+    a : Variable
+        Matrices (a stack of them in the leading axes).
+    rcond : float
+        Singular values at most ``rcond`` times the largest are dropped.
+    hermitian : bool
+        Accepted and ignored.
+
+    Returns
+    -------
+    Variable
+        Of shape ``a.shape[:-2] + (n, m)``.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], T.nlinalg.pinv(a))([[1., 0.], [0., 0.]])
+    array([[1., 0.],
+           [0., 0.]])
+    """
     return build("pinv", a, rcond=float(rcond))
 
 
 def det(a):
-    """The determinant of each matrix of ``a`` (numpy.linalg.det); 0 for a singular one."""
+    """The determinant of each matrix of ``a`` (numpy.linalg.det); 0 for a singular one.
+
+    Parameters
+    ----------
+    a : Variable
+        Matrices (a stack of them in the leading axes).
+
+    Returns
+    -------
+    Variable
+        Of shape ``a.shape[:-2]``.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], T.nlinalg.det(a))([[1., 2.], [3., 4.]])
+    array(-2.)
+    """
     return build("det", a)
 
 
 def slogdet(a):
-    """``(sign, logabsdet)`` of each matrix of ``a`` (numpy.linalg.slogdet)."""
+    """The sign and log absolute determinant of each matrix of ``a`` (numpy.linalg.slogdet).
+
+    Parameters
+    ----------
+    a : Variable
+        Matrices (a stack of them in the leading axes).
+
+    Returns
+    -------
+    tuple of Variable
+        ``(sign, logabsdet)``, each of shape ``a.shape[:-2]``.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], list(T.nlinalg.slogdet(a)))([[0., 2.], [1., 0.]])
+    [array(-1.), array(0.69314718)]
+    """
     return tuple(build("slogdet", a))
 
 
@@ -109,14 +182,51 @@ def eigvals(a):
 
 
 def eigh(a, UPLO="L"):
-    """``(w, v)``: the ascending eigenvalues and the eigenvectors (columns of ``v``) of the
-    symmetric matrices of ``a``, reading the ``UPLO`` ('L' or 'U') triangle (numpy.linalg.eigh).
+    """The eigenvalues and eigenvectors of the symmetric matrices of ``a`` (numpy.linalg.eigh).
+
+    Parameters
+    ----------
+    a : Variable
+        Matrices (a stack of them in the leading axes).
+    UPLO : {'L', 'U'}
+        The triangle read.
+
+    Returns
+    -------
+    tuple of Variable
+        ``(w, v)``: the ascending eigenvalues and the eigenvectors (columns of ``v``).
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> w, v = T.nlinalg.eigh(a)
+    >>> theon.function([a], w)([[2., 1.], [1., 2.]])
+    array([1., 3.])
     """
     return tuple(build("eigh", a, lower=_lower(UPLO, "eigh")))
 
 
 def eigvalsh(a, UPLO="L"):
-    """The ascending eigenvalues of the symmetric matrices of ``a`` (numpy.linalg.eigvalsh)."""
+    """The ascending eigenvalues of the symmetric matrices of ``a`` (numpy.linalg.eigvalsh).
+
+    Parameters
+    ----------
+    a : Variable
+        Matrices (a stack of them in the leading axes).
+    UPLO : {'L', 'U'}
+        The triangle read.
+
+    Returns
+    -------
+    Variable
+        Of shape ``a.shape[:-1]``.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], T.nlinalg.eigvalsh(a))([[2., 1.], [1., 2.]])
+    array([1., 3.])
+    """
     return build("eigvalsh", a, lower=_lower(UPLO, "eigvalsh"))
 
 
@@ -127,14 +237,57 @@ def _lower(uplo, name):
 
 
 def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
-    """``(u, s, vh)`` with ``a = u @ diag(s) @ vh``, or ``s`` alone without ``compute_uv``
-    (numpy.linalg.svd)."""
+    """The singular value decomposition ``a = u @ diag(s) @ vh`` (numpy.linalg.svd).
+
+    Parameters
+    ----------
+    a : Variable
+        Matrices (a stack of them in the leading axes).
+    full_matrices : bool
+        Square ``u`` and ``vh``; else reduced.
+    compute_uv : bool
+        Also compute ``u`` and ``vh``.
+    hermitian : bool
+        Accepted for NumPy's signature.
+
+    Returns
+    -------
+    tuple of Variable or Variable
+        ``(u, s, vh)``, or ``s`` alone without compute_uv (descending).
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], T.nlinalg.svd(a, compute_uv=False))([[3., 0.], [0., 4.]])
+    array([4., 3.])
+    """
     out = build("svd", a, full_matrices=bool(full_matrices), compute_uv=bool(compute_uv))
     return tuple(out) if compute_uv else out
 
 
 def qr(a, mode="reduced"):
-    """``(q, r)`` for mode 'reduced' or 'complete', ``r`` for mode 'r' (numpy.linalg.qr)."""
+    """The QR decomposition ``a = q @ r`` (numpy.linalg.qr).
+
+    Parameters
+    ----------
+    a : Variable
+        Matrices (a stack of them in the leading axes).
+    mode : {'reduced', 'complete', 'r'}
+        As numpy.linalg.qr.
+
+    Returns
+    -------
+    tuple of Variable or Variable
+        ``(q, r)``, or ``r`` for mode 'r'.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> q, r = T.nlinalg.qr(a)
+    >>> np.round(theon.function([a], T.dot(q, r))([[1., 2.], [3., 4.]]), 12)
+    array([[1., 2.],
+           [3., 4.]])
+    """
     if mode in ("full", "economic", "raw"):
         raise NotImplementedError(f"qr: mode {mode!r} is not supported; use 'reduced', "
                                   "'complete' or 'r'")
@@ -163,8 +316,28 @@ def _axis(axis, ndim, name):
 
 
 def trace(a, offset=0, axis1=0, axis2=1):
-    """The sum of the ``offset`` diagonal over axes ``axis1`` and ``axis2`` (numpy.trace; for a
-    matrix, Theano's trace)."""
+    """The sum of a diagonal (numpy.trace; for a matrix, Theano's trace).
+
+    Parameters
+    ----------
+    a : Variable
+        At least 2 dimensions.
+    offset : int
+        The diagonal: 0 the main one, > 0 above it.
+    axis1, axis2 : int
+        The axes of the diagonal.
+
+    Returns
+    -------
+    Variable
+        ``a`` without those two axes.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], T.nlinalg.trace(a))([[1., 2.], [3., 4.]])
+    array(5.)
+    """
     T = _T()
     a = as_tensor_variable(a)
     if a.ndim < 2:
@@ -174,7 +347,25 @@ def trace(a, offset=0, axis1=0, axis2=1):
 
 
 def kron(a, b):
-    """The Kronecker product (numpy.kron): blocks ``a[i, j] * b``."""
+    """The Kronecker product (numpy.kron): blocks ``a[i, j] * b``.
+
+    Parameters
+    ----------
+    a, b : Variable
+        The factors.
+
+    Returns
+    -------
+    Variable
+        Of shape ``a.shape * b.shape`` (after padding the shorter shape with ones).
+
+    Examples
+    --------
+    >>> a, b = T.dmatrices('a', 'b')
+    >>> theon.function([a, b], T.nlinalg.kron(a, b))([[1., 2.]], [[1.], [10.]])
+    array([[ 1.,  2.],
+           [10., 20.]])
+    """
     T = _T()
     a, b = as_tensor_variable(a), as_tensor_variable(b)
     nd = max(a.ndim, b.ndim)
@@ -191,8 +382,27 @@ def kron(a, b):
 
 
 def matrix_power(M, n):
-    """``M`` to the integer power ``n`` by repeated squaring (numpy.linalg.matrix_power); a
-    negative ``n`` inverts first, 0 gives identities."""
+    """``M`` to the integer power ``n`` by repeated squaring (numpy.linalg.matrix_power).
+
+    Parameters
+    ----------
+    M : Variable
+        Square matrices (a stack of them in the leading axes).
+    n : int
+        A negative n inverts first; 0 gives identities.
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``M``.
+
+    Examples
+    --------
+    >>> m = T.dmatrix('m')
+    >>> theon.function([m], T.nlinalg.matrix_power(m, 3))([[1., 1.], [0., 1.]])
+    array([[1., 3.],
+           [0., 1.]])
+    """
     T = _T()
     M = as_tensor_variable(M)
     if not isinstance(n, numbers.Integral):
@@ -266,9 +476,32 @@ def _matrix_norm(x, ord, axes, keepdims):
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
-    """numpy.linalg.norm: vector norms (ord None/2, inf, -inf, 0, 1, any p) over one axis,
-    matrix norms ('fro', 'nuc', inf, -inf, 1, -1, 2, -2) over two; with ``axis=None`` the
-    2-norm of the flattened array, or for a 1-d/2-d ``x`` the vector/matrix norm ``ord``."""
+    """A vector or matrix norm (numpy.linalg.norm).
+
+    Parameters
+    ----------
+    x : Variable
+        The input.
+    ord : {None, 'fro', 'nuc', inf, -inf, int, float}
+        Vector norms (None/2, inf, -inf, 0, 1, any p) over one axis; matrix norms ('fro', 'nuc',
+        inf, -inf, 1, -1, 2, -2) over two.
+    axis : None, int or pair of int
+        With None, the 2-norm of the flattened array, or for a 1-d/2-d x the vector/matrix norm
+        ``ord``.
+    keepdims : bool
+        Keep the reduced axes with size 1.
+
+    Returns
+    -------
+    Variable
+        ``x`` without the reduced axes.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> theon.function([x], [T.nlinalg.norm(x), T.nlinalg.norm(x, 1)])([3., -4.])
+    [array(5.), array(7.)]
+    """
     T = _T()
     x = _as_float(x)
     if axis is None:
@@ -297,8 +530,29 @@ def _product(dims):
 
 
 def tensorinv(a, ind=2):
-    """The inverse of ``a`` seen as a matrix over its first ``ind`` and remaining axes
-    (numpy.linalg.tensorinv): the result has shape ``a.shape[ind:] + a.shape[:ind]``."""
+    """The inverse of ``a`` seen as a matrix (numpy.linalg.tensorinv).
+
+    The rows are its first ``ind`` axes, the columns the others.
+
+    Parameters
+    ----------
+    a : Variable
+        The tensor.
+    ind : int
+        The number of leading axes forming the rows.
+
+    Returns
+    -------
+    Variable
+        Of shape ``a.shape[ind:] + a.shape[:ind]``.
+
+    Examples
+    --------
+    >>> a = T.dtensor3('a')
+    >>> out = theon.function([a], T.nlinalg.tensorinv(a, ind=1))(np.eye(4).reshape(4, 2, 2))
+    >>> out.shape
+    (2, 2, 4)
+    """
     T = _T()
     a = as_tensor_variable(a)
     if not 0 < ind < a.ndim:
@@ -309,8 +563,30 @@ def tensorinv(a, ind=2):
 
 
 def tensorsolve(a, b, axes=None):
-    """x with ``tensordot(a, x, x.ndim) == b`` (numpy.linalg.tensorsolve); ``axes`` of ``a``
-    are first moved to the end."""
+    """The ``x`` with ``tensordot(a, x, x.ndim) == b`` (numpy.linalg.tensorsolve).
+
+    Parameters
+    ----------
+    a : Variable
+        The coefficients.
+    b : Variable
+        The right-hand side, of shape ``a.shape[:b.ndim]``.
+    axes : sequence of int
+        Axes of ``a`` moved to the end first.
+
+    Returns
+    -------
+    Variable
+        Of shape ``a.shape[b.ndim:]``.
+
+    Examples
+    --------
+    >>> a, b = T.dtensor3('a'), T.dvector('b')
+    >>> f = theon.function([a, b], T.nlinalg.tensorsolve(a, b))
+    >>> f(np.eye(4).reshape(4, 2, 2), np.arange(4.))
+    array([[0., 1.],
+           [2., 3.]])
+    """
     T = _T()
     a, b = as_tensor_variable(a), as_tensor_variable(b)
     if axes is not None:
@@ -326,11 +602,32 @@ def tensorsolve(a, b, axes=None):
 
 
 def lstsq(a, b, rcond=None):
-    """``(x, residuals, rank, s)`` of the least-squares problem ``a x = b``
-    (numpy.linalg.lstsq) through the SVD: x = pinv(a) b with singular values at most
-    ``rcond * max(s)`` dropped (default: machine epsilon times max(m, n)). residuals is the
-    squared 2-norm of ``b - a x`` per column when a has full column rank and more rows than
-    columns, else empty (NumPy's rule; here decided at run time from the rank)."""
+    """The least-squares solution of ``a @ x = b`` (numpy.linalg.lstsq), through the SVD.
+
+    Parameters
+    ----------
+    a : matrix Variable
+        The coefficients.
+    b : vector or matrix Variable
+        The right-hand side.
+    rcond : float
+        Singular values at most ``rcond * max(s)`` are dropped (default: machine epsilon times
+        max(m, n)).
+
+    Returns
+    -------
+    tuple of Variable
+        ``(x, residuals, rank, s)``: residuals is the squared 2-norm of ``b - a x`` per column when
+        a has full column rank and more rows than columns, else empty (NumPy's rule, decided at run
+        time).
+
+    Examples
+    --------
+    >>> a, b = T.dmatrix('a'), T.dvector('b')
+    >>> x, residuals, rank, s = T.nlinalg.lstsq(a, b)
+    >>> theon.function([a, b], [x, rank])([[1., 0.], [0., 1.], [0., 0.]], [1., 2., 3.])
+    [array([1., 2.]), array(2)]
+    """
     T = _T()
     a, b = _as_float(a), _as_float(b)
     if a.ndim != 2 or b.ndim not in (1, 2):
@@ -358,7 +655,25 @@ def lstsq(a, b, rcond=None):
 
 
 def matrix_dot(*args):
-    """The product of the matrices in order (Theano's matrix_dot)."""
+    """The product of the matrices in order (Theano's matrix_dot).
+
+    Parameters
+    ----------
+    *args : Variable
+        Matrices (or vectors at the ends).
+
+    Returns
+    -------
+    Variable
+        ``args[0] @ args[1] @ ...``.
+
+    Examples
+    --------
+    >>> a, b, c = T.dmatrices('a', 'b', 'c')
+    >>> f = theon.function([a, b, c], T.nlinalg.matrix_dot(a, b, c))
+    >>> f([[1., 2.]], [[1.], [1.]], [[10.]])
+    array([[30.]])
+    """
     T = _T()
     out = args[0]
     for a in args[1:]:

@@ -75,15 +75,44 @@ class _Streams:
         return sample
 
     def seed(self, seed=None):
-        """Restarts every state of this stream from ``seed`` (None: a fresh one), as if the
-        stream had been created with it; later draws use it too."""
+        """Restarts every state of this stream from ``seed``.
+
+        As if the stream had been created with it; later draws use it too.
+
+        Parameters
+        ----------
+        seed : int or None
+            A non-negative int; None: a fresh one.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=1)
+        >>> draw = theon.function([], srng.uniform(size=2))
+        >>> first = draw()
+        >>> srng.seed(1)
+        >>> bool((draw() == first).all())
+        True
+        """
         self._seed = _seed_value(seed)
         for stream, (state, _) in enumerate(self.state_updates):
             _core.set_value(state, np.array([self._seed & 0xFFFFFFFF, self._seed >> 32, stream, 0],
                                             dtype=np.uint32), False)
 
     def updates(self):
-        """The (state, new state) pairs of every draw, for ``function(updates=...)``."""
+        """The (state, new state) pairs of every draw, for ``function(updates=...)``.
+
+        Returns
+        -------
+        list of (Variable, Variable)
+            One pair per draw, in the order drawn.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=1)
+        >>> u = srng.uniform(size=2)
+        >>> len(srng.updates())
+        1
+        """
         return list(self.state_updates)
 
     # ---- draws ----
@@ -128,7 +157,26 @@ class _Streams:
         return self._vector("random_permutation", [size_var, as_tensor_variable(n)], ndim)
 
     def shuffle_row_elements(self, input):
-        """``input`` with the elements of each row (last axis) permuted independently."""
+        """``input`` with the elements of each row (last axis) permuted independently.
+
+        Parameters
+        ----------
+        input : array_like or Variable
+            What to shuffle.
+
+        Returns
+        -------
+        Variable
+            A symbolic sample of the shape of ``input``.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=1)
+        >>> a = theon.function([], srng.shuffle_row_elements(np.arange(6).reshape(2, 3)))()
+        >>> np.sort(a, axis=1)
+        array([[0, 1, 2],
+               [3, 4, 5]])
+        """
         return self._vector("random_shuffle_rows", [as_tensor_variable(input)])
 
 
@@ -137,47 +185,328 @@ def _float_dtype(dtype):
 
 
 class RandomStream(_Streams):
-    """Random draws with NumPy Generator's method names (PyTensor's RandomStream):
-    ``srng = RandomStream(seed); x = srng.normal(0, 1, size=(3, 4))``.
+    """Random draws with NumPy Generator's method names (PyTensor's RandomStream).
 
-    size: None (the parameters' broadcast shape), an int, or a tuple of ints and int
-    variables, or an int vector variable. dtype: floatX for real distributions, int64 for
-    integer ones, unless given.
+    Each draw has its own state, a shared variable whose ``default_update`` advances it after
+    every call of a function using it. ``size`` is None (the parameters' broadcast shape), an
+    int, a tuple of ints and int variables, or an int vector variable; ``dtype`` is floatX for
+    real distributions and int64 for integer ones, unless given.
+
+    Parameters
+    ----------
+    seed : int or None
+        A non-negative int; None: a fresh one.
+
+    Examples
+    --------
+    >>> srng = T.random.RandomStream(seed=42)
+    >>> x = srng.normal(0, 1, size=(3, 4))
+    >>> draw = theon.function([], x)
+    >>> draw().shape
+    (3, 4)
+    >>> bool((draw() != draw()).all())
+    True
     """
 
     def uniform(self, low=0.0, high=1.0, size=None, dtype=None):
+        """Uniform numbers in ``[low, high)``.
+
+        Parameters
+        ----------
+        low, high : float or Variable
+            The bounds.
+        size : int, tuple or int vector Variable
+            The sample's shape; None: the parameters' broadcast shape.
+        dtype : str
+            The sample's dtype (default: config.floatX).
+
+        Returns
+        -------
+        Variable
+            A symbolic sample; new numbers at every call of a function using it.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=7)
+        >>> draw = theon.function([], srng.uniform(2.0, 3.0, size=(2, 3)))
+        >>> a = draw()
+        >>> a.shape, bool(((2 <= a) & (a < 3)).all())
+        ((2, 3), True)
+        """
         return self._draw("uniform", [low, high], size, _float_dtype(dtype))
 
     def normal(self, loc=0.0, scale=1.0, size=None, dtype=None):
+        """Normal numbers of mean ``loc`` and standard deviation ``scale``.
+
+        Parameters
+        ----------
+        loc, scale : float or Variable
+            The mean and standard deviation.
+        size : int, tuple or int vector Variable
+            The sample's shape; None: the parameters' broadcast shape.
+        dtype : str
+            The sample's dtype (default: config.floatX).
+
+        Returns
+        -------
+        Variable
+            A symbolic sample; new numbers at every call of a function using it.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=7)
+        >>> draw = theon.function([], srng.normal(5.0, 0.1, size=1000))
+        >>> a = draw()
+        >>> a.shape, bool(abs(a.mean() - 5) < 0.05)
+        ((1000,), True)
+        """
         return self._draw("normal", [loc, scale], size, _float_dtype(dtype))
 
     def standard_normal(self, size=None, dtype=None):
+        """Normal numbers of mean 0 and standard deviation 1.
+
+        Parameters
+        ----------
+        size : int, tuple or int vector Variable
+            The sample's shape; None: the parameters' broadcast shape.
+        dtype : str
+            The sample's dtype (default: config.floatX).
+
+        Returns
+        -------
+        Variable
+            A symbolic sample; new numbers at every call of a function using it.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=7)
+        >>> draw = theon.function([], srng.standard_normal(size=(2, 2)))
+        >>> a = draw()
+        >>> a.shape, a.dtype
+        ((2, 2), dtype('float64'))
+        """
         return self._draw("standard_normal", [], size, _float_dtype(dtype))
 
     def truncated_normal(self, loc=0.0, scale=1.0, a=-2.0, b=2.0, size=None, dtype=None):
-        """loc + scale * z, z a standard normal restricted to [a, b] (scipy's truncnorm)."""
+        """``loc + scale * z``, z a standard normal restricted to ``[a, b]`` (scipy's truncnorm).
+
+        Parameters
+        ----------
+        loc, scale : float or Variable
+            The shift and scale.
+        a, b : float or Variable
+            The bounds of z.
+        size : int, tuple or int vector Variable
+            The sample's shape; None: the parameters' broadcast shape.
+        dtype : str
+            The sample's dtype (default: config.floatX).
+
+        Returns
+        -------
+        Variable
+            A symbolic sample; new numbers at every call of a function using it.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=7)
+        >>> draw = theon.function([], srng.truncated_normal(0.0, 1.0, -1.0, 1.0, size=100))
+        >>> a = draw()
+        >>> bool((abs(a) <= 1).all())
+        True
+        """
         return self._draw("truncated_normal", [loc, scale, a, b], size, _float_dtype(dtype))
 
     def beta(self, a, b, size=None, dtype=None):
+        """Beta-distributed numbers in ``[0, 1]``.
+
+        Parameters
+        ----------
+        a, b : float or Variable
+            The shape parameters, positive.
+        size : int, tuple or int vector Variable
+            The sample's shape; None: the parameters' broadcast shape.
+        dtype : str
+            The sample's dtype (default: config.floatX).
+
+        Returns
+        -------
+        Variable
+            A symbolic sample; new numbers at every call of a function using it.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=7)
+        >>> draw = theon.function([], srng.beta(2.0, 5.0, size=3))
+        >>> a = draw()
+        >>> a.shape, bool(((0 <= a) & (a <= 1)).all())
+        ((3,), True)
+        """
         return self._draw("beta", [a, b], size, _float_dtype(dtype))
 
     def gamma(self, shape, scale=1.0, size=None, dtype=None):
+        """Gamma-distributed numbers.
+
+        Parameters
+        ----------
+        shape, scale : float or Variable
+            The shape and scale, positive.
+        size : int, tuple or int vector Variable
+            The sample's shape; None: the parameters' broadcast shape.
+        dtype : str
+            The sample's dtype (default: config.floatX).
+
+        Returns
+        -------
+        Variable
+            A symbolic sample; new numbers at every call of a function using it.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=7)
+        >>> draw = theon.function([], srng.gamma(2.0, 3.0, size=3))
+        >>> a = draw()
+        >>> a.shape, bool((a > 0).all())
+        ((3,), True)
+        """
         return self._draw("gamma", [shape, scale], size, _float_dtype(dtype))
 
     def exponential(self, scale=1.0, size=None, dtype=None):
+        """Exponentially distributed numbers of mean ``scale``.
+
+        Parameters
+        ----------
+        scale : float or Variable
+            The mean, positive.
+        size : int, tuple or int vector Variable
+            The sample's shape; None: the parameters' broadcast shape.
+        dtype : str
+            The sample's dtype (default: config.floatX).
+
+        Returns
+        -------
+        Variable
+            A symbolic sample; new numbers at every call of a function using it.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=7)
+        >>> draw = theon.function([], srng.exponential(2.0, size=3))
+        >>> a = draw()
+        >>> a.shape, bool((a >= 0).all())
+        ((3,), True)
+        """
         return self._draw("exponential", [scale], size, _float_dtype(dtype))
 
     def poisson(self, lam=1.0, size=None, dtype="int64"):
+        """Poisson-distributed counts of mean ``lam``.
+
+        Parameters
+        ----------
+        lam : float or Variable
+            The mean, non-negative.
+        size : int, tuple or int vector Variable
+            The sample's shape; None: the parameters' broadcast shape.
+        dtype : str
+            The sample's dtype.
+
+        Returns
+        -------
+        Variable
+            A symbolic sample; new numbers at every call of a function using it.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=7)
+        >>> draw = theon.function([], srng.poisson(3.0, size=4))
+        >>> a = draw()
+        >>> a.dtype, bool((a >= 0).all())
+        (dtype('int64'), True)
+        """
         return self._draw("poisson", [lam], size, dtype)
 
     def binomial(self, n, p, size=None, dtype="int64"):
+        """The number of successes among ``n`` trials of probability ``p``.
+
+        Parameters
+        ----------
+        n : int or Variable
+            The number of trials.
+        p : float or Variable
+            The probability of success.
+        size : int, tuple or int vector Variable
+            The sample's shape; None: the parameters' broadcast shape.
+        dtype : str
+            The sample's dtype.
+
+        Returns
+        -------
+        Variable
+            A symbolic sample; new numbers at every call of a function using it.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=7)
+        >>> draw = theon.function([], srng.binomial(10, 0.5, size=4))
+        >>> a = draw()
+        >>> a.dtype, bool(((0 <= a) & (a <= 10)).all())
+        (dtype('int64'), True)
+        """
         return self._draw("binomial", [n, p], size, dtype)
 
     def bernoulli(self, p, size=None, dtype="int64"):
+        """1 with probability ``p``, else 0.
+
+        Parameters
+        ----------
+        p : float or Variable
+            The probability of 1.
+        size : int, tuple or int vector Variable
+            The sample's shape; None: the parameters' broadcast shape.
+        dtype : str
+            The sample's dtype.
+
+        Returns
+        -------
+        Variable
+            A symbolic sample; new numbers at every call of a function using it.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=7)
+        >>> draw = theon.function([], srng.bernoulli(1.0, size=3))
+        >>> a = draw()
+        >>> a
+        array([1, 1, 1])
+        """
         return self._draw("binomial", [1, p], size, dtype)
 
     def integers(self, low, high=None, size=None, dtype="int64", endpoint=False):
-        """Integers in [low, high) ([low, high] with endpoint); high=None draws from [0, low)."""
+        """Integers in ``[low, high)`` (``[low, high]`` with endpoint), uniformly.
+
+        Parameters
+        ----------
+        low, high : int or Variable
+            The bounds; high=None draws from ``[0, low)``.
+        size : int, tuple or int vector Variable
+            The sample's shape; None: the parameters' broadcast shape.
+        dtype : str
+            The sample's dtype.
+        endpoint : bool
+            Include ``high``.
+
+        Returns
+        -------
+        Variable
+            A symbolic sample; new numbers at every call of a function using it.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=7)
+        >>> draw = theon.function([], srng.integers(3, size=100))
+        >>> a = draw()
+        >>> sorted(set(a.tolist()))
+        [0, 1, 2]
+        """
         if high is None:
             low, high = 0, low
         if endpoint:
@@ -185,23 +514,139 @@ class RandomStream(_Streams):
         return self._draw("integers", [low, high], size, dtype)
 
     def random_integers(self, low=0, high=1, size=None, dtype="int64"):
-        """Integers in [low, high], both included (Theano's random_integers)."""
+        """Integers in ``[low, high]``, both included (Theano's random_integers).
+
+        Parameters
+        ----------
+        low, high : int or Variable
+            The bounds.
+        size : int, tuple or int vector Variable
+            The sample's shape; None: the parameters' broadcast shape.
+        dtype : str
+            The sample's dtype.
+
+        Returns
+        -------
+        Variable
+            A symbolic sample; new numbers at every call of a function using it.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=7)
+        >>> draw = theon.function([], srng.random_integers(1, 3, size=100))
+        >>> a = draw()
+        >>> sorted(set(a.tolist()))
+        [1, 2, 3]
+        """
         return self.integers(low, high, size=size, dtype=dtype, endpoint=True)
 
     def multinomial(self, n, pvals, size=None, dtype="int64"):
+        """Counts of ``n`` draws among the categories of probabilities ``pvals``.
+
+        Parameters
+        ----------
+        n : int or Variable
+            The number of draws.
+        pvals : array_like or Variable
+            The probabilities, on the last axis.
+        size : int, tuple or int vector Variable
+            The sample's shape; None: the parameters' broadcast shape.
+        dtype : str
+            The sample's dtype.
+
+        Returns
+        -------
+        Variable
+            A symbolic sample, with the categories on the last axis.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=7)
+        >>> draw = theon.function([], srng.multinomial(10, [0.2, 0.8]))
+        >>> a = draw()
+        >>> a.shape, int(a.sum())
+        ((2,), 10)
+        """
         return self._multinomial(size, n, pvals, dtype)
 
     def choice(self, a, size=None, replace=True, p=None):
+        """Elements of ``a`` (or of ``range(a)`` for an int) drawn at random.
+
+        Parameters
+        ----------
+        a : int, array_like or Variable
+            The population.
+        size : int, tuple or int vector Variable
+            The sample's shape; None: the parameters' broadcast shape.
+        replace : bool
+            Draw with replacement.
+        p : array_like or Variable
+            The probabilities (default: uniform).
+
+        Returns
+        -------
+        Variable
+            A symbolic sample; new numbers at every call of a function using it.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=7)
+        >>> draw = theon.function([], srng.choice(5, size=5, replace=False))
+        >>> a = draw()
+        >>> sorted(a.tolist())
+        [0, 1, 2, 3, 4]
+        """
         return self._choice(size, a, replace, p)
 
     def permutation(self, x, size=None):
-        """A permutation of range(x) for an int x; for an array, a shuffled copy along its
-        first axis."""
+        """A permutation of ``range(x)``, or of the rows of the array ``x``.
+
+        For an array, a shuffled copy along its first axis.
+
+        Parameters
+        ----------
+        x : int, array_like or Variable
+            What to permute.
+        size : int or tuple
+            For an int x, the shape of independent permutations (each a last axis).
+
+        Returns
+        -------
+        Variable
+            A symbolic sample; new numbers at every call of a function using it.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=7)
+        >>> draw = theon.function([], srng.permutation(4))
+        >>> a = draw()
+        >>> sorted(a.tolist())
+        [0, 1, 2, 3]
+        """
         if isinstance(x, (int, np.integer)) or (isinstance(x, _core.Variable) and x.ndim == 0):
             return self._permutation(size, x)
         x = as_tensor_variable(x)
         return x[self._permutation(None, x.shape[0])]
 
     def shuffle(self, x):
-        """A shuffled copy of x along its first axis (NumPy's Generator.permutation(x))."""
+        """A shuffled copy of ``x`` along its first axis (NumPy's Generator.permutation(x)).
+
+        Parameters
+        ----------
+        x : array_like or Variable
+            What to shuffle.
+
+        Returns
+        -------
+        Variable
+            A symbolic sample; new numbers at every call of a function using it.
+
+        Examples
+        --------
+        >>> srng = T.random.RandomStream(seed=7)
+        >>> draw = theon.function([], srng.shuffle(np.arange(4.0)))
+        >>> a = draw()
+        >>> sorted(a.tolist())
+        [0.0, 1.0, 2.0, 3.0]
+        """
         return self.permutation(x)

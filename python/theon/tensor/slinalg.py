@@ -19,17 +19,64 @@ _TRANS = {0: 0, 1: 1, 2: 1, "N": 0, "T": 1, "C": 1}
 
 
 def cholesky(a, lower=True, on_error="raise"):
-    """The Cholesky factor of ``a`` (only its ``lower``, else upper, triangle is read): L with
-    ``a = L L^T``, or U with ``a = U^T U`` when ``lower=False``. Note: Theano's (and this)
-    default is ``lower=True``; scipy.linalg.cholesky's is False. ``on_error='nan'`` gives a
-    NaN factor instead of raising LinAlgError for a matrix that is not positive definite."""
+    """The Cholesky factor of ``a``: L with ``a = L @ L.T``, or U with ``a = U.T @ U``.
+
+    Parameters
+    ----------
+    a : Variable
+        Symmetric positive definite matrices (a stack of them in the leading axes).
+    lower : bool
+        Compute L, reading the lower triangle; else U from the upper one. Theano's (and this)
+        default is True; scipy.linalg.cholesky's is False.
+    on_error : {'raise', 'nan'}
+        For a matrix that is not positive definite: raise numpy.linalg.LinAlgError, or give a NaN
+        factor.
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``a``.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], T.slinalg.cholesky(a))([[4., 2.], [2., 2.]])
+    array([[2., 0.],
+           [1., 1.]])
+    """
     return build("cholesky", a, lower=bool(lower), on_error=on_error)
 
 
 def solve(a, b, assume_a="gen", lower=False, check_finite=True, transposed=False):
-    """x with ``a x = b`` (scipy.linalg.solve): ``assume_a`` 'gen' (LU), 'sym' (symmetric) or
-    'pos' (positive definite); sym and pos read only the ``lower`` (else upper) triangle.
-    ``b`` is a vector (1-d) or a stack of matrices. ``transposed`` solves ``a^T x = b``."""
+    """The solution ``x`` of ``a @ x = b`` (scipy.linalg.solve).
+
+    Parameters
+    ----------
+    a : Variable
+        Matrices (a stack of them in the leading axes).
+    b : Variable
+        A vector (1-d) or a stack of matrices.
+    assume_a : {'gen', 'sym', 'pos'}
+        General (LU), symmetric or positive definite.
+    lower : bool
+        For sym and pos, read the lower (else upper) triangle.
+    check_finite : bool
+        Accepted for SciPy's signature.
+    transposed : bool
+        Solve ``a.T @ x = b``.
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``b`` (broadcast).
+
+    Examples
+    --------
+    >>> a, b = T.dmatrix('a'), T.dvector('b')
+    >>> f = theon.function([a, b], T.slinalg.solve(a, b, assume_a='pos'))
+    >>> f([[2., 0.], [0., 4.]], [2., 2.])
+    array([1. , 0.5])
+    """
     if assume_a not in _ASSUME_A:
         raise ValueError(f"solve: assume_a must be 'gen', 'sym' or 'pos', got {assume_a!r}")
     if transposed:
@@ -41,9 +88,37 @@ def solve(a, b, assume_a="gen", lower=False, check_finite=True, transposed=False
 
 def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False,
                      check_finite=True):
-    """x with ``op(a) x = b`` for triangular ``a`` (scipy.linalg.solve_triangular): ``trans``
-    0/'N' (a), 1/'T' or 2/'C' (a^T); only the ``lower`` (else upper) triangle is read and
-    ``unit_diagonal`` takes its diagonal as ones."""
+    """The solution ``x`` of ``op(a) @ x = b`` for a triangular ``a``.
+
+    As scipy.linalg.solve_triangular.
+
+    Parameters
+    ----------
+    a : Variable
+        Matrices (a stack of them in the leading axes).
+    b : Variable
+        A vector (1-d) or a stack of matrices.
+    trans : {0, 1, 2, 'N', 'T', 'C'}
+        ``op(a)``: a for 0/'N', a.T for 1/'T' and 2/'C'.
+    lower : bool
+        Read the lower (else upper) triangle.
+    unit_diagonal : bool
+        Take the diagonal as ones.
+    overwrite_b, check_finite : bool
+        Accepted for SciPy's signature.
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``b`` (broadcast).
+
+    Examples
+    --------
+    >>> a, b = T.dmatrix('a'), T.dvector('b')
+    >>> f = theon.function([a, b], T.slinalg.solve_triangular(a, b, lower=True))
+    >>> f([[1., 0.], [1., 2.]], [1., 5.])
+    array([1., 2.])
+    """
     if trans not in _TRANS:
         raise ValueError(f"solve_triangular: trans must be 0, 1, 2, 'N', 'T' or 'C', got {trans!r}")
     return build("solve_triangular", a, b, lower=bool(lower), trans=_TRANS[trans],
@@ -51,42 +126,182 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
 
 
 def solve_lower_triangular(a, b):
-    """Theano's name: solve_triangular(a, b, lower=True)."""
+    """Theano's name of ``solve_triangular(a, b, lower=True)``.
+
+    Parameters
+    ----------
+    a : Variable
+        Matrices (a stack of them in the leading axes).
+    b : Variable
+        A vector (1-d) or a stack of matrices.
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``b`` (broadcast).
+
+    Examples
+    --------
+    >>> a, b = T.dmatrix('a'), T.dvector('b')
+    >>> f = theon.function([a, b], T.slinalg.solve_lower_triangular(a, b))
+    >>> f([[1., 0.], [1., 2.]], [1., 5.])
+    array([1., 2.])
+    """
     return solve_triangular(a, b, lower=True)
 
 
 def solve_upper_triangular(a, b):
-    """Theano's name: solve_triangular(a, b, lower=False)."""
+    """Theano's name of ``solve_triangular(a, b, lower=False)``.
+
+    Parameters
+    ----------
+    a : Variable
+        Matrices (a stack of them in the leading axes).
+    b : Variable
+        A vector (1-d) or a stack of matrices.
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``b`` (broadcast).
+
+    Examples
+    --------
+    >>> a, b = T.dmatrix('a'), T.dvector('b')
+    >>> f = theon.function([a, b], T.slinalg.solve_upper_triangular(a, b))
+    >>> f([[2., 1.], [0., 1.]], [5., 1.])
+    array([2., 1.])
+    """
     return solve_triangular(a, b, lower=False)
 
 
 def solve_symmetric(a, b):
-    """Theano's name: solve(a, b, assume_a='sym')."""
+    """Theano's name of ``solve(a, b, assume_a='sym')``.
+
+    Parameters
+    ----------
+    a : Variable
+        Matrices (a stack of them in the leading axes).
+    b : Variable
+        A vector (1-d) or a stack of matrices.
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``b`` (broadcast).
+
+    Examples
+    --------
+    >>> a, b = T.dmatrix('a'), T.dvector('b')
+    >>> theon.function([a, b], T.slinalg.solve_symmetric(a, b))([[2., 1.], [1., 2.]], [3., 3.])
+    array([1., 1.])
+    """
     return solve(a, b, assume_a="sym")
 
 
 def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
-    """``(c, lower)`` for cho_solve (scipy.linalg.cho_factor): c is the Cholesky factor with the
-    other triangle zero (SciPy leaves it arbitrary)."""
+    """The Cholesky factorization for cho_solve (scipy.linalg.cho_factor).
+
+    Parameters
+    ----------
+    a : Variable
+        Matrices (a stack of them in the leading axes).
+    lower : bool
+        Compute L, else U.
+    overwrite_a, check_finite : bool
+        Accepted for SciPy's signature.
+
+    Returns
+    -------
+    tuple
+        ``(c, lower)``: c is the Cholesky factor with the other triangle zero (SciPy leaves it
+        arbitrary).
+
+    Examples
+    --------
+    >>> a, b = T.dmatrix('a'), T.dvector('b')
+    >>> x = T.slinalg.cho_solve(T.slinalg.cho_factor(a), b)
+    >>> theon.function([a, b], x)([[4., 2.], [2., 2.]], [2., 2.])
+    array([0., 1.])
+    """
     return cholesky(a, lower=lower), lower
 
 
 def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
-    """x with ``a x = b`` given ``(c, lower)``, c the Cholesky factor of a
-    (scipy.linalg.cho_solve); only c's ``lower`` (else upper) triangle is read."""
+    """The solution ``x`` of ``a @ x = b`` given the Cholesky factor of ``a``.
+
+    As scipy.linalg.cho_solve.
+
+    Parameters
+    ----------
+    c_and_lower : tuple
+        ``(c, lower)`` as cho_factor returns; only c's lower (else upper) triangle is read.
+    b : Variable
+        A vector (1-d) or a stack of matrices.
+    overwrite_b, check_finite : bool
+        Accepted for SciPy's signature.
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``b`` (broadcast).
+
+    Examples
+    --------
+    >>> c, b = T.dmatrix('c'), T.dvector('b')
+    >>> theon.function([c, b], T.slinalg.cho_solve((c, True), b))([[2., 0.], [1., 1.]], [2., 2.])
+    array([0., 1.])
+    """
     c, lower = c_and_lower
     return build("cho_solve", c, b, lower=bool(lower))
 
 
 def expm(A):
-    """The matrix exponential (scipy.linalg.expm; scaling and squaring with a Pade
-    approximant)."""
+    """The matrix exponential (scipy.linalg.expm; scaling and squaring with a Pade approximant).
+
+    Parameters
+    ----------
+    A : Variable
+        Square matrices (a stack of them in the leading axes).
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``A``.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], T.slinalg.expm(a))([[0., 0.], [0., np.log(2.)]])
+    array([[1., 0.],
+           [0., 2.]])
+    """
     return build("expm", A)
 
 
 def eigvalsh(a, b=None, lower=True):
-    """The ascending eigenvalues of the symmetric ``a`` (Theano's slinalg.eigvalsh; the
-    generalized problem with ``b`` is not supported)."""
+    """The ascending eigenvalues of the symmetric ``a`` (Theano's slinalg.eigvalsh).
+
+    Parameters
+    ----------
+    a : Variable
+        Matrices (a stack of them in the leading axes).
+    b : None
+        The generalized problem is not supported.
+    lower : bool
+        Read the lower (else upper) triangle.
+
+    Returns
+    -------
+    Variable
+        Of shape ``a.shape[:-1]``.
+
+    Examples
+    --------
+    >>> a = T.dmatrix('a')
+    >>> theon.function([a], T.slinalg.eigvalsh(a))([[2., 1.], [1., 2.]])
+    array([1., 3.])
+    """
     if b is not None:
         raise NotImplementedError("eigvalsh: the generalized eigenproblem (b) is not supported")
     return _eigvalsh(a, "L" if lower else "U")

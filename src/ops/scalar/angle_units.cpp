@@ -38,11 +38,45 @@ THEON_OP_FILE(angle_units) {
   register_elementwise_op(
       make_scalar_op<1, DTypeRule::Float, kFloatTypes>(
           "deg2rad", Deg2Rad{}, "({0} * (({T})3.14159265358979323846 / ({T})180))"),
-      &deg2rad_grad, "Angles converted from degrees to radians, elementwise.");
+      &deg2rad_grad,
+      "Angles converted from degrees to radians, elementwise.\n"
+      "\n"
+      "Parameters\n"
+      "----------\n"
+      "x : Variable, array_like or number\n"
+      "    The input.\n"
+      "\n"
+      "Returns\n"
+      "-------\n"
+      "Variable\n"
+      "    Computed elementwise, of the input's shape.\n"
+      "\n"
+      "Examples\n"
+      "--------\n"
+      ">>> x = T.dvector('x')\n"
+      ">>> theon.function([x], T.deg2rad(x))([180., 90.])\n"
+      "array([3.14159265, 1.57079633])");
   register_elementwise_op(
       make_scalar_op<1, DTypeRule::Float, kFloatTypes>(
           "rad2deg", Rad2Deg{}, "({0} * (({T})180 / ({T})3.14159265358979323846))"),
-      &rad2deg_grad, "Angles converted from radians to degrees, elementwise.");
+      &rad2deg_grad,
+      "Angles converted from radians to degrees, elementwise.\n"
+      "\n"
+      "Parameters\n"
+      "----------\n"
+      "x : Variable, array_like or number\n"
+      "    The input.\n"
+      "\n"
+      "Returns\n"
+      "-------\n"
+      "Variable\n"
+      "    Computed elementwise, of the input's shape.\n"
+      "\n"
+      "Examples\n"
+      "--------\n"
+      ">>> x = T.dvector('x')\n"
+      ">>> theon.function([x], T.rad2deg(x))([np.pi, np.pi / 2])\n"
+      "array([180.,  90.])");
 }
 
 }  // namespace theon

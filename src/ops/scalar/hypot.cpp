@@ -28,7 +28,24 @@ std::vector<Var> hypot_grad(const std::vector<Var>& x, const Var& y, const Var& 
 THEON_OP_FILE(hypot) {
   register_elementwise_op(
       make_scalar_op<2, DTypeRule::Float, kFloatTypes>("hypot", Hypot{}, "std::hypot({0}, {1})"),
-      &hypot_grad, "sqrt(x**2 + y**2) without overflow, elementwise (np.hypot).");
+      &hypot_grad,
+      "sqrt(x**2 + y**2) without overflow, elementwise (np.hypot).\n"
+      "\n"
+      "Parameters\n"
+      "----------\n"
+      "x, y : Variable, array_like or number\n"
+      "    The operands, broadcast together.\n"
+      "\n"
+      "Returns\n"
+      "-------\n"
+      "Variable\n"
+      "    Computed elementwise, of the broadcast shape.\n"
+      "\n"
+      "Examples\n"
+      "--------\n"
+      ">>> x, y = T.dvectors('x', 'y')\n"
+      ">>> theon.function([x, y], T.hypot(x, y))([3., 1e200], [4., 1e200])\n"
+      "array([5.00000000e+000, 1.41421356e+200])");
 }
 
 }  // namespace theon

@@ -53,10 +53,44 @@ std::vector<Var> logaddexp2_grad(const std::vector<Var>& x, const Var& y, const 
 THEON_OP_FILE(logaddexp) {
   register_elementwise_op(
       make_scalar_op<2, DTypeRule::Float, kFloatTypes>("logaddexp", LogAddExp{}, kLogAddExpC),
-      &logaddexp_grad, "log(exp(x) + exp(y)) without overflow, elementwise (np.logaddexp).");
+      &logaddexp_grad,
+      "log(exp(x) + exp(y)) without overflow, elementwise (np.logaddexp).\n"
+      "\n"
+      "Parameters\n"
+      "----------\n"
+      "x, y : Variable, array_like or number\n"
+      "    The operands, broadcast together.\n"
+      "\n"
+      "Returns\n"
+      "-------\n"
+      "Variable\n"
+      "    Computed elementwise, of the broadcast shape.\n"
+      "\n"
+      "Examples\n"
+      "--------\n"
+      ">>> x, y = T.dvectors('x', 'y')\n"
+      ">>> theon.function([x, y], T.logaddexp(x, y))([0., 1000.], [0., 1000.])\n"
+      "array([6.93147181e-01, 1.00069315e+03])");
   register_elementwise_op(
       make_scalar_op<2, DTypeRule::Float, kFloatTypes>("logaddexp2", LogAddExp2{}, kLogAddExp2C),
-      &logaddexp2_grad, "log2(2**x + 2**y) without overflow, elementwise (np.logaddexp2).");
+      &logaddexp2_grad,
+      "log2(2**x + 2**y) without overflow, elementwise (np.logaddexp2).\n"
+      "\n"
+      "Parameters\n"
+      "----------\n"
+      "x, y : Variable, array_like or number\n"
+      "    The operands, broadcast together.\n"
+      "\n"
+      "Returns\n"
+      "-------\n"
+      "Variable\n"
+      "    Computed elementwise, of the broadcast shape.\n"
+      "\n"
+      "Examples\n"
+      "--------\n"
+      ">>> x, y = T.dvectors('x', 'y')\n"
+      ">>> theon.function([x, y], T.logaddexp2(x, y))([1., 1000.], [1., 1000.])\n"
+      "array([   2., 1001.])");
 }
 
 }  // namespace theon
