@@ -181,12 +181,16 @@ std::string emit_kernel(const Fused& op, const std::string& symbol) {
     // For max and min the lanes use plain compares, which vectorize, and remember NaNs apart:
     // any NaN makes the result NaN, as theon_maximum / theon_minimum would.
     const bool extreme = rule.lane_compare != nullptr;
-    s << "      " << acc_t << " acc[8];\n";
+    // float32 sums and products run in float64 lanes, as the Reduce op accumulates them: a
+    // float32 running sum of 10^5 terms is off in the fourth digit.
+    const std::string lane_t = !extreme && acc_t == "float" ? "double" : acc_t;
+    const std::string lane_root = lane_t == acc_t ? root : "static_cast<double>(" + root + ")";
+    s << "      " << lane_t << " acc[8];\n";
     if (extreme)
       s << "      bool nan[8] = {false, false, false, false, false, false, false, false};\n";
     // Lane 0 carries the running result; the others start from the identity.
     s << "      acc[0] = *out;\n";
-    s << "      for (int l = 1; l < 8; ++l) acc[l] = " << identity(rule, acc_t) << ";\n";
+    s << "      for (int l = 1; l < 8; ++l) acc[l] = " << identity(rule, lane_t) << ";\n";
     s << "      int64_t i = 0;\n";
     s << "      if (contiguous) {\n";
     s << "        for (; i + 8 <= n; i += 8) {\n";
@@ -211,21 +215,21 @@ std::string emit_kernel(const Fused& op, const std::string& symbol) {
       s << "            acc[l] = acc[l] " << rule.lane_compare << " " << root << " ? " << root
         << " : acc[l];\n";
     } else {
-      s << "            acc[l] = " << combine(rule, "acc[l]", root, acc_t) << ";\n";
+      s << "            acc[l] = " << combine(rule, "acc[l]", lane_root, lane_t) << ";\n";
     }
     s << "          }\n        }\n      }\n";
     s << "      for (; i < n; ++i) {\n";
     s << load_inputs(false, "        ");
     s << emit_steps(op, "        ");
-    s << "        acc[0] = " << combine(rule, "acc[0]", root, acc_t) << ";\n";
+    s << "        acc[0] = " << combine(rule, "acc[0]", lane_root, lane_t) << ";\n";
     s << "      }\n";
-    s << "      " << acc_t << " r = acc[0];\n";
-    s << "      for (int l = 1; l < 8; ++l) r = " << combine(rule, "r", "acc[l]", acc_t) << ";\n";
+    s << "      " << lane_t << " r = acc[0];\n";
+    s << "      for (int l = 1; l < 8; ++l) r = " << combine(rule, "r", "acc[l]", lane_t) << ";\n";
     if (extreme) {
       s << "      for (int l = 0; l < 8; ++l) if (nan[l]) r = std::numeric_limits<" << acc_t
         << ">::quiet_NaN();\n";
     }
-    s << "      *out = r;\n";
+    s << "      *out = static_cast<" << acc_t << ">(r);\n";
     s << "    } else if (contiguous && st[0] == sizeof(" << acc_t << ")) {\n";
     s << "      for (int64_t i = 0; i < n; ++i) {\n";
     s << load_inputs(true, "        ");

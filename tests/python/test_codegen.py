@@ -119,6 +119,18 @@ def test_fused_reductions_match_numpy(codegen, axis, kind):
         np.testing.assert_allclose(f(*args), want, rtol=1e-12)
 
 
+def test_fused_float32_sum_accumulates_in_float64_as_the_reduce_op(codegen):
+    # A float32 running sum of 10^5 terms drifts in the fourth digit; the fused kernel sums in
+    # float64 lanes as the unfused Reduce does, so the mean is log(2) to float32 rounding.
+    x = T.vector("x", dtype="float32")
+    f = theon.function([x], T.mean(T.nnet.softplus(x) - x * 0.5))
+    assert any("sum" in n for n in fused_nodes(f))
+    with theon.config.change_flags(num_threads=1):
+        got = f(np.zeros(100_000, np.float32))
+    assert got.dtype == np.float32
+    assert got == np.float32(np.log(2.0))
+
+
 def test_plain_reduction_is_fused_and_keepdims_works(codegen):
     x = T.matrix("x")
     f = theon.function([x], [T.sum(x, axis=1, keepdims=True), T.max(x, axis=0)])
