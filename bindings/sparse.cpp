@@ -78,12 +78,12 @@ SparsePtr sparse_from_python(nb::handle obj, const std::string& what,
     s->data = array_attr(m, "data", dt.c_str());
     s->indices = array_attr(m, "indices", "int32");
     s->indptr = array_attr(m, "indptr", "int32");
-    // The structure is checked before SciPy sorts and sums duplicates: its routines read out
-    // of bounds on a corrupt indptr.
-    s->validate(what, false);
   };
   read_arrays();
   if (!nb::cast<bool>(m.attr("has_canonical_format"))) {
+    // The structure is checked before SciPy sorts and sums duplicates: its routines read out
+    // of bounds on a corrupt indptr.
+    s->validate(what, false);
     m = m.attr("copy")();
     m.attr("sum_duplicates")();
     read_arrays();

@@ -37,6 +37,12 @@ void sparse_dense_product(const SparseMatrix& s, const T* sv, const T* d, int64_
     parallel_for(s.rows, kMinRowsPerTask, [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) {
         T* o = out + i * n;
+        if (n == 1) {  // a matrix-vector product: the row's dot product in a register
+          T acc = 0;
+          for (int32_t k = p[i]; k < p[i + 1]; ++k) acc += sv[k] * d[ix[k]];
+          o[0] += acc;
+          continue;
+        }
         for (int32_t k = p[i]; k < p[i + 1]; ++k) {
           const T v = sv[k];
           const T* row = d + int64_t{ix[k]} * n;
