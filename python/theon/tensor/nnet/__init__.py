@@ -1,0 +1,156 @@
+"""theon.tensor.nnet: activations, softmax, losses and convolution (C++ in src/ops/nnet/).
+
+The elementwise functions are stable for large inputs (sigmoid(-1000) == 0, softplus(1000) ==
+1000); softmax and log_softmax subtract the maximum along the axis before exponentiating.
+conv2d and its gradients are in theon.tensor.nnet.abstract_conv, batch normalization in
+theon.tensor.nnet.bn (both also here, as in Theano).
+"""
+
+from theon.tensor._build import Variable, as_tensor_variable, build, build_elemwise
+from theon.tensor.nnet import bn  # noqa: F401
+from theon.tensor.nnet.abstract_conv import (conv2d, conv2d_grad_wrt_inputs,
+                                             conv2d_grad_wrt_weights)
+
+__all__ = [
+    "sigmoid", "softplus", "relu", "softmax", "log_softmax", "logsoftmax", "hard_sigmoid",
+    "ultra_fast_sigmoid", "categorical_crossentropy", "crossentropy_softmax_argmax_1hot_with_bias",
+    "crossentropy_softmax_1hot_with_bias", "crossentropy_softmax_1hot",
+    "crossentropy_softmax_1hot_with_bias_dx", "conv2d", "conv2d_grad_wrt_inputs",
+    "conv2d_grad_wrt_weights", "binary_crossentropy", "sigmoid_binary_crossentropy", "elu",
+    "selu", "softsign", "softmax_with_bias", "to_one_hot", "confusion_matrix",
+]
+
+
+def sigmoid(x):
+    """1 / (1 + exp(-x))."""
+    return build_elemwise("sigmoid", x)
+
+
+def ultra_fast_sigmoid(x):
+    """Theano's fast approximation of sigmoid; here the exact (and equally fast) sigmoid."""
+    return build_elemwise("sigmoid", x)
+
+
+def hard_sigmoid(x):
+    """Theano's piecewise-linear sigmoid: clip(0.2 * x + 0.5, 0, 1)."""
+    return build_elemwise("hard_sigmoid", x)
+
+
+def softplus(x):
+    """log(1 + exp(x))."""
+    return build_elemwise("softplus", x)
+
+
+def relu(x, alpha=0):
+    """maximum(x, 0); with ``alpha``, where(x > 0, x, alpha * x). ``alpha`` may be a number or
+    a symbolic scalar."""
+    if isinstance(alpha, (bool, int, float)) and not isinstance(alpha, Variable):
+        if alpha == 0:
+            return build_elemwise("relu", x)
+        return build_elemwise("leaky_relu", x, alpha)
+    return build_elemwise("leaky_relu", x, alpha)
+
+
+def softmax(x, axis=-1):
+    """exp(x) / sum(exp(x), axis), computed stably; ``axis=None`` normalizes over all
+    elements."""
+    return build("softmax", x, axis=axis)
+
+
+def log_softmax(x, axis=-1):
+    """x - log(sum(exp(x), axis)), computed stably."""
+    return build("log_softmax", x, axis=axis)
+
+
+def categorical_crossentropy(coding_dist, true_dist):
+    """Theano's categorical cross-entropy: ``-log(coding_dist[arange(n), true_dist])`` for
+    integer labels, ``-sum(true_dist * log(coding_dist), axis=-1)`` for a distribution. Over a
+    softmax, the compiled form is the fused, stable cross-entropy op."""
+    return build("categorical_crossentropy", coding_dist, true_dist)
+
+
+def crossentropy_softmax_argmax_1hot_with_bias(x, b, y_idx):
+    """The fused op: ``[nll, softmax(x + b), argmax(x + b, axis=1)]`` with
+    ``nll[i] = -log(softmax(x + b)[i, y_idx[i]])``, computed stably."""
+    return build("crossentropy_softmax_argmax_1hot_with_bias", x, b, y_idx)
+
+
+def crossentropy_softmax_1hot_with_bias(x, b, y_idx):
+    """``[nll, softmax(x + b)]`` of the fused op."""
+    return crossentropy_softmax_argmax_1hot_with_bias(x, b, y_idx)[:2]
+
+
+def crossentropy_softmax_1hot(x, y_idx):
+    """``[nll, softmax(x)]`` of the fused op with a zero bias."""
+    return build("crossentropy_softmax_argmax_1hot_with_bias", x, y_idx)[:2]
+
+
+def crossentropy_softmax_1hot_with_bias_dx(dy, sm, y_idx):
+    """The fused gradient ``dy[:, None] * (sm - onehot(y_idx))``."""
+    return build("crossentropy_softmax_1hot_with_bias_dx", dy, sm, y_idx)
+
+
+logsoftmax = log_softmax
+
+
+def softmax_with_bias(x, b):
+    """softmax(x + b) along the last axis (Theano: a matrix x and a vector b)."""
+    return softmax(as_tensor_variable(x) + b, axis=-1)
+
+
+def binary_crossentropy(output, target):
+    """-(target * log(output) + (1 - target) * log(1 - output)), elementwise."""
+    from theon import tensor as T
+
+    return -(target * T.log(output) + (1.0 - target) * T.log1p(-output))
+
+
+def sigmoid_binary_crossentropy(output, target):
+    """binary_crossentropy(sigmoid(output), target) for logits ``output``, computed stably as
+    softplus(output) - target * output."""
+    return softplus(output) - target * output
+
+
+def elu(x, alpha=1):
+    """x where x > 0, alpha * (exp(x) - 1) elsewhere."""
+    from theon import tensor as T
+
+    x = as_tensor_variable(x)
+    return T.switch(T.gt(x, 0), x, alpha * T.expm1(x))
+
+
+def selu(x):
+    """The scaled ELU of Klambauer et al. (2017)."""
+    alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+    return scale * elu(x, alpha)
+
+
+def softsign(x):
+    """x / (1 + |x|)."""
+    from theon import tensor as T
+
+    return x / (1.0 + T.abs(x))
+
+
+def to_one_hot(y, nb_class, dtype=None):
+    """A (len(y), nb_class) matrix with 1 at (i, y[i]) and 0 elsewhere (floatX by default);
+    theon.tensor.extra_ops.to_one_hot under Theano's nnet name."""
+    from theon.tensor.extra_ops import to_one_hot as one_hot
+
+    return one_hot(y, nb_class, dtype)
+
+
+def confusion_matrix(actual, pred):
+    """Theano's confusion_matrix: [conf_mat, order], order the sorted labels seen in
+    ``actual`` or ``pred`` and conf_mat[i, j] the count of samples labelled order[i] and
+    predicted order[j]."""
+    from theon.tensor import concatenate, dot, eq
+    from theon.tensor.extra_ops import unique
+
+    actual, pred = as_tensor_variable(actual), as_tensor_variable(pred)
+    if actual.ndim != 1 or pred.ndim != 1:
+        raise ValueError(f"confusion_matrix: expected vectors, got {actual.type} and {pred.type}")
+    order = unique(concatenate([actual, pred]))
+    one_hot_actual = eq(actual.dimshuffle(0, "x"), order).astype("int64")
+    one_hot_pred = eq(pred.dimshuffle(0, "x"), order).astype("int64")
+    return [dot(one_hot_actual.T, one_hot_pred), order]

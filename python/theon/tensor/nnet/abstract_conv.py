@@ -1,0 +1,130 @@
+"""theon.tensor.nnet.abstract_conv: Theano's 2-d convolution and its two gradients (C++ ops
+Conv2d, Conv2dGradInputs, Conv2dGradWeights in src/ops/nnet/).
+
+Images are (batch, channels, rows, columns) and filters (output channels, input channels /
+num_groups, rows, columns), as in Theano. This module parses Theano's arguments; the ops check
+the shapes."""
+
+from theon.tensor._build import as_tensor_variable, build
+from theon.tensor._shape import shape_vector, specify_shape
+
+__all__ = ["conv2d", "conv2d_grad_wrt_inputs", "conv2d_grad_wrt_weights", "conv2d_transpose"]
+
+
+def _pair(value, name, who):
+    if isinstance(value, bool) or not isinstance(value, (int, tuple, list)):
+        raise TypeError(f"{who}: {name} must be an int or a pair of ints, got {value!r}")
+    pair = (value, value) if isinstance(value, int) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in pair):
+        raise ValueError(f"{who}: {name} must be a pair of ints (rows, columns), got {value!r}")
+    return pair
+
+
+def _params(who, border_mode, subsample, filter_flip, filter_dilation, num_groups, unshared):
+    if unshared:
+        raise NotImplementedError(f"{who}: unshared (locally connected) convolutions are not "
+                                  "implemented")
+    params = {"subsample": _pair(subsample, "subsample", who),
+              "filter_dilation": _pair(filter_dilation, "filter_dilation", who),
+              "num_groups": num_groups, "filter_flip": bool(filter_flip)}
+    if isinstance(border_mode, str):
+        params["border_mode"] = border_mode
+    else:
+        params["border_mode"] = "pad"
+        params["pad"] = _pair(border_mode, "border_mode", who)
+    return params
+
+
+def _with_hint(x, hint, name, who):
+    """x with Theano's shape hint applied: checked against x's static shape now, and against
+    its value at run time (None entries are free)."""
+    if hint is None:
+        return x
+    hint = tuple(hint)
+    if len(hint) != 4:
+        raise ValueError(f"{who}: {name} must have 4 entries, got {hint!r}")
+    concrete = [None if h is None or not isinstance(h, int) else h for h in hint]
+    for dim, (want, have) in enumerate(zip(concrete, x.static_shape)):
+        if want is not None and have is not None and want != have:
+            raise ValueError(f"{who}: {name} {hint!r} does not match the shape of "
+                             f"{x._label()} ({x.type}) in dimension {dim}")
+    if all(h is None for h in concrete):
+        return x
+    return specify_shape(x, concrete)
+
+
+def conv2d(input, filters, input_shape=None, filter_shape=None, border_mode="valid",
+           subsample=(1, 1), filter_flip=True, image_shape=None, filter_dilation=(1, 1),
+           num_groups=1, unshared=False, **kwargs):
+    """Theano's conv2d: the 2-d convolution of ``input`` (b, c, h, w) with ``filters``
+    (k, c / num_groups, fh, fw), giving (b, k, oh, ow).
+
+    border_mode: 'valid' (no padding), 'full' (every overlap), 'half' (pad by half an odd
+    filter: same size at stride 1), an int or a pair (rows, columns) of pads. subsample: the
+    strides. filter_flip: True convolves (Theano's default), False cross-correlates.
+    filter_dilation: the filter's dilation. input_shape / filter_shape (image_shape is
+    input_shape's old name): shapes with None for unknown entries, checked against the arrays.
+    """
+    who = "conv2d"
+    if kwargs:
+        raise TypeError(f"{who}: unexpected arguments {sorted(kwargs)}")
+    if image_shape is not None:
+        if input_shape is not None and tuple(input_shape) != tuple(image_shape):
+            raise ValueError(f"{who}: input_shape {input_shape!r} and image_shape "
+                             f"{image_shape!r} differ")
+        input_shape = image_shape
+    params = _params(who, border_mode, subsample, filter_flip, filter_dilation, num_groups,
+                     unshared)
+    input = _with_hint(as_tensor_variable(input), input_shape, "input_shape", who)
+    filters = _with_hint(as_tensor_variable(filters), filter_shape, "filter_shape", who)
+    return build("conv2d", input, filters, **params)
+
+
+def _spatial(shape, name, who):
+    if shape is None:
+        raise TypeError(f"{who}: {name} is required")
+    if not isinstance(shape, (list, tuple)):
+        shape = as_tensor_variable(shape)
+        if shape.ndim != 1:
+            raise TypeError(f"{who}: {name} must have 4 entries, got {shape.type}")
+        return shape[2:]
+    if len(shape) != 4:
+        raise ValueError(f"{who}: {name} must have 4 entries, got {shape!r}")
+    return shape_vector(list(shape[2:]))
+
+
+def conv2d_grad_wrt_inputs(output_grad, filters, input_shape, filter_shape=None,
+                           border_mode="valid", subsample=(1, 1), filter_flip=True,
+                           filter_dilation=(1, 1), num_groups=1, unshared=False):
+    """The gradient of conv2d with respect to its input (the transposed convolution): an
+    image of ``input_shape`` (4 entries, ints or scalars; only rows and columns are read)."""
+    who = "conv2d_grad_wrt_inputs"
+    params = _params(who, border_mode, subsample, filter_flip, filter_dilation, num_groups,
+                     unshared)
+    filters = _with_hint(as_tensor_variable(filters), filter_shape, "filter_shape", who)
+    return build("conv2d_grad_wrt_inputs", output_grad, filters,
+                 _spatial(input_shape, "input_shape", who), **params)
+
+
+def conv2d_grad_wrt_weights(input, output_grad, filter_shape, input_shape=None,
+                            border_mode="valid", subsample=(1, 1), filter_flip=True,
+                            filter_dilation=(1, 1), num_groups=1, unshared=False):
+    """The gradient of conv2d with respect to its filters, of ``filter_shape`` (4 entries;
+    only rows and columns are read)."""
+    who = "conv2d_grad_wrt_weights"
+    params = _params(who, border_mode, subsample, filter_flip, filter_dilation, num_groups,
+                     unshared)
+    input = _with_hint(as_tensor_variable(input), input_shape, "input_shape", who)
+    return build("conv2d_grad_wrt_weights", input, output_grad,
+                 _spatial(filter_shape, "filter_shape", who), **params)
+
+
+def conv2d_transpose(input, filters, output_shape, filter_shape=None, border_mode="valid",
+                     input_dilation=(1, 1), filter_flip=True, filter_dilation=(1, 1),
+                     num_groups=1, unshared=False):
+    """Theano's transposed convolution: conv2d_grad_wrt_inputs of ``input`` as the output
+    gradient, giving an image of ``output_shape``; ``input_dilation`` is the stride of the
+    convolution it transposes."""
+    return conv2d_grad_wrt_inputs(input, filters, output_shape, filter_shape, border_mode,
+                                  input_dilation, filter_flip, filter_dilation, num_groups,
+                                  unshared)

@@ -1,0 +1,197 @@
+"""theon.tensor.nnet.conv2d and its gradients against SciPy and the loop references of
+conv_reference.py: border modes, strides, dilation, groups, shape hints, errors."""
+
+import numpy as np
+import pytest
+import scipy.signal
+
+import conv_reference as ref
+import theon
+import theon.tensor as T
+from error_match import raises_matching
+from theon.gradient import verify_grad
+from theon.tensor.nnet import conv2d, conv2d_grad_wrt_inputs, conv2d_grad_wrt_weights
+
+RNG = np.random.default_rng(15)
+
+
+def run_conv(x, w, **kw):
+    xv, wv = T.tensor4("x", dtype=str(x.dtype)), T.tensor4("w", dtype=str(w.dtype))
+    return theon.function([xv, wv], conv2d(xv, wv, **kw))(x, w)
+
+
+@pytest.mark.parametrize("mode", ["valid", "full"])
+def test_single_channel_matches_scipy(mode):
+    x, w = RNG.normal(size=(1, 1, 9, 7)), RNG.normal(size=(1, 1, 4, 3))
+    got = run_conv(x, w, border_mode=mode)
+    np.testing.assert_allclose(got[0, 0], scipy.signal.convolve2d(x[0, 0], w[0, 0], mode=mode),
+                               rtol=1e-12)
+    got = run_conv(x, w, border_mode=mode, filter_flip=False)
+    np.testing.assert_allclose(got[0, 0], scipy.signal.correlate2d(x[0, 0], w[0, 0], mode=mode),
+                               rtol=1e-12)
+
+
+def test_channels_sum_their_scipy_convolutions():
+    x, w = RNG.normal(size=(2, 3, 8, 8)), RNG.normal(size=(4, 3, 3, 3))
+    got = run_conv(x, w)
+    want = np.array([[sum(scipy.signal.convolve(x[b, c], w[k, c], mode="valid")
+                          for c in range(3)) for k in range(4)] for b in range(2)])
+    np.testing.assert_allclose(got, want, rtol=1e-11)
+
+
+GEOMETRIES = [
+    dict(border_mode="valid", subsample=(2, 3)),
+    dict(border_mode="half"),
+    dict(border_mode="half", filter_dilation=(2, 3)),
+    dict(border_mode=2, subsample=(2, 2)),
+    dict(border_mode=(0, 3), filter_dilation=(2, 1)),
+    dict(border_mode="full", subsample=(3, 1), filter_dilation=(1, 2)),
+    dict(num_groups=3, filter_flip=False),
+    dict(num_groups=3, border_mode=(1, 1), subsample=(2, 1), filter_dilation=(2, 2)),
+]
+
+
+@pytest.mark.parametrize("kw", GEOMETRIES, ids=str)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_geometries_match_the_reference(kw, dtype):
+    groups = kw.get("num_groups", 1)
+    x = RNG.normal(size=(2, 6, 11, 10)).astype(dtype)
+    w = RNG.normal(size=(9, 6 // groups, 3, 5)).astype(dtype)
+    got = run_conv(x, w, **kw)
+    want = ref.conv2d(x.astype(np.float64), w.astype(np.float64), **kw)
+    assert got.dtype == dtype and got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-11 if dtype == "float64" else 2e-5,
+                               atol=1e-11 if dtype == "float64" else 2e-5)
+
+
+def test_1x1_filters_and_non_contiguous_input():
+    x = RNG.normal(size=(3, 5, 4, 6)).transpose(0, 1, 3, 2)  # not C-contiguous
+    w = RNG.normal(size=(2, 5, 1, 1))
+    np.testing.assert_allclose(run_conv(x, w), ref.conv2d(x, w), rtol=1e-12)
+
+
+def test_mixed_dtypes_upcast():
+    x = RNG.normal(size=(1, 2, 5, 5)).astype("float32")
+    w = RNG.normal(size=(3, 2, 2, 2))
+    got = run_conv(x, w)
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got, ref.conv2d(x.astype(np.float64), w), rtol=1e-12)
+
+
+def test_static_output_shape():
+    x = T.tensor("float64", shape=(8, 3, 32, 30))
+    w = T.tensor("float64", shape=(16, 3, 5, 5))
+    assert conv2d(x, w).static_shape == (8, 16, 28, 26)
+    assert conv2d(x, w, border_mode="half", subsample=(2, 2)).static_shape == (8, 16, 16, 15)
+    assert conv2d(x, w, border_mode="full").static_shape == (8, 16, 36, 34)
+    assert conv2d(T.tensor4(), w).static_shape == (None, 16, None, None)
+
+
+@pytest.mark.parametrize("kw", [{}, GEOMETRIES[3], GEOMETRIES[5], GEOMETRIES[7]], ids=str)
+def test_gradients(kw):
+    groups = kw.get("num_groups", 1)
+    x = RNG.normal(size=(2, 3 * groups, 7, 6))
+    w = RNG.normal(size=(2 * groups, 3, 3, 2))
+    verify_grad(lambda a, b: conv2d(a, b, **kw), [x, w], rng=RNG)
+
+
+def test_second_order_gradients():
+    x, w = RNG.normal(size=(2, 2, 5, 5)), RNG.normal(size=(3, 2, 2, 3))
+    kw = dict(border_mode=(1, 0), subsample=(2, 1))
+
+    def grad_x(a, b):
+        return theon.grad(T.sum(conv2d(a, b, **kw) ** 2), a)
+
+    def grad_w(a, b):
+        return theon.grad(T.sum(conv2d(a, b, **kw) ** 2), b)
+
+    verify_grad(grad_x, [x, w], rng=RNG)
+    verify_grad(grad_w, [x, w], rng=RNG)
+
+
+def test_grad_helpers_are_the_adjoints():
+    kw = dict(border_mode=(1, 2), subsample=(2, 2), filter_dilation=(1, 2))
+    x, w = RNG.normal(size=(2, 3, 9, 8)), RNG.normal(size=(4, 3, 3, 2))
+    gy = RNG.normal(size=ref.conv2d(x, w, border_mode=(1, 2), subsample=(2, 2),
+                                    filter_dilation=(1, 2)).shape)
+    gyv, wv, xv = T.tensor4("gy"), T.tensor4("w"), T.tensor4("x")
+    dx = theon.function([gyv, wv], conv2d_grad_wrt_inputs(gyv, wv, x.shape, **kw))(gy, w)
+    dw = theon.function([xv, gyv], conv2d_grad_wrt_weights(xv, gyv, w.shape, **kw))(x, gy)
+    # <conv(x, w), gy> == <x, dx> == <w, dw>
+    inner = np.sum(ref.conv2d(x, w, border_mode=(1, 2), subsample=(2, 2),
+                              filter_dilation=(1, 2)) * gy)
+    np.testing.assert_allclose(np.sum(x * dx), inner, rtol=1e-11)
+    np.testing.assert_allclose(np.sum(w * dw), inner, rtol=1e-11)
+
+
+def test_transposed_convolution_with_symbolic_input_shape():
+    gy, w = RNG.normal(size=(1, 2, 4, 4)), RNG.normal(size=(2, 3, 3, 3))
+    gyv, wv, h = T.tensor4("gy"), T.tensor4("w"), T.lscalar("h")
+    out = conv2d_grad_wrt_inputs(gyv, wv, (1, 3, h, 9), subsample=(2, 2))
+    f = theon.function([gyv, wv, h], out)
+    for rows in (9, 10):  # stride 2: both sizes give 4 output rows
+        got = f(gy, w, rows)
+        np.testing.assert_allclose(got, ref.conv2d_grad_inputs(gy, w, (rows, 9),
+                                                               subsample=(2, 2)), rtol=1e-12)
+    raises_matching(ValueError, lambda: f(gy, w, 12), r"Conv2dGradInputs",
+                    r"not the output gradient's")
+
+
+def test_shape_hints_are_checked():
+    x = T.tensor("float64", shape=(None, 3, 8, 8))
+    w = T.tensor4("w")
+    raises_matching(ValueError, lambda: conv2d(x, w, input_shape=(None, 4, 8, 8)),
+                    r"conv2d", r"input_shape", r"dimension 1")
+    out = conv2d(x, w, image_shape=(2, 3, 8, 8), filter_shape=(5, 3, 3, 3))
+    assert out.static_shape == (2, 5, 6, 6)
+    f = theon.function([x, w], out)
+    assert f(np.ones((2, 3, 8, 8)), np.ones((5, 3, 3, 3))).shape == (2, 5, 6, 6)
+    with pytest.raises(Exception, match="3"):
+        f(np.ones((2, 3, 8, 8)), np.ones((5, 3, 2, 2)))
+
+
+def test_build_time_errors_name_the_op_the_shapes_and_the_line():
+    x = T.tensor("float64", shape=(2, 3, 8, 8))
+    raises_matching(ValueError,
+                    lambda: conv2d(x, T.tensor("float64", shape=(4, 2, 3, 3))),
+                    r"Conv2d", r"channels", r"\(2, 3, 8, 8\)", r"\(4, 2, 3, 3\)",
+                    r"test_nnet_conv\.py")
+    raises_matching(ValueError,
+                    lambda: conv2d(x, T.tensor("float64", shape=(4, 3, 2, 3)),
+                                   border_mode="half"),
+                    r"Conv2d", r"half", r"odd", r"test_nnet_conv\.py")
+    raises_matching(ValueError, lambda: conv2d(x, T.tensor4(), subsample=(0, 1)),
+                    r"conv2d", r"subsample", r"at least 1")
+    raises_matching(TypeError, lambda: conv2d(T.matrix(), T.tensor4()), r"Conv2d",
+                    r"4 dimensions", r"test_nnet_conv\.py")
+    raises_matching(ValueError, lambda: conv2d(x, T.tensor4(), border_mode="same"),
+                    r"border_mode", r"'same'")
+    raises_matching(ValueError,
+                    lambda: conv2d(x, T.tensor("float64", shape=(4, 3, 9, 3))),
+                    r"Conv2d", r"fewer than")
+    raises_matching(ValueError,
+                    lambda: conv2d(x, T.tensor("float64", shape=(5, 1, 3, 3)), num_groups=3),
+                    r"Conv2d", r"divisible by num_groups")
+    with pytest.raises(NotImplementedError, match="unshared"):
+        conv2d(x, T.tensor4(), unshared=True)
+
+
+def test_run_time_errors():
+    xv, wv = T.tensor4("x"), T.tensor4("w")
+    f = theon.function([xv, wv], conv2d(xv, wv, border_mode="half"))
+    raises_matching(ValueError, lambda: f(np.ones((1, 2, 5, 5)), np.ones((1, 3, 3, 3))),
+                    r"Conv2d", r"channels")
+    raises_matching(ValueError, lambda: f(np.ones((1, 2, 5, 5)), np.ones((1, 2, 2, 3))),
+                    r"Conv2d", r"odd")
+
+
+def test_theano_names():
+    import theon.theano_alias
+
+    theon.theano_alias.enable()
+    import theano
+    import theano.tensor.nnet.abstract_conv
+
+    assert theano.tensor.nnet.conv2d is conv2d
+    assert theano.tensor.nnet.abstract_conv.conv2d_grad_wrt_inputs is conv2d_grad_wrt_inputs
+    assert theon.tensor.nnet.conv2d is conv2d
