@@ -127,6 +127,7 @@ def main():
     args = p.parse_args()
     theon.config.compile_wait = True
     theon.config.num_threads = args.threads
+    theon.config.floatX = "float32"
     torch = torch_module()
     if torch is not None and args.threads:
         torch.set_num_threads(args.threads)

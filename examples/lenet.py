@@ -134,6 +134,7 @@ def main():
     p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--batch", type=int, default=64)
     args = p.parse_args()
+    theon.config.floatX = "float32"
     t0 = time.perf_counter()
     accuracies = train(load_digits_28(), args.epochs, args.batch)
     print(f"test accuracy {100 * accuracies[-1]:.2f}% after {args.epochs} epochs "

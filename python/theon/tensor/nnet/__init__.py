@@ -126,7 +126,7 @@ def selu(x):
 
 
 def softsign(x):
-    """x / (1 + |x|)."""
+    """x / (1 + abs(x))."""
     from theon import tensor as T
 
     return x / (1.0 + T.abs(x))
