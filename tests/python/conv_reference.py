@@ -163,3 +163,33 @@ def max_pool_grad_grad(x, maxout, ggx, ws, stride=None, pad=(0, 0), ignore_borde
         hit = x[..., rs, cs] == maxout[..., r, c][..., None, None]
         ggz[..., r, c] = np.where(hit, ggx[..., rs, cs], 0).sum(axis=(-2, -1))
     return ggz
+
+
+def _axis_windows(n, ws, st, pad, ignore_border):
+    """(slice of the input, real count, count with the padding) of every window along one
+    axis."""
+    out = []
+    for r in range(pool_out_size(n, ws, st, pad, ignore_border)):
+        p0, p1 = r * st, min(r * st + ws, n + 2 * pad)
+        r0, r1 = max(p0, pad) - pad, min(p1, n + pad) - pad
+        out.append((slice(r0, r1), r1 - r0, p1 - p0))
+    return out
+
+
+def pool_3d(x, ws, stride=None, pad=(0, 0, 0), ignore_border=True, mode="max"):
+    """Theano's pool_3d over the last three axes, one 3-d window at a time."""
+    st = ws if stride is None else stride
+    axes = [_axis_windows(x.shape[-3 + k], ws[k], st[k], pad[k], ignore_border)
+            for k in range(3)]
+    out = np.zeros(x.shape[:-3] + tuple(len(a) for a in axes), x.dtype)
+    for i, (sd, nd, pd) in enumerate(axes[0]):
+        for j, (sr, nr, pr) in enumerate(axes[1]):
+            for k, (sc, nc, pc) in enumerate(axes[2]):
+                win = x[..., sd, sr, sc]
+                if mode == "max":
+                    out[..., i, j, k] = win.max(axis=(-3, -2, -1))
+                    continue
+                divisor = {"sum": 1, "average_inc_pad": pd * pr * pc,
+                           "average_exc_pad": nd * nr * nc}[mode]
+                out[..., i, j, k] = win.sum(axis=(-3, -2, -1)) / divisor
+    return out

@@ -195,3 +195,20 @@ def test_theano_names():
     assert theano.tensor.nnet.conv2d is conv2d
     assert theano.tensor.nnet.abstract_conv.conv2d_grad_wrt_inputs is conv2d_grad_wrt_inputs
     assert theon.tensor.nnet.conv2d is conv2d
+
+
+def test_separable_conv2d_is_depthwise_then_pointwise():
+    from theon.tensor.nnet import separable_conv2d
+
+    x = RNG.normal(size=(2, 3, 7, 6))
+    depthwise = RNG.normal(size=(6, 1, 3, 3))  # depth multiplier 2
+    pointwise = RNG.normal(size=(4, 6, 1, 1))
+    xv, dv, pv = T.tensor4("x"), T.tensor4("d"), T.tensor4("p")
+    out = separable_conv2d(xv, dv, pv, 3, border_mode="half", subsample=(2, 1))
+    got = theon.function([xv, dv, pv], out)(x, depthwise, pointwise)
+    # Each input channel c convolved with its own filters 2c and 2c + 1, then mixed.
+    mid = ref.conv2d(x, depthwise, border_mode="half", subsample=(2, 1), num_groups=3)
+    np.testing.assert_allclose(got, ref.conv2d(mid, pointwise), rtol=1e-12)
+    np.testing.assert_allclose(
+        mid[:, 3], ref.conv2d(x[:, 1:2], depthwise[3:4], border_mode="half",
+                              subsample=(2, 1))[:, 0], rtol=1e-12)

@@ -11,7 +11,7 @@ import theon
 import theon.tensor as T
 from error_match import raises_matching
 from theon.gradient import verify_grad
-from theon.tensor.signal.pool import max_pool_2d_same_size, pool_2d
+from theon.tensor.signal.pool import max_pool_2d_same_size, pool_2d, pool_3d
 
 RNG = np.random.default_rng(152)
 MODES = ["max", "sum", "average_inc_pad", "average_exc_pad"]
@@ -140,3 +140,37 @@ def test_theano_names():
 
     assert theano.tensor.signal.pool.pool_2d is pool_2d
     assert theano.tensor.signal.pool.max_pool_2d_same_size is max_pool_2d_same_size
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("geometry", [
+    dict(ws=(2, 2, 2), ignore_border=True), dict(ws=(3, 2, 2), stride=(1, 2, 1),
+                                                 ignore_border=False),
+    dict(ws=(3, 3, 2), stride=(2, 1, 2), pad=(1, 2, 1), ignore_border=True),
+], ids=str)
+def test_pool_3d_matches_the_reference(mode, geometry):
+    x = RNG.normal(size=(2, 3, 5, 6, 7))
+    xv = T.tensor5("x")
+    got = theon.function([xv], pool_3d(xv, mode=mode, **geometry))(x)
+    want = ref.pool_3d(x, mode=mode, **geometry)
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13)
+
+
+def test_pool_3d_gradient_with_ties():
+    x = RNG.integers(0, 3, size=(1, 2, 4, 4, 3)).astype(float)  # many ties in each window
+    xv = T.tensor5("x")
+    geometry = dict(ws=(2, 2, 2), stride=(1, 2, 1), ignore_border=True)
+    g = theon.function([xv], theon.grad(T.sum(pool_3d(xv, **geometry)), xv))(x)
+    # Theano's MaxPoolGrad in 3-d: every element equal to its window's max gets the gradient.
+    want = np.zeros_like(x)
+    m = ref.pool_3d(x, **geometry)
+    for i in range(m.shape[2]):
+        for j in range(m.shape[3]):
+            for k in range(m.shape[4]):
+                win = (slice(None), slice(None), slice(i, i + 2), slice(2 * j, 2 * j + 2),
+                       slice(k, k + 2))
+                want[win] += x[win] == m[:, :, i, j, k][..., None, None, None]
+    np.testing.assert_array_equal(g, want)
+    verify_grad(lambda a: pool_3d(a, mode="average_exc_pad", ws=(2, 3, 2), pad=(1, 1, 1),
+                                  ignore_border=True), [RNG.normal(size=(1, 2, 3, 4, 3))],
+                rng=RNG)

@@ -8,7 +8,8 @@ the shapes."""
 from theon.tensor._build import as_tensor_variable, build
 from theon.tensor._shape import shape_vector, specify_shape
 
-__all__ = ["conv2d", "conv2d_grad_wrt_inputs", "conv2d_grad_wrt_weights", "conv2d_transpose"]
+__all__ = ["conv2d", "conv2d_grad_wrt_inputs", "conv2d_grad_wrt_weights", "conv2d_transpose",
+           "separable_conv2d"]
 
 
 def _pair(value, name, who):
@@ -128,3 +129,18 @@ def conv2d_transpose(input, filters, output_shape, filter_shape=None, border_mod
     return conv2d_grad_wrt_inputs(input, filters, output_shape, filter_shape, border_mode,
                                   input_dilation, filter_flip, filter_dilation, num_groups,
                                   unshared)
+
+
+def separable_conv2d(input, depthwise_filters, pointwise_filters, num_channels,
+                     input_shape=None, depthwise_filter_shape=None,
+                     pointwise_filter_shape=None, border_mode="valid", subsample=(1, 1),
+                     filter_flip=True, filter_dilation=(1, 1)):
+    """Theano's separable convolution: a depthwise conv2d (``depthwise_filters`` of
+    (depth_multiplier * num_channels, 1, fh, fw), each input channel convolved on its own, with
+    the border mode, strides and dilation given) followed by a pointwise one
+    (``pointwise_filters`` of (out_channels, depth_multiplier * num_channels, 1, 1))."""
+    depthwise = conv2d(input, depthwise_filters, input_shape, depthwise_filter_shape,
+                       border_mode, subsample, filter_flip, filter_dilation=filter_dilation,
+                       num_groups=num_channels)
+    return conv2d(depthwise, pointwise_filters, filter_shape=pointwise_filter_shape,
+                  filter_flip=filter_flip)
