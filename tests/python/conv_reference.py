@@ -193,3 +193,23 @@ def pool_3d(x, ws, stride=None, pad=(0, 0, 0), ignore_border=True, mode="max"):
                            "average_exc_pad": nd * nr * nc}[mode]
                 out[..., i, j, k] = win.sum(axis=(-3, -2, -1)) / divisor
     return out
+
+
+def conv3d(x, w, pad=(0, 0, 0), stride=(1, 1, 1), dilation=(1, 1, 1), groups=1, flip=True):
+    """The 3-d convolution, one filter tap at a time (pad: one-side pads per axis)."""
+    if flip:
+        w = w[:, :, ::-1, ::-1, ::-1]
+    xp = np.pad(x, ((0, 0), (0, 0)) + tuple((p, p) for p in pad))
+    out_shape = [(xp.shape[2 + a] - dilation[a] * (w.shape[2 + a] - 1) - 1) // stride[a] + 1
+                 for a in range(3)]
+    out = np.zeros((x.shape[0], w.shape[0], *out_shape), np.result_type(x, w))
+    cg, kg = w.shape[1], w.shape[0] // groups
+    for g in range(groups):
+        xs, ks = slice(g * cg, (g + 1) * cg), slice(g * kg, (g + 1) * kg)
+        for tap in np.ndindex(*w.shape[2:]):
+            win = tuple(slice(tap[a] * dilation[a],
+                              tap[a] * dilation[a] + stride[a] * (out_shape[a] - 1) + 1,
+                              stride[a]) for a in range(3))
+            out[:, ks] += np.einsum("bcdhw,kc->bkdhw", xp[(slice(None), xs) + win],
+                                    w[(ks, slice(None)) + tap])
+    return out

@@ -8,6 +8,7 @@ theon.tensor.nnet.bn (both also here, as in Theano).
 
 from theon.tensor._build import Variable, as_tensor_variable, build, build_elemwise
 from theon.tensor.nnet import bn  # noqa: F401
+from theon.tensor.nnet.conv3d import conv3d
 from theon.tensor.nnet.abstract_conv import (conv2d, conv2d_grad_wrt_inputs,
                                              conv2d_grad_wrt_weights, separable_conv2d)
 
@@ -16,7 +17,7 @@ __all__ = [
     "ultra_fast_sigmoid", "categorical_crossentropy", "crossentropy_softmax_argmax_1hot_with_bias",
     "crossentropy_softmax_1hot_with_bias", "crossentropy_softmax_1hot",
     "crossentropy_softmax_1hot_with_bias_dx", "conv2d", "conv2d_grad_wrt_inputs",
-    "conv2d_grad_wrt_weights", "separable_conv2d", "binary_crossentropy",
+    "conv2d_grad_wrt_weights", "separable_conv2d", "conv3d", "binary_crossentropy",
     "sigmoid_binary_crossentropy", "elu", "selu", "softsign", "softmax_with_bias", "to_one_hot",
     "confusion_matrix",
 ]
