@@ -5,7 +5,7 @@ from theano import _missing
 from theon.tensor.nnet import *  # noqa: F401,F403
 from theon.tensor.nnet import softmax
 from theon.tensor.nnet.abstract_conv import conv2d_transpose  # noqa: F401
-from theano.tensor.nnet import abstract_conv, bn, conv  # noqa: F401
+from theano.tensor.nnet import abstract_conv, bn, conv, neighbours  # noqa: F401
 
 h_softmax = _missing.function("theano.tensor.nnet.h_softmax", "hierarchical softmax")
 softmax_graph = softmax
