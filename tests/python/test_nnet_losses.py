@@ -34,6 +34,18 @@ def test_sigmoid_binary_crossentropy_is_stable_for_large_logits():
                 [x[1:6]], rng=RNG)
 
 
+def test_binary_crossentropy_of_a_sigmoid_is_stabilized():
+    x = np.array([-800.0, -40.0, -1.0, 0.0, 3.0, 40.0, 800.0])
+    t = np.array([1.0, 1.0, 0.2, 0.5, 0.0, 0.0, 0.0])
+    xv, tv = T.dvector("x"), T.dvector("t")
+    loss = nnet.binary_crossentropy(nnet.sigmoid(xv), tv)
+    f = theon.function([xv, tv], [loss, theon.grad(T.sum(loss), xv)])
+    value, grad = f(x, t)
+    np.testing.assert_allclose(value, np.logaddexp(0, x) - t * x, rtol=1e-13)
+    sigmoid = np.exp(-np.logaddexp(0, -x))  # 1 / (1 + e^-x) without overflow
+    np.testing.assert_allclose(grad, sigmoid - t, rtol=1e-13, atol=1e-300)
+
+
 def test_elu_selu_softsign():
     x = RNG.normal(size=(5, 4)) * 3
     np.testing.assert_allclose(run(lambda a: nnet.elu(a, 0.5), x),

@@ -101,10 +101,12 @@ def softmax_with_bias(x, b):
 
 
 def binary_crossentropy(output, target):
-    """-(target * log(output) + (1 - target) * log(1 - output)), elementwise."""
+    """-(target * log(output) + (1 - target) * log(1 - output)), elementwise. Over
+    ``sigmoid(x)`` the stabilize rewrites turn both logs into softplus of x, so the compiled
+    loss and its gradient stay finite for any logits."""
     from theon import tensor as T
 
-    return -(target * T.log(output) + (1.0 - target) * T.log1p(-output))
+    return -(target * T.log(output) + (1.0 - target) * T.log(1.0 - output))
 
 
 def sigmoid_binary_crossentropy(output, target):
