@@ -50,7 +50,6 @@ std::vector<TensorType> MaxPoolGradGrad::output_types(const std::vector<Var>& in
 
 void MaxPoolGradGrad::perform(const std::vector<NDArray>& inputs,
                               std::vector<NDArray>& outputs) const {
-  auto contiguous = [](const NDArray& a) { return a.is_c_contiguous() ? a : a.copy(); };
   const NDArray x = contiguous(inputs[0]), m = contiguous(inputs[1]), gg = contiguous(inputs[2]);
   const Shape ys = out_shape(spec_, x.shape());
   require_shape(*this, m, ys, "maxout");

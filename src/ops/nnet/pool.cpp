@@ -59,7 +59,7 @@ std::vector<TensorType> Pool::output_types(const std::vector<Var>& inputs) const
 }
 
 void Pool::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
-  const NDArray x = inputs[0].is_c_contiguous() ? inputs[0] : inputs[0].copy();
+  const NDArray x = contiguous(inputs[0]);
   const Planes p = planes_of(spec_, x.shape());
   NDArray& y = reuse_or_empty(outputs[0], x.dtype(), out_shape(spec_, x.shape()));
   if (y.size() == 0) return;

@@ -174,6 +174,10 @@ void require_shape(const Op& op, const NDArray& a, const Shape& want, const std:
   }
 }
 
+NDArray contiguous(const NDArray& a) {
+  return a.is_c_contiguous() ? a : a.copy();
+}
+
 Planes planes_of(const PoolSpec& spec, const Shape& in) {
   const size_t n = in.size();
   Planes p{};

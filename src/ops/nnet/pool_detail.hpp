@@ -30,6 +30,9 @@ std::vector<Var> sym_out_shape(const PoolSpec& spec, const std::vector<Var>& in)
 // Throws ValueError naming `op` unless `a` has shape `want`; `what` names a.
 void require_shape(const Op& op, const NDArray& a, const Shape& want, const std::string& what);
 
+// `a` itself where it is C-contiguous, else a C-contiguous copy.
+NDArray contiguous(const NDArray& a);
+
 // An array seen as planes of h x w (its last two axes), C-contiguous.
 struct Planes {
   int64_t count, h, w, oh, ow;

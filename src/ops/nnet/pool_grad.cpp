@@ -12,10 +12,6 @@ namespace {
 
 using namespace pool_detail;
 
-NDArray contiguous(const NDArray& a) {
-  return a.is_c_contiguous() ? a : a.copy();
-}
-
 template <class T>
 void max_grad_planes(const PoolSpec& spec, const Planes& p, const T* x, const T* m, const T* gz,
                      T* gx) {
