@@ -1,9 +1,10 @@
-"""conv2d forward on the shapes of VGG-16's first three convolutions, and one LeNet-5 training
-step (examples/lenet.py, batch 128), float32, against NumPy (sliding windows + tensordot, the
-same im2col-by-BLAS idea) and PyTorch eager when installed (benchmarks/setup_peers.sh), timed
+"""conv2d forward on the shapes of VGG-16's first three convolutions, one LeNet-5 training
+step (examples/lenet.py, batch 128) and a ResNet basic block (64 channels, 56x56) forward and
+backward, float32, against NumPy (sliding windows + tensordot, the same im2col-by-BLAS idea)
+for the forward and PyTorch eager when installed (benchmarks/setup_peers.sh), timed
 interleaved in one process.
 
-python benchmarks/conv.py [--batch 4] [--repeats 7] [--threads 0]
+python benchmarks/conv.py [--batch 4] [--resnet-batch 32] [--repeats 7] [--threads 0]
 
 Prints the median time of each and its ratio to Theon's.
 """
@@ -119,9 +120,50 @@ def bench_lenet(repeats, torch):
            interleaved_medians(fns, repeats))
 
 
+def bench_resnet_block(batch, repeats, torch):
+    """relu(bn(conv(relu(bn(conv(x))))) + x), 3x3 convolutions of 64 channels, batch
+    normalization in training mode: the gradients of the sum of the output with respect to
+    the input and every parameter."""
+    from theon.tensor.nnet import bn, relu
+
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((batch, 64, 56, 56), dtype=np.float32)
+    ws = [rng.standard_normal((64, 64, 3, 3), dtype=np.float32) * 0.05 for _ in range(2)]
+    xv = T.tensor4("x", dtype="float32")
+    wv = [T.tensor4(f"w{i}", dtype="float32") for i in range(2)]
+    gv = [T.fvector(f"g{i}") for i in range(2)]
+    bv = [T.fvector(f"b{i}") for i in range(2)]
+    h = xv
+    for i in range(2):
+        h = conv2d(h, wv[i], border_mode="half", filter_flip=False)
+        h = bn.batch_normalization_train(h, gv[i], bv[i], "spatial", epsilon=1e-5)[0]
+        h = relu(h) if i == 0 else relu(h + xv)
+    params = [xv] + wv + gv + bv
+    f = theon.function(params, theon.grad(T.sum(h), params))
+    ones, zeros = np.ones(64, np.float32), np.zeros(64, np.float32)
+    args = [x] + ws + [ones, ones, zeros, zeros]
+    fns = {"theon": lambda: f(*args)}
+    if torch is not None:
+        nn = torch.nn
+        convs = [nn.Conv2d(64, 64, 3, padding=1, bias=False) for _ in range(2)]
+        norms = [nn.BatchNorm2d(64, eps=1e-5) for _ in range(2)]
+        for conv, w in zip(convs, ws):
+            conv.weight.data = torch.from_numpy(w)
+        xt = torch.from_numpy(x).requires_grad_()
+
+        def torch_step():
+            t = torch.relu(norms[0](convs[0](xt)))
+            t = torch.relu(norms[1](convs[1](t)) + xt)
+            t.sum().backward()
+        fns["torch"] = torch_step
+    report(f"ResNet basic block forward + backward: input ({batch}, 64, 56, 56), float32",
+           interleaved_medians(fns, repeats))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--batch", type=int, default=4)
+    p.add_argument("--resnet-batch", type=int, default=32)
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--threads", type=int, default=0, help="config.num_threads (0: every core)")
     args = p.parse_args()
@@ -135,6 +177,7 @@ def main():
           f"{'not installed' if torch is None else torch.__version__}")
     bench_vgg(args.batch, args.repeats, torch)
     bench_lenet(args.repeats, torch)
+    bench_resnet_block(args.resnet_batch, max(3, args.repeats // 2), torch)
 
 
 if __name__ == "__main__":
