@@ -212,3 +212,13 @@ def test_separable_conv2d_is_depthwise_then_pointwise():
     np.testing.assert_allclose(
         mid[:, 3], ref.conv2d(x[:, 1:2], depthwise[3:4], border_mode="half",
                               subsample=(2, 1))[:, 0], rtol=1e-12)
+
+
+def test_huge_geometries_are_clear_errors():
+    xv, wv = T.tensor4("x"), T.tensor4("w")
+    x, w = np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2))
+    for kw, pattern in [(dict(border_mode=(2 ** 62, 0)), r"overflows"),
+                        (dict(border_mode=(2 ** 61, 0)), r"too big"),
+                        (dict(filter_dilation=(2 ** 62, 1)), r"fewer than")]:
+        f = theon.function([xv, wv], conv2d(xv, wv, **kw))
+        raises_matching(ValueError, lambda: f(x, w), r"Conv2d", pattern)
