@@ -15,7 +15,7 @@ using namespace pool_detail;
 template <class T>
 void grad_grad_planes(const PoolSpec& spec, const Planes& p, const T* x, const T* m, const T* ggx,
                       T* ggz) {
-  for (int64_t k = 0; k < p.count; ++k) {
+  for_each_plane(p, [&](int64_t k) {
     const T* in = x + k * p.h * p.w;
     const T* gg = ggx + k * p.h * p.w;
     const int64_t base = k * p.oh * p.ow;
@@ -30,7 +30,7 @@ void grad_grad_planes(const PoolSpec& spec, const Planes& p, const T* x, const T
                       }
                       ggz[base + o] = s;
                     });
-  }
+  });
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ using namespace pool_detail;
 
 template <class T>
 void pool_planes(const PoolSpec& spec, const Planes& p, const T* x, T* y) {
-  for (int64_t k = 0; k < p.count; ++k) {
+  for_each_plane(p, [&](int64_t k) {
     const T* in = x + k * p.h * p.w;
     T* out = y + k * p.oh * p.ow;
     for_each_window(
@@ -44,7 +44,7 @@ void pool_planes(const PoolSpec& spec, const Planes& p, const T* x, T* y) {
             out[o] = divisor == 1 ? s : s / static_cast<T>(divisor);
           }
         });
-  }
+  });
 }
 
 }  // namespace

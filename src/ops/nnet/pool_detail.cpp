@@ -4,6 +4,7 @@
 #include "../shape_util.hpp"
 #include "theon/core/checked_size.hpp"
 #include "theon/core/error.hpp"
+#include "theon/core/thread_pool.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/math.hpp"
 #include "theon/ops/shape.hpp"
@@ -172,6 +173,14 @@ void require_shape(const Op& op, const NDArray& a, const Shape& want, const std:
     throw ValueError(op_error(
         op, "expected " + what + " of shape " + shape_str(want) + ", got " + shape_str(a.shape())));
   }
+}
+
+void for_each_plane(const Planes& p, const std::function<void(int64_t)>& body) {
+  const int64_t per_plane = std::max<int64_t>(1, p.h * p.w + p.oh * p.ow);
+  const int64_t min_chunk = std::max<int64_t>(1, (int64_t{1} << 15) / per_plane);
+  parallel_for(p.count, min_chunk, [&](int64_t begin, int64_t end) {
+    for (int64_t k = begin; k < end; ++k) body(k);
+  });
 }
 
 NDArray contiguous(const NDArray& a) {

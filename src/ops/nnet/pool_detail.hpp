@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,10 @@ struct Planes {
   int64_t count, h, w, oh, ow;
 };
 Planes planes_of(const PoolSpec& spec, const Shape& in);
+
+// Runs body(k) for every plane k, split across threads when the planes carry enough work
+// (each plane reads and writes only its own elements).
+void for_each_plane(const Planes& p, const std::function<void(int64_t)>& body);
 
 // Calls fn(out_index, r0, r1, c0, c1, divisor) for every window of one plane: the window
 // covers input rows [r0, r1) and columns [c0, c1) (clipped to the input); divisor is what the

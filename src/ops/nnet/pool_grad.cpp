@@ -15,7 +15,7 @@ using namespace pool_detail;
 template <class T>
 void max_grad_planes(const PoolSpec& spec, const Planes& p, const T* x, const T* m, const T* gz,
                      T* gx) {
-  for (int64_t k = 0; k < p.count; ++k) {
+  for_each_plane(p, [&](int64_t k) {
     const T* in = x + k * p.h * p.w;
     T* out = gx + k * p.h * p.w;
     const int64_t base = k * p.oh * p.ow;
@@ -28,12 +28,12 @@ void max_grad_planes(const PoolSpec& spec, const Planes& p, const T* x, const T*
                         }
                       }
                     });
-  }
+  });
 }
 
 template <class T>
 void average_grad_planes(const PoolSpec& spec, const Planes& p, const T* gz, T* gx) {
-  for (int64_t k = 0; k < p.count; ++k) {
+  for_each_plane(p, [&](int64_t k) {
     T* out = gx + k * p.h * p.w;
     const int64_t base = k * p.oh * p.ow;
     for_each_window(
@@ -44,7 +44,7 @@ void average_grad_planes(const PoolSpec& spec, const Planes& p, const T* gz, T* 
             for (int64_t c = c0; c < c1; ++c) out[r * p.w + c] += g;
           }
         });
-  }
+  });
 }
 
 // Checks x and that `pooled` (maxout or gz) has the pooled type of x.
