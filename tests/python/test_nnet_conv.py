@@ -222,3 +222,22 @@ def test_huge_geometries_are_clear_errors():
                         (dict(filter_dilation=(2 ** 62, 1)), r"fewer than")]:
         f = theon.function([xv, wv], conv2d(xv, wv, **kw))
         raises_matching(ValueError, lambda: f(x, w), r"Conv2d", pattern)
+
+
+def test_theano_abstract_conv_op_classes():
+    from theon.tensor.nnet import abstract_conv as ac
+
+    kw = dict(border_mode=(1, 0), subsample=(2, 1))
+    x, w = RNG.normal(size=(2, 3, 7, 5)), RNG.normal(size=(4, 3, 3, 2))
+    y = ref.conv2d(x, w, **kw)
+    xv, wv, gv = T.tensor4("x"), T.tensor4("w"), T.tensor4("g")
+    conv = ac.AbstractConv2d(imshp=(None, 3, 7, 5), kshp=(4, 3, 3, 2), **kw)(xv, wv)
+    grad_in = ac.AbstractConv2d_gradInputs(kshp=(4, 3, 3, 2), **kw)(wv, gv, (7, 5))
+    filter_hw = T.stack([xv.shape[2] - 4, xv.shape[3] - 3])  # symbolic (3, 2)
+    grad_w = ac.AbstractConv2d_gradWeights(**kw, filter_flip=False)(xv, gv, filter_hw)
+    f = theon.function([xv, wv, gv], [conv, grad_in, grad_w])
+    got = f(x, w, y)
+    np.testing.assert_allclose(got[0], y, rtol=1e-12)
+    np.testing.assert_allclose(got[1], ref.conv2d_grad_inputs(y, w, (7, 5), **kw), rtol=1e-12)
+    np.testing.assert_allclose(got[2], ref.conv2d_grad_weights(x, y, (3, 2), **kw,
+                                                               filter_flip=False), rtol=1e-12)

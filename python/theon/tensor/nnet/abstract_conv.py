@@ -9,7 +9,8 @@ from theon.tensor._build import as_tensor_variable, build
 from theon.tensor._shape import shape_vector, specify_shape
 
 __all__ = ["conv2d", "conv2d_grad_wrt_inputs", "conv2d_grad_wrt_weights", "conv2d_transpose",
-           "separable_conv2d"]
+           "separable_conv2d", "AbstractConv2d", "AbstractConv2d_gradInputs",
+           "AbstractConv2d_gradWeights"]
 
 
 def _pair(value, name, who):
@@ -144,3 +145,49 @@ def separable_conv2d(input, depthwise_filters, pointwise_filters, num_channels,
                        num_groups=num_channels)
     return conv2d(depthwise, pointwise_filters, filter_shape=pointwise_filter_shape,
                   filter_flip=filter_flip)
+
+
+class _AbstractConv:
+    """Theano's abstract conv op classes as callables: the geometry at construction, the
+    arrays at the call (imshp and kshp are shape hints, as in Theano)."""
+
+    def __init__(self, imshp=None, kshp=None, border_mode="valid", subsample=(1, 1),
+                 filter_flip=True, filter_dilation=(1, 1), num_groups=1, unshared=False):
+        self.imshp, self.kshp = imshp, kshp
+        self.geometry = dict(border_mode=border_mode, subsample=subsample,
+                             filter_flip=filter_flip, filter_dilation=filter_dilation,
+                             num_groups=num_groups, unshared=unshared)
+
+
+class AbstractConv2d(_AbstractConv):
+    """``AbstractConv2d(...)(img, kern)``: conv2d."""
+
+    def __call__(self, img, kern):
+        return conv2d(img, kern, self.imshp, self.kshp, **self.geometry)
+
+
+class AbstractConv2d_gradInputs(_AbstractConv):
+    """``AbstractConv2d_gradInputs(...)(kern, topgrad, shape)``: conv2d_grad_wrt_inputs for
+    an image of ``shape`` (its rows and columns, or its 4 sizes)."""
+
+    def __call__(self, kern, topgrad, shape):
+        return conv2d_grad_wrt_inputs(topgrad, kern, _full_shape(shape), self.kshp,
+                                      **self.geometry)
+
+
+class AbstractConv2d_gradWeights(_AbstractConv):
+    """``AbstractConv2d_gradWeights(...)(img, topgrad, shape)``: conv2d_grad_wrt_weights for
+    filters of ``shape`` (their rows and columns, or their 4 sizes)."""
+
+    def __call__(self, img, topgrad, shape):
+        return conv2d_grad_wrt_weights(img, topgrad, _full_shape(shape), self.imshp,
+                                       **self.geometry)
+
+
+def _full_shape(shape):
+    """A shape of 4 entries whose last two are ``shape``'s rows and columns (Theano's ops take
+    the two spatial sizes)."""
+    if isinstance(shape, (list, tuple)):
+        return (None, None) + tuple(shape[-2:])
+    shape = as_tensor_variable(shape)
+    return (None, None, shape[-2], shape[-1])
