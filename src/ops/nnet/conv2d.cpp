@@ -3,14 +3,11 @@
 // the filters by the im2col matrix of the image; its gradients and the C++ API conv2d.
 #include <vector>
 
-#include "../shape_util.hpp"
 #include "conv_detail.hpp"
-#include "theon/core/checked_size.hpp"
 #include "theon/core/error.hpp"
 #include "theon/core/thread_pool.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/elemwise.hpp"
-#include "theon/ops/shape.hpp"
 #include "theon/runtime/blas.hpp"
 
 namespace theon {

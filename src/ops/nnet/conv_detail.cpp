@@ -78,7 +78,9 @@ Conv2dSpec Conv2dSpec::read(const PropReader& f) {
 }
 
 Props Conv2dSpec::fields() const {
-  return {{"border_mode", PropValue::string(border_name(border))},
+  // Explicit zero padding prints as Theano's 'valid'.
+  const bool valid = border == ConvBorder::Explicit && pad[0] == 0 && pad[1] == 0;
+  return {{"border_mode", PropValue::string(valid ? "valid" : border_name(border))},
           {"pad", PropValue::ints({pad[0], pad[1]})},
           {"subsample", PropValue::ints({stride[0], stride[1]})},
           {"filter_dilation", PropValue::ints({dilation[0], dilation[1]})},
