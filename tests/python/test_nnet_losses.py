@@ -83,3 +83,28 @@ def test_confusion_matrix():
     np.testing.assert_array_equal(order, labels)
     want = np.array([[np.sum((actual == i) & (pred == j)) for j in labels] for i in labels])
     np.testing.assert_array_equal(conf, want)
+
+
+def test_h_softmax():
+    batch, n_in, n_classes, per_class, n_outputs = 5, 4, 3, 4, 10
+    x = RNG.normal(size=(batch, n_in))
+    W1, b1 = RNG.normal(size=(n_in, n_classes)), RNG.normal(size=n_classes)
+    W2, b2 = RNG.normal(size=(n_classes, n_in, per_class)), RNG.normal(size=(n_classes, per_class))
+    target = np.array([0, 9, 4, 7, 3])
+
+    def softmax_rows(z):
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    classes = softmax_rows(x @ W1 + b1)
+    within = softmax_rows(np.einsum("bi,cio->bco", x, W2) + b2)
+    want = (classes[:, :, None] * within).reshape(batch, -1)[:, :n_outputs]
+    xv, tv = T.dmatrix("x"), T.lvector("t")
+    params = [T.constant(a) for a in (W1, b1, W2, b2)]
+    full = nnet.h_softmax(xv, batch, n_outputs, n_classes, per_class, *params)
+    picked = nnet.h_softmax(xv, batch, n_outputs, n_classes, per_class, *params, target=tv)
+    got_full, got_picked = theon.function([xv, tv], [full, picked])(x, target)
+    np.testing.assert_allclose(got_full, want, rtol=1e-12)
+    np.testing.assert_allclose(got_picked, want[np.arange(batch), target], rtol=1e-12)
+    verify_grad(lambda a: nnet.h_softmax(a, batch, n_outputs, n_classes, per_class, *params,
+                                         target=T.constant(target)), [x], rng=RNG)

@@ -75,7 +75,6 @@ def test_unknown_names_are_attribute_errors():
 
 
 @pytest.mark.parametrize("module,name,what", [
-    ("theano.tensor.nnet", "h_softmax", "hierarchical softmax"),
     ("theano.tensor.nnet.conv", "ConvOp", "old convolution op classes"),
     ("theano.tensor.nlinalg", "eig", "complex dtypes"),
     ("theano.tensor.slinalg", "Eigvalsh", "generalized eigenproblems"),

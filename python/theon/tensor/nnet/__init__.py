@@ -19,7 +19,7 @@ __all__ = [
     "crossentropy_softmax_1hot_with_bias_dx", "conv2d", "conv2d_grad_wrt_inputs",
     "conv2d_grad_wrt_weights", "separable_conv2d", "conv3d", "binary_crossentropy",
     "sigmoid_binary_crossentropy", "elu", "selu", "softsign", "softmax_with_bias", "to_one_hot",
-    "confusion_matrix",
+    "confusion_matrix", "h_softmax",
 ]
 
 
@@ -158,3 +158,32 @@ def confusion_matrix(actual, pred):
     one_hot_actual = eq(actual.dimshuffle(0, "x"), order).astype("int64")
     one_hot_pred = eq(pred.dimshuffle(0, "x"), order).astype("int64")
     return [dot(one_hot_actual.T, one_hot_pred), order]
+
+
+def h_softmax(x, batch_size, n_outputs, n_classes, n_outputs_per_class, W1, b1, W2, b2,
+              target=None):
+    """Theano's two-level hierarchical softmax: p(output) = p(class | x) * p(output | class,
+    x), the n_outputs outputs split into n_classes classes of n_outputs_per_class.
+
+    x (batch_size, n_in); W1 (n_in, n_classes), b1 (n_classes,) give the class softmax; W2
+    (n_classes, n_in, n_outputs_per_class), b2 (n_classes, n_outputs_per_class) each class's
+    output softmax. Without ``target``: every output's probability, (batch_size, n_outputs).
+    With ``target`` (batch_size integer outputs): only their probabilities, computing one
+    class's outputs per sample."""
+    from theon import tensor as T
+
+    x = as_tensor_variable(x)
+    class_probs = softmax(T.dot(x, W1) + b1)
+    if target is None:
+        activations = T.tensordot(x, W2, [[1], [1]]) + b2
+        output_probs = softmax(activations.reshape([-1, n_outputs_per_class]))
+        output_probs = output_probs.reshape([batch_size, n_classes, n_outputs_per_class])
+        output_probs = class_probs.dimshuffle(0, 1, "x") * output_probs
+        return output_probs.reshape([batch_size, n_classes * n_outputs_per_class])[:, :n_outputs]
+    target = as_tensor_variable(target).flatten()
+    target_classes = target // n_outputs_per_class
+    in_class = target % n_outputs_per_class
+    W2, b2 = as_tensor_variable(W2), as_tensor_variable(b2)
+    activations = T.batched_dot(x, W2[target_classes]) + b2[target_classes]
+    rows = T.arange(batch_size)
+    return class_probs[rows, target_classes] * softmax(activations)[rows, in_class]
