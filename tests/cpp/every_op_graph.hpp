@@ -199,6 +199,12 @@ inline OpGraph every_op_graph() {
     const PoolSpec avg =
         PoolSpec::make("every_op_graph", {2, 3}, {1, 2}, {0, 0}, false, "average_exc_pad");
     keep(average_pool_grad(img, pool_2d(img, avg), avg));
+    // CTC over 3 steps of 2 sequences of 3 classes.
+    Var act = input(g, "act", iota(DType::Float64, {3, 2, 3}, -2));
+    Var ctc_labels = input(g, "ctc_labels", NDArray::from_vector<int64_t>({1, 2, 2, -1}, {2, 2}));
+    Var ctc_lengths = input(g, "ctc_lengths", NDArray::from_vector<int64_t>({3, 3}, {2}));
+    keep_all(build("ctc", {act, ctc_labels, ctc_lengths}, Params{}));
+    keep_all(build("ctc_grad", {act, ctc_labels, ctc_lengths}, Params{}));
   }
 
   keep(sum_to_shape(exp(x), row));

@@ -213,3 +213,32 @@ def conv3d(x, w, pad=(0, 0, 0), stride=(1, 1, 1), dilation=(1, 1, 1), groups=1, 
             out[:, ks] += np.einsum("bcdhw,kc->bkdhw", xp[(slice(None), xs) + win],
                                     w[(ks, slice(None)) + tap])
     return out
+
+
+def ctc(act, labels, lengths):
+    """[cost, grad] of the CTC loss by enumerating every alignment (tiny inputs only): the
+    cost -log sum of the paths' probabilities, the gradient softmax - path occupancy."""
+    import itertools
+
+    steps, batch, classes = act.shape
+    cost = np.zeros(batch, act.dtype)
+    grad = np.zeros_like(act)
+    for b in range(batch):
+        n = int(lengths[b])
+        want = [int(v) for v in labels[b] if v != -1]
+        z = act[:n, b].astype(np.float64)
+        y = np.exp(z - z.max(axis=1, keepdims=True))
+        y /= y.sum(axis=1, keepdims=True)
+        total, occupancy = 0.0, np.zeros((n, classes))
+        for path in itertools.product(range(classes), repeat=n):
+            collapsed = [k for i, k in enumerate(path) if k != 0 and (i == 0 or path[i - 1] != k)]
+            if collapsed != want:
+                continue
+            p = np.prod([y[t, k] for t, k in enumerate(path)]) if n else 1.0
+            total += p
+            for t, k in enumerate(path):
+                occupancy[t, k] += p
+        cost[b] = -np.log(total) if total > 0 else np.inf
+        if total > 0:
+            grad[:n, b] = y - occupancy / total
+    return [cost, grad]

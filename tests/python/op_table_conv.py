@@ -152,3 +152,30 @@ POOL = [
          ((1, 1, 1, 1), (1, 1, 1, 1), (1, 1, 1, 1))],
         params=_MAX_GRAD_PARAMS, domains=(_small_ints, _small_ints, "any"), grad=1, wrt=(2,)),
 ]
+
+
+def _ctc_labels(rng, dtype, shape, case):
+    """Labels in [1, classes) with a random amount of -1 padding at the end."""
+    classes = case[0][2]
+    labels = rng.integers(1, max(classes, 2), size=shape)
+    for row in labels:
+        row[rng.integers(0, shape[1] + 1):] = -1
+    return labels.astype(dtype)
+
+
+def _ctc_lengths(rng, dtype, shape, case):
+    """Every sequence uses all its steps, enough for any labels of the cases (finite costs, so
+    that finite differences apply)."""
+    return np.full(shape, case[0][0], dtype)
+
+
+_CTC_CASES = [((4, 3, 3), (3, 2), (3,)), ((3, 0, 3), (0, 2), (0,)), ((1, 1, 2), (1, 1), (1,))]
+_CTC_DTYPES = (("float64", "int32", "int32"), ("float32", "int64", "int64"))
+
+CTC = [
+    Row("ctc", lambda a, l, n: ref.ctc(a, l, n)[0], _CTC_CASES,
+        domains=("any", _ctc_labels, _ctc_lengths), dtypes=_CTC_DTYPES, grad=1, wrt=(0,),
+        rtol=1e-11),
+    Row("ctc_grad", lambda a, l, n: ref.ctc(a, l, n)[1], _CTC_CASES,
+        domains=("any", _ctc_labels, _ctc_lengths), dtypes=_CTC_DTYPES, rtol=1e-11),
+]

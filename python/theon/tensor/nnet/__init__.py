@@ -7,7 +7,7 @@ theon.tensor.nnet.bn (both also here, as in Theano).
 """
 
 from theon.tensor._build import Variable, as_tensor_variable, build, build_elemwise
-from theon.tensor.nnet import bn, neighbours  # noqa: F401
+from theon.tensor.nnet import bn, ctc, neighbours  # noqa: F401
 from theon.tensor.nnet.conv3d import conv3d
 from theon.tensor.nnet.abstract_conv import (conv2d, conv2d_grad_wrt_inputs,
                                              conv2d_grad_wrt_weights, separable_conv2d)
