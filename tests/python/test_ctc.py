@@ -80,3 +80,9 @@ def test_second_derivatives_are_a_clear_error():
     g = theon.grad(T.sum(ctc(a, labels, lengths)), a)
     raises_matching(NotImplementedError, lambda: theon.grad(T.sum(g), a), r"CtcGrad",
                     r"second derivatives")
+
+
+def test_no_class_is_an_error():
+    f = compiled()
+    raises_matching(ValueError, lambda: f(np.zeros((2, 1, 0)), np.full((1, 1), -1, "int32"),
+                                          np.array([2], "int32")), r"Ctc", r"no class")

@@ -108,6 +108,10 @@ template <class T>
 void ctc_batch(const Op& op, const NDArray& act, const NDArray& labels, const NDArray& lengths,
                NDArray& cost, NDArray& grad) {
   const int64_t steps = act.shape(0), batch = act.shape(1), classes = act.shape(2);
+  if (classes == 0 && steps > 0 && batch > 0) {
+    throw ValueError(op_error(
+        op, "the activations have no class (class 0 is the blank): " + shape_str(act.shape())));
+  }
   const double* a = act.data<double>();
   T* gp = grad.data<T>();
   std::vector<double> lp, g;
