@@ -172,8 +172,10 @@ def test_build_time_errors_name_the_op_the_shapes_and_the_line():
     raises_matching(ValueError,
                     lambda: conv2d(x, T.tensor("float64", shape=(5, 1, 3, 3)), num_groups=3),
                     r"Conv2d", r"divisible by num_groups")
+    raises_matching(TypeError, lambda: conv2d(x, T.tensor4(), unshared=True), r"conv2d",
+                    r"6-d filters")
     with pytest.raises(NotImplementedError, match="unshared"):
-        conv2d(x, T.tensor4(), unshared=True)
+        conv2d_grad_wrt_inputs(T.tensor4(), T.tensor4(), (1, 1, 3, 3), unshared=True)
 
 
 def test_run_time_errors():
@@ -241,3 +243,54 @@ def test_theano_abstract_conv_op_classes():
     np.testing.assert_allclose(got[1], ref.conv2d_grad_inputs(y, w, (7, 5), **kw), rtol=1e-12)
     np.testing.assert_allclose(got[2], ref.conv2d_grad_weights(x, y, (3, 2), **kw,
                                                                filter_flip=False), rtol=1e-12)
+
+
+def ref_unshared(x, w, pad, stride, dilation, groups, flip):
+    """out[b, k, y, x] = sum over c, i, j of the padded input under tap (i, j) of output (y, x)
+    times w[k, y, x, c, i, j] (flipped over i, j when flip)."""
+    if flip:
+        w = w[..., ::-1, ::-1]
+    xp = np.pad(x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])))
+    k, oh, ow, cg, fh, fw = w.shape
+    kg = k // groups
+    out = np.zeros((x.shape[0], k, oh, ow))
+    for kk in range(k):
+        chans = slice((kk // kg) * cg, (kk // kg + 1) * cg)
+        for y in range(oh):
+            for q in range(ow):
+                for i in range(fh):
+                    for j in range(fw):
+                        r, s = y * stride[0] + i * dilation[0], q * stride[1] + j * dilation[1]
+                        out[:, kk, y, q] += xp[:, chans, r, s] @ w[kk, y, q, :, i, j]
+    return out
+
+
+@pytest.mark.parametrize("kw,pad", [
+    (dict(), (0, 0)),
+    (dict(border_mode="half", subsample=(2, 1)), (1, 1)),
+    (dict(border_mode=(1, 2), filter_dilation=(2, 1), num_groups=2, filter_flip=False), (1, 2)),
+], ids=str)
+def test_unshared_matches_the_reference(kw, pad):
+    groups = kw.get("num_groups", 1)
+    x = RNG.normal(size=(2, 4, 6, 5))
+    sh, sw = kw.get("subsample", (1, 1))
+    dh, dw = kw.get("filter_dilation", (1, 1))
+    oh = (6 + 2 * pad[0] - dh * 2 - 1) // sh + 1
+    ow = (5 + 2 * pad[1] - dw * 2 - 1) // sw + 1
+    w = RNG.normal(size=(4, oh, ow, 4 // groups, 3, 3))
+    xv, wv = T.tensor4("x"), T.tensor("float64", shape=(None,) * 4 + (3, 3))
+    got = theon.function([xv, wv], conv2d(xv, wv, unshared=True, **kw))(x, w)
+    want = ref_unshared(x, w, pad, (sh, sw), (dh, dw), groups, kw.get("filter_flip", True))
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_unshared_gradient_and_errors():
+    x, w = RNG.normal(size=(2, 2, 4, 4)), RNG.normal(size=(3, 3, 3, 2, 2, 2))
+    verify_grad(lambda a, b: conv2d(a, b, filter_shape=w.shape, unshared=True), [x, w], rng=RNG)
+    raises_matching(ValueError,
+                    lambda: conv2d(T.tensor4(), T.tensor("float64", shape=(None,) * 6),
+                                   unshared=True), r"conv2d", r"statically")
+    xv = T.tensor4("x")
+    f = theon.function([xv], conv2d(xv, T.constant(w), unshared=True))
+    # 4 output rows from this input, not the filters' 3.
+    raises_matching(ValueError, lambda: f(np.ones((2, 2, 5, 4))), r"SpecifyShape", r"3")

@@ -22,10 +22,11 @@ def _pair(value, name, who):
     return pair
 
 
-def _params(who, border_mode, subsample, filter_flip, filter_dilation, num_groups, unshared):
+def _params(who, border_mode, subsample, filter_flip, filter_dilation, num_groups,
+            unshared=False):
     if unshared:
-        raise NotImplementedError(f"{who}: unshared (locally connected) convolutions are not "
-                                  "implemented")
+        raise NotImplementedError(f"{who}: unshared (locally connected) convolutions are only "
+                                  "implemented by conv2d")
     params = {"subsample": _pair(subsample, "subsample", who),
               "filter_dilation": _pair(filter_dilation, "filter_dilation", who),
               "num_groups": num_groups, "filter_flip": bool(filter_flip)}
@@ -66,6 +67,8 @@ def conv2d(input, filters, input_shape=None, filter_shape=None, border_mode="val
     strides. filter_flip: True convolves (Theano's default), False cross-correlates.
     filter_dilation: the filter's dilation. input_shape / filter_shape (image_shape is
     input_shape's old name): shapes with None for unknown entries, checked against the arrays.
+    unshared=True: a locally connected layer, filters (k, oh, ow, c / num_groups, fh, fw) with
+    one filter per output position (fh and fw must be static).
     """
     who = "conv2d"
     if kwargs:
@@ -75,11 +78,73 @@ def conv2d(input, filters, input_shape=None, filter_shape=None, border_mode="val
             raise ValueError(f"{who}: input_shape {input_shape!r} and image_shape "
                              f"{image_shape!r} differ")
         input_shape = image_shape
-    params = _params(who, border_mode, subsample, filter_flip, filter_dilation, num_groups,
-                     unshared)
+    params = _params(who, border_mode, subsample, filter_flip, filter_dilation, num_groups)
     input = _with_hint(as_tensor_variable(input), input_shape, "input_shape", who)
+    if unshared:
+        return _unshared_conv2d(input, as_tensor_variable(filters), filter_shape, params)
     filters = _with_hint(as_tensor_variable(filters), filter_shape, "filter_shape", who)
     return build("conv2d", input, filters, **params)
+
+
+def _unshared_conv2d(x, w, filter_shape, params):
+    """The locally connected convolution: filters (k, oh, ow, c / groups, fh, fw), a different
+    filter at every output position. Patches by strided slices (one per filter tap), then one
+    batched product per output position and group."""
+    from theon import tensor as T
+
+    who = "conv2d"
+    if x.ndim != 4 or w.ndim != 6:
+        raise TypeError(f"{who}: unshared=True expects a 4-d input and 6-d filters (k, out "
+                        f"rows, out cols, channels / groups, rows, cols), got {x.type} and "
+                        f"{w.type}")
+    if filter_shape is not None:
+        w = T.specify_shape(w, [None if not isinstance(v, int) else v for v in filter_shape])
+    fh, fw = w.static_shape[4], w.static_shape[5]
+    if fh is None or fw is None:
+        raise ValueError(f"{who}: unshared=True needs the filters' rows and columns statically "
+                         f"(pass filter_shape), got {w.type}")
+    (sh, sw), (dh, dw) = params["subsample"], params["filter_dilation"]
+    groups, border = params["num_groups"], params["border_mode"]
+    if min(sh, sw, dh, dw, groups) < 1 or min(params.get("pad", (0, 0))) < 0:
+        raise ValueError(f"{who}: subsample, filter_dilation and num_groups must be at least 1 "
+                         f"and the padding non-negative, got {params}")
+    spans = ((fh - 1) * dh + 1, (fw - 1) * dw + 1)
+    if border == "pad":
+        ph, pw = params["pad"]
+    elif border == "full":
+        ph, pw = spans[0] - 1, spans[1] - 1
+    elif border == "half":
+        if spans[0] % 2 == 0 or spans[1] % 2 == 0:
+            raise ValueError(f"{who}: border_mode='half' needs odd (dilated) filter sizes, got "
+                             f"{spans}")
+        ph, pw = spans[0] // 2, spans[1] // 2
+    elif border == "valid":
+        ph, pw = 0, 0
+    else:
+        raise ValueError(f"{who}: border_mode must be 'valid', 'full', 'half', an int or a pair "
+                         f"of ints, got {border!r}")
+    b, c = x.shape[0], x.shape[1]
+    if ph or pw:
+        h, wd = x.shape[2], x.shape[3]
+        padded = T.zeros([b, c, h + 2 * ph, wd + 2 * pw], dtype=x.dtype)
+        x = T.set_subtensor(padded[:, :, ph:ph + h, pw:pw + wd], x)
+    k, oh, ow, cg = w.shape[0], w.shape[1], w.shape[2], w.shape[3]
+    rows = (x.shape[2] - spans[0]) // sh + 1  # the output size the input gives
+    cols = (x.shape[3] - spans[1]) // sw + 1
+    taps = [x[:, :, i * dh:i * dh + sh * (rows - 1) + 1:sh,
+              j * dw:j * dw + sw * (cols - 1) + 1:sw] for i in range(fh) for j in range(fw)]
+    # It must be the filters' positions (checked when it runs).
+    stacked = T.specify_shape(T.stack(taps, axis=4), [None, None, oh, ow, None])
+    n = cg * fh * fw
+    patches = stacked.reshape([b, groups, cg, oh, ow, fh * fw])
+    patches = patches.dimshuffle(3, 4, 1, 0, 2, 5).reshape([oh * ow * groups, b, n])
+    if params["filter_flip"]:
+        w = w[:, :, :, :, ::-1, ::-1]
+    kg = k // groups
+    weights = w.reshape([groups, kg, oh, ow, n]).dimshuffle(2, 3, 0, 4, 1)
+    out = T.batched_dot(patches, weights.reshape([oh * ow * groups, n, kg]))
+    out = out.reshape([oh, ow, groups, b, kg]).dimshuffle(3, 2, 4, 0, 1)
+    return out.reshape([b, k, oh, ow])
 
 
 def _spatial(shape, name, who):
