@@ -14,9 +14,11 @@
 
 #include "test_util.hpp"
 #include "theon/graph/fgraph.hpp"
+#include "theon/ops/conv.hpp"
 #include "theon/ops/fused.hpp"
 #include "theon/ops/gemm.hpp"
 #include "theon/ops/gradient_support.hpp"
+#include "theon/ops/pool.hpp"
 #include "theon/ops/print.hpp"
 #include "theon/ops/scan.hpp"
 #include "theon/theon.hpp"
@@ -178,6 +180,32 @@ inline OpGraph every_op_graph() {
   keep(log_softmax(x, std::nullopt));
   keep_all(crossentropy_softmax_argmax_1hot_with_bias(x, v, labels));
   keep(crossentropy_softmax_1hot_with_bias_dx(u, softmax(x, 1), labels));
+  {
+    // Convolutions and pooling over images of (2, 4, 5, 6), in groups of 2, padded and strided.
+    Var img = input(g, "img", iota(DType::Float64, {2, 4, 5, 6}, -3));
+    Var filt = input(g, "filt", iota(DType::Float64, {6, 2, 3, 2}, 1));
+    const Conv2dSpec spec =
+        Conv2dSpec::make("every_op_graph", "pad", {1, 0}, {2, 1}, {1, 2}, 2, true);
+    const Var y = conv2d(img, filt, spec);
+    keep(y);
+    keep(conv2d_grad_wrt_inputs(y, filt, make_vector({shape_i(img, 2), shape_i(img, 3)}), spec));
+    keep(conv2d_grad_wrt_weights(
+        img, y, make_vector({shape_i(filt, 2), shape_i(filt, 3)}),
+        Conv2dSpec::make("every_op_graph", "pad", {1, 0}, {2, 1}, {1, 2}, 2, false)));
+    const PoolSpec pool = PoolSpec::make("every_op_graph", {3, 2}, {2, 1}, {1, 0}, true, "max");
+    const Var m = pool_2d(img, pool);
+    keep(max_pool_grad(img, m, m, pool));
+    keep(max_pool_grad_grad(img, m, img, pool));
+    const PoolSpec avg =
+        PoolSpec::make("every_op_graph", {2, 3}, {1, 2}, {0, 0}, false, "average_exc_pad");
+    keep(average_pool_grad(img, pool_2d(img, avg), avg));
+    // CTC over 3 steps of 2 sequences of 3 classes.
+    Var act = input(g, "act", iota(DType::Float64, {3, 2, 3}, -2));
+    Var ctc_labels = input(g, "ctc_labels", NDArray::from_vector<int64_t>({1, 2, 2, -1}, {2, 2}));
+    Var ctc_lengths = input(g, "ctc_lengths", NDArray::from_vector<int64_t>({3, 3}, {2}));
+    keep_all(build("ctc", {act, ctc_labels, ctc_lengths}, Params{}));
+    keep_all(build("ctc_grad", {act, ctc_labels, ctc_lengths}, Params{}));
+  }
 
   keep(sum_to_shape(exp(x), row));
   keep(sum_to_dims(exp(x), {scalar_constant(int64_t{1}, DType::Int64), shape_i(x, 1)}, {1, -1}));

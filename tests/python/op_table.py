@@ -11,6 +11,7 @@ from op_table_kinds import (ALL, FLOATS, INTS, NUMERIC, Row, binary, reduction, 
                             unary_float)
 from op_table_scan import SCAN
 from op_table_control import CONTROL, CONTROL_NOT_BUILDERS
+from op_table_conv import CONV, CONV_SHAPE_FROM_VALUES, CTC, POOL
 from op_table_linalg import COMPOSITIONS, LINALG, LINALG_COMPOSED, LINALG_NO_EMPTY_CASE
 from op_table_sparse import SPARSE
 from op_table_structured import ALLOC, BLAS, GRADIENT_SUPPORT, JOIN, NNET, SORT, SUBTENSOR
@@ -29,6 +30,7 @@ SHAPE_FROM_VALUES = {
     "split": (1,),  # the sizes
     "subtensor-mask": (1,),  # the number of True in the mask
     **EXTRA_SHAPE_FROM_VALUES,
+    **CONV_SHAPE_FROM_VALUES,
 }
 # Rows without an empty case, with the reason.
 NO_EMPTY_CASE = {
@@ -247,5 +249,5 @@ SHAPE = [
              rule="same", wrt=(0,)),
 ]
 
-ROWS = (ELEMWISE + REDUCE + SHAPE + ALLOC + JOIN + SUBTENSOR + BLAS + SORT + NNET + GRADIENT_SUPPORT
-        + CONTROL + EXTRA + LINALG + LINALG_COMPOSED + SCAN + SPARSE)
+ROWS = (ELEMWISE + REDUCE + SHAPE + ALLOC + JOIN + SUBTENSOR + BLAS + SORT + NNET + CONV + POOL
+        + CTC + GRADIENT_SUPPORT + CONTROL + EXTRA + LINALG + LINALG_COMPOSED + SCAN + SPARSE)

@@ -108,8 +108,6 @@ def test_nnet_activations_and_losses():
     np.testing.assert_allclose(
         _run(nnet.sigmoid_binary_crossentropy(p, t), [p, t], [a[:2], tv]),
         -(tv * np.log(s) + (1 - tv) * np.log(1 - s)))
-    with pytest.raises(NotImplementedError, match="convolutions"):
-        nnet.conv2d(T.tensor4(), T.tensor4())
 
 
 def test_extra_ops_xlogx_and_matrix_dot():

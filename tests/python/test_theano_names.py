@@ -75,8 +75,7 @@ def test_unknown_names_are_attribute_errors():
 
 
 @pytest.mark.parametrize("module,name,what", [
-    ("theano.tensor.nnet.bn", "batch_normalization", "batch normalization"),
-    ("theano.tensor.signal.pool", "pool_2d", "pooling"),
+    ("theano.tensor.nnet.conv", "ConvOp", "old convolution op classes"),
     ("theano.tensor.nlinalg", "Eig", "this part of linear algebra"),
     ("theano.tensor.slinalg", "Eigvalsh", "generalized eigenproblems"),
     ("theano.tensor.extra_ops", "CumOp", "extra_ops op classes"),
@@ -96,6 +95,7 @@ def test_theano_module_tree_imports():
     import importlib
 
     for module in ("theano", "theano.tensor", "theano.tensor.nnet", "theano.tensor.nnet.bn",
+                   "theano.tensor.nnet.abstract_conv", "theano.tensor.nnet.conv",
                    "theano.tensor.signal.pool", "theano.tensor.nlinalg",
                    "theano.tensor.slinalg", "theano.tensor.extra_ops",
                    "theano.tensor.shared_randomstreams", "theano.sandbox.rng_mrg",

@@ -1,6 +1,3 @@
-"""theano.tensor.nnet.bn: batch normalization, which Theon does not have yet."""
+"""theano.tensor.nnet.bn: theon.tensor.nnet.bn."""
 
-from theano import _missing
-
-__getattr__ = _missing.module_getattr("theano.tensor.nnet.bn",
-                                      "batch normalization (conv/pool/bn)")
+from theon.tensor.nnet.bn import *  # noqa: F401,F403

@@ -1,5 +1,3 @@
-"""theano.tensor.signal.pool: pooling, which Theon does not have yet."""
+"""theano.tensor.signal.pool: theon.tensor.signal.pool."""
 
-from theano import _missing
-
-__getattr__ = _missing.module_getattr("theano.tensor.signal.pool", "pooling (conv/pool/bn)")
+from theon.tensor.signal.pool import *  # noqa: F401,F403

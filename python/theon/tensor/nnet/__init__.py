@@ -1,16 +1,25 @@
-"""theon.tensor.nnet: sigmoid, softplus, relu, softmax, log_softmax (C++ in src/ops/nnet/).
+"""theon.tensor.nnet: activations, softmax, losses and convolution (C++ in src/ops/nnet/).
 
 The elementwise functions are stable for large inputs (sigmoid(-1000) == 0, softplus(1000) ==
 1000); softmax and log_softmax subtract the maximum along the axis before exponentiating.
+conv2d and its gradients are in theon.tensor.nnet.abstract_conv, batch normalization in
+theon.tensor.nnet.bn (both also here, as in Theano).
 """
 
-from theon.tensor._build import Variable, build, build_elemwise
+from theon.tensor._build import Variable, as_tensor_variable, build, build_elemwise
+from theon.tensor.nnet import bn, ctc, neighbours  # noqa: F401
+from theon.tensor.nnet.conv3d import conv3d
+from theon.tensor.nnet.abstract_conv import (conv2d, conv2d_grad_wrt_inputs,
+                                             conv2d_grad_wrt_weights, separable_conv2d)
 
 __all__ = [
-    "sigmoid", "softplus", "relu", "softmax", "log_softmax", "hard_sigmoid",
+    "sigmoid", "softplus", "relu", "softmax", "log_softmax", "logsoftmax", "hard_sigmoid",
     "ultra_fast_sigmoid", "categorical_crossentropy", "crossentropy_softmax_argmax_1hot_with_bias",
     "crossentropy_softmax_1hot_with_bias", "crossentropy_softmax_1hot",
-    "crossentropy_softmax_1hot_with_bias_dx",
+    "crossentropy_softmax_1hot_with_bias_dx", "conv2d", "conv2d_grad_wrt_inputs",
+    "conv2d_grad_wrt_weights", "separable_conv2d", "conv3d", "binary_crossentropy",
+    "sigmoid_binary_crossentropy", "elu", "selu", "softsign", "softmax_with_bias", "to_one_hot",
+    "confusion_matrix", "h_softmax",
 ]
 
 
@@ -310,3 +319,100 @@ def crossentropy_softmax_1hot_with_bias_dx(dy, sm, y_idx):
     array([[ 0.25, -0.25]])
     """
     return build("crossentropy_softmax_1hot_with_bias_dx", dy, sm, y_idx)
+
+
+logsoftmax = log_softmax
+
+
+def softmax_with_bias(x, b):
+    """softmax(x + b) along the last axis (Theano: a matrix x and a vector b)."""
+    return softmax(as_tensor_variable(x) + b, axis=-1)
+
+
+def binary_crossentropy(output, target):
+    """-(target * log(output) + (1 - target) * log(1 - output)), elementwise. Over
+    ``sigmoid(x)`` the stabilize rewrites turn both logs into softplus of x, so the compiled
+    loss and its gradient stay finite for any logits."""
+    from theon import tensor as T
+
+    return -(target * T.log(output) + (1.0 - target) * T.log(1.0 - output))
+
+
+def sigmoid_binary_crossentropy(output, target):
+    """binary_crossentropy(sigmoid(output), target) for logits ``output``, computed stably as
+    softplus(output) - target * output."""
+    return softplus(output) - target * output
+
+
+def elu(x, alpha=1):
+    """x where x > 0, alpha * (exp(x) - 1) elsewhere."""
+    from theon import tensor as T
+
+    x = as_tensor_variable(x)
+    return T.switch(T.gt(x, 0), x, alpha * T.expm1(x))
+
+
+def selu(x):
+    """The scaled ELU of Klambauer et al. (2017)."""
+    alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+    return scale * elu(x, alpha)
+
+
+def softsign(x):
+    """x / (1 + abs(x))."""
+    from theon import tensor as T
+
+    return x / (1.0 + T.abs(x))
+
+
+def to_one_hot(y, nb_class, dtype=None):
+    """A (len(y), nb_class) matrix with 1 at (i, y[i]) and 0 elsewhere (floatX by default);
+    theon.tensor.extra_ops.to_one_hot under Theano's nnet name."""
+    from theon.tensor.extra_ops import to_one_hot as one_hot
+
+    return one_hot(y, nb_class, dtype)
+
+
+def confusion_matrix(actual, pred):
+    """Theano's confusion_matrix: [conf_mat, order], order the sorted labels seen in
+    ``actual`` or ``pred`` and conf_mat[i, j] the count of samples labelled order[i] and
+    predicted order[j]."""
+    from theon.tensor import concatenate, dot, eq
+    from theon.tensor.extra_ops import unique
+
+    actual, pred = as_tensor_variable(actual), as_tensor_variable(pred)
+    if actual.ndim != 1 or pred.ndim != 1:
+        raise ValueError(f"confusion_matrix: expected vectors, got {actual.type} and {pred.type}")
+    order = unique(concatenate([actual, pred]))
+    one_hot_actual = eq(actual.dimshuffle(0, "x"), order).astype("int64")
+    one_hot_pred = eq(pred.dimshuffle(0, "x"), order).astype("int64")
+    return [dot(one_hot_actual.T, one_hot_pred), order]
+
+
+def h_softmax(x, batch_size, n_outputs, n_classes, n_outputs_per_class, W1, b1, W2, b2,
+              target=None):
+    """Theano's two-level hierarchical softmax: p(output) = p(class | x) * p(output | class,
+    x), the n_outputs outputs split into n_classes classes of n_outputs_per_class.
+
+    x (batch_size, n_in); W1 (n_in, n_classes), b1 (n_classes,) give the class softmax; W2
+    (n_classes, n_in, n_outputs_per_class), b2 (n_classes, n_outputs_per_class) each class's
+    output softmax. Without ``target``: every output's probability, (batch_size, n_outputs).
+    With ``target`` (batch_size integer outputs): only their probabilities, computing one
+    class's outputs per sample."""
+    from theon import tensor as T
+
+    x = as_tensor_variable(x)
+    class_probs = softmax(T.dot(x, W1) + b1)
+    if target is None:
+        activations = T.tensordot(x, W2, [[1], [1]]) + b2
+        output_probs = softmax(activations.reshape([-1, n_outputs_per_class]))
+        output_probs = output_probs.reshape([batch_size, n_classes, n_outputs_per_class])
+        output_probs = class_probs.dimshuffle(0, 1, "x") * output_probs
+        return output_probs.reshape([batch_size, n_classes * n_outputs_per_class])[:, :n_outputs]
+    target = as_tensor_variable(target).flatten()
+    target_classes = target // n_outputs_per_class
+    in_class = target % n_outputs_per_class
+    W2, b2 = as_tensor_variable(W2), as_tensor_variable(b2)
+    activations = T.batched_dot(x, W2[target_classes]) + b2[target_classes]
+    rows = T.arange(batch_size)
+    return class_probs[rows, target_classes] * softmax(activations)[rows, in_class]

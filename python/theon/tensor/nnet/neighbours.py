@@ -1,0 +1,92 @@
+"""theon.tensor.nnet.neighbours: Theano's images2neibs and neibs2images, composed of strided
+slices, stack and reshape (so their gradients are those ops')."""
+
+from theon.tensor._build import as_tensor_variable
+
+__all__ = ["images2neibs", "neibs2images"]
+
+
+def _pair(value, name, who):
+    pair = tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1
+                                 for v in pair):
+        raise ValueError(f"{who}: {name} must be 2 ints of at least 1, got {value!r}")
+    return pair
+
+
+def images2neibs(ten4, neib_shape, neib_step=None, mode="valid"):
+    """The patches of neib_shape (rows, cols) of every image and channel of ``ten4`` (b, c, h,
+    w), taken every neib_step (default: neib_shape), as the rows of a matrix of nh * nw
+    columns, in the order (image, channel, patch row, patch column).
+
+    mode: 'valid' (the patches must tile the image exactly, checked at run time),
+    'ignore_borders' (rows and columns left over are dropped), 'half' or 'full' (the image
+    padded with zeros by half the patch, or the patch minus one, on each side)."""
+    from theon import tensor as T
+
+    who = "images2neibs"
+    x = as_tensor_variable(ten4)
+    if x.ndim != 4:
+        raise TypeError(f"{who}: expected a 4-d input, got {x.type}")
+    nh, nw = _pair(neib_shape, "neib_shape", who)
+    sh, sw = _pair(neib_shape if neib_step is None else neib_step, "neib_step", who)
+    if mode == "wrap_centered":
+        raise NotImplementedError(f"{who}: mode 'wrap_centered' is not implemented")
+    if mode not in ("valid", "ignore_borders", "half", "full"):
+        raise ValueError(f"{who}: mode must be 'valid', 'ignore_borders', 'half' or 'full', got "
+                         f"{mode!r}")
+    b, c = x.shape[0], x.shape[1]
+    if mode in ("half", "full"):
+        ph, pw = (nh // 2, nw // 2) if mode == "half" else (nh - 1, nw - 1)
+        h, w = x.shape[2], x.shape[3]
+        padded = T.zeros([b, c, h + 2 * ph, w + 2 * pw], dtype=x.dtype)
+        x = T.set_subtensor(padded[:, :, ph:ph + h, pw:pw + w], x)
+    h, w = x.shape[2], x.shape[3]
+    rows = T.maximum((h - nh) // sh + 1, 0)
+    cols = T.maximum((w - nw) // sw + 1, 0)
+    if mode == "valid":
+        for size, n, step, axis in ((x.static_shape[2], nh, sh, "rows"),
+                                    (x.static_shape[3], nw, sw, "columns")):
+            if size is not None and (size < n or (size - n) % step):
+                raise ValueError(f"{who}: patches of {n} {axis} every {step} do not tile an "
+                                 f"image of {size} {axis} (mode 'valid'); use "
+                                 f"mode='ignore_borders'")
+        # The patches must cover the image exactly: checked when it runs.
+        x = T.specify_shape(x, [None, None, nh + sh * (rows - 1), nw + sw * (cols - 1)])
+    span_r = T.maximum(sh * (rows - 1) + 1, 0)
+    span_c = T.maximum(sw * (cols - 1) + 1, 0)
+    patches = [x[:, :, i:i + span_r:sh, j:j + span_c:sw] for i in range(nh) for j in range(nw)]
+    stacked = T.stack(patches, axis=4)
+    return stacked.reshape([b * c * rows * cols, nh * nw])
+
+
+def neibs2images(neibs, neib_shape, original_shape, mode="valid"):
+    """The inverse of images2neibs for patches that do not overlap (neib_step = neib_shape):
+    the images of ``original_shape`` (b, c, h, w) the rows of ``neibs`` came from. With
+    mode='ignore_borders' the rows and columns no patch covered are zeros."""
+    from theon import tensor as T
+
+    who = "neibs2images"
+    neibs = as_tensor_variable(neibs)
+    if neibs.ndim != 2:
+        raise TypeError(f"{who}: expected a matrix of patches, got {neibs.type}")
+    nh, nw = _pair(neib_shape, "neib_shape", who)
+    if mode not in ("valid", "ignore_borders"):
+        raise ValueError(f"{who}: mode must be 'valid' or 'ignore_borders', got {mode!r}")
+    if isinstance(original_shape, (list, tuple)):
+        if len(original_shape) != 4:
+            raise ValueError(f"{who}: original_shape must have 4 entries, got "
+                             f"{original_shape!r}")
+        b, c, h, w = original_shape
+    else:  # a shape vector (x.shape)
+        shape = as_tensor_variable(original_shape)
+        if shape.ndim != 1:
+            raise TypeError(f"{who}: original_shape must be 4 sizes, got {shape.type}")
+        b, c, h, w = (shape[i] for i in range(4))
+    rows, cols = h // nh, w // nw
+    image = neibs.reshape([b, c, rows, cols, nh, nw]).dimshuffle(0, 1, 2, 4, 3, 5)
+    image = image.reshape([b, c, rows * nh, cols * nw])
+    if mode == "valid":
+        return T.specify_shape(image, [None, None, h, w])
+    out = T.zeros([b, c, h, w], dtype=neibs.dtype)
+    return T.set_subtensor(out[:, :, :rows * nh, :cols * nw], image)
