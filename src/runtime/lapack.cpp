@@ -31,6 +31,10 @@ using std::size_t;
   void THEON_LAPACK(P##getrs)(const char*, const int*, const int*, const T*, const int*,           \
                               const int*, T*, const int*, int*, size_t);                           \
   void THEON_LAPACK(P##getri)(const int*, T*, const int*, const int*, T*, const int*, int*);       \
+  void THEON_LAPACK(P##gbtrf)(const int*, const int*, const int*, const int*, T*, const int*, int*, \
+                              int*);                                                               \
+  void THEON_LAPACK(P##gbtrs)(const char*, const int*, const int*, const int*, const int*,         \
+                              const T*, const int*, const int*, T*, const int*, int*, size_t);     \
   void THEON_LAPACK(P##trtrs)(const char*, const char*, const char*, const int*, const int*,       \
                               const T*, const int*, T*, const int*, int*, size_t, size_t, size_t); \
   void THEON_LAPACK(P##sysv)(const char*, const int*, const int*, T*, const int*, int*, T*,        \
@@ -78,6 +82,8 @@ struct Routines;
     static constexpr auto getrf = THEON_LAPACK(P##getrf); \
     static constexpr auto getrs = THEON_LAPACK(P##getrs); \
     static constexpr auto getri = THEON_LAPACK(P##getri); \
+    static constexpr auto gbtrf = THEON_LAPACK(P##gbtrf); \
+    static constexpr auto gbtrs = THEON_LAPACK(P##gbtrs); \
     static constexpr auto trtrs = THEON_LAPACK(P##trtrs); \
     static constexpr auto sysv = THEON_LAPACK(P##sysv);   \
     static constexpr auto syevd = THEON_LAPACK(P##syevd); \
@@ -121,6 +127,24 @@ int getrs(char trans, int64_t n, int64_t nrhs, const T* a, int64_t lda, const in
   const int n_ = as_int(n), nrhs_ = as_int(nrhs), lda_ = as_int(lda), ldb_ = as_int(ldb);
   int info = 0;
   Routines<T>::getrs(&trans, &n_, &nrhs_, a, &lda_, ipiv, b, &ldb_, &info, 1);
+  return info;
+}
+
+template <class T>
+int gbtrf(int64_t n, int64_t kl, int64_t ku, T* ab, int64_t ldab, int* ipiv) {
+  const int n_ = as_int(n), kl_ = as_int(kl), ku_ = as_int(ku), ldab_ = as_int(ldab);
+  int info = 0;
+  Routines<T>::gbtrf(&n_, &n_, &kl_, &ku_, ab, &ldab_, ipiv, &info);
+  return info;
+}
+
+template <class T>
+int gbtrs(char trans, int64_t n, int64_t kl, int64_t ku, int64_t nrhs, const T* ab, int64_t ldab,
+          const int* ipiv, T* b, int64_t ldb) {
+  const int n_ = as_int(n), kl_ = as_int(kl), ku_ = as_int(ku), nrhs_ = as_int(nrhs),
+            ldab_ = as_int(ldab), ldb_ = as_int(ldb);
+  int info = 0;
+  Routines<T>::gbtrs(&trans, &n_, &kl_, &ku_, &nrhs_, ab, &ldab_, ipiv, b, &ldb_, &info, 1);
   return info;
 }
 
@@ -236,6 +260,9 @@ int geev(char jobvr, int64_t n, T* a, int64_t lda, T* wr, T* wi, T* vr, int64_t 
   template int getrf<T>(int64_t, int64_t, T*, int64_t, int*);                                \
   template int getrs<T>(char, int64_t, int64_t, const T*, int64_t, const int*, T*, int64_t); \
   template int getri<T>(int64_t, T*, int64_t, const int*);                                   \
+  template int gbtrf<T>(int64_t, int64_t, int64_t, T*, int64_t, int*);                       \
+  template int gbtrs<T>(char, int64_t, int64_t, int64_t, int64_t, const T*, int64_t,         \
+                        const int*, T*, int64_t);                                            \
   template int trtrs<T>(char, char, char, int64_t, int64_t, const T*, int64_t, T*, int64_t); \
   template int sysv<T>(char, int64_t, int64_t, T*, int64_t, T*, int64_t);                    \
   template int syevd<T>(char, char, int64_t, T*, int64_t, T*);                               \

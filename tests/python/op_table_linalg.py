@@ -41,6 +41,23 @@ def _real_spectrum(rng, dtype, shape, case):
     return (s * np.arange(1, shape[-1] + 1)) @ np.linalg.inv(s)
 
 
+def _band(lower, upper):
+    """Band storage (lower + upper + 1, n) of a diagonally dominant band matrix."""
+    def domain(rng, dtype, shape, case):
+        ab = rng.uniform(-1, 1, size=shape)
+        ab[upper] += lower + upper + 2
+        return ab
+    return domain
+
+
+def _solve_banded_ref(lower, upper):
+    def ref(ab, b):
+        if ab.shape[1] == 0:
+            return np.zeros(b.shape, np.result_type(ab, b, np.float32))
+        return sl.solve_banded((lower, upper), ab, b)
+    return ref
+
+
 def _lower_tri(rng, dtype, shape, case):
     return np.tril(_dominant(rng, dtype, shape, case))
 
@@ -207,6 +224,12 @@ LINALG = [
     Row("cho_solve", _cho_solve_ref(False), _VECTOR_SYSTEMS,
         params={"lower": False}, domains=(lambda *a: _upper(_cholesky_factor(*a)), "any"),
         grad=1, **_TOL, variant="upper"),
+    Row("solve_banded", _solve_banded_ref(1, 2), [((4, 5), (5,)), ((4, 0), (0,)), ((4, 1), (1,))],
+        params={"lower": 1, "upper": 2}, domains=(_band(1, 2), "any"), grad=1, **_TOL),
+    Row("solve_banded", _solve_banded_ref(2, 0), [((3, 5), (5, 2)), ((3, 0), (0, 2)),
+                                                 ((3, 1), (1, 1))],
+        params={"lower": 2, "upper": 0}, domains=(_band(2, 0), "any"), grad=1, **_TOL,
+        variant="matrix"),
     Row("det", np.linalg.det, _SQUARE, domains=(_dominant,), dtypes=FLOATS + ("int64",), grad=2,
         **_TOL),
     Row("det", np.linalg.det, _STACKS, domains=(_dominant,), grad=1, **_TOL,

@@ -95,6 +95,34 @@ def test_eig_vectors_are_unit_columns_of_a_v_equal_v_w():
     np.testing.assert_allclose(np.linalg.norm(v, axis=0), np.ones(5), rtol=1e-12)
 
 
+@pytest.mark.parametrize("lower", [False, True])
+def test_solveh_banded_matches_scipy_and_differentiates(lower):
+    rng = np.random.default_rng(5)
+    n, u = 6, 2
+    ab = rng.uniform(-1, 1, size=(u + 1, n))
+    ab[0 if lower else u] += 5.0  # the diagonal: positive definite
+    b = rng.normal(size=(n, 2))
+    AB = T.tensor("float64", shape=(u + 1, None), name="AB")
+    B = T.matrix("B")
+    f = theon.function([AB, B], slinalg.solveh_banded(AB, B, lower=lower))
+    np.testing.assert_allclose(f(ab, b), sl.solveh_banded(ab, b, lower=lower), rtol=1e-12)
+    verify_grad(lambda a, y: slinalg.solveh_banded(T.specify_shape(a, ab.shape), y, lower=lower),
+                [ab, b],
+                rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="solveh_banded: the number of rows"):
+        slinalg.solveh_banded(T.matrix("M"), B)
+
+
+def test_singular_band_matrix_raises_naming_the_op():
+    AB, b = T.matrix("AB"), T.vector("b")
+    f = theon.function([AB, b], slinalg.solve_banded((1, 0), AB, b))
+    raises_matching(np.linalg.LinAlgError, lambda: f(np.array([[1.0, 0.0], [1.0, 0.0]]),
+                                                     np.ones(2)),
+                    r"SolveBanded", r"singular", r"test_linalg\.py")
+    raises_matching(ValueError, lambda: f(np.ones((3, 2)), np.ones(2)), r"SolveBanded",
+                    r"lower \+ upper \+ 1 = 2 rows")
+
+
 def test_nan_input_gives_nan_as_numpy():
     A = T.matrix("A")
     a = np.array([[1.0, np.nan], [0.5, 2.0]])

@@ -22,6 +22,10 @@ Var solve_triangular(const Var& a, const Var& b, bool lower = true, int trans = 
 // definite, Cholesky); sym and pos read only the `lower` (else upper) triangle.
 Var solve(const Var& a, const Var& b, const std::string& assume_a = "gen", bool lower = false);
 // x with (c c^T) x = b (lower) or (c^T c) x = b, given a Cholesky factor c.
+// x with a x = b (a^T x = b when transposed) for the band matrix a with `lower` sub- and `upper`
+// superdiagonals in SciPy's band storage ab (ab[upper + i - j, j] = a[i, j]).
+Var solve_banded(const Var& ab, const Var& b, int64_t lower, int64_t upper,
+                 bool transposed = false);
 Var cho_solve(const Var& c, const Var& b, bool lower = true);
 Var det(const Var& a);
 // {sign, log|det|}.

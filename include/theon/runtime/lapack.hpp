@@ -23,6 +23,14 @@ int getrf(int64_t m, int64_t n, T* a, int64_t lda, int* ipiv);
 template <class T>
 int getrs(char trans, int64_t n, int64_t nrhs, const T* a, int64_t lda, const int* ipiv, T* b,
           int64_t ldb);
+// LU factorization of a band matrix with kl sub- and ku superdiagonals, in LAPACK's band
+// storage (ldab >= 2 kl + ku + 1: kl rows for the fill-in, then the band), in place.
+template <class T>
+int gbtrf(int64_t n, int64_t kl, int64_t ku, T* ab, int64_t ldab, int* ipiv);
+// Solves op(A) x = b ('N' or 'T') given gbtrf's factors.
+template <class T>
+int gbtrs(char trans, int64_t n, int64_t kl, int64_t ku, int64_t nrhs, const T* ab, int64_t ldab,
+          const int* ipiv, T* b, int64_t ldb);
 // The inverse from getrf's factors, in place.
 template <class T>
 int getri(int64_t n, T* a, int64_t lda, const int* ipiv);

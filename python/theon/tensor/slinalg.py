@@ -10,7 +10,8 @@ from theon.tensor.nlinalg import kron
 
 __all__ = [
     "cholesky", "solve", "solve_triangular", "solve_lower_triangular", "solve_upper_triangular",
-    "solve_symmetric", "cho_solve", "cho_factor", "expm", "kron", "eigvalsh",
+    "solve_symmetric", "cho_solve", "cho_factor", "expm", "kron", "eigvalsh", "solve_banded",
+    "solveh_banded",
 ]
 
 _ASSUME_A = {"gen": "gen", "general": "gen", "sym": "sym", "symmetric": "sym", "pos": "pos",
@@ -123,6 +124,90 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
         raise ValueError(f"solve_triangular: trans must be 0, 1, 2, 'N', 'T' or 'C', got {trans!r}")
     return build("solve_triangular", a, b, lower=bool(lower), trans=_TRANS[trans],
                  unit_diagonal=bool(unit_diagonal))
+
+
+def solve_banded(l_and_u, ab, b, overwrite_ab=False, overwrite_b=False, check_finite=True):
+    """The solution ``x`` of ``a @ x = b`` for a band matrix ``a`` (scipy.linalg.solve_banded).
+
+    Banded LU (LAPACK's gbtrf/gbtrs): the work grows with ``n`` times the bandwidth, not
+    ``n**2``. ``overwrite_*`` and ``check_finite`` are accepted for SciPy's signature.
+
+    Parameters
+    ----------
+    l_and_u : (int, int)
+        The numbers of nonzero sub- and superdiagonals of ``a``.
+    ab : Variable
+        ``a`` in band storage, ``(l + u + 1, n)``: ``ab[u + i - j, j] == a[i, j]``.
+    b : Variable
+        A vector ``(n,)`` or a matrix ``(n, k)``.
+
+    Returns
+    -------
+    Variable
+        ``x``, of the shape of ``b``; differentiable with respect to ``ab`` and ``b``.
+
+    Examples
+    --------
+    >>> ab, b = T.dmatrix('ab'), T.dvector('b')
+    >>> f = theon.function([ab, b], T.slinalg.solve_banded((1, 1), ab, b))
+    >>> f([[0., 1., 1.], [2., 2., 2.], [1., 1., 0.]], [3., 4., 3.])  # tridiagonal [1 2 1]
+    array([1., 1., 1.])
+    """
+    lower, upper = (int(v) for v in l_and_u)
+    return build("solve_banded", ab, b, lower=lower, upper=upper)
+
+
+def solveh_banded(ab, b, overwrite_ab=False, overwrite_b=False, lower=False, check_finite=True):
+    """The solution ``x`` of ``a @ x = b`` for a symmetric band matrix (scipy.linalg.solveh_banded).
+
+    ``ab`` holds one triangle of the band; the full band is assembled from it and solved by
+    banded LU, so, unlike SciPy's Cholesky-based routine, a symmetric matrix that is not positive
+    definite is solved rather than refused. The number of rows of ``ab`` must be known when the
+    graph is built (a constant, or ``T.tensor(dtype, shape=(rows, None))``).
+
+    Parameters
+    ----------
+    ab : Variable
+        ``(u + 1, n)``: the upper band (``ab[u + i - j, j] == a[i, j]`` for ``i <= j``), or with
+        ``lower`` the lower one (``ab[i - j, j] == a[i, j]`` for ``i >= j``).
+    b : Variable
+        A vector ``(n,)`` or a matrix ``(n, k)``.
+    lower : bool
+        Whether ``ab`` holds the lower band.
+
+    Returns
+    -------
+    Variable
+        ``x``, of the shape of ``b``.
+
+    Examples
+    --------
+    >>> ab = np.array([[0., -1., -1.], [2., 2., 2.]])  # upper band of tridiag(-1, 2, -1)
+    >>> b = T.dvector('b')
+    >>> theon.function([b], T.slinalg.solveh_banded(ab, b))([1., 0., 1.])
+    array([1., 1., 1.])
+    """
+    import theon.tensor as T
+
+    ab = as_tensor_variable(ab)
+    rows = ab.type.shape[0] if ab.ndim == 2 else None
+    if rows is None:
+        raise ValueError("solveh_banded: the number of rows of ab (the bandwidth + 1) must be "
+                         f"known when the graph is built, got {ab.type}")
+    u = rows - 1
+    zeros = T.zeros_like(ab[0])
+
+    def shifted(row, d):
+        # row[j + d] at j (zero past the end) for d > 0; row[j + d] (zero before) for d < 0.
+        if d > 0:
+            return T.concatenate([row[d:], zeros[:d]])
+        return T.concatenate([zeros[:-d], row[:d]]) if d < 0 else row
+
+    if lower:  # ab[d, j] = a[j + d, j]: diagonal d below, and its mirror d above
+        band = [shifted(ab[d], -d) for d in range(u, 0, -1)] + [ab[d] for d in range(u + 1)]
+    else:  # ab[u - d, j] = a[j - d, j]: diagonal d above, and its mirror d below
+        band = [ab[r] for r in range(u + 1)] + [shifted(ab[u - d], d) for d in range(1, u + 1)]
+    return build("solve_banded", T.stack(band), b, lower=u, upper=u)
 
 
 def solve_lower_triangular(a, b):
