@@ -325,27 +325,103 @@ logsoftmax = log_softmax
 
 
 def softmax_with_bias(x, b):
-    """softmax(x + b) along the last axis (Theano: a matrix x and a vector b)."""
+    """``softmax(x + b)`` along the last axis.
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        Scores (in Theano, a matrix with one row per example).
+    b : Variable or array_like
+        A bias broadcast against ``x`` (in Theano, a vector added to each row).
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``x + b``.
+
+    Examples
+    --------
+    >>> x, b = T.dmatrix('x'), T.dvector('b')
+    >>> theon.function([x, b], T.nnet.softmax_with_bias(x, b))([[0., 0.]], [0., np.log(3.)])
+    array([[0.25, 0.75]])
+    """
     return softmax(as_tensor_variable(x) + b, axis=-1)
 
 
 def binary_crossentropy(output, target):
-    """-(target * log(output) + (1 - target) * log(1 - output)), elementwise. Over
-    ``sigmoid(x)`` the stabilize rewrites turn both logs into softplus of x, so the compiled
-    loss and its gradient stay finite for any logits."""
+    """``-(target * log(output) + (1 - target) * log(1 - output))``, elementwise.
+
+    Parameters
+    ----------
+    output : Variable or array_like
+        Predicted probabilities, in [0, 1].
+    target : Variable or array_like
+        Target probabilities (usually 0 or 1), broadcast against ``output``.
+
+    Returns
+    -------
+    Variable
+        The loss of each element. Over ``sigmoid(x)`` the stabilize rewrites turn both logs
+        into softplus of ``x``, so the compiled loss and its gradient stay finite for any
+        logits.
+
+    Examples
+    --------
+    >>> p, t = T.dvector('p'), T.dvector('t')
+    >>> theon.function([p, t], T.nnet.binary_crossentropy(p, t))([0.5, 0.9], [1., 1.])
+    array([0.69314718, 0.10536052])
+    """
     from theon import tensor as T
 
     return -(target * T.log(output) + (1.0 - target) * T.log(1.0 - output))
 
 
 def sigmoid_binary_crossentropy(output, target):
-    """binary_crossentropy(sigmoid(output), target) for logits ``output``, computed stably as
-    softplus(output) - target * output."""
+    """``binary_crossentropy(sigmoid(output), target)`` for logits ``output``, computed stably.
+
+    Parameters
+    ----------
+    output : Variable or array_like
+        Logits (scores before the sigmoid).
+    target : Variable or array_like
+        Target probabilities (usually 0 or 1), broadcast against ``output``.
+
+    Returns
+    -------
+    Variable
+        ``softplus(output) - target * output``, the loss of each element; finite for any
+        logits.
+
+    Examples
+    --------
+    >>> x, t = T.dvector('x'), T.dvector('t')
+    >>> theon.function([x, t], T.nnet.sigmoid_binary_crossentropy(x, t))([0., 1000.], [1., 1.])
+    array([0.69314718, 0.        ])
+    """
     return softplus(output) - target * output
 
 
 def elu(x, alpha=1):
-    """x where x > 0, alpha * (exp(x) - 1) elsewhere."""
+    """The exponential linear unit: ``x`` where ``x > 0``, ``alpha * (exp(x) - 1)`` elsewhere.
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+    alpha : number or scalar Variable
+        The scale of the negative part.
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``x``.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> theon.function([x], T.nnet.elu(x))([-1., 0., 2.])
+    array([-0.63212056,  0.        ,  2.        ])
+    """
     from theon import tensor as T
 
     x = as_tensor_variable(x)
@@ -353,30 +429,107 @@ def elu(x, alpha=1):
 
 
 def selu(x):
-    """The scaled ELU of Klambauer et al. (2017)."""
+    """The scaled ELU of Klambauer et al. (2017): ``scale * elu(x, alpha)``.
+
+    ``alpha`` is about 1.6733 and ``scale`` about 1.0507, the constants of the paper.
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``x``.
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> theon.function([x], T.nnet.selu(x))([-1., 0., 2.])
+    array([-1.11133074,  0.        ,  2.10140197])
+    """
     alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
     return scale * elu(x, alpha)
 
 
 def softsign(x):
-    """x / (1 + abs(x))."""
+    """``x / (1 + abs(x))``, elementwise.
+
+    Parameters
+    ----------
+    x : Variable or array_like
+        The input.
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``x``, in (-1, 1).
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> theon.function([x], T.nnet.softsign(x))([-3., 0., 1.])
+    array([-0.75,  0.  ,  0.5 ])
+    """
     from theon import tensor as T
 
     return x / (1.0 + T.abs(x))
 
 
 def to_one_hot(y, nb_class, dtype=None):
-    """A (len(y), nb_class) matrix with 1 at (i, y[i]) and 0 elsewhere (floatX by default);
-    theon.tensor.extra_ops.to_one_hot under Theano's nnet name."""
+    """The one-hot encoding of integer labels (theon.tensor.extra_ops.to_one_hot).
+
+    Parameters
+    ----------
+    y : int vector Variable or array_like
+        The labels, in [0, nb_class).
+    nb_class : int
+        The number of classes.
+    dtype : str or None
+        The dtype of the result; None means ``theon.config.floatX``.
+
+    Returns
+    -------
+    Variable
+        A ``(len(y), nb_class)`` matrix with 1 at ``(i, y[i])`` and 0 elsewhere.
+
+    Examples
+    --------
+    >>> y = T.lvector('y')
+    >>> theon.function([y], T.nnet.to_one_hot(y, 3))([0, 2])
+    array([[1., 0., 0.],
+           [0., 0., 1.]])
+    """
     from theon.tensor.extra_ops import to_one_hot as one_hot
 
     return one_hot(y, nb_class, dtype)
 
 
 def confusion_matrix(actual, pred):
-    """Theano's confusion_matrix: [conf_mat, order], order the sorted labels seen in
-    ``actual`` or ``pred`` and conf_mat[i, j] the count of samples labelled order[i] and
-    predicted order[j]."""
+    """Theano's confusion matrix of predicted against actual labels.
+
+    Parameters
+    ----------
+    actual : vector Variable or array_like
+        The true label of each sample.
+    pred : vector Variable or array_like
+        The predicted label of each sample.
+
+    Returns
+    -------
+    list of Variable
+        ``[conf_mat, order]``: ``order`` the sorted labels seen in ``actual`` or ``pred``, and
+        ``conf_mat[i, j]`` (int64) the count of samples labelled ``order[i]`` and predicted
+        ``order[j]``.
+
+    Examples
+    --------
+    >>> a, p = T.lvector('a'), T.lvector('p')
+    >>> theon.function([a, p], T.nnet.confusion_matrix(a, p))([0, 1, 1], [0, 1, 0])
+    [array([[1, 0],
+           [1, 1]]), array([0, 1])]
+    """
     from theon.tensor import concatenate, dot, eq
     from theon.tensor.extra_ops import unique
 
@@ -391,14 +544,54 @@ def confusion_matrix(actual, pred):
 
 def h_softmax(x, batch_size, n_outputs, n_classes, n_outputs_per_class, W1, b1, W2, b2,
               target=None):
-    """Theano's two-level hierarchical softmax: p(output) = p(class | x) * p(output | class,
-    x), the n_outputs outputs split into n_classes classes of n_outputs_per_class.
+    """Theano's two-level hierarchical softmax.
 
-    x (batch_size, n_in); W1 (n_in, n_classes), b1 (n_classes,) give the class softmax; W2
-    (n_classes, n_in, n_outputs_per_class), b2 (n_classes, n_outputs_per_class) each class's
-    output softmax. Without ``target``: every output's probability, (batch_size, n_outputs).
-    With ``target`` (batch_size integer outputs): only their probabilities, computing one
-    class's outputs per sample."""
+    ``p(output | x) = p(class | x) * p(output | class, x)``, the ``n_outputs`` outputs split
+    into ``n_classes`` classes of ``n_outputs_per_class`` (output ``o`` in class
+    ``o // n_outputs_per_class``).
+
+    Parameters
+    ----------
+    x : matrix Variable
+        The inputs, ``(batch_size, n_in)``.
+    batch_size : int or scalar Variable
+        The number of rows of ``x``.
+    n_outputs : int
+        The number of outputs.
+    n_classes : int
+        The number of classes.
+    n_outputs_per_class : int
+        The outputs of each class (``n_classes * n_outputs_per_class >= n_outputs``).
+    W1 : matrix Variable
+        The class softmax's weights, ``(n_in, n_classes)``.
+    b1 : vector Variable
+        The class softmax's bias, ``(n_classes,)``.
+    W2 : 3-d Variable
+        Each class's output softmax weights, ``(n_classes, n_in, n_outputs_per_class)``.
+    b2 : matrix Variable
+        Each class's output softmax bias, ``(n_classes, n_outputs_per_class)``.
+    target : int vector Variable or None
+        One output per row of ``x``; only their probabilities are computed (one class's
+        outputs per sample).
+
+    Returns
+    -------
+    Variable
+        Without ``target``, every output's probability, ``(batch_size, n_outputs)``; with it,
+        the probability of each row's target, ``(batch_size,)``.
+
+    Examples
+    --------
+    >>> x, W1, b1 = T.dmatrix('x'), T.dmatrix('W1'), T.dvector('b1')
+    >>> W2, b2, y = T.dtensor3('W2'), T.dmatrix('b2'), T.lvector('y')
+    >>> every = T.nnet.h_softmax(x, 2, 3, 2, 2, W1, b1, W2, b2)
+    >>> chosen = T.nnet.h_softmax(x, 2, 3, 2, 2, W1, b1, W2, b2, target=y)
+    >>> f = theon.function([x, W1, b1, W2, b2, y], [every, chosen])
+    >>> f(np.ones((2, 3)), np.zeros((3, 2)), [0., np.log(3.)], np.zeros((2, 3, 2)),
+    ...   np.zeros((2, 2)), [0, 2])
+    [array([[0.125, 0.125, 0.375],
+           [0.125, 0.125, 0.375]]), array([0.125, 0.375])]
+    """
     from theon import tensor as T
 
     x = as_tensor_variable(x)

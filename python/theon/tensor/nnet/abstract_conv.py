@@ -59,16 +59,48 @@ def _with_hint(x, hint, name, who):
 def conv2d(input, filters, input_shape=None, filter_shape=None, border_mode="valid",
            subsample=(1, 1), filter_flip=True, image_shape=None, filter_dilation=(1, 1),
            num_groups=1, unshared=False, **kwargs):
-    """Theano's conv2d: the 2-d convolution of ``input`` (b, c, h, w) with ``filters``
-    (k, c / num_groups, fh, fw), giving (b, k, oh, ow).
+    """Theano's 2-d convolution of a batch of images with a bank of filters.
 
-    border_mode: 'valid' (no padding), 'full' (every overlap), 'half' (pad by half an odd
-    filter: same size at stride 1), an int or a pair (rows, columns) of pads. subsample: the
-    strides. filter_flip: True convolves (Theano's default), False cross-correlates.
-    filter_dilation: the filter's dilation. input_shape / filter_shape (image_shape is
-    input_shape's old name): shapes with None for unknown entries, checked against the arrays.
-    unshared=True: a locally connected layer, filters (k, oh, ow, c / num_groups, fh, fw) with
-    one filter per output position (fh and fw must be static).
+    Parameters
+    ----------
+    input : 4-d Variable
+        The images, (batch, channels, rows, columns).
+    filters : 4-d Variable
+        The filters, (output channels, channels / num_groups, rows, columns); with
+        ``unshared=True``, 6-d (see below).
+    input_shape, filter_shape : tuple or None
+        Shape hints with None for unknown entries, checked against the arrays (``image_shape``
+        is input_shape's old name).
+    border_mode : str, int or pair of ints
+        'valid' (no padding), 'full' (every overlap), 'half' (pad by half an odd filter: the
+        same size at stride 1), or the pads (rows, columns).
+    subsample : int or pair of ints
+        The strides.
+    filter_flip : bool
+        True convolves (Theano's default), False cross-correlates.
+    filter_dilation : int or pair of ints
+        The filters' dilation.
+    num_groups : int
+        The channels are split into this many groups, each convolved with its own filters.
+    unshared : bool
+        True makes a locally connected layer: filters (output channels, output rows, output
+        columns, channels / num_groups, rows, columns), one filter per output position (the
+        filters' rows and columns must be static).
+
+    Returns
+    -------
+    Variable
+        (batch, output channels, output rows, output columns).
+
+    Examples
+    --------
+    >>> x, w = T.dtensor4('x'), T.dtensor4('w')
+    >>> flipped, not_flipped = T.nnet.conv2d(x, w), T.nnet.conv2d(x, w, filter_flip=False)
+    >>> f = theon.function([x, w], [flipped, not_flipped])
+    >>> f(np.arange(9.).reshape(1, 1, 3, 3), [[[[1., 0.], [0., 0.]]]])
+    [array([[[[4., 5.],
+             [7., 8.]]]]), array([[[[0., 1.],
+             [3., 4.]]]])]
     """
     who = "conv2d"
     if kwargs:
@@ -163,8 +195,46 @@ def _spatial(shape, name, who):
 def conv2d_grad_wrt_inputs(output_grad, filters, input_shape, filter_shape=None,
                            border_mode="valid", subsample=(1, 1), filter_flip=True,
                            filter_dilation=(1, 1), num_groups=1, unshared=False):
-    """The gradient of conv2d with respect to its input (the transposed convolution): an
-    image of ``input_shape`` (4 entries, ints or scalars; only rows and columns are read)."""
+    """The gradient of conv2d with respect to its input (the transposed convolution).
+
+    Parameters
+    ----------
+    output_grad : 4-d Variable
+        The gradient of conv2d's output, (batch, output channels, output rows, output columns).
+    filters : 4-d Variable
+        The filters of the convolution.
+    input_shape : sequence of 4 ints or scalars, or a shape vector
+        The shape of conv2d's input; only its rows and columns are read.
+    filter_shape : tuple or None
+        A shape hint of the filters, None for unknown entries.
+    border_mode : str, int or pair of ints
+        'valid' (no padding), 'full' (every overlap), 'half' (pad by half an odd filter: the
+        same size at stride 1), or the pads (rows, columns).
+    subsample : int or pair of ints
+        The strides.
+    filter_flip : bool
+        True convolves (Theano's default), False cross-correlates.
+    filter_dilation : int or pair of ints
+        The filters' dilation.
+    num_groups : int
+        The channels are split into this many groups, each convolved with its own filters.
+    unshared : bool
+        Only False here (locally connected layers are implemented by conv2d alone).
+
+    Returns
+    -------
+    Variable
+        The gradient of the input, (batch, channels, rows, columns).
+
+    Examples
+    --------
+    >>> g, w = T.dtensor4('g'), T.dtensor4('w')
+    >>> dx = T.nnet.conv2d_grad_wrt_inputs(g, w, (1, 1, 3, 3))
+    >>> theon.function([g, w], dx)(np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
+    array([[[[1., 2., 1.],
+             [2., 4., 2.],
+             [1., 2., 1.]]]])
+    """
     who = "conv2d_grad_wrt_inputs"
     params = _params(who, border_mode, subsample, filter_flip, filter_dilation, num_groups,
                      unshared)
@@ -176,8 +246,45 @@ def conv2d_grad_wrt_inputs(output_grad, filters, input_shape, filter_shape=None,
 def conv2d_grad_wrt_weights(input, output_grad, filter_shape, input_shape=None,
                             border_mode="valid", subsample=(1, 1), filter_flip=True,
                             filter_dilation=(1, 1), num_groups=1, unshared=False):
-    """The gradient of conv2d with respect to its filters, of ``filter_shape`` (4 entries;
-    only rows and columns are read)."""
+    """The gradient of conv2d with respect to its filters.
+
+    Parameters
+    ----------
+    input : 4-d Variable
+        conv2d's input, (batch, channels, rows, columns).
+    output_grad : 4-d Variable
+        The gradient of conv2d's output, (batch, output channels, output rows, output columns).
+    filter_shape : sequence of 4 ints or scalars, or a shape vector
+        The shape of the filters; only their rows and columns are read.
+    input_shape : tuple or None
+        A shape hint of the input, None for unknown entries.
+    border_mode : str, int or pair of ints
+        'valid' (no padding), 'full' (every overlap), 'half' (pad by half an odd filter: the
+        same size at stride 1), or the pads (rows, columns).
+    subsample : int or pair of ints
+        The strides.
+    filter_flip : bool
+        True convolves (Theano's default), False cross-correlates.
+    filter_dilation : int or pair of ints
+        The filters' dilation.
+    num_groups : int
+        The channels are split into this many groups, each convolved with its own filters.
+    unshared : bool
+        Only False here (locally connected layers are implemented by conv2d alone).
+
+    Returns
+    -------
+    Variable
+        The gradient of the filters, (output channels, channels / num_groups, rows, columns).
+
+    Examples
+    --------
+    >>> x, g = T.dtensor4('x'), T.dtensor4('g')
+    >>> dw = T.nnet.conv2d_grad_wrt_weights(x, g, (1, 1, 2, 2))
+    >>> theon.function([x, g], dw)(np.arange(9.).reshape(1, 1, 3, 3), np.ones((1, 1, 2, 2)))
+    array([[[[24., 20.],
+             [12.,  8.]]]])
+    """
     who = "conv2d_grad_wrt_weights"
     params = _params(who, border_mode, subsample, filter_flip, filter_dilation, num_groups,
                      unshared)
@@ -189,9 +296,41 @@ def conv2d_grad_wrt_weights(input, output_grad, filter_shape, input_shape=None,
 def conv2d_transpose(input, filters, output_shape, filter_shape=None, border_mode="valid",
                      input_dilation=(1, 1), filter_flip=True, filter_dilation=(1, 1),
                      num_groups=1, unshared=False):
-    """Theano's transposed convolution: conv2d_grad_wrt_inputs of ``input`` as the output
-    gradient, giving an image of ``output_shape``; ``input_dilation`` is the stride of the
-    convolution it transposes."""
+    """Theano's transposed convolution: conv2d_grad_wrt_inputs of ``input`` as the gradient.
+
+    Parameters
+    ----------
+    input : 4-d Variable
+        The images, (batch, channels, rows, columns), taken as a convolution's output.
+    filters : 4-d Variable
+        The filters of the convolution transposed, (channels, output channels / num_groups,
+        rows, columns).
+    output_shape : sequence of 4 ints or scalars, or a shape vector
+        The shape of the result; only its rows and columns are read.
+    filter_shape : tuple or None
+        A shape hint of the filters, None for unknown entries.
+    border_mode : str, int or pair of ints
+        That of the convolution transposed.
+    input_dilation : int or pair of ints
+        The strides of the convolution transposed.
+    filter_flip, filter_dilation, num_groups, unshared
+        As in conv2d_grad_wrt_inputs.
+
+    Returns
+    -------
+    Variable
+        An image of ``output_shape``.
+
+    Examples
+    --------
+    >>> from theon.tensor.nnet.abstract_conv import conv2d_transpose
+    >>> x, w = T.dtensor4('x'), T.dtensor4('w')
+    >>> y = conv2d_transpose(x, w, (1, 1, 3, 3))
+    >>> theon.function([x, w], y)(np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
+    array([[[[1., 2., 1.],
+             [2., 4., 2.],
+             [1., 2., 1.]]]])
+    """
     return conv2d_grad_wrt_inputs(input, filters, output_shape, filter_shape, border_mode,
                                   input_dilation, filter_flip, filter_dilation, num_groups,
                                   unshared)
@@ -201,10 +340,39 @@ def separable_conv2d(input, depthwise_filters, pointwise_filters, num_channels,
                      input_shape=None, depthwise_filter_shape=None,
                      pointwise_filter_shape=None, border_mode="valid", subsample=(1, 1),
                      filter_flip=True, filter_dilation=(1, 1)):
-    """Theano's separable convolution: a depthwise conv2d (``depthwise_filters`` of
-    (depth_multiplier * num_channels, 1, fh, fw), each input channel convolved on its own, with
-    the border mode, strides and dilation given) followed by a pointwise one
-    (``pointwise_filters`` of (out_channels, depth_multiplier * num_channels, 1, 1))."""
+    """Theano's separable convolution: a depthwise conv2d followed by a pointwise one.
+
+    Parameters
+    ----------
+    input : 4-d Variable
+        The images, (batch, num_channels, rows, columns).
+    depthwise_filters : 4-d Variable
+        (depth_multiplier * num_channels, 1, rows, columns): each input channel is convolved
+        on its own, with the border mode, strides and dilation given.
+    pointwise_filters : 4-d Variable
+        (output channels, depth_multiplier * num_channels, 1, 1): mixes the depthwise
+        outputs.
+    num_channels : int
+        The input's channels.
+    input_shape, depthwise_filter_shape, pointwise_filter_shape : tuple or None
+        Shape hints, None for unknown entries.
+    border_mode, subsample, filter_flip, filter_dilation
+        As in conv2d (the pointwise convolution uses only filter_flip).
+
+    Returns
+    -------
+    Variable
+        (batch, output channels, output rows, output columns).
+
+    Examples
+    --------
+    >>> x, dw, pw = T.dtensor4('x'), T.dtensor4('dw'), T.dtensor4('pw')
+    >>> y = T.nnet.separable_conv2d(x, dw, pw, 2)
+    >>> f = theon.function([x, dw, pw], y)
+    >>> f(np.ones((1, 2, 3, 3)), np.ones((2, 1, 2, 2)), np.ones((1, 2, 1, 1)))
+    array([[[[8., 8.],
+             [8., 8.]]]])
+    """
     depthwise = conv2d(input, depthwise_filters, input_shape, depthwise_filter_shape,
                        border_mode, subsample, filter_flip, filter_dilation=filter_dilation,
                        num_groups=num_channels)
@@ -225,15 +393,53 @@ class _AbstractConv:
 
 
 class AbstractConv2d(_AbstractConv):
-    """``AbstractConv2d(...)(img, kern)``: conv2d."""
+    """Theano's conv2d op as a callable: ``AbstractConv2d(...)(img, kern)`` is conv2d.
+
+    Parameters
+    ----------
+    imshp, kshp : tuple or None
+        Shape hints of the images and the filters, None for unknown entries.
+    border_mode, subsample, filter_flip, filter_dilation, num_groups, unshared
+        As in conv2d.
+
+    Examples
+    --------
+    >>> from theon.tensor.nnet.abstract_conv import AbstractConv2d
+    >>> x, w = T.dtensor4('x'), T.dtensor4('w')
+    >>> y = AbstractConv2d(border_mode='full')(x, w)
+    >>> theon.function([x, w], y)(np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
+    array([[[[1., 2., 1.],
+             [2., 4., 2.],
+             [1., 2., 1.]]]])
+    """
 
     def __call__(self, img, kern):
         return conv2d(img, kern, self.imshp, self.kshp, **self.geometry)
 
 
 class AbstractConv2d_gradInputs(_AbstractConv):
-    """``AbstractConv2d_gradInputs(...)(kern, topgrad, shape)``: conv2d_grad_wrt_inputs for
-    an image of ``shape`` (its rows and columns, or its 4 sizes)."""
+    """Theano's op of conv2d's input gradient as a callable (conv2d_grad_wrt_inputs).
+
+    ``AbstractConv2d_gradInputs(...)(kern, topgrad, shape)`` is the gradient of an image of
+    ``shape`` (its rows and columns, or its 4 sizes).
+
+    Parameters
+    ----------
+    imshp, kshp : tuple or None
+        Shape hints of the images and the filters, None for unknown entries.
+    border_mode, subsample, filter_flip, filter_dilation, num_groups, unshared
+        As in conv2d.
+
+    Examples
+    --------
+    >>> from theon.tensor.nnet.abstract_conv import AbstractConv2d_gradInputs
+    >>> w, g = T.dtensor4('w'), T.dtensor4('g')
+    >>> dx = AbstractConv2d_gradInputs()(w, g, (3, 3))
+    >>> theon.function([w, g], dx)(np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))
+    array([[[[1., 2., 1.],
+             [2., 4., 2.],
+             [1., 2., 1.]]]])
+    """
 
     def __call__(self, kern, topgrad, shape):
         return conv2d_grad_wrt_inputs(topgrad, kern, _full_shape(shape), self.kshp,
@@ -241,8 +447,27 @@ class AbstractConv2d_gradInputs(_AbstractConv):
 
 
 class AbstractConv2d_gradWeights(_AbstractConv):
-    """``AbstractConv2d_gradWeights(...)(img, topgrad, shape)``: conv2d_grad_wrt_weights for
-    filters of ``shape`` (their rows and columns, or their 4 sizes)."""
+    """Theano's op of conv2d's filter gradient as a callable (conv2d_grad_wrt_weights).
+
+    ``AbstractConv2d_gradWeights(...)(img, topgrad, shape)`` is the gradient of filters of
+    ``shape`` (their rows and columns, or their 4 sizes).
+
+    Parameters
+    ----------
+    imshp, kshp : tuple or None
+        Shape hints of the images and the filters, None for unknown entries.
+    border_mode, subsample, filter_flip, filter_dilation, num_groups, unshared
+        As in conv2d.
+
+    Examples
+    --------
+    >>> from theon.tensor.nnet.abstract_conv import AbstractConv2d_gradWeights
+    >>> x, g = T.dtensor4('x'), T.dtensor4('g')
+    >>> dw = AbstractConv2d_gradWeights()(x, g, (2, 2))
+    >>> theon.function([x, g], dw)(np.arange(9.).reshape(1, 1, 3, 3), np.ones((1, 1, 2, 2)))
+    array([[[[24., 20.],
+             [12.,  8.]]]])
+    """
 
     def __call__(self, img, topgrad, shape):
         return conv2d_grad_wrt_weights(img, topgrad, _full_shape(shape), self.imshp,

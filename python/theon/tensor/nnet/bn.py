@@ -51,8 +51,33 @@ def _check_epsilon(epsilon, who):
 
 
 def batch_normalization(inputs, gamma, beta, mean, std, mode="low_mem"):
-    """(inputs - mean) * (gamma / std) + beta, elementwise with broadcasting. ``mode`` ('low_mem'
-    or 'high_mem') only chose Theano's memory/speed trade-off; the fused kernel serves both."""
+    """``(inputs - mean) * (gamma / std) + beta``, elementwise with broadcasting.
+
+    Parameters
+    ----------
+    inputs : Variable
+        The activations.
+    gamma, beta : Variable
+        The scale and the shift.
+    mean, std : Variable
+        The statistics the inputs are normalized by.
+    mode : {'low_mem', 'high_mem'}
+        Only chose Theano's memory/speed trade-off; the fused kernel serves both.
+
+    Returns
+    -------
+    Variable
+        The normalized activations, of the broadcast shape of the arguments.
+
+    Examples
+    --------
+    >>> from theon.tensor.nnet import bn
+    >>> x, (g, b, m, s) = T.dmatrix('x'), T.dvectors('g', 'b', 'm', 's')
+    >>> f = theon.function([x, g, b, m, s], bn.batch_normalization(x, g, b, m, s))
+    >>> f([[1., 2.], [3., 6.]], [1., 2.], [0., 1.], [2., 4.], [1., 2.])
+    array([[-1., -1.],
+           [ 1.,  3.]])
+    """
     if mode not in ("low_mem", "high_mem"):
         raise ValueError(f"batch_normalization: mode must be 'low_mem' or 'high_mem', got "
                          f"{mode!r}")
@@ -61,13 +86,46 @@ def batch_normalization(inputs, gamma, beta, mean, std, mode="low_mem"):
 
 def batch_normalization_train(inputs, gamma, beta, axes="per-activation", epsilon=1e-4,
                               running_average_factor=0.1, running_mean=None, running_var=None):
-    """Normalizes ``inputs`` by its mean and variance over ``axes`` ('per-activation': the
-    batch axis; 'spatial': the batch and every axis after the second; or a tuple), then scales
-    by gamma and shifts by beta.
+    """Batch normalization for training: by the batch's own mean and variance.
 
-    Returns [out, mean, invstd], plus new running mean and variance when ``running_mean`` and
-    ``running_var`` are given (running * (1 - factor) + batch * factor, with the unbiased batch
-    variance) for the caller's updates. mean and invstd have the parameters' shape."""
+    ``out = (inputs - mean) * gamma / sqrt(var + epsilon) + beta``, the mean and the (biased)
+    variance taken over ``axes``.
+
+    Parameters
+    ----------
+    inputs : Variable
+        The activations, the batch along axis 0.
+    gamma, beta : Variable
+        The scale and the shift: either of the inputs' dimensions with size 1 on the
+        normalized axes, or of the kept axes only.
+    axes : 'per-activation', 'spatial' or tuple of ints
+        The axes normalized over: 'per-activation' the batch axis; 'spatial' the batch and
+        every axis after the second.
+    epsilon : float
+        Added to the variance; at least 1e-5.
+    running_average_factor : float
+        The weight of the batch in the new running statistics.
+    running_mean, running_var : Variable or None
+        The running statistics (given together, of the parameters' shape).
+
+    Returns
+    -------
+    list of Variable
+        ``[out, mean, invstd]`` (``invstd = 1 / sqrt(var + epsilon)``; mean and invstd of the
+        parameters' shape), plus the new running mean and variance when ``running_mean`` and
+        ``running_var`` are given (``running * (1 - factor) + batch * factor``, with the
+        unbiased batch variance), for the caller's updates.
+
+    Examples
+    --------
+    >>> from theon.tensor.nnet import bn
+    >>> x, g, b = T.dmatrix('x'), T.dvector('g'), T.dvector('b')
+    >>> out, mean, invstd = bn.batch_normalization_train(x, g, b, epsilon=1e-5)
+    >>> f = theon.function([x, g, b], [out, mean])
+    >>> [np.round(r, 4) for r in f([[1., 2.], [3., 6.]], [1., 1.], [0., 0.])]
+    [array([[-1., -1.],
+           [ 1.,  1.]]), array([2., 4.])]
+    """
     from theon import tensor as T
 
     who = "batch_normalization_train"
@@ -99,8 +157,38 @@ def batch_normalization_train(inputs, gamma, beta, axes="per-activation", epsilo
 
 def batch_normalization_test(inputs, gamma, beta, mean, var, axes="per-activation",
                              epsilon=1e-4):
-    """(inputs - mean) * gamma / sqrt(var + epsilon) + beta with given (running) statistics;
-    ``axes`` as in batch_normalization_train decides how 1-d parameters broadcast."""
+    """Batch normalization for inference, by given (running) statistics.
+
+    ``(inputs - mean) * gamma / sqrt(var + epsilon) + beta``.
+
+    Parameters
+    ----------
+    inputs : Variable
+        The activations, the batch along axis 0.
+    gamma, beta : Variable
+        The scale and the shift.
+    mean, var : Variable
+        The statistics, of the shape of ``gamma``.
+    axes : 'per-activation', 'spatial' or tuple of ints
+        As in batch_normalization_train: decides how parameters of the kept axes only
+        broadcast.
+    epsilon : float
+        Added to the variance; at least 1e-5.
+
+    Returns
+    -------
+    Variable
+        The normalized activations, of the shape of ``inputs``.
+
+    Examples
+    --------
+    >>> from theon.tensor.nnet import bn
+    >>> x, (g, b, m, v) = T.dmatrix('x'), T.dvectors('g', 'b', 'm', 'v')
+    >>> f = theon.function([x, g, b, m, v], bn.batch_normalization_test(x, g, b, m, v))
+    >>> np.round(f([[1., 2.], [3., 6.]], [1., 1.], [0., 0.], [2., 4.], [1., 4.]), 4)
+    array([[-1., -1.],
+           [ 1.,  1.]])
+    """
     from theon import tensor as T
 
     who = "batch_normalization_test"

@@ -32,9 +32,41 @@ def _depth_pad(border_mode, span):
 
 def conv3d(input, filters, input_shape=None, filter_shape=None, border_mode="valid",
            subsample=(1, 1, 1), filter_flip=True, filter_dilation=(1, 1, 1), num_groups=1):
-    """Theano's conv3d: ``input`` (b, c, d, h, w) with ``filters`` (k, c / num_groups, fd, fh,
-    fw), giving (b, k, od, oh, ow); border_mode 'valid', 'full', 'half', an int or 3 ints.
-    The filters' depth fd must be known statically (from their type or ``filter_shape``)."""
+    """Theano's 3-d convolution of a batch of volumes with a bank of filters.
+
+    Parameters
+    ----------
+    input : 5-d Variable
+        The volumes, (batch, channels, depth, rows, columns).
+    filters : 5-d Variable
+        The filters, (output channels, channels / num_groups, depth, rows, columns); their
+        depth must be known statically (from their type or ``filter_shape``).
+    input_shape, filter_shape : tuple or None
+        Shapes with None for unknown entries, checked against the arrays.
+    border_mode : str, int or 3 ints
+        'valid', 'full', 'half' (as in conv2d), or the pads (depth, rows, columns).
+    subsample : int or 3 ints
+        The strides.
+    filter_flip : bool
+        True convolves (Theano's default), False cross-correlates.
+    filter_dilation : int or 3 ints
+        The filters' dilation.
+    num_groups : int
+        The channels are split into this many groups, each convolved with its own filters.
+
+    Returns
+    -------
+    Variable
+        (batch, output channels, output depth, output rows, output columns).
+
+    Examples
+    --------
+    >>> x, w = T.dtensor5('x'), T.dtensor5('w')
+    >>> y = T.nnet.conv3d(x, w, filter_shape=(1, 1, 2, 2, 2))
+    >>> theon.function([x, w], y)(np.ones((1, 1, 2, 3, 3)), np.ones((1, 1, 2, 2, 2)))
+    array([[[[[8., 8.],
+              [8., 8.]]]]])
+    """
     from theon import tensor as T
 
     x, w = as_tensor_variable(input), as_tensor_variable(filters)

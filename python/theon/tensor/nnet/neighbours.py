@@ -15,13 +15,38 @@ def _pair(value, name, who):
 
 
 def images2neibs(ten4, neib_shape, neib_step=None, mode="valid"):
-    """The patches of neib_shape (rows, cols) of every image and channel of ``ten4`` (b, c, h,
-    w), taken every neib_step (default: neib_shape), as the rows of a matrix of nh * nw
-    columns, in the order (image, channel, patch row, patch column).
+    """The patches of every image and channel, as the rows of a matrix.
 
-    mode: 'valid' (the patches must tile the image exactly, checked at run time),
-    'ignore_borders' (rows and columns left over are dropped), 'half' or 'full' (the image
-    padded with zeros by half the patch, or the patch minus one, on each side)."""
+    Parameters
+    ----------
+    ten4 : 4-d Variable
+        The images, (batch, channels, rows, columns).
+    neib_shape : pair of ints
+        The patches' (rows, columns).
+    neib_step : pair of ints or None
+        The steps between patches; None means ``neib_shape`` (patches that do not overlap).
+    mode : {'valid', 'ignore_borders', 'half', 'full'}
+        'valid': the patches must tile the image exactly (checked at run time);
+        'ignore_borders': rows and columns left over are dropped; 'half' or 'full': the image
+        is padded with zeros by half the patch, or the patch minus one, on each side.
+        Theano's 'wrap_centered' is not implemented.
+
+    Returns
+    -------
+    Variable
+        A matrix of ``neib_shape[0] * neib_shape[1]`` columns, one row per patch, in the order
+        (image, channel, patch row, patch column).
+
+    Examples
+    --------
+    >>> from theon.tensor.nnet.neighbours import images2neibs
+    >>> x = T.dtensor4('x')
+    >>> theon.function([x], images2neibs(x, (2, 2)))(np.arange(16.).reshape(1, 1, 4, 4))
+    array([[ 0.,  1.,  4.,  5.],
+           [ 2.,  3.,  6.,  7.],
+           [ 8.,  9., 12., 13.],
+           [10., 11., 14., 15.]])
+    """
     from theon import tensor as T
 
     who = "images2neibs"
@@ -61,9 +86,32 @@ def images2neibs(ten4, neib_shape, neib_step=None, mode="valid"):
 
 
 def neibs2images(neibs, neib_shape, original_shape, mode="valid"):
-    """The inverse of images2neibs for patches that do not overlap (neib_step = neib_shape):
-    the images of ``original_shape`` (b, c, h, w) the rows of ``neibs`` came from. With
-    mode='ignore_borders' the rows and columns no patch covered are zeros."""
+    """The inverse of images2neibs for patches that do not overlap (neib_step = neib_shape).
+
+    Parameters
+    ----------
+    neibs : matrix Variable
+        The patches, one per row, as images2neibs gives them.
+    neib_shape : pair of ints
+        The patches' (rows, columns).
+    original_shape : sequence of 4 ints or scalars, or a shape vector
+        The images' (batch, channels, rows, columns).
+    mode : {'valid', 'ignore_borders'}
+        With 'ignore_borders' the rows and columns no patch covered are zeros.
+
+    Returns
+    -------
+    Variable
+        The images of ``original_shape`` the rows of ``neibs`` came from.
+
+    Examples
+    --------
+    >>> from theon.tensor.nnet.neighbours import neibs2images
+    >>> n = T.dmatrix('n')
+    >>> theon.function([n], neibs2images(n, (1, 2), (1, 1, 2, 2)))([[1., 2.], [3., 4.]])
+    array([[[[1., 2.],
+             [3., 4.]]]])
+    """
     from theon import tensor as T
 
     who = "neibs2images"

@@ -49,14 +49,41 @@ def _theano_args(who, ws, ignore_border, stride, pad, mode, ds, st, padding, def
 
 def pool_2d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0), mode="max", ds=None,
             st=None, padding=None):
-    """Theano's pool_2d: max, sum or average over windows ``ws`` (rows, columns) of the last
-    two axes of ``input``, moved by ``stride`` (default ``ws``), on the input padded by ``pad``
-    on each side (with ignore_border=True only; padding never wins a max and counts for the
-    average only with mode='average_inc_pad').
+    """Theano's 2-d pooling: max, sum or average over windows of the last two axes.
 
-    ignore_border=True drops windows that overhang the input; False keeps a last partial one.
-    As in Theano, leaving it out means False, with a warning. ``ds``, ``st`` and ``padding``
-    are Theano's old names of ``ws``, ``stride`` and ``pad``."""
+    Parameters
+    ----------
+    input : Variable
+        At least 2-d; the windows span its last two axes.
+    ws : pair of ints
+        The windows' (rows, columns).
+    ignore_border : bool
+        True drops windows that overhang the input; False keeps a last partial one. As in
+        Theano, leaving it out means False, with a warning.
+    stride : pair of ints or None
+        The steps between windows; None means ``ws``.
+    pad : pair of ints
+        Padding on each side (with ignore_border=True only); it never wins a max and counts
+        for the average only with mode='average_inc_pad'.
+    mode : {'max', 'sum', 'average_inc_pad', 'average_exc_pad'}
+        The reduction ('max_deterministic' is 'max').
+    ds, st, padding
+        Theano's old names of ``ws``, ``stride`` and ``pad``.
+
+    Returns
+    -------
+    Variable
+        The input's leading axes, then the windows' rows and columns.
+
+    Examples
+    --------
+    >>> from theon.tensor.signal.pool import pool_2d
+    >>> x = T.dtensor4('x')
+    >>> f = theon.function([x], pool_2d(x, (2, 2), ignore_border=True))
+    >>> f(np.arange(16.).reshape(1, 1, 4, 4))
+    array([[[[ 5.,  7.],
+             [13., 15.]]]])
+    """
     ws, ignore_border, stride, pad, mode = _theano_args(
         "pool_2d", ws, ignore_border, stride, pad, mode, ds, st, padding, (0, 0))
     ws = _pair(ws, "ws")
@@ -72,7 +99,38 @@ def pool_3d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0, 0), mode
     Every mode is separable: the 3-d window's max, sum or average is that of the depth
     window over the 2-d windows' (the divisors of the averages are products of the per-axis
     counts), so this is pool_2d over rows and columns, then over depth (the two Pool nodes'
-    gradients compose to the 3-d one, ties included)."""
+    gradients compose to the 3-d one, ties included).
+
+    Parameters
+    ----------
+    input : Variable
+        At least 3-d; the windows span its last three axes.
+    ws : 3 ints
+        The windows' (depth, rows, columns).
+    ignore_border : bool
+        As in pool_2d.
+    stride : 3 ints or None
+        The steps between windows; None means ``ws``.
+    pad : 3 ints
+        Padding on each side, as in pool_2d.
+    mode : {'max', 'sum', 'average_inc_pad', 'average_exc_pad'}
+        The reduction.
+    ds, st, padding
+        Theano's old names of ``ws``, ``stride`` and ``pad``.
+
+    Returns
+    -------
+    Variable
+        The input's leading axes, then the windows' depth, rows and columns.
+
+    Examples
+    --------
+    >>> from theon.tensor.signal.pool import pool_3d
+    >>> x = T.dtensor5('x')
+    >>> f = theon.function([x], pool_3d(x, (2, 2, 2), ignore_border=True, mode='sum'))
+    >>> f(np.arange(8.).reshape(1, 1, 2, 2, 2))
+    array([[[[[28.]]]]])
+    """
     ws, ignore_border, stride, pad, mode = _theano_args(
         "pool_3d", ws, ignore_border, stride, pad, mode, ds, st, padding, (0, 0, 0))
     ws = _ints(ws, "ws", 3, "pool_3d")
@@ -93,8 +151,31 @@ def pool_3d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0, 0), mode
 
 
 def max_pool_2d_same_size(input, patch_size):
-    """The input where it is the maximum of its (non-overlapping) patch of ``patch_size``, 0
-    elsewhere; the shape of the input."""
+    """The input where it is the maximum of its patch, 0 elsewhere.
+
+    Parameters
+    ----------
+    input : Variable
+        At least 2-d; the patches span its last two axes.
+    patch_size : pair of ints
+        The (non-overlapping) patches' (rows, columns).
+
+    Returns
+    -------
+    Variable
+        Of the shape of ``input``.
+
+    Examples
+    --------
+    >>> from theon.tensor.signal.pool import max_pool_2d_same_size
+    >>> x = T.dtensor4('x')
+    >>> f = theon.function([x], max_pool_2d_same_size(x, (2, 2)))
+    >>> f(np.arange(16.).reshape(1, 1, 4, 4))
+    array([[[[ 0.,  0.,  0.,  0.],
+             [ 0.,  5.,  0.,  7.],
+             [ 0.,  0.,  0.,  0.],
+             [ 0., 13.,  0., 15.]]]])
+    """
     ws = _pair(patch_size, "patch_size")
     input = as_tensor_variable(input)
     params = dict(ws=ws, stride=ws, pad=(0, 0), ignore_border=True, mode="max")
