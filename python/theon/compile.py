@@ -30,12 +30,28 @@ class Out:
         self.borrow = borrow
 
 
+# Theano's linkers: Theon has one (its VM, with generated kernels where it fuses), which
+# stands for each of them.
+_THEANO_LINKERS = {"vm", "cvm", "c", "py", "c|py", "c|py_nogc", "vm_nogc", "cvm_nogc"}
+# Theano's optimizer names: the Theon mode that runs the same rewrites.
+_THEANO_OPTIMIZERS = {"fast_run": "FAST_RUN", "fast_compile": "FAST_COMPILE", "None": "NONE",
+                      "o4": "FAST_RUN", "merge": "FAST_COMPILE", "default": ""}
+
+
 class Mode:
     """Which rewrites function() runs: ``Mode('FAST_RUN')`` (all), ``Mode('FAST_COMPILE')``
     (merge and constant folding), ``Mode('NONE')``; ``.including(*names_or_tags)`` and
-    ``.excluding(*names_or_tags)`` return a changed copy."""
+    ``.excluding(*names_or_tags)`` return a changed copy. Theano's spellings are accepted:
+    ``optimizer='fast_run'`` (or ``'fast_compile'``, ``'None'``, ``'default'``), and
+    ``linker=`` any of Theano's linkers ('vm', 'cvm', 'c', 'py', 'c|py', ...), which all
+    mean Theon's one linker."""
 
-    def __init__(self, optimizer=None, including=(), excluding=()):
+    def __init__(self, optimizer=None, including=(), excluding=(), *, linker=None):
+        if linker is not None and linker not in _THEANO_LINKERS:
+            raise ValueError(f"Mode: unknown linker {linker!r}; expected one of "
+                             f"{sorted(_THEANO_LINKERS)} (Theon has one linker, its VM)")
+        self.linker = linker
+        optimizer = _THEANO_OPTIMIZERS.get(optimizer, optimizer)
         self.optimizer = optimizer or ""
         self._including = tuple(including)
         self._excluding = tuple(excluding)

@@ -18,6 +18,7 @@
 #include "theon/ops/gemm.hpp"
 #include "theon/ops/gradient_support.hpp"
 #include "theon/ops/print.hpp"
+#include "theon/ops/random.hpp"
 #include "theon/ops/scan.hpp"
 #include "theon/theon.hpp"
 
@@ -201,6 +202,20 @@ inline OpGraph every_op_graph() {
     loop.inner_outputs = {tanh(prev * row) + v, sum(row * prev)};
     loop.outer_inputs = {shape_i(x, 0), x, expand_dims(v, {0})};
     keep_all(make_scan(loop));
+  }
+
+  {
+    // Random draws, whose generator state is a value kind of its own.
+    const Var state = generator_state(7, 0, "rng");
+    const Var size = constant(NDArray::from_vector<int64_t>({2, 3}, {2}));
+    const Var three = constant(NDArray::scalar<int64_t>(3));
+    auto draw = [&](const RandomDraw& r) { keep_all({r.new_state, r.sample}); };
+    draw(random_draw("normal", state, size, {half, two}));
+    draw(random_multinomial(state, size, three, constant(NDArray::from_vector<double>(
+                                                     {0.25, 0.75}, {2}))));
+    draw(random_choice(state, size, three, nullptr, true));
+    draw(random_permutation(state, size, three));
+    draw(random_shuffle_rows(state, x));
   }
 
   keep(constant(xv, "xconst") * x);

@@ -319,3 +319,13 @@ def test_function_copy_checks_the_swap():
         f.copy(swap={s: x})
     g = f.copy(name="g")
     assert g.name == "g" and float(g(2.0)) == 2.0 and s.get_value() == 2.0
+
+
+def test_mode_takes_theanos_linker_and_optimizer_names():
+    x = T.dvector("x")
+    for mode in (theano.Mode(linker="vm"), theano.Mode(linker="c|py", optimizer="fast_compile"),
+                 theano.Mode(optimizer="fast_run"), theano.Mode(optimizer="None")):
+        np.testing.assert_array_equal(theano.function([x], x * 2, mode=mode)([1.0]), [2.0])
+    assert theano.Mode(optimizer="fast_compile").optimizer == "FAST_COMPILE"
+    with pytest.raises(ValueError, match="unknown linker 'cuda'"):
+        theano.Mode(linker="cuda")

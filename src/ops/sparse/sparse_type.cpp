@@ -8,6 +8,7 @@
 #include "theon/core/checked_size.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/registry.hpp"
+#include "theon/graph/serialize.hpp"
 #include "theon/ops/shape.hpp"
 #include "theon/ops/sparse.hpp"
 #include "theon/runtime/kernel.hpp"
@@ -299,6 +300,8 @@ Var sparse_input(SparseFormat format, DType dtype, std::string name) {
 }
 
 THEON_OP_FILE(sparse_type) {
+  register_value_kind(sparse_type(SparseFormat::Csr, DType::Float64, {}).value_kind);
+  register_value_kind(sparse_type(SparseFormat::Csc, DType::Float64, {}).value_kind);
   register_kernel("Shape_i", DeviceKind::Cpu, [](const Apply& node) -> std::unique_ptr<Kernel> {
     if (!is_sparse(node.inputs()[0])) return nullptr;
     return std::make_unique<SparseShapeKernel>(
