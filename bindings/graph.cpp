@@ -269,8 +269,7 @@ void bind_graph(nb::module_& m) {
     return std::make_pair(nb::bytes(bytes.data(), bytes.size()), leaves);
   });
   m.def("deserialize_with_leaves", [](nb::bytes bytes, const std::vector<Var>& leaves) {
-    return deserialize(std::string(static_cast<const char*>(bytes.data()), bytes.size()),
-                       &leaves);
+    return deserialize(std::string(static_cast<const char*>(bytes.data()), bytes.size()), &leaves);
   });
   m.def("has_builder", &has_builder);
   m.def("builder_names", &builder_names);

@@ -44,10 +44,10 @@ std::string save_function(const Function& fn, std::vector<Var>& leaves) {
   const std::vector<Var>& graph_outputs = fn.graph().outputs();
   const size_t n_out = fn.outputs().size();
   if (graph_outputs.size() != n_out + updates.size()) {
-    throw Error(ErrorKind::Runtime, "save_function: " + label + " has " +
-                       std::to_string(graph_outputs.size()) + " graph outputs for " +
-                       std::to_string(n_out) + " outputs and " + std::to_string(updates.size()) +
-                       " updates");
+    throw Error(ErrorKind::Runtime,
+                "save_function: " + label + " has " + std::to_string(graph_outputs.size()) +
+                    " graph outputs for " + std::to_string(n_out) + " outputs and " +
+                    std::to_string(updates.size()) + " updates");
   }
   std::vector<Var> roots;
   for (const In& in : fn.inputs()) roots.push_back(in.variable);
@@ -103,11 +103,11 @@ std::shared_ptr<Function> load_function(const std::string& bytes, const std::vec
   const uint64_t n_upd = r.u64("the update count");
   // Each count is at most the number of roots, so their sum cannot overflow.
   for (uint64_t n : {n_in, n_defaults, n_out, n_upd}) {
-    if (n > roots.size()) corrupt("a count exceeds the graph's " + std::to_string(roots.size()) + " outputs");
+    if (n > roots.size())
+      corrupt("a count exceeds the graph's " + std::to_string(roots.size()) + " outputs");
   }
   if (n_defaults > n_in || n_in + n_defaults + n_out + 2 * n_upd != roots.size()) {
-    corrupt("the counts do not add up to the graph's " + std::to_string(roots.size()) +
-            " outputs");
+    corrupt("the counts do not add up to the graph's " + std::to_string(roots.size()) + " outputs");
   }
   std::vector<In> inputs;
   size_t next_default = n_in;
@@ -134,7 +134,8 @@ std::shared_ptr<Function> load_function(const std::string& bytes, const std::vec
   FunctionOptions options;
   for (uint64_t u = 0; u < n_upd; ++u) {
     const Var& target = roots[first_out + n_out + n_upd + u];
-    if (!target->is_shared()) corrupt("update " + std::to_string(u) + " is not of a shared variable");
+    if (!target->is_shared())
+      corrupt("update " + std::to_string(u) + " is not of a shared variable");
     options.updates.emplace_back(target, roots[first_out + n_out + u]);
   }
   options.name = r.str("the function's name");
@@ -150,7 +151,7 @@ std::shared_ptr<Function> load_function(const std::string& bytes, const std::vec
   std::string key = r.str("the kernels' cache key");
   if (saved_kernel_key) *saved_kernel_key = std::move(key);
   if (r.left() != 0) corrupt(std::to_string(r.left()) + " trailing bytes");
-  options.no_default_updates = true;  // the saved updates include them
+  options.no_default_updates = true;   // the saved updates include them
   options.on_unused_input = "ignore";  // checked when the function was compiled
   options.rewritten = true;
   return function(std::move(inputs), std::move(outputs), std::move(options));

@@ -211,8 +211,8 @@ class GraphWriter {
       body_.u64(it->second);
       if (fresh) {
         if (v->shared->object) {
-          throw NotImplementedError("serialize: shared variable " + var_label(*v) +
-                                    " holds a " + v->shared->object->kind() +
+          throw NotImplementedError("serialize: shared variable " + var_label(*v) + " holds a " +
+                                    v->shared->object->kind() +
                                     ", whose value cannot be written (pickle it instead)");
         }
         body_.str(v->shared->name);
@@ -444,7 +444,8 @@ class GraphReader {
               " given");
     }
     const Var& v = (*leaves_)[index];
-    if (!v || v->owner || v->is_constant()) r_.fail("leaf " + std::to_string(index) + " is not an input or shared variable");
+    if (!v || v->owner || v->is_constant())
+      r_.fail("leaf " + std::to_string(index) + " is not an input or shared variable");
     vars_.push_back(v);
   }
 

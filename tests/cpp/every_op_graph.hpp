@@ -211,8 +211,8 @@ inline OpGraph every_op_graph() {
     const Var three = constant(NDArray::scalar<int64_t>(3));
     auto draw = [&](const RandomDraw& r) { keep_all({r.new_state, r.sample}); };
     draw(random_draw("normal", state, size, {half, two}));
-    draw(random_multinomial(state, size, three, constant(NDArray::from_vector<double>(
-                                                     {0.25, 0.75}, {2}))));
+    draw(random_multinomial(state, size, three,
+                            constant(NDArray::from_vector<double>({0.25, 0.75}, {2}))));
     draw(random_choice(state, size, three, nullptr, true));
     draw(random_permutation(state, size, three));
     draw(random_shuffle_rows(state, x));

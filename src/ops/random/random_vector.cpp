@@ -386,10 +386,12 @@ THEON_OP_FILE(random_vector) {
   register_op_factory("Choice", [](const PropReader& f) -> OpPtr {
     return std::make_shared<Choice>(f.get_bool("replace"), f.get_bool("has_p"));
   });
-  register_op_factory("Permutation",
-                      [](const PropReader&) -> OpPtr { return std::make_shared<Permutation>(false); });
-  register_op_factory("ShuffleRows",
-                      [](const PropReader&) -> OpPtr { return std::make_shared<Permutation>(true); });
+  register_op_factory("Permutation", [](const PropReader&) -> OpPtr {
+    return std::make_shared<Permutation>(false);
+  });
+  register_op_factory("ShuffleRows", [](const PropReader&) -> OpPtr {
+    return std::make_shared<Permutation>(true);
+  });
   auto both = [](const RandomDraw& r) { return std::vector<Var>{r.new_state, r.sample}; };
   // random_multinomial(state, [size], n, pvals, dtype=)
   register_builder("random_multinomial", 3, 4, [both](const std::vector<Var>& in, const Params& p) {
