@@ -82,7 +82,8 @@ t0 = time.perf_counter()
 with open({path!r}, "rb") as fh:
     f = pickle.load(fh)
 f(x, y)
-print(time.perf_counter() - t0)
+t = time.perf_counter() - t0
+print(t, f.kernels["state"], f.kernels["from_cache"])
 """,
     "pytensor": """
 import pickle, time, numpy as np, pytensor
@@ -157,11 +158,17 @@ def main():
         cases[{"pytensor": "PyTensor (C backend, pickle)", "jax": "JAX (jax.export)"}[peer]] = (
             LOAD[peer].format(path=path, **SIZES), lambda: base)
     times = {label: [] for label in cases}
+    kernels = {}  # Theon's kernel state when the first result came, per case
     for _ in range(args.rounds):
         for label, (code, env) in cases.items():
-            times[label].append(float(run(code, env())))
+            fields = run(code, env()).split()
+            times[label].append(float(fields[0]))
+            if len(fields) > 1:
+                kernels.setdefault(label, set()).add(" ".join(fields[1:]))
     theon_warm = statistics.median(times["Theon, warm kernel cache"])
-    print(json.dumps({"sizes": SIZES, "rounds": args.rounds}))
+    print(json.dumps({"sizes": SIZES, "rounds": args.rounds,
+                      "theon kernels at the first result (state, from cache)":
+                      {k: sorted(v) for k, v in kernels.items()}}))
     print("| system | load to first result (ms, median) | min | / Theon warm |")
     print("| --- | --- | --- | --- |")
     for label, ts in times.items():

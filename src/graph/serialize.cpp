@@ -44,17 +44,22 @@ constexpr int kMaxNesting = 64;
 
 enum class Record : uint8_t { Input, Constant, Shared, Node, Leaf };
 
+struct RegisteredKind {
+  std::shared_ptr<const ValueKind> kind;
+  ValueKindTypeCheck check;
+};
+
 std::mutex kinds_mutex;
 // The value kinds types may have, by name.
-std::map<std::string, std::shared_ptr<const ValueKind>>& value_kinds() {
-  static std::map<std::string, std::shared_ptr<const ValueKind>> kinds;
+std::map<std::string, RegisteredKind>& value_kinds() {
+  static std::map<std::string, RegisteredKind> kinds;
   return kinds;
 }
 
-std::shared_ptr<const ValueKind> value_kind_named(const std::string& name) {
+const RegisteredKind* value_kind_named(const std::string& name) {
   std::lock_guard lock(kinds_mutex);
   auto it = value_kinds().find(name);
-  return it == value_kinds().end() ? nullptr : it->second;
+  return it == value_kinds().end() ? nullptr : &it->second;
 }
 
 // Every variable a field value refers to, through lists and nested ops.
@@ -124,8 +129,8 @@ class GraphWriter {
     if (t.is_tensor()) {
       body_.str(dtype_name(t.dtype));
     } else {
-      const auto kind = value_kind_named(t.value_kind->name());
-      if (!kind || !kind->equals(*t.value_kind)) {
+      const RegisteredKind* kind = value_kind_named(t.value_kind->name());
+      if (!kind || !kind->kind->equals(*t.value_kind)) {
         throw NotImplementedError("serialize: variables of kind '" + t.value_kind->name() +
                                   "' cannot be written (only dense tensors and registered "
                                   "value kinds)");
@@ -173,8 +178,7 @@ class GraphWriter {
         write_type(v.as_type(""));
         break;
       case PropValue::Kind::Op:
-        body_.str(v.as_op("")->type_name());
-        write_props(v.as_op("")->fields());
+        write_op(*v.as_op(""));
         break;
       case PropValue::Kind::Var:
         body_.u64(ids_.at(v.as_var("").get()));
@@ -184,6 +188,17 @@ class GraphWriter {
         for (const PropValue& item : v.as_list("")) write_value(item);
         break;
     }
+  }
+
+  // Only ops that a factory can rebuild: bytes that could not be read back are refused now,
+  // when the user saves, rather than when they load.
+  void write_op(const Op& op) {
+    if (!has_op_factory(op.type_name())) {
+      throw NotImplementedError("serialize: op " + op.name() + " (" + op.type_name() +
+                                ") cannot be written: no factory rebuilds it from its fields");
+    }
+    body_.str(op.type_name());
+    write_props(op.fields());
   }
 
   void write_props(const Props& fields) {
@@ -231,8 +246,7 @@ class GraphWriter {
 
   void write_node(const Apply& node) {
     body_.u8(static_cast<uint8_t>(Record::Node));
-    body_.str(node.op()->type_name());
-    write_props(node.op()->fields());
+    write_op(*node.op());
     body_.u64(node.inputs().size());
     for (const Var& in : node.inputs()) body_.u64(ids_.at(in.get()));
     body_.str(node.where());
@@ -289,9 +303,11 @@ class GraphReader {
     TensorType t;
     const std::string name = r_.str("a type");
     const size_t colon = name.find(':');
+    const RegisteredKind* kind = nullptr;
     if (colon != std::string::npos) {
-      t.value_kind = value_kind_named(name.substr(0, colon));
-      if (!t.value_kind) r_.fail("unknown value kind '" + name.substr(0, colon) + "'");
+      kind = value_kind_named(name.substr(0, colon));
+      if (!kind) r_.fail("unknown value kind '" + name.substr(0, colon) + "'");
+      t.value_kind = kind->kind;
     }
     const std::string dtype = colon == std::string::npos ? name : name.substr(colon + 1);
     try {
@@ -310,6 +326,10 @@ class GraphReader {
       t.device = parse_device(device);
     } catch (const Error&) {
       r_.fail("unknown device '" + device + "'");
+    }
+    if (kind) {
+      const std::string problem = kind->check(t);
+      if (!problem.empty()) r_.fail("a type of kind '" + t.value_kind->name() + "': " + problem);
     }
     return t;
   }
@@ -514,10 +534,10 @@ class GraphReader {
 
 }  // namespace
 
-void register_value_kind(std::shared_ptr<const ValueKind> kind) {
+void register_value_kind(std::shared_ptr<const ValueKind> kind, ValueKindTypeCheck check) {
   std::lock_guard lock(kinds_mutex);
   std::string name = kind->name();
-  value_kinds().emplace(std::move(name), std::move(kind));
+  value_kinds().emplace(std::move(name), RegisteredKind{std::move(kind), std::move(check)});
 }
 
 std::string serialize(const std::vector<Var>& outputs) {

@@ -20,6 +20,7 @@
 #include "theon/ops/print.hpp"
 #include "theon/ops/random.hpp"
 #include "theon/ops/scan.hpp"
+#include "theon/ops/sparse.hpp"
 #include "theon/theon.hpp"
 
 namespace theon::test_util {
@@ -74,7 +75,7 @@ inline OpGraph every_op_graph() {
   // Every builder that takes one, two or three plain inputs without parameters.
   const std::vector<std::vector<Var>> candidates{{x}, {x, y}, {cond, x, y}};
   for (const std::string& name : builder_names()) {
-    // Sparse variables cannot be serialized yet (test_sparse.cpp covers the sparse builders).
+    // The sparse ops are built below, on matrices made from dense ones.
     if (name.rfind("sparse.", 0) == 0) continue;
     for (const auto& in : candidates) {
       try {
@@ -216,6 +217,28 @@ inline OpGraph every_op_graph() {
     draw(random_choice(state, size, three, nullptr, true));
     draw(random_permutation(state, size, three));
     draw(random_shuffle_rows(state, x));
+  }
+
+  {
+    // Sparse ops, on a matrix made from x; each sparse result is made dense again, so that
+    // every output is an array.
+    LocationScope sparse_where("every_op_graph:sparse");
+    const Var s = sparse_from_dense(x, SparseFormat::Csr);
+    const Var st = sparse_transpose(s);
+    auto dense = [&](const Var& v) { keep(dense_from_sparse(v)); };
+    dense(sparse_convert(s, SparseFormat::Csc));
+    keep(sample_dense(s, y));
+    keep(structured_dot(s, dimshuffle(y, {1, 0})));
+    dense(true_dot(s, st));
+    dense(sampling_dot(x, y, sparse_from_dense(dot(x, dimshuffle(y, {1, 0})), SparseFormat::Csr)));
+    keep(sp_sum(s, 0, false));
+    dense(sparse_mul(s, y));
+    dense(sparse_mul(s, s));
+    dense(sparse_add(s, s));
+    keep(sparse_add(s, y));
+    const Var unary = structured_unary("sin", s);
+    const Var stacked = sparse_stack({s, s}, true, SparseFormat::Csr);
+    keep(grad(sum(dense_from_sparse(unary)) + sum(dense_from_sparse(stacked)), x));
   }
 
   keep(constant(xv, "xconst") * x);

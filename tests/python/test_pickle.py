@@ -114,6 +114,60 @@ def test_random_scan_ifelse_functions_round_trip():
             np.testing.assert_array_equal(got, want)
 
 
+def test_sparse_functions_and_shared_variables_round_trip():
+    import scipy.sparse as sp
+
+    import theon.sparse as S
+
+    m = S.csr_matrix("m")
+    ws = theon.shared(sp.csr_matrix(np.array([[0.0, 2.0], [3.0, 0.0]])), "ws")
+    f = theon.function([m], S.dense_from_sparse(S.true_dot(m, ws)))
+    f2, ws2 = pickle.loads(pickle.dumps((f, ws)))
+    value = sp.csr_matrix(np.array([[1.0, 0.0], [0.0, 4.0]]))
+    np.testing.assert_array_equal(f2(value), f(value))
+    ws2.set_value(sp.csr_matrix(np.eye(2)))
+    np.testing.assert_array_equal(f2(value), value.toarray())
+
+
+def test_ops_that_cannot_be_rebuilt_are_refused_when_pickled():
+    from theon.compile.builders import OpFromGraph
+
+    x, y = T.dvectors("x", "y")
+    ofg = OpFromGraph([x, y], [x * y + 1])
+
+    class Double(theon.Op):
+        __props__ = ()
+
+        def make_node(self, v):
+            v = T.as_tensor_variable(v)
+            return theon.Apply(self, [v], [v.type()])
+
+        def perform(self, node, inputs, out):
+            out[0][0] = inputs[0] * 2
+
+    for out, name in ((ofg(x, y), "OpFromGraph"), (Double()(x), "PythonOp")):
+        with pytest.raises(NotImplementedError, match=rf"\({name}\) cannot be written"):
+            pickle.dumps(theon.function([x, y], out, on_unused_input="ignore"))
+
+
+def test_damaged_graph_bytes_of_random_and_sparse_graphs_raise_value_error():
+    import theon.sparse as S
+
+    srng = T.shared_randomstreams.RandomStreams(seed=3)
+    m = S.csr_matrix("m")
+    outs = [srng.normal((2, 3)), srng.permutation(n=4), S.sp_sum(m, axis=0),
+            S.dense_from_sparse(S.sin(m)), S.dense_from_sparse(S.true_dot(m, S.transpose(m)))]
+    data = theon.graph_bytes(outs)
+    for i in range(len(data)):
+        for mask in (0x01, 0x80, 0xFF):
+            bad = bytearray(data)
+            bad[i] ^= mask
+            try:
+                theon.graph_from_bytes(bytes(bad))
+            except ValueError:
+                pass
+
+
 def test_debugmode_functions_cannot_be_pickled():
     x = T.vector("x")
     f = theon.function([x], x * 2, mode="DebugMode")

@@ -6,6 +6,8 @@
 // holding a copy of the value).
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,7 +29,9 @@ std::vector<Var> deserialize(const std::string& bytes, const std::vector<Var>* l
 
 // A kind of non-tensor value (generator states, sparse matrices) that graphs may hold, by
 // ValueKind::name(): the op file defining it registers it, so that types of that kind are
-// written and read back.
-void register_value_kind(std::shared_ptr<const ValueKind> kind);
+// written and read back. `check` says what is wrong with a type of that kind read from bytes
+// (its dtype or static shape), "" when nothing is: the kind's ops rely on what it says.
+using ValueKindTypeCheck = std::function<std::string(const Type&)>;
+void register_value_kind(std::shared_ptr<const ValueKind> kind, ValueKindTypeCheck check);
 
 }  // namespace theon

@@ -300,8 +300,15 @@ Var sparse_input(SparseFormat format, DType dtype, std::string name) {
 }
 
 THEON_OP_FILE(sparse_type) {
-  register_value_kind(sparse_type(SparseFormat::Csr, DType::Float64, {}).value_kind);
-  register_value_kind(sparse_type(SparseFormat::Csc, DType::Float64, {}).value_kind);
+  // Sparse types are matrices of float32 or float64 (what sparse_input accepts).
+  const ValueKindTypeCheck check = [](const Type& t) -> std::string {
+    if (t.ndim() != 2 || (t.dtype != DType::Float32 && t.dtype != DType::Float64)) {
+      return "expected a float32 or float64 matrix, got " + t.str();
+    }
+    return "";
+  };
+  register_value_kind(sparse_type(SparseFormat::Csr, DType::Float64, {}).value_kind, check);
+  register_value_kind(sparse_type(SparseFormat::Csc, DType::Float64, {}).value_kind, check);
   register_kernel("Shape_i", DeviceKind::Cpu, [](const Apply& node) -> std::unique_ptr<Kernel> {
     if (!is_sparse(node.inputs()[0])) return nullptr;
     return std::make_unique<SparseShapeKernel>(
