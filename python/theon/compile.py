@@ -224,6 +224,11 @@ def _copy(fn, share_memory=False, swap=None, delete_updates=False, name=None, pr
     """Theano's Function.copy: the same function compiled again, with the shared variables
     of ``swap`` ({old: new}) replaced by others, without its updates if ``delete_updates``.
     share_memory is accepted: a copy never shares intermediate storage with the original."""
+    if not hasattr(fn, "_arguments"):
+        raise NotImplementedError(
+            "copy: this function was loaded from a pickle and keeps only its rewritten graph, "
+            "not the graph it was compiled from; pickle.loads(pickle.dumps(f)) gives a copy "
+            "with copies of its shared variables")
     args = dict(fn._arguments)
     swap = dict(swap or {})
     for old, new in swap.items():

@@ -51,6 +51,8 @@ def test_a_compiled_function_and_its_shared_variables_round_trip_together():
     # The saved graph is the rewritten one, linked again without a rewrite.
     assert f2.rewrites_applied == [] and f.rewrites_applied != []
     assert f2.debugprint() == f.debugprint()
+    with pytest.raises(NotImplementedError, match="loaded from a pickle"):
+        f2.copy()
 
 
 def test_a_loaded_function_keeps_defaults_borrow_single_output_and_errors():

@@ -80,7 +80,6 @@ def test_unknown_names_are_attribute_errors():
     ("theano.tensor.nlinalg", "eig", "complex dtypes"),
     ("theano.tensor.slinalg", "Eigvalsh", "generalized eigenproblems"),
     ("theano.tensor.extra_ops", "CumOp", "extra_ops op classes"),
-    ("theano.misc.pkl_utils", "dump", "pickling"),
     ("theano.tensor.opt", "register_canonicalize", "rewrites registered from Python"),
 ])
 def test_modules_of_missing_subsystems_import_and_name_what_is_missing(module, name, what):
