@@ -1,4 +1,4 @@
-"""Pickling of variables and compiled functions, and ``theon.save`` / ``theon.load``.
+"""Pickling of types, variables and compiled functions, and ``theon.save`` / ``theon.load``.
 
 A variable pickles as the bytes of its graph (graph_io's format) with its inputs and shared
 variables pickled as objects of their own, so that a variable used by several graphs and
@@ -45,6 +45,15 @@ def _shared_variable(value, name, shape, where):
     return _core.shared(value, name, True, None if shape is None else list(shape), where)
 
 
+def _leaf_type(data):
+    """A type, from the bytes of a one-input graph of that type."""
+    return _core.deserialize(data)[0].type
+
+
+def _reduce_type(t):
+    return _leaf_type, (_core.serialize([t()]),)
+
+
 def _load_function(data, leaves, single):
     fn, key = _core.load_function(data, list(leaves), single)
     # The cache key its kernels had when saved; fn.kernels["key"] equals it when the kernels
@@ -84,6 +93,7 @@ def _reduce_function(fn):
     return _load_function, (data, leaves, single)
 
 
+_core.TensorType.__reduce__ = _reduce_type
 _core.Variable.__reduce__ = _reduce_variable
 _core.Variable.__setstate__ = _set_variable_state
 _core.Function.__reduce__ = _reduce_function
@@ -92,7 +102,7 @@ _core.Function.__reduce__ = _reduce_function
 # dtypes and scalars.
 _SAFE_GLOBALS = {
     (__name__, "_leaf_variable"), (__name__, "_graph_variable"), (__name__, "_shared_variable"),
-    (__name__, "_load_function"),
+    (__name__, "_load_function"), (__name__, "_leaf_type"),
     ("numpy", "ndarray"), ("numpy", "dtype"),
     ("numpy._core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "_reconstruct"),
     ("numpy._core.multiarray", "scalar"), ("numpy.core.multiarray", "scalar"),

@@ -87,6 +87,16 @@ def test_variables_keep_their_identity_names_and_traces_across_one_pickle():
     assert np.isnan(c.data[2])
 
 
+def test_types_round_trip():
+    import theon.sparse as S
+
+    for t in (T.TensorType("float32", (None, 1)), T.TensorType("int8", ()),
+              S.csr_matrix("m").type, T.shared_randomstreams.RandomStreams(1).normal(
+                  (2,)).owner.inputs[0].type):
+        back = pickle.loads(pickle.dumps(t))
+        assert back == t and str(back) == str(t)
+
+
 def test_a_shared_variable_keeps_its_static_shape_and_default_update():
     s = theon.shared(np.zeros((1, 3)), "s", shape=(1, None))
     s.default_update = s + 1
