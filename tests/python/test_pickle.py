@@ -318,3 +318,8 @@ def test_a_saved_function_loads_in_a_fresh_process_with_kernels_from_the_cache(t
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == {"same": True, "rewrites": 0, "kernels": "installed",
                                     "from_cache": True, "same_key": True}
+    # With an empty cache the kernels are compiled again (the same module: the same key).
+    r = run_python(LOAD.format(**args), flags(tmp_path / "empty"))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"same": True, "rewrites": 0, "kernels": "installed",
+                                    "from_cache": False, "same_key": True}
