@@ -253,6 +253,53 @@ def _copy(fn, share_memory=False, swap=None, delete_updates=False, name=None, pr
 _core.Function.copy = _copy
 
 
+def _shared_of(outputs):
+    from theon.graph import inputs
+
+    seen, shared = set(), []
+    for v in inputs(outputs):
+        if v.is_shared and v.auto_name not in seen:
+            seen.add(v.auto_name)
+            shared.append(v)
+    return shared
+
+
+class _FunctionGraphView:
+    """Theano's ``f.maker.fgraph``, read-only: the compiled function's rewritten graph. Its
+    outputs are the function's outputs followed by its update values; its inputs the
+    function's inputs followed by the shared variables it reads."""
+
+    def __init__(self, fn):
+        self.outputs = list(fn.graph_outputs)
+        self.inputs = list(fn.inputs) + _shared_of(self.outputs)
+
+    def toposort(self):
+        """The graph's nodes, each after the nodes computing its inputs."""
+        from theon.graph import io_toposort
+
+        return io_toposort(self.inputs, self.outputs)
+
+    @property
+    def apply_nodes(self):
+        return set(self.toposort())
+
+    def __repr__(self):
+        return f"FunctionGraph({self.inputs} -> {self.outputs})"
+
+
+class _FunctionMaker:
+    """Theano's ``f.maker``: what the function was compiled from (its graph as rewritten)."""
+
+    def __init__(self, fn):
+        self.fgraph = _FunctionGraphView(fn)
+        self.inputs = list(fn.inputs)
+
+
+_core.Function.maker = property(_FunctionMaker, doc=_FunctionMaker.__doc__)
+# Theano's Function.get_shared: the shared variables the function reads or updates.
+_core.Function.get_shared = lambda fn: _shared_of(list(fn.graph_outputs))
+
+
 def _set_default_update(var, update):
     _core.set_default_update(var, None if update is None else as_tensor_variable(update))
 

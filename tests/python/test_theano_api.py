@@ -329,3 +329,22 @@ def test_mode_takes_theanos_linker_and_optimizer_names():
     assert theano.Mode(optimizer="fast_compile").optimizer == "FAST_COMPILE"
     with pytest.raises(ValueError, match="unknown linker 'cuda'"):
         theano.Mode(linker="cuda")
+
+
+def test_function_maker_fgraph_and_get_shared():
+    x = T.dvector("x")
+    w = theano.shared(np.ones(2), "w")
+    f = theano.function([x], T.exp(x) * w, updates=[(w, w * 2)])
+    fg = f.maker.fgraph
+    assert fg.inputs[0] is x and fg.inputs[-1] is w
+    assert len(fg.outputs) == 2  # the output and w's update
+    nodes = fg.toposort()
+    assert nodes and all(n.outputs for n in nodes)
+    for node in nodes:  # each node after those computing its inputs
+        for i in node.inputs:
+            assert i.owner is None or nodes.index(i.owner) < nodes.index(node)
+    assert fg.apply_nodes == set(nodes)
+    assert "exp" in theano.printing.debugprint(fg.outputs[0], file="str")
+    assert f.maker.inputs == [x]
+    assert f.get_shared() == [w]
+    assert theano.function([x], x * 2).get_shared() == []
