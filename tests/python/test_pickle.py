@@ -243,6 +243,31 @@ def test_theon_save_and_load_check_the_file(tmp_path):
         theon.load(bad)
 
 
+def test_pickles_changed_past_the_checksum_raise_python_errors_never_crash():
+    # What theon.load unpickles when someone rewrote the file and its checksum: every error is
+    # an exception (from pickle, NumPy or Theon's readers), never a crash.
+    import io
+
+    from theon import saving
+
+    s, x = T.scalar("s"), T.vector("x")
+    w = theon.shared(np.arange(3.0), "w")
+    srng = T.shared_randomstreams.RandomStreams(seed=3)
+    f = theon.function([x, theon.In(s, value=2.0)], [x * w + srng.normal((3,)), T.exp(x).sum() * s],
+                       updates=[(w, w + 1)])
+    payload = pickle.dumps(f, protocol=pickle.HIGHEST_PROTOCOL)
+    loaded = 0
+    for i in range(0, len(payload), 3):
+        changed = bytearray(payload)
+        changed[i] ^= 0xFF
+        try:
+            saving._TheonUnpickler(io.BytesIO(bytes(changed))).load()
+            loaded += 1
+        except Exception:
+            pass
+    assert 0 < loaded < len(payload) // 3, loaded
+
+
 class _Custom:
     def __init__(self, v):
         self.v = v
