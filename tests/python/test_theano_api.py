@@ -348,3 +348,18 @@ def test_function_maker_fgraph_and_get_shared():
     assert f.maker.inputs == [x]
     assert f.get_shared() == [w]
     assert theano.function([x], x * 2).get_shared() == []
+
+
+def test_tensortype_filter_and_value_zeros():
+    t = T.TensorType("float32", (False, True))
+    a = t.filter([[1], [2]], allow_downcast=True)
+    assert a.dtype == np.float32 and a.shape == (2, 1)
+    assert t.filter(np.ones((3, 1), dtype=np.float16)).dtype == np.float32  # safe widening
+    with pytest.raises(TypeError, match="loss of precision"):
+        t.filter(np.ones((2, 1)))
+    with pytest.raises(TypeError, match="strict"):
+        t.filter(np.ones((2, 1)), strict=True)
+    with pytest.raises(TypeError, match=r"expected shape \(None, 1\)"):
+        t.filter(np.ones((2, 2), dtype=np.float32))
+    z = T.TensorType("int8", (False,)).value_zeros((4,))
+    assert z.dtype == np.int8 and z.tolist() == [0, 0, 0, 0]
