@@ -363,3 +363,11 @@ def test_tensortype_filter_and_value_zeros():
         t.filter(np.ones((2, 2), dtype=np.float32))
     z = T.TensorType("int8", (False,)).value_zeros((4,))
     assert z.dtype == np.int8 and z.tolist() == [0, 0, 0, 0]
+
+
+def test_compile_function_module():
+    from theano.compile.function_module import Function, FunctionMaker, orig_function
+
+    x = T.dvector("x")
+    f = orig_function([x], x * 2)
+    assert isinstance(f, Function) and isinstance(f.maker, FunctionMaker)

@@ -104,6 +104,7 @@ def test_theano_module_tree_imports():
                    "theano.sparse", "theano.configparser", "theano.compile.mode",
                    "theano.compile.debugmode", "theano.compile.nanguardmode",
                    "theano.compile.sharedvalue", "theano.compile.function", "theano.compile.io",
+                   "theano.compile.function_module",
                    "theano.compile.builders",
                    "theano.tensor.basic", "theano.tensor.var", "theano.tensor.sharedvar",
                    "theano.tensor.xlogx", "theano.tensor.opt"):
