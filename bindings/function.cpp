@@ -13,6 +13,7 @@
 #include "bindings.hpp"
 #include "numpy_interop.hpp"
 #include "sparse_interop.hpp"
+#include "theon/compile/saved_function.hpp"
 #include "theon/compile/shared.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/printing.hpp"
@@ -94,6 +95,7 @@ class PyFunction {
            (name.empty() ? std::string() : "'" + name + "', ") + in.variable->type.str() + ")";
   }
   const std::shared_ptr<Function>& fn() const { return fn_; }
+  bool single() const { return single_; }
 
  private:
   std::shared_ptr<Function> fn_;
@@ -234,9 +236,11 @@ void bind_function(nb::module_& m) {
             d["from_cache"] = n.from_cache();
             d["error"] = n.error();
             d["source"] = n.source();
+            d["key"] = kernel_key(*f.fn());
             return d;
           },
-          "The generated kernels, a dict of state, from_cache, error and source.")
+          "The generated kernels, a dict of state, from_cache, error, source and key (the kernel "
+          "cache's key, which a saved function records).")
       .def_prop_ro(
           "profile",
           [](const PyFunction& f) {
@@ -331,6 +335,25 @@ void bind_function(nb::module_& m) {
       nb::arg("nan_guard_big") = 0.0, nb::arg("no_default_updates") = false,
       nb::arg("no_default_updates_for") = std::vector<Var>{});
 
+  m.def(
+      "save_function",
+      [](const PyFunction& f) {
+        std::vector<Var> leaves;
+        const std::string bytes = save_function(*f.fn(), leaves);
+        return std::make_tuple(nb::bytes(bytes.data(), bytes.size()), leaves, f.single());
+      },
+      "(bytes, leaves, single): the function's rewritten graph and settings, its inputs and "
+      "shared variables kept outside (see load_function).");
+  m.def(
+      "load_function",
+      [](nb::bytes bytes, const std::vector<Var>& leaves, bool single) {
+        std::string key;
+        std::shared_ptr<Function> fn = load_function(
+            std::string(static_cast<const char*>(bytes.data()), bytes.size()), leaves, &key);
+        return std::make_pair(PyFunction(std::move(fn), single), key);
+      },
+      nb::arg("bytes"), nb::arg("leaves"), nb::arg("single"),
+      "(function, the kernels' cache key when saved), linked without rewriting.");
   m.def(
       "set_default_update", [](const Var& v, const Var& update) { set_default_update(v, update); },
       nb::arg("variable"), nb::arg("update").none());

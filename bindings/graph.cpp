@@ -334,6 +334,14 @@ void bind_graph(nb::module_& m) {
   m.def("deserialize", [](nb::bytes bytes) {
     return deserialize(std::string(static_cast<const char*>(bytes.data()), bytes.size()));
   });
+  m.def("serialize_with_leaves", [](const std::vector<Var>& outputs) {
+    std::vector<Var> leaves;
+    const std::string bytes = serialize(outputs, leaves);
+    return std::make_pair(nb::bytes(bytes.data(), bytes.size()), leaves);
+  });
+  m.def("deserialize_with_leaves", [](nb::bytes bytes, const std::vector<Var>& leaves) {
+    return deserialize(std::string(static_cast<const char*>(bytes.data()), bytes.size()), &leaves);
+  });
   m.def("has_builder", &has_builder);
   m.def("builder_names", &builder_names);
   m.def("python_exports", [] {

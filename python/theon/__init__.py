@@ -13,6 +13,7 @@ from theon import sparse
 from theon import gradient
 from theon.gradient import grad
 from theon.graph_io import graph_bytes, graph_from_bytes
+from theon.saving import load, save
 from theon import graph
 from theon.graph import clone
 from theon.pyop import Apply, Op, as_op
@@ -24,4 +25,4 @@ __version__ = "0.1.0"
 __all__ = ["config", "function", "shared", "In", "Out", "Mode", "NanGuardMode", "FAST_RUN",
            "FAST_COMPILE", "printing", "tensor", "sparse", "gradient",
            "grad", "graph_bytes", "graph_from_bytes", "graph", "clone", "Op", "Apply", "as_op",
-           "scan_module", "scan", "map", "reduce", "foldl", "foldr"]
+           "scan_module", "scan", "map", "reduce", "foldl", "foldr", "save", "load"]

@@ -68,6 +68,14 @@ class Out:
         self.borrow = borrow
 
 
+# Theano's linkers: Theon has one (its VM, with generated kernels where it fuses), which
+# stands for each of them.
+_THEANO_LINKERS = {"vm", "cvm", "c", "py", "c|py", "c|py_nogc", "vm_nogc", "cvm_nogc"}
+# Theano's optimizer names: the Theon mode that runs the same rewrites.
+_THEANO_OPTIMIZERS = {"fast_run": "FAST_RUN", "fast_compile": "FAST_COMPILE", "None": "NONE",
+                      "o4": "FAST_RUN", "merge": "FAST_COMPILE", "default": ""}
+
+
 class Mode:
     """Which rewrites ``function()`` runs.
 
@@ -78,6 +86,10 @@ class Mode:
         None: ``config.mode``.
     including, excluding : sequence of str
         Names or tags of rewrites added to, or removed from, that set.
+    linker : str
+        Theano's linker names ('vm', 'cvm', 'c', 'py', 'c|py', ...) are accepted and all mean
+        Theon's one linker. Theano's optimizer spellings ('fast_run', 'fast_compile', 'None',
+        'default') are accepted too.
 
     Examples
     --------
@@ -89,7 +101,12 @@ class Mode:
     array([1.])
     """
 
-    def __init__(self, optimizer=None, including=(), excluding=()):
+    def __init__(self, optimizer=None, including=(), excluding=(), *, linker=None):
+        if linker is not None and linker not in _THEANO_LINKERS:
+            raise ValueError(f"Mode: unknown linker {linker!r}; expected one of "
+                             f"{sorted(_THEANO_LINKERS)} (Theon has one linker, its VM)")
+        self.linker = linker
+        optimizer = _THEANO_OPTIMIZERS.get(optimizer, optimizer)
         self.optimizer = optimizer or ""
         self._including = tuple(including)
         self._excluding = tuple(excluding)
@@ -379,6 +396,11 @@ def _copy(fn, share_memory=False, swap=None, delete_updates=False, name=None, pr
     >>> float(acc.get_value()), float(other.get_value())
     (0.0, 101.0)
     """
+    if not hasattr(fn, "_arguments"):
+        raise NotImplementedError(
+            "copy: this function was loaded from a pickle and keeps only its rewritten graph, "
+            "not the graph it was compiled from; pickle.loads(pickle.dumps(f)) gives a copy "
+            "with copies of its shared variables")
     args = dict(fn._arguments)
     swap = dict(swap or {})
     for old, new in swap.items():
@@ -402,6 +424,53 @@ def _copy(fn, share_memory=False, swap=None, delete_updates=False, name=None, pr
 
 _copy.__name__ = _copy.__qualname__ = "copy"
 _core.Function.copy = _copy
+
+
+def _shared_of(outputs):
+    from theon.graph import inputs
+
+    seen, shared = set(), []
+    for v in inputs(outputs):
+        if v.is_shared and v.auto_name not in seen:
+            seen.add(v.auto_name)
+            shared.append(v)
+    return shared
+
+
+class _FunctionGraphView:
+    """Theano's ``f.maker.fgraph``, read-only: the compiled function's rewritten graph. Its
+    outputs are the function's outputs followed by its update values; its inputs the
+    function's inputs followed by the shared variables it reads."""
+
+    def __init__(self, fn):
+        self.outputs = list(fn.graph_outputs)
+        self.inputs = list(fn.inputs) + _shared_of(self.outputs)
+
+    def toposort(self):
+        """The graph's nodes, each after the nodes computing its inputs."""
+        from theon.graph import io_toposort
+
+        return io_toposort(self.inputs, self.outputs)
+
+    @property
+    def apply_nodes(self):
+        return set(self.toposort())
+
+    def __repr__(self):
+        return f"FunctionGraph({self.inputs} -> {self.outputs})"
+
+
+class _FunctionMaker:
+    """Theano's ``f.maker``: what the function was compiled from (its graph as rewritten)."""
+
+    def __init__(self, fn):
+        self.fgraph = _FunctionGraphView(fn)
+        self.inputs = list(fn.inputs)
+
+
+_core.Function.maker = property(_FunctionMaker, doc=_FunctionMaker.__doc__)
+# Theano's Function.get_shared: the shared variables the function reads or updates.
+_core.Function.get_shared = lambda fn: _shared_of(list(fn.graph_outputs))
 
 
 def _set_default_update(var, update):

@@ -168,13 +168,15 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
 
   history_ = std::make_shared<RewriteHistory>();
   fgraph_->add_feature(history_);
-  const Mode mode = resolve_mode(options_.mode);
+  mode_ = resolve_mode(options_.mode);
+  const Mode& mode = mode_;
   import_seconds_ = std::chrono::duration<double>(Clock::now() - t_start).count();
   LinkOptions link_options;
   link_options.wait_for_kernels =
       mode.debug_checks ||
       options_.wait_for_kernels.value_or(Config::global().get("compile_wait") == "True");
-  Linked linked = compile(*fgraph_, mode, link_options);
+  Linked linked =
+      options_.rewritten ? link(*fgraph_, link_options) : compile(*fgraph_, mode, link_options);
   if (mode.debug_checks) {
     rewrite_checker_ =
         std::make_unique<RewriteChecker>(input_vars, roots, options_.givens, options_.mode,

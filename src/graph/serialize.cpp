@@ -5,14 +5,21 @@
 //   Constant type, name, where, array                               one variable
 //   Shared   cell, type, name, where                                one variable
 //   Node     op type name, fields, input ids, where, nout, (type, name) per output
+//   Leaf     index into the leaves kept outside the bytes                one variable
+// Leaf records appear only in bytes written with the leaves kept outside (inputs and shared
+// variables, for Python's pickle to keep their identity across graphs); readers without leaves
+// reject them, so bytes of either kind read as before.
 // A cell is the index of a value cell; the first use of an index writes the cell's name and
 // value. Strings are a u64 length and bytes; a type is its dtype name, u64 ndim, i64 sizes
-// (-1 unknown) and device name ("cpu", "cuda0"); only dense tensor types are written; an array its
+// (-1 unknown) and device name ("cpu", "cuda0"), where the dtype name of a type of another
+// value kind (registered with register_value_kind) is "<kind name>:<dtype name>"; an array its
 // dtype name, u64 ndim, i64 sizes and C-order element bytes; fields are a u64 count of (name,
 // tagged value), where a value is a PropValue::Kind byte and its payload (a nested op as type name
 // and fields, a variable as the id of an earlier one).
 #include "theon/graph/serialize.hpp"
 
+#include <map>
+#include <mutex>
 #include <new>
 #include <stdexcept>
 #include <unordered_map>
@@ -22,6 +29,7 @@
 #include "theon/core/error.hpp"
 #include "theon/graph/op.hpp"
 #include "theon/graph/op_factory.hpp"
+#include "theon/graph/registry.hpp"
 
 namespace theon {
 namespace {
@@ -34,7 +42,25 @@ constexpr uint32_t kVersion = 1;
 // Nesting of lists and ops within one field value.
 constexpr int kMaxNesting = 64;
 
-enum class Record : uint8_t { Input, Constant, Shared, Node };
+enum class Record : uint8_t { Input, Constant, Shared, Node, Leaf };
+
+struct RegisteredKind {
+  std::shared_ptr<const ValueKind> kind;
+  ValueKindTypeCheck check;
+};
+
+std::mutex kinds_mutex;
+// The value kinds types may have, by name.
+std::map<std::string, RegisteredKind>& value_kinds() {
+  static std::map<std::string, RegisteredKind> kinds;
+  return kinds;
+}
+
+const RegisteredKind* value_kind_named(const std::string& name) {
+  std::lock_guard lock(kinds_mutex);
+  auto it = value_kinds().find(name);
+  return it == value_kinds().end() ? nullptr : &it->second;
+}
 
 // Every variable a field value refers to, through lists and nested ops.
 void field_vars(const PropValue& v, std::vector<Var>& out) {
@@ -55,6 +81,9 @@ void field_vars(const PropValue& v, std::vector<Var>& out) {
 
 class GraphWriter {
  public:
+  // With `leaves`, inputs and shared variables are not written but appended to it.
+  explicit GraphWriter(std::vector<Var>* leaves = nullptr) : leaves_(leaves) {}
+
   std::string write(const std::vector<Var>& outputs) {
     for (const Var& v : outputs) {
       if (!v) throw ValueError("serialize: an output is null");
@@ -97,11 +126,17 @@ class GraphWriter {
   }
 
   void write_type(const TensorType& t) {
-    if (!t.is_tensor()) {
-      throw NotImplementedError("serialize: variables of kind '" + t.value_kind->name() +
-                                "' cannot be written yet (only dense tensors)");
+    if (t.is_tensor()) {
+      body_.str(dtype_name(t.dtype));
+    } else {
+      const RegisteredKind* kind = value_kind_named(t.value_kind->name());
+      if (!kind || !kind->kind->equals(*t.value_kind)) {
+        throw NotImplementedError("serialize: variables of kind '" + t.value_kind->name() +
+                                  "' cannot be written (only dense tensors and registered "
+                                  "value kinds)");
+      }
+      body_.str(t.value_kind->name() + ":" + std::string(dtype_name(t.dtype)));
     }
-    body_.str(dtype_name(t.dtype));
     body_.u64(t.shape.size());
     for (int64_t d : t.shape) body_.i64(d);
     body_.str(t.device.str());
@@ -143,8 +178,7 @@ class GraphWriter {
         write_type(v.as_type(""));
         break;
       case PropValue::Kind::Op:
-        body_.str(v.as_op("")->type_name());
-        write_props(v.as_op("")->fields());
+        write_op(*v.as_op(""));
         break;
       case PropValue::Kind::Var:
         body_.u64(ids_.at(v.as_var("").get()));
@@ -156,6 +190,17 @@ class GraphWriter {
     }
   }
 
+  // Only ops that a factory can rebuild: bytes that could not be read back are refused now,
+  // when the user saves, rather than when they load.
+  void write_op(const Op& op) {
+    if (!has_op_factory(op.type_name())) {
+      throw NotImplementedError("serialize: op " + op.name() + " (" + op.type_name() +
+                                ") cannot be written: no factory rebuilds it from its fields");
+    }
+    body_.str(op.type_name());
+    write_props(op.fields());
+  }
+
   void write_props(const Props& fields) {
     body_.u64(fields.size());
     for (const PropField& f : fields) {
@@ -165,6 +210,14 @@ class GraphWriter {
   }
 
   void write_leaf(const Var& v) {
+    if (leaves_ && !v->is_constant()) {
+      body_.u8(static_cast<uint8_t>(Record::Leaf));
+      body_.u64(leaves_->size());
+      leaves_->push_back(v);
+      ids_[v.get()] = next_id_++;
+      ++records_;
+      return;
+    }
     if (v->is_constant()) {
       body_.u8(static_cast<uint8_t>(Record::Constant));
     } else if (v->is_shared()) {
@@ -172,6 +225,11 @@ class GraphWriter {
       auto [it, fresh] = cells_.emplace(v->shared.get(), cells_.size());
       body_.u64(it->second);
       if (fresh) {
+        if (v->shared->object) {
+          throw NotImplementedError("serialize: shared variable " + var_label(*v) + " holds a " +
+                                    v->shared->object->kind() +
+                                    ", whose value cannot be written (pickle it instead)");
+        }
         body_.str(v->shared->name);
         write_array(v->shared->load());
       }
@@ -188,8 +246,7 @@ class GraphWriter {
 
   void write_node(const Apply& node) {
     body_.u8(static_cast<uint8_t>(Record::Node));
-    body_.str(node.op()->type_name());
-    write_props(node.op()->fields());
+    write_op(*node.op());
     body_.u64(node.inputs().size());
     for (const Var& in : node.inputs()) body_.u64(ids_.at(in.get()));
     body_.str(node.where());
@@ -202,6 +259,7 @@ class GraphWriter {
     ++records_;
   }
 
+  std::vector<Var>* leaves_;
   ByteWriter body_;
   uint64_t records_ = 0;
   uint64_t next_id_ = 0;
@@ -211,9 +269,11 @@ class GraphWriter {
 
 class GraphReader {
  public:
-  explicit GraphReader(const std::string& bytes) : r_(bytes) {}
+  GraphReader(const std::string& bytes, const std::vector<Var>* leaves)
+      : r_(bytes), leaves_(leaves) {}
 
   std::vector<Var> read() {
+    ensure_ops_registered();  // the op files register the value kinds types may have
     if (r_.view(kMagic.size(), "the header") != kMagic) r_.fail("not a Theon graph (bad magic)");
     const uint32_t version = r_.u32("the version");
     if (version != kVersion) {
@@ -241,7 +301,20 @@ class GraphReader {
 
   TensorType read_type() {
     TensorType t;
-    t.dtype = read_dtype("a type");
+    const std::string name = r_.str("a type");
+    const size_t colon = name.find(':');
+    const RegisteredKind* kind = nullptr;
+    if (colon != std::string::npos) {
+      kind = value_kind_named(name.substr(0, colon));
+      if (!kind) r_.fail("unknown value kind '" + name.substr(0, colon) + "'");
+      t.value_kind = kind->kind;
+    }
+    const std::string dtype = colon == std::string::npos ? name : name.substr(colon + 1);
+    try {
+      t.dtype = parse_dtype(dtype);
+    } catch (const Error&) {
+      r_.fail("unknown dtype '" + dtype + "' in a type");
+    }
     const uint64_t ndim = r_.count("a type's ndim", 8);
     for (uint64_t i = 0; i < ndim; ++i) {
       const int64_t d = r_.i64("a static size");
@@ -253,6 +326,10 @@ class GraphReader {
       t.device = parse_device(device);
     } catch (const Error&) {
       r_.fail("unknown device '" + device + "'");
+    }
+    if (kind) {
+      const std::string problem = kind->check(t);
+      if (!problem.empty()) r_.fail("a type of kind '" + t.value_kind->name() + "': " + problem);
     }
     return t;
   }
@@ -354,8 +431,9 @@ class GraphReader {
 
   void read_record() {
     const uint8_t kind = r_.u8("a record kind");
-    if (kind > static_cast<uint8_t>(Record::Node)) r_.fail("unknown record kind");
+    if (kind > static_cast<uint8_t>(Record::Leaf)) r_.fail("unknown record kind");
     if (static_cast<Record>(kind) == Record::Node) return read_node();
+    if (static_cast<Record>(kind) == Record::Leaf) return read_leaf();
     std::shared_ptr<SharedValue> cell;
     if (static_cast<Record>(kind) == Record::Shared) cell = read_cell();
     TensorType type = read_type();
@@ -376,6 +454,19 @@ class GraphReader {
     }
     v->where = std::move(where);
     vars_.push_back(std::move(v));
+  }
+
+  void read_leaf() {
+    if (!leaves_) r_.fail("a leaf kept outside the bytes, but none were given");
+    const uint64_t index = r_.u64("a leaf index");
+    if (index >= leaves_->size()) {
+      r_.fail("leaf " + std::to_string(index) + " of " + std::to_string(leaves_->size()) +
+              " given");
+    }
+    const Var& v = (*leaves_)[index];
+    if (!v || v->owner || v->is_constant())
+      r_.fail("leaf " + std::to_string(index) + " is not an input or shared variable");
+    vars_.push_back(v);
   }
 
   std::shared_ptr<SharedValue> read_cell() {
@@ -436,19 +527,35 @@ class GraphReader {
   }
 
   ByteReader r_;
+  const std::vector<Var>* leaves_;
   std::vector<Var> vars_;
   std::vector<std::shared_ptr<SharedValue>> cells_;
 };
 
 }  // namespace
 
+void register_value_kind(std::shared_ptr<const ValueKind> kind, ValueKindTypeCheck check) {
+  std::lock_guard lock(kinds_mutex);
+  std::string name = kind->name();
+  value_kinds().emplace(std::move(name), RegisteredKind{std::move(kind), std::move(check)});
+}
+
 std::string serialize(const std::vector<Var>& outputs) {
   return GraphWriter().write(outputs);
 }
 
+std::string serialize(const std::vector<Var>& outputs, std::vector<Var>& leaves) {
+  leaves.clear();
+  return GraphWriter(&leaves).write(outputs);
+}
+
 std::vector<Var> deserialize(const std::string& bytes) {
+  return deserialize(bytes, nullptr);
+}
+
+std::vector<Var> deserialize(const std::string& bytes, const std::vector<Var>* leaves) {
   try {
-    return GraphReader(bytes).read();
+    return GraphReader(bytes, leaves).read();
   } catch (const std::bad_alloc&) {
     throw ValueError("graph bytes are corrupt: they describe more memory than can be allocated");
   } catch (const std::length_error&) {

@@ -20,7 +20,9 @@
 #include "theon/ops/gradient_support.hpp"
 #include "theon/ops/pool.hpp"
 #include "theon/ops/print.hpp"
+#include "theon/ops/random.hpp"
 #include "theon/ops/scan.hpp"
+#include "theon/ops/sparse.hpp"
 #include "theon/theon.hpp"
 
 namespace theon::test_util {
@@ -75,7 +77,7 @@ inline OpGraph every_op_graph() {
   // Every builder that takes one, two or three plain inputs without parameters.
   const std::vector<std::vector<Var>> candidates{{x}, {x, y}, {cond, x, y}};
   for (const std::string& name : builder_names()) {
-    // Sparse variables cannot be serialized yet (test_sparse.cpp covers the sparse builders).
+    // The sparse ops are built below, on matrices made from dense ones.
     if (name.rfind("sparse.", 0) == 0) continue;
     for (const auto& in : candidates) {
       try {
@@ -229,6 +231,42 @@ inline OpGraph every_op_graph() {
     loop.inner_outputs = {tanh(prev * row) + v, sum(row * prev)};
     loop.outer_inputs = {shape_i(x, 0), x, expand_dims(v, {0})};
     keep_all(make_scan(loop));
+  }
+
+  {
+    // Random draws, whose generator state is a value kind of its own.
+    const Var state = generator_state(7, 0, "rng");
+    const Var size = constant(NDArray::from_vector<int64_t>({2, 3}, {2}));
+    const Var three = constant(NDArray::scalar<int64_t>(3));
+    auto draw = [&](const RandomDraw& r) { keep_all({r.new_state, r.sample}); };
+    draw(random_draw("normal", state, size, {half, two}));
+    draw(random_multinomial(state, size, three,
+                            constant(NDArray::from_vector<double>({0.25, 0.75}, {2}))));
+    draw(random_choice(state, size, three, nullptr, true));
+    draw(random_permutation(state, size, three));
+    draw(random_shuffle_rows(state, x));
+  }
+
+  {
+    // Sparse ops, on a matrix made from x; each sparse result is made dense again, so that
+    // every output is an array.
+    LocationScope sparse_where("every_op_graph:sparse");
+    const Var s = sparse_from_dense(x, SparseFormat::Csr);
+    const Var st = sparse_transpose(s);
+    auto dense = [&](const Var& v) { keep(dense_from_sparse(v)); };
+    dense(sparse_convert(s, SparseFormat::Csc));
+    keep(sample_dense(s, y));
+    keep(structured_dot(s, dimshuffle(y, {1, 0})));
+    dense(true_dot(s, st));
+    dense(sampling_dot(x, y, sparse_from_dense(dot(x, dimshuffle(y, {1, 0})), SparseFormat::Csr)));
+    keep(sp_sum(s, 0, false));
+    dense(sparse_mul(s, y));
+    dense(sparse_mul(s, s));
+    dense(sparse_add(s, s));
+    keep(sparse_add(s, y));
+    const Var unary = structured_unary("sin", s);
+    const Var stacked = sparse_stack({s, s}, true, SparseFormat::Csr);
+    keep(grad(sum(dense_from_sparse(unary)) + sum(dense_from_sparse(stacked)), x));
   }
 
   keep(constant(xv, "xconst") * x);

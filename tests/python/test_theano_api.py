@@ -319,3 +319,55 @@ def test_function_copy_checks_the_swap():
         f.copy(swap={s: x})
     g = f.copy(name="g")
     assert g.name == "g" and float(g(2.0)) == 2.0 and s.get_value() == 2.0
+
+
+def test_mode_takes_theanos_linker_and_optimizer_names():
+    x = T.dvector("x")
+    for mode in (theano.Mode(linker="vm"), theano.Mode(linker="c|py", optimizer="fast_compile"),
+                 theano.Mode(optimizer="fast_run"), theano.Mode(optimizer="None")):
+        np.testing.assert_array_equal(theano.function([x], x * 2, mode=mode)([1.0]), [2.0])
+    assert theano.Mode(optimizer="fast_compile").optimizer == "FAST_COMPILE"
+    with pytest.raises(ValueError, match="unknown linker 'cuda'"):
+        theano.Mode(linker="cuda")
+
+
+def test_function_maker_fgraph_and_get_shared():
+    x = T.dvector("x")
+    w = theano.shared(np.ones(2), "w")
+    f = theano.function([x], T.exp(x) * w, updates=[(w, w * 2)])
+    fg = f.maker.fgraph
+    assert fg.inputs[0] is x and fg.inputs[-1] is w
+    assert len(fg.outputs) == 2  # the output and w's update
+    nodes = fg.toposort()
+    assert nodes and all(n.outputs for n in nodes)
+    for node in nodes:  # each node after those computing its inputs
+        for i in node.inputs:
+            assert i.owner is None or nodes.index(i.owner) < nodes.index(node)
+    assert fg.apply_nodes == set(nodes)
+    assert "exp" in theano.printing.debugprint(fg.outputs[0], file="str")
+    assert f.maker.inputs == [x]
+    assert f.get_shared() == [w]
+    assert theano.function([x], x * 2).get_shared() == []
+
+
+def test_tensortype_filter_and_value_zeros():
+    t = T.TensorType("float32", (False, True))
+    a = t.filter([[1], [2]], allow_downcast=True)
+    assert a.dtype == np.float32 and a.shape == (2, 1)
+    assert t.filter(np.ones((3, 1), dtype=np.float16)).dtype == np.float32  # safe widening
+    with pytest.raises(TypeError, match="loss of precision"):
+        t.filter(np.ones((2, 1)))
+    with pytest.raises(TypeError, match="strict"):
+        t.filter(np.ones((2, 1)), strict=True)
+    with pytest.raises(TypeError, match=r"expected shape \(None, 1\)"):
+        t.filter(np.ones((2, 2), dtype=np.float32))
+    z = T.TensorType("int8", (False,)).value_zeros((4,))
+    assert z.dtype == np.int8 and z.tolist() == [0, 0, 0, 0]
+
+
+def test_compile_function_module():
+    from theano.compile.function_module import Function, FunctionMaker, orig_function
+
+    x = T.dvector("x")
+    f = orig_function([x], x * 2)
+    assert isinstance(f, Function) and isinstance(f.maker, FunctionMaker)

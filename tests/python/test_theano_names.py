@@ -79,7 +79,6 @@ def test_unknown_names_are_attribute_errors():
     ("theano.tensor.nlinalg", "Eig", "this part of linear algebra"),
     ("theano.tensor.slinalg", "Eigvalsh", "generalized eigenproblems"),
     ("theano.tensor.extra_ops", "CumOp", "extra_ops op classes"),
-    ("theano.misc.pkl_utils", "dump", "pickling"),
     ("theano.tensor.opt", "register_canonicalize", "rewrites registered from Python"),
 ])
 def test_modules_of_missing_subsystems_import_and_name_what_is_missing(module, name, what):
@@ -105,6 +104,7 @@ def test_theano_module_tree_imports():
                    "theano.sparse", "theano.configparser", "theano.compile.mode",
                    "theano.compile.debugmode", "theano.compile.nanguardmode",
                    "theano.compile.sharedvalue", "theano.compile.function", "theano.compile.io",
+                   "theano.compile.function_module",
                    "theano.compile.builders",
                    "theano.tensor.basic", "theano.tensor.var", "theano.tensor.sharedvar",
                    "theano.tensor.xlogx", "theano.tensor.opt"):

@@ -1,6 +1,7 @@
 """Theano's tutorial, written in Theano's style and run through `import theano` unchanged:
 baby steps, more examples (logistic function, several outputs, default values, shared
-variables, updates, givens, copying functions) and derivatives."""
+variables, updates, givens, copying functions), derivatives, conditions, loops, random numbers,
+debugging, and loading and saving."""
 
 import numpy as np
 import pytest
@@ -194,3 +195,121 @@ def test_logistic_regression_training_loop():
         first = err.mean() if first is None else first
     assert err.mean() < first
     assert (predict(D[0]) == D[1]).mean() > 0.6
+
+
+# ---- Conditions ----------------------------------------------------------------------------
+
+def test_conditions_switch_and_lazy_ifelse():
+    from theano.ifelse import ifelse
+
+    a, b = T.scalars("a", "b")
+    x, y = T.matrices("x", "y")
+    z_switch = T.switch(T.lt(a, b), T.mean(x), T.mean(y))
+    z_lazy = ifelse(T.lt(a, b), T.mean(x), T.mean(y))
+    f_switch = theano.function([a, b, x, y], z_switch, mode=theano.Mode(linker="vm"))
+    f_lazyifelse = theano.function([a, b, x, y], z_lazy, mode=theano.Mode(linker="vm"))
+    val1, val2 = 0.0, 1.0
+    big_mat1 = np.ones((100, 10), dtype=theano.config.floatX)
+    big_mat2 = np.ones((100, 10), dtype=theano.config.floatX) * 3
+    assert f_switch(val1, val2, big_mat1, big_mat2) == pytest.approx(1.0)
+    assert f_lazyifelse(val1, val2, big_mat1, big_mat2) == pytest.approx(1.0)
+    assert f_lazyifelse(val2, val1, big_mat1, big_mat2) == pytest.approx(3.0)
+
+
+# ---- Loops ---------------------------------------------------------------------------------
+
+def test_loops_scan_computes_a_power_elementwise():
+    k = T.iscalar("k")
+    A = T.vector("A")
+    result, updates = theano.scan(fn=lambda prior_result, A: prior_result * A,
+                                  outputs_info=T.ones_like(A), non_sequences=A, n_steps=k)
+    final_result = result[-1]
+    power = theano.function(inputs=[A, k], outputs=final_result, updates=updates)
+    np.testing.assert_allclose(power(range(10), 2), np.arange(10.0) ** 2)
+
+
+def test_loops_scan_over_a_sequence_computes_a_polynomial():
+    coefficients = theano.tensor.vector("coefficients")
+    x = T.scalar("x")
+    max_coefficients_supported = 10000
+    components, updates = theano.scan(
+        fn=lambda coefficient, power, free_variable: coefficient * (free_variable ** power),
+        outputs_info=None,
+        sequences=[coefficients, theano.tensor.arange(max_coefficients_supported)],
+        non_sequences=x)
+    polynomial = components.sum()
+    calculate_polynomial = theano.function(inputs=[coefficients, x], outputs=polynomial)
+    test_coefficients = np.asarray([1, 0, 2], dtype=np.float32)
+    assert calculate_polynomial(test_coefficients, 3) == pytest.approx(19.0)
+
+
+# ---- Random numbers ------------------------------------------------------------------------
+
+def test_random_streams_as_the_tutorial_uses_them():
+    from theano.tensor.shared_randomstreams import RandomStreams
+
+    srng = RandomStreams(seed=234)
+    rv_u = srng.uniform((2, 2))
+    rv_n = srng.normal((2, 2))
+    f = function([], rv_u)
+    g = function([], rv_n, no_default_updates=True)
+    nearly_zeros = function([], rv_u + rv_u - 2 * rv_u)
+    f_val0, f_val1 = f(), f()
+    assert not np.array_equal(f_val0, f_val1)
+    assert ((0 <= f_val0) & (f_val0 < 1)).all()
+    np.testing.assert_array_equal(g(), g())
+    np.testing.assert_allclose(nearly_zeros(), np.zeros((2, 2)), atol=1e-12)
+    srng.seed(902340)
+    first = f()
+    srng.seed(902340)
+    np.testing.assert_array_equal(f(), first)
+
+
+# ---- Debugging -----------------------------------------------------------------------------
+
+def test_debugging_print_debugprint_and_nanguard(capsys):
+    from theano.compile.nanguardmode import NanGuardMode
+
+    x = T.dvector("x")
+    x_printed = theano.printing.Print("this is a very important value")(x)
+    f = function([x], x * 5)
+    f_with_print = function([x], x_printed * 5)
+    np.testing.assert_array_equal(f_with_print([1, 2, 3]), f([1, 2, 3]))
+    assert "this is a very important value" in capsys.readouterr().out
+    assert "Elemwise" in theano.printing.debugprint(f, file="str") or \
+        "mul" in theano.printing.debugprint(f, file="str")
+    m = T.matrix()
+    w = theano.shared(np.ones((5, 7)))
+    fun = theano.function([m], T.dot(m, w),
+                          mode=NanGuardMode(nan_is_error=True, inf_is_error=True,
+                                            big_is_error=True))
+    infa = np.tile(np.asarray(np.inf), (3, 5))
+    with pytest.raises(ValueError, match="Inf|inf"):
+        fun(infa)
+
+
+# ---- Loading and saving --------------------------------------------------------------------
+
+def test_loading_and_saving_with_pickle_and_get_value(tmp_path):
+    import pickle
+
+    x = T.dvector("x")
+    w = theano.shared(np.arange(3.0), name="w")
+    obj = theano.function([x], T.dot(x, w), updates=[(w, w * 2)])
+    path = tmp_path / "obj.save"
+    with open(path, "wb") as f:
+        pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+    with open(path, "rb") as f:
+        loaded_obj = pickle.load(f)
+    assert loaded_obj([1.0, 1.0, 1.0]) == pytest.approx(3.0)
+    assert loaded_obj([1.0, 1.0, 1.0]) == pytest.approx(6.0)
+    with open(path, "wb") as f:
+        for o in [obj, w, x]:
+            pickle.dump(o, f, protocol=pickle.HIGHEST_PROTOCOL)
+    with open(path, "rb") as f:
+        loaded = [pickle.load(f) for _ in range(3)]
+    assert loaded[2].name == "x" and loaded[1].get_value().tolist() == [0.0, 1.0, 2.0]
+    # Long-term storage as the tutorial advises: the values alone.
+    np.save(tmp_path / "w.npy", w.get_value(borrow=True))
+    w.set_value(np.load(tmp_path / "w.npy"))
+    assert obj([1.0, 0.0, 0.0]) == pytest.approx(0.0)

@@ -51,6 +51,9 @@ struct FunctionOptions {
   std::optional<bool> profile;
   // Waits for the generated kernels before returning; nullopt: the config flag compile_wait.
   std::optional<bool> wait_for_kernels;
+  // The outputs and updates are a graph already rewritten by `mode` (a loaded function): it is
+  // linked as it is, and no rewrite runs.
+  bool rewritten = false;
 };
 
 // How an argument reached the function: an array as such, or values converted from Python
@@ -74,6 +77,12 @@ class Function {
   const std::vector<In>& inputs() const { return inputs_; }
   const std::vector<Out>& outputs() const { return outputs_; }
   const std::string& name() const { return options_.name; }
+  // As given, with the default updates added (options().updates lines up with the graph's
+  // outputs after the function's own).
+  const FunctionOptions& options() const { return options_; }
+  // The mode as resolved when compiling (config defaults filled in).
+  const Mode& mode() const { return mode_; }
+  bool profiling() const { return profiling_; }
   const FunctionGraph& graph() const { return *fgraph_; }
   // Warnings raised while compiling (e.g. unused inputs with on_unused_input='warn').
   const std::vector<std::string>& warnings() const { return warnings_; }
@@ -101,6 +110,7 @@ class Function {
   std::vector<In> inputs_;
   std::vector<Out> outputs_;
   FunctionOptions options_;
+  Mode mode_;
   std::vector<std::string> warnings_;
   std::unique_ptr<FunctionGraph> fgraph_;
   std::shared_ptr<RewriteHistory> history_;

@@ -8,6 +8,39 @@ from theon.tensor._build import check_float64
 
 TensorType = _core.TensorType
 
+
+def _filter(self, data, strict=False, allow_downcast=None):
+    """Theano's ``TensorType.filter``: ``data`` as an array of this type. ``strict``: it must
+    already be an ndarray of this dtype; otherwise it is converted, widening safely (or
+    narrowing with ``allow_downcast``). TypeError when the dtype or shape does not fit."""
+    import numpy as np
+
+    a = np.asarray(data)
+    if a.dtype != np.dtype(self.dtype):
+        if strict:
+            raise TypeError(f"{self}.filter: expected an array of dtype {self.dtype}, got "
+                            f"{type(data).__name__} of dtype {a.dtype} (strict)")
+        if not (allow_downcast or np.can_cast(a.dtype, self.dtype, "safe")):
+            raise TypeError(f"{self}.filter: cannot store dtype {a.dtype} in {self.dtype} "
+                            f"without risking loss of precision (pass allow_downcast=True)")
+        a = a.astype(self.dtype)
+    if a.ndim != self.ndim or any(want is not None and got != want
+                                  for got, want in zip(a.shape, self.shape)):
+        raise TypeError(f"{self}.filter: expected shape {self.shape} (None: any size), got "
+                        f"{a.shape}")
+    return a
+
+
+def _value_zeros(self, shape):
+    """Theano's ``TensorType.value_zeros``: an array of zeros of this dtype."""
+    import numpy as np
+
+    return np.zeros(shape, dtype=self.dtype)
+
+
+TensorType.filter = _filter
+TensorType.value_zeros = _value_zeros
+
 _PREFIXES = {"b": "int8", "w": "int16", "i": "int32", "l": "int64", "f": "float32",
              "d": "float64"}
 

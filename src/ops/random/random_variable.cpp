@@ -15,7 +15,9 @@
 #include "theon/core/config.hpp"
 #include "theon/core/error.hpp"
 #include "theon/core/thread_pool.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
+#include "theon/graph/serialize.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/gradient_support.hpp"
@@ -259,6 +261,20 @@ RandomDraw random_draw(const std::string& distribution, const Var& state, const 
 }
 
 THEON_OP_FILE(random_variable) {
+  register_value_kind(generator_state_type().value_kind, [](const Type& t) {
+    return t == generator_state_type() ? std::string() : "expected " + generator_state_type().str();
+  });
+  register_op_factory("RandomVariable", [](const PropReader& f) -> OpPtr {
+    const std::string& name = f.get_string("distribution");
+    const Distribution* dist = random_detail::find_distribution(name);
+    if (!dist) throw ValueError(f.op() + ": unknown distribution '" + name + "'");
+    const DType dtype = f.get_dtype("dtype");
+    if (!dist->integer && !is_float(dtype)) {
+      throw ValueError(f.context("dtype") + ": a float type for '" + name + "', got " +
+                       std::string(dtype_name(dtype)));
+    }
+    return std::make_shared<RandomVariable>(*dist, dtype, f.get_bool("has_size"));
+  });
   // random_variable(state, [size], *params, distribution=, dtype=, has_size=)
   register_builder("random_variable", 1, -1, [](const std::vector<Var>& in, const Params& p) {
     const bool has_size = p.get_bool("has_size", false);

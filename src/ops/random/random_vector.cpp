@@ -14,6 +14,7 @@
 #include "theon/core/checked_size.hpp"
 #include "theon/core/error.hpp"
 #include "theon/core/thread_pool.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/random.hpp"
@@ -379,6 +380,18 @@ RandomDraw random_shuffle_rows(const Var& state, const Var& x) {
 }
 
 THEON_OP_FILE(random_vector) {
+  register_op_factory("Multinomial", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<Multinomial>(f.get_dtype("dtype"), f.get_bool("has_size"));
+  });
+  register_op_factory("Choice", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<Choice>(f.get_bool("replace"), f.get_bool("has_p"));
+  });
+  register_op_factory("Permutation", [](const PropReader&) -> OpPtr {
+    return std::make_shared<Permutation>(false);
+  });
+  register_op_factory("ShuffleRows", [](const PropReader&) -> OpPtr {
+    return std::make_shared<Permutation>(true);
+  });
   auto both = [](const RandomDraw& r) { return std::vector<Var>{r.new_state, r.sample}; };
   // random_multinomial(state, [size], n, pvals, dtype=)
   register_builder("random_multinomial", 3, 4, [both](const std::vector<Var>& in, const Params& p) {

@@ -6,6 +6,7 @@
 
 #include "sparse_detail.hpp"
 #include "theon/core/thread_pool.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/gradient_support.hpp"
 
@@ -222,6 +223,14 @@ Var sparse_add(const Var& a, const Var& b) {
 }
 
 THEON_OP_FILE(sparse_arithmetic) {
+  register_op_factory("MulSD",
+                      [](const PropReader&) -> OpPtr { return std::make_shared<MulSD>(); });
+  register_op_factory("AddSD",
+                      [](const PropReader&) -> OpPtr { return std::make_shared<AddSD>(); });
+  register_op_factory("MulSS",
+                      [](const PropReader&) -> OpPtr { return std::make_shared<MergeSS>(true); });
+  register_op_factory("AddSS",
+                      [](const PropReader&) -> OpPtr { return std::make_shared<MergeSS>(false); });
   for (const char* n : {"MulSD", "MulSS", "AddSS", "AddSD"}) register_sparse_kernel(n);
   register_builder("sparse.mul", 2, 2, [](const std::vector<Var>& in, const Params&) {
     return std::vector<Var>{sparse_mul(in[0], in[1])};

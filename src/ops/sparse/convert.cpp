@@ -2,6 +2,7 @@
 // matrix's arrays read as CSC are its transpose, so it costs nothing). dense_from_sparse's
 // gradient is structured, as Theano's: the output gradient at the input's stored positions.
 #include "sparse_detail.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/gradient_support.hpp"
 
@@ -134,6 +135,18 @@ Var sample_dense(const Var& pattern, const Var& g) {
 }
 
 THEON_OP_FILE(sparse_convert) {
+  register_op_factory("DenseFromSparse", [](const PropReader&) -> OpPtr {
+    return std::make_shared<DenseFromSparse>();
+  });
+  register_op_factory("SparseFromDense", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<SparseFromDense>(
+        parse_sparse_format(f.get_string("format"), f.context("format")));
+  });
+  register_op_factory("SparseTranspose", [](const PropReader&) -> OpPtr {
+    return std::make_shared<SparseTranspose>();
+  });
+  register_op_factory("SampleDense",
+                      [](const PropReader&) -> OpPtr { return std::make_shared<SampleDense>(); });
   for (const char* n : {"DenseFromSparse", "SparseFromDense", "SparseTranspose", "SampleDense"}) {
     register_sparse_kernel(n);
   }

@@ -8,6 +8,7 @@
 
 #include "sparse_detail.hpp"
 #include "theon/core/thread_pool.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/blas.hpp"
 #include "theon/ops/shape.hpp"
@@ -258,6 +259,12 @@ Var sampling_dot(const Var& x, const Var& y, const Var& p) {
 }
 
 THEON_OP_FILE(sparse_dot) {
+  register_op_factory("StructuredDot", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<StructuredDot>(f.get_bool("structured"));
+  });
+  register_op_factory("SamplingDot", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<SamplingDot>(f.get_bool("pattern_only"));
+  });
   register_sparse_kernel("StructuredDot");
   register_sparse_kernel("SamplingDot");
   register_builder("sparse.structured_dot", 2, 2, [](const std::vector<Var>& in, const Params&) {

@@ -2,6 +2,7 @@
 // sparse_grad the gradient is structured (the output gradient at the stored positions);
 // otherwise it is the full matrix of the broadcast output gradient.
 #include "sparse_detail.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/alloc.hpp"
 #include "theon/ops/elemwise.hpp"
@@ -72,6 +73,13 @@ Var sp_sum(const Var& x, std::optional<int64_t> axis, bool sparse_grad) {
 }
 
 THEON_OP_FILE(sparse_sp_sum) {
+  register_op_factory("SpSum", [](const PropReader& f) -> OpPtr {
+    const std::optional<int64_t> axis = f.get_optional_int("axis");
+    if (axis && *axis != 0 && *axis != 1) {
+      throw ValueError(f.context("axis") + ": expected None, 0 or 1, got " + std::to_string(*axis));
+    }
+    return std::make_shared<SpSum>(axis, f.get_bool("sparse_grad"));
+  });
   register_sparse_kernel("SpSum");
   register_builder("sparse.sp_sum", 1, 1, [](const std::vector<Var>& in, const Params& p) {
     std::optional<int64_t> axis;

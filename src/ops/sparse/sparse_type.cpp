@@ -8,6 +8,7 @@
 #include "theon/core/checked_size.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/registry.hpp"
+#include "theon/graph/serialize.hpp"
 #include "theon/ops/shape.hpp"
 #include "theon/ops/sparse.hpp"
 #include "theon/runtime/kernel.hpp"
@@ -314,6 +315,15 @@ Var sparse_input(SparseFormat format, DType dtype, std::string name) {
 }
 
 THEON_OP_FILE(sparse_type) {
+  // Sparse types are matrices of float32 or float64 (what sparse_input accepts).
+  const ValueKindTypeCheck check = [](const Type& t) -> std::string {
+    if (t.ndim() != 2 || (t.dtype != DType::Float32 && t.dtype != DType::Float64)) {
+      return "expected a float32 or float64 matrix, got " + t.str();
+    }
+    return "";
+  };
+  register_value_kind(sparse_type(SparseFormat::Csr, DType::Float64, {}).value_kind, check);
+  register_value_kind(sparse_type(SparseFormat::Csc, DType::Float64, {}).value_kind, check);
   register_kernel("Shape_i", DeviceKind::Cpu, [](const Apply& node) -> std::unique_ptr<Kernel> {
     if (!is_sparse(node.inputs()[0])) return nullptr;
     return std::make_unique<SparseShapeKernel>(

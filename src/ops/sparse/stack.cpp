@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "sparse_detail.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/shape.hpp"
@@ -166,6 +167,13 @@ Var sparse_stack(const std::vector<Var>& blocks, bool horizontal, SparseFormat f
 }
 
 THEON_OP_FILE(sparse_stack) {
+  register_op_factory("SparseStack", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<SparseStack>(
+        f.get_bool("horizontal"), parse_sparse_format(f.get_string("format"), f.context("format")));
+  });
+  register_op_factory("SparseBlock", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<SparseBlock>(f.get_bool("horizontal"));
+  });
   register_sparse_kernel("SparseStack");
   register_sparse_kernel("SparseBlock");
   for (const bool horizontal : {true, false}) {

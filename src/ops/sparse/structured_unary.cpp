@@ -7,6 +7,7 @@
 #include <numbers>
 
 #include "sparse_detail.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 
 namespace theon {
@@ -141,6 +142,12 @@ std::vector<std::string> structured_unary_names() {
 }
 
 THEON_OP_FILE(sparse_structured_unary) {
+  register_op_factory("StructuredUnary", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<StructuredUnary>(f.get_string("fn"), false);
+  });
+  register_op_factory("StructuredUnaryGrad", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<StructuredUnary>(f.get_string("fn"), true);
+  });
   register_sparse_kernel("StructuredUnary");
   register_sparse_kernel("StructuredUnaryGrad");
   register_builder("sparse.structured_unary", 1, 1, [](const std::vector<Var>& in, const Params& p) {

@@ -6,6 +6,7 @@
 
 #include "sparse_detail.hpp"
 #include "theon/core/thread_pool.hpp"
+#include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
 
 namespace theon {
@@ -140,6 +141,12 @@ Var sparse_convert(const Var& x, SparseFormat format) {
 Var true_dot(const Var& a, const Var& b) { return make_node1(std::make_shared<TrueDot>(), {a, b}); }
 
 THEON_OP_FILE(sparse_true_dot) {
+  register_op_factory("SparseConvert", [](const PropReader& f) -> OpPtr {
+    return std::make_shared<SparseConvert>(
+        parse_sparse_format(f.get_string("format"), f.context("format")));
+  });
+  register_op_factory("TrueDot",
+                      [](const PropReader&) -> OpPtr { return std::make_shared<TrueDot>(); });
   register_sparse_kernel("SparseConvert");
   register_sparse_kernel("TrueDot");
   register_builder("sparse.true_dot", 2, 2, [](const std::vector<Var>& in, const Params&) {
