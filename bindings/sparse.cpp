@@ -3,7 +3,7 @@
 // indices without duplicates); otherwise a converted copy is viewed. Results come back as
 // scipy.sparse matrices viewing the result's arrays, copied only where they share memory with
 // an argument.
-#include "sparse_interop.hpp"
+#include "theon/ops/sparse.hpp"
 
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/shared_ptr.h>
@@ -11,8 +11,8 @@
 #include <nanobind/stl/vector.h>
 
 #include "numpy_interop.hpp"
+#include "sparse_interop.hpp"
 #include "theon/compile/shared.hpp"
-#include "theon/ops/sparse.hpp"
 
 namespace theon::py {
 namespace {
@@ -93,9 +93,7 @@ SparsePtr sparse_from_python(nb::handle obj, const std::string& what,
 }
 
 nb::object sparse_to_python(const SparseMatrix& m, const std::vector<Value>& avoid) {
-  auto view = [&](const NDArray& a) {
-    return to_numpy(holds_array(a, avoid) ? a.copy() : a);
-  };
+  auto view = [&](const NDArray& a) { return to_numpy(holds_array(a, avoid) ? a.copy() : a); };
   nb::object cls = scipy_sparse().attr(m.format == SparseFormat::Csr ? "csr_matrix" : "csc_matrix");
   return cls(nb::make_tuple(view(m.data), view(m.indices), view(m.indptr)),
              nb::arg("shape") = nb::make_tuple(m.rows, m.cols), nb::arg("copy") = false);
@@ -151,7 +149,8 @@ void bind_sparse(nb::module_& m) {
         Var v = sparse_input(f, parse_dtype(dtype), name.value_or(""));
         if (!shape.is_none()) {
           StaticShape s;
-          for (nb::handle d : nb::iter(shape)) s.push_back(d.is_none() ? kUnknownDim : nb::cast<int64_t>(d));
+          for (nb::handle d : nb::iter(shape))
+            s.push_back(d.is_none() ? kUnknownDim : nb::cast<int64_t>(d));
           if (s.size() != 2) throw TypeError("sparse matrix: shape must have 2 entries");
           v->type.shape = s;
         }

@@ -138,8 +138,8 @@ std::optional<std::vector<Var>> remove_unused(FunctionGraph& fg, Apply* node) {
   std::vector<Var> r(node->nout());
   int next = 0;
   for (int i = 0; i < node->nout(); ++i) {
-    const bool dropped = i >= first_nitsot && i < first_nitsot + spec.n_nitsot &&
-                         drop_nitsot[i - first_nitsot];
+    const bool dropped =
+        i >= first_nitsot && i < first_nitsot + spec.n_nitsot && drop_nitsot[i - first_nitsot];
     if (!dropped) r[i] = fresh[next++];
   }
   return r;
@@ -210,9 +210,8 @@ bool save_memory(FunctionGraph& fg) {
     if (!any) continue;
     // Replacing the last reader of an output frees `node` (and `op`) unless held here.
     const std::shared_ptr<Apply> hold = node->shared_from_this();
-    const std::vector<Var> fresh =
-        make_node(std::make_shared<Scan>(spec, op->inner_inputs(), op->inner_outputs()),
-                  node->inputs());
+    const std::vector<Var> fresh = make_node(
+        std::make_shared<Scan>(spec, op->inner_inputs(), op->inner_outputs()), node->inputs());
     const Var n = as_int64(node->inputs()[0]);
     for (int i = 0; i < node->nout(); ++i) {
       const Variable* old = &node->output_ref(i);

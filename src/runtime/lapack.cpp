@@ -31,8 +31,8 @@ using std::size_t;
   void THEON_LAPACK(P##getrs)(const char*, const int*, const int*, const T*, const int*,           \
                               const int*, T*, const int*, int*, size_t);                           \
   void THEON_LAPACK(P##getri)(const int*, T*, const int*, const int*, T*, const int*, int*);       \
-  void THEON_LAPACK(P##gbtrf)(const int*, const int*, const int*, const int*, T*, const int*, int*, \
-                              int*);                                                               \
+  void THEON_LAPACK(P##gbtrf)(const int*, const int*, const int*, const int*, T*, const int*,      \
+                              int*, int*);                                                         \
   void THEON_LAPACK(P##gbtrs)(const char*, const int*, const int*, const int*, const int*,         \
                               const T*, const int*, const int*, T*, const int*, int*, size_t);     \
   void THEON_LAPACK(P##trtrs)(const char*, const char*, const char*, const int*, const int*,       \
@@ -254,21 +254,21 @@ int geev(char jobvr, int64_t n, T* a, int64_t lda, T* wr, T* wi, T* vr, int64_t 
   return info;
 }
 
-#define THEON_LAPACK_INSTANTIATE(T)                                                          \
-  template int potrf<T>(char, int64_t, T*, int64_t);                                         \
-  template int potrs<T>(char, int64_t, int64_t, const T*, int64_t, T*, int64_t);             \
-  template int getrf<T>(int64_t, int64_t, T*, int64_t, int*);                                \
-  template int getrs<T>(char, int64_t, int64_t, const T*, int64_t, const int*, T*, int64_t); \
-  template int getri<T>(int64_t, T*, int64_t, const int*);                                   \
-  template int gbtrf<T>(int64_t, int64_t, int64_t, T*, int64_t, int*);                       \
-  template int gbtrs<T>(char, int64_t, int64_t, int64_t, int64_t, const T*, int64_t,         \
-                        const int*, T*, int64_t);                                            \
-  template int trtrs<T>(char, char, char, int64_t, int64_t, const T*, int64_t, T*, int64_t); \
-  template int sysv<T>(char, int64_t, int64_t, T*, int64_t, T*, int64_t);                    \
-  template int syevd<T>(char, char, int64_t, T*, int64_t, T*);                               \
-  template int gesdd<T>(char, int64_t, int64_t, T*, int64_t, T*, T*, int64_t, T*, int64_t);  \
-  template int geqrf<T>(int64_t, int64_t, T*, int64_t, T*);                                  \
-  template int orgqr<T>(int64_t, int64_t, int64_t, T*, int64_t, const T*);                   \
+#define THEON_LAPACK_INSTANTIATE(T)                                                              \
+  template int potrf<T>(char, int64_t, T*, int64_t);                                             \
+  template int potrs<T>(char, int64_t, int64_t, const T*, int64_t, T*, int64_t);                 \
+  template int getrf<T>(int64_t, int64_t, T*, int64_t, int*);                                    \
+  template int getrs<T>(char, int64_t, int64_t, const T*, int64_t, const int*, T*, int64_t);     \
+  template int getri<T>(int64_t, T*, int64_t, const int*);                                       \
+  template int gbtrf<T>(int64_t, int64_t, int64_t, T*, int64_t, int*);                           \
+  template int gbtrs<T>(char, int64_t, int64_t, int64_t, int64_t, const T*, int64_t, const int*, \
+                        T*, int64_t);                                                            \
+  template int trtrs<T>(char, char, char, int64_t, int64_t, const T*, int64_t, T*, int64_t);     \
+  template int sysv<T>(char, int64_t, int64_t, T*, int64_t, T*, int64_t);                        \
+  template int syevd<T>(char, char, int64_t, T*, int64_t, T*);                                   \
+  template int gesdd<T>(char, int64_t, int64_t, T*, int64_t, T*, T*, int64_t, T*, int64_t);      \
+  template int geqrf<T>(int64_t, int64_t, T*, int64_t, T*);                                      \
+  template int orgqr<T>(int64_t, int64_t, int64_t, T*, int64_t, const T*);                       \
   template int geev<T>(char, int64_t, T*, int64_t, T*, T*, T*, int64_t);
 THEON_LAPACK_INSTANTIATE(float)
 THEON_LAPACK_INSTANTIATE(double)

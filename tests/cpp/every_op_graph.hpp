@@ -183,6 +183,16 @@ inline OpGraph every_op_graph() {
   keep_all(crossentropy_softmax_argmax_1hot_with_bias(x, v, labels));
   keep(crossentropy_softmax_1hot_with_bias_dx(u, softmax(x, 1), labels));
   {
+    // A tridiagonal system in band storage (diagonal 4: nonsingular); its gradient holds the
+    // band outer product.
+    Var ab = input(g, "ab", iota(DType::Float64, {3, 3}, 1));
+    const Var band =
+        ab + constant(NDArray::from_vector<double>({0, 0, 0, 9, 9, 9, 0, 0, 0}, {3, 3}));
+    const Var solution = solve_banded(band, u, 1, 1);
+    keep(solution);
+    keep(grad(sum(solution), ab));
+  }
+  {
     // Convolutions and pooling over images of (2, 4, 5, 6), in groups of 2, padded and strided.
     Var img = input(g, "img", iota(DType::Float64, {2, 4, 5, 6}, -3));
     Var filt = input(g, "filt", iota(DType::Float64, {6, 2, 3, 2}, 1));

@@ -75,12 +75,15 @@ SparsePtr sparse_from_dense_array(const NDArray& a, SparseFormat format);
 // `m` stored in the other format (a real conversion, sorted indices).
 SparsePtr convert_format(const SparseMatrix& m, SparseFormat format);
 
-Type sparse_type(SparseFormat format, DType dtype,
-                 StaticShape shape = {kUnknownDim, kUnknownDim});
+Type sparse_type(SparseFormat format, DType dtype, StaticShape shape = {kUnknownDim, kUnknownDim});
 // The format of a sparse type; nullopt for dense tensors and other kinds.
 std::optional<SparseFormat> sparse_format(const Type& t);
-inline bool is_sparse(const Type& t) { return sparse_format(t).has_value(); }
-inline bool is_sparse(const Var& v) { return is_sparse(v->type); }
+inline bool is_sparse(const Type& t) {
+  return sparse_format(t).has_value();
+}
+inline bool is_sparse(const Var& v) {
+  return is_sparse(v->type);
+}
 // The matrix a value holds; throws TypeError beginning with `what` when it is not one.
 const SparseMatrix& sparse_value(const Value& v, const std::string& what);
 // The dense array a value holds; throws TypeError beginning with `what` otherwise.

@@ -62,9 +62,8 @@ class Eig final : public Op {
           linalg::fail(*this, "the matrix contains an inf or NaN", b, stack.count());
         }
         T* w = w_out.data<T>() + b * n;
-        const int info =
-            lapack::geev<T>(compute_v_ ? 'V' : 'N', n, a.data(), ld, w, wi.data(), vr.data(),
-                            compute_v_ ? ld : 1);
+        const int info = lapack::geev<T>(compute_v_ ? 'V' : 'N', n, a.data(), ld, w, wi.data(),
+                                         vr.data(), compute_v_ ? ld : 1);
         if (info > 0) linalg::fail(*this, "the eigenvalues did not converge", b, stack.count());
         if (std::any_of(wi.begin(), wi.begin() + n, [](T e) { return e != T(0); })) {
           linalg::fail(*this,
@@ -118,17 +117,20 @@ class Eig final : public Op {
 
 }  // namespace
 
-std::vector<Var> eig(const Var& a) { return make_node(std::make_shared<Eig>(true), {a}); }
+std::vector<Var> eig(const Var& a) {
+  return make_node(std::make_shared<Eig>(true), {a});
+}
 
-Var eigvals(const Var& a) { return make_node1(std::make_shared<Eig>(false), {a}); }
+Var eigvals(const Var& a) {
+  return make_node1(std::make_shared<Eig>(false), {a});
+}
 
 THEON_OP_FILE(eig) {
   register_op_factory("Eig", [](const PropReader& f) -> OpPtr {
     return std::make_shared<Eig>(f.get_bool("compute_v"));
   });
-  register_builder("eig", 1, 1, [](const std::vector<Var>& in, const Params&) {
-    return eig(in[0]);
-  });
+  register_builder("eig", 1, 1,
+                   [](const std::vector<Var>& in, const Params&) { return eig(in[0]); });
   register_builder("eigvals", 1, 1, [](const std::vector<Var>& in, const Params&) {
     return std::vector<Var>{eigvals(in[0])};
   });

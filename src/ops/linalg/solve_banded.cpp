@@ -20,7 +20,9 @@
 namespace theon {
 namespace {
 
-DType banded_dtype(DType a, DType b) { return linalg::compute_dtype(promote(a, b)); }
+DType banded_dtype(DType a, DType b) {
+  return linalg::compute_dtype(promote(a, b));
+}
 
 // Checks that b is (n,) or (n, k) with n matching ab's columns where both are known.
 void check_rhs(const Op& op, const TensorType& ab, const TensorType& b) {
@@ -39,9 +41,10 @@ class SolveBanded final : public Op {
   SolveBanded(int64_t lower, int64_t upper, bool transposed)
       : lower_(lower), upper_(upper), transposed_(transposed) {
     if (lower < 0 || upper < 0) {
-      throw ValueError("solve_banded: the numbers of sub- and superdiagonals must not be "
-                       "negative, got (" + std::to_string(lower) + ", " + std::to_string(upper) +
-                       ")");
+      throw ValueError(
+          "solve_banded: the numbers of sub- and superdiagonals must not be "
+          "negative, got (" +
+          std::to_string(lower) + ", " + std::to_string(upper) + ")");
     }
   }
   std::string type_name() const override { return "SolveBanded"; }
@@ -62,9 +65,9 @@ class SolveBanded final : public Op {
       throw TypeError(op_error(*this, "expected ab as a matrix (the band), got " + ab.str()));
     }
     if (ab.shape[0] != kUnknownDim && ab.shape[0] != lower_ + upper_ + 1) {
-      throw ValueError(op_error(*this, "ab must have lower + upper + 1 = " +
-                                           std::to_string(lower_ + upper_ + 1) + " rows, got " +
-                                           ab.str()));
+      throw ValueError(op_error(
+          *this, "ab must have lower + upper + 1 = " + std::to_string(lower_ + upper_ + 1) +
+                     " rows, got " + ab.str()));
     }
     check_rhs(*this, ab, b);
     return {TensorType(banded_dtype(ab.dtype, b.dtype), b.shape)};
@@ -150,8 +153,8 @@ class BandedOuter final : public Op {
     const NDArray p = inputs[0].astype(dtype);
     const NDArray q = inputs[1].astype(dtype);
     if (p.shape() != q.shape()) {
-      throw ValueError(op_error(*this, "shapes " + shape_str(p.shape()) + " and " +
-                                           shape_str(q.shape()) + " differ"));
+      throw ValueError(op_error(
+          *this, "shapes " + shape_str(p.shape()) + " and " + shape_str(q.shape()) + " differ"));
     }
     const int64_t n = q.shape(0), k = q.ndim() == 2 ? q.shape(1) : 1;
     const int64_t rows = lower_ + upper_ + 1;
@@ -208,8 +211,8 @@ THEON_OP_FILE(solve_banded) {
     return std::make_shared<BandedOuter>(f.get_int("lower"), f.get_int("upper"));
   });
   register_builder("solve_banded", 2, 2, [](const std::vector<Var>& in, const Params& p) {
-    return std::vector<Var>{solve_banded(in[0], in[1], p.get_int("lower", 0),
-                                         p.get_int("upper", 0), p.get_bool("transposed", false))};
+    return std::vector<Var>{solve_banded(in[0], in[1], p.get_int("lower", 0), p.get_int("upper", 0),
+                                         p.get_bool("transposed", false))};
   });
 }
 

@@ -103,7 +103,8 @@ class StructuredDot final : public SparseOp {
     const Type& s = in[0]->type;
     const Type& d = in[1]->type;
     if (d.ndim() != 1 && d.ndim() != 2) {
-      throw TypeError(op_error(*this, "the dense operand must be a vector or a matrix, got " + d.str()));
+      throw TypeError(
+          op_error(*this, "the dense operand must be a vector or a matrix, got " + d.str()));
     }
     if (s.shape[1] != kUnknownDim && d.shape[0] != kUnknownDim && s.shape[1] != d.shape[0]) {
       throw ValueError(op_error(*this, "shapes " + static_shape_str(s.shape) + " and " +
@@ -174,13 +175,17 @@ class SamplingDot final : public SparseOp {
     expect_dense(*this, in[1], "y", 2);
     expect_sparse(*this, in[2], "p");
     const Type &x = in[0]->type, &y = in[1]->type, &p = in[2]->type;
-    auto clash = [](int64_t a, int64_t b) { return a != kUnknownDim && b != kUnknownDim && a != b; };
-    if (clash(x.shape[1], y.shape[1]) || clash(x.shape[0], p.shape[0]) || clash(y.shape[0], p.shape[1])) {
-      throw ValueError(op_error(*this, "x " + static_shape_str(x.shape) + ", y " +
-                                           static_shape_str(y.shape) + " and p " +
-                                           static_shape_str(p.shape) + " do not fit (x @ y.T has p's shape)"));
+    auto clash = [](int64_t a, int64_t b) {
+      return a != kUnknownDim && b != kUnknownDim && a != b;
+    };
+    if (clash(x.shape[1], y.shape[1]) || clash(x.shape[0], p.shape[0]) ||
+        clash(y.shape[0], p.shape[1])) {
+      throw ValueError(op_error(
+          *this, "x " + static_shape_str(x.shape) + ", y " + static_shape_str(y.shape) + " and p " +
+                     static_shape_str(p.shape) + " do not fit (x @ y.T has p's shape)"));
     }
-    const DType dt = pattern_only_ ? p.dtype : float_result(float_result(x.dtype, y.dtype), p.dtype);
+    const DType dt =
+        pattern_only_ ? p.dtype : float_result(float_result(x.dtype, y.dtype), p.dtype);
     return {sparse_type(*sparse_format(p), dt, p.shape)};
   }
 
@@ -189,12 +194,14 @@ class SamplingDot final : public SparseOp {
     const NDArray& y0 = dense_value(in[1], name());
     const SparseMatrix& p = sparse_value(in[2], name());
     if (x0.shape(1) != y0.shape(1) || x0.shape(0) != p.rows || y0.shape(0) != p.cols) {
-      throw ValueError(op_error(*this, "x " + shape_str(x0.shape()) + ", y " + shape_str(y0.shape()) +
-                                           " and p " + shape_str({p.rows, p.cols}) +
-                                           " do not fit (x @ y.T has p's shape)"));
+      throw ValueError(op_error(
+          *this, "x " + shape_str(x0.shape()) + ", y " + shape_str(y0.shape()) + " and p " +
+                     shape_str({p.rows, p.cols}) + " do not fit (x @ y.T has p's shape)"));
     }
-    const DType dt = pattern_only_ ? p.dtype() : float_result(float_result(x0.dtype(), y0.dtype()), p.dtype());
-    const NDArray x = contiguous_as(x0, dt), y = contiguous_as(y0, dt), pv = contiguous_as(p.data, dt);
+    const DType dt =
+        pattern_only_ ? p.dtype() : float_result(float_result(x0.dtype(), y0.dtype()), p.dtype());
+    const NDArray x = contiguous_as(x0, dt), y = contiguous_as(y0, dt),
+                  pv = contiguous_as(p.data, dt);
     NDArray data = NDArray::empty(dt, {p.nnz()});
     const int64_t n = x.shape(1);
     const bool csr = p.format == SparseFormat::Csr;
@@ -222,7 +229,8 @@ class SamplingDot final : public SparseOp {
     const Var weighted = pattern_only_ ? g[0] : sparse_mul(g[0], p);
     Var gx = structured_dot(weighted, y);
     Var gy = structured_dot(sparse_transpose(weighted), x);
-    Var gp = pattern_only_ ? nullptr : make_node1(std::make_shared<SamplingDot>(false), {x, y, g[0]});
+    Var gp =
+        pattern_only_ ? nullptr : make_node1(std::make_shared<SamplingDot>(false), {x, y, g[0]});
     return {gx, gy, gp};
   }
 
@@ -249,7 +257,9 @@ Var product(const Var& a, const Var& b, bool structured) {
 
 }  // namespace
 
-Var structured_dot(const Var& a, const Var& b) { return product(a, b, true); }
+Var structured_dot(const Var& a, const Var& b) {
+  return product(a, b, true);
+}
 Var sparse_dot(const Var& a, const Var& b) {
   if (is_sparse(a) && is_sparse(b)) return true_dot(a, b);
   return product(a, b, false);

@@ -15,7 +15,9 @@
 
 namespace theon {
 
-const char* format_name(SparseFormat f) { return f == SparseFormat::Csr ? "csr" : "csc"; }
+const char* format_name(SparseFormat f) {
+  return f == SparseFormat::Csr ? "csr" : "csc";
+}
 
 SparseFormat parse_sparse_format(const std::string& name, const std::string& what) {
   if (name == "csr") return SparseFormat::Csr;
@@ -39,30 +41,40 @@ std::string SparseKind::value_mismatch(const Type& type, const Value& value) con
   return type.shape_mismatch({m->rows, m->cols});
 }
 
-std::string SparseMatrix::kind() const { return std::string(format_name(format)) + " matrix"; }
+std::string SparseMatrix::kind() const {
+  return std::string(format_name(format)) + " matrix";
+}
 
-size_t SparseMatrix::nbytes() const { return data.nbytes() + indices.nbytes() + indptr.nbytes(); }
+size_t SparseMatrix::nbytes() const {
+  return data.nbytes() + indices.nbytes() + indptr.nbytes();
+}
 
 std::string SparseMatrix::describe() const {
-  return kind() + " of " + std::string(dtype_name(dtype())) + ", shape " +
-         shape_str({rows, cols}) + ", " + std::to_string(nnz()) + " stored entries";
+  return kind() + " of " + std::string(dtype_name(dtype())) + ", shape " + shape_str({rows, cols}) +
+         ", " + std::to_string(nnz()) + " stored entries";
 }
 
 void SparseMatrix::validate(const std::string& what, bool canonical) const {
-  auto fail = [&](const std::string& m) { throw ValueError(what + ": invalid " + kind() + ": " + m); };
+  auto fail = [&](const std::string& m) {
+    throw ValueError(what + ": invalid " + kind() + ": " + m);
+  };
   if (rows < 0 || cols < 0) fail("negative shape " + shape_str({rows, cols}));
-  if (rows > INT32_MAX || cols > INT32_MAX) fail("shape " + shape_str({rows, cols}) + " exceeds int32 indices");
+  if (rows > INT32_MAX || cols > INT32_MAX)
+    fail("shape " + shape_str({rows, cols}) + " exceeds int32 indices");
   if (data.dtype() != DType::Float32 && data.dtype() != DType::Float64) {
     fail("data must be float32 or float64, got " + std::string(dtype_name(data.dtype())));
   }
-  if (indices.dtype() != DType::Int32 || indptr.dtype() != DType::Int32) fail("indices and indptr must be int32");
-  if (data.ndim() != 1 || indices.ndim() != 1 || indptr.ndim() != 1) fail("data, indices and indptr must be 1-d");
+  if (indices.dtype() != DType::Int32 || indptr.dtype() != DType::Int32)
+    fail("indices and indptr must be int32");
+  if (data.ndim() != 1 || indices.ndim() != 1 || indptr.ndim() != 1)
+    fail("data, indices and indptr must be 1-d");
   if (indptr.size() != major() + 1) {
     fail("indptr has " + std::to_string(indptr.size()) + " entries, expected " +
          std::to_string(major() + 1));
   }
   if (indices.size() != data.size()) {
-    fail(std::to_string(indices.size()) + " indices for " + std::to_string(data.size()) + " values");
+    fail(std::to_string(indices.size()) + " indices for " + std::to_string(data.size()) +
+         " values");
   }
   // Sizes read once: the loops below run over every stored entry on every call.
   const int64_t n_major = major(), n_minor = minor(), n_stored = nnz();
@@ -286,7 +298,8 @@ void register_sparse_kernel(const std::string& type_name) {
 
 void expect_sparse(const Op& op, const Var& v, const std::string& which) {
   if (!is_sparse(v)) {
-    throw TypeError(op_error(op, which + " must be a sparse matrix (csr or csc), got " + v->type.str()));
+    throw TypeError(
+        op_error(op, which + " must be a sparse matrix (csr or csc), got " + v->type.str()));
   }
 }
 
@@ -300,15 +313,16 @@ void expect_dense(const Op& op, const Var& v, const std::string& which, int ndim
 
 DType expect_float_dtype(const Op& op, DType dt) {
   if (dt != DType::Float32 && dt != DType::Float64) {
-    throw TypeError(op_error(op, "sparse values are float32 or float64, got " +
-                                     std::string(dtype_name(dt))));
+    throw TypeError(
+        op_error(op, "sparse values are float32 or float64, got " + std::string(dtype_name(dt))));
   }
   return dt;
 }
 
 Var sparse_input(SparseFormat format, DType dtype, std::string name) {
   if (dtype != DType::Float32 && dtype != DType::Float64) {
-    throw TypeError(std::string(format_name(format)) + "_matrix: dtype must be float32 or float64, got " +
+    throw TypeError(std::string(format_name(format)) +
+                    "_matrix: dtype must be float32 or float64, got " +
                     std::string(dtype_name(dtype)));
   }
   return make_input(sparse_type(format, dtype), std::move(name));
@@ -326,8 +340,7 @@ THEON_OP_FILE(sparse_type) {
   register_value_kind(sparse_type(SparseFormat::Csc, DType::Float64, {}).value_kind, check);
   register_kernel("Shape_i", DeviceKind::Cpu, [](const Apply& node) -> std::unique_ptr<Kernel> {
     if (!is_sparse(node.inputs()[0])) return nullptr;
-    return std::make_unique<SparseShapeKernel>(
-        static_cast<const ShapeI&>(*node.op()).i());
+    return std::make_unique<SparseShapeKernel>(static_cast<const ShapeI&>(*node.op()).i());
   });
   register_kernel("Shape", DeviceKind::Cpu, [](const Apply& node) -> std::unique_ptr<Kernel> {
     if (!is_sparse(node.inputs()[0])) return nullptr;
