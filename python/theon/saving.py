@@ -123,8 +123,32 @@ class _TheonUnpickler(pickle.Unpickler):
 
 
 def save(obj, path, protocol=pickle.HIGHEST_PROTOCOL):
-    """Writes ``obj`` (a compiled function, variables, shared variables, arrays, or lists,
-    tuples and dicts of them) to the file ``path``, for ``theon.load``."""
+    """Write ``obj`` to the file ``path`` for :func:`theon.load`.
+
+    The file holds a header (format version, length, SHA-256 checksum) and the pickle of
+    ``obj``. A compiled function is saved with its rewritten graph and its kernels' cache key, so
+    loading it runs neither the rewrites nor the C++ compiler.
+
+    Parameters
+    ----------
+    obj : object
+        A compiled function, variables, shared variables, arrays, or lists, tuples and dicts of
+        them.
+    path : str or os.PathLike
+        The file (written whole, then moved into place).
+    protocol : int
+        The pickle protocol.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> x = T.dvector('x')
+    >>> f = theon.function([x], x * 2)
+    >>> path = os.path.join(tempfile.mkdtemp(), 'f.theon')
+    >>> theon.save(f, path)
+    >>> theon.load(path)([1.0, 2.0])
+    array([2., 4.])
+    """
     payload = pickle.dumps(obj, protocol=protocol)
     header = _HEADER.pack(_MAGIC, _VERSION, len(payload), hashlib.sha256(payload).digest())
     tmp = f"{os.fspath(path)}.tmp{os.getpid()}"
@@ -135,9 +159,32 @@ def save(obj, path, protocol=pickle.HIGHEST_PROTOCOL):
 
 
 def load(path, trusted=False):
-    """The object ``theon.save`` wrote to ``path``. Raises ValueError for a file that is not
-    one, is truncated, was changed or is of another format version. Unless ``trusted``, only
-    Theon's and NumPy's own objects are rebuilt (pickle.UnpicklingError names any other)."""
+    """The object :func:`theon.save` wrote to ``path``.
+
+    Raises ValueError for a file that is not one, is truncated, was changed or is of another
+    format version. Unpickling can run code: unless ``trusted``, only Theon's and NumPy's own
+    objects are rebuilt (pickle.UnpicklingError names any other).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by :func:`theon.save`.
+    trusted : bool
+        Rebuild any object the pickle names (only for files from a trusted source).
+
+    Returns
+    -------
+    object
+        What was saved.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), 'w.theon')
+    >>> theon.save({'w': theon.shared(np.ones(2), name='w')}, path)
+    >>> theon.load(path)['w'].get_value()
+    array([1., 1.])
+    """
     with open(path, "rb") as f:
         data = f.read()
     where = f"theon.load({os.fspath(path)!r})"

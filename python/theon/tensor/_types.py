@@ -10,9 +10,29 @@ TensorType = _core.TensorType
 
 
 def _filter(self, data, strict=False, allow_downcast=None):
-    """Theano's ``TensorType.filter``: ``data`` as an array of this type. ``strict``: it must
-    already be an ndarray of this dtype; otherwise it is converted, widening safely (or
-    narrowing with ``allow_downcast``). TypeError when the dtype or shape does not fit."""
+    """``data`` as an array of this type (Theano's ``TensorType.filter``).
+
+    Parameters
+    ----------
+    data : array_like
+        The value to check and convert.
+    strict : bool
+        It must already be an ndarray of this dtype.
+    allow_downcast : bool or None
+        Allow a conversion that may lose precision (otherwise only safe widening).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``data`` in this dtype; TypeError when the dtype or the shape does not fit.
+
+    Examples
+    --------
+    >>> T.dvector('x').type.filter([1, 2])
+    array([1., 2.])
+    >>> T.fvector('y').type.filter(np.array([0.5]), allow_downcast=True).dtype
+    dtype('float32')
+    """
     import numpy as np
 
     a = np.asarray(data)
@@ -32,7 +52,23 @@ def _filter(self, data, strict=False, allow_downcast=None):
 
 
 def _value_zeros(self, shape):
-    """Theano's ``TensorType.value_zeros``: an array of zeros of this dtype."""
+    """An array of zeros of this dtype (Theano's ``TensorType.value_zeros``).
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The array's shape.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> T.imatrix('m').type.value_zeros((2, 1))
+    array([[0],
+           [0]], dtype=int32)
+    """
     import numpy as np
 
     return np.zeros(shape, dtype=self.dtype)
