@@ -21,7 +21,7 @@ TEST(Linalg, CholeskyAndSolvesOfATwoByTwoMatrix) {
   // a x = [8, 9]: x = [1.375, 1.25].
   Var b = vector("b", "float64");
   const NDArray bv = NDArray::from_vector<double>({8, 9}, {2});
-  for (const std::string& assume : {"gen", "sym", "pos"}) {
+  for (const char* assume : {"gen", "sym", "pos"}) {
     std::vector<double> x = values(run({a, b}, solve(a, b, assume, true), {av, bv}));
     EXPECT_NEAR(x[0], 1.375, 1e-14) << assume;
     EXPECT_NEAR(x[1], 1.25, 1e-14) << assume;
