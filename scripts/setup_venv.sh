@@ -9,4 +9,4 @@ if [ ! -x .venv/bin/python ]; then
   quiet=
 fi
 .venv/bin/pip install $quiet --disable-pip-version-check --progress-bar off -r requirements-dev.txt |
-  { grep --line-buffered -E '^(Collecting|Successfully)' || true; }
+  { grep --line-buffered -E '^ *(Collecting|Downloading|Installing collected|Successfully)' || true; }
