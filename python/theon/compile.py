@@ -501,6 +501,9 @@ def _print_profiles_at_exit():
     if config.profile:
         for fn in _profiled:
             fn.profile.summary()
+    # Released here, before the interpreter tears the extension down (nanobind reports the
+    # instances still alive then as leaks).
+    _profiled.clear()
 
 
 def shared(value, name=None, borrow=False, strict=False, allow_downcast=None, shape=None,
