@@ -58,10 +58,11 @@ struct Term {
   std::vector<Var> factors;
   Var core;
   bool private_chain = true;  // every variable from var down to core has a single reader
+  bool negative_in_sum = false;  // subtracted in the sum (`negative` also counts negs in var)
 };
 
 Term split_term(const FunctionGraph& fg, const Var& v, bool negative) {
-  Term t{v, negative, {}, v, true};
+  Term t{v, negative, {}, v, true, negative};
   for (;;) {
     const Var& c = t.core;
     if (is_elemwise(c, "neg")) {
@@ -171,22 +172,12 @@ int accumulator_score(const Term& t, const Var& out, Kind kind) {
   return 2;
 }
 
-Result sum_to_blas(FunctionGraph& fg, Apply* node) {
-  const Var out = node->output(0);
+// One update step on a sum's terms: the first product term that can become a BLAS update,
+// folded into the best accumulator. The update takes the product's place at the front and the
+// other terms keep their order and signs, as they would in the sum rebuilt around it.
+// False when no term can.
+bool fold_one_product(const FunctionGraph& fg, const Var& out, std::vector<Term>& terms) {
   const DType dt = out->type.dtype;
-  if (!blas_dtype(dt) || out->type.ndim() < 1 || out->type.ndim() > 2) return std::nullopt;
-  if (!is_sum(out)) return std::nullopt;
-  // A sum read only by an enclosing sum is rewritten as part of that one.
-  const auto& readers = fg.clients(out.get());
-  if (readers.size() == 1 && readers[0].first && is_sum(readers[0].first->output(0)) &&
-      readers[0].first->output(0)->type.dtype == dt) {
-    return std::nullopt;
-  }
-  std::vector<std::pair<Var, bool>> signed_terms;
-  collect_terms(fg, out, false, signed_terms);
-  std::vector<Term> terms;
-  for (const auto& [v, neg] : signed_terms) terms.push_back(split_term(fg, v, neg));
-
   for (size_t i = 0; i < terms.size(); ++i) {
     const Term& p = terms[i];
     if (!p.private_chain || !single_reader(fg, p.var)) continue;
@@ -223,16 +214,44 @@ Result sum_to_blas(FunctionGraph& fg, Apply* node) {
         update = ger(zc, alpha, a, b);
         break;
     }
-    // The other terms are added back in their order, with their signs.
-    Var result = update;
+    std::vector<Term> rest{split_term(fg, update, false)};
     for (size_t j = 0; j < terms.size(); ++j) {
-      if (j == i || j == best) continue;
-      result = signed_terms[j].second ? sub(result, terms[j].var) : add(result, terms[j].var);
+      if (j != i && j != best) rest.push_back(std::move(terms[j]));
     }
-    if (result->type.dtype != dt) return std::nullopt;
-    return one(result);
+    terms = std::move(rest);
+    return true;
   }
-  return std::nullopt;
+  return false;
+}
+
+Result sum_to_blas(FunctionGraph& fg, Apply* node) {
+  const Var out = node->output(0);
+  const DType dt = out->type.dtype;
+  if (!blas_dtype(dt) || out->type.ndim() < 1 || out->type.ndim() > 2) return std::nullopt;
+  if (!is_sum(out)) return std::nullopt;
+  // A sum read only by an enclosing sum is rewritten as part of that one.
+  const auto& readers = fg.clients(out.get());
+  if (readers.size() == 1 && readers[0].first && is_sum(readers[0].first->output(0)) &&
+      readers[0].first->output(0)->type.dtype == dt) {
+    return std::nullopt;
+  }
+  std::vector<std::pair<Var, bool>> signed_terms;
+  collect_terms(fg, out, false, signed_terms);
+  std::vector<Term> terms;
+  for (const auto& [v, neg] : signed_terms) terms.push_back(split_term(fg, v, neg));
+  // Every product the sum holds becomes an update, each accumulating into the one before, at
+  // once: what rewriting the rebuilt sum again and again would give, one pass over the graph
+  // per product, with the whole sum rebuilt each time (quadratic in the number of terms).
+  bool folded = false;
+  while (fold_one_product(fg, out, terms)) folded = true;
+  if (!folded) return std::nullopt;
+  // The other terms are added back in their order, with their signs.
+  Var result = terms[0].var;
+  for (size_t j = 1; j < terms.size(); ++j) {
+    result = terms[j].negative_in_sum ? sub(result, terms[j].var) : add(result, terms[j].var);
+  }
+  if (result->type.dtype != dt) return std::nullopt;
+  return one(result);
 }
 
 // DimShuffle{1,0}(M) -> M, or null.
