@@ -1,5 +1,5 @@
 """Compile time grows linearly with the graph: the per-node compile time of a deep chain (the
-one of benchmarks/rewrite_scaling.py, with its gradient, FAST_RUN) at eight times the size
+one of benchmarks/rewrite_scaling.py, with its gradient, FAST_RUN) at sixteen times the size
 stays within a generous factor of the small chain's, measured in the same run. A rewrite or
 graph operation that costs the size of the graph per application makes the ratio grow with the
 size (12.3 between these two sizes before the fixes, 1.8 after, where the larger graph no
