@@ -2,7 +2,7 @@
 ops and dots, and its gradient, compiled in FAST_RUN at several sizes. Prints seconds and
 microseconds per node; linear growth shows as a flat per-node figure.
 
-    python benchmarks/rewrite_scaling.py [--sizes 1000 2000 5000 10000] [--no-grad]
+    python benchmarks/rewrite_scaling.py [--sizes 1000 2000 5000 10000] [--no-grad] [--mode M]
 """
 
 import argparse
@@ -32,13 +32,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 5000, 10000])
     parser.add_argument("--no-grad", action="store_true")
+    parser.add_argument("--mode", default="FAST_RUN", help="FAST_RUN or FAST_COMPILE")
     args = parser.parse_args()
     sys.setrecursionlimit(100000)
     print(f"{'nodes':>8} {'graph nodes':>12} {'compile s':>10} {'us/node':>8}")
     for n in args.sizes:
         x, outputs = chain(n, not args.no_grad)
         t0 = time.perf_counter()
-        f = theon.function([x], outputs)
+        f = theon.function([x], outputs, mode=args.mode)
         elapsed = time.perf_counter() - t0
         size = len(theon.printing.debugprint(f, file="str").splitlines())
         f(np.ones(4))

@@ -157,8 +157,21 @@ void FunctionGraph::replace(const Var& old, const Var& replacement, const std::s
   // the traces read in graph order. Those nodes are still alive: keep_old holds them.
   if (removed.empty() && keep_old->owner) removed.push_back(keep_old->owner);
   std::reverse(removed.begin(), removed.end());
+  // Every fresh node with no trace and no origin ends up with the same one: computed once, then
+  // copied, so a replacement costs the size of what it built plus what it removed, not their
+  // product.
+  const Apply* traced = nullptr;
   for (Apply* node : fresh) {
-    if (node->where().empty() && nodes_set_.count(node)) node->inherit_trace(removed);
+    if (!node->where().empty() || !nodes_set_.count(node)) continue;
+    const bool untraced = node->origin_.empty();
+    if (untraced && traced) {
+      node->where_ = traced->where_;
+      node->origin_ = traced->origin_;
+      for (auto& out : node->outputs_) out.where = node->where_;
+      continue;
+    }
+    node->inherit_trace(removed);
+    if (untraced) traced = node;
   }
   order_valid_ = false;
 }

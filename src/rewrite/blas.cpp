@@ -57,11 +57,12 @@ struct Term {
   bool negative = false;
   std::vector<Var> factors;
   Var core;
-  bool private_chain = true;  // every variable from var down to core has a single reader
+  bool private_chain = true;     // every variable from var down to core has a single reader
+  bool negative_in_sum = false;  // subtracted in the sum (`negative` also counts negs in var)
 };
 
 Term split_term(const FunctionGraph& fg, const Var& v, bool negative) {
-  Term t{v, negative, {}, v, true};
+  Term t{v, negative, {}, v, true, negative};
   for (;;) {
     const Var& c = t.core;
     if (is_elemwise(c, "neg")) {
@@ -171,6 +172,148 @@ int accumulator_score(const Term& t, const Var& out, Kind kind) {
   return 2;
 }
 
+// The product term can become a BLAS update: its chain is the sum's alone and its core is a
+// product of the sum's rank. Whether an accumulator exists is the caller's question.
+std::optional<std::pair<Kind, std::pair<Var, Var>>> foldable_product(const FunctionGraph& fg,
+                                                                     const Term& p,
+                                                                     const Var& out) {
+  if (!p.private_chain || !single_reader(fg, p.var)) return std::nullopt;
+  auto prod = product_of(p.core, out->type.dtype);
+  if (!prod || p.core->type.ndim() != out->type.ndim()) return std::nullopt;
+  return prod;
+}
+
+// How well term z serves as the accumulator of a product of `kind`, products scoring lower.
+int accumulator_rank(const Term& z, const Var& out, Kind kind) {
+  int s = accumulator_score(z, out, kind);
+  // Prefer a term that is not a product itself (which may get its own update).
+  if (s > 0 && !product_of(z.core, out->type.dtype)) s += 2;
+  return s;
+}
+constexpr int kBestRank = 4;  // full static shape, not a product
+
+struct Fold {
+  size_t product;
+  size_t accumulator;
+  Kind kind;
+  std::pair<Var, Var> operands;
+};
+
+// The first product term that can become an update, with its best accumulator (the first of
+// the highest rank), or none.
+std::optional<Fold> choose_fold(const FunctionGraph& fg, const Var& out,
+                                const std::vector<const Term*>& terms) {
+  for (size_t i = 0; i < terms.size(); ++i) {
+    auto prod = foldable_product(fg, *terms[i], out);
+    if (!prod) continue;
+    size_t best = terms.size();
+    int best_rank = 0;
+    for (size_t j = 0; j < terms.size(); ++j) {
+      if (j == i) continue;
+      const int r = accumulator_rank(*terms[j], out, prod->first);
+      if (r > best_rank) {
+        best = j;
+        best_rank = r;
+      }
+    }
+    if (best != terms.size()) return Fold{i, best, prod->first, prod->second};
+  }
+  return std::nullopt;
+}
+
+// p * product + z as one BLAS update into z's core.
+Term make_update(const FunctionGraph& fg, const Var& out, const Term& p, const Term& z, Kind kind,
+                 const std::pair<Var, Var>& operands) {
+  const DType dt = out->type.dtype;
+  const Var zc = pad_to(z.core, out->type.ndim());
+  const Var alpha = coefficient(p, dt);
+  const auto& [a, b] = operands;
+  Var update;
+  switch (kind) {
+    case Kind::Gemm:
+      update = gemm(zc, alpha, a, b, coefficient(z, dt));
+      break;
+    case Kind::Gemv:
+    case Kind::GemvT:
+      update = gemv(zc, alpha, a, b, coefficient(z, dt), kind == Kind::GemvT);
+      break;
+    case Kind::Ger:
+      update = ger(zc, alpha, a, b);
+      break;
+  }
+  return split_term(fg, update, false);
+}
+
+// Folds every product of a sum into a BLAS update, each update taking the place of its product
+// and accumulator at the front of the terms, the others keeping their order and signs: the
+// terms of the sum rebuilt around the update, so the result is what rewriting each rebuilt sum
+// again would give, one product at a time. Linear in the number of terms as long as the latest
+// update is a best-ranked accumulator (then it is always chosen, being first).
+class SumFolder {
+ public:
+  SumFolder(const FunctionGraph& fg, const Var& out, std::vector<Term> terms)
+      : fg_(fg), out_(out), terms_(std::move(terms)), used_(terms_.size(), false) {}
+
+  // False when no product could be folded.
+  bool fold_all() {
+    if (!fold_generic()) return false;
+    for (;;) {
+      while (next_ < terms_.size() && (used_[next_] || !foldable_product(fg_, terms_[next_], out_)))
+        ++next_;
+      if (next_ == terms_.size()) return true;
+      const auto prod = foldable_product(fg_, terms_[next_], out_);
+      if (accumulator_rank(updates_.back(), out_, prod->first) < kBestRank) {
+        fold_generic();  // the latest update (list position 0) always ranks above 0
+        continue;
+      }
+      Term z = std::move(updates_.back());
+      updates_.pop_back();
+      used_[next_] = true;
+      updates_.push_back(make_update(fg_, out_, terms_[next_], z, prod->first, prod->second));
+    }
+  }
+
+  // The sum's terms now: the updates, latest first, then the unused terms.
+  std::vector<const Term*> current() const {
+    std::vector<const Term*> list;
+    for (auto it = updates_.rbegin(); it != updates_.rend(); ++it) list.push_back(&*it);
+    for (size_t i = 0; i < terms_.size(); ++i) {
+      if (!used_[i]) list.push_back(&terms_[i]);
+    }
+    return list;
+  }
+
+ private:
+  // One fold chosen from the whole list; products before `next_` become candidates again.
+  bool fold_generic() {
+    const std::vector<const Term*> list = current();
+    const std::optional<Fold> f = choose_fold(fg_, out_, list);
+    if (!f) return false;
+    Term update =
+        make_update(fg_, out_, *list[f->product], *list[f->accumulator], f->kind, f->operands);
+    consume(list[f->product]);  // a product is never an update: at most one update goes
+    consume(list[f->accumulator]);
+    updates_.push_back(std::move(update));
+    next_ = 0;
+    return true;
+  }
+
+  void consume(const Term* t) {
+    if (t >= terms_.data() && t < terms_.data() + terms_.size()) {
+      used_[static_cast<size_t>(t - terms_.data())] = true;
+    } else {
+      updates_.erase(updates_.begin() + (t - updates_.data()));
+    }
+  }
+
+  const FunctionGraph& fg_;
+  const Var& out_;
+  std::vector<Term> terms_;    // the sum's own terms, in order
+  std::vector<bool> used_;     // folded into an update
+  std::vector<Term> updates_;  // latest last
+  size_t next_ = 0;            // terms before it are used or cannot be folded
+};
+
 Result sum_to_blas(FunctionGraph& fg, Apply* node) {
   const Var out = node->output(0);
   const DType dt = out->type.dtype;
@@ -186,53 +329,15 @@ Result sum_to_blas(FunctionGraph& fg, Apply* node) {
   collect_terms(fg, out, false, signed_terms);
   std::vector<Term> terms;
   for (const auto& [v, neg] : signed_terms) terms.push_back(split_term(fg, v, neg));
-
-  for (size_t i = 0; i < terms.size(); ++i) {
-    const Term& p = terms[i];
-    if (!p.private_chain || !single_reader(fg, p.var)) continue;
-    auto prod = product_of(p.core, dt);
-    if (!prod || p.core->type.ndim() != out->type.ndim()) continue;
-    const Kind kind = prod->first;
-    size_t best = terms.size();
-    int best_score = 0;
-    for (size_t j = 0; j < terms.size(); ++j) {
-      if (j == i) continue;
-      // Prefer a term that is not a product itself (which may get its own update).
-      int s = accumulator_score(terms[j], out, kind);
-      if (s > 0 && !product_of(terms[j].core, dt)) s += 2;
-      if (s > best_score) {
-        best = j;
-        best_score = s;
-      }
-    }
-    if (best == terms.size()) continue;
-    const Term& z = terms[best];
-    const Var zc = pad_to(z.core, out->type.ndim());
-    const Var alpha = coefficient(p, dt);
-    const auto& [a, b] = prod->second;
-    Var update;
-    switch (kind) {
-      case Kind::Gemm:
-        update = gemm(zc, alpha, a, b, coefficient(z, dt));
-        break;
-      case Kind::Gemv:
-      case Kind::GemvT:
-        update = gemv(zc, alpha, a, b, coefficient(z, dt), kind == Kind::GemvT);
-        break;
-      case Kind::Ger:
-        update = ger(zc, alpha, a, b);
-        break;
-    }
-    // The other terms are added back in their order, with their signs.
-    Var result = update;
-    for (size_t j = 0; j < terms.size(); ++j) {
-      if (j == i || j == best) continue;
-      result = signed_terms[j].second ? sub(result, terms[j].var) : add(result, terms[j].var);
-    }
-    if (result->type.dtype != dt) return std::nullopt;
-    return one(result);
+  SumFolder folder(fg, out, std::move(terms));
+  if (!folder.fold_all()) return std::nullopt;
+  const std::vector<const Term*> rest = folder.current();
+  Var result = rest[0]->var;
+  for (size_t j = 1; j < rest.size(); ++j) {
+    result = rest[j]->negative_in_sum ? sub(result, rest[j]->var) : add(result, rest[j]->var);
   }
-  return std::nullopt;
+  if (result->type.dtype != dt) return std::nullopt;
+  return one(result);
 }
 
 // DimShuffle{1,0}(M) -> M, or null.

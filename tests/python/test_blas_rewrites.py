@@ -168,6 +168,20 @@ def test_chained_products_accumulate_into_one_buffer():
     assert "Gemm{inplace}" in text  # the outer one writes into the inner one's result
 
 
+def test_every_product_of_a_long_sum_becomes_an_update():
+    # More products than the rewriter makes passes over the graph: all are folded at once.
+    n = 80
+    vs = T.vectors(*[f"v{i}" for i in range(n)])
+    A = T.matrix("A")
+    total = A
+    for v in vs:
+        total = total + T.outer(v, v)
+    rng = np.random.default_rng(10)
+    args = [rand(rng, (3,), "float64") for _ in range(n)] + [rand(rng, (3, 3), "float64")]
+    text = text_of(check_same(list(vs) + [A], total, args, "float64"))
+    assert text.count("Ger") == n and "Outer" not in text
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_inplace_only_on_dead_intermediates(dtype):
     X, Y, Z = T.matrices("X", "Y", "Z", dtype=dtype)
