@@ -148,7 +148,8 @@ void dispatch_any(DType dtype, F&& f) {
       f.template operator()<uint64_t>();
       break;
     default:
-      throw TypeError("linalg: unsupported input dtype " + std::string(dtype_name(dtype)));
+      // Every DType has a case above: only a corrupt value gets here.
+      throw TypeError("linalg: invalid dtype code " + std::to_string(static_cast<int>(dtype)));
   }
 }
 
