@@ -162,6 +162,21 @@ void MatrixStack::load(int64_t b, T* dst, int64_t ld) const {
   const int nd = x_.ndim();
   const int64_t sr = x_.strides()[nd - 2], sc = x_.strides()[nd - 1];
   const char* base = x_.raw() + batch_offsets_[b];
+  if (x_.dtype() == dtype_of<T>() && sc == static_cast<int64_t>(sizeof(T)) &&
+      sr % static_cast<int64_t>(sizeof(T)) == 0) {
+    // The common case (C-ordered rows of the compute dtype): unit stride known to the compiler.
+    const T* src = reinterpret_cast<const T*>(base);
+    const int64_t row_stride = sr / static_cast<int64_t>(sizeof(T));
+    for (int64_t i0 = 0; i0 < rows_; i0 += kTile) {
+      for (int64_t j0 = 0; j0 < cols_; j0 += kTile) {
+        const int64_t i1 = std::min(rows_, i0 + kTile), j1 = std::min(cols_, j0 + kTile);
+        for (int64_t j = j0; j < j1; ++j) {
+          for (int64_t i = i0; i < i1; ++i) dst[j * ld + i] = src[i * row_stride + j];
+        }
+      }
+    }
+    return;
+  }
   dispatch_any(x_.dtype(), [&]<class S>() {
     for (int64_t i0 = 0; i0 < rows_; i0 += kTile) {
       for (int64_t j0 = 0; j0 < cols_; j0 += kTile) {
