@@ -1,8 +1,8 @@
 """conv2d forward on the shapes of VGG-16's first three convolutions, one LeNet-5 training
 step (examples/lenet.py, batch 128) and a ResNet basic block (64 channels, 56x56) forward and
 backward, float32, against NumPy (sliding windows + tensordot, the same im2col-by-BLAS idea)
-for the forward and PyTorch eager when installed (benchmarks/setup_peers.sh), timed
-interleaved in one process.
+for the forward, PyTorch eager when installed and JAX (jit, the forward) when installed
+(benchmarks/setup_peers.sh), timed interleaved in one process.
 
 python benchmarks/conv.py [--batch 4] [--resnet-batch 32] [--repeats 7] [--threads 0]
 
@@ -12,11 +12,10 @@ Prints the median time of each and its ratio to Theon's.
 import argparse
 import importlib.util
 import pathlib
-import statistics
-import time
 
 import numpy as np
 
+import harness
 import theon
 import theon.tensor as T
 from theon.tensor.nnet import conv2d
@@ -27,15 +26,7 @@ VGG = [("conv1_1", 3, 224, 64), ("conv1_2", 64, 224, 64), ("conv2_1", 64, 112, 1
 
 
 def interleaved_medians(fns, repeats):
-    for fn in fns.values():
-        fn()
-    times = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            t = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    return dict(zip(fns, harness.interleaved_median_times(list(fns.values()), repeats)))
 
 
 def numpy_conv_half(x, w):
@@ -56,6 +47,15 @@ def torch_module():
     return torch
 
 
+def jax_modules():
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return None
+    return jax, jnp
+
+
 def report(title, medians):
     base = medians["theon"]
     print(title)
@@ -63,7 +63,7 @@ def report(title, medians):
         print(f"  {name:8s} {t * 1e3:9.2f} ms   {t / base:5.2f}x theon")
 
 
-def bench_vgg(batch, repeats, torch):
+def bench_vgg(batch, repeats, torch, jax_mods=None):
     rng = np.random.default_rng(0)
     for name, cin, size, cout in VGG:
         x = rng.standard_normal((batch, cin, size, size), dtype=np.float32)
@@ -78,6 +78,13 @@ def bench_vgg(batch, repeats, torch):
             np.testing.assert_allclose(torch.nn.functional.conv2d(xt, wt, padding=1).numpy(),
                                        got, rtol=1e-3, atol=1e-3)
             fns["torch"] = lambda: torch.nn.functional.conv2d(xt, wt, padding=1)
+        if jax_mods is not None:
+            jax, jnp = jax_mods
+            conv = jax.jit(lambda a, b: jax.lax.conv_general_dilated(
+                a, b, (1, 1), "SAME", dimension_numbers=("NCHW", "OIHW", "NCHW")))
+            xj, wj = jnp.asarray(x), jnp.asarray(w[:, :, ::-1, ::-1].copy())
+            np.testing.assert_allclose(np.asarray(conv(xj, wj)), got, rtol=1e-3, atol=1e-3)
+            fns["jax"] = lambda: conv(xj, wj).block_until_ready()
         report(f"conv2d forward {name}: input ({batch}, {cin}, {size}, {size}), filters "
                f"({cout}, {cin}, 3, 3), float32", interleaved_medians(fns, repeats))
 
@@ -173,9 +180,11 @@ def main():
     torch = torch_module()
     if torch is not None and args.threads:
         torch.set_num_threads(args.threads)
+    jax_mods = jax_modules()
     print(f"threads: {args.threads or 'all'}, median of {args.repeats}, interleaved; PyTorch "
-          f"{'not installed' if torch is None else torch.__version__}")
-    bench_vgg(args.batch, args.repeats, torch)
+          f"{'not installed' if torch is None else torch.__version__}; JAX "
+          f"{'not installed' if jax_mods is None else jax_mods[0].__version__} (forward only)")
+    bench_vgg(args.batch, args.repeats, torch, jax_mods)
     bench_lenet(args.repeats, torch)
     bench_resnet_block(args.resnet_batch, max(3, args.repeats // 2), torch)
 
