@@ -16,19 +16,10 @@
 #include "theon/ops/blas.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/linalg.hpp"
-#include "theon/ops/shape.hpp"
 #include "theon/runtime/lapack.hpp"
 
 namespace theon {
 namespace {
-
-// The dimshuffle pattern that views a stack of vectors (ndim axes) as a stack of row vectors.
-std::vector<int64_t> as_rows(int ndim) {
-  std::vector<int64_t> pattern;
-  for (int d = 0; d < ndim; ++d) pattern.push_back(d);
-  pattern.insert(pattern.end() - 1, kNewAxis);
-  return pattern;
-}
 
 class Eig final : public Op {
  public:
@@ -88,15 +79,8 @@ class Eig final : public Op {
     Var inner;
     if (w_bar) inner = linalg::diag_embed(w_bar);
     if (v_bar) {
-      const int nd = w->type.ndim();
-      const std::vector<int64_t> row = as_rows(nd);
-      std::vector<int64_t> col;
-      for (int d = 0; d < nd; ++d) col.push_back(d);
-      col.push_back(kNewAxis);
-      const Var inv_gap = 1.0 / (dimshuffle(w, row) - dimshuffle(w, col));  // 1 / (w_j - w_i)
-      const Var f = linalg::keep_where(inv_gap, "lower") + linalg::keep_where(inv_gap, "upper");
-      const Var along = v * dimshuffle(linalg::diagonal(matmul(vt, v_bar)), row);
-      const Var term = f * matmul(vt, v_bar - along);
+      const Var along = v * linalg::as_rows(linalg::diagonal(matmul(vt, v_bar)));
+      const Var term = linalg::inverse_gaps(w) * matmul(vt, v_bar - along);
       inner = inner ? inner + term : term;
     }
     if (!inner) return {nullptr};

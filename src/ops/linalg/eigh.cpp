@@ -75,15 +75,7 @@ class Eigh final : public Op {
     Var inner;
     if (w_bar) inner = linalg::diag_embed(w_bar);
     if (v_bar) {
-      const int nd = w->type.ndim();
-      std::vector<int64_t> row, col;
-      for (int d = 0; d < nd; ++d) row.push_back(d);
-      col = row;
-      row.insert(row.end() - 1, kNewAxis);
-      col.push_back(kNewAxis);
-      const Var inv_gap = 1.0 / (dimshuffle(w, row) - dimshuffle(w, col));  // 1 / (w_j - w_i)
-      const Var f = linalg::keep_where(inv_gap, "lower") + linalg::keep_where(inv_gap, "upper");
-      const Var term = f * matmul(linalg::mT(v), v_bar);
+      const Var term = linalg::inverse_gaps(w) * matmul(linalg::mT(v), v_bar);
       inner = inner ? inner + term : term;
     }
     if (!inner) return {nullptr};

@@ -275,16 +275,28 @@ Var diagonal(const Var& x) {
   return sum(keep_where(x, "diag"), std::vector<int64_t>{x->type.ndim() - 1});
 }
 
-Var diag_embed(const Var& v) {
+Var as_rows(const Var& v) {
   std::vector<int64_t> pattern;
   for (int d = 0; d < v->type.ndim(); ++d) pattern.push_back(d);
   pattern.insert(pattern.end() - 1, kNewAxis);
-  const Var row = dimshuffle(v, pattern);  // (..., 1, n)
-  std::vector<int64_t> col_pattern;
-  for (int d = 0; d < v->type.ndim(); ++d) col_pattern.push_back(d);
-  col_pattern.push_back(kNewAxis);
-  const Var square = row * ones_like(dimshuffle(v, col_pattern));  // (..., n, n)
+  return dimshuffle(v, pattern);
+}
+
+Var as_columns(const Var& v) {
+  std::vector<int64_t> pattern;
+  for (int d = 0; d < v->type.ndim(); ++d) pattern.push_back(d);
+  pattern.push_back(kNewAxis);
+  return dimshuffle(v, pattern);
+}
+
+Var diag_embed(const Var& v) {
+  const Var square = as_rows(v) * ones_like(as_columns(v));  // (..., n, n)
   return keep_where(square, "diag");
+}
+
+Var inverse_gaps(const Var& w) {
+  const Var inv_gap = 1.0 / (as_rows(w) - as_columns(w));
+  return keep_where(inv_gap, "lower") + keep_where(inv_gap, "upper");
 }
 
 Var fold_to_triangle(const Var& g, bool lower) {

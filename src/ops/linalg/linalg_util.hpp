@@ -85,8 +85,14 @@ Var mT(const Var& x);
 Var keep_where(const Var& x, const std::string& relation);
 // The diagonal of the last two axes (a stack of vectors).
 Var diagonal(const Var& x);
+// A stack of vectors v (..., n) viewed as row vectors (..., 1, n) or columns (..., n, 1).
+Var as_rows(const Var& v);
+Var as_columns(const Var& v);
 // A stack of diagonal matrices with v (..., n) on the diagonal.
 Var diag_embed(const Var& v);
+// F with F[..., i, j] = 1 / (w_j - w_i) off the diagonal and 0 on it: the eigenvector
+// gradients' coupling of eigenvalues w (..., n).
+Var inverse_gaps(const Var& w);
 // The gradient of a function that reads only the `lower` (else upper) triangle of a symmetric
 // input, from the gradient G with respect to the full symmetric matrix.
 Var fold_to_triangle(const Var& g, bool lower);
