@@ -85,7 +85,7 @@ class Determinant final : public Op {
     if (!g) return {nullptr};
     const Var inv_t = linalg::mT(matrix_inverse(inputs[0]));
     const Var scale = log_ ? g : g * outputs[0];
-    return {as_matrix_scale(scale) * inv_t};
+    return {expand_dims(scale, {-2, -1}) * inv_t};
   }
 
   std::optional<std::vector<std::vector<Var>>> infer_shape(
@@ -106,15 +106,6 @@ class Determinant final : public Op {
       if (ipiv[i] != i + 1) d = -d;
     }
     return d;
-  }
-
-  // s (...) as (..., 1, 1), to scale a stack of matrices.
-  static Var as_matrix_scale(const Var& s) {
-    std::vector<int64_t> pattern;
-    for (int d = 0; d < s->type.ndim(); ++d) pattern.push_back(d);
-    pattern.push_back(kNewAxis);
-    pattern.push_back(kNewAxis);
-    return dimshuffle(s, pattern);
   }
 
   bool log_;

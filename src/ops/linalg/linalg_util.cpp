@@ -276,17 +276,11 @@ Var diagonal(const Var& x) {
 }
 
 Var as_rows(const Var& v) {
-  std::vector<int64_t> pattern;
-  for (int d = 0; d < v->type.ndim(); ++d) pattern.push_back(d);
-  pattern.insert(pattern.end() - 1, kNewAxis);
-  return dimshuffle(v, pattern);
+  return expand_dims(v, {-2});
 }
 
 Var as_columns(const Var& v) {
-  std::vector<int64_t> pattern;
-  for (int d = 0; d < v->type.ndim(); ++d) pattern.push_back(d);
-  pattern.push_back(kNewAxis);
-  return dimshuffle(v, pattern);
+  return expand_dims(v, {-1});
 }
 
 Var diag_embed(const Var& v) {

@@ -24,10 +24,7 @@ Var pinv(const Var& a, double rcond) {
   const Var kept = greater(s, cutoff);
   // 1/s only where kept, so that neither the value nor the gradient meets 1/0.
   const Var inv_s = where(kept, 1.0 / where(kept, s, ones_like(s)), zeros_like(s));
-  std::vector<int64_t> row;
-  for (int d = 0; d <= last; ++d) row.push_back(d);
-  row.insert(row.end() - 1, kNewAxis);
-  return matmul(linalg::mT(usv[2]) * dimshuffle(inv_s, row), linalg::mT(usv[0]));
+  return matmul(linalg::mT(usv[2]) * linalg::as_rows(inv_s), linalg::mT(usv[0]));
 }
 
 THEON_OP_FILE(pinv) {

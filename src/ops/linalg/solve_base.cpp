@@ -109,12 +109,7 @@ std::optional<std::vector<std::vector<Var>>> SolveBase::infer_shape(
 
 Var outer_of(const Var& u, const Var& v, bool vectors) {
   if (!vectors) return matmul(u, mT(v));
-  std::vector<int64_t> col, row;
-  for (int d = 0; d < u->type.ndim(); ++d) col.push_back(d);
-  for (int d = 0; d < v->type.ndim(); ++d) row.push_back(d);
-  col.push_back(kNewAxis);
-  row.insert(row.end() - 1, kNewAxis);
-  return dimshuffle(u, col) * dimshuffle(v, row);
+  return as_columns(u) * as_rows(v);
 }
 
 }  // namespace theon::linalg

@@ -22,21 +22,6 @@
 namespace theon {
 namespace {
 
-// x (..., k) as a row (..., 1, k) or a column (..., k, 1) to scale a stack of matrices.
-Var as_row(const Var& x) {
-  std::vector<int64_t> p;
-  for (int d = 0; d < x->type.ndim(); ++d) p.push_back(d);
-  p.insert(p.end() - 1, kNewAxis);
-  return dimshuffle(x, p);
-}
-
-Var as_col(const Var& x) {
-  std::vector<int64_t> p;
-  for (int d = 0; d < x->type.ndim(); ++d) p.push_back(d);
-  p.push_back(kNewAxis);
-  return dimshuffle(x, p);
-}
-
 // Fills the square matrix `b` of the C-contiguous stack `out` with the identity.
 template <class T>
 void store_identity(NDArray& out, int64_t b, int64_t n) {
@@ -129,7 +114,7 @@ class Svd final : public Op {
     const Var& a = inputs[0];
     if (!compute_uv_) {
       const std::vector<Var> usv = svd(a, false, true);
-      return {matmul(usv[0] * as_row(output_grads[0]), usv[2])};
+      return {matmul(usv[0] * linalg::as_rows(output_grads[0]), usv[2])};
     }
     const Var& u = outputs[0];
     const Var& s = outputs[1];
@@ -148,23 +133,23 @@ class Svd final : public Op {
     Var inner = s_bar ? linalg::diag_embed(s_bar) : nullptr;
     auto add = [](Var acc, const Var& term) { return acc ? acc + term : term; };
     const Var s2 = s * s;
-    const Var gap = as_row(s2) - as_col(s2);  // s_j^2 - s_i^2
+    const Var gap = linalg::as_rows(s2) - linalg::as_columns(s2);  // s_j^2 - s_i^2
     const Var inv_gap = 1.0 / gap;
     const Var f = linalg::keep_where(inv_gap, "lower") + linalg::keep_where(inv_gap, "upper");
     const Var inv_s = 1.0 / s;
     Var extra;
     if (u_bar) {
       const Var utg = matmul(linalg::mT(u), u_bar);
-      inner = add(inner, (f * (utg - linalg::mT(utg))) * as_row(s));
+      inner = add(inner, (f * (utg - linalg::mT(utg))) * linalg::as_rows(s));
       // (I - u u^T) u_bar S^-1, without forming I.
       const Var proj = u_bar - matmul(u, utg);
-      extra = matmul(proj * as_row(inv_s), linalg::mT(v));
+      extra = matmul(proj * linalg::as_rows(inv_s), linalg::mT(v));
     }
     if (v_bar) {
       const Var vtg = matmul(linalg::mT(v), v_bar);
-      inner = add(inner, as_col(s) * (f * (vtg - linalg::mT(vtg))));
+      inner = add(inner, linalg::as_columns(s) * (f * (vtg - linalg::mT(vtg))));
       const Var proj = linalg::mT(v_bar - matmul(v, vtg));  // v_bar^T (I - v v^T)
-      extra = add(extra, matmul(u * as_row(inv_s), proj));
+      extra = add(extra, matmul(u * linalg::as_rows(inv_s), proj));
     }
     if (!inner) return {nullptr};
     const Var main = matmul(matmul(u, inner), linalg::mT(v));
