@@ -124,6 +124,27 @@ def test_grad_helpers_are_the_adjoints():
     np.testing.assert_allclose(np.sum(w * dw), inner, rtol=1e-11)
 
 
+@pytest.mark.parametrize("kw", [dict(border_mode="half"),
+                                dict(border_mode=(2, 1), subsample=(3, 2), filter_dilation=(2, 1),
+                                     num_groups=2)], ids=str)
+def test_wide_images_are_computed_in_bands_of_output_rows(kw):
+    # Wide rows make each output row's im2col slice large, so the ops walk the output in many
+    # bands of a few rows; the last band is shorter than the others.
+    x = RNG.normal(size=(2, 8, 37, 1200))
+    w = RNG.normal(size=(6, 8 // kw.get("num_groups", 1), 3, 3))
+    want = ref.conv2d(x, w, **kw)
+    gy = RNG.normal(size=want.shape)
+    xv, wv, gyv = T.tensor4("x"), T.tensor4("w"), T.tensor4("gy")
+    fwd = theon.function([xv, wv], conv2d(xv, wv, **kw))
+    dx = theon.function([gyv, wv], conv2d_grad_wrt_inputs(gyv, wv, x.shape, **kw))
+    dw = theon.function([xv, gyv], conv2d_grad_wrt_weights(xv, gyv, w.shape, **kw))
+    np.testing.assert_allclose(fwd(x, w), want, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(dx(gy, w), ref.conv2d_grad_inputs(gy, w, x.shape[2:], **kw),
+                               rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(dw(x, gy), ref.conv2d_grad_weights(x, gy, w.shape[2:], **kw),
+                               rtol=1e-10, atol=1e-10)
+
+
 def test_transposed_convolution_with_symbolic_input_shape():
     gy, w = RNG.normal(size=(1, 2, 4, 4)), RNG.normal(size=(2, 3, 3, 3))
     gyv, wv, h = T.tensor4("gy"), T.tensor4("w"), T.lscalar("h")

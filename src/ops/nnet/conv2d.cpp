@@ -1,6 +1,7 @@
 // Conv2d(input, filters): Theano's 2-d convolution (or cross-correlation without filter_flip)
 // with padding, strides, dilation and groups, computed per image and group as one BLAS gemm of
-// the filters by the im2col matrix of the image; its gradients and the C++ API conv2d.
+// the filters by the im2col matrix of the image, built a band of output rows at a time; its
+// gradients and the C++ API conv2d.
 #include <vector>
 
 #include "conv_detail.hpp"
@@ -26,13 +27,22 @@ void conv_forward(const Conv2dSpec& spec, const ConvDims& d, const NDArray& x, c
   const T* wp = w.data<T>();
   T* yp = y.data<T>();
   parallel_for(d.b, images_per_thread(d), [&](int64_t begin, int64_t end) {
-    std::vector<T> col(direct ? 0 : static_cast<size_t>(rows * cols));
+    std::vector<T> col(direct ? 0 : static_cast<size_t>(band_col_size(d, sizeof(T))));
     for (int64_t b = begin; b < end; ++b) {
       for (int64_t g = 0; g < d.groups; ++g) {
         const T* image = xp + (b * d.c + g * d.cg()) * d.h * d.w;
-        if (!direct) im2col(image, d, spec, col.data());
-        blas::gemm(x.dtype(), false, false, d.kg(), cols, rows, wp + g * d.kg() * rows, rows,
-                   direct ? image : col.data(), cols, yp + (b * d.k + g * d.kg()) * cols, cols);
+        const T* filters = wp + g * d.kg() * rows;
+        T* out = yp + (b * d.k + g * d.kg()) * cols;
+        if (direct) {
+          blas::gemm(x.dtype(), false, false, d.kg(), cols, rows, filters, rows, image, cols, out,
+                     cols);
+          continue;
+        }
+        for_each_band(d, sizeof(T), [&](RowBand band) {
+          im2col(image, d, spec, band, col.data());
+          blas::gemm(x.dtype(), false, false, d.kg(), band.cols(d), rows, filters, rows, col.data(),
+                     band.cols(d), out + band.begin * d.ow, cols);
+        });
       }
     }
   });

@@ -1,7 +1,7 @@
 // Conv2dGradInputs(output_grad, filters, input_hw): the gradient of Conv2d with respect to its
 // input (Theano's conv2d_grad_wrt_inputs, the transposed convolution): per image and group, a
-// gemm of the transposed filters by the output gradient gives the im2col matrix's gradient,
-// which col2im scatters back onto the image.
+// gemm of the transposed filters by the output gradient gives the im2col matrix's gradient, a
+// band of output rows at a time, which col2im scatters back onto the image.
 #include <vector>
 
 #include "../shape_util.hpp"
@@ -27,12 +27,15 @@ void conv_grad_inputs(const Conv2dSpec& spec, const ConvDims& d, const NDArray& 
   const T* wp = w.data<T>();
   T* xp = dx.data<T>();
   parallel_for(d.b, images_per_thread(d), [&](int64_t begin, int64_t end) {
-    std::vector<T> col(static_cast<size_t>(rows * cols));
+    std::vector<T> col(static_cast<size_t>(band_col_size(d, sizeof(T))));
     for (int64_t b = begin; b < end; ++b) {
       for (int64_t g = 0; g < d.groups; ++g) {
-        blas::gemm(gy.dtype(), true, false, rows, cols, d.kg(), wp + g * d.kg() * rows, rows,
-                   gp + (b * d.k + g * d.kg()) * cols, cols, col.data(), cols);
-        col2im(col.data(), d, spec, xp + (b * d.c + g * d.cg()) * d.h * d.w);
+        const T* grad = gp + (b * d.k + g * d.kg()) * cols;
+        for_each_band(d, sizeof(T), [&](RowBand band) {
+          blas::gemm(gy.dtype(), true, false, rows, band.cols(d), d.kg(), wp + g * d.kg() * rows,
+                     rows, grad + band.begin * d.ow, cols, col.data(), band.cols(d));
+          col2im(col.data(), d, spec, band, xp + (b * d.c + g * d.cg()) * d.h * d.w);
+        });
       }
     }
   });

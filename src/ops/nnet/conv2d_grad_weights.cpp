@@ -1,7 +1,7 @@
 // Conv2dGradWeights(input, output_grad, filter_hw): the gradient of Conv2d with respect to its
 // filters (Theano's conv2d_grad_wrt_weights): per group, the output gradient times the
-// transposed im2col matrix, accumulated over the images by gemm; flipped back when the
-// convolution flips its filters.
+// transposed im2col matrix, accumulated over the images and bands of output rows by gemm; flipped
+// back when the convolution flips its filters.
 #include <mutex>
 #include <vector>
 
@@ -32,13 +32,17 @@ void conv_grad_weights(const Conv2dSpec& spec, const ConvDims& d, const NDArray&
   T* wp = dw.data<T>();
   std::mutex sum_lock;
   parallel_for(d.b, images_per_thread(d), [&](int64_t begin, int64_t end) {
-    std::vector<T> col(static_cast<size_t>(rows * cols));
+    std::vector<T> col(static_cast<size_t>(band_col_size(d, sizeof(T))));
     std::vector<T> part(static_cast<size_t>(dw.size()), T(0));
     for (int64_t b = begin; b < end; ++b) {
       for (int64_t g = 0; g < d.groups; ++g) {
-        im2col(xp + (b * d.c + g * d.cg()) * d.h * d.w, d, spec, col.data());
-        blas::gemm(x.dtype(), false, true, d.kg(), rows, cols, gp + (b * d.k + g * d.kg()) * cols,
-                   cols, col.data(), cols, part.data() + g * d.kg() * rows, rows, 1.0, 1.0);
+        const T* grad = gp + (b * d.k + g * d.kg()) * cols;
+        for_each_band(d, sizeof(T), [&](RowBand band) {
+          im2col(xp + (b * d.c + g * d.cg()) * d.h * d.w, d, spec, band, col.data());
+          blas::gemm(x.dtype(), false, true, d.kg(), rows, band.cols(d), grad + band.begin * d.ow,
+                     cols, col.data(), band.cols(d), part.data() + g * d.kg() * rows, rows, 1.0,
+                     1.0);
+        });
       }
     }
     const std::lock_guard<std::mutex> hold(sum_lock);

@@ -286,37 +286,65 @@ namespace {
 
 // Runs body(c) for every input channel of a group, split across threads when the channels
 // carry enough work (each channel touches its own rows of col and its own plane of x).
-void for_each_channel(const ConvDims& d, const std::function<void(int64_t)>& body) {
-  const int64_t per_channel = std::max<int64_t>(1, d.fh * d.fw * d.oh * d.ow);
+void for_each_channel(const ConvDims& d, RowBand band, const std::function<void(int64_t)>& body) {
+  const int64_t per_channel = std::max<int64_t>(1, d.fh * d.fw * band.cols(d));
   const int64_t min_chunk = std::max<int64_t>(1, (int64_t{1} << 15) / per_channel);
   parallel_for(d.cg(), min_chunk, [&](int64_t begin, int64_t end) {
     for (int64_t c = begin; c < end; ++c) body(c);
   });
 }
 
+// The output columns [begin, end) whose input column ox * stride + x0 lies in [0, w): the
+// rest read the zero padding.
+struct ColumnSpan {
+  int64_t begin, end;
+};
+
+ColumnSpan inside_columns(int64_t x0, int64_t stride, int64_t w, int64_t ow) {
+  const int64_t begin = std::min(ow, x0 >= 0 ? 0 : (stride - 1 - x0) / stride);
+  const int64_t end = w <= x0 ? 0 : (w - x0 + stride - 1) / stride;
+  return {begin, std::clamp(end, begin, ow)};
+}
+
 }  // namespace
 
+int64_t band_rows(const ConvDims& d, size_t elem_size) {
+  // Half of a typical per-core L2 cache: the gemm's packed panels need the rest.
+  constexpr int64_t kBudgetBytes = int64_t{1} << 19;
+  const int64_t row_bytes =
+      std::max<int64_t>(1, d.col_rows() * d.ow * static_cast<int64_t>(elem_size));
+  return std::clamp<int64_t>(kBudgetBytes / row_bytes, 1, std::max<int64_t>(1, d.oh));
+}
+
+int64_t band_col_size(const ConvDims& d, size_t elem_size) {
+  return checked_size({d.col_rows(), band_rows(d, elem_size), d.ow}, "conv2d: the im2col buffer");
+}
+
 template <class T>
-void im2col(const T* x, const ConvDims& d, const Conv2dSpec& spec, T* col) {
+void im2col(const T* x, const ConvDims& d, const Conv2dSpec& spec, RowBand band, T* col) {
   const int64_t sh = spec.stride[0], sw = spec.stride[1];
   const int64_t dh = spec.dilation[0], dw = spec.dilation[1];
-  for_each_channel(d, [&](int64_t c) {
+  for_each_channel(d, band, [&](int64_t c) {
     for (int64_t i = 0; i < d.fh; ++i) {
       for (int64_t j = 0; j < d.fw; ++j) {
-        T* row = col + ((c * d.fh + i) * d.fw + j) * d.oh * d.ow;
-        for (int64_t oy = 0; oy < d.oh; ++oy) {
-          T* out = row + oy * d.ow;
+        T* row = col + ((c * d.fh + i) * d.fw + j) * band.cols(d);
+        const int64_t x0 = j * dw - d.pw;
+        const ColumnSpan span = inside_columns(x0, sw, d.w, d.ow);
+        for (int64_t oy = band.begin; oy < band.end; ++oy) {
+          T* out = row + (oy - band.begin) * d.ow;
           const int64_t iy = oy * sh - d.ph + i * dh;
           if (iy < 0 || iy >= d.h) {
-            for (int64_t ox = 0; ox < d.ow; ++ox) out[ox] = T(0);
+            std::fill(out, out + d.ow, T(0));
             continue;
           }
           const T* in = x + (c * d.h + iy) * d.w;
-          const int64_t x0 = j * dw - d.pw;
-          for (int64_t ox = 0; ox < d.ow; ++ox) {
-            const int64_t ix = ox * sw + x0;
-            out[ox] = ix >= 0 && ix < d.w ? in[ix] : T(0);
+          std::fill(out, out + span.begin, T(0));
+          if (sw == 1 && span.begin < span.end) {
+            std::copy(in + x0 + span.begin, in + x0 + span.end, out + span.begin);
+          } else {
+            for (int64_t ox = span.begin; ox < span.end; ++ox) out[ox] = in[x0 + ox * sw];
           }
+          std::fill(out + span.end, out + d.ow, T(0));
         }
       }
     }
@@ -324,33 +352,31 @@ void im2col(const T* x, const ConvDims& d, const Conv2dSpec& spec, T* col) {
 }
 
 template <class T>
-void col2im(const T* col, const ConvDims& d, const Conv2dSpec& spec, T* x) {
+void col2im(const T* col, const ConvDims& d, const Conv2dSpec& spec, RowBand band, T* x) {
   const int64_t sh = spec.stride[0], sw = spec.stride[1];
   const int64_t dh = spec.dilation[0], dw = spec.dilation[1];
-  for_each_channel(d, [&](int64_t c) {
+  for_each_channel(d, band, [&](int64_t c) {
     for (int64_t i = 0; i < d.fh; ++i) {
       for (int64_t j = 0; j < d.fw; ++j) {
-        const T* row = col + ((c * d.fh + i) * d.fw + j) * d.oh * d.ow;
-        for (int64_t oy = 0; oy < d.oh; ++oy) {
+        const T* row = col + ((c * d.fh + i) * d.fw + j) * band.cols(d);
+        const int64_t x0 = j * dw - d.pw;
+        const ColumnSpan span = inside_columns(x0, sw, d.w, d.ow);
+        for (int64_t oy = band.begin; oy < band.end; ++oy) {
           const int64_t iy = oy * sh - d.ph + i * dh;
           if (iy < 0 || iy >= d.h) continue;
-          const T* in = row + oy * d.ow;
+          const T* in = row + (oy - band.begin) * d.ow;
           T* out = x + (c * d.h + iy) * d.w;
-          const int64_t x0 = j * dw - d.pw;
-          for (int64_t ox = 0; ox < d.ow; ++ox) {
-            const int64_t ix = ox * sw + x0;
-            if (ix >= 0 && ix < d.w) out[ix] += in[ox];
-          }
+          for (int64_t ox = span.begin; ox < span.end; ++ox) out[x0 + ox * sw] += in[ox];
         }
       }
     }
   });
 }
 
-template void im2col<float>(const float*, const ConvDims&, const Conv2dSpec&, float*);
-template void im2col<double>(const double*, const ConvDims&, const Conv2dSpec&, double*);
-template void col2im<float>(const float*, const ConvDims&, const Conv2dSpec&, float*);
-template void col2im<double>(const double*, const ConvDims&, const Conv2dSpec&, double*);
+template void im2col<float>(const float*, const ConvDims&, const Conv2dSpec&, RowBand, float*);
+template void im2col<double>(const double*, const ConvDims&, const Conv2dSpec&, RowBand, double*);
+template void col2im<float>(const float*, const ConvDims&, const Conv2dSpec&, RowBand, float*);
+template void col2im<double>(const double*, const ConvDims&, const Conv2dSpec&, RowBand, double*);
 
 }  // namespace conv_detail
 }  // namespace theon

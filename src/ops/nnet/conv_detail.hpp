@@ -2,6 +2,7 @@
 // call, im2col/col2im and the symbolic output sizes.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -61,11 +62,34 @@ NDArray contiguous(const NDArray& a);
 // (contiguous) when the spec does not flip.
 NDArray oriented_filters(const Conv2dSpec& spec, const NDArray& filters);
 
-// col (cg * fh * fw, oh * ow) = the patches of x (cg, h, w), zeros where they overlap the pad.
+// A band of output rows [begin, end): the ops build the im2col matrix one band at a time, so
+// that it stays in cache between its writing and the gemm reading it (a whole image's matrix
+// is fh * fw times the image, 115 MB for VGG's conv1_2).
+struct RowBand {
+  int64_t begin, end;
+  // Columns of the band's im2col matrix: its output rows times the output's columns.
+  int64_t cols(const ConvDims& d) const { return (end - begin) * d.ow; }
+};
+// Output rows per band for elements of `elem_size` bytes: as many as keep the band's im2col
+// matrix within a cache-sized budget, at least one.
+int64_t band_rows(const ConvDims& d, size_t elem_size);
+// Elements of one band's im2col matrix, overflow-checked.
+int64_t band_col_size(const ConvDims& d, size_t elem_size);
+// Runs body(band) for consecutive bands covering the output rows.
+template <class Body>
+void for_each_band(const ConvDims& d, size_t elem_size, Body&& body) {
+  const int64_t step = band_rows(d, elem_size);
+  for (int64_t begin = 0; begin < d.oh; begin += step) {
+    body(RowBand{begin, std::min(d.oh, begin + step)});
+  }
+}
+
+// col (cg * fh * fw, band.cols) = the patches of x (cg, h, w) under the band's output rows,
+// zeros where they overlap the pad.
 template <class T>
-void im2col(const T* x, const ConvDims& d, const Conv2dSpec& spec, T* col);
-// x (cg, h, w) += the patches of col scattered back (the transpose of im2col).
+void im2col(const T* x, const ConvDims& d, const Conv2dSpec& spec, RowBand band, T* col);
+// x (cg, h, w) += the band's patches of col scattered back (the transpose of im2col).
 template <class T>
-void col2im(const T* col, const ConvDims& d, const Conv2dSpec& spec, T* x);
+void col2im(const T* col, const ConvDims& d, const Conv2dSpec& spec, RowBand band, T* x);
 
 }  // namespace theon::conv_detail
