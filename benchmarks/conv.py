@@ -1,8 +1,8 @@
 """conv2d forward on the shapes of VGG-16's first three convolutions, one LeNet-5 training
 step (examples/lenet.py, batch 128) and a ResNet basic block (64 channels, 56x56) forward and
 backward, float32, against NumPy (sliding windows + tensordot, the same im2col-by-BLAS idea)
-for the forward, PyTorch eager when installed and JAX (jit, the forward) when installed
-(benchmarks/setup_peers.sh), timed interleaved in one process.
+for the forward, PyTorch eager when installed and JAX (jit; benchmarks/conv_jax_peers.py) when
+installed (benchmarks/setup_peers.sh), timed interleaved in one process.
 
 python benchmarks/conv.py [--batch 4] [--resnet-batch 32] [--repeats 7] [--threads 0]
 
@@ -15,6 +15,7 @@ import pathlib
 
 import numpy as np
 
+import conv_jax_peers
 import harness
 import theon
 import theon.tensor as T
@@ -109,7 +110,7 @@ def torch_lenet_step(torch, lenet):
     return step
 
 
-def bench_lenet(repeats, torch):
+def bench_lenet(repeats, torch, jax_mods=None):
     path = pathlib.Path(__file__).resolve().parents[1] / "examples" / "lenet.py"
     spec = importlib.util.spec_from_file_location("lenet_example", path)
     lenet = importlib.util.module_from_spec(spec)
@@ -123,11 +124,15 @@ def bench_lenet(repeats, torch):
         tstep = torch_lenet_step(torch, lenet)
         xt, yt = torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
         fns["torch"] = lambda: tstep(xt, yt)
+    if jax_mods is not None:
+        jstep = conv_jax_peers.lenet_step(*jax_mods)
+        xj, yj = jax_mods[1].asarray(x), jax_mods[1].asarray(y)
+        fns["jax"] = lambda: jstep(xj, yj)
     report("LeNet-5 training step (forward, backward, Adam), batch 128, float32",
            interleaved_medians(fns, repeats))
 
 
-def bench_resnet_block(batch, repeats, torch):
+def bench_resnet_block(batch, repeats, torch, jax_mods=None):
     """relu(bn(conv(relu(bn(conv(x))))) + x), 3x3 convolutions of 64 channels, batch
     normalization in training mode: the gradients of the sum of the output with respect to
     the input and every parameter."""
@@ -163,6 +168,13 @@ def bench_resnet_block(batch, repeats, torch):
             t = torch.relu(norms[1](convs[1](t)) + xt)
             t.sum().backward()
         fns["torch"] = torch_step
+    if jax_mods is not None:
+        grads = conv_jax_peers.resnet_block_gradients(*jax_mods)
+        jargs = [jax_mods[1].asarray(a) for a in args]
+        for got, want in zip(f(*args), grads(*jargs)):
+            want = np.asarray(want)
+            assert np.linalg.norm(got - want) <= 1e-3 * np.linalg.norm(want), "JAX disagrees"
+        fns["jax"] = lambda: [g.block_until_ready() for g in grads(*jargs)]
     report(f"ResNet basic block forward + backward: input ({batch}, 64, 56, 56), float32",
            interleaved_medians(fns, repeats))
 
@@ -183,10 +195,10 @@ def main():
     jax_mods = jax_modules()
     print(f"threads: {args.threads or 'all'}, median of {args.repeats}, interleaved; PyTorch "
           f"{'not installed' if torch is None else torch.__version__}; JAX "
-          f"{'not installed' if jax_mods is None else jax_mods[0].__version__} (forward only)")
+          f"{'not installed' if jax_mods is None else jax_mods[0].__version__}")
     bench_vgg(args.batch, args.repeats, torch, jax_mods)
-    bench_lenet(args.repeats, torch)
-    bench_resnet_block(args.resnet_batch, max(3, args.repeats // 2), torch)
+    bench_lenet(args.repeats, torch, jax_mods)
+    bench_resnet_block(args.resnet_batch, max(3, args.repeats // 2), torch, jax_mods)
 
 
 if __name__ == "__main__":
