@@ -87,6 +87,17 @@ def test_test_mode_and_batch_normalization():
                                (a - mean) * (gamma / np.sqrt(var)) + beta, rtol=1e-12)
 
 
+def test_inference_with_its_activation_is_one_fused_kernel():
+    xv, gv, bv, mv, vv = T.tensor4("x"), *T.dvectors("g", "b", "m", "v")
+    out = T.nnet.relu(bn.batch_normalization_test(xv, gv, bv, mv, vv, "spatial"))
+    with theon.config.change_flags(optimizer_excluding=""):  # fusion on (tests turn it off)
+        f = theon.function([xv, gv, bv, mv, vv], out)
+    nodes = [line for line in f.debugprint(print_type=False).splitlines()
+             if "[id" in line and "DimShuffle" not in line and "(constant)" not in line
+             and not line.lstrip(" |").startswith(("x ", "g ", "b ", "m ", "v "))]
+    assert len(nodes) == 1 and "Fused{" in nodes[0] and "relu" in nodes[0], nodes
+
+
 def test_gradients():
     x = RNG.normal(size=(5, 3, 2, 2))
     gamma, beta = RNG.normal(size=(1, 3, 1, 1)), RNG.normal(size=(1, 3, 1, 1))

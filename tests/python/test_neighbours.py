@@ -61,6 +61,41 @@ def test_neibs2images_inverts_and_gradients():
                 [RNG.normal(size=(1, 2, 5, 5))], rng=RNG)
 
 
+def ref_wrap_centered(x, shape, step):
+    """Theano's loop: patches centered on every step-th pixel, indices wrapped once."""
+    nh, nw = shape
+    h, w = x.shape[2:]
+    rows, cols = -(-h // step[0]), -(-w // step[1])
+    out = np.zeros((x.shape[0], x.shape[1], rows, cols, nh, nw), x.dtype)
+    for r in range(rows):
+        for q in range(cols):
+            for i in range(nh):
+                for j in range(nw):
+                    y, z = r * step[0] + i - nh // 2, q * step[1] + j - nw // 2
+                    y = y + h if y < 0 else y - h if y >= h else y
+                    z = z + w if z < 0 else z - w if z >= w else z
+                    out[:, :, r, q, i, j] = x[:, :, y, z]
+    return out.reshape(-1, nh * nw)
+
+
+@pytest.mark.parametrize("shape,step,image", [
+    ((3, 3), (1, 1), (2, 3, 4, 5)),
+    ((5, 3), (2, 3), (1, 2, 7, 8)),
+    ((1, 5), (3, 2), (2, 1, 3, 5)),
+    ((3, 3), None, (1, 1, 3, 3)),
+], ids=str)
+def test_wrap_centered_matches_theanos_loop(shape, step, image):
+    x = RNG.normal(size=image)
+    xv = T.tensor4("x")
+    got = theon.function([xv], images2neibs(xv, shape, step, mode="wrap_centered"))(x)
+    np.testing.assert_array_equal(got, ref_wrap_centered(x, shape, step or shape))
+
+
+def test_wrap_centered_gradient_adds_the_shared_pixels():
+    verify_grad(lambda a: images2neibs(a, (3, 3), (1, 2), "wrap_centered"),
+                [RNG.normal(size=(1, 2, 4, 5))], rng=RNG)
+
+
 def test_errors():
     raises_matching(ValueError,
                     lambda: images2neibs(T.tensor("float64", shape=(1, 1, 5, 4)), (2, 2)),
@@ -69,8 +104,11 @@ def test_errors():
     f = theon.function([xv], images2neibs(xv, (2, 2)))
     with pytest.raises(ValueError, match="5"):
         f(np.ones((1, 1, 5, 4)))
-    with pytest.raises(NotImplementedError, match="wrap_centered"):
-        images2neibs(xv, (2, 2), mode="wrap_centered")
+    raises_matching(ValueError, lambda: images2neibs(xv, (2, 3), mode="wrap_centered"),
+                    r"images2neibs", r"odd", r"\(2, 3\)")
+    raises_matching(ValueError, lambda: images2neibs(T.tensor("float64", shape=(1, 1, 2, 9)),
+                                                     (3, 3), mode="wrap_centered"),
+                    r"images2neibs", r"3 rows in a patch, 2 in the image")
     raises_matching(TypeError, lambda: images2neibs(T.matrix(), (2, 2)), r"4-d")
     raises_matching(ValueError, lambda: images2neibs(xv, (0, 2)), r"neib_shape")
 

@@ -32,6 +32,10 @@ void sum_into(const Op& op, const NDArray& g, const Shape& target, NDArray& out)
     }
     axes.push_back(off + static_cast<int64_t>(i));
   }
+  if (axes.empty()) {  // nothing was broadcast: the gradient itself (a view, see view_map)
+    out = g;
+    return;
+  }
   std::vector<NDArray> summed(1);
   make_reduce_op(ReduceKind::Sum, std::move(axes), true)->perform({g}, summed);
   const NDArray& flat = summed[0].dtype() == g.dtype() ? summed[0] : summed[0].astype(g.dtype());
@@ -42,6 +46,8 @@ void sum_into(const Op& op, const NDArray& g, const Shape& target, NDArray& out)
 class SumToShape : public Op {
  public:
   std::string type_name() const override { return "SumToShape"; }
+  // The output is g itself when g already has the target's shape.
+  std::vector<std::pair<int, int>> view_map() const override { return {{0, 0}}; }
   std::vector<TensorType> output_types(const std::vector<Var>& in) const override {
     if (in.size() != 2) throw TypeError(op_error(*this, "expected 2 inputs (g, like)"));
     if (in[0]->type.ndim() < in[1]->type.ndim()) {
@@ -72,6 +78,8 @@ class SumToDims : public Op {
  public:
   explicit SumToDims(StaticShape shape) : shape_(std::move(shape)) {}
   std::string type_name() const override { return "SumToDims"; }
+  // The output is g itself when g already has the target's shape.
+  std::vector<std::pair<int, int>> view_map() const override { return {{0, 0}}; }
   Props fields() const override { return {{"shape", PropValue::ints(shape_)}}; }
   std::string props() const override { return static_shape_str(shape_); }
   std::vector<TensorType> output_types(const std::vector<Var>& in) const override {

@@ -25,11 +25,12 @@ def images2neibs(ten4, neib_shape, neib_step=None, mode="valid"):
         The patches' (rows, columns).
     neib_step : pair of ints or None
         The steps between patches; None means ``neib_shape`` (patches that do not overlap).
-    mode : {'valid', 'ignore_borders', 'half', 'full'}
+    mode : {'valid', 'ignore_borders', 'half', 'full', 'wrap_centered'}
         'valid': the patches must tile the image exactly (checked at run time);
         'ignore_borders': rows and columns left over are dropped; 'half' or 'full': the image
-        is padded with zeros by half the patch, or the patch minus one, on each side.
-        Theano's 'wrap_centered' is not implemented.
+        is padded with zeros by half the patch, or the patch minus one, on each side;
+        'wrap_centered': a patch (of odd sizes) centered on every ``neib_step``-th pixel, the
+        image wrapping around at its borders (``ceil(rows / step)`` patches down).
 
     Returns
     -------
@@ -55,11 +56,11 @@ def images2neibs(ten4, neib_shape, neib_step=None, mode="valid"):
         raise TypeError(f"{who}: expected a 4-d input, got {x.type}")
     nh, nw = _pair(neib_shape, "neib_shape", who)
     sh, sw = _pair(neib_shape if neib_step is None else neib_step, "neib_step", who)
+    if mode not in ("valid", "ignore_borders", "half", "full", "wrap_centered"):
+        raise ValueError(f"{who}: mode must be 'valid', 'ignore_borders', 'half', 'full' or "
+                         f"'wrap_centered', got {mode!r}")
     if mode == "wrap_centered":
-        raise NotImplementedError(f"{who}: mode 'wrap_centered' is not implemented")
-    if mode not in ("valid", "ignore_borders", "half", "full"):
-        raise ValueError(f"{who}: mode must be 'valid', 'ignore_borders', 'half' or 'full', got "
-                         f"{mode!r}")
+        return _wrap_centered(x, (nh, nw), (sh, sw), who)
     b, c = x.shape[0], x.shape[1]
     if mode in ("half", "full"):
         ph, pw = (nh // 2, nw // 2) if mode == "half" else (nh - 1, nw - 1)
@@ -83,6 +84,33 @@ def images2neibs(ten4, neib_shape, neib_step=None, mode="valid"):
     patches = [x[:, :, i:i + span_r:sh, j:j + span_c:sw] for i in range(nh) for j in range(nw)]
     stacked = T.stack(patches, axis=4)
     return stacked.reshape([b * c * rows * cols, nh * nw])
+
+
+def _wrap_centered(x, shape, step, who):
+    """images2neibs's 'wrap_centered' mode: the rows and columns of every patch, taken modulo
+    the image's, gathered with take (whose gradient adds up pixels that several patches
+    share)."""
+    from theon import tensor as T
+
+    if shape[0] % 2 == 0 or shape[1] % 2 == 0:
+        raise ValueError(f"{who}: mode 'wrap_centered' needs a patch of odd sizes, got "
+                         f"neib_shape {shape}")
+    for size, n, axis in zip(x.static_shape[2:], shape, ("rows", "columns")):
+        if size is not None and size < n:
+            raise ValueError(f"{who}: mode 'wrap_centered' needs an image of at least the "
+                             f"patch's {axis}: {n} {axis} in a patch, {size} in the image")
+    b, c = x.shape[0], x.shape[1]
+    counts, picked = [], x
+    for axis, n, s in ((2, shape[0], step[0]), (3, shape[1], step[1])):
+        size = x.shape[axis]
+        count = (size + s - 1) // s
+        # The patch around pixel k * s covers k * s - n // 2 ... k * s + n // 2, wrapped.
+        index = (T.arange(count).dimshuffle(0, "x") * s + T.arange(n) - n // 2) % size
+        picked = T.take(picked, index.flatten(), axis=axis)
+        counts.append(count)
+    rows, cols = counts
+    patches = picked.reshape([b, c, rows, shape[0], cols, shape[1]]).dimshuffle(0, 1, 2, 4, 3, 5)
+    return patches.reshape([b * c * rows * cols, shape[0] * shape[1]])
 
 
 def neibs2images(neibs, neib_shape, original_shape, mode="valid"):
