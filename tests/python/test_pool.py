@@ -174,3 +174,51 @@ def test_pool_3d_gradient_with_ties():
     verify_grad(lambda a: pool_3d(a, mode="average_exc_pad", ws=(2, 3, 2), pad=(1, 1, 1),
                                   ignore_border=True), [RNG.normal(size=(1, 2, 3, 4, 3))],
                 rng=RNG)
+
+
+def test_theanos_op_classes_build_the_same_graphs_as_the_functions():
+    from theon.tensor.signal.pool import (AveragePoolGrad, DownsampleFactorMaxGradGrad,
+                                          MaxPoolGrad, Pool, pool_3d)
+
+    x, gz, ggx = T.tensor4("x"), T.tensor4("gz"), T.tensor4("ggx")
+    xv = RNG.normal(size=(2, 3, 6, 7))
+    window = dict(ws=(3, 2), stride=(2, 2), pad=(1, 1))
+    out = Pool(ignore_border=True)(x, **window)
+    want = pool_2d(x, (3, 2), True, (2, 2), (1, 1))
+    pooled = theon.function([x], [out, want])(xv)
+    np.testing.assert_array_equal(*pooled)
+    gzv = RNG.normal(size=pooled[0].shape)
+    ggxv = RNG.normal(size=xv.shape)
+    # MaxPoolGrad is the gradient of max pooling; DownsampleFactorMaxGradGrad that of
+    # MaxPoolGrad with respect to gz.
+    grad_x = MaxPoolGrad(True)(x, out, gz, **window)
+    second = DownsampleFactorMaxGradGrad(True)(x, out, ggx, **window)
+    got = theon.function([x, gz, ggx], [grad_x, second])(xv, gzv, ggxv)
+    ref = theon.function([x, gz, ggx], [theon.grad(T.sum(want * gz), x),
+                                        theon.grad(T.sum(grad_x * ggx), gz)])(xv, gzv, ggxv)
+    np.testing.assert_allclose(got[0], ref[0], rtol=1e-12)
+    np.testing.assert_allclose(got[1], ref[1], rtol=1e-12)
+    for mode in ("sum", "average_inc_pad", "average_exc_pad"):
+        avg = Pool(True, mode)(x, **window)
+        g = AveragePoolGrad(True, mode)(x, gz, **window)
+        got, ref = theon.function([x, gz], [g, theon.grad(T.sum(avg * gz), x)])(xv, gzv)
+        np.testing.assert_allclose(got, ref, rtol=1e-12)
+    x5 = T.TensorType("float64", (None,) * 5)("x5")
+    v5 = RNG.normal(size=(1, 2, 4, 4, 5))
+    np.testing.assert_array_equal(
+        *theon.function([x5], [Pool(True, "max", ndim=3)(x5, (2, 2, 2)),
+                               pool_3d(x5, (2, 2, 2), True)])(v5))
+
+
+def test_theanos_op_classes_reject_bad_settings():
+    from theon.tensor.signal.pool import AveragePoolGrad, MaxPoolGrad, Pool
+
+    raises_matching(ValueError, lambda: Pool(True, "median"), r"Pool", r"median")
+    raises_matching(ValueError, lambda: AveragePoolGrad(True, "max"), r"AveragePoolGrad",
+                    r"'max'")
+    raises_matching(ValueError, lambda: Pool(True, ndim=4), r"Pool", r"ndim")
+    raises_matching(NotImplementedError,
+                    lambda: MaxPoolGrad(True, ndim=3)(T.tensor4(), T.tensor4(), T.tensor4(),
+                                                      (2, 2, 2)),
+                    r"MaxPoolGrad", r"pool_3d")
+    raises_matching(ValueError, lambda: Pool(True)(T.tensor4(), (2, 2, 2)), r"Pool", r"ws")

@@ -5,7 +5,8 @@ import warnings
 
 from theon.tensor._build import as_tensor_variable, build
 
-__all__ = ["pool_2d", "pool_3d", "max_pool_2d_same_size"]
+__all__ = ["pool_2d", "pool_3d", "max_pool_2d_same_size", "Pool", "MaxPoolGrad",
+           "AveragePoolGrad", "DownsampleFactorMaxGradGrad"]
 
 _MODES = ("max", "sum", "average_inc_pad", "average_exc_pad")
 
@@ -181,3 +182,213 @@ def max_pool_2d_same_size(input, patch_size):
     params = dict(ws=ws, stride=ws, pad=(0, 0), ignore_border=True, mode="max")
     out = build("pool_2d", input, **params)
     return build("max_pool_grad", input, out, out, **params)
+
+
+class _PoolOp:
+    """What Theano's pooling op classes share: the op's settings, then a call with the window
+    shape, strides and padding (ints) per node."""
+
+    def __init__(self, who, ignore_border, mode, ndim, modes):
+        if ndim not in (2, 3):
+            raise ValueError(f"{who}: ndim must be 2 or 3, got {ndim!r}")
+        if mode == "max_deterministic":
+            mode = "max"
+        if mode not in modes:
+            raise ValueError(f"{who}: mode must be one of {modes}, got {mode!r}")
+        self.who, self.ignore_border, self.mode, self.ndim = who, bool(ignore_border), mode, ndim
+
+    def _window(self, ws, stride, pad):
+        n, who = self.ndim, self.who
+        ws = _ints(ws, "ws", n, who)
+        stride = ws if stride is None else _ints(stride, "stride", n, who)
+        pad = (0,) * n if pad is None else _ints(pad, "pad", n, who)
+        return ws, stride, pad
+
+    def _params(self, ws, stride, pad):
+        if self.ndim != 2:
+            raise NotImplementedError(f"{self.who}: only ndim=2 builds this op directly; "
+                                      "take the gradient of pool_3d instead")
+        ws, stride, pad = self._window(ws, stride, pad)
+        return dict(ws=ws, stride=stride, pad=pad, ignore_border=self.ignore_border,
+                    mode=self.mode)
+
+
+class Pool(_PoolOp):
+    """Theano's pooling op: ``Pool(ignore_border, mode, ndim)(input, ws, stride, pad)``.
+
+    Parameters
+    ----------
+    ignore_border : bool
+        As in pool_2d.
+    mode : {'max', 'sum', 'average_inc_pad', 'average_exc_pad'}
+        The reduction.
+    ndim : {2, 3}
+        The number of trailing axes the windows span (3: pool_3d).
+
+    Examples
+    --------
+    >>> from theon.tensor.signal.pool import Pool
+    >>> x = T.dtensor4('x')
+    >>> f = theon.function([x], Pool(ignore_border=True)(x, (2, 2)))
+    >>> f(np.arange(16.).reshape(1, 1, 4, 4))
+    array([[[[ 5.,  7.],
+             [13., 15.]]]])
+    """
+
+    def __init__(self, ignore_border=False, mode="max", ndim=2, openmp=None):
+        super().__init__("Pool", ignore_border, mode, ndim, _MODES)
+
+    def __call__(self, input, ws, stride=None, pad=None):
+        """The pooled input.
+
+        Parameters
+        ----------
+        input : Variable
+            At least ``ndim``-d.
+        ws, stride, pad : ints
+            The window shape, the steps (None: ``ws``) and the padding (None: 0).
+
+        Returns
+        -------
+        Variable
+            The pooled input.
+        """
+        ws, stride, pad = self._window(ws, stride, pad)
+        pool = pool_2d if self.ndim == 2 else pool_3d
+        return pool(input, ws, self.ignore_border, stride, pad, self.mode)
+
+
+class MaxPoolGrad(_PoolOp):
+    """Theano's gradient op of max pooling:
+    ``MaxPoolGrad(ignore_border)(x, maxout, gz, ws, stride, pad)`` routes ``gz`` to the
+    elements of ``x`` that won their windows (``maxout`` is the pooled ``x``).
+
+    Parameters
+    ----------
+    ignore_border : bool
+        As in pool_2d.
+    ndim : 2
+        The windows span the last two axes.
+    mode : 'max'
+        The only mode.
+
+    Examples
+    --------
+    >>> from theon.tensor.signal.pool import MaxPoolGrad, Pool
+    >>> x, gz = T.dmatrix('x'), T.dmatrix('gz')
+    >>> g = MaxPoolGrad(True)(x, Pool(True)(x, (2, 2)), gz, (2, 2))
+    >>> theon.function([x, gz], g)([[1., 4.], [3., 2.]], [[10.]])
+    array([[ 0., 10.],
+           [ 0.,  0.]])
+    """
+
+    def __init__(self, ignore_border, ndim=2, openmp=None, mode="max"):
+        super().__init__("MaxPoolGrad", ignore_border, mode, ndim, ("max",))
+
+    def __call__(self, x, maxout, gz, ws, stride=None, pad=None):
+        """The gradient with respect to ``x``.
+
+        Parameters
+        ----------
+        x, maxout, gz : Variable
+            The pooled input, its max pooling and the gradient of the pooled result.
+        ws, stride, pad : ints
+            As in Pool.
+
+        Returns
+        -------
+        Variable
+            Of x's shape.
+        """
+        return build("max_pool_grad", as_tensor_variable(x), as_tensor_variable(maxout),
+                     as_tensor_variable(gz), **self._params(ws, stride, pad))
+
+
+class AveragePoolGrad(_PoolOp):
+    """Theano's gradient op of sum and average pooling:
+    ``AveragePoolGrad(ignore_border, mode)(x, gz, ws, stride, pad)``.
+
+    Parameters
+    ----------
+    ignore_border : bool
+        As in pool_2d.
+    mode : {'sum', 'average_inc_pad', 'average_exc_pad'}
+        The pooling whose gradient this is.
+    ndim : 2
+        The windows span the last two axes.
+
+    Examples
+    --------
+    >>> from theon.tensor.signal.pool import AveragePoolGrad
+    >>> x, gz = T.dmatrix('x'), T.dmatrix('gz')
+    >>> g = AveragePoolGrad(True)(x, gz, (2, 2))
+    >>> theon.function([x, gz], g)([[1., 4.], [3., 2.]], [[8.]])
+    array([[2., 2.],
+           [2., 2.]])
+    """
+
+    def __init__(self, ignore_border, mode="average_inc_pad", ndim=2):
+        super().__init__("AveragePoolGrad", ignore_border, mode, ndim, _MODES[1:])
+
+    def __call__(self, x, gz, ws, stride=None, pad=None):
+        """The gradient with respect to ``x``.
+
+        Parameters
+        ----------
+        x, gz : Variable
+            The pooled input and the gradient of the pooled result.
+        ws, stride, pad : ints
+            As in Pool.
+
+        Returns
+        -------
+        Variable
+            Of x's shape.
+        """
+        return build("average_pool_grad", as_tensor_variable(x), as_tensor_variable(gz),
+                     **self._params(ws, stride, pad))
+
+
+class DownsampleFactorMaxGradGrad(_PoolOp):
+    """Theano's second-order op of max pooling:
+    ``DownsampleFactorMaxGradGrad(ignore_border)(x, maxout, ggx, ws, stride, pad)`` is ``ggx``
+    read at each window's winner (the gradient of MaxPoolGrad with respect to ``gz``).
+
+    Parameters
+    ----------
+    ignore_border : bool
+        As in pool_2d.
+    mode : 'max'
+        The only mode.
+    ndim : 2
+        The windows span the last two axes.
+
+    Examples
+    --------
+    >>> from theon.tensor.signal.pool import DownsampleFactorMaxGradGrad, Pool
+    >>> x, ggx = T.dmatrix('x'), T.dmatrix('ggx')
+    >>> gg = DownsampleFactorMaxGradGrad(True)(x, Pool(True)(x, (2, 2)), ggx, (2, 2))
+    >>> theon.function([x, ggx], gg)([[1., 4.], [3., 2.]], [[5., 6.], [7., 8.]])
+    array([[6.]])
+    """
+
+    def __init__(self, ignore_border, mode="max", ndim=2):
+        super().__init__("DownsampleFactorMaxGradGrad", ignore_border, mode, ndim, ("max",))
+
+    def __call__(self, x, maxout, ggx, ws, stride=None, pad=None):
+        """The second-order term, of maxout's shape.
+
+        Parameters
+        ----------
+        x, maxout, ggx : Variable
+            The pooled input, its max pooling, and a gradient of x's shape.
+        ws, stride, pad : ints
+            As in Pool.
+
+        Returns
+        -------
+        Variable
+            Of maxout's shape.
+        """
+        return build("max_pool_grad_grad", as_tensor_variable(x), as_tensor_variable(maxout),
+                     as_tensor_variable(ggx), **self._params(ws, stride, pad))
