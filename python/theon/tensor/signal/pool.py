@@ -214,7 +214,7 @@ class _PoolOp:
 
 
 class Pool(_PoolOp):
-    """Theano's pooling op: ``Pool(ignore_border, mode, ndim)(input, ws, stride, pad)``.
+    """Theano's pooling op, ``Pool(ignore_border, mode, ndim)(input, ws, stride, pad)``.
 
     Parameters
     ----------
@@ -259,9 +259,11 @@ class Pool(_PoolOp):
 
 
 class MaxPoolGrad(_PoolOp):
-    """Theano's gradient op of max pooling:
+    """Theano's gradient op of max pooling.
+
     ``MaxPoolGrad(ignore_border)(x, maxout, gz, ws, stride, pad)`` routes ``gz`` to the
-    elements of ``x`` that won their windows (``maxout`` is the pooled ``x``).
+    elements of ``x`` that won their windows (``maxout`` is the pooled ``x``, ``gz`` the
+    gradient of it; ws, stride and pad as in Pool). The result has x's shape.
 
     Parameters
     ----------
@@ -286,27 +288,14 @@ class MaxPoolGrad(_PoolOp):
         super().__init__("MaxPoolGrad", ignore_border, mode, ndim, ("max",))
 
     def __call__(self, x, maxout, gz, ws, stride=None, pad=None):
-        """The gradient with respect to ``x``.
-
-        Parameters
-        ----------
-        x, maxout, gz : Variable
-            The pooled input, its max pooling and the gradient of the pooled result.
-        ws, stride, pad : ints
-            As in Pool.
-
-        Returns
-        -------
-        Variable
-            Of x's shape.
-        """
         return build("max_pool_grad", as_tensor_variable(x), as_tensor_variable(maxout),
                      as_tensor_variable(gz), **self._params(ws, stride, pad))
 
 
 class AveragePoolGrad(_PoolOp):
-    """Theano's gradient op of sum and average pooling:
-    ``AveragePoolGrad(ignore_border, mode)(x, gz, ws, stride, pad)``.
+    """Theano's gradient op of sum and average pooling.
+
+    ``AveragePoolGrad(ignore_border, mode)(x, gz, ws, stride, pad)``, of x's shape.
 
     Parameters
     ----------
@@ -331,28 +320,16 @@ class AveragePoolGrad(_PoolOp):
         super().__init__("AveragePoolGrad", ignore_border, mode, ndim, _MODES[1:])
 
     def __call__(self, x, gz, ws, stride=None, pad=None):
-        """The gradient with respect to ``x``.
-
-        Parameters
-        ----------
-        x, gz : Variable
-            The pooled input and the gradient of the pooled result.
-        ws, stride, pad : ints
-            As in Pool.
-
-        Returns
-        -------
-        Variable
-            Of x's shape.
-        """
         return build("average_pool_grad", as_tensor_variable(x), as_tensor_variable(gz),
                      **self._params(ws, stride, pad))
 
 
 class DownsampleFactorMaxGradGrad(_PoolOp):
-    """Theano's second-order op of max pooling:
+    """Theano's second-order op of max pooling.
+
     ``DownsampleFactorMaxGradGrad(ignore_border)(x, maxout, ggx, ws, stride, pad)`` is ``ggx``
-    read at each window's winner (the gradient of MaxPoolGrad with respect to ``gz``).
+    read at each window's winner (the gradient of MaxPoolGrad with respect to ``gz``), of
+    maxout's shape.
 
     Parameters
     ----------
@@ -376,19 +353,5 @@ class DownsampleFactorMaxGradGrad(_PoolOp):
         super().__init__("DownsampleFactorMaxGradGrad", ignore_border, mode, ndim, ("max",))
 
     def __call__(self, x, maxout, ggx, ws, stride=None, pad=None):
-        """The second-order term, of maxout's shape.
-
-        Parameters
-        ----------
-        x, maxout, ggx : Variable
-            The pooled input, its max pooling, and a gradient of x's shape.
-        ws, stride, pad : ints
-            As in Pool.
-
-        Returns
-        -------
-        Variable
-            Of maxout's shape.
-        """
         return build("max_pool_grad_grad", as_tensor_variable(x), as_tensor_variable(maxout),
                      as_tensor_variable(ggx), **self._params(ws, stride, pad))
