@@ -2,6 +2,8 @@
 back, shared variables read and updated in the body), map/reduce/foldl/foldr, gradients
 against finite differences, shape inference and errors."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -283,3 +285,63 @@ def test_rewrites_hoist_invariants_drop_unused_and_keep_only_last_rows():
     np.testing.assert_allclose(back(*args), theon.function([x, w, h0], hs)(*args)[-3])
     with pytest.raises(IndexError):
         back(f64(1, 3), args[1], args[2])
+
+
+@pytest.fixture
+def generated_kernels():
+    """Fusion and generated kernels on, built before a scan body's first step: a body that is
+    one fused loop then runs its steps after the first as calls of that loop, without the VM."""
+    cxx = os.environ.get("CXX") or "g++"
+    with theon.config.change_flags(cxx=cxx, optimizer_excluding="", compile_wait=True):
+        yield
+
+
+def test_scalar_recurrence_in_the_generated_loop(generated_kernels):
+    a = T.dscalar("a")
+    x0 = T.dscalar("x0")
+    out, _ = theon.scan(lambda x, a_: a_ * x + 1.0, outputs_info=x0, non_sequences=a,
+                        n_steps=1000)
+    last = theon.function([a, x0], out[-1])
+    every = theon.function([a, x0], out)
+    want, x = [], 0.5
+    for _ in range(1000):
+        x = 0.999 * x + 1.0
+        want.append(x)
+    assert last(0.999, 0.5) == want[-1]  # the same operations in the same order: exact
+    np.testing.assert_array_equal(every(0.999, 0.5), want)
+    # NaN and infinities pass through unchanged.
+    assert np.isnan(last(np.nan, 0.5))
+    assert last(2.0, np.inf) == np.inf and last(-0.0, -0.0) == 1.0
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_vector_steps_in_the_generated_loop(generated_kernels, dtype):
+    """Taps -2 and -1 of a recurrent output kept to its last rows (a ring), a sequence read
+    backwards and strided, a broadcast non-sequence, an output not fed back."""
+    x = T.matrix("x", dtype=dtype)
+    init = T.matrix("init", dtype=dtype)
+    b = T.vector("b", dtype=dtype)
+    c = T.scalar("c", dtype=dtype)
+
+    def step(xt, y2, y1, b_, c_):
+        y = 0.5 * y1 - 0.25 * y2 + xt * b_ + c_
+        return y, y * y
+
+    (ys, squares), _ = theon.scan(step, sequences=x, non_sequences=[b, c], go_backwards=True,
+                                  outputs_info=[dict(initial=init, taps=[-2, -1]), None])
+    f_last = theon.function([x, init, b, c], [ys[-1], squares])
+    f_all = theon.function([x, init, b, c], ys)
+    xv = RNG.standard_normal((40, 6)).astype(dtype)[:, ::2]  # rows of 3, stride 2 elements
+    iv = RNG.standard_normal((2, 3)).astype(dtype)
+    bv = RNG.standard_normal(3).astype(dtype)
+    cv = np.asarray(RNG.standard_normal(), dtype=dtype)
+    rows, sq = list(iv), []
+    for t in range(40):
+        rows.append(0.5 * rows[-1] - 0.25 * rows[-2] + xv[39 - t] * bv + cv)
+        sq.append(rows[-1] * rows[-1])
+    last, squares_v = f_last(xv, iv, bv, cv)
+    tol = dict(rtol=1e-5, atol=1e-6) if dtype == "float32" else dict(rtol=1e-12, atol=0)
+    np.testing.assert_allclose(last, rows[-1], **tol)
+    np.testing.assert_allclose(squares_v, np.array(sq), **tol)
+    np.testing.assert_allclose(f_all(xv, iv, bv, cv), np.array(rows[2:]), **tol)
+    assert last.dtype == dtype and squares_v.shape == (40, 3)
