@@ -16,19 +16,14 @@ constexpr int64_t kMaxRowElements = int64_t{1} << 12;
 // The generated loop's counter array has this many entries (codegen/emit.cpp).
 constexpr int kMaxKernelDims = 64;
 
-// Where one operand is at each step: row `row` of the rows starting at `base`, `row_bytes`
-// apart; the row advances by one per step and wraps at `rows` (a ring of kept rows; 0: no
-// wrap). A non-sequence stays put (row_bytes 0).
+// Where one operand is at each step, as the generated step loop reads it: row `row` of the
+// rows starting at `base`, `row_bytes` apart; the row advances by one per step and wraps at
+// `rows` (a ring of kept rows; 0: no wrap). A non-sequence stays put (row_bytes 0).
 struct StepAddress {
   char* base;
   int64_t row_bytes;
   int64_t rows;
   int64_t row;
-
-  char* at() const { return base + row * row_bytes; }
-  void advance() {
-    if (++row == rows) row = 0;
-  }
 };
 
 // One operand of the loop: its array at the first step (for the shape and layout checks and
@@ -84,8 +79,8 @@ bool run_steps_in_generated_loop(const Scan& scan, const Program& program,
   const Instruction& ins = program.code[0];
   const auto* kernel = dynamic_cast<const codegen::FusedLoopKernel*>(ins.kernel);
   if (kernel == nullptr || kernel->op().reduction()) return false;
-  const FusedKernelFn fn = kernel->installed();
-  if (fn == nullptr) return false;
+  const codegen::FusedStepLoopFn step_loop = kernel->step_loop();
+  if (step_loop == nullptr) return false;
   const Fused& op = kernel->op();
   const int n_stacked = spec.n_mitsot() + spec.n_nitsot;
 
@@ -145,16 +140,16 @@ bool run_steps_in_generated_loop(const Scan& scan, const Program& program,
   for (size_t k = 0; k < nops; ++k) {
     std::copy(plan.strides[k].begin(), plan.strides[k].end(), strides.begin() + k * nd);
   }
-  std::vector<StepAddress> addresses;
-  for (const Operand& operand : operands) addresses.push_back(operand.address);
-  std::vector<char*> base(nops);
-  for (int64_t t = first; t < n; ++t) {
-    for (size_t k = 0; k < nops; ++k) {
-      base[k] = addresses[k].at();
-      addresses[k].advance();
-    }
-    fn(nd, plan.shape.data(), base.data(), strides.data());
+  std::vector<char*> base;
+  std::vector<int64_t> row_bytes, rows, row;
+  for (const Operand& operand : operands) {
+    base.push_back(operand.address.base);
+    row_bytes.push_back(operand.address.row_bytes);
+    rows.push_back(operand.address.rows);
+    row.push_back(operand.address.row);
   }
+  step_loop(n - first, nd, plan.shape.data(), strides.data(), base.data(), row_bytes.data(),
+            rows.data(), row.data());
   return true;
 }
 

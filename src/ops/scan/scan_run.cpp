@@ -44,9 +44,10 @@ const Scan::Compiled& Scan::compiled() const {
     Mode mode;
     mode.name = spec_.mode;
     // As function() does: with compile_wait the body's generated kernels are in place before
-    // its first step.
+    // its first step. Their step loops run the steps of a body that is one fused loop.
     LinkOptions options;
     options.wait_for_kernels = Config::global().get("compile_wait") == "True";
+    options.step_loops = true;
     c->linked = compile(*c->fg, mode, options);
     compiled_ = std::move(c);
   });
