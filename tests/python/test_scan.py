@@ -1,6 +1,6 @@
 """theon.scan: values against NumPy loops (taps, go_backwards, n_steps, until, outputs not fed
 back, shared variables read and updated in the body), map/reduce/foldl/foldr, gradients
-against finite differences, shape inference and errors."""
+and R-operators against finite differences, shape inference and errors."""
 
 import os
 
@@ -180,6 +180,44 @@ def test_second_order_gradient():
         return (theon.grad(c, w) ** 2).sum()
 
     verify_grad(grad_norm, [f64(3, 2), f64(2), f64(2, 2) * 0.5], rng=RNG)
+
+
+def _central_difference(f, args, directions, eps=1e-6):
+    plus = f(*[a + eps * d for a, d in zip(args, directions)])
+    minus = f(*[a - eps * d for a, d in zip(args, directions)])
+    return (plus - minus) / (2 * eps)
+
+
+def test_rop_of_a_recurrence_matches_finite_differences():
+    x, w, vx, vw = T.dmatrix("x"), T.dmatrix("w"), T.dmatrix("vx"), T.dmatrix("vw")
+    h0, vh = T.dvector("h0"), T.dvector("vh")
+    hs = _rnn(x, h0, w)
+    jv = theon.function([x, h0, w, vx, vh, vw],
+                        theon.gradient.Rop(hs, [x, h0, w], [vx, vh, vw]))
+    run = theon.function([x, h0, w], hs)
+    args = [f64(5, 3), f64(3), f64(3, 3) * 0.5]
+    directions = [f64(5, 3), f64(3), f64(3, 3)]
+    got = jv(*args, *directions)
+    assert got.shape == (5, 3)
+    np.testing.assert_allclose(got, _central_difference(run, args, directions),
+                               rtol=1e-6, atol=1e-8)
+    # With respect to the weights alone, a direction along them only.
+    jw = theon.function([x, h0, w, vw], theon.gradient.Rop(hs[-1], w, vw))
+    np.testing.assert_allclose(
+        jw(*args, directions[2]),
+        _central_difference(lambda w_: run(args[0], args[1], w_)[-1], [args[2]], [directions[2]]),
+        rtol=1e-6, atol=1e-8)
+
+
+def test_rop_through_taps_going_backwards():
+    x, init, vx, vi = T.dvector("x"), T.dvector("init"), T.dvector("vx"), T.dvector("vi")
+    out, _ = theon.scan(lambda xt, a, b: a * T.sin(b) + xt, sequences=x,
+                        outputs_info=dict(initial=init, taps=[-3, -1]), go_backwards=True)
+    jv = theon.function([x, init, vx, vi], theon.gradient.Rop(out, [x, init], [vx, vi]))
+    run = theon.function([x, init], out)
+    args, directions = [f64(6), f64(3)], [f64(6), f64(3)]
+    np.testing.assert_allclose(jv(*args, *directions),
+                               _central_difference(run, args, directions), rtol=1e-6, atol=1e-8)
 
 
 def test_truncated_gradient_covers_only_the_last_steps():
