@@ -156,6 +156,10 @@ def _rnn(x, h0, w):
 def test_gradient_of_a_recurrence_matches_finite_differences():
     verify_grad(lambda x, h0, w: (_rnn(x, h0, w) ** 2).sum(),
                 [f64(5, 3), f64(3), f64(3, 3) * 0.5], rng=RNG)
+    # Over zero steps the weights' gradient (a sum over the steps) is zeros of their shape.
+    x, h0, w = T.dmatrix("x"), T.dvector("h0"), T.dmatrix("w")
+    g = theon.function([x, h0, w], theon.grad(_rnn(x, h0, w).sum(), w))
+    np.testing.assert_array_equal(g(np.zeros((0, 3)), f64(3), f64(3, 3)), np.zeros((3, 3)))
 
 
 def test_gradient_through_taps_backwards_and_shared():
