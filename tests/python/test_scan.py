@@ -387,3 +387,21 @@ def test_vector_steps_in_the_generated_loop(generated_kernels, dtype):
     np.testing.assert_allclose(squares_v, np.array(sq), **tol)
     np.testing.assert_allclose(f_all(xv, iv, bv, cv), np.array(rows[2:]), **tol)
     assert last.dtype == dtype and squares_v.shape == (40, 3)
+
+
+
+def test_scalar_taps_and_sequence_in_the_generated_loop(generated_kernels):
+    """Taps -2 and -1 of a scalar output (the latter the value the step before wrote, the
+    former two steps back) and a sequence element: each step reads exactly its own values."""
+    x = T.dvector("x")
+    init = T.dvector("init")
+    k = T.dscalar("k")
+    out, _ = theon.scan(lambda xt, a2, a1, k_: a1 + a2 * k_ + xt, sequences=x,
+                        outputs_info=dict(initial=init, taps=[-2, -1]), non_sequences=k)
+    f = theon.function([x, init, k], out)
+    xv, iv, kv = f64(300), np.array([0.25, -1.5]), -0.5
+    want, a2, a1 = [], iv[0], iv[1]
+    for t in range(300):
+        a2, a1 = a1, a1 + a2 * kv + xv[t]
+        want.append(a1)
+    np.testing.assert_array_equal(f(xv, iv, kv), want)

@@ -15,11 +15,14 @@ namespace theon::codegen {
 
 // A generated step loop: runs the kernel `steps` times over `shape` (as FusedKernelFn reads
 // shape and strides), operand k at base[k] + row[k] * row_bytes[k] at each step, its row
-// advancing by one per step and wrapping to 0 at rows[k] (a ring; 0: never). Leaves in row[k]
-// the row of the step after the last. What a scan runs when its body is one fused loop.
+// advancing by one per step and wrapping to 0 at rows[k] (a ring; 0: never). feed[i] is the
+// output whose row of the step before input i always is (-1: none), which steps of one
+// element pass in a register. Leaves in row[k] the row of the step after the last. What a
+// scan runs when its body is one fused loop.
 using FusedStepLoopFn = void (*)(int64_t steps, int64_t nd, const int64_t* shape,
                                  const int64_t* strides, char* const* base,
-                                 const int64_t* row_bytes, const int64_t* rows, int64_t* row);
+                                 const int64_t* row_bytes, const int64_t* rows, int64_t* row,
+                                 const int64_t* feed);
 
 class FusedLoopKernel final : public Kernel {
  public:

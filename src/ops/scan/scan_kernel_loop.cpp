@@ -27,10 +27,13 @@ struct StepAddress {
 };
 
 // One operand of the loop: its array at the first step (for the shape and layout checks and
-// the loop plan, which every later step shares) and how it moves.
+// the loop plan, which every later step shares) and how it moves. An input that is tap -1 of
+// recurrent output `previous_row_of` reads at each step the row that output wrote the step
+// before.
 struct Operand {
   NDArray first;
   StepAddress address;
+  int previous_row_of = -1;
 };
 
 // Row `row` of `stack`, moving one row per step; `ring`: the stack's rows form a ring.
@@ -57,7 +60,10 @@ std::optional<Operand> inner_input_operand(const Scan& scan, const std::vector<V
     for (int64_t tap : spec.taps[i]) {
       if (tap_input++ == k) {
         const NDArray& ring = buffers[i];
-        return stacked_operand(ring, (spec.window(i) + first + tap) % ring.shape(0), true);
+        Operand operand =
+            stacked_operand(ring, (spec.window(i) + first + tap) % ring.shape(0), true);
+        if (tap == -1) operand.previous_row_of = i;
+        return operand;
       }
     }
   }
@@ -86,6 +92,7 @@ bool run_steps_in_generated_loop(const Scan& scan, const Program& program,
 
   // Operands in the kernel's order: its outputs, each an inner output's row, then its inputs.
   std::vector<Operand> operands;
+  std::vector<int64_t> output_of_stack(n_stacked, -1);
   for (size_t o = 0; o < ins.out.size(); ++o) {
     const auto& out_slot = program.output_slots;
     const auto at = std::find(out_slot.begin(), out_slot.begin() + n_stacked, ins.out[o]);
@@ -95,6 +102,7 @@ bool run_steps_in_generated_loop(const Scan& scan, const Program& program,
     const int i = static_cast<int>(at - out_slot.begin());
     const NDArray& stack = buffers[i];
     if (stack.dtype() != op.value_dtype(op.outputs()[o])) return false;
+    output_of_stack[i] = static_cast<int64_t>(o);
     operands.push_back(i < spec.n_mitsot()
                            ? stacked_operand(stack, (spec.window(i) + first) % stack.shape(0), true)
                            : stacked_operand(stack, first, false));
@@ -141,15 +149,19 @@ bool run_steps_in_generated_loop(const Scan& scan, const Program& program,
     std::copy(plan.strides[k].begin(), plan.strides[k].end(), strides.begin() + k * nd);
   }
   std::vector<char*> base;
-  std::vector<int64_t> row_bytes, rows, row;
+  std::vector<int64_t> row_bytes, rows, row, feed;
   for (const Operand& operand : operands) {
     base.push_back(operand.address.base);
     row_bytes.push_back(operand.address.row_bytes);
     rows.push_back(operand.address.rows);
     row.push_back(operand.address.row);
   }
+  for (size_t k = ins.out.size(); k < nops; ++k) {
+    const int i = operands[k].previous_row_of;
+    feed.push_back(i < 0 ? -1 : output_of_stack[i]);
+  }
   step_loop(n - first, nd, plan.shape.data(), strides.data(), base.data(), row_bytes.data(),
-            rows.data(), row.data());
+            rows.data(), row.data(), feed.data());
   return true;
 }
 
