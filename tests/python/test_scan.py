@@ -387,6 +387,12 @@ def test_vector_steps_in_the_generated_loop(generated_kernels, dtype):
     np.testing.assert_allclose(squares_v, np.array(sq), **tol)
     np.testing.assert_allclose(f_all(xv, iv, bv, cv), np.array(rows[2:]), **tol)
     assert last.dtype == dtype and squares_v.shape == (40, 3)
+    # Without the second output the body is one fused loop, whose step loop runs the steps.
+    ys_only, _ = theon.scan(lambda xt, y2, y1, b_, c_: step(xt, y2, y1, b_, c_)[0], sequences=x,
+                            non_sequences=[b, c], go_backwards=True,
+                            outputs_info=dict(initial=init, taps=[-2, -1]))
+    np.testing.assert_allclose(theon.function([x, init, b, c], ys_only)(xv, iv, bv, cv),
+                               np.array(rows[2:]), **tol)
 
 
 
