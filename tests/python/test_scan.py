@@ -162,6 +162,22 @@ def test_gradient_of_a_recurrence_matches_finite_differences():
     np.testing.assert_array_equal(g(np.zeros((0, 3)), f64(3), f64(3, 3)), np.zeros((3, 3)))
 
 
+def test_non_sequence_gradients_keep_their_types():
+    """Gradients of non-sequences (summed over the steps in the reverse loop) have the
+    non-sequence's dtype and broadcastable shape, float32 ones beside a float64 body too."""
+    x, w, b, s = T.dmatrix("x"), T.fvector("w"), T.row("b", dtype="float64"), T.fscalar("s")
+    out, _ = theon.scan(lambda xt, h, w_, b_, s_: T.tanh(h * w_ + xt + b_[0] * s_), sequences=x,
+                        outputs_info=T.zeros(3, dtype="float64"), non_sequences=[w, b, s])
+    grads = theon.grad(out.sum(), [w, b, s])
+    assert [g.type for g in grads] == [w.type, b.type, s.type]
+    f = theon.function([x, w, b, s], grads)
+    args = [np.ones(3, dtype="float32"), f64(1, 3), np.float32(0.5)]
+    for got, v in zip(f(f64(4, 3), *args), args):
+        assert got.dtype == np.asarray(v).dtype and got.shape == np.shape(v)
+    for got in f(np.zeros((0, 3)), *args):
+        assert not got.any()
+
+
 def test_gradient_through_taps_backwards_and_shared():
     w = theon.shared(np.array([0.3, -0.2]), "w_grad")
 
