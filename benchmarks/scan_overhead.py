@@ -16,6 +16,7 @@ def theon_fn(steps):
     import theon
     import theon.tensor as T
 
+    theon.config.compile_wait = True  # the body's generated kernel too, before the first call
     a = T.dscalar("a")
     x0 = T.dscalar("x0")
     out, _ = theon.scan(lambda x, a_: a_ * x + 1.0, outputs_info=x0, non_sequences=a,

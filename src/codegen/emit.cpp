@@ -105,13 +105,13 @@ const char* c_type(DType dtype) {
 // item size or 0 for inputs known to be scalars, and a strided one otherwise. Scalar inputs
 // are loaded once. A reduction's inner loop keeps 8 partial results when the inner dimension
 // is reduced, so that it vectorizes without reassociating floating-point sums.
-std::string emit_kernel(const Fused& op, const std::string& symbol) {
+std::string emit_kernel(const Fused& op, const std::string& symbol, bool exported) {
   const int nin = static_cast<int>(op.input_types().size());
   const bool reducing = op.reduction().has_value();
   const int nout = reducing ? 1 : static_cast<int>(op.outputs().size());
   const int nops = nout + nin;
   std::ostringstream s;
-  s << "extern \"C\" void " << symbol
+  s << (exported ? "extern \"C\" void " : "static inline void ") << symbol
     << "(int64_t nd, const int64_t* shape, char* const* base, const int64_t* strides) {\n";
   s << "  char* p[" << nops << "];\n";
   s << "  int64_t st[" << nops << "];\n";
@@ -256,7 +256,73 @@ std::string emit_kernel(const Fused& op, const std::string& symbol) {
   return s.str();
 }
 
-std::string emit_module(const std::vector<std::pair<const Fused*, std::string>>& kernels) {
+// The step loop calls a private copy of the kernel, which the compiler inlines (an exported
+// one could be interposed, which -fPIC makes it assume). Each operand's row index is kept in a
+// local array, written back at the end, so that stores through the operands need not be assumed
+// to change it. Steps of one element run the expression in the loop itself, and an input that
+// is the row an output wrote the step before (feed) takes that value from a register: through
+// memory, the store and reload would add their latency to every step of a recurrence.
+std::string emit_step_loop(const Fused& op, const std::string& symbol) {
+  const int nin = static_cast<int>(op.input_types().size());
+  const int nout = static_cast<int>(op.outputs().size());
+  const std::string kernel = symbol + "_kernel";
+  const std::string n = std::to_string(nout + nin);
+  auto out_type = [&](int j) { return std::string(c_type(op.value_dtype(op.outputs()[j]))); };
+  auto in_type = [&](int i) { return std::string(c_type(op.input_types()[i].dtype)); };
+  auto at = [](const std::string& type, const std::string& address) {
+    return "*reinterpret_cast<" + type + "*>(" + address + ")";
+  };
+  std::ostringstream s;
+  s << emit_kernel(op, kernel, false);
+  s << "extern \"C\" void " << symbol
+    << "(int64_t steps, int64_t nd, const int64_t* shape, const int64_t* strides, "
+       "char* const* base, const int64_t* row_bytes, const int64_t* rows, int64_t* row, "
+       "const int64_t* feed) {\n";
+  s << "  char* p[" << n << "];\n";
+  s << "  int64_t r[" << n << "], rb[" << n << "], wrap[" << n << "];\n";
+  s << "  for (int k = 0; k < " << n
+    << "; ++k) { r[k] = row[k]; rb[k] = row_bytes[k]; wrap[k] = rows[k]; }\n";
+  const std::string advance = "    for (int k = 0; k < " + n +
+                              "; ++k) {\n      p[k] = base[k] + r[k] * rb[k];\n"
+                              "      if (++r[k] == wrap[k]) r[k] = 0;\n    }\n";
+  s << "  if (nd == 1 && shape[0] == 1) {\n";
+  for (int j = 0; j < nout; ++j) s << "    " << out_type(j) << " last" << j << "{};\n";
+  // The fed values at the first step are in memory.
+  for (int i = 0; i < nin; ++i) {
+    for (int j = 0; j < nout; ++j) {
+      if (out_type(j) != in_type(i)) continue;
+      const std::string k = std::to_string(nout + i);
+      s << "    if (feed[" << i << "] == " << j << ") last" << j << " = "
+        << at("const " + in_type(i), "base[" + k + "] + r[" + k + "] * rb[" + k + "]") << ";\n";
+    }
+  }
+  s << "    for (int64_t t = 0; t < steps; ++t) {\n" << advance;
+  for (int i = 0; i < nin; ++i) {
+    std::string v = at("const " + in_type(i), "p[" + std::to_string(nout + i) + "]");
+    for (int j = nout - 1; j >= 0; --j) {
+      if (out_type(j) != in_type(i)) continue;
+      v = "feed[" + std::to_string(i) + "] == " + std::to_string(j) + " ? last" +
+          std::to_string(j) + " : " + v;
+    }
+    s << "      const " << in_type(i) << " " << value(i) << " = " << v << ";\n";
+  }
+  s << emit_steps(op, "      ");
+  for (int j = 0; j < nout; ++j) {
+    s << "      " << at(out_type(j), "p[" + std::to_string(j) + "]") << " = "
+      << value(op.outputs()[j]) << ";\n";
+    s << "      last" << j << " = " << value(op.outputs()[j]) << ";\n";
+  }
+  s << "    }\n";
+  s << "  } else {\n";
+  s << "    for (int64_t t = 0; t < steps; ++t) {\n" << advance;
+  s << "      " << kernel << "(nd, shape, p, strides);\n    }\n";
+  s << "  }\n";
+  s << "  for (int k = 0; k < " << n << "; ++k) row[k] = r[k];\n}\n";
+  return s.str();
+}
+
+std::string emit_module(const std::vector<std::pair<const Fused*, std::string>>& kernels,
+                        bool step_loops) {
   std::string prelude = kScalarFunctionsSource;
   const std::string once = "#pragma once\n";
   if (const size_t at = prelude.find(once); at != std::string::npos) prelude.erase(at, once.size());
@@ -264,7 +330,12 @@ std::string emit_module(const std::vector<std::pair<const Fused*, std::string>>&
   s += kVectorMath;
   s += prelude;
   s += "\nusing namespace std;\nusing namespace theon::scalar_functions;\n\n";
-  for (const auto& [op, symbol] : kernels) s += emit_kernel(*op, symbol) + "\n";
+  for (const auto& [op, symbol] : kernels) {
+    s += emit_kernel(*op, symbol) + "\n";
+    if (step_loops && !op->reduction()) {
+      s += emit_step_loop(*op, symbol + kStepLoopSuffix) + "\n";
+    }
+  }
   return s;
 }
 

@@ -23,7 +23,9 @@ constexpr int kMaxKernelDims = 64;
 }  // namespace
 
 FusedLoopKernel::FusedLoopKernel(std::shared_ptr<const Fused> op)
-    : op_(std::move(op)), native_(std::make_shared<std::atomic<FusedKernelFn>>(nullptr)) {}
+    : op_(std::move(op)),
+      native_(std::make_shared<std::atomic<FusedKernelFn>>(nullptr)),
+      step_loop_(std::make_shared<std::atomic<FusedStepLoopFn>>(nullptr)) {}
 
 void FusedLoopKernel::run(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
   if (FusedKernelFn fn = installed()) {

@@ -23,6 +23,7 @@ struct NativeBuild::State {
   // Kernels of equal ops share a symbol. The slots are shared with the kernels, so that a
   // function dropped while its module compiles leaves nothing dangling.
   std::vector<std::pair<std::shared_ptr<std::atomic<FusedKernelFn>>, std::string>> slots;
+  std::vector<std::pair<std::shared_ptr<std::atomic<FusedStepLoopFn>>, std::string>> step_slots;
   mutable std::mutex mutex;
   mutable std::condition_variable finished;
   bool done = false;
@@ -32,12 +33,21 @@ struct NativeBuild::State {
   std::string error;
 
   void install(void* handle) {
-    std::vector<std::pair<std::atomic<FusedKernelFn>*, FusedKernelFn>> found;
-    for (const auto& [slot, symbol] : slots) {
+    auto lookup = [&](const std::string& symbol) {
       void* fn = ::dlsym(handle, symbol.c_str());
       if (fn == nullptr) throw Error(ErrorKind::Runtime, "generated kernel " + symbol + " missing");
-      found.push_back({slot.get(), reinterpret_cast<FusedKernelFn>(fn)});
+      return fn;
+    };
+    std::vector<std::pair<std::atomic<FusedKernelFn>*, FusedKernelFn>> found;
+    for (const auto& [slot, symbol] : slots) {
+      found.push_back({slot.get(), reinterpret_cast<FusedKernelFn>(lookup(symbol))});
     }
+    std::vector<std::pair<std::atomic<FusedStepLoopFn>*, FusedStepLoopFn>> found_steps;
+    for (const auto& [slot, symbol] : step_slots) {
+      found_steps.push_back({slot.get(), reinterpret_cast<FusedStepLoopFn>(lookup(symbol))});
+    }
+    // Step loops first: a kernel seen installed has its step loop.
+    for (const auto& [slot, fn] : found_steps) slot->store(fn);
     for (const auto& [slot, fn] : found) slot->store(fn);
   }
 
@@ -69,7 +79,7 @@ struct NativeBuild::State {
 };
 
 std::shared_ptr<NativeBuild> NativeBuild::start(
-    const std::vector<const FusedLoopKernel*>& loop_kernels, bool wait) {
+    const std::vector<const FusedLoopKernel*>& loop_kernels, bool wait, bool step_loops) {
   auto build = std::shared_ptr<NativeBuild>(new NativeBuild());
   auto state = std::make_shared<State>();
   build->state_ = state;
@@ -81,6 +91,9 @@ std::shared_ptr<NativeBuild> NativeBuild::start(
         op.props(), "theon_fused_" + std::to_string(symbol_of_program.size()));
     if (fresh) kernels.push_back({&op, it->second});
     state->slots.push_back({kernel->slot(), it->second});
+    if (step_loops && !op.reduction()) {
+      state->step_slots.push_back({kernel->step_loop_slot(), it->second + kStepLoopSuffix});
+    }
   }
   if (kernels.empty()) {
     state->finish(false, "");
@@ -94,7 +107,7 @@ std::shared_ptr<NativeBuild> NativeBuild::start(
     state->finish(false, "the kernel cache is not used: " + compiledir_problem());
     return build;
   }
-  state->source = emit_module(kernels);
+  state->source = emit_module(kernels, step_loops);
   try {
     if (void* handle = try_load_cached_module(state->source)) {
       state->from_cache = true;

@@ -101,7 +101,7 @@ Linked link(const FunctionGraph& fg, const LinkOptions& options) {
   Linked linked;
   linked.link_seconds = seconds_since(start);
   const Clock::time_point generated = Clock::now();
-  linked.native = codegen::NativeBuild::start(loops, options.wait_for_kernels);
+  linked.native = codegen::NativeBuild::start(loops, options.wait_for_kernels, options.step_loops);
   linked.codegen_seconds = seconds_since(generated);
   linked.program = std::move(program);
   return linked;

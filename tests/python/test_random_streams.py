@@ -81,6 +81,46 @@ def test_draws_do_not_depend_on_threads_or_mode():
         np.testing.assert_array_equal(r[1], results[0][1])
 
 
+@pytest.mark.parametrize("p", [0.5, 0.25, 0.375, 0.3, 0.0, 1.0])
+def test_bernoulli_masks_do_not_depend_on_threads_and_have_mean_p(p):
+    """p of 1, 2 or 3 binary digits draws each element from that many bits (up to 128 elements
+    to a Philox block), other p from a word: the same draw on any thread count, whatever the
+    chunk boundaries, and the frequency of ones p (binomial test at ALPHA)."""
+    n = 300_007  # not a multiple of a block's elements
+    draws = []
+    old = theon.config.num_threads
+    try:
+        for threads in (1, 3):
+            theon.config.num_threads = threads
+            srng = RandomStreams(5)
+            draws.append(theon.function([], srng.binomial(size=(n,), p=p, dtype="float32"))())
+    finally:
+        theon.config.num_threads = old
+    np.testing.assert_array_equal(draws[1], draws[0])
+    ones = int(draws[0].sum())
+    assert set(np.unique(draws[0])) <= {0.0, 1.0}
+    if p in (0.0, 1.0):
+        assert ones == n * p
+    else:
+        assert st.binomtest(ones, n, p).pvalue > ALPHA
+        # Neighbouring elements (sharing a word when p has few digits) are independent.
+        pairs = draws[0][:-1] * 2 + draws[0][1:]
+        counts = np.bincount(pairs.astype(int), minlength=4)
+        want = np.array([(1 - p) ** 2, (1 - p) * p, p * (1 - p), p * p]) * (n - 1)
+        assert st.chisquare(counts, want).pvalue > ALPHA
+
+
+def test_bernoulli_mask_with_per_element_p_matches_the_frequencies():
+    """Parameters of different numbers of binary digits in one draw share the widest."""
+    srng = RandomStreams(6)
+    pv = np.tile(np.array([0.5, 0.25, 0.3, 1.0]), 50_000)
+    b = theon.function([], srng.binomial(size=pv.shape, p=pv, dtype="float32"))()
+    for k, p in enumerate([0.5, 0.25, 0.3]):
+        ones = int(b[k::4].sum())
+        assert st.binomtest(ones, 50_000, p).pvalue > ALPHA
+    assert np.all(b[3::4] == 1)
+
+
 def test_default_update_of_a_user_shared_variable():
     s = theon.shared(np.float64(0.0), "s")
     s.default_update = s + 1

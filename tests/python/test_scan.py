@@ -1,6 +1,8 @@
 """theon.scan: values against NumPy loops (taps, go_backwards, n_steps, until, outputs not fed
 back, shared variables read and updated in the body), map/reduce/foldl/foldr, gradients
-against finite differences, shape inference and errors."""
+and R-operators against finite differences, shape inference and errors."""
+
+import os
 
 import numpy as np
 import pytest
@@ -154,6 +156,26 @@ def _rnn(x, h0, w):
 def test_gradient_of_a_recurrence_matches_finite_differences():
     verify_grad(lambda x, h0, w: (_rnn(x, h0, w) ** 2).sum(),
                 [f64(5, 3), f64(3), f64(3, 3) * 0.5], rng=RNG)
+    # Over zero steps the weights' gradient (a sum over the steps) is zeros of their shape.
+    x, h0, w = T.dmatrix("x"), T.dvector("h0"), T.dmatrix("w")
+    g = theon.function([x, h0, w], theon.grad(_rnn(x, h0, w).sum(), w))
+    np.testing.assert_array_equal(g(np.zeros((0, 3)), f64(3), f64(3, 3)), np.zeros((3, 3)))
+
+
+def test_non_sequence_gradients_keep_their_types():
+    """Gradients of non-sequences (summed over the steps in the reverse loop) have the
+    non-sequence's dtype and broadcastable shape, float32 ones beside a float64 body too."""
+    x, w, b, s = T.dmatrix("x"), T.fvector("w"), T.row("b", dtype="float64"), T.fscalar("s")
+    out, _ = theon.scan(lambda xt, h, w_, b_, s_: T.tanh(h * w_ + xt + b_[0] * s_), sequences=x,
+                        outputs_info=T.zeros(3, dtype="float64"), non_sequences=[w, b, s])
+    grads = theon.grad(out.sum(), [w, b, s])
+    assert [g.type for g in grads] == [w.type, b.type, s.type]
+    f = theon.function([x, w, b, s], grads)
+    args = [np.ones(3, dtype="float32"), f64(1, 3), np.float32(0.5)]
+    for got, v in zip(f(f64(4, 3), *args), args):
+        assert got.dtype == np.asarray(v).dtype and got.shape == np.shape(v)
+    for got in f(np.zeros((0, 3)), *args):
+        assert not got.any()
 
 
 def test_gradient_through_taps_backwards_and_shared():
@@ -178,6 +200,44 @@ def test_second_order_gradient():
         return (theon.grad(c, w) ** 2).sum()
 
     verify_grad(grad_norm, [f64(3, 2), f64(2), f64(2, 2) * 0.5], rng=RNG)
+
+
+def _central_difference(f, args, directions, eps=1e-6):
+    plus = f(*[a + eps * d for a, d in zip(args, directions)])
+    minus = f(*[a - eps * d for a, d in zip(args, directions)])
+    return (plus - minus) / (2 * eps)
+
+
+def test_rop_of_a_recurrence_matches_finite_differences():
+    x, w, vx, vw = T.dmatrix("x"), T.dmatrix("w"), T.dmatrix("vx"), T.dmatrix("vw")
+    h0, vh = T.dvector("h0"), T.dvector("vh")
+    hs = _rnn(x, h0, w)
+    jv = theon.function([x, h0, w, vx, vh, vw],
+                        theon.gradient.Rop(hs, [x, h0, w], [vx, vh, vw]))
+    run = theon.function([x, h0, w], hs)
+    args = [f64(5, 3), f64(3), f64(3, 3) * 0.5]
+    directions = [f64(5, 3), f64(3), f64(3, 3)]
+    got = jv(*args, *directions)
+    assert got.shape == (5, 3)
+    np.testing.assert_allclose(got, _central_difference(run, args, directions),
+                               rtol=1e-6, atol=1e-8)
+    # With respect to the weights alone, a direction along them only.
+    jw = theon.function([x, h0, w, vw], theon.gradient.Rop(hs[-1], w, vw))
+    np.testing.assert_allclose(
+        jw(*args, directions[2]),
+        _central_difference(lambda w_: run(args[0], args[1], w_)[-1], [args[2]], [directions[2]]),
+        rtol=1e-6, atol=1e-8)
+
+
+def test_rop_through_taps_going_backwards():
+    x, init, vx, vi = T.dvector("x"), T.dvector("init"), T.dvector("vx"), T.dvector("vi")
+    out, _ = theon.scan(lambda xt, a, b: a * T.sin(b) + xt, sequences=x,
+                        outputs_info=dict(initial=init, taps=[-3, -1]), go_backwards=True)
+    jv = theon.function([x, init, vx, vi], theon.gradient.Rop(out, [x, init], [vx, vi]))
+    run = theon.function([x, init], out)
+    args, directions = [f64(6), f64(3)], [f64(6), f64(3)]
+    np.testing.assert_allclose(jv(*args, *directions),
+                               _central_difference(run, args, directions), rtol=1e-6, atol=1e-8)
 
 
 def test_truncated_gradient_covers_only_the_last_steps():
@@ -283,3 +343,87 @@ def test_rewrites_hoist_invariants_drop_unused_and_keep_only_last_rows():
     np.testing.assert_allclose(back(*args), theon.function([x, w, h0], hs)(*args)[-3])
     with pytest.raises(IndexError):
         back(f64(1, 3), args[1], args[2])
+
+
+@pytest.fixture
+def generated_kernels():
+    """Fusion and generated kernels on, built before a scan body's first step: a body that is
+    one fused loop then runs its steps after the first as calls of that loop, without the VM."""
+    cxx = os.environ.get("CXX") or "g++"
+    with theon.config.change_flags(cxx=cxx, optimizer_excluding="", compile_wait=True):
+        yield
+
+
+def test_scalar_recurrence_in_the_generated_loop(generated_kernels):
+    a = T.dscalar("a")
+    x0 = T.dscalar("x0")
+    out, _ = theon.scan(lambda x, a_: a_ * x + 1.0, outputs_info=x0, non_sequences=a,
+                        n_steps=1000)
+    last = theon.function([a, x0], out[-1])
+    every = theon.function([a, x0], out)
+    want, x = [], 0.5
+    for _ in range(1000):
+        x = 0.999 * x + 1.0
+        want.append(x)
+    assert last(0.999, 0.5) == want[-1]  # the same operations in the same order: exact
+    np.testing.assert_array_equal(every(0.999, 0.5), want)
+    # NaN and infinities pass through unchanged.
+    assert np.isnan(last(np.nan, 0.5))
+    assert last(2.0, np.inf) == np.inf and last(-0.0, -0.0) == 1.0
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_vector_steps_in_the_generated_loop(generated_kernels, dtype):
+    """Taps -2 and -1 of a recurrent output kept to its last rows (a ring), a sequence read
+    backwards and strided, a broadcast non-sequence, an output not fed back."""
+    x = T.matrix("x", dtype=dtype)
+    init = T.matrix("init", dtype=dtype)
+    b = T.vector("b", dtype=dtype)
+    c = T.scalar("c", dtype=dtype)
+
+    def step(xt, y2, y1, b_, c_):
+        y = 0.5 * y1 - 0.25 * y2 + xt * b_ + c_
+        return y, y * y
+
+    (ys, squares), _ = theon.scan(step, sequences=x, non_sequences=[b, c], go_backwards=True,
+                                  outputs_info=[dict(initial=init, taps=[-2, -1]), None])
+    f_last = theon.function([x, init, b, c], [ys[-1], squares])
+    f_all = theon.function([x, init, b, c], ys)
+    xv = RNG.standard_normal((40, 6)).astype(dtype)[:, ::2]  # rows of 3, stride 2 elements
+    iv = RNG.standard_normal((2, 3)).astype(dtype)
+    bv = RNG.standard_normal(3).astype(dtype)
+    cv = np.asarray(RNG.standard_normal(), dtype=dtype)
+    rows, sq = list(iv), []
+    for t in range(40):
+        rows.append(0.5 * rows[-1] - 0.25 * rows[-2] + xv[39 - t] * bv + cv)
+        sq.append(rows[-1] * rows[-1])
+    last, squares_v = f_last(xv, iv, bv, cv)
+    tol = dict(rtol=1e-5, atol=1e-6) if dtype == "float32" else dict(rtol=1e-12, atol=0)
+    np.testing.assert_allclose(last, rows[-1], **tol)
+    np.testing.assert_allclose(squares_v, np.array(sq), **tol)
+    np.testing.assert_allclose(f_all(xv, iv, bv, cv), np.array(rows[2:]), **tol)
+    assert last.dtype == dtype and squares_v.shape == (40, 3)
+    # Without the second output the body is one fused loop, whose step loop runs the steps.
+    ys_only, _ = theon.scan(lambda xt, y2, y1, b_, c_: step(xt, y2, y1, b_, c_)[0], sequences=x,
+                            non_sequences=[b, c], go_backwards=True,
+                            outputs_info=dict(initial=init, taps=[-2, -1]))
+    np.testing.assert_allclose(theon.function([x, init, b, c], ys_only)(xv, iv, bv, cv),
+                               np.array(rows[2:]), **tol)
+
+
+
+def test_scalar_taps_and_sequence_in_the_generated_loop(generated_kernels):
+    """Taps -2 and -1 of a scalar output (the latter the value the step before wrote, the
+    former two steps back) and a sequence element: each step reads exactly its own values."""
+    x = T.dvector("x")
+    init = T.dvector("init")
+    k = T.dscalar("k")
+    out, _ = theon.scan(lambda xt, a2, a1, k_: a1 + a2 * k_ + xt, sequences=x,
+                        outputs_info=dict(initial=init, taps=[-2, -1]), non_sequences=k)
+    f = theon.function([x, init, k], out)
+    xv, iv, kv = f64(300), np.array([0.25, -1.5]), -0.5
+    want, a2, a1 = [], iv[0], iv[1]
+    for t in range(300):
+        a2, a1 = a1, a1 + a2 * kv + xv[t]
+        want.append(a1)
+    np.testing.assert_array_equal(f(xv, iv, kv), want)

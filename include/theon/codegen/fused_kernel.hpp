@@ -13,6 +13,17 @@
 
 namespace theon::codegen {
 
+// A generated step loop: runs the kernel `steps` times over `shape` (as FusedKernelFn reads
+// shape and strides), operand k at base[k] + row[k] * row_bytes[k] at each step, its row
+// advancing by one per step and wrapping to 0 at rows[k] (a ring; 0: never). feed[i] is the
+// output whose row of the step before input i always is (-1: none), which steps of one
+// element pass in a register. Leaves in row[k] the row of the step after the last. What a
+// scan runs when its body is one fused loop.
+using FusedStepLoopFn = void (*)(int64_t steps, int64_t nd, const int64_t* shape,
+                                 const int64_t* strides, char* const* base,
+                                 const int64_t* row_bytes, const int64_t* rows, int64_t* row,
+                                 const int64_t* feed);
+
 class FusedLoopKernel final : public Kernel {
  public:
   explicit FusedLoopKernel(std::shared_ptr<const Fused> op);
@@ -23,6 +34,10 @@ class FusedLoopKernel final : public Kernel {
   FusedKernelFn installed() const { return native_->load(); }
   // The slot the build writes to; it outlives the kernel when the function is dropped early.
   std::shared_ptr<std::atomic<FusedKernelFn>> slot() const { return native_; }
+  // The step loop, built with the loop when the program was linked with step loops (a scan's
+  // body); null until installed or when not built.
+  FusedStepLoopFn step_loop() const { return step_loop_->load(); }
+  std::shared_ptr<std::atomic<FusedStepLoopFn>> step_loop_slot() const { return step_loop_; }
 
   void run(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::string origin() const override { return installed() ? "generated" : "perform"; }
@@ -39,6 +54,7 @@ class FusedLoopKernel final : public Kernel {
 
   std::shared_ptr<const Fused> op_;
   std::shared_ptr<std::atomic<FusedKernelFn>> native_;
+  std::shared_ptr<std::atomic<FusedStepLoopFn>> step_loop_;
 };
 
 // Registers FusedLoopKernel as the CPU kernel of Fused nodes.

@@ -15,9 +15,10 @@ class NativeBuild {
  public:
   // Starts the build for `kernels`. With `wait` it returns once the kernels are installed (or
   // failed); otherwise it returns at once when the module must be compiled. Without a compiler
-  // (config.cxx empty or not runnable) nothing is built.
+  // (config.cxx empty or not runnable) nothing is built. With `step_loops` the module also
+  // holds the step loop of each kernel that does not reduce.
   static std::shared_ptr<NativeBuild> start(const std::vector<const FusedLoopKernel*>& kernels,
-                                            bool wait);
+                                            bool wait, bool step_loops = false);
 
   // Blocks until the build is over. Returns false if it failed (see error()) or was not made.
   bool wait() const;

@@ -16,6 +16,9 @@ namespace theon {
 struct LinkOptions {
   // Return only once the generated kernels are installed (or failed to build).
   bool wait_for_kernels = false;
+  // Build the step loops of the fused kernels too (a scan's body, whose steps may run as one
+  // call of its loop).
+  bool step_loops = false;
 };
 
 struct Linked {

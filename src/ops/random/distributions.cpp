@@ -5,6 +5,7 @@
 // from a normal, an exponential tail or a uniform box, whichever accepts often for the interval.
 #include "distributions.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -165,7 +166,7 @@ double uniform_real(ElementStream& s, const double* p, bool single) {
   const double u = single ? s.uniform_f32() : s.uniform();
   return to_single_open(p[0] + (p[1] - p[0]) * u, p[1], single);
 }
-void uniform_words(const uint32_t* w, int64_t n, const double* p, bool single, double* out) {
+void uniform_words(const uint32_t* w, int64_t n, int, const double* p, bool single, double* out) {
   const double scale = (p[1] - p[0]) * 0x1.0p-24;
   for (int64_t i = 0; i < n; ++i) out[i] = p[0] + scale * static_cast<double>(w[i] >> 8);
   if (!single) return;
@@ -200,23 +201,37 @@ int64_t integers_int(ElementStream& s, const double* p) {
   const auto range = static_cast<uint64_t>(static_cast<int64_t>(p[1]) - low);
   return low + static_cast<int64_t>(bounded(s, range));
 }
-bool always(const double*) {
-  return true;
+int one_word(const double*) {
+  return 32;
 }
-bool single_trial(const double* p) {
-  return p[0] == 1;
+// Bernoulli masks (binomial with n = 1, the dropout case) need as many random bits as p has
+// binary digits, one for p = 0.5: exact, and up to 32 times fewer Philox blocks. Other p take
+// a word each (p rounded to a multiple of 2^-32).
+int bernoulli_bits(const double* p) {
+  if (p[0] != 1) return 0;
+  for (int bits = 1; bits < 32; bits *= 2) {
+    const double scaled = std::ldexp(p[1], bits);
+    if (scaled == std::floor(scaled)) return bits;
+  }
+  return 32;
 }
-// Bernoulli masks (binomial with n = 1, the dropout case) from one word: P(w < p * 2^32).
-void bernoulli_words(const uint32_t* w, int64_t n, const double* p, bool, double* out) {
-  const double threshold = p[1] * 0x1.0p32;
-  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<double>(w[i]) < threshold ? 1.0 : 0.0;
+// P(field < p * 2^bits), compared as integers: field < ceil(p * 2^bits).
+void bernoulli_words(const uint32_t* fields, int64_t n, int bits, const double* p, bool,
+                     double* out) {
+  const double bound = std::ceil(std::ldexp(p[1], bits));
+  if (bound > 0x1.0p32 - 1) {  // p = 1 with 32 bits: every field is below
+    std::fill(out, out + n, 1.0);
+    return;
+  }
+  const auto threshold = static_cast<uint32_t>(bound);
+  for (int64_t i = 0; i < n; ++i) out[i] = fields[i] < threshold ? 1.0 : 0.0;
 }
 
 const Distribution kDistributions[] = {
     {"uniform",
      {"low", "high"},
      false,
-     always,
+     one_word,
      check_uniform,
      uniform_real,
      nullptr,
@@ -237,7 +252,7 @@ const Distribution kDistributions[] = {
     {"binomial",
      {"n", "p"},
      true,
-     single_trial,
+     bernoulli_bits,
      check_binomial,
      nullptr,
      binomial_int,

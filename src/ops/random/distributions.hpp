@@ -17,17 +17,19 @@ struct Distribution {
   const char* name;
   std::vector<const char*> params;
   bool integer;  // integer samples (default dtype int64) or real ones (default floatX)
-  // Whether one element with these parameters needs only one 32-bit word (then from_word
-  // draw it and elements share Philox blocks four to a block, which makes uniform and
-  // Bernoulli masks four times cheaper); null when never.
-  bool (*one_word)(const double* p);
+  // How many random bits one element with these parameters is drawn from when it needs a
+  // fixed number: 32 (one word; elements share Philox blocks four to a block) or 1, 2, 4, 8 or
+  // 16 (a Bernoulli p of that many binary digits: up to 128 elements to a block); then
+  // from_words draws it. 0 when not; null when never.
+  int (*word_bits)(const double* p);
   // The problem with one element's parameters, or "" when they are valid.
   std::string (*check)(const double* p);
   // One sample; `single` asks for float32 precision (one word where the method allows).
   double (*real)(ElementStream& s, const double* p, bool single);
   int64_t (*integral)(ElementStream& s, const double* p);
-  // Words -> samples (one each), for one_word rows: out[i] from words[i].
-  void (*from_words)(const uint32_t* words, int64_t n, const double* p, bool single, double* out);
+  // Random bits -> samples, for word_bits rows: out[i] from fields[i], `bits` random bits.
+  void (*from_words)(const uint32_t* fields, int64_t n, int bits, const double* p, bool single,
+                     double* out);
 };
 
 // The row named `name`, or null.

@@ -98,13 +98,13 @@ class RandomVariable final : public Op {
     const Shape shape = has_size_ ? random_detail::runtime_size(*this, inputs[1]) : param_shape;
     checked_nbytes(shape, itemsize(dtype_), name(), dtype_);
     // Checked once per distinct parameter, not once per sample.
-    const bool word_path = check_params(
+    const int word_bits = check_params(
         random_detail::broadcast_params(*this, raw, param_shape, dist_.params), param_shape);
     std::vector<NDArray> params = random_detail::broadcast_params(*this, raw, shape, dist_.params);
     NDArray& out = reuse_or_empty(outputs[1], dtype_, shape);
     visit_dtype(dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
-      fill<T>(out.data<T>(), params, shape, state, word_path);
+      fill<T>(out.data<T>(), params, shape, state, word_bits);
     });
     random_detail::advance_state(inputs[0], outputs[0]);
   }
@@ -162,12 +162,14 @@ class RandomVariable final : public Op {
     check_params(random_detail::broadcast_params(*this, values, shape, dist_.params), shape);
   }
 
-  // Throws ValueError naming the first invalid parameter; returns whether every element may
-  // be drawn from one word.
-  bool check_params(const std::vector<NDArray>& params, const Shape& shape) const {
+  // Throws ValueError naming the first invalid parameter; returns how many random bits every
+  // element may be drawn from (the most any element needs: a Bernoulli p of k binary digits
+  // also has 2k), or 0 when some element needs a stream of its own.
+  int check_params(const std::vector<NDArray>& params, const Shape& shape) const {
     const int64_t n = shape_size(shape);
-    bool one_word =
-        dist_.one_word && dist_.from_words && (dist_.integer || dtype_ == DType::Float32);
+    const bool words =
+        dist_.word_bits && dist_.from_words && (dist_.integer || dtype_ == DType::Float32);
+    int bits = words ? 1 : 0;
     random_detail::OffsetWalker walk(params, shape, 0);
     std::vector<double> p(params.size());
     for (int64_t i = 0; i < n; ++i, walk.next()) {
@@ -177,14 +179,17 @@ class RandomVariable final : public Op {
         throw ValueError(
             op_error(*this, problem + (n > 1 ? " (element " + std::to_string(i) + ")" : "")));
       }
-      one_word = one_word && dist_.one_word(p.data());
+      if (bits > 0) {
+        const int need = dist_.word_bits(p.data());
+        bits = need == 0 ? 0 : std::max(bits, need);
+      }
     }
-    return one_word;
+    return bits;
   }
 
   template <class T>
   void fill(T* out, const std::vector<NDArray>& params, const Shape& shape,
-            const random_detail::StateWords& st, bool word_path) const {
+            const random_detail::StateWords& st, int word_bits) const {
     const bool single = dtype_ == DType::Float32;
     // Parameters that are one value for every element are read once (the common case).
     bool same_params = true;
@@ -199,29 +204,47 @@ class RandomVariable final : public Op {
           p[k] = params[k].data<double>()[walk.offsets()[k]];
       };
       read_params();
-      if (word_path) {
-        // Element i takes word i % 4 of the block of counter (i / 4, stream, call). Tiles of
-        // whole blocks: their words, then their samples.
+      if (word_bits > 0) {
+        // With b bits per element, a block of counter (g, stream, call) holds elements
+        // 128/b * g onwards: element j of the block takes bits [b j, b j + b) of the block's
+        // words in order, low bits first. Up to kLanes blocks at once, then their elements in
+        // tiles: their bits, then their samples.
+        constexpr int64_t kTile = 4 * philox::kLanes;  // elements
+        const int64_t per_block = 128 / word_bits;
+        const uint32_t field_mask = word_bits < 32 ? (1u << word_bits) - 1 : ~0u;
         uint32_t words[4 * philox::kLanes];
-        double samples[4 * philox::kLanes];
+        uint32_t fields[kTile];
+        double samples[kTile];
         for (int64_t i = begin; i < end;) {
-          const int64_t group = i >> 2;
-          const int64_t groups = std::min<int64_t>(philox::kLanes, ((end + 3) >> 2) - group);
+          const int64_t group = i / per_block;
+          const int64_t groups =
+              std::min<int64_t>(philox::kLanes, (end + per_block - 1) / per_block - group);
           philox::philox_blocks(static_cast<uint64_t>(group), static_cast<int>(groups), st.stream,
                                 st.call, st.key, words);
-          const int64_t skip = i - 4 * group;
-          const int64_t n = std::min<int64_t>(4 * groups - skip, end - i);
-          if (same_params) {
-            dist_.from_words(words + skip, n, p, single, samples);
-          } else {
-            for (int64_t j = 0; j < n; ++j) {
-              read_params();
-              walk.next();
-              dist_.from_words(words + skip + j, 1, p, single, samples + j);
+          const int64_t stop = std::min(end, per_block * (group + groups));
+          while (i < stop) {
+            const int64_t n = std::min(kTile, stop - i);
+            const int64_t first = i - per_block * group;  // within the blocks
+            if (word_bits < 32) {
+              for (int64_t j = 0; j < n; ++j) {
+                const int64_t bit = (first + j) * word_bits;
+                fields[j] = (words[bit >> 5] >> (bit & 31)) & field_mask;
+              }
             }
+            // With 32 bits, one word per element.
+            const uint32_t* bits = word_bits < 32 ? fields : words + first;
+            if (same_params) {
+              dist_.from_words(bits, n, word_bits, p, single, samples);
+            } else {
+              for (int64_t j = 0; j < n; ++j) {
+                read_params();
+                walk.next();
+                dist_.from_words(bits + j, 1, word_bits, p, single, samples + j);
+              }
+            }
+            for (int64_t j = 0; j < n; ++j) out[i + j] = static_cast<T>(samples[j]);
+            i += n;
           }
-          for (int64_t j = 0; j < n; ++j) out[i + j] = static_cast<T>(samples[j]);
-          i += n;
         }
         return;
       }

@@ -2,9 +2,11 @@
 // steps in reverse: at the step of forward step t it takes the gradient reaching y_t (the
 // direct one plus what later steps sent back through their taps), applies the body's
 // vector-Jacobian product, sends the part for each tap y_{t+k} back as a recurrent output read
-// |k| steps later, and stacks the gradients of the sequence rows and non-sequences per step
-// (the latter summed afterwards). Being built of scans without carried values, it can be
-// differentiated again. truncate_gradient limits the reverse loop to the last steps.
+// |k| steps later, stacks the gradients of the sequence rows per step, and sums those of the
+// non-sequences in recurrent outputs of its own (one row each, a ring of two once the
+// scan_save_memory rewrite ran, rather than a stack of every step's gradient to sum after the
+// loop). Being built of scans without carried values, it can be differentiated again.
+// truncate_gradient limits the reverse loop to the last steps.
 #include <map>
 #include <unordered_set>
 
@@ -17,7 +19,6 @@
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/math.hpp"
-#include "theon/ops/reduce.hpp"
 #include "theon/ops/shape.hpp"
 #include "theon/ops/subtensor.hpp"
 
@@ -188,8 +189,10 @@ std::vector<Var> Scan::L_op(const std::vector<Var>& in, const std::vector<Var>& 
                               "stream) is not implemented");
   }
 
-  // Sort the products: sent back along taps, stacked per step.
+  // Sort the products: sent back along taps, summed over the steps, stacked per step.
   std::vector<Var> sent_out(sent_inner.size());
+  std::vector<Var> sum_inner, sum_out, sum_init;
+  std::vector<int> sum_input;  // the outer input each summed gradient belongs to
   std::vector<Var> stacked_out;
   std::vector<int> stacked_input;  // the outer input each stacked gradient belongs to
   {
@@ -213,44 +216,52 @@ std::vector<Var> Scan::L_op(const std::vector<Var>& in, const std::vector<Var>& 
     for (int j = 0; j < spec_.n_nonseqs; ++j) {
       const int ik = inner_nonseq_begin() + j;
       if (!by_input.count(ik)) continue;
-      stacked_out.push_back(by_input[ik]);
-      stacked_input.push_back(nonseq_begin() + j);
+      const Var& x = in[nonseq_begin() + j];
+      Var sum_so_far = make_input(x->type, "sum_g_" + x->name);
+      sum_inner.push_back(sum_so_far);
+      sum_out.push_back(add(sum_so_far, by_input[ik]));
+      std::vector<Var> shape{int64_const(1)};
+      for (int d = 0; d < x->type.ndim(); ++d) shape.push_back(shape_i(x, d));
+      sum_init.push_back(zeros(shape, x->type.dtype));
+      sum_input.push_back(nonseq_begin() + j);
     }
   }
 
   ScanParts parts;
   parts.spec.n_seqs = static_cast<int>(bw_seq_inner.size());
   parts.spec.taps = sent_taps;
+  parts.spec.taps.insert(parts.spec.taps.end(), sum_inner.size(), std::vector<int64_t>{-1});
   parts.spec.n_nitsot = static_cast<int>(stacked_out.size());
   parts.spec.n_nonseqs = spec_.n_nonseqs;
   parts.spec.name = spec_.name.empty() ? "grad" : "grad_of_" + spec_.name;
   parts.spec.mode = spec_.mode;
   parts.inner_inputs = bw_seq_inner;
   parts.inner_inputs.insert(parts.inner_inputs.end(), sent_inner.begin(), sent_inner.end());
+  parts.inner_inputs.insert(parts.inner_inputs.end(), sum_inner.begin(), sum_inner.end());
   parts.outer_inputs = {nb};
   parts.outer_inputs.insert(parts.outer_inputs.end(), bw_seq_outer.begin(), bw_seq_outer.end());
   parts.outer_inputs.insert(parts.outer_inputs.end(), sent_init.begin(), sent_init.end());
+  parts.outer_inputs.insert(parts.outer_inputs.end(), sum_init.begin(), sum_init.end());
   for (int j = 0; j < spec_.n_nonseqs; ++j) {
     parts.inner_inputs.push_back(fw_in[inner_nonseq_begin() + j]);
     parts.outer_inputs.push_back(in[nonseq_begin() + j]);
   }
   parts.inner_outputs = sent_out;
+  parts.inner_outputs.insert(parts.inner_outputs.end(), sum_out.begin(), sum_out.end());
   parts.inner_outputs.insert(parts.inner_outputs.end(), stacked_out.begin(), stacked_out.end());
   // The forward body's carried inputs are not read by the product (checked above), so the
   // reverse body has no carried values.
   std::vector<Var> bw = make_scan(std::move(parts));
 
-  // Sequences: the reversed stacked rows, in place of the rows the reverse loop covered.
-  // Non-sequences: the sum over the steps.
+  // Non-sequences: the sum's last row (its initial zeros when no step ran). Sequences: the
+  // reversed stacked rows, in place of the rows the reverse loop covered.
+  for (size_t a = 0; a < sum_out.size(); ++a) {
+    result[sum_input[a]] = getitem(bw[sent_out.size() + a], {idx::at(int64_t{-1})});
+  }
   for (size_t s = 0; s < stacked_out.size(); ++s) {
-    const Var& g = bw[sent_out.size() + s];
-    const int input = stacked_input[s];
-    if (input < nonseq_begin()) {
-      Var full = zeros_like(in[input]);
-      result[input] = set_subtensor(rows(full, first, n), reversed(g));
-    } else {
-      result[input] = sum(g, std::vector<int64_t>{0});
-    }
+    const Var& g = bw[sent_out.size() + sum_out.size() + s];
+    Var full = zeros_like(in[stacked_input[s]]);
+    result[stacked_input[s]] = set_subtensor(rows(full, first, n), reversed(g));
   }
   // Initial values: their direct gradient, plus what the first steps sent back through taps
   // (only when the reverse loop reached the first step).

@@ -1,22 +1,26 @@
 // The scan loop: the body is compiled once (the same rewrites and kernels as any function) and
 // run by one VM per call, step after step, in C++. Each step's outputs are copied into rows of
 // the stacked buffers the recurrent taps read from; carried values pass from step to step
-// without copies.
+// without copies. A body that is one generated elementwise loop runs its steps after the first
+// without the VM (scan_kernel_loop.cpp).
 #include <algorithm>
 #include <string>
 
-#include "theon/ops/scan_op.hpp"
+#include "scan_kernel_loop.hpp"
 #include "theon/compile/mode.hpp"
+#include "theon/core/config.hpp"
 #include "theon/core/error.hpp"
+#include "theon/ops/scan_op.hpp"
 
 namespace theon {
-namespace {
 
-// Row i of `a` (a view).
-NDArray row(const NDArray& a, int64_t i) {
-  return a.view(a.raw() + i * a.strides()[0], Shape(a.shape().begin() + 1, a.shape().end()),
-                Strides(a.strides().begin() + 1, a.strides().end()));
+NDArray scan_row(const NDArray& stack, int64_t i) {
+  return stack.view(stack.raw() + i * stack.strides()[0],
+                    Shape(stack.shape().begin() + 1, stack.shape().end()),
+                    Strides(stack.strides().begin() + 1, stack.strides().end()));
 }
+
+namespace {
 
 // Rows [0, n) of `a` (a view).
 NDArray first_rows(const NDArray& a, int64_t n) {
@@ -39,7 +43,12 @@ const Scan::Compiled& Scan::compiled() const {
     c->fg = std::make_unique<FunctionGraph>(inner_inputs_, inner_outputs_);
     Mode mode;
     mode.name = spec_.mode;
-    c->linked = compile(*c->fg, mode, LinkOptions{});
+    // As function() does: with compile_wait the body's generated kernels are in place before
+    // its first step. Their step loops run the steps of a body that is one fused loop.
+    LinkOptions options;
+    options.wait_for_kernels = Config::global().get("compile_wait") == "True";
+    options.step_loops = true;
+    c->linked = compile(*c->fg, mode, options);
     compiled_ = std::move(c);
   });
   return *compiled_;
@@ -84,7 +93,8 @@ void Scan::run(const std::vector<Value>& in, std::vector<Value>& out) const {
   std::vector<Value> slots(program.num_slots);
   for (const auto& [s, value] : program.constant_slots) slots[s] = *value;
   std::vector<int> in_slot(inner_inputs_.size());
-  for (size_t k = 0; k < inner_inputs_.size(); ++k) in_slot[k] = program.slot(inner_inputs_[k].get());
+  for (size_t k = 0; k < inner_inputs_.size(); ++k)
+    in_slot[k] = program.slot(inner_inputs_[k].get());
   const std::vector<int>& out_slot = program.output_slots;
   // A carried value's output array goes back to the body as the next step's output storage,
   // unless its slot is also another output's.
@@ -98,13 +108,14 @@ void Scan::run(const std::vector<Value>& in, std::vector<Value>& out) const {
   int64_t steps = n;
   for (int64_t t = 0; t < n; ++t) {
     for (int j = 0; j < spec_.n_seqs; ++j) {
-      if (in_slot[j] >= 0) slots[in_slot[j]] = row(in[seq_begin() + j].array(), t);
+      if (in_slot[j] >= 0) slots[in_slot[j]] = scan_row(in[seq_begin() + j].array(), t);
     }
     int k = inner_tap_begin();
     for (int i = 0; i < n_mitsot; ++i) {
       for (int64_t tap : spec_.taps[i]) {
         if (in_slot[k] >= 0) {
-          slots[in_slot[k]] = row(buffers[i], (spec_.window(i) + t + tap) % buffers[i].shape(0));
+          slots[in_slot[k]] =
+              scan_row(buffers[i], (spec_.window(i) + t + tap) % buffers[i].shape(0));
         }
         ++k;
       }
@@ -134,7 +145,7 @@ void Scan::run(const std::vector<Value>& in, std::vector<Value>& out) const {
                            "initial value) have rows of shape " + shape_str(row_shapes[i]));
         }
         const int64_t r = i < n_mitsot ? (spec_.window(i) + t) % buffers[i].shape(0) : t;
-        row(buffers[i], r).copy_from(v.array());
+        scan_row(buffers[i], r).copy_from(v.array());
       }
     } catch (const Error& e) {
       rethrow_with_message(e, label() + ": step " + std::to_string(t) + ": " + e.what());
@@ -151,6 +162,9 @@ void Scan::run(const std::vector<Value>& in, std::vector<Value>& out) const {
       steps = t + 1;
       break;
     }
+    // The first step ran through the VM (its checks passed, the stacked outputs' rows are
+    // allocated); the rest may run as calls of the body's generated loop.
+    if (t == 0 && run_steps_in_generated_loop(*this, program, in, buffers, 1, n)) break;
   }
   for (int i = 0; i < n_mitsot; ++i) {
     const int64_t rows = spec_.window(i) + steps, capacity = buffers[i].shape(0);
@@ -160,7 +174,7 @@ void Scan::run(const std::vector<Value>& in, std::vector<Value>& out) const {
       // The ring's rows in order: the oldest kept row is the one after the newest.
       NDArray ordered = NDArray::empty(buffers[i].dtype(), buffers[i].shape());
       for (int64_t r = 0; r < capacity; ++r) {
-        row(ordered, r).copy_from(row(buffers[i], (rows - capacity + r) % capacity));
+        scan_row(ordered, r).copy_from(scan_row(buffers[i], (rows - capacity + r) % capacity));
       }
       out[i] = std::move(ordered);
     }
