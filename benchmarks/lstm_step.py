@@ -1,13 +1,14 @@
 """One LSTM training step (forward through the sequence with scan, BPTT gradient, SGD update
 of the weights), float32, hidden 256, sequence 50, batch 32 by default, in Theon (theon.scan +
-theon.grad + updates of shared weights) and JAX (lax.scan + jax.grad under jit), timed
-interleaved in one run, on one thread by default. Both start from the same weights and data;
-their losses and updated weights are checked against each other before timing.
+theon.grad + updates of shared weights), JAX (lax.scan + jax.grad under jit) and PyTorch eager
+(torch.nn.LSTM, autograd, SGD), timed interleaved in one run, on one thread by default. All
+start from the same weights and data; their losses and updated weights are checked against
+Theon's before timing.
 
     python benchmarks/lstm_step.py [--hidden 256] [--seq 50] [--batch 32] [--repeats 7]
                                    [--threads 1] [--profile]
 
-Prints the median time of a step for each system and the ratio Theon / JAX; with --profile,
+Prints the median time of a step for each system and the ratio Theon / peer; with --profile,
 Theon's per-node times of the step (the scan's inner body included).
 """
 
@@ -89,6 +90,51 @@ def jax_step(lr):
     return step
 
 
+# Theon's (and JAX's) gate blocks along the 4 * hidden axis are (i, f, o, g); PyTorch's are
+# (i, f, g, o). The permutation swaps the last two, so it is its own inverse.
+GATE_ORDER = [0, 1, 3, 2]
+
+
+def torch_gates(a):
+    blocks = np.split(a, 4, axis=-1)
+    return np.concatenate([blocks[k] for k in GATE_ORDER], axis=-1)
+
+
+def torch_step(torch, weights, lr):
+    """Returns (step(x, y) -> loss, a function giving the weights in Theon's layout)."""
+    n_in, n = weights["W"].shape[0], weights["U"].shape[0]
+    lstm = torch.nn.LSTM(n_in, n)
+    with torch.no_grad():
+        lstm.weight_ih_l0.copy_(torch.from_numpy(torch_gates(weights["W"]).T.copy()))
+        lstm.weight_hh_l0.copy_(torch.from_numpy(torch_gates(weights["U"]).T.copy()))
+        lstm.bias_ih_l0.copy_(torch.from_numpy(torch_gates(weights["b"])))
+        lstm.bias_hh_l0.zero_()
+    # Theon has one bias; PyTorch's second one stays zero and untrained.
+    lstm.bias_hh_l0.requires_grad_(False)
+    opt = torch.optim.SGD([lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0], lr=lr)
+
+    def step(x, y):
+        opt.zero_grad()
+        hs, _ = lstm(x)
+        loss = ((hs - y) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    def theon_layout():
+        return {"W": torch_gates(lstm.weight_ih_l0.detach().numpy().T),
+                "U": torch_gates(lstm.weight_hh_l0.detach().numpy().T),
+                "b": torch_gates(lstm.bias_ih_l0.detach().numpy())}
+    return step, theon_layout
+
+
+def check_against_theon(name, loss, params, t_loss, t_shared):
+    np.testing.assert_allclose(float(loss), t_loss, rtol=1e-4, err_msg=name)
+    for k, v in t_shared.items():
+        np.testing.assert_allclose(v.get_value(), np.asarray(params[k]), rtol=1e-3, atol=1e-5,
+                                   err_msg=f"{name}: {k}")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--hidden", type=int, default=256)
@@ -128,10 +174,7 @@ def main():
     t_loss = float(t_step(x, y))
     if j_step is not None:
         j_params, j_loss = j_step(weights, x, y)
-        np.testing.assert_allclose(t_loss, float(j_loss), rtol=1e-4)
-        for k, v in t_shared.items():
-            np.testing.assert_allclose(v.get_value(), np.asarray(j_params[k]), rtol=1e-3,
-                                       atol=1e-5)
+        check_against_theon("jax", j_loss, j_params, t_loss, t_shared)
         state = {"params": j_params}
 
         def jax_call():
@@ -139,6 +182,17 @@ def main():
             loss.block_until_ready()
 
         fns["jax"] = jax_call
+    try:
+        import torch
+    except ImportError as e:
+        print(f"torch: not installed ({e})")
+    else:
+        torch.set_num_threads(args.threads)
+        p_step, p_params = torch_step(torch, weights, lr)
+        xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+        p_loss = p_step(xt, yt)
+        check_against_theon("torch", p_loss.item(), p_params(), t_loss, t_shared)
+        fns["torch"] = lambda: p_step(xt, yt)
     medians = dict(zip(fns, harness.interleaved_median_times(list(fns.values()), args.repeats)))
     print(f"LSTM training step, hidden {h}, seq {args.seq}, batch {args.batch}, float32, "
           f"threads {args.threads}, median of {args.repeats}, interleaved")
