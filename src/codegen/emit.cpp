@@ -53,7 +53,29 @@ THEON_SIMD_1(log10) THEON_SIMD_1(log1p) THEON_SIMD_1(log2) THEON_SIMD_1(sinh)
 THEON_SIMD_1(tan) THEON_SIMD_1(tanh)
 #endif
 #endif
+// sqrt sets errno for a negative argument, so GCC keeps a call to it behind a branch and a
+// loop with a branch does not vectorize. These copies are compiled without errno and declared
+// simd, so a vectorized loop calls their vector variants; their options differ from the
+// kernel's, so they are called, not inlined. (GCC makes no vector variants of a static or
+// hidden function, nor uses them for an overloaded name: hence two exported names, which
+// modules loaded RTLD_LOCAL do not share.)
+#if defined(__GNUC__) && !defined(__clang__)
+#define THEON_NO_ERRNO __attribute__((simd("notinbranch"), const, optimize("no-math-errno")))
+#else
+#define THEON_NO_ERRNO
+#endif
+THEON_NO_ERRNO double theon_vector_sqrt(double x) { return std::sqrt(x); }
+THEON_NO_ERRNO float theon_vector_sqrtf(float x) { return std::sqrt(x); }
 )";
+
+// The C expression of a step: that of its scalar op, except where the prelude has a copy of
+// the function that vectorizes (same values).
+std::string step_expression(const FusedStep& step) {
+  const ScalarOp& scalar = step.op->scalar();
+  if (scalar.name == "sqrt" && step.compute == DType::Float64) return "theon_vector_sqrt({0})";
+  if (scalar.name == "sqrt" && step.compute == DType::Float32) return "theon_vector_sqrtf({0})";
+  return scalar.c_expr;
+}
 
 std::string value(int v) {
   return "v" + std::to_string(v);
@@ -74,7 +96,7 @@ std::string emit_steps(const Fused& op, const std::string& indent) {
     }
     s += indent + "const " + c_type(step.output) + " " + value(nin + static_cast<int>(j)) +
          " = static_cast<" + c_type(step.output) + ">(" +
-         expand(step.op->scalar().c_expr, args, compute) + ");\n";
+         expand(step_expression(step), args, compute) + ");\n";
   }
   return s;
 }
@@ -225,8 +247,9 @@ void KernelWriter::reduction(std::ostringstream& s) const {
   const std::string lane_root = lane_t == acc_t ? root : "static_cast<double>(" + root + ")";
   auto fold = [&](const std::string& acc, const std::string& x, const std::string& type) {
     if (!extreme) return acc + " = " + combine(rule, acc, x, type) + ";\n";
-    return acc + " = (" + acc + " " + rule.lane_compare + " " + x + " || " + x + " != " + x +
-           ") ? " + x + " : " + acc + ";\n";
+    // `|`, not `||`: no branch, so the lanes' loop vectorizes.
+    return acc + " = ((" + acc + " " + rule.lane_compare + " " + x + ") | (" + x + " != " + x +
+           ")) ? " + x + " : " + acc + ";\n";
   };
   s << "    " << acc_t << "* out = reinterpret_cast<" << acc_t << "*>(p[0]);\n";
   s << "    if (st[0] == 0) {\n";
@@ -242,6 +265,9 @@ void KernelWriter::reduction(std::ostringstream& s) const {
     first = false;
     if (layout == Layout::Hoisted) s << hoisted_loads("        ");
     s << "        for (; i + 8 <= n; i += 8) {\n";
+    // Unrolled before vectorization, the lanes' loop becomes eight scalar selects that GCC's
+    // straight-line vectorizer leaves scalar; kept a loop, it is one vector operation.
+    s << "#pragma GCC unroll 1\n";
     s << "          for (int l = 0; l < 8; ++l) {\n";
     s << body(layout, "i + l", "            ");
     s << "            " << fold("acc[l]", lane_root, lane_t);
