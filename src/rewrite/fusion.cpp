@@ -14,7 +14,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "theon/ops/elemwise.hpp"
 #include "theon/ops/fused.hpp"
+#include "theon/ops/nnet.hpp"
 #include "theon/ops/reduce.hpp"
 #include "theon/rewrite/groups.hpp"
 #include "util.hpp"
@@ -202,10 +204,53 @@ class Fuser {
   std::unordered_map<Apply*, int> position_;
 };
 
+// (y, m) where x is y - m with m = max(y, axis, keepdims=True); nulls otherwise.
+std::pair<Var, Var> shifted_by_max(const Var& x, const std::vector<int64_t>& axis) {
+  const Elemwise* op = x->owner ? node_op<Elemwise>(x->owner) : nullptr;
+  if (op == nullptr || op->scalar().name != "sub") return {};
+  const Var& y = x->owner->inputs()[0];
+  const Var& m = x->owner->inputs()[1];
+  const Reduce* r = m->owner ? node_op<Reduce>(m->owner) : nullptr;
+  if (r == nullptr || r->kind() != ReduceKind::Max || r->axes() != axis || !r->keepdims() ||
+      m->owner->inputs()[0] != y || y->type != x->type) {
+    return {};
+  }
+  return {y, m};
+}
+
+// softmax(x) along one axis of a float array -> exp(x - m) / sum(exp(x - m)) with m the max
+// along the axis, before fusion makes that three generated loops: the max, the sum of the
+// exponentials (never stored) and the quotient, each vectorized with m and the sum loaded once
+// per row, where the Softmax op's kernel is scalar. Special values as in the op: a NaN or +inf
+// makes its whole row NaN.
+bool expand_softmax(FunctionGraph& fg) {
+  bool changed = false;
+  for (Apply* node : fg.nodes()) {
+    const Softmax* op = node_op<Softmax>(node);
+    if (op == nullptr || op->log() || !op->axis()) continue;
+    Var x = node->inputs()[0];
+    if (x->type.dtype != DType::Float32 && x->type.dtype != DType::Float64) continue;
+    const std::vector<int64_t> axis{*op->axis()};
+    Var m = max(x, axis, true);
+    // softmax(y - max(y)) (what the stabilizer makes of the written-out softmax) is y's own:
+    // the max of y - max(y) is 0 where finite, and NaN rows stay NaN either way.
+    if (auto [y, y_max] = shifted_by_max(x, axis); y) {
+      x = y;
+      m = y_max;
+    }
+    // Two exponentials: one is summed as it is computed, the other divided as it is written.
+    const Var total = sum(exp(x - m), axis, true);
+    fg.replace(node->output(0), true_divide(exp(x - m), total), "softmax_loops");
+    changed = true;
+  }
+  return changed;
+}
+
 }  // namespace
 
 std::vector<GraphRewriter> fusion_rewriters() {
-  return {{"fusion", [](FunctionGraph& fg) { return Fuser(fg).run(); }, {"fast_run", "fusion"}}};
+  return {{"softmax_loops", expand_softmax, {"fast_run", "fusion"}},
+          {"fusion", [](FunctionGraph& fg) { return Fuser(fg).run(); }, {"fast_run", "fusion"}}};
 }
 
 }  // namespace theon

@@ -160,3 +160,30 @@ def test_row_vector_and_column_broadcast_together(codegen):
     c = RNG.standard_normal((9, 1))
     r = RNG.standard_normal((1, 17))
     np.testing.assert_allclose(f(a, c, r), np.exp(a - c) * r, rtol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("written_out", [False, True])
+def test_softmax_rows_are_three_generated_loops_and_match_numpy(codegen, dtype, written_out):
+    # The Softmax op (or exp(x - max) / sum(...) written out, which the stabilizer makes one)
+    # becomes the row max, the sum of exponentials and the quotient, each one loop.
+    x = T.tensor(dtype, shape=(None, None), name="x")
+    if written_out:
+        e = T.exp(x - T.max(x, axis=1, keepdims=True))
+        out = e / T.sum(e, axis=1, keepdims=True)
+    else:
+        out = T.nnet.softmax(x, axis=1)
+    f = theon.function([x], out)
+    text = f.debugprint(print_type=False)
+    assert "Softmax" not in text
+    assert len(fused_nodes(f)) == 3
+    a = rows_with_specials(dtype, (64, 1003))
+    with np.errstate(all="ignore"):
+        shifted = a - a.max(axis=1, keepdims=True)
+        want = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+        got = f(a)
+        got_t = f(np.asfortranarray(a)[:, ::-1])
+    tol = 5e-6 if dtype == "float32" else 1e-14  # a few ulp: vector exp is within 4
+    np.testing.assert_allclose(got, want, rtol=tol, atol=0, equal_nan=True)
+    np.testing.assert_allclose(got_t, want[:, ::-1], rtol=tol, atol=0, equal_nan=True)
+    assert got.dtype == np.dtype(dtype)
