@@ -2,7 +2,7 @@
 many inputs is one generated kernel; a value also read outside the tree is a further output of
 the same loop; broadcast operands (stride 0 along the inner loop) are loaded once per row so
 the inner loop stays on the vectorizable path; reductions along any axis keep NumPy's values,
-NaN, infinities and -0.0 included."""
+NaN, infinities and -0.0 included; softmax along an axis is three generated loops."""
 
 import os
 import sys
@@ -14,18 +14,10 @@ import theon
 import theon.tensor as T
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks"))
+from test_codegen import codegen  # noqa: E402,F401  (generated kernels and fusion on)
 from workloads import eos  # noqa: E402
 
 RNG = np.random.default_rng(2020)
-
-
-@pytest.fixture
-def codegen(tmp_path):
-    """Generated kernels on, fusion on, a private cache, and function() waiting for kernels."""
-    cxx = os.environ.get("CXX") or "g++"
-    with theon.config.change_flags(cxx=cxx, optimizer_excluding="", compile_wait=True,
-                                   compiledir=str(tmp_path / "cache")):
-        yield tmp_path
 
 
 def fused_nodes(f):
@@ -71,6 +63,17 @@ def test_sixty_inputs_are_one_kernel(codegen):
     for i, a in enumerate(args[1:]):
         want = np.tanh(want) * 0.5 + a * (i + 1)
     np.testing.assert_allclose(f(*args), want, rtol=1e-12)
+
+
+def test_a_subexpression_used_three_times_is_computed_once_in_the_loop(codegen):
+    x = T.vector("x")
+    out = T.exp(x) * 2 + T.exp(x) * 3 + T.sin(T.exp(x))  # three exp nodes, merged into one
+    f = theon.function([x], out)
+    assert len(fused_nodes(f)) == 1
+    assert fused_signature(f).count("=exp(") == 1
+    a = RNG.standard_normal(100)
+    np.testing.assert_allclose(f(a), np.exp(a) * 2 + np.exp(a) * 3 + np.sin(np.exp(a)),
+                               rtol=1e-14)
 
 
 def test_value_read_outside_is_a_second_output_of_the_loop(codegen):
