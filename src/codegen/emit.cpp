@@ -125,7 +125,8 @@ const char* c_type(DType dtype) {
 namespace {
 
 // How the inner loop reaches the operands: every one at its item size (`contiguous`); the
-// same but with the broadcast inputs at stride 0, loaded once per row (`hoisted`), so that a
+// same but with the inputs broadcast along the last dimension at stride 0, loaded once per row
+// (`hoisted`), so that a
 // column such as the max in x - max(x, axis=1, keepdims=True) does not force the scalar path;
 // or through the byte strides (`strided`).
 enum class Layout { Contiguous, Hoisted, Strided };
@@ -139,7 +140,7 @@ class KernelWriter {
         nout_(reducing_ ? 1 : static_cast<int>(op.outputs().size())) {
     for (int i = 0; i < nin_; ++i) {
       const StaticShape& s = op.input_types()[i].shape;
-      if (!op.is_scalar_input(i) && std::find(s.begin(), s.end(), 1) != s.end()) {
+      if (!op.is_scalar_input(i) && !s.empty() && s.back() == 1) {
         broadcast_.push_back(i);
       }
     }
@@ -210,7 +211,10 @@ class KernelWriter {
   int nin_;
   bool reducing_;
   int nout_;
-  std::vector<int> broadcast_;  // inputs with a size-1 dimension, not all ones
+  // Inputs whose last dimension is 1 (not all ones): at stride 0 along the inner loop unless
+  // the loop planner reorders dimensions. One broadcast along another dimension, such as a row
+  // (1, n), has its item size there and reads like a full operand.
+  std::vector<int> broadcast_;
 };
 
 void KernelWriter::elementwise(std::ostringstream& s) const {

@@ -153,16 +153,22 @@ def test_max_and_min_along_any_axis_propagate_nan_as_numpy(codegen, kind, axis, 
 
 
 def test_row_vector_and_column_broadcast_together(codegen):
-    # A column (stride 0 inner) and a row (stride 0 outer) in one loop: neither the contiguous
-    # nor the hoisted test holds, the strided body computes it.
+    # A column (stride 0 inner, loaded once per row) and a row (stride 0 outer, read like a full
+    # operand) in one loop take the hoisted body; a transposed x sends the planner's inner
+    # dimension elsewhere, and the strided body computes it.
     x = T.matrix("x")
     col = T.tensor("float64", shape=(None, 1), name="c")
     row = T.tensor("float64", shape=(1, None), name="r")
     f = theon.function([x, col, row], T.exp(x - col) * row)
+    source = f.kernels["source"]
+    assert "const bool hoisted = true && st[0] == sizeof(double) && st[1] == sizeof(double) " \
+           "&& st[2] == 0 && st[3] == sizeof(double);" in source
     a = RNG.standard_normal((9, 17))
     c = RNG.standard_normal((9, 1))
     r = RNG.standard_normal((1, 17))
     np.testing.assert_allclose(f(a, c, r), np.exp(a - c) * r, rtol=1e-12)
+    a_t = np.asfortranarray(a)
+    np.testing.assert_allclose(f(a_t, c, r), np.exp(a - c) * r, rtol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
