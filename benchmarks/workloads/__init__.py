@@ -6,4 +6,4 @@ zero-argument callable running one call of that system, or NotApplicable) and, w
 is not seconds per call, value(case, seconds) with UNIT."""
 
 ORDER = ["call", "elemwise", "reduce", "gemm", "logreg", "mlp", "softmax_xent", "compile",
-         "memory"]
+         "memory", "eos", "rows"]

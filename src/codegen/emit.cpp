@@ -1,5 +1,6 @@
 #include "theon/codegen/emit.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -52,7 +53,29 @@ THEON_SIMD_1(log10) THEON_SIMD_1(log1p) THEON_SIMD_1(log2) THEON_SIMD_1(sinh)
 THEON_SIMD_1(tan) THEON_SIMD_1(tanh)
 #endif
 #endif
+// sqrt sets errno for a negative argument, so GCC keeps a call to it behind a branch and a
+// loop with a branch does not vectorize. These copies are compiled without errno and declared
+// simd, so a vectorized loop calls their vector variants; their options differ from the
+// kernel's, so they are called, not inlined. (GCC makes no vector variants of a static or
+// hidden function, nor uses them for an overloaded name: hence two exported names, which
+// modules loaded RTLD_LOCAL do not share.)
+#if defined(__GNUC__) && !defined(__clang__)
+#define THEON_NO_ERRNO __attribute__((simd("notinbranch"), const, optimize("no-math-errno")))
+#else
+#define THEON_NO_ERRNO
+#endif
+THEON_NO_ERRNO double theon_vector_sqrt(double x) { return std::sqrt(x); }
+THEON_NO_ERRNO float theon_vector_sqrtf(float x) { return std::sqrt(x); }
 )";
+
+// The C expression of a step: that of its scalar op, except where the prelude has a copy of
+// the function that vectorizes (same values).
+std::string step_expression(const FusedStep& step) {
+  const ScalarOp& scalar = step.op->scalar();
+  if (scalar.name == "sqrt" && step.compute == DType::Float64) return "theon_vector_sqrt({0})";
+  if (scalar.name == "sqrt" && step.compute == DType::Float32) return "theon_vector_sqrtf({0})";
+  return scalar.c_expr;
+}
 
 std::string value(int v) {
   return "v" + std::to_string(v);
@@ -73,7 +96,7 @@ std::string emit_steps(const Fused& op, const std::string& indent) {
     }
     s += indent + "const " + c_type(step.output) + " " + value(nin + static_cast<int>(j)) +
          " = static_cast<" + c_type(step.output) + ">(" +
-         expand(step.op->scalar().c_expr, args, compute) + ");\n";
+         expand(step_expression(step), args, compute) + ");\n";
   }
   return s;
 }
@@ -99,17 +122,189 @@ const char* c_type(DType dtype) {
   return dtype_info(dtype).c_name;
 }
 
+namespace {
+
+// How the inner loop reaches the operands: every one at its item size (`contiguous`); the
+// same but with the inputs broadcast along the last dimension at stride 0, loaded once per row
+// (`hoisted`), so that a
+// column such as the max in x - max(x, axis=1, keepdims=True) does not force the scalar path;
+// or through the byte strides (`strided`).
+enum class Layout { Contiguous, Hoisted, Strided };
+
+class KernelWriter {
+ public:
+  explicit KernelWriter(const Fused& op)
+      : op_(op),
+        nin_(static_cast<int>(op.input_types().size())),
+        reducing_(op.reduction().has_value()),
+        nout_(reducing_ ? 1 : static_cast<int>(op.outputs().size())) {
+    for (int i = 0; i < nin_; ++i) {
+      const StaticShape& s = op.input_types()[i].shape;
+      if (!op.is_scalar_input(i) && !s.empty() && s.back() == 1) {
+        broadcast_.push_back(i);
+      }
+    }
+  }
+
+  std::string kernel(const std::string& symbol, bool exported) const;
+
+ private:
+  std::string type_of(int operand) const {
+    if (operand >= nout_) return c_type(op_.input_types()[operand - nout_].dtype);
+    return c_type(op_.value_dtype(op_.outputs()[reducing_ ? 0 : operand]));
+  }
+  bool hoistable(int input) const {
+    return std::find(broadcast_.begin(), broadcast_.end(), input) != broadcast_.end();
+  }
+  // Element `index` of operand k.
+  std::string element(int k, Layout layout, const std::string& index) const {
+    const std::string ct = type_of(k), pk = "p[" + std::to_string(k) + "]";
+    if (layout == Layout::Strided) {
+      return "*reinterpret_cast<" + ct + "*>(" + pk + " + " + index + " * st[" + std::to_string(k) +
+             "])";
+    }
+    return "reinterpret_cast<" + ct + "*>(" + pk + ")[" + index + "]";
+  }
+  // The runtime test for a layout, over every operand a loop reads per element.
+  std::string layout_test(Layout layout) const {
+    std::string t = "true";
+    for (int k = reducing_ ? 1 : 0; k < nout_ + nin_; ++k) {
+      const int i = k - nout_;
+      if (i >= 0 && op_.is_scalar_input(i)) continue;
+      const bool zero = layout == Layout::Hoisted && i >= 0 && hoistable(i);
+      t += " && st[" + std::to_string(k) + "] == " + (zero ? "0" : "sizeof(" + type_of(k) + ")");
+    }
+    return t;
+  }
+  // Inputs loaded once before a hoisted loop.
+  std::string hoisted_loads(const std::string& indent) const {
+    std::string t;
+    for (int i : broadcast_) {
+      const std::string ct = type_of(nout_ + i);
+      t += indent + "const " + ct + " " + value(i) + " = *reinterpret_cast<const " + ct + "*>(p[" +
+           std::to_string(nout_ + i) + "]);\n";
+    }
+    return t;
+  }
+  // The per-element input loads and the steps, for element `index`.
+  std::string body(Layout layout, const std::string& index, const std::string& indent) const {
+    std::string t;
+    for (int i = 0; i < nin_; ++i) {
+      if (op_.is_scalar_input(i) || (layout == Layout::Hoisted && hoistable(i))) continue;
+      t += indent + "const " + type_of(nout_ + i) + " " + value(i) + " = " +
+           element(nout_ + i, layout, index) + ";\n";
+    }
+    return t + emit_steps(op_, indent);
+  }
+  // The layouts this kernel has a loop for, with the test that selects each.
+  std::vector<Layout> layouts() const {
+    if (broadcast_.empty()) return {Layout::Contiguous, Layout::Strided};
+    return {Layout::Contiguous, Layout::Hoisted, Layout::Strided};
+  }
+  static std::string flag(Layout layout) {
+    return layout == Layout::Contiguous ? "contiguous" : "hoisted";
+  }
+  void elementwise(std::ostringstream& s) const;
+  void reduction(std::ostringstream& s) const;
+
+  const Fused& op_;
+  int nin_;
+  bool reducing_;
+  int nout_;
+  // Inputs whose last dimension is 1 (not all ones): at stride 0 along the inner loop unless
+  // the loop planner reorders dimensions. One broadcast along another dimension, such as a row
+  // (1, n), has its item size there and reads like a full operand.
+  std::vector<int> broadcast_;
+};
+
+void KernelWriter::elementwise(std::ostringstream& s) const {
+  bool first = true;
+  for (Layout layout : layouts()) {
+    s << "    " << (first ? "" : "} else ")
+      << (layout == Layout::Strided ? "{\n" : "if (" + flag(layout) + ") {\n");
+    first = false;
+    if (layout == Layout::Hoisted) s << hoisted_loads("      ");
+    s << "      for (int64_t i = 0; i < n; ++i) {\n" << body(layout, "i", "        ");
+    for (int k = 0; k < nout_; ++k) {
+      s << "        " << element(k, layout == Layout::Strided ? layout : Layout::Contiguous, "i")
+        << " = " << value(op_.outputs()[k]) << ";\n";
+    }
+    s << "      }\n";
+  }
+  s << "    }\n";
+}
+
+// The inner dimension reduced keeps 8 partial results, so that the loop vectorizes without
+// reassociating floating-point sums; an outer one folds into the output row element by
+// element.
+void KernelWriter::reduction(std::ostringstream& s) const {
+  const ReductionRule& rule = reduction_rule(op_.reduction()->kind);
+  const std::string acc_t = type_of(0);
+  const std::string root = value(op_.outputs()[0]);
+  // Max and min fold lanes by a compare that vectorizes; a NaN replaces the lane and then
+  // stays, as no compare against it holds: any NaN makes the result NaN, as theon_maximum /
+  // theon_minimum would.
+  const bool extreme = rule.lane_compare != nullptr;
+  // float32 sums and products run in float64 lanes, as the Reduce op accumulates them: a
+  // float32 running sum of 10^5 terms is off in the fourth digit.
+  const std::string lane_t = !extreme && acc_t == "float" ? "double" : acc_t;
+  const std::string lane_root = lane_t == acc_t ? root : "static_cast<double>(" + root + ")";
+  auto fold = [&](const std::string& acc, const std::string& x, const std::string& type) {
+    if (!extreme) return acc + " = " + combine(rule, acc, x, type) + ";\n";
+    // `|`, not `||`: no branch, so the lanes' loop vectorizes.
+    return acc + " = ((" + acc + " " + rule.lane_compare + " " + x + ") | (" + x + " != " + x +
+           ")) ? " + x + " : " + acc + ";\n";
+  };
+  s << "    " << acc_t << "* out = reinterpret_cast<" << acc_t << "*>(p[0]);\n";
+  s << "    if (st[0] == 0) {\n";
+  s << "      " << lane_t << " acc[8];\n";
+  // Lane 0 carries the running result; the others start from the identity.
+  s << "      acc[0] = *out;\n";
+  s << "      for (int l = 1; l < 8; ++l) acc[l] = " << identity(rule, lane_t) << ";\n";
+  s << "      int64_t i = 0;\n";
+  bool first = true;
+  for (Layout layout : layouts()) {
+    if (layout == Layout::Strided) continue;
+    s << "      " << (first ? "" : "else ") << "if (" << flag(layout) << ") {\n";
+    first = false;
+    if (layout == Layout::Hoisted) s << hoisted_loads("        ");
+    s << "        for (; i + 8 <= n; i += 8) {\n";
+    // Unrolled before vectorization, the lanes' loop becomes eight scalar selects that GCC's
+    // straight-line vectorizer leaves scalar; kept a loop, it is one vector operation. Not for
+    // a product: vectorized, its terms come from the vector math functions (within 4 ulp, with
+    // a bias a product of thousands of terms compounds), where unrolled they stay scalar.
+    if (op_.reduction()->kind != ReduceKind::Prod) s << "#pragma GCC unroll 1\n";
+    s << "          for (int l = 0; l < 8; ++l) {\n";
+    s << body(layout, "i + l", "            ");
+    s << "            " << fold("acc[l]", lane_root, lane_t);
+    s << "          }\n        }\n      }\n";
+  }
+  s << "      for (; i < n; ++i) {\n" << body(Layout::Strided, "i", "        ");
+  s << "        " << fold("acc[0]", lane_root, lane_t) << "      }\n";
+  s << "      " << lane_t << " r = acc[0];\n";
+  s << "      for (int l = 1; l < 8; ++l) r = " << combine(rule, "r", "acc[l]", lane_t) << ";\n";
+  s << "      *out = static_cast<" << acc_t << ">(r);\n";
+  for (Layout layout : layouts()) {
+    s << "    } else "
+      << (layout == Layout::Strided
+              ? "{\n"
+              : "if (" + flag(layout) + " && st[0] == sizeof(" + acc_t + ")) {\n");
+    if (layout == Layout::Hoisted) s << hoisted_loads("      ");
+    s << "      for (int64_t i = 0; i < n; ++i) {\n" << body(layout, "i", "        ");
+    s << "        " << acc_t
+      << "& r = " << element(0, layout == Layout::Strided ? layout : Layout::Contiguous, "i")
+      << ";\n";
+    s << "        " << fold("r", root, acc_t);
+    s << "      }\n";
+  }
+  s << "    }\n";
+}
+
 // Layout of a kernel: operands are the outputs, then the inputs. The loop runs the outer
-// dimensions with an odometer and the innermost one in one of two bodies: a contiguous one
-// over typed pointers (which the compiler vectorizes) when every operand's inner stride is its
-// item size or 0 for inputs known to be scalars, and a strided one otherwise. Scalar inputs
-// are loaded once. A reduction's inner loop keeps 8 partial results when the inner dimension
-// is reduced, so that it vectorizes without reassociating floating-point sums.
-std::string emit_kernel(const Fused& op, const std::string& symbol, bool exported) {
-  const int nin = static_cast<int>(op.input_types().size());
-  const bool reducing = op.reduction().has_value();
-  const int nout = reducing ? 1 : static_cast<int>(op.outputs().size());
-  const int nops = nout + nin;
+// dimensions with an odometer and the innermost one in a body per Layout. Scalar inputs are
+// loaded once per call.
+std::string KernelWriter::kernel(const std::string& symbol, bool exported) const {
+  const int nops = nout_ + nin_;
   std::ostringstream s;
   s << (exported ? "extern \"C\" void " : "static inline void ") << symbol
     << "(int64_t nd, const int64_t* shape, char* const* base, const int64_t* strides) {\n";
@@ -117,133 +312,26 @@ std::string emit_kernel(const Fused& op, const std::string& symbol, bool exporte
   s << "  int64_t st[" << nops << "];\n";
   s << "  for (int k = 0; k < " << nops
     << "; ++k) { p[k] = base[k]; st[k] = strides[k * nd + nd - 1]; }\n";
-  for (int i = 0; i < nin; ++i) {
-    if (op.is_scalar_input(i)) {
-      s << "  const " << c_type(op.input_types()[i].dtype) << " v" << i
-        << " = *reinterpret_cast<const " << c_type(op.input_types()[i].dtype) << "*>(base["
-        << nout + i << "]);\n";
+  for (int i = 0; i < nin_; ++i) {
+    if (op_.is_scalar_input(i)) {
+      const std::string ct = type_of(nout_ + i);
+      s << "  const " << ct << " " << value(i) << " = *reinterpret_cast<const " << ct << "*>(base["
+        << nout_ + i << "]);\n";
     }
   }
-  // The contiguity test.
-  s << "  const bool contiguous = true";
-  for (int k = 0; k < nops; ++k) {
-    if (k >= nout && op.is_scalar_input(k - nout)) continue;
-    const DType dt = k < nout ? op.value_dtype(reducing ? op.outputs()[0] : op.outputs()[k])
-                              : op.input_types()[k - nout].dtype;
-    if (reducing && k == 0) continue;  // the output may have inner stride 0 or its item size
-    s << " && st[" << k << "] == " << itemsize(dt);
+  for (Layout layout : layouts()) {
+    if (layout != Layout::Strided) {
+      s << "  const bool " << flag(layout) << " = " << layout_test(layout) << ";\n";
+    }
   }
-  s << ";\n";
   s << "  const int64_t n = shape[nd - 1];\n";
   s << "  int64_t outer = 1;\n  for (int64_t d = 0; d + 1 < nd; ++d) outer *= shape[d];\n";
   s << "  int64_t counter[64] = {0};\n";
   s << "  for (int64_t o = 0; o < outer; ++o) {\n";
-
-  auto load_inputs = [&](bool contiguous, const std::string& indent) {
-    std::string t;
-    for (int i = 0; i < nin; ++i) {
-      if (op.is_scalar_input(i)) continue;
-      const std::string ct = c_type(op.input_types()[i].dtype);
-      const int k = nout + i;
-      t += indent + "const " + ct + " v" + std::to_string(i) + " = " +
-           (contiguous ? "reinterpret_cast<const " + ct + "*>(p[" + std::to_string(k) + "])[i]"
-                       : "*reinterpret_cast<const " + ct + "*>(p[" + std::to_string(k) +
-                             "] + i * st[" + std::to_string(k) + "])") +
-           ";\n";
-    }
-    return t;
-  };
-
-  if (!reducing) {
-    for (int contiguous = 1; contiguous >= 0; --contiguous) {
-      s << (contiguous ? "    if (contiguous) {\n" : "    } else {\n");
-      s << "      for (int64_t i = 0; i < n; ++i) {\n";
-      s << load_inputs(contiguous, "        ");
-      s << emit_steps(op, "        ");
-      for (int k = 0; k < nout; ++k) {
-        const std::string ct = c_type(op.value_dtype(op.outputs()[k]));
-        s << "        "
-          << (contiguous ? "reinterpret_cast<" + ct + "*>(p[" + std::to_string(k) + "])[i]"
-                         : "*reinterpret_cast<" + ct + "*>(p[" + std::to_string(k) + "] + i * st[" +
-                               std::to_string(k) + "])")
-          << " = " << value(op.outputs()[k]) << ";\n";
-      }
-      s << "      }\n";
-    }
-    s << "    }\n";
+  if (reducing_) {
+    reduction(s);
   } else {
-    const ReductionRule& rule = reduction_rule(op.reduction()->kind);
-    const std::string acc_t = c_type(op.value_dtype(op.outputs()[0]));
-    const std::string root = value(op.outputs()[0]);
-    s << "    " << acc_t << "* out = reinterpret_cast<" << acc_t << "*>(p[0]);\n";
-    // Inner dimension reduced: partial results in registers.
-    s << "    if (st[0] == 0) {\n";
-    // For max and min the lanes use plain compares, which vectorize, and remember NaNs apart:
-    // any NaN makes the result NaN, as theon_maximum / theon_minimum would.
-    const bool extreme = rule.lane_compare != nullptr;
-    // float32 sums and products run in float64 lanes, as the Reduce op accumulates them: a
-    // float32 running sum of 10^5 terms is off in the fourth digit.
-    const std::string lane_t = !extreme && acc_t == "float" ? "double" : acc_t;
-    const std::string lane_root = lane_t == acc_t ? root : "static_cast<double>(" + root + ")";
-    s << "      " << lane_t << " acc[8];\n";
-    if (extreme)
-      s << "      bool nan[8] = {false, false, false, false, false, false, false, false};\n";
-    // Lane 0 carries the running result; the others start from the identity.
-    s << "      acc[0] = *out;\n";
-    s << "      for (int l = 1; l < 8; ++l) acc[l] = " << identity(rule, lane_t) << ";\n";
-    s << "      int64_t i = 0;\n";
-    s << "      if (contiguous) {\n";
-    s << "        for (; i + 8 <= n; i += 8) {\n";
-    s << "          for (int l = 0; l < 8; ++l) {\n";
-    s << "            const int64_t j = i + l;\n";
-    {
-      std::string body = load_inputs(true, "            ") + emit_steps(op, "            ");
-      // Inside the unrolled loop the element index is j.
-      std::string fixed;
-      for (size_t pos = 0; pos < body.size(); ++pos) {
-        if (body.compare(pos, 3, "[i]") == 0) {
-          fixed += "[j]";
-          pos += 2;
-        } else {
-          fixed += body[pos];
-        }
-      }
-      s << fixed;
-    }
-    if (extreme) {
-      s << "            nan[l] |= " << root << " != " << root << ";\n";
-      s << "            acc[l] = acc[l] " << rule.lane_compare << " " << root << " ? " << root
-        << " : acc[l];\n";
-    } else {
-      s << "            acc[l] = " << combine(rule, "acc[l]", lane_root, lane_t) << ";\n";
-    }
-    s << "          }\n        }\n      }\n";
-    s << "      for (; i < n; ++i) {\n";
-    s << load_inputs(false, "        ");
-    s << emit_steps(op, "        ");
-    s << "        acc[0] = " << combine(rule, "acc[0]", lane_root, lane_t) << ";\n";
-    s << "      }\n";
-    s << "      " << lane_t << " r = acc[0];\n";
-    s << "      for (int l = 1; l < 8; ++l) r = " << combine(rule, "r", "acc[l]", lane_t) << ";\n";
-    if (extreme) {
-      s << "      for (int l = 0; l < 8; ++l) if (nan[l]) r = std::numeric_limits<" << acc_t
-        << ">::quiet_NaN();\n";
-    }
-    s << "      *out = static_cast<" << acc_t << ">(r);\n";
-    s << "    } else if (contiguous && st[0] == sizeof(" << acc_t << ")) {\n";
-    s << "      for (int64_t i = 0; i < n; ++i) {\n";
-    s << load_inputs(true, "        ");
-    s << emit_steps(op, "        ");
-    s << "        out[i] = " << combine(rule, "out[i]", root, acc_t) << ";\n";
-    s << "      }\n";
-    s << "    } else {\n";
-    s << "      for (int64_t i = 0; i < n; ++i) {\n";
-    s << load_inputs(false, "        ");
-    s << emit_steps(op, "        ");
-    s << "        " << acc_t << "& r = *reinterpret_cast<" << acc_t << "*>(p[0] + i * st[0]);\n";
-    s << "        r = " << combine(rule, "r", root, acc_t) << ";\n";
-    s << "      }\n";
-    s << "    }\n";
+    elementwise(s);
   }
   // The odometer over the outer dimensions.
   s << "    for (int64_t d = nd - 2; d >= 0; --d) {\n";
@@ -254,6 +342,12 @@ std::string emit_kernel(const Fused& op, const std::string& symbol, bool exporte
   s << "    }\n";
   s << "  }\n}\n";
   return s.str();
+}
+
+}  // namespace
+
+std::string emit_kernel(const Fused& op, const std::string& symbol, bool exported) {
+  return KernelWriter(op).kernel(symbol, exported);
 }
 
 // The step loop calls a private copy of the kernel, which the compiler inlines (an exported

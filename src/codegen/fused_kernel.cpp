@@ -25,7 +25,25 @@ constexpr int kMaxKernelDims = 64;
 FusedLoopKernel::FusedLoopKernel(std::shared_ptr<const Fused> op)
     : op_(std::move(op)),
       native_(std::make_shared<std::atomic<FusedKernelFn>>(nullptr)),
-      step_loop_(std::make_shared<std::atomic<FusedStepLoopFn>>(nullptr)) {}
+      step_loop_(std::make_shared<std::atomic<FusedStepLoopFn>>(nullptr)) {
+  const int nin = static_cast<int>(op_->input_types().size());
+  for (size_t k = 1; k < op_->outputs().size(); ++k) {
+    std::vector<bool> seen(nin + op_->steps().size(), false);
+    std::vector<int> stack{op_->outputs()[k]}, used;
+    while (!stack.empty()) {
+      const int v = stack.back();
+      stack.pop_back();
+      if (seen[v]) continue;
+      seen[v] = true;
+      if (v < nin) {
+        used.push_back(v);
+      } else {
+        for (int a : op_->steps()[v - nin].args) stack.push_back(a);
+      }
+    }
+    output_inputs_.push_back(std::move(used));
+  }
+}
 
 void FusedLoopKernel::run(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
   if (FusedKernelFn fn = installed()) {
@@ -102,20 +120,10 @@ void FusedLoopKernel::run_native(FusedKernelFn fn, const std::vector<NDArray>& i
   // Every output must have the loop's shape; an intermediate output whose inputs broadcast to
   // a smaller shape at run time (possible only where static shapes are unknown) is left to
   // the reference kernel, as is an empty reduction without identity (it raises).
-  for (size_t k = 1; k < op_->outputs().size(); ++k) {
-    std::vector<int> stack{op_->outputs()[k]};
-    std::vector<Shape> used;
-    const int nin = static_cast<int>(inputs.size());
-    while (!stack.empty()) {
-      const int v = stack.back();
-      stack.pop_back();
-      if (v < nin) {
-        used.push_back(inputs[v].shape());
-      } else {
-        for (int a : op_->steps()[v - nin].args) stack.push_back(a);
-      }
-    }
-    if (broadcast_shapes(used, op_->name()) != loop_shape) {
+  for (const std::vector<int>& used : output_inputs_) {
+    std::vector<Shape> shapes_used;
+    for (int i : used) shapes_used.push_back(inputs[i].shape());
+    if (broadcast_shapes(shapes_used, op_->name()) != loop_shape) {
       op_->perform(inputs, outputs);
       return;
     }

@@ -2,17 +2,21 @@
 // over memory; a sum/prod/max/min of such a tree (or of any float array) becomes a Fused op
 // with a reduction, so the tree's values are reduced as they are computed and never stored.
 //
-// A node joins the tree of one of its clients only when every client of its output is in that
-// tree: so nothing outside needs its value and no cycle can arise through the Fused node.
-// Limits keep kernels reasonable to compile: at most kMaxInputs inputs and kMaxSteps steps.
+// A node joins the tree of one of its clients when every client of its output is in that tree,
+// or, for a loop without reduction, when its value has the loop's broadcast pattern and every
+// outside reader comes after the tree's root in the graph's order: the loop then writes that
+// value as a further output, and the Fused node can stand at the root's place in the order, so
+// no reader of it is its own ancestor. A value used several times inside is one step, computed
+// once per element. There is no cap on the number of inputs, outputs or steps: the generated
+// kernel takes operand pointers and strides in arrays.
 #include <algorithm>
-#include <map>
 #include <queue>
-#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "theon/ops/elemwise.hpp"
 #include "theon/ops/fused.hpp"
+#include "theon/ops/nnet.hpp"
 #include "theon/ops/reduce.hpp"
 #include "theon/rewrite/groups.hpp"
 #include "util.hpp"
@@ -21,9 +25,6 @@ namespace theon {
 namespace {
 
 using rewrite_util::node_op;
-
-constexpr size_t kMaxInputs = 24;
-constexpr size_t kMaxSteps = 64;
 
 // Elemwise nodes the code generator can emit: every scalar op has a C expression, except that
 // integer pow (which raises for negative exponents) stays on its precompiled kernel.
@@ -47,7 +48,18 @@ bool fusable_reduce(Apply* node) {
 struct Cluster {
   std::vector<Apply*> members;  // topological order once sorted
   std::unordered_set<Apply*> set;
+  std::vector<Apply*> extra_outputs;  // members whose value is also read outside
 };
+
+// Same rank and the same static size-1 dimensions: the value spans the loop's iterations (a
+// value of a smaller shape at run time sends the kernel to the reference path).
+bool same_broadcast_pattern(const Type& a, const Type& b) {
+  if (a.ndim() != b.ndim()) return false;
+  for (int d = 0; d < a.ndim(); ++d) {
+    if (a.broadcastable(d) != b.broadcastable(d)) return false;
+  }
+  return true;
+}
 
 class Fuser {
  public:
@@ -77,7 +89,7 @@ class Fuser {
         continue;
       }
       Cluster cluster;
-      if (root != nullptr) grow(root, cluster, taken);
+      if (root != nullptr) grow(root, cluster, taken, reduce == nullptr);
       for (Apply* m : cluster.members) taken.insert(m);
       if (reduce) taken.insert(reduce);
       replace(cluster, reduce, root);
@@ -87,8 +99,9 @@ class Fuser {
   }
 
  private:
-  void grow(Apply* root, Cluster& cluster, const std::unordered_set<Apply*>& taken) {
-    auto later_first = [&](Apply* a, Apply* b) { return position_[a] < position_[b]; };
+  void grow(Apply* root, Cluster& cluster, const std::unordered_set<Apply*>& taken,
+            bool extra_outputs) {
+    auto later_first = [&](Apply* a, Apply* b) { return position_.at(a) < position_.at(b); };
     std::priority_queue<Apply*, std::vector<Apply*>, decltype(later_first)> candidates(later_first);
     std::unordered_set<Apply*> queued{root};
     cluster.members.push_back(root);
@@ -105,34 +118,27 @@ class Fuser {
     offer_inputs(root);
     // Clients come later in topological order, so popping the latest node first sees all the
     // clients that could have joined already.
-    while (!candidates.empty() && cluster.members.size() < kMaxSteps) {
+    while (!candidates.empty()) {
       Apply* n = candidates.top();
       candidates.pop();
-      const auto& clients = fg_.clients(&n->output_ref(0));
-      const bool all_inside = std::all_of(clients.begin(), clients.end(), [&](const auto& c) {
-        return c.first != nullptr && cluster.set.count(c.first);
-      });
-      if (!all_inside || n->nout() != 1) continue;
-      cluster.members.push_back(n);
-      cluster.set.insert(n);
-      if (count_inputs(cluster) > kMaxInputs) {
-        cluster.members.pop_back();
-        cluster.set.erase(n);
+      if (n->nout() != 1) continue;
+      bool read_outside = false, read_before_root = false;
+      for (const auto& [client, index] : fg_.clients(&n->output_ref(0))) {
+        if (client != nullptr && cluster.set.count(client)) continue;
+        read_outside = true;
+        if (client != nullptr && position_.at(client) < position_.at(root)) read_before_root = true;
+      }
+      if (read_outside &&
+          (!extra_outputs || read_before_root ||
+           !same_broadcast_pattern(n->output_ref(0).type, root->output_ref(0).type))) {
         continue;
       }
+      cluster.members.push_back(n);
+      cluster.set.insert(n);
+      if (read_outside) cluster.extra_outputs.push_back(n);
       offer_inputs(n);
     }
     std::sort(cluster.members.begin(), cluster.members.end(), later_first);
-  }
-
-  size_t count_inputs(const Cluster& cluster) const {
-    std::set<const Variable*> inputs;
-    for (Apply* m : cluster.members) {
-      for (const auto& v : m->inputs()) {
-        if (!v->owner || !cluster.set.count(v->owner)) inputs.insert(v.get());
-      }
-    }
-    return inputs.size();
   }
 
   void replace(const Cluster& cluster, Apply* reduce, Apply* root) {
@@ -172,28 +178,79 @@ class Fuser {
       value_of[&m->output_ref(0)] = nin + static_cast<int>(steps.size());
       steps.push_back(std::move(step));
     }
-    const int result = root ? value_of.at(&root->output_ref(0)) : 0;
+    // The root's value is output 0, then the values also read outside, latest first.
+    std::vector<int> results{root ? value_of.at(&root->output_ref(0)) : 0};
+    for (Apply* m : cluster.extra_outputs) results.push_back(value_of.at(&m->output_ref(0)));
     std::optional<FusedReduction> reduction;
     if (reduce) {
       const Reduce* r = node_op<Reduce>(reduce);
       reduction = FusedReduction{r->kind(), r->axes(), r->keepdims()};
     }
-    // The fused node takes the creation trace of the last member, which it replaces.
+    // The fused node takes the creation trace of the last member, which it replaces; each
+    // further output replaces its member's value.
     Apply* last = reduce ? reduce : root;
-    auto op =
-        std::make_shared<Fused>(input_types, std::move(steps), std::vector<int>{result}, reduction);
-    const Var fused = make_node1(op, inputs);
-    fg_.replace(last->output(0), fused, "fusion");
+    auto op = std::make_shared<Fused>(input_types, std::move(steps), std::move(results), reduction);
+    const std::vector<Var> fused = make_node(op, inputs);
+    // Its inputs come before the root and its readers after: the root's place keeps the order
+    // topological for the outside-reader test of later trees.
+    position_[fused[0]->owner] = position_.at(last);
+    fg_.replace(last->output(0), fused[0], "fusion");
+    for (size_t k = 0; k < cluster.extra_outputs.size(); ++k) {
+      fg_.replace(cluster.extra_outputs[k]->output(0), fused[k + 1], "fusion");
+    }
   }
 
   FunctionGraph& fg_;
   std::unordered_map<Apply*, int> position_;
 };
 
+// (y, m) where x is y - m with m = max(y, axis, keepdims=True); nulls otherwise.
+std::pair<Var, Var> shifted_by_max(const Var& x, const std::vector<int64_t>& axis) {
+  const Elemwise* op = x->owner ? node_op<Elemwise>(x->owner) : nullptr;
+  if (op == nullptr || op->scalar().name != "sub") return {};
+  const Var& y = x->owner->inputs()[0];
+  const Var& m = x->owner->inputs()[1];
+  const Reduce* r = m->owner ? node_op<Reduce>(m->owner) : nullptr;
+  if (r == nullptr || r->kind() != ReduceKind::Max || r->axes() != axis || !r->keepdims() ||
+      m->owner->inputs()[0] != y || y->type != x->type) {
+    return {};
+  }
+  return {y, m};
+}
+
+// softmax(x) along one axis of a float array -> exp(x - m) / sum(exp(x - m)) with m the max
+// along the axis, before fusion makes that three generated loops: the max, the sum of the
+// exponentials (never stored) and the quotient, each vectorized with m and the sum loaded once
+// per row, where the Softmax op's kernel is scalar. Special values as in the op: a NaN or +inf
+// makes its whole row NaN.
+bool expand_softmax(FunctionGraph& fg) {
+  bool changed = false;
+  for (Apply* node : fg.nodes()) {
+    const Softmax* op = node_op<Softmax>(node);
+    if (op == nullptr || op->log() || !op->axis()) continue;
+    Var x = node->inputs()[0];
+    if (x->type.dtype != DType::Float32 && x->type.dtype != DType::Float64) continue;
+    const std::vector<int64_t> axis{*op->axis()};
+    Var m = max(x, axis, true);
+    // softmax(y - max(y)) (what the stabilizer makes of the written-out softmax) is y's own:
+    // the max of y - max(y) is 0 where finite, and NaN rows stay NaN either way.
+    if (auto [y, y_max] = shifted_by_max(x, axis); y) {
+      x = y;
+      m = y_max;
+    }
+    // Two exponentials: one is summed as it is computed, the other divided as it is written.
+    const Var total = sum(exp(x - m), axis, true);
+    fg.replace(node->output(0), true_divide(exp(x - m), total), "softmax_loops");
+    changed = true;
+  }
+  return changed;
+}
+
 }  // namespace
 
 std::vector<GraphRewriter> fusion_rewriters() {
-  return {{"fusion", [](FunctionGraph& fg) { return Fuser(fg).run(); }, {"fast_run", "fusion"}}};
+  return {{"softmax_loops", expand_softmax, {"fast_run", "fusion"}},
+          {"fusion", [](FunctionGraph& fg) { return Fuser(fg).run(); }, {"fast_run", "fusion"}}};
 }
 
 }  // namespace theon

@@ -147,7 +147,8 @@ TEST(RewriteGoldenFusion, StopsAtAMatrixProduct) {
                  " |1 [id E] (constant)\n");
 }
 
-TEST(RewriteGoldenFusion, ValueReadByTwoTreesStaysOutside) {
+// The first tree computes exp and writes it as a second output for the later tree.
+TEST(RewriteGoldenFusion, ValueReadByTwoTreesIsASecondOutputOfTheFirst) {
   Var x = vector("x");
   Var e = exp(x);
   expect_rewrite("fusion", {x}, {e * 2.0, e + 1.0},
@@ -158,13 +159,12 @@ TEST(RewriteGoldenFusion, ValueReadByTwoTreesStaysOutside) {
                  "Elemwise{add} [id E]\n"
                  " |Elemwise{exp} [id B]\n"
                  " |1 [id F] (constant)\n",
-                 "Fused{float64(None,),float64();v2=mul(v0,v1);out=v2} [id A]\n"
-                 " |Fused{float64(None,);v1=exp(v0);out=v1} [id B]\n"
-                 " | |x [id C]\n"
-                 " |2 [id D] (constant)\n"
-                 "Fused{float64(None,),float64();v2=add(v0,v1);out=v2} [id E]\n"
-                 " |Fused{float64(None,);v1=exp(v0);out=v1} [id B]\n"
-                 " |1 [id F] (constant)\n");
+                 "Fused{float64(None,),float64();v2=exp(v0);v3=mul(v2,v1);out=v3,v2}.0 [id A]\n"
+                 " |x [id B]\n"
+                 " |2 [id C] (constant)\n"
+                 "Fused{float64(None,),float64();v2=add(v0,v1);out=v2} [id D]\n"
+                 " |Fused{float64(None,),float64();v2=exp(v0);v3=mul(v2,v1);out=v3,v2}.1 [id A]\n"
+                 " |1 [id E] (constant)\n");
 }
 
 TEST(RewriteGoldenInplace, ElementwiseWritesIntoADeadTemporary) {

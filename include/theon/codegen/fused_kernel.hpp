@@ -55,6 +55,9 @@ class FusedLoopKernel final : public Kernel {
   std::shared_ptr<const Fused> op_;
   std::shared_ptr<std::atomic<FusedKernelFn>> native_;
   std::shared_ptr<std::atomic<FusedStepLoopFn>> step_loop_;
+  // For each output after the first, the inputs its value depends on: its shape is theirs
+  // broadcast, which must be the loop's.
+  std::vector<std::vector<int>> output_inputs_;
 };
 
 // Registers FusedLoopKernel as the CPU kernel of Fused nodes.
