@@ -104,7 +104,15 @@ void define_core_flags(Config& c) {
             "C++ compiler for generated kernels; empty: run the precompiled kernels only",
             {},
             nullptr});
-  c.define({"cxxflags", "-O3 -march=native", "flags for compiling generated kernels", {}, nullptr});
+  // 512-bit vectors where the processor has them: GCC's -march=native keeps Intel's AVX-512
+  // processors at 256 bits, which halves the width of libmvec's exp, log, tanh, ... (float64
+  // tanh/exp/log 0.63-0.81x the 256-bit time, float32 0.5-0.76x; BENCHMARKS.md, issue 20 item
+  // 4). Elsewhere the flag changes nothing.
+  c.define({"cxxflags",
+            "-O3 -march=native -mprefer-vector-width=512",
+            "flags for compiling generated kernels",
+            {},
+            nullptr});
   c.define({"compiledir",
             default_compiledir(),
             "directory of the on-disk cache of compiled kernels (created 0700)",

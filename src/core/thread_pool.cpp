@@ -96,9 +96,13 @@ class ThreadPool {
 };
 
 // Set while this thread runs a chunk, so that a kernel inside a kernel stays on its thread.
-thread_local bool in_parallel_region = false;
+thread_local bool running_chunk = false;
 
 }  // namespace
+
+bool in_parallel_region() {
+  return running_chunk;
+}
 
 int kernel_threads() {
   const int configured = std::stoi(Config::global().get("num_threads"));
@@ -114,7 +118,7 @@ void parallel_for(int64_t n, int64_t min_chunk, const std::function<void(int64_t
     return;
   }
   const int chunks =
-      in_parallel_region ? 1 : static_cast<int>(std::min<int64_t>(kernel_threads(), most));
+      running_chunk ? 1 : static_cast<int>(std::min<int64_t>(kernel_threads(), most));
   if (chunks <= 1) {
     body(0, n);
     return;
@@ -122,9 +126,11 @@ void parallel_for(int64_t n, int64_t min_chunk, const std::function<void(int64_t
   ThreadPool::global().run(chunks, [&](int chunk) {
     const int64_t begin = n * chunk / chunks;
     const int64_t end = n * (chunk + 1) / chunks;
-    in_parallel_region = true;
+    struct Running {  // cleared also when the body throws
+      Running() { running_chunk = true; }
+      ~Running() { running_chunk = false; }
+    } running;
     body(begin, end);
-    in_parallel_region = false;
   });
 }
 
