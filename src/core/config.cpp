@@ -113,6 +113,14 @@ void define_core_flags(Config& c) {
             "flags for compiling generated kernels",
             {},
             nullptr});
+  c.define({"vector_math",
+            "auto",
+            "vector math library of generated loops for exp, log, tanh, ...: 'libmvec' (glibc's, "
+            "within 4 ulp), 'sleef' (SLEEF's, within 1 ulp, where so over the whole domain), "
+            "'scalar' (none); 'auto': libmvec, "
+            "else SLEEF, whichever is installed; a library not installed means 'scalar'",
+            {"auto", "libmvec", "sleef", "scalar"},
+            nullptr});
   c.define({"compiledir",
             default_compiledir(),
             "directory of the on-disk cache of compiled kernels (created 0700)",
