@@ -5,7 +5,8 @@ PYTHONPATH=.venv/lib/python3.11/site-packages OPENBLAS_NUM_THREADS=1 taskset -c 
     /work/venv-peers/bin/python benchmarks/float64_math.py [--sizes 100000 1000000] [--repeats 31]
 
 --cxxflags compiles Theon's kernels with other flags as a second Theon column (e.g. to compare
-"-O3 -march=native" with an explicit vector width). Prints medians and each time over Theon's.
+"-O3 -march=native" with an explicit vector width); --vector-math sleef adds a column with
+that library (config.vector_math). Prints medians and each time over Theon's.
 """
 
 import argparse
@@ -36,10 +37,10 @@ def jax_modules():
     return jax, jnp
 
 
-def theon_function(chain, cxxflags, dtype):
-    theon.config.cxxflags = cxxflags
-    x = T.vector("x", dtype=dtype)
-    return theon.function([x], chain(T, x))
+def theon_function(chain, dtype, **flags):
+    with theon.config.change_flags(**flags):
+        x = T.vector("x", dtype=dtype)
+        return theon.function([x], chain(T, x))
 
 
 def main():
@@ -48,6 +49,7 @@ def main():
     p.add_argument("--repeats", type=int, default=31)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--cxxflags", default=None)
+    p.add_argument("--vector-math", default=None)
     p.add_argument("--dtype", default="float64")
     args = p.parse_args()
     os.environ.update(harness.thread_env(args.threads))  # before JAX is imported
@@ -55,7 +57,6 @@ def main():
     theon.config.compile_wait = True
     harness.pin_threads(args.threads)
     jax_mods = jax_modules()
-    default_flags = theon.config.cxxflags
     rng = np.random.default_rng(0)
     print(f"one process, {args.threads} thread(s), medians of {args.repeats} interleaved rounds; "
           f"load average {os.getloadavg()[0]:.2f}")
@@ -65,14 +66,18 @@ def main():
         for name, chain in CHAINS.items():
             expected = chain(np, a)
             fns = {}
-            f = theon_function(chain, default_flags, args.dtype)
+            f = theon_function(chain, args.dtype)
             np.testing.assert_allclose(f(a), expected, rtol=rtol)
             fns["theon"] = lambda f=f: f(a)
+            variants = {}
             if args.cxxflags is not None:
-                g = theon_function(chain, args.cxxflags, args.dtype)
+                variants["theon " + args.cxxflags] = {"cxxflags": args.cxxflags}
+            if args.vector_math is not None:
+                variants["theon " + args.vector_math] = {"vector_math": args.vector_math}
+            for label, flags in variants.items():
+                g = theon_function(chain, args.dtype, **flags)
                 np.testing.assert_allclose(g(a), expected, rtol=rtol)
-                fns["theon " + args.cxxflags] = lambda g=g: g(a)
-                theon.config.cxxflags = default_flags
+                fns[label] = lambda g=g: g(a)
             fns["numpy"] = lambda chain=chain: chain(np, a)
             if jax_mods is not None:
                 jax, jnp = jax_mods
