@@ -180,19 +180,53 @@ void gemv(DType dtype, bool trans, int64_t rows, int64_t cols, const void* a, in
   }
 }
 
+namespace {
+
+// Elements of A below which a rank-1 update is a loop here: BLAS's row-major ger is a column-
+// major one of the transpose, one axpy call per row of A, which costs more than the arithmetic
+// when rows are short (784 x 10: 17 us in sger against about 1 us here; issue 20 item 3).
+constexpr int64_t kInlineGerElements = int64_t{1} << 16;
+
+template <class T>
+void ger_loop(int64_t m, int64_t n, T alpha, const T* x, int64_t incx, const T* y, int64_t incy,
+              T* a, int64_t lda) {
+  for (int64_t i = 0; i < m; ++i) {
+    const T scaled = alpha * x[i * incx];  // as BLAS scales: alpha x_i, then times y_j
+    T* row = a + i * lda;
+    if (incy == 1) {
+      for (int64_t j = 0; j < n; ++j) row[j] += scaled * y[j];
+    } else {
+      for (int64_t j = 0; j < n; ++j) row[j] += scaled * y[j * incy];
+    }
+  }
+}
+
+}  // namespace
+
 void ger(DType dtype, int64_t m, int64_t n, double alpha, const void* x, int64_t incx,
          const void* y, int64_t incy, void* a, int64_t lda) {
+  if (dtype != DType::Float32 && dtype != DType::Float64) {
+    throw TypeError("BLAS ger: expected float32 or float64, got " + std::string(dtype_name(dtype)));
+  }
+  if (m <= kInlineGerElements / std::max<int64_t>(n, 1)) {
+    if (dtype == DType::Float32) {
+      ger_loop(m, n, static_cast<float>(alpha), static_cast<const float*>(x), incx,
+               static_cast<const float*>(y), incy, static_cast<float*>(a), lda);
+    } else {
+      ger_loop(m, n, alpha, static_cast<const double*>(x), incx, static_cast<const double*>(y),
+               incy, static_cast<double*>(a), lda);
+    }
+    return;
+  }
   match_threads(1);
   if (dtype == DType::Float32) {
     THEON_CBLAS(cblas_sger)
     (kRowMajor, as_int(m), as_int(n), static_cast<float>(alpha), static_cast<const float*>(x),
      as_int(incx), static_cast<const float*>(y), as_int(incy), static_cast<float*>(a), as_int(lda));
-  } else if (dtype == DType::Float64) {
+  } else {
     THEON_CBLAS(cblas_dger)
     (kRowMajor, as_int(m), as_int(n), alpha, static_cast<const double*>(x), as_int(incx),
      static_cast<const double*>(y), as_int(incy), static_cast<double*>(a), as_int(lda));
-  } else {
-    throw TypeError("BLAS ger: expected float32 or float64, got " + std::string(dtype_name(dtype)));
   }
 }
 
