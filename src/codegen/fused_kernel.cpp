@@ -61,6 +61,11 @@ bool FusedLoopKernel::run_contiguous(FusedKernelFn fn, const std::vector<NDArray
     }
     if (!inputs[i].is_c_contiguous()) return false;
   }
+  if (full == nullptr) {  // every input is one element: the output is one, of the largest rank
+    for (size_t i = 0; i < nin; ++i) {
+      if (full == nullptr || inputs[i].ndim() > full->ndim()) full = &inputs[i];
+    }
+  }
   if (full == nullptr || full->size() >= kMinElementsPerThread) return false;
   for (size_t i = 0; i < nin; ++i) {
     if (inputs[i].ndim() > full->ndim()) return false;
