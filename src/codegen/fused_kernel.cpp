@@ -23,7 +23,9 @@ constexpr int kMaxKernelDims = 64;
 }  // namespace
 
 FusedLoopKernel::FusedLoopKernel(std::shared_ptr<const Fused> op)
-    : op_(std::move(op)), native_(std::make_shared<std::atomic<FusedKernelFn>>(nullptr)) {}
+    : op_(std::move(op)),
+      name_(op_->name()),
+      native_(std::make_shared<std::atomic<FusedKernelFn>>(nullptr)) {}
 
 void FusedLoopKernel::run(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
   if (FusedKernelFn fn = installed()) {
@@ -100,7 +102,7 @@ void FusedLoopKernel::run_native(FusedKernelFn fn, const std::vector<NDArray>& i
   if (run_contiguous(fn, inputs, outputs)) return;
   std::vector<Shape> shapes;
   for (const NDArray& a : inputs) shapes.push_back(a.shape());
-  const Shape loop_shape = broadcast_shapes(shapes, op_->name());
+  const Shape loop_shape = broadcast_shapes(shapes, name_);
   const int nd = static_cast<int>(loop_shape.size());
   // Every output must have the loop's shape; an intermediate output whose inputs broadcast to
   // a smaller shape at run time (possible only where static shapes are unknown) is left to
@@ -118,7 +120,7 @@ void FusedLoopKernel::run_native(FusedKernelFn fn, const std::vector<NDArray>& i
         for (int a : op_->steps()[v - nin].args) stack.push_back(a);
       }
     }
-    if (broadcast_shapes(used, op_->name()) != loop_shape) {
+    if (broadcast_shapes(used, name_) != loop_shape) {
       op_->perform(inputs, outputs);
       return;
     }
