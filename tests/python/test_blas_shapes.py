@@ -71,12 +71,13 @@ def test_ger_op_small_and_large(dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("ta,tb", [(False, False), (True, False), (False, True), (True, True)])
 def test_single_row_or_column_products(dtype, ta, tb):
-    """Gemm with m = 1 or n = 1 (a gemv at run time), both transposes, beta 0 and 1."""
+    """Gemm with m = 1 or n = 1 (a gemv at run time), both transposes, beta 0 and 1; a tall
+    operand of at most 16 columns (784 x 10, 200 x 16, 40 x 1) is summed by Theon's loop."""
     a, b, c = (T.matrix(n, dtype=dtype) for n in "abc")
     opa = a.T if ta else a
     opb = b.T if tb else b
     f = theon.function([a, b, c], [c + T.dot(opa, opb), T.dot(opa, opb)])
-    for m, k, n in ((1, 33, 17), (17, 33, 1), (1, 5, 1)):
+    for m, k, n in ((1, 33, 17), (17, 33, 1), (1, 5, 1), (1, 784, 10), (16, 200, 1), (1, 40, 1)):
         av = RNG.standard_normal((k, m) if ta else (m, k)).astype(dtype)
         bv = RNG.standard_normal((n, k) if tb else (k, n)).astype(dtype)
         cv = RNG.standard_normal((m, n)).astype(dtype)
@@ -84,6 +85,21 @@ def test_single_row_or_column_products(dtype, ta, tb):
         got_update, got_product = f(av, bv, cv)
         np.testing.assert_allclose(got_update, cv + product, **tol(dtype))
         np.testing.assert_allclose(got_product, product, **tol(dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_dot_of_a_row_and_a_narrow_matrix(dtype):
+    """dot(x, W) at batch 1 (W tall, at most 16 columns: Theon's loop) and a NaN in x."""
+    x = T.matrix("x", dtype=dtype)
+    w = T.matrix("w", dtype=dtype)
+    f = theon.function([x, w], T.dot(x, w))
+    for k, n in ((784, 10), (64, 16), (64, 1), (3, 2)):
+        xv = RNG.standard_normal((1, k)).astype(dtype)
+        wv = RNG.standard_normal((2 * k, n)).astype(dtype)[::2]  # rows 2n apart
+        np.testing.assert_allclose(f(xv, wv), xv @ wv, **tol(dtype))
+        xv[0, k // 2] = np.nan
+        got = f(xv, wv)
+        assert np.isnan(got).all()
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
