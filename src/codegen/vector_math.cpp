@@ -15,10 +15,11 @@ bool loadable(const char* soname) {
   return handle != nullptr;
 }
 
-// 'auto' prefers libmvec: on the machines measured (AVX-512 and AVX2, glibc 2.36, SLEEF
-// 3.5) every one of its functions ran 1.3-5x faster than SLEEF's 1-ulp ones (BENCHMARKS.md,
-// "float64 math"). SLEEF serves where the C library has no libmvec (other C libraries) and
-// where asked for, for 1-ulp results (libmvec's are within 4 ulp).
+// 'auto' prefers libmvec: on the machine measured (glibc 2.36, SLEEF 3.5, 512-bit and 256-bit
+// code) SLEEF's 1-ulp functions took 1.04-5x libmvec's time, float64 and float32, but for
+// exp2f (0.95x) (BENCHMARKS.md, "float64 transcendental functions"). SLEEF serves where the C
+// library has no libmvec (other C libraries) and where asked for, for results within 1 ulp
+// (libmvec's are within 4).
 VectorMath chosen() {
   static const bool has_libmvec = loadable("libmvec.so.1");
 #if defined(__x86_64__)
