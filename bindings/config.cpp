@@ -6,6 +6,7 @@
 
 #include "bindings.hpp"
 #include "theon/codegen/cache.hpp"
+#include "theon/runtime/blas.hpp"
 
 namespace nb = nanobind;
 
@@ -18,6 +19,8 @@ void bind_config(nb::module_& m) {
   });
   m.def("config_names", [] { return Config::global().names(); });
   m.def("config_doc", [](const std::string& name) { return Config::global().spec(name).doc; });
+  // OpenBLAS's thread count as Theon last set it (0: not OpenBLAS), for tests and benchmarks.
+  m.def("blas_threads", [] { return blas::library_threads(); });
   m.def("compiledir_path", [] { return codegen::compiledir(); });
   m.def("compiledir_list", [] {
     nb::list out;

@@ -1,4 +1,3 @@
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -14,6 +13,7 @@
 #include "compiler_detail.hpp"
 #include "theon/codegen/cache.hpp"
 #include "theon/core/config.hpp"
+#include "vector_math.hpp"
 
 extern char** environ;
 
@@ -26,16 +26,10 @@ namespace {
 // multiply-add that gives +0.0 at x = 0 where the ops give -0.0 (and round a * b + c once).
 const char* const kRequiredFlags[] = {"-std=c++17", "-shared", "-fPIC", "-ffp-contract=off"};
 
-// glibc's vector math library: with it the generated loops call SIMD exp, sin, ... (within 4
-// ulp of the scalar functions), declared in the module's preamble under THEON_LIBMVEC.
+// The flags every module needs, with those of the vector math library (vector_math.hpp).
 std::vector<std::string> required_flags() {
   std::vector<std::string> flags(std::begin(kRequiredFlags), std::end(kRequiredFlags));
-  static const bool libmvec = [] {
-    void* handle = ::dlopen("libmvec.so.1", RTLD_LAZY | RTLD_LOCAL);
-    if (handle != nullptr) ::dlclose(handle);
-    return handle != nullptr;
-  }();
-  if (libmvec) flags.insert(flags.end(), {"-DTHEON_LIBMVEC", "-lmvec"});
+  for (auto& f : vector_math_flags()) flags.push_back(std::move(f));
   return flags;
 }
 

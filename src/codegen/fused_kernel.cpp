@@ -24,6 +24,7 @@ constexpr int kMaxKernelDims = 64;
 
 FusedLoopKernel::FusedLoopKernel(std::shared_ptr<const Fused> op)
     : op_(std::move(op)),
+      name_(op_->name()),
       native_(std::make_shared<std::atomic<FusedKernelFn>>(nullptr)),
       step_loop_(std::make_shared<std::atomic<FusedStepLoopFn>>(nullptr)) {
   const int nin = static_cast<int>(op_->input_types().size());
@@ -81,6 +82,11 @@ bool FusedLoopKernel::run_contiguous(FusedKernelFn fn, const std::vector<NDArray
     }
     if (!inputs[i].is_c_contiguous()) return false;
   }
+  if (full == nullptr) {  // every input is one element: the output is one, of the largest rank
+    for (size_t i = 0; i < nin; ++i) {
+      if (full == nullptr || inputs[i].ndim() > full->ndim()) full = &inputs[i];
+    }
+  }
   if (full == nullptr || full->size() >= kMinElementsPerThread) return false;
   for (size_t i = 0; i < nin; ++i) {
     if (inputs[i].ndim() > full->ndim()) return false;
@@ -115,7 +121,7 @@ void FusedLoopKernel::run_native(FusedKernelFn fn, const std::vector<NDArray>& i
   if (run_contiguous(fn, inputs, outputs)) return;
   std::vector<Shape> shapes;
   for (const NDArray& a : inputs) shapes.push_back(a.shape());
-  const Shape loop_shape = broadcast_shapes(shapes, op_->name());
+  const Shape loop_shape = broadcast_shapes(shapes, name_);
   const int nd = static_cast<int>(loop_shape.size());
   // Every output must have the loop's shape; an intermediate output whose inputs broadcast to
   // a smaller shape at run time (possible only where static shapes are unknown) is left to
@@ -123,7 +129,7 @@ void FusedLoopKernel::run_native(FusedKernelFn fn, const std::vector<NDArray>& i
   for (const std::vector<int>& used : output_inputs_) {
     std::vector<Shape> shapes_used;
     for (int i : used) shapes_used.push_back(inputs[i].shape());
-    if (broadcast_shapes(shapes_used, op_->name()) != loop_shape) {
+    if (broadcast_shapes(shapes_used, name_) != loop_shape) {
       op_->perform(inputs, outputs);
       return;
     }

@@ -104,7 +104,23 @@ void define_core_flags(Config& c) {
             "C++ compiler for generated kernels; empty: run the precompiled kernels only",
             {},
             nullptr});
-  c.define({"cxxflags", "-O3 -march=native", "flags for compiling generated kernels", {}, nullptr});
+  // 512-bit vectors where the processor has them: GCC's -march=native keeps Intel's AVX-512
+  // processors at 256 bits, which halves the width of libmvec's exp, log, tanh, ... (float64
+  // tanh/exp/log at 10^5: 0.75/0.93/0.90x the 256-bit time, tanh(exp(-x) * log(x)) 0.66x;
+  // BENCHMARKS.md, issue 20 item 4). Elsewhere the flag changes nothing.
+  c.define({"cxxflags",
+            "-O3 -march=native -mprefer-vector-width=512",
+            "flags for compiling generated kernels",
+            {},
+            nullptr});
+  c.define({"vector_math",
+            "auto",
+            "vector math library of generated loops for exp, log, tanh, ...: 'libmvec' "
+            "(glibc's, within 4 ulp), 'sleef' (SLEEF's, within 1 ulp, where so over the whole "
+            "domain), 'scalar' (none); 'auto': libmvec, else SLEEF, whichever is installed; a "
+            "library not installed means 'scalar'",
+            {"auto", "libmvec", "sleef", "scalar"},
+            nullptr});
   c.define({"compiledir",
             default_compiledir(),
             "directory of the on-disk cache of compiled kernels (created 0700)",

@@ -101,6 +101,7 @@ template <class T>
 int potrf(char uplo, int64_t n, T* a, int64_t lda) {
   const int n_ = as_int(n), lda_ = as_int(lda);
   int info = 0;
+  blas::match_lapack_threads();
   Routines<T>::potrf(&uplo, &n_, a, &lda_, &info, 1);
   return info;
 }
@@ -109,6 +110,7 @@ template <class T>
 int potrs(char uplo, int64_t n, int64_t nrhs, const T* a, int64_t lda, T* b, int64_t ldb) {
   const int n_ = as_int(n), nrhs_ = as_int(nrhs), lda_ = as_int(lda), ldb_ = as_int(ldb);
   int info = 0;
+  blas::match_lapack_threads();
   Routines<T>::potrs(&uplo, &n_, &nrhs_, a, &lda_, b, &ldb_, &info, 1);
   return info;
 }
@@ -117,6 +119,7 @@ template <class T>
 int getrf(int64_t m, int64_t n, T* a, int64_t lda, int* ipiv) {
   const int m_ = as_int(m), n_ = as_int(n), lda_ = as_int(lda);
   int info = 0;
+  blas::match_lapack_threads();
   Routines<T>::getrf(&m_, &n_, a, &lda_, ipiv, &info);
   return info;
 }
@@ -126,6 +129,7 @@ int getrs(char trans, int64_t n, int64_t nrhs, const T* a, int64_t lda, const in
           int64_t ldb) {
   const int n_ = as_int(n), nrhs_ = as_int(nrhs), lda_ = as_int(lda), ldb_ = as_int(ldb);
   int info = 0;
+  blas::match_lapack_threads();
   Routines<T>::getrs(&trans, &n_, &nrhs_, a, &lda_, ipiv, b, &ldb_, &info, 1);
   return info;
 }
@@ -134,6 +138,7 @@ template <class T>
 int gbtrf(int64_t n, int64_t kl, int64_t ku, T* ab, int64_t ldab, int* ipiv) {
   const int n_ = as_int(n), kl_ = as_int(kl), ku_ = as_int(ku), ldab_ = as_int(ldab);
   int info = 0;
+  blas::match_lapack_threads();
   Routines<T>::gbtrf(&n_, &n_, &kl_, &ku_, ab, &ldab_, ipiv, &info);
   return info;
 }
@@ -144,6 +149,7 @@ int gbtrs(char trans, int64_t n, int64_t kl, int64_t ku, int64_t nrhs, const T* 
   const int n_ = as_int(n), kl_ = as_int(kl), ku_ = as_int(ku), nrhs_ = as_int(nrhs),
             ldab_ = as_int(ldab), ldb_ = as_int(ldb);
   int info = 0;
+  blas::match_lapack_threads();
   Routines<T>::gbtrs(&trans, &n_, &kl_, &ku_, &nrhs_, ab, &ldab_, ipiv, b, &ldb_, &info, 1);
   return info;
 }
@@ -153,9 +159,11 @@ int getri(int64_t n, T* a, int64_t lda, const int* ipiv) {
   const int n_ = as_int(n), lda_ = as_int(lda);
   int info = 0, query = -1;
   T size{};
+  blas::match_lapack_threads();
   Routines<T>::getri(&n_, a, &lda_, ipiv, &size, &query, &info);
   const int lwork = work_size(size);
   std::vector<T> work(static_cast<size_t>(lwork));
+  blas::match_lapack_threads();
   Routines<T>::getri(&n_, a, &lda_, ipiv, work.data(), &lwork, &info);
   return info;
 }
@@ -165,6 +173,7 @@ int trtrs(char uplo, char trans, char diag, int64_t n, int64_t nrhs, const T* a,
           int64_t ldb) {
   const int n_ = as_int(n), nrhs_ = as_int(nrhs), lda_ = as_int(lda), ldb_ = as_int(ldb);
   int info = 0;
+  blas::match_lapack_threads();
   Routines<T>::trtrs(&uplo, &trans, &diag, &n_, &nrhs_, a, &lda_, b, &ldb_, &info, 1, 1, 1);
   return info;
 }
@@ -175,9 +184,11 @@ int sysv(char uplo, int64_t n, int64_t nrhs, T* a, int64_t lda, T* b, int64_t ld
   std::vector<int> ipiv(static_cast<size_t>(std::max(n_, 1)));
   int info = 0, query = -1;
   T size{};
+  blas::match_lapack_threads();
   Routines<T>::sysv(&uplo, &n_, &nrhs_, a, &lda_, ipiv.data(), b, &ldb_, &size, &query, &info, 1);
   const int lwork = work_size(size);
   std::vector<T> work(static_cast<size_t>(lwork));
+  blas::match_lapack_threads();
   Routines<T>::sysv(&uplo, &n_, &nrhs_, a, &lda_, ipiv.data(), b, &ldb_, work.data(), &lwork, &info,
                     1);
   return info;
@@ -188,10 +199,12 @@ int syevd(char jobz, char uplo, int64_t n, T* a, int64_t lda, T* w) {
   const int n_ = as_int(n), lda_ = as_int(lda);
   int info = 0, query = -1, isize = 0;
   T size{};
+  blas::match_lapack_threads();
   Routines<T>::syevd(&jobz, &uplo, &n_, a, &lda_, w, &size, &query, &isize, &query, &info, 1, 1);
   const int lwork = work_size(size), liwork = std::max(1, isize);
   std::vector<T> work(static_cast<size_t>(lwork));
   std::vector<int> iwork(static_cast<size_t>(liwork));
+  blas::match_lapack_threads();
   Routines<T>::syevd(&jobz, &uplo, &n_, a, &lda_, w, work.data(), &lwork, iwork.data(), &liwork,
                      &info, 1, 1);
   return info;
@@ -205,10 +218,12 @@ int gesdd(char jobz, int64_t m, int64_t n, T* a, int64_t lda, T* s, T* u, int64_
   std::vector<int> iwork(static_cast<size_t>(8 * std::max(1, std::min(m_, n_))));
   int info = 0, query = -1;
   T size{};
+  blas::match_lapack_threads();
   Routines<T>::gesdd(&jobz, &m_, &n_, a, &lda_, s, u, &ldu_, vt, &ldvt_, &size, &query,
                      iwork.data(), &info, 1);
   const int lwork = work_size(size);
   std::vector<T> work(static_cast<size_t>(lwork));
+  blas::match_lapack_threads();
   Routines<T>::gesdd(&jobz, &m_, &n_, a, &lda_, s, u, &ldu_, vt, &ldvt_, work.data(), &lwork,
                      iwork.data(), &info, 1);
   return info;
@@ -219,9 +234,11 @@ int geqrf(int64_t m, int64_t n, T* a, int64_t lda, T* tau) {
   const int m_ = as_int(m), n_ = as_int(n), lda_ = as_int(lda);
   int info = 0, query = -1;
   T size{};
+  blas::match_lapack_threads();
   Routines<T>::geqrf(&m_, &n_, a, &lda_, tau, &size, &query, &info);
   const int lwork = work_size(size);
   std::vector<T> work(static_cast<size_t>(lwork));
+  blas::match_lapack_threads();
   Routines<T>::geqrf(&m_, &n_, a, &lda_, tau, work.data(), &lwork, &info);
   return info;
 }
@@ -231,9 +248,11 @@ int orgqr(int64_t m, int64_t n, int64_t k, T* a, int64_t lda, const T* tau) {
   const int m_ = as_int(m), n_ = as_int(n), k_ = as_int(k), lda_ = as_int(lda);
   int info = 0, query = -1;
   T size{};
+  blas::match_lapack_threads();
   Routines<T>::orgqr(&m_, &n_, &k_, a, &lda_, tau, &size, &query, &info);
   const int lwork = work_size(size);
   std::vector<T> work(static_cast<size_t>(lwork));
+  blas::match_lapack_threads();
   Routines<T>::orgqr(&m_, &n_, &k_, a, &lda_, tau, work.data(), &lwork, &info);
   return info;
 }
@@ -245,10 +264,12 @@ int geev(char jobvr, int64_t n, T* a, int64_t lda, T* wr, T* wi, T* vr, int64_t 
   T unused{};
   int info = 0, query = -1;
   T size{};
+  blas::match_lapack_threads();
   Routines<T>::geev(&jobvl, &jobvr, &n_, a, &lda_, wr, wi, &unused, &one, vr, &ldvr_, &size, &query,
                     &info, 1, 1);
   const int lwork = work_size(size);
   std::vector<T> work(static_cast<size_t>(lwork));
+  blas::match_lapack_threads();
   Routines<T>::geev(&jobvl, &jobvr, &n_, a, &lda_, wr, wi, &unused, &one, vr, &ldvr_, work.data(),
                     &lwork, &info, 1, 1);
   return info;

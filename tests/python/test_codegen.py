@@ -17,15 +17,6 @@ import theon.tensor as T
 RNG = np.random.default_rng(1234)
 
 
-@pytest.fixture
-def codegen(tmp_path):
-    """Generated kernels on, fusion on, a private cache, and function() waiting for kernels."""
-    cxx = os.environ.get("CXX") or "g++"
-    with theon.config.change_flags(cxx=cxx, optimizer_excluding="", compile_wait=True,
-                                   compiledir=str(tmp_path / "cache")):
-        yield tmp_path
-
-
 def reference(inputs, outputs):
     """The same rewrites without fusion, so only the kernels differ (FAST_COMPILE would also
     differ where stabilization changes values, e.g. log(1 + y) -> log1p(y))."""

@@ -1,7 +1,5 @@
 """The data tables behind dtype handling, reductions and index keys, checked against NumPy."""
 
-import os
-
 import numpy as np
 import pytest
 
@@ -122,15 +120,6 @@ def test_reduction_row_identity_is_the_identity_of_its_combining_op(row):
     values = np.array([-np.inf, -2.5, 0.0, 3.0, np.inf]).astype(dtype)
     np.testing.assert_array_equal(ufunc(np.asarray(row["identity"]).astype(dtype), values),
                                   values)
-
-
-@pytest.fixture
-def codegen(tmp_path):
-    """Generated kernels and fusion on, with a private cache; function() waits for kernels."""
-    cxx = os.environ.get("CXX") or "g++"
-    with theon.config.change_flags(cxx=cxx, optimizer_excluding="", compile_wait=True,
-                                   compiledir=str(tmp_path / "cache")):
-        yield
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

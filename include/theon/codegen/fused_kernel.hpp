@@ -53,6 +53,7 @@ class FusedLoopKernel final : public Kernel {
                   std::vector<NDArray>& outputs) const;
 
   std::shared_ptr<const Fused> op_;
+  std::string name_;  // op_->name(), built once: errors name the op, and building costs a call
   std::shared_ptr<std::atomic<FusedKernelFn>> native_;
   std::shared_ptr<std::atomic<FusedStepLoopFn>> step_loop_;
   // For each output after the first, the inputs its value depends on: its shape is theirs
