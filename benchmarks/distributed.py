@@ -80,13 +80,16 @@ def launch(np_, batch, repeats):
 
 
 def fit_alpha_beta(all_reduce, size):
-    """Ring all-reduce on p ranks: 2(p-1) latencies and 2(p-1)/p of the bytes per rank; least
-    squares of the measured times against those two terms."""
-    n = np.array([int(k) for k in all_reduce], dtype=float) * 8
-    t = np.array(list(all_reduce.values()))
-    design = np.stack([np.full_like(n, 2 * (size - 1)), 2 * (size - 1) / size * n], axis=1)
-    (alpha, beta), *_ = np.linalg.lstsq(design, t, rcond=None)
-    return max(alpha, 0.0), max(beta, 0.0)
+    """Ring all-reduce of n bytes on p ranks: 2(p-1) steps, each a latency alpha plus n/p bytes
+    at beta seconds a byte. alpha from the smallest message (all latency), beta from the growth
+    between the two largest (all bandwidth): a least-squares fit over sizes spanning 10^6 lets
+    one noisy size set both."""
+    sizes = sorted(int(k) for k in all_reduce)
+    t = [all_reduce[str(n)] for n in sizes]
+    steps = 2 * (size - 1)
+    alpha = t[0] / steps
+    beta = (t[-1] - t[-2]) / (steps / size * 8 * (sizes[-1] - sizes[-2]))
+    return alpha, max(beta, 0.0)
 
 
 def ring_seconds(p, nbytes, alpha, beta):
@@ -109,7 +112,7 @@ def report(one, two, batch):
     for k, t in two["all_reduce"].items():
         print(f"| {int(k) * 8} B | {t * 1e6:.1f} us |")
     alpha, beta = fit_alpha_beta(two["all_reduce"], two["size"])
-    print(f"\nFit (ring model, 2 ranks): alpha = {alpha * 1e6:.2f} us per message, "
+    print(f"\nRing model from the 2-process times: alpha = {alpha * 1e6:.2f} us per message, "
           f"beta = {beta * 1e9:.3f} ns per byte ({1 / beta / 1e9 if beta else float('inf'):.2f}"
           f" GB/s)\n")
     compute = two["t_local"]

@@ -198,18 +198,25 @@ class MpiWorld final : public Communicator {
     throw Error(ErrorKind::Runtime, prefix(what) + "MPI failed: " + std::string(text, len));
   }
 
-  // Polls `req` until it completes or the deadline passes. Polling drives MPI's progress;
-  // the growing pause keeps a waiting rank from taking a core from the ranks it waits for.
+  // Polls `req` until it completes or the deadline passes. Polling drives MPI's progress (Open
+  // MPI has no progress thread: a rank that sleeps stalls the transfer), so the first kSpin of a
+  // wait polls back to back as MPI's own blocking calls do (yielding or sleeping there costs
+  // tens of microseconds a call on a loaded machine); a balanced job's collectives end within
+  // it. Past it the rank waits for a slow or dead one: pauses growing to 1 ms keep it from
+  // taking the core the others need.
   void wait(MPI_Request& req, const char* what) {
     using Clock = std::chrono::steady_clock;
-    const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                             std::chrono::duration<double>(timeout_));
-    for (int polls = 0;; ++polls) {
+    constexpr auto kSpin = std::chrono::milliseconds(20);
+    const auto start = Clock::now();
+    const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(timeout_));
+    for (int pauses = 0;;) {
       int done = 0;
       check(MPI_Test(&req, &done, MPI_STATUS_IGNORE), what);
       if (done) return;
-      if (polls < 64) continue;
-      if (Clock::now() > deadline) {
+      const auto now = Clock::now();
+      if (now - start < kSpin) continue;
+      if (now > deadline) {
         failed_ = true;
         char seconds[32];
         std::snprintf(seconds, sizeof seconds, "%g", timeout_);
@@ -218,7 +225,8 @@ class MpiWorld final : public Communicator {
                         " s (the timeout of distributed.init): a rank died, hangs, or runs a "
                         "different program; the job cannot continue (it is aborted at exit)");
       }
-      std::this_thread::sleep_for(std::chrono::microseconds(std::min(polls - 63, 1000)));
+      pauses = std::min(pauses + 1, 100);
+      std::this_thread::sleep_for(std::chrono::microseconds(10 * pauses));
     }
   }
 
