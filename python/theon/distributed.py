@@ -19,8 +19,11 @@ from theon.gradient import grad
 from theon.saving import load, save
 from theon.tensor._build import export_registered
 
-# Gradients are all-reduced in buckets of at most this many bytes (see benchmarks/distributed.py
-# for the measured trade-off between per-call latency and copy size).
+# Gradients are all-reduced in buckets of at most this many bytes. Each call costs a latency and
+# an argument check, each bucket a join and a split copy of its bytes; as the step does not
+# overlap communication with the backward pass, a larger bucket only saves latencies, and the
+# bound caps the copies' extra memory (benchmarks/distributed.py times one bucket against one
+# call per gradient).
 DEFAULT_BUCKET_BYTES = 4 << 20
 
 _finalize_registered = False
