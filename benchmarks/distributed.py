@@ -4,7 +4,9 @@ all-reduce for 8-64 workers built from the all-reduce times measured here.
     python benchmarks/distributed.py            # launches mpirun -np 1 and -np 2 itself
 
 Weak scaling: every process steps on its own batch of --batch digits, so N processes do N times
-the work per step; the scaling efficiency is t(1 process) / t(N processes). On a shared 2-core
+the work per step; the scaling efficiency is t(plain step, 1 process) / t(data-parallel step, N
+processes): the baseline is the step without collectives, whose gradient updates can fuse into
+Gemm (the all-reduce between the gradient and the update prevents that). On a shared 2-core
 machine the 2-process run also competes for cores, so the same 2-process job also times the
 step without communication (plain gradients, interleaved with the data-parallel step): their
 ratio is the cost of communication alone.
@@ -43,32 +45,39 @@ def worker(batch, repeats):
     per_tensor_step = theon.function([X, y], loss,
                                      updates=D.data_parallel(loss, params, sgd, bucket_bytes=1))
     local_step = theon.function([X, y], loss, updates=sgd(params, theon.grad(loss, params)))
-    t_dp, t_per_tensor, t_local = interleaved_median_times(
-        [lambda: dp_step(Xb, yb), lambda: per_tensor_step(Xb, yb), lambda: local_step(Xb, yb)],
-        repeats, calls=20)
-    grad_bytes = sum(p.get_value().nbytes for p in params)
-
+    # The plain step and then an 8-byte all-reduce: what waiting for the slowest rank costs
+    # each step, without the gradients' bytes.
     v = T.dvector("v")
     reduce_fn = theon.function([v], D.all_reduce(v))
+    one_value = np.ones(1)
+
+    def synced_step():
+        local_step(Xb, yb)
+        reduce_fn(one_value)
+
+    t_dp, t_per_tensor, t_synced, t_local = interleaved_median_times(
+        [lambda: dp_step(Xb, yb), lambda: per_tensor_step(Xb, yb), synced_step,
+         lambda: local_step(Xb, yb)], repeats, calls=20)
+    grad_bytes = sum(p.get_value().nbytes for p in params)
+
     times = {}
     for n in ALL_REDUCE_ELEMENTS:
         data = np.ones(n)
         D.init(check_arguments=False)
         (times[n],) = interleaved_median_times([lambda: reduce_fn(data)], repeats,
                                                calls=max(2, 2000 // max(1, n >> 8)))
-    small = np.ones(1)
 
     def checked(flag):
         def run():
             D.init(check_arguments=flag)
-            reduce_fn(small)
+            reduce_fn(one_value)
         return run
     t_checked, t_unchecked = interleaved_median_times([checked(True), checked(False)], repeats,
                                                       calls=200)
     if rank == 0:
         print("RESULT " + json.dumps({
-            "size": size, "t_dp": t_dp, "t_per_tensor": t_per_tensor, "t_local": t_local,
-            "grad_bytes": grad_bytes,
+            "size": size, "t_dp": t_dp, "t_per_tensor": t_per_tensor, "t_synced": t_synced,
+            "t_local": t_local, "grad_bytes": grad_bytes,
             "all_reduce": {str(n): t for n, t in times.items()},
             "t_checked": t_checked, "t_unchecked": t_unchecked}), flush=True)
 
@@ -107,9 +116,11 @@ def report(one, two, batch):
     print("| --- | --- | --- | --- |")
     for r in (one, two):
         print(f"| {r['size']} | {r['t_dp'] * 1e6:.0f} us | {r['t_local'] * 1e6:.0f} us | "
-              f"{one['t_dp'] / r['t_dp']:.0%} |")
+              f"{one['t_local'] / r['t_dp']:.0%} |")
     print(f"\nCommunication alone (2-process job, interleaved): step without communication / "
           f"data-parallel step = {two['t_local'] / two['t_dp']:.0%}")
+    print(f"Waiting for the slower rank (2-process job, interleaved): step + 8-byte all_reduce "
+          f"= {two['t_synced'] * 1e6:.0f} us, {two['t_synced'] / two['t_local']:.2f} x the step")
     print(f"Bucketing (2-process job, interleaved): one all-reduce per gradient / one bucket "
           f"= {two['t_per_tensor'] / two['t_dp']:.2f}")
     print(f"Argument check of one collective: {two['t_checked'] * 1e6:.1f} us checked, "

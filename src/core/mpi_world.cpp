@@ -201,12 +201,13 @@ class MpiWorld final : public Communicator {
   // Polls `req` until it completes or the deadline passes. Polling drives MPI's progress (Open
   // MPI has no progress thread: a rank that sleeps stalls the transfer), so the first kSpin of a
   // wait polls back to back as MPI's own blocking calls do (yielding or sleeping there costs
-  // tens of microseconds a call on a loaded machine); a balanced job's collectives end within
-  // it. Past it the rank waits for a slow or dead one: pauses growing to 1 ms keep it from
-  // taking the core the others need.
+  // tens of microseconds a call on a loaded machine). Past it the rank waits for a slower one:
+  // pauses growing to 1 ms leave the cores to the ranks it waits for (on the loaded 2-core test
+  // machine a 20 ms spin made the MLP step of benchmarks/distributed.py 2-3 times slower than
+  // 0.5 ms did).
   void wait(MPI_Request& req, const char* what) {
     using Clock = std::chrono::steady_clock;
-    constexpr auto kSpin = std::chrono::milliseconds(20);
+    constexpr auto kSpin = std::chrono::microseconds(500);
     const auto start = Clock::now();
     const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
                                       std::chrono::duration<double>(timeout_));
