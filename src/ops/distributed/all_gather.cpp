@@ -23,12 +23,7 @@ class AllGather final : public CollectiveOp {
 
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override {
     TensorType t = check_one_input(inputs);
-    if (t.ndim() == 0) {
-      throw TypeError(op_error(*this,
-                               "expected an input of at least 1 dimension (gathered "
-                               "along axis 0), got " +
-                                   t.str()));
-    }
+    check_has_axis0(*this, t, "gathered");
     if (t.shape[0] != kUnknownDim) {
       t.shape[0] = checked_size({t.shape[0], world_size()}, op_error(*this, "output size"));
     }

@@ -61,8 +61,7 @@ THEON_OP_FILE(all_reduce) {
     return std::make_shared<AllReduce>(parse_reduce_op(f.get_string("op"), f.context("op")));
   });
   register_builder("all_reduce", 1, 1, [](const std::vector<Var>& in, const Params& p) {
-    return std::vector<Var>{
-        all_reduce(in[0], parse_reduce_op(p.get_string("op", "sum"), "all_reduce"))};
+    return std::vector<Var>{all_reduce(in[0], reduce_op_param(p, "all_reduce"))};
   });
   export_to_python({"distributed",
                     "all_reduce",

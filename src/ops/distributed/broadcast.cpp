@@ -110,9 +110,8 @@ THEON_OP_FILE(broadcast) {
     return std::vector<Var>{broadcast(in[0], root_from(p.get_int("root", 0), "broadcast"))};
   });
   register_builder("reduce_to_root", 1, 1, [](const std::vector<Var>& in, const Params& p) {
-    return std::vector<Var>{
-        reduce_to_root(in[0], parse_reduce_op(p.get_string("op", "sum"), "reduce_to_root"),
-                       root_from(p.get_int("root", 0), "reduce_to_root"))};
+    return std::vector<Var>{reduce_to_root(in[0], reduce_op_param(p, "reduce_to_root"),
+                                           root_from(p.get_int("root", 0), "reduce_to_root"))};
   });
   export_to_python({"distributed",
                     "broadcast",

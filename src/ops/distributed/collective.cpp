@@ -28,6 +28,17 @@ void check_mean_input(const CollectiveOp& op, const TensorType& input) {
   }
 }
 
+void check_has_axis0(const CollectiveOp& op, const TensorType& input, const std::string& verb) {
+  if (input.ndim() == 0) {
+    throw TypeError(op_error(op, "expected an input of at least 1 dimension (" + verb +
+                                     " along axis 0), got " + input.str()));
+  }
+}
+
+ReduceOp reduce_op_param(const Params& params, const std::string& who) {
+  return parse_reduce_op(params.get_string("op", "sum"), who);
+}
+
 int world_size_field(const PropReader& fields) {
   const int64_t n = fields.get_int("world_size");
   if (n < 1 || n > INT32_MAX) {

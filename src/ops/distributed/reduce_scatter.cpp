@@ -27,12 +27,7 @@ class ReduceScatter final : public CollectiveOp {
 
   std::vector<TensorType> output_types(const std::vector<Var>& inputs) const override {
     TensorType t = check_one_input(inputs);
-    if (t.ndim() == 0) {
-      throw TypeError(op_error(*this,
-                               "expected an input of at least 1 dimension (scattered "
-                               "along axis 0), got " +
-                                   t.str()));
-    }
+    check_has_axis0(*this, t, "scattered");
     check_mean_input(*this, t);
     if (t.shape[0] != kUnknownDim) {
       check_divisible(t.shape[0]);
@@ -94,8 +89,7 @@ THEON_OP_FILE(reduce_scatter) {
                                            world_size_field(f));
   });
   register_builder("reduce_scatter", 1, 1, [](const std::vector<Var>& in, const Params& p) {
-    return std::vector<Var>{
-        reduce_scatter(in[0], parse_reduce_op(p.get_string("op", "sum"), "reduce_scatter"))};
+    return std::vector<Var>{reduce_scatter(in[0], reduce_op_param(p, "reduce_scatter"))};
   });
   export_to_python({"distributed",
                     "reduce_scatter",
