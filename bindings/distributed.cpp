@@ -27,7 +27,8 @@ void bind_distributed(nb::module_& m) {
     nb::gil_scoped_release release;
     finalize_world();
   });
-  m.def("distributed_launched", [] { return launched_by_mpi(); });
+  m.def(
+      "distributed_abort", [](int exit_code) { abort_world(exit_code); }, nb::arg("exit_code"));
   m.def("distributed_rank", [] { return world().rank(); });
   m.def("distributed_size", [] { return world().size(); });
   m.def("distributed_backend", [] { return world().backend(); });

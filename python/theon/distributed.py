@@ -11,6 +11,7 @@ collective is a copy.
 """
 
 import atexit
+import sys
 
 import numpy as np
 
@@ -40,7 +41,8 @@ def init(timeout=300.0, check_arguments=True):
     timeout : float
         Seconds one collective call may wait for the other ranks before it raises
         RuntimeError (a rank died, hangs, or runs a different program); the job is then
-        aborted when the process exits.
+        aborted when the process exits. A rank that ends on an uncaught exception aborts the
+        job at once.
     check_arguments : bool
         Exchange each call's dtype and shape first, so ranks passing different ones get a
         ValueError naming every rank's call instead of garbage or a hang.
@@ -59,8 +61,21 @@ def init(timeout=300.0, check_arguments=True):
     _core.distributed_init(float(timeout), bool(check_arguments))
     if backend() == "mpi" and not _finalize_registered:
         atexit.register(finalize)
+        sys.excepthook = _abort_job_after(sys.excepthook)
         _finalize_registered = True
     return rank(), size()
+
+
+def _abort_job_after(excepthook):
+    """``excepthook``, then the end of every rank: the others would wait for this one, which
+    leaves on an uncaught exception, until their timeout."""
+
+    def hook(kind, value, traceback):
+        excepthook(kind, value, traceback)
+        sys.stderr.flush()
+        _core.distributed_abort(1)
+
+    return hook
 
 
 def rank():

@@ -203,6 +203,11 @@ void finalize_world() {
   s.calls = 0;
 }
 
+void abort_world(int exit_code) {
+  // No lock: the rank may be leaving from inside a collective of another thread.
+  state().comm->abort_job(exit_code);
+}
+
 void run_collective(CollectiveKind kind, ReduceOp op, int root, const NDArray& in,
                     const std::function<NDArray&()>& output, const std::string& label) {
   WorldState& s = state();

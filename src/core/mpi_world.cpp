@@ -74,11 +74,8 @@ class MpiWorld final : public Communicator {
     int finalized = 0;
     MPI_Finalized(&finalized);
     if (finalized) return;
-    if (failed_) {
-      // The other ranks may sit inside a collective this rank abandoned: end the whole job.
-      std::fflush(nullptr);
-      MPI_Abort(MPI_COMM_WORLD, 1);
-    }
+    // The other ranks may sit inside a collective this rank abandoned: end the whole job.
+    if (failed_) abort_job(1);
     MPI_Comm_free(&comm_);
     if (owns_mpi_) MPI_Finalize();
   }
@@ -87,6 +84,10 @@ class MpiWorld final : public Communicator {
   int size() const override { return size_; }
   std::string backend() const override { return "mpi"; }
   void set_timeout(double seconds) override { timeout_ = seconds; }
+  void abort_job(int exit_code) override {
+    std::fflush(nullptr);
+    MPI_Abort(MPI_COMM_WORLD, exit_code);
+  }
 
   void barrier() override {
     MPI_Request req;

@@ -216,6 +216,15 @@ def die():
         f(np.ones(3))
 
 
+def raises():
+    x = T.dvector("x")
+    f = theon.function([x], D.all_reduce(x))
+    f(np.ones(3))
+    if D.rank() == 1:
+        raise ValueError("an error of rank 1's own")
+    f(np.ones(3))
+
+
 def with_mpi4py():
     """mpi4py initialized MPI first: Theon joins the same world on its own communicator, and
     the user's mpi4py messages and Theon's collectives do not mix."""
@@ -230,7 +239,7 @@ def with_mpi4py():
 
 
 SCENARIOS = {"collectives": collectives, "with_mpi4py": with_mpi4py, "mismatch": mismatch,
-             "data_parallel": data_parallel, "checkpoint": checkpoint, "hang": hang, "die": die}
+             "data_parallel": data_parallel, "checkpoint": checkpoint, "hang": hang, "die": die, "raises": raises}
 
 if __name__ == "__main__":
     timeout = float(os.environ.get("THEON_TEST_TIMEOUT", "60"))

@@ -91,6 +91,14 @@ def test_a_rank_that_dies_ends_the_job_with_an_error():
     assert seconds < 30, (seconds, out)
 
 
+def test_a_rank_that_raises_ends_the_job_at_once_with_its_error():
+    rc, out, seconds = mpirun(2, "raises", rank_timeout=120, timeout=60)
+    assert rc != 0, out
+    assert "ValueError: an error of rank 1's own" in out, out
+    assert "not every rank joined" not in out, out  # not ended by the other rank's timeout
+    assert seconds < 30, (seconds, out)
+
+
 def test_the_mlp_example_reaches_the_one_process_loss_with_the_doubled_batch():
     example = os.path.join(ROOT, "examples", "mpi_mlp.py")
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",

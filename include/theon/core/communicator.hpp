@@ -36,6 +36,8 @@ class Communicator {
   virtual void barrier() = 0;
   // How long a call may wait for the other ranks (a single process never waits).
   virtual void set_timeout(double seconds) {}
+  // Ends every process of the job now with `exit_code` (a single process has no others).
+  virtual void abort_job(int exit_code) {}
   // Every rank's `values` (the same length on each), concatenated in rank order; `what` names
   // the call this exchange prepares, for errors.
   virtual std::vector<int64_t> all_gather_ints(const std::vector<int64_t>& values,
@@ -75,6 +77,9 @@ bool launched_by_mpi();
 // ranks cannot agree on a clean shutdown: this then aborts the whole job with `exit_code`
 // instead of waiting forever.
 void finalize_world();
+// Ends every process of the job now, for a rank that leaves on an error the others cannot know
+// of (an uncaught exception): they would otherwise wait for it until their timeout.
+void abort_world(int exit_code);
 
 // One collective on host arrays: checks the call agrees across ranks (kind, op, root, dtype,
 // shape), then asks `output` for the result array (C-contiguous, of the shape the kind gives;
