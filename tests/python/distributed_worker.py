@@ -198,31 +198,31 @@ def checkpoint(phase, path):
         np.testing.assert_allclose(p.get_value(), w, rtol=1e-11, atol=1e-14, err_msg=p.name)
 
 
-def hang():
+def _fail_on_rank_1(fail, calls_before=1, calls_after=1):
+    """An all_reduce called by every rank, with rank 1 calling `fail` in between."""
     x = T.dvector("x")
     f = theon.function([x], D.all_reduce(x))
+    for _ in range(calls_before):
+        f(np.ones(3))
     if D.rank() == 1:
-        time.sleep(600)
-    f(np.ones(3))
-
-
-def die():
-    x = T.dvector("x")
-    f = theon.function([x], D.all_reduce(x))
-    f(np.ones(3))
-    if D.rank() == 1:
-        os.kill(os.getpid(), signal.SIGKILL)
-    for _ in range(100):
+        fail()
+    for _ in range(calls_after):
         f(np.ones(3))
 
 
+def hang():
+    _fail_on_rank_1(lambda: time.sleep(600), calls_before=0)
+
+
+def die():
+    _fail_on_rank_1(lambda: os.kill(os.getpid(), signal.SIGKILL), calls_after=100)
+
+
 def raises():
-    x = T.dvector("x")
-    f = theon.function([x], D.all_reduce(x))
-    f(np.ones(3))
-    if D.rank() == 1:
+    def fail():
         raise ValueError("an error of rank 1's own")
-    f(np.ones(3))
+
+    _fail_on_rank_1(fail)
 
 
 def with_mpi4py():
