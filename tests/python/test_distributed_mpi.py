@@ -117,3 +117,17 @@ def test_the_mlp_example_reaches_the_one_process_loss_with_the_doubled_batch():
 
     assert "on 2 process(es)" in two.stdout, two.stdout
     assert abs(final_loss(one.stdout) - final_loss(two.stdout)) < 1e-9, (one.stdout, two.stdout)
+
+
+def test_the_benchmark_runs_on_one_and_two_processes():
+    """benchmarks/distributed.py at tiny sizes, so it never rots (its figures are not looked
+    at here)."""
+    pytest.importorskip("mpi4py.MPI", reason="the benchmark's peer is mpi4py")
+    p = subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "distributed.py"),
+                        "--repeats", "1", "--batch", "8"], capture_output=True, text=True,
+                       timeout=120, cwd=ROOT,
+                       env=dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1",
+                                OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1"))
+    assert p.returncode == 0, p.stdout + p.stderr
+    for row in ("| 1 |", "| 2 |", "| 8 B |", "| 8 |", "| 64 |"):
+        assert any(line.startswith(row) for line in p.stdout.splitlines()), (row, p.stdout)
