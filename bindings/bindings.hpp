@@ -18,5 +18,6 @@ void bind_indexing(nanobind::module_& m);  // getitem: Python index keys parsed 
 void bind_python_op(nanobind::module_& m);  // ops whose perform/grad/infer_shape are Python
 void bind_op_from_graph(nanobind::module_& m);  // OpFromGraph
 void bind_sparse(nanobind::module_& m);  // sparse matrix variables and scipy.sparse values
+void bind_distributed(nanobind::module_& m);  // the distributed world, bucketed all-reduce
 
 }  // namespace theon::py

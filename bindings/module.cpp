@@ -59,6 +59,7 @@ NB_MODULE(_core, m) {
   theon::py::bind_python_op(m);
   theon::py::bind_op_from_graph(m);
   theon::py::bind_sparse(m);
+  theon::py::bind_distributed(m);
   // Print's lines go to sys.stdout as Python's print would, so notebooks, doctest and
   // contextlib.redirect_stdout see them; the running function holds no GIL, so take it.
   theon::set_print_sink([](const std::string& line) {

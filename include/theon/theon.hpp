@@ -21,6 +21,7 @@
 #include "theon/ops/alloc.hpp"
 #include "theon/ops/blas.hpp"
 #include "theon/ops/constant.hpp"
+#include "theon/ops/distributed.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/gradient_support.hpp"
 #include "theon/ops/ifelse.hpp"

@@ -18,6 +18,7 @@ from theon import graph
 from theon.graph import clone
 from theon.pyop import Apply, Op, as_op
 from theon import scan_module
+from theon import distributed
 from theon.scan_module import foldl, foldr, map, reduce, scan
 
 __version__ = "0.1.0"
@@ -25,4 +26,4 @@ __version__ = "0.1.0"
 __all__ = ["config", "function", "shared", "In", "Out", "Mode", "NanGuardMode", "FAST_RUN",
            "FAST_COMPILE", "printing", "tensor", "sparse", "gradient",
            "grad", "graph_bytes", "graph_from_bytes", "graph", "clone", "Op", "Apply", "as_op",
-           "scan_module", "scan", "map", "reduce", "foldl", "foldr", "save", "load"]
+           "scan_module", "distributed", "scan", "map", "reduce", "foldl", "foldr", "save", "load"]

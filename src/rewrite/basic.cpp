@@ -5,6 +5,7 @@
 
 #include "theon/graph/op.hpp"
 #include "theon/ops/constant.hpp"
+#include "theon/ops/distributed.hpp"
 #include "theon/rewrite/groups.hpp"
 
 namespace theon {
@@ -60,6 +61,8 @@ bool merge(FunctionGraph& fg) {
 }
 
 std::optional<std::vector<Var>> constant_fold(FunctionGraph&, Apply* node) {
+  // A collective exchanges data with the other ranks when it runs, never at compile time.
+  if (is_collective(*node->op())) return std::nullopt;
   std::vector<NDArray> inputs;
   for (const auto& in : node->inputs()) {
     if (!in->is_constant()) return std::nullopt;

@@ -11,6 +11,7 @@ from op_table_kinds import (ALL, FLOATS, INTS, NUMERIC, Row, binary, reduction, 
                             unary_float)
 from op_table_scan import SCAN
 from op_table_control import CONTROL, CONTROL_NOT_BUILDERS
+from op_table_distributed import DISTRIBUTED
 from op_table_conv import CONV, CONV_SHAPE_FROM_VALUES, CTC, POOL
 from op_table_linalg import COMPOSITIONS, LINALG, LINALG_COMPOSED, LINALG_NO_EMPTY_CASE
 from op_table_sparse import SPARSE
@@ -250,4 +251,5 @@ SHAPE = [
 ]
 
 ROWS = (ELEMWISE + REDUCE + SHAPE + ALLOC + JOIN + SUBTENSOR + BLAS + SORT + NNET + CONV + POOL
-        + CTC + GRADIENT_SUPPORT + CONTROL + EXTRA + LINALG + LINALG_COMPOSED + SCAN + SPARSE)
+        + CTC + GRADIENT_SUPPORT + CONTROL + EXTRA + LINALG + LINALG_COMPOSED + SCAN + SPARSE
+        + DISTRIBUTED)
