@@ -14,7 +14,6 @@ import theon
 import theon.tensor as T
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks"))
-from test_codegen import codegen  # noqa: E402,F401  (generated kernels and fusion on)
 from workloads import eos  # noqa: E402
 
 RNG = np.random.default_rng(2020)
