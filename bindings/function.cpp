@@ -163,6 +163,13 @@ void bind_function(nb::module_& m) {
         for (const auto& n : p.nodes)
           out.emplace_back(n.op, n.op_type, n.where, n.seconds, n.calls);
         return out;
+      })
+      // What ran each node (in the order of `nodes`): "perform", "device elementwise",
+      // "host fallback (no opencl0:0 kernel)", ...
+      .def_prop_ro("node_kernels", [](const ProfileStats& p) {
+        std::vector<std::pair<std::string, std::string>> out;
+        for (const auto& n : p.nodes) out.emplace_back(n.op, n.kernel);
+        return out;
       });
 
   nb::class_<PyFunction>(m, "Function", nb::dynamic_attr(), nb::type_slots(function_slots),

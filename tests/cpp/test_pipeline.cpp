@@ -17,9 +17,9 @@ std::vector<std::string> pass_names(const ModePipeline& pipeline) {
 }
 
 TEST(Pipeline, ModesWalkTheSamePassesWithTheirOwnTags) {
-  const std::vector<std::string> order = {"merge", "canonicalize", "stabilize",   "specialize",
-                                          "shape", "blas",         "scan_memory", "fusion",
-                                          "final_merge", "inplace"};
+  const std::vector<std::string> order = {"merge",  "canonicalize",     "stabilize", "specialize",
+                                          "shape",  "device_placement", "blas",      "scan_memory",
+                                          "fusion", "final_merge",      "inplace"};
   for (const char* mode : {"FAST_RUN", "FAST_COMPILE", "NONE", "NanGuardMode", "DebugMode"}) {
     EXPECT_EQ(pass_names(mode_pipeline(mode)), order) << mode;
   }

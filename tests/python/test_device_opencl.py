@@ -1,0 +1,173 @@
+"""Functions on an OpenCL device (PoCL in CI): the op-table rows of elementwise ops compiled with
+config.device='opencl0:0' against their NumPy references (each row runs on the device kernels
+where the device has them, else through the host fallback: both must give the reference's
+values), fused trees on the device, explicit transfers, errors naming the device, and the MLP of
+the demo trained on the device. Every test skips with the reason where no OpenCL device opens."""
+
+import numpy as np
+import pytest
+
+import theon
+import theon.tensor as T
+from op_table import ROWS
+from test_op_table import assert_close, calls, dtype_id, outputs_of, rng_for, symbolic_inputs
+from theon import _core
+from theon.tensor.nnet import softmax
+
+DEVICE = "opencl0:0"
+
+
+def _unavailable():
+    try:
+        _core.device_name(DEVICE)
+        return ""
+    except RuntimeError as e:
+        return str(e)
+
+
+pytestmark = pytest.mark.skipif(_unavailable() != "", reason=f"no OpenCL device: {_unavailable()}")
+
+# Rows whose ops have device kernels (elementwise ops the prelude implements, src/device/dialect.cpp,
+# and the reductions): they must run on the device, with no host fallback.
+ON_DEVICE = {"sum", "prod", "max", "min", "mean", "add", "sub", "mul", "true_divide", "neg", "abs", "sqr", "sqrt", "exp", "log",
+             "log1p", "expm1", "tanh", "sin", "cos", "maximum", "minimum", "pow", "floor",
+             "ceil", "mod", "floor_divide", "arctan2", "sign", "hypot"}
+
+
+def float_rows():
+    return [pytest.param(row, dtype, id=f"{row.id}-{dtype_id(dtype)}")
+            for row in ROWS if row.fusable
+            for dtype in row.dtypes if dtype in ("float32", "float64")]
+
+
+def kernels_of(f):
+    return [kernel for _, kernel in f.profile.node_kernels]
+
+
+@pytest.mark.parametrize("row,dtype", float_rows())
+def test_rows_match_the_reference_on_the_device(row, dtype):
+    ins = symbolic_inputs(row, dtype)
+    with theon.config.change_flags(device=DEVICE):
+        f = theon.function(ins, outputs_of(row, ins), profile=True, on_unused_input="ignore")
+    for label, arrays in calls(row, dtype, rng_for(row.id, dtype, "device")):
+        want = row.expected(arrays)
+        got = f(*arrays)
+        for k, (g, w) in enumerate(zip(got, want)):
+            assert_close(g, w, row, f"{row.id} {dtype} on {DEVICE}, output {k}, {label}")
+    kernels = kernels_of(f)
+    if row.name in ON_DEVICE:
+        assert any(k.startswith("device ") for k in kernels), kernels
+        assert not any(k.startswith("host fallback") for k in kernels), kernels
+
+
+def test_a_fused_tree_is_one_device_kernel():
+    x, y = T.fmatrix("x"), T.fvector("y")
+    out = T.tanh(x * y + 1) - T.exp(-x) / (y + 3)
+    with theon.config.change_flags(device=DEVICE, optimizer_excluding=""):
+        f = theon.function([x, y], out, profile=True)
+    rng = np.random.default_rng(0)
+    xv = rng.standard_normal((5, 7)).astype(np.float32)
+    yv = rng.uniform(0, 1, 7).astype(np.float32)
+    want = np.tanh(xv * yv + 1) - np.exp(-xv) / (yv + 3)
+    np.testing.assert_allclose(f(xv, yv), want, rtol=1e-5, atol=1e-6)
+    ops = [op for op, _ in f.profile.node_kernels]
+    assert sum(op.startswith("Fused") for op in ops) == 1, ops
+    assert kernels_of(f).count("device elementwise") == 1, f.profile.node_kernels
+
+
+def test_explicit_transfers_and_the_host_fallback():
+    x = T.dmatrix("x")
+    on_device = x.transfer(DEVICE)
+    assert on_device.type.device == DEVICE
+    # cumsum has no device kernel: it runs on the host between two copies.
+    out = T.sum(T.cumsum(T.exp(on_device), axis=1), axis=0).transfer("cpu")
+    f = theon.function([x], out, profile=True)
+    xv = np.arange(6.0).reshape(2, 3) / 4
+    np.testing.assert_allclose(f(xv), np.exp(xv).cumsum(axis=1).sum(axis=0), rtol=1e-12)
+    kernels = kernels_of(f)
+    assert {"device elementwise", "device reduction", "transfer"} <= set(kernels), kernels
+    assert any(k == f"host fallback (no {DEVICE} kernel)" for k in kernels), kernels
+    assert f"[host fallback (no {DEVICE} kernel)]" in f.profile.summary()
+
+
+def test_reductions_of_trees_and_views_on_the_device():
+    x = T.dtensor3("x")
+    outs = [T.max(T.exp(x) - x, axis=(0, 2)), T.sum(x.dimshuffle(2, 0, 1)[:, 1:], axis=1),
+            T.min(x, axis=1, keepdims=True), T.prod(x * 0.5)]
+    with theon.config.change_flags(device=DEVICE):
+        f = theon.function([x], outs, profile=True)
+    xv = np.random.default_rng(3).standard_normal((3, 4, 5))
+    xv[1, 2, 3] = np.nan
+    want = [np.max(np.exp(xv) - xv, axis=(0, 2)), np.sum(xv.transpose(2, 0, 1)[:, 1:], axis=1),
+            np.min(xv, axis=1, keepdims=True), np.prod(xv * 0.5)]
+    for g, w in zip(f(xv), want):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+    assert "device reduction" in kernels_of(f), f.profile.node_kernels
+    with pytest.raises(ValueError, match=r"zero-size array .* on opencl0:0"):
+        f(np.zeros((0, 4, 5)))
+
+
+def test_outputs_left_on_the_device_come_back_as_numpy_arrays():
+    x = T.fvector("x")
+    f = theon.function([x], T.transfer(x, DEVICE) * 2)
+    got = f(np.array([1, 2, 3], np.float32))
+    assert isinstance(got, np.ndarray) and got.dtype == np.float32
+    np.testing.assert_array_equal(got, [2, 4, 6])
+
+
+def test_special_values_survive_the_device():
+    # Values as NumPy's; signs of zeros as the host kernels' (maximum(-0.0, 0.0) keeps its first
+    # argument on the host, as it does on the device).
+    x = T.dvector("x")
+    outs = [T.maximum(x, 0.0), -x, T.sign(x), x * 0.0]
+    with theon.config.change_flags(device=DEVICE):
+        f = theon.function([x], outs)
+    host = theon.function([x], outs)
+    xv = np.array([np.nan, -0.0, np.inf, -np.inf, 2.5])
+    got = f(xv)
+    with np.errstate(invalid="ignore"):
+        want = [np.maximum(xv, 0.0), -xv, np.sign(xv), xv * 0.0]
+    for g, w, h in zip(got, want, host(xv)):
+        np.testing.assert_array_equal(g, w)
+        np.testing.assert_array_equal(np.signbit(g), np.signbit(h))
+
+
+def test_a_missing_device_is_a_clear_error():
+    x = T.dvector("x")
+    f = theon.function([x], (T.transfer(x, "opencl9:0") + 1).transfer("cpu"))
+    with pytest.raises(RuntimeError, match=r"opencl9:0 is unavailable: OpenCL platform 9 does not"):
+        f(np.ones(2))
+    with pytest.raises(ValueError):
+        theon.config.device = "opencl"
+
+
+def test_the_demo_mlp_trains_on_the_device():
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    Xv = (digits.data[:256] / 16.0).astype(np.float32)
+    yv = digits.target[:256].astype(np.int64)
+
+    def train(device):
+        rng = np.random.default_rng(1)
+        X, y = T.fmatrix("X"), T.lvector("y")
+        W1 = theon.shared((rng.standard_normal((64, 32)) / 8).astype(np.float32), "W1")
+        b1 = theon.shared(np.zeros(32, np.float32), "b1")
+        W2 = theon.shared((rng.standard_normal((32, 10)) / 6).astype(np.float32), "W2")
+        b2 = theon.shared(np.zeros(10, np.float32), "b2")
+        p = softmax(T.tanh(X.dot(W1) + b1).dot(W2) + b2)
+        loss = -T.mean(T.log(p[T.arange(y.shape[0]), y]))
+        params = [W1, b1, W2, b2]
+        grads = theon.grad(loss, params)
+        with theon.config.change_flags(device=device):
+            step = theon.function([X, y], loss, profile=True,
+                                  updates=[(q, q - np.float32(0.3) * g)
+                                           for q, g in zip(params, grads)])
+        losses = [float(step(Xv, yv)) for _ in range(30)]
+        return losses, kernels_of(step)
+
+    device_losses, kernels = train(DEVICE)
+    cpu_losses, _ = train("cpu")
+    assert "device elementwise" in kernels, kernels
+    assert device_losses[-1] < 0.5 * device_losses[0], device_losses
+    np.testing.assert_allclose(device_losses, cpu_losses, rtol=1e-3)
