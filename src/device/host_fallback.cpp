@@ -19,19 +19,7 @@ class HostFallbackKernel final : public Kernel {
   }
 
   void run_values(const std::vector<Value>& inputs, std::vector<Value>& outputs) const override {
-    std::vector<Value> host(inputs.size());
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      const auto* a = dynamic_cast<const DeviceArray*>(inputs[i].object().get());
-      host[i] = a ? Value(a->to_host()) : inputs[i];
-    }
-    std::vector<Value> results(outputs.size());
-    node_.op()->perform_values(host, results);
-    for (size_t k = 0; k < outputs.size(); ++k) {
-      const Device device = node_.output_ref(static_cast<int>(k)).type.device;
-      outputs[k] = results[k].is_array() && !device.is_cpu()
-                       ? Value(DeviceArray::from_host(results[k].array(), device))
-                       : std::move(results[k]);
-    }
+    run_on_host(node_, inputs, outputs);
   }
 
  private:
@@ -39,6 +27,22 @@ class HostFallbackKernel final : public Kernel {
 };
 
 }  // namespace
+
+void run_on_host(const Apply& node, const std::vector<Value>& inputs, std::vector<Value>& outputs) {
+  std::vector<Value> host(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const auto* a = dynamic_cast<const DeviceArray*>(inputs[i].object().get());
+    host[i] = a ? Value(a->to_host()) : inputs[i];
+  }
+  std::vector<Value> results(outputs.size());
+  node.op()->perform_values(host, results);
+  for (size_t k = 0; k < outputs.size(); ++k) {
+    const Device device = node.output_ref(static_cast<int>(k)).type.device;
+    outputs[k] = results[k].is_array() && !device.is_cpu()
+                     ? Value(DeviceArray::from_host(results[k].array(), device))
+                     : std::move(results[k]);
+  }
+}
 
 void register_host_fallback() {
   for (DeviceKind kind : {DeviceKind::OpenCL, DeviceKind::Cuda}) {
@@ -52,7 +56,9 @@ void register_device_kernels() {
   register_host_fallback();
   register_elementwise_kernels();
   register_reduction_kernels();
+  register_blas_kernels();
   register_transfer_kernels();
+  register_view_kernels();
 }
 
 }  // namespace theon::device

@@ -97,6 +97,12 @@ const CompiledKernel& DeviceRuntime::kernel(const std::string& source, const std
   return *slot;
 }
 
+void DeviceRuntime::gemm(DType, bool, bool, int64_t, int64_t, int64_t, double, const DeviceBuffer&,
+                         int64_t, int64_t, const DeviceBuffer&, int64_t, int64_t, double,
+                         const DeviceBuffer&, int64_t, int64_t) {
+  throw DeviceError("gemm on " + device().str() + ": the device has no BLAS library");
+}
+
 DeviceRuntime& runtime(Device device) {
   static std::mutex mutex;
   // Runtimes live for the process: buffers held by Python objects may outlive any scope.

@@ -4,12 +4,15 @@ where the device has them, else through the host fallback: both must give the re
 values), fused trees on the device, explicit transfers, errors naming the device, and the MLP of
 the demo trained on the device. Every test skips with the reason where no OpenCL device opens."""
 
+import ctypes
+
 import numpy as np
 import pytest
 
 import theon
 import theon.tensor as T
-from op_table import ROWS
+from op_table import BLAS, ROWS, SHAPE
+from op_table_structured import ALLOC, JOIN, NNET, SUBTENSOR
 from test_op_table import assert_close, calls, dtype_id, outputs_of, rng_for, symbolic_inputs
 from theon import _core
 from theon.tensor.nnet import softmax
@@ -40,6 +43,26 @@ def float_rows():
             for dtype in row.dtypes if dtype in ("float32", "float64")]
 
 
+def _has_clblast():
+    try:
+        ctypes.CDLL("libclblast.so.1")
+        return True
+    except OSError:
+        return False
+
+
+# Rows of ops that run on the device as views (no copy) or through the device's BLAS (CLBlast,
+# where installed); the others among STRUCTURED_ROWS run through the host fallback.
+VIEWS = {"dimshuffle", "transpose", "expand_dims", "reshape"}
+PRODUCTS = {"dot", "gemm"} if _has_clblast() else set()
+
+
+def structured_rows():
+    return [pytest.param(row, dtype, id=f"{row.id}-{dtype_id(dtype)}")
+            for row in BLAS + SHAPE + NNET + ALLOC + JOIN + SUBTENSOR
+            for dtype in row.dtypes if dtype in ("float32", "float64")]
+
+
 def kernels_of(f):
     return [kernel for _, kernel in f.profile.node_kernels]
 
@@ -58,6 +81,39 @@ def test_rows_match_the_reference_on_the_device(row, dtype):
     if row.name in ON_DEVICE:
         assert any(k.startswith("device ") for k in kernels), kernels
         assert not any(k.startswith("host fallback") for k in kernels), kernels
+
+
+@pytest.mark.parametrize("row,dtype", structured_rows())
+def test_structured_rows_match_the_reference_on_the_device(row, dtype):
+    ins = symbolic_inputs(row, dtype)
+    with theon.config.change_flags(device=DEVICE):
+        f = theon.function(ins, outputs_of(row, ins), profile=True, on_unused_input="ignore")
+    for label, arrays in calls(row, dtype, rng_for(row.id, dtype, "device")):
+        want = row.expected(arrays)
+        got = f(*arrays)
+        for k, (g, w) in enumerate(zip(got, want)):
+            assert_close(g, w, row, f"{row.id} {dtype} on {DEVICE}, output {k}, {label}")
+    kernels = kernels_of(f)
+    if row.name in VIEWS:
+        assert "device view" in kernels, f.profile.node_kernels
+    if row.name in PRODUCTS:
+        assert "device blas" in kernels, f.profile.node_kernels
+
+
+@pytest.mark.skipif(not _has_clblast(), reason="CLBlast (libclblast.so.1) is not installed")
+def test_products_of_views_empty_and_biased_operands():
+    A, B, z = T.dmatrix("A"), T.dmatrix("B"), T.dvector("z")
+    outs = [T.dot(A[:, ::2], B[1:, ::2].T), T.dot(A.T, A), 2.0 * T.dot(A, B.T) + z, T.dot(A, B.T) - 3]
+    with theon.config.change_flags(device=DEVICE):
+        f = theon.function([A, B, z], outs, profile=True)
+    rng = np.random.default_rng(5)
+    for m, k in ((3, 4), (3, 0), (0, 4), (1, 1)):
+        a, b, zv = rng.standard_normal((m, k)), rng.standard_normal((5, k)), rng.standard_normal(5)
+        want = [a[:, ::2] @ b[1:, ::2].T, a.T @ a,
+                2.0 * a @ b.T + zv, a @ b.T - 3]
+        for g, w in zip(f(a, b, zv), want):
+            np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12)
+    assert "device blas" in kernels_of(f), f.profile.node_kernels
 
 
 def test_a_fused_tree_is_one_device_kernel():

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "theon/core/device.hpp"
+#include "theon/core/dtype.hpp"
 #include "theon/core/error.hpp"
 
 namespace theon::device {
@@ -99,6 +100,16 @@ class DeviceRuntime {
                               size_t src_offset, size_t bytes) = 0;
   // Waits until everything queued has finished.
   virtual void synchronize() = 0;
+
+  // Whether gemm works here (the backend found its BLAS library); without it, BLAS ops run on
+  // the host.
+  virtual bool has_blas() { return false; }
+  // C = alpha op(A) op(B) + beta C on row-major float32 or float64 matrices (m x k times k x n),
+  // offsets and leading dimensions in elements; op transposes where trans_* is set.
+  virtual void gemm(DType dtype, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
+                    double alpha, const DeviceBuffer& a, int64_t a_offset, int64_t lda,
+                    const DeviceBuffer& b, int64_t b_offset, int64_t ldb, double beta,
+                    const DeviceBuffer& c, int64_t c_offset, int64_t ldc);
 
  protected:
   // The backend's allocation primitives and compiler, called under the runtime's lock.

@@ -3,6 +3,7 @@
 #include <mutex>
 #include <vector>
 
+#include "clblast.hpp"
 #include "opencl_api.hpp"
 #include "theon/device/runtime.hpp"
 
@@ -117,6 +118,35 @@ class OpenCLRuntime final : public DeviceRuntime {
           "copying " + std::to_string(bytes) + " bytes within " + device_.str());
   }
   void synchronize() override { check(api().clFinish(queue_), "clFinish on " + device_.str()); }
+
+  bool has_blas() override { return clblast() != nullptr; }
+  void gemm(DType dtype, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
+            const DeviceBuffer& a, int64_t a_offset, int64_t lda, const DeviceBuffer& b,
+            int64_t b_offset, int64_t ldb, double beta, const DeviceBuffer& c, int64_t c_offset,
+            int64_t ldc) override {
+    std::string why;
+    const Clblast* blas = clblast(&why);
+    if (!blas)
+      throw DeviceError("gemm on " + device_.str() + ": CLBlast is unavailable (" + why + ")");
+    auto z = [](int64_t v) { return static_cast<size_t>(v); };
+    const ClblastTranspose ta = trans_a ? kClblastTrans : kClblastNoTrans;
+    const ClblastTranspose tb = trans_b ? kClblastTrans : kClblastNoTrans;
+    const int status =
+        dtype == DType::Float32
+            ? blas->sgemm(kClblastRowMajor, ta, tb, z(m), z(n), z(k), static_cast<float>(alpha),
+                          mem(a), z(a_offset), z(lda), mem(b), z(b_offset), z(ldb),
+                          static_cast<float>(beta), mem(c), z(c_offset), z(ldc), &queue_, nullptr)
+            : blas->dgemm(kClblastRowMajor, ta, tb, z(m), z(n), z(k), alpha, mem(a), z(a_offset),
+                          z(lda), mem(b), z(b_offset), z(ldb), beta, mem(c), z(c_offset), z(ldc),
+                          &queue_, nullptr);
+    // CLBlast's status codes below -1000 are its own; the others are OpenCL's.
+    if (status != 0) {
+      throw DeviceError(
+          "CLBlast gemm (" + std::to_string(m) + "x" + std::to_string(k) + " times " +
+          std::to_string(k) + "x" + std::to_string(n) + ") on " + device_.str() + " failed: " +
+          (status > -1000 ? error_name(status) : "CLBlast status " + std::to_string(status)));
+    }
+  }
 
  protected:
   void* allocate_block(size_t bytes) override {

@@ -1,0 +1,87 @@
+// Views on a device: DimShuffle and Reshape of a C-contiguous array give a DeviceArray over the
+// same buffer with new shape and strides, no copy and no launch. A reshape of a non-contiguous
+// array, or one whose shape does not fit (the host raises the error), runs on the host.
+#include <optional>
+
+#include "fused_source.hpp"
+#include "theon/device/kernels.hpp"
+#include "theon/ops/shape.hpp"
+#include "theon/runtime/kernel.hpp"
+
+namespace theon::device {
+namespace {
+
+class ViewKernel final : public Kernel {
+ public:
+  explicit ViewKernel(const Apply& node) : node_(node) {}
+  bool takes_values() const override { return true; }
+  std::string origin() const override { return "device view"; }
+
+  void run_values(const std::vector<Value>& inputs, std::vector<Value>& outputs) const override {
+    const std::string what = node_.op()->name() + " (node built at " + node_.where() + ")";
+    const DeviceInputs in = device_inputs({inputs[0]}, node_.output_ref(0).type.device, what);
+    const DeviceArray& x = *in.arrays[0];
+    if (const auto* ds = dynamic_cast<const DimShuffle*>(node_.op().get())) {
+      Shape shape;
+      std::vector<int64_t> strides;
+      for (int64_t axis : ds->pattern()) {
+        shape.push_back(axis == kNewAxis ? 1 : x.shape()[static_cast<size_t>(axis)]);
+        strides.push_back(axis == kNewAxis ? 0 : x.strides()[static_cast<size_t>(axis)]);
+      }
+      outputs[0] = Value(std::make_shared<DeviceArray>(x.buffer(), x.dtype(), std::move(shape),
+                                                       std::move(strides), x.offset()));
+      return;
+    }
+    const std::optional<Shape> shape = reshape_target(x, inputs[1]);
+    if (!shape || !x.is_c_contiguous() || shape_size(*shape) != x.size()) {
+      return run_on_host(node_, inputs, outputs);
+    }
+    outputs[0] = Value(std::make_shared<DeviceArray>(x.buffer(), x.dtype(), *shape,
+                                                     c_element_strides(*shape), x.offset()));
+  }
+
+ private:
+  // The shape asked for, with one -1 resolved from x's size; none when it cannot be resolved
+  // (the host's kernel then raises its error).
+  static std::optional<Shape> reshape_target(const DeviceArray& x, const Value& shape_value) {
+    const NDArray s = shape_value.is_array()
+                          ? shape_value.array()
+                          : device_array(shape_value, "Reshape: the shape").to_host();
+    Shape shape;
+    int64_t known = 1, unknown = -1;
+    for (int64_t i = 0; i < s.size(); ++i) {
+      const int64_t d = static_cast<int64_t>(s.flat_as_double(i));
+      if (d == -1 && unknown < 0) {
+        unknown = i;
+      } else if (d < 0) {
+        return std::nullopt;
+      } else if (__builtin_mul_overflow(known, d, &known)) {
+        return std::nullopt;
+      }
+      shape.push_back(d);
+    }
+    if (unknown >= 0) {
+      if (known == 0 || x.size() % known != 0) return std::nullopt;
+      shape[static_cast<size_t>(unknown)] = x.size() / known;
+    }
+    return shape;
+  }
+
+  const Apply& node_;
+};
+
+std::unique_ptr<Kernel> make_view(const Apply& node) {
+  if (!node.inputs()[0]->type.is_tensor()) return nullptr;
+  return std::make_unique<ViewKernel>(node);
+}
+
+}  // namespace
+
+void register_view_kernels() {
+  for (DeviceKind kind : {DeviceKind::OpenCL, DeviceKind::Cuda}) {
+    register_kernel("DimShuffle", kind, make_view);
+    register_kernel("Reshape", kind, make_view);
+  }
+}
+
+}  // namespace theon::device
