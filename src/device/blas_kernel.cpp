@@ -103,7 +103,7 @@ class BlasKernel final : public Kernel {
   std::string origin() const override { return "device blas"; }
 
   void run_values(const std::vector<Value>& inputs, std::vector<Value>& outputs) const override {
-    const std::string what = node_.op()->name() + " (node built at " + node_.where() + ")";
+    const std::string what = node_.op()->name();
     const Device device = node_.output_ref(0).type.device;
     const DeviceInputs in = device_inputs(inputs, device, what);
     if (const auto* gemm = dynamic_cast<const Gemm*>(node_.op().get())) {

@@ -83,7 +83,7 @@ class ElementwiseKernel final : public Kernel {
   std::string origin() const override { return "device elementwise"; }
 
   void run_values(const std::vector<Value>& inputs, std::vector<Value>& outputs) const override {
-    const std::string what = node_.op()->name() + " (node built at " + node_.where() + ")";
+    const std::string what = node_.op()->name();
     const Device device = node_.output_ref(0).type.device;
     const DeviceInputs inputs_on_device = device_inputs(inputs, device, what);
     const std::vector<const DeviceArray*>& in = inputs_on_device.arrays;

@@ -2,7 +2,8 @@
 // or of an elementwise tree (Fused nodes with a reduction), float32 and float64. One work item
 // per output element walks the reduced elements in C order, computing the tree at each and
 // folding it with the reduction's combining scalar op, the same C expression as the CPU's
-// kernels (so max and min propagate NaN alike). mean is sum times 1/n in the graph.
+// kernels (so max and min propagate NaN alike). mean is sum times 1/n in the graph. The
+// gradients' SumToShape and SumToDims are sums over the axes their target shape gives.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -96,18 +97,61 @@ class ReductionKernel final : public Kernel {
   std::string origin() const override { return "device reduction"; }
 
   void run_values(const std::vector<Value>& inputs, std::vector<Value>& outputs) const override {
-    const std::string what = node_.op()->name() + " (node built at " + node_.where() + ")";
+    const std::string what = node_.op()->name();
     const Device device = node_.output_ref(0).type.device;
-    const DeviceInputs inputs_on_device = device_inputs(inputs, device, what);
-    const std::vector<const DeviceArray*>& in = inputs_on_device.arrays;
+    const std::string type = node_.op()->type_name();
+    if (type == "SumToShape" || type == "SumToDims") {
+      return sum_to_shape(inputs, outputs, device, what);
+    }
+    const DeviceInputs in = device_inputs(inputs, device, what);
     std::vector<Shape> shapes;
-    for (const DeviceArray* a : in) shapes.push_back(a->shape());
+    for (const DeviceArray* a : in.arrays) shapes.push_back(a->shape());
     const Shape shape = broadcast_shapes(shapes, what);
-    const int nd = static_cast<int>(shape.size());
-    const FusedReduction& reduction = *op_->reduction();
-    std::vector<bool> reduced(static_cast<size_t>(nd), false);
-    for (int64_t a : reduction.axes) reduced.at(static_cast<size_t>(a)) = true;
+    std::vector<bool> reduced(shape.size(), false);
+    for (int64_t a : op_->reduction()->axes) reduced.at(static_cast<size_t>(a)) = true;
+    outputs[0] = Value(reduce(in.arrays, shape, reduced, op_->reduction()->keepdims, what));
+  }
 
+ private:
+  // The gradient g (input 0) summed to a target shape, that of input 1 (SumToShape) or given
+  // by the scalar inputs 1... (SumToDims): over g's extra leading dimensions and where the
+  // target has size 1; shapes that do not fit go to the host kernel, which raises the error.
+  void sum_to_shape(const std::vector<Value>& inputs, std::vector<Value>& outputs, Device device,
+                    const std::string& what) const {
+    Shape target;
+    if (node_.op()->type_name() == "SumToShape") {
+      target = inputs[1].is_array() ? inputs[1].array().shape()
+                                    : device_array(inputs[1], what + ": input 1").shape();
+    } else {
+      for (size_t i = 1; i < inputs.size(); ++i) {
+        const NDArray d =
+            inputs[i].is_array() ? inputs[i].array() : device_array(inputs[i], what).to_host();
+        target.push_back(static_cast<int64_t>(d.flat_as_double(0)));
+      }
+    }
+    const DeviceInputs in = device_inputs({inputs[0]}, device, what);
+    const DeviceArray& g = *in.arrays[0];
+    const int nd = g.ndim(), lead = nd - static_cast<int>(target.size());
+    std::vector<bool> reduced(static_cast<size_t>(nd), true);
+    bool fits = lead >= 0;
+    for (int d = std::max(lead, 0); fits && d < nd; ++d) {
+      const int64_t want = target[static_cast<size_t>(d - lead)];
+      fits = want == g.shape()[d] || want == 1;
+      reduced[d] = want != g.shape()[d];
+    }
+    if (!fits) return run_on_host(node_, inputs, outputs);
+    auto sum = reduce(in.arrays, g.shape(), reduced, false, what);
+    outputs[0] = Value(std::make_shared<DeviceArray>(sum->buffer(), sum->dtype(), target,
+                                                     c_element_strides(target), 0));
+  }
+
+  // op_'s tree over `in` (broadcast to `shape`) reduced along the dimensions marked in
+  // `reduced`, C-contiguous.
+  std::shared_ptr<DeviceArray> reduce(const std::vector<const DeviceArray*>& in, const Shape& shape,
+                                      const std::vector<bool>& reduced, bool keepdims,
+                                      const std::string& what) const {
+    const Device device = node_.output_ref(0).type.device;
+    const int nd = static_cast<int>(shape.size());
     Shape out_shape, kept_shape, reduced_shape;
     for (int d = 0; d < nd; ++d) {
       if (!reduced[d]) {
@@ -115,10 +159,10 @@ class ReductionKernel final : public Kernel {
         kept_shape.push_back(shape[d]);
       } else {
         reduced_shape.push_back(shape[d]);
-        if (reduction.keepdims) out_shape.push_back(1);
+        if (keepdims) out_shape.push_back(1);
       }
     }
-    const ReductionRule& rule = reduction_rule(reduction.kind);
+    const ReductionRule& rule = reduction_rule(op_->reduction()->kind);
     const int64_t nred = shape_size(reduced_shape);
     if (nred == 0 && rule.empty_error) {
       throw ValueError(op_error(*node_.op(), std::string(rule.empty_error) + " (input shape " +
@@ -149,10 +193,9 @@ class ReductionKernel final : public Kernel {
     const int nk = static_cast<int>(kept_shape.size());
     const int nr = static_cast<int>(reduced_shape.size());
     rt.launch(rt.kernel(source(nk, nr), "theon_reduce"), std::min(nout, kMaxWorkItems), args);
-    outputs[0] = Value(out);
+    return out;
   }
 
- private:
   const std::string& source(int kept, int reduced) const {
     std::lock_guard<std::mutex> lock(mutex_);
     std::string& s = sources_[{kept, reduced}];
@@ -184,6 +227,16 @@ std::shared_ptr<const Fused> as_reducing_tree(const Apply& node) {
       std::vector<int>{0}, FusedReduction{reduce->kind(), reduce->axes(), reduce->keepdims()});
 }
 
+// SumToShape and SumToDims sum their first input: a tree of no step, axes chosen per call.
+std::unique_ptr<Kernel> make_sum_to_shape(const Apply& node) {
+  const TensorType& g = node.inputs()[0]->type;
+  if (!device_float(g.dtype) || g.dtype != node.output_ref(0).type.dtype) return nullptr;
+  auto op =
+      std::make_shared<Fused>(std::vector<TensorType>{g}, std::vector<FusedStep>{},
+                              std::vector<int>{0}, FusedReduction{ReduceKind::Sum, {}, false});
+  return std::make_unique<ReductionKernel>(node, std::move(op));
+}
+
 std::unique_ptr<Kernel> make_reduction(const Apply& node) {
   std::shared_ptr<const Fused> op = as_reducing_tree(node);
   if (!op || !device_fold(op->reduction()->kind) || !device_steps(*op)) return nullptr;
@@ -196,6 +249,8 @@ std::unique_ptr<Kernel> make_reduction(const Apply& node) {
 void register_reduction_kernels() {
   for (DeviceKind kind : {DeviceKind::OpenCL, DeviceKind::Cuda}) {
     register_kernel("Fused", kind, make_reduction);
+    register_kernel("SumToShape", kind, make_sum_to_shape);
+    register_kernel("SumToDims", kind, make_sum_to_shape);
     for (ReduceKind k : {ReduceKind::Sum, ReduceKind::Prod, ReduceKind::Max, ReduceKind::Min}) {
       register_kernel(reduction_rule(k).type_name, kind, make_reduction);
     }

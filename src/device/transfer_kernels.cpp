@@ -19,7 +19,7 @@ class TransferKernel final : public Kernel {
 
   void run_values(const std::vector<Value>& inputs, std::vector<Value>& outputs) const override {
     const Value& x = inputs[0];
-    const std::string what = node_.op()->name() + " (node built at " + node_.where() + ")";
+    const std::string what = node_.op()->name();
     NDArray host = x.is_array() ? x.array() : device_array(x, what + ": the input").to_host();
     if (target_.is_cpu()) {
       outputs[0] = std::move(host);

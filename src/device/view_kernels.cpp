@@ -18,7 +18,7 @@ class ViewKernel final : public Kernel {
   std::string origin() const override { return "device view"; }
 
   void run_values(const std::vector<Value>& inputs, std::vector<Value>& outputs) const override {
-    const std::string what = node_.op()->name() + " (node built at " + node_.where() + ")";
+    const std::string what = node_.op()->name();
     const DeviceInputs in = device_inputs({inputs[0]}, node_.output_ref(0).type.device, what);
     const DeviceArray& x = *in.arrays[0];
     if (const auto* ds = dynamic_cast<const DimShuffle*>(node_.op().get())) {

@@ -1,8 +1,9 @@
-// Device placement: with config.device naming a GPU, the whole graph moves there. The float
-// inputs (arguments, shared variables, constants) are transferred to the device, every node is
-// rebuilt on the copies (so its outputs live on the device and the linker picks its device
-// kernel), and each output is transferred back to the host, so callers still get NumPy arrays.
-// Transfers thus appear only at the boundaries. A graph that already names devices (explicit
+// Device placement: with config.device naming a GPU, the graph moves there. The float inputs
+// (arguments, shared variables, constants) are transferred to the device, every node computing
+// float values is rebuilt on the copies (so its outputs live on the device and the linker picks
+// its device kernel), nodes computing shapes, indices and masks stay on the host, and each
+// output is transferred back to the host, so callers still get NumPy arrays. Transfers thus
+// appear only at the boundaries. A graph that already names devices (explicit
 // transfers) is left as its author placed it.
 #include <unordered_map>
 
@@ -26,33 +27,53 @@ bool place_on_device(FunctionGraph& fg) {
       if (!node->output_ref(i).type.device.is_cpu()) return false;
     }
   }
-  std::unordered_map<const Variable*, Var> moved;
-  auto on_device = [&](const Var& v) -> Var {
-    if (auto it = moved.find(v.get()); it != moved.end()) return it->second;
+  // Each value of the graph as placed: float values on the device, the others on the host.
+  std::unordered_map<const Variable*, Var> placed;
+  std::unordered_map<const Variable*, Var> on_host;  // device values copied back for host nodes
+  auto device_value = [&](const Var& v) -> Var {
+    if (auto it = placed.find(v.get()); it != placed.end()) return it->second;
     // Integer and bool leaves (indices, shapes, masks) stay on the host: the ops reading them
     // take host values.
     if (v->owner || !v->type.is_tensor() || !is_float(v->type.dtype)) return v;
-    return moved[v.get()] = transfer(v, target);
+    return placed[v.get()] = transfer(v, target);
   };
-  bool changed = false;
+  auto host_value = [&](const Var& v) -> Var {
+    auto it = placed.find(v.get());
+    if (it == placed.end()) return v;
+    if (it->second->type.device.is_cpu()) return it->second;
+    if (!v->owner) return v;  // a leaf is on the host already
+    auto& copy = on_host[v.get()];
+    if (!copy) copy = transfer(it->second, Device{});
+    return copy;
+  };
+  // Nodes with a float tensor output run on the device; the others (shapes, indices, masks)
+  // stay on the host, reading host copies, so a shape never moves a whole array to the host.
+  auto runs_on_device = [](const Apply& node) {
+    for (int i = 0; i < node.nout(); ++i) {
+      const TensorType& t = node.output_ref(i).type;
+      if (!t.is_tensor() || !is_float(t.dtype)) return false;
+    }
+    return node.nout() > 0;
+  };
   for (Apply* node : toposort(fg.outputs())) {
+    const bool device = runs_on_device(*node);
     std::vector<Var> ins;
-    for (const auto& in : node->inputs()) ins.push_back(on_device(in));
+    for (const auto& in : node->inputs()) ins.push_back(device ? device_value(in) : host_value(in));
     const std::vector<TensorType> types = output_types_on_device(*node->op(), ins);
     auto copy =
         std::make_shared<Apply>(node->op(), std::move(ins), types, node->where(), node->origin());
     for (int i = 0; i < node->nout(); ++i) {
       Var o = copy->output(i);
       o->name = node->output_ref(i).name;
-      moved[&node->output_ref(i)] = o;
+      placed[&node->output_ref(i)] = o;
     }
   }
+  bool changed = false;
   const std::vector<Var> outputs = fg.outputs();
   for (const Var& out : outputs) {
-    if (!out->owner) continue;
-    const Var& placed = moved.at(out.get());
-    if (placed->type.device.is_cpu()) continue;
-    fg.replace(out, transfer(placed, Device{}), "device_placement");
+    const Var moved = host_value(out);
+    if (!out->owner || moved == out) continue;
+    fg.replace(out, moved, "device_placement");
     changed = true;
   }
   return changed;

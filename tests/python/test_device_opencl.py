@@ -51,9 +51,11 @@ def _has_clblast():
         return False
 
 
-# Rows of ops that run on the device as views (no copy) or through the device's BLAS (CLBlast,
-# where installed); the others among STRUCTURED_ROWS run through the host fallback.
+# Rows of ops that run on the device as views (no copy), as reductions or through the device's
+# BLAS (CLBlast, where installed); the others among structured_rows() run through the host
+# fallback.
 VIEWS = {"dimshuffle", "transpose", "expand_dims", "reshape"}
+REDUCTIONS = {"sum_to_shape"}
 PRODUCTS = {"dot", "gemm"} if _has_clblast() else set()
 
 
@@ -98,6 +100,8 @@ def test_structured_rows_match_the_reference_on_the_device(row, dtype):
         assert "device view" in kernels, f.profile.node_kernels
     if row.name in PRODUCTS:
         assert "device blas" in kernels, f.profile.node_kernels
+    if row.name in REDUCTIONS:
+        assert "device reduction" in kernels, f.profile.node_kernels
 
 
 @pytest.mark.skipif(not _has_clblast(), reason="CLBlast (libclblast.so.1) is not installed")
@@ -161,6 +165,29 @@ def test_reductions_of_trees_and_views_on_the_device():
     assert "device reduction" in kernels_of(f), f.profile.node_kernels
     with pytest.raises(ValueError, match=r"zero-size array .* on opencl0:0"):
         f(np.zeros((0, 4, 5)))
+
+
+def test_gradients_summed_to_broadcast_shapes_on_the_device():
+    x, b, c = T.dmatrix("x"), T.dvector("b"), T.dmatrix("c")
+    cost = T.sum((x + b) ** 2 * c)
+    grads = theon.grad(cost, [b, c])
+    with theon.config.change_flags(device=DEVICE):
+        f = theon.function([x, b, c], grads, profile=True)
+    rng = np.random.default_rng(2)
+    xv, bv, cv = rng.standard_normal((4, 3)), rng.standard_normal(3), rng.standard_normal((1, 3))
+    gb, gc = f(xv, bv, cv)
+    np.testing.assert_allclose(gb, (2 * (xv + bv) * cv).sum(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(gc, ((xv + bv) ** 2).sum(axis=0, keepdims=True), rtol=1e-12)
+    assert "device reduction" in kernels_of(f), f.profile.node_kernels
+    # A bad shape raises the host's error, with the device named by the node's line.
+    host = theon.function([x, b, c], grads)
+    bad = (xv, bv, rng.standard_normal((2, 3)))
+    with pytest.raises(ValueError) as on_host:
+        host(*bad)
+    with pytest.raises(ValueError) as on_device:
+        f(*bad)
+    assert str(on_device.value).splitlines()[0] == str(on_host.value).splitlines()[0]
+    assert "test_device_opencl.py" in str(on_device.value)
 
 
 def test_outputs_left_on_the_device_come_back_as_numpy_arrays():
