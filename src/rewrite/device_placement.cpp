@@ -19,12 +19,12 @@ namespace {
 bool place_on_device(FunctionGraph& fg) {
   const Device target = parse_device(Config::global().get("device"));
   if (target.is_cpu()) return false;
+  // Values already on the target (shared variables there) stay; a graph with explicit
+  // transfers is left as its author placed it.
   for (Apply* node : fg.nodes()) {
+    if (node->op()->places_outputs()) return false;
     for (const auto& in : node->inputs()) {
-      if (!in->type.device.is_cpu()) return false;
-    }
-    for (int i = 0; i < node->nout(); ++i) {
-      if (!node->output_ref(i).type.device.is_cpu()) return false;
+      if (!in->type.device.is_cpu() && in->type.device != target) return false;
     }
   }
   // Each value of the graph as placed: float values on the device, the others on the host.
@@ -35,15 +35,16 @@ bool place_on_device(FunctionGraph& fg) {
     // Integer and bool leaves (indices, shapes, masks) stay on the host: the ops reading them
     // take host values.
     if (v->owner || !v->type.is_tensor() || !is_float(v->type.dtype)) return v;
+    if (v->type.device == target) return v;
     return placed[v.get()] = transfer(v, target);
   };
   auto host_value = [&](const Var& v) -> Var {
+    if (!v->owner && v->type.device.is_cpu()) return v;  // a host leaf
     auto it = placed.find(v.get());
-    if (it == placed.end()) return v;
-    if (it->second->type.device.is_cpu()) return it->second;
-    if (!v->owner) return v;  // a leaf is on the host already
+    const Var& current = it == placed.end() ? v : it->second;
+    if (current->type.device.is_cpu()) return current;
     auto& copy = on_host[v.get()];
-    if (!copy) copy = transfer(it->second, Device{});
+    if (!copy) copy = transfer(current, Device{});
     return copy;
   };
   // Nodes with a float tensor output run on the device; the others (shapes, indices, masks)
@@ -71,8 +72,12 @@ bool place_on_device(FunctionGraph& fg) {
   bool changed = false;
   const std::vector<Var> outputs = fg.outputs();
   for (const Var& out : outputs) {
-    const Var moved = host_value(out);
-    if (!out->owner || moved == out) continue;
+    if (!out->owner) continue;
+    // Outputs stay where the user's graph has them: host values back on the host, updates of
+    // shared variables on the device there.
+    const Var moved = out->type.device.is_cpu() ? host_value(out)
+                                                : transfer(placed.at(out.get()), out->type.device);
+    if (moved == out) continue;
     fg.replace(out, moved, "device_placement");
     changed = true;
   }

@@ -224,6 +224,30 @@ def test_a_missing_device_is_a_clear_error():
         theon.config.device = "opencl"
 
 
+def test_shared_variables_live_and_update_on_the_device():
+    w = theon.shared(np.arange(3.0), "w", target=DEVICE)
+    assert w.type.device == DEVICE
+    x = T.dvector("x")
+    # Nodes built on w run on its device, with or without config.device.
+    plain = theon.function([x], T.sum(w * x))
+    assert float(plain(np.ones(3))) == 3.0
+    with theon.config.change_flags(device=DEVICE):
+        step = theon.function([x], T.sum(w * x), updates=[(w, w * 2 + x)], profile=True)
+    assert float(step(np.ones(3))) == 3.0
+    np.testing.assert_array_equal(w.get_value(), [1.0, 3.0, 5.0])
+    # The update stays on the device: x (and the constant) go there, nothing comes back but
+    # the loss, which Python receives as a NumPy array.
+    transfers = {op for op, _ in step.profile.node_kernels if op.startswith("Transfer")}
+    assert transfers == {f"Transfer{{target={DEVICE}}}"}, step.profile.node_kernels
+    w.set_value(np.zeros(3))
+    np.testing.assert_array_equal(w.get_value(), [0.0, 0.0, 0.0])
+    with pytest.raises(TypeError, match=r"shared variable 'w' on opencl0:0: expected 1 dim"):
+        w.set_value(np.zeros((3, 1)))
+    with theon.config.change_flags(device=DEVICE):
+        assert theon.shared(np.zeros(2, np.float32)).type.device == DEVICE
+        assert theon.shared(np.zeros(2, np.int64)).type.device == "cpu"
+
+
 def test_the_demo_mlp_trains_on_the_device():
     from sklearn.datasets import load_digits
 
@@ -233,11 +257,13 @@ def test_the_demo_mlp_trains_on_the_device():
 
     def train(device):
         rng = np.random.default_rng(1)
+        with theon.config.change_flags(device=device):
+            # Under config.device, float shared variables live on the device.
+            W1 = theon.shared((rng.standard_normal((64, 32)) / 8).astype(np.float32), "W1")
+            b1 = theon.shared(np.zeros(32, np.float32), "b1")
+            W2 = theon.shared((rng.standard_normal((32, 10)) / 6).astype(np.float32), "W2")
+            b2 = theon.shared(np.zeros(10, np.float32), "b2")
         X, y = T.fmatrix("X"), T.lvector("y")
-        W1 = theon.shared((rng.standard_normal((64, 32)) / 8).astype(np.float32), "W1")
-        b1 = theon.shared(np.zeros(32, np.float32), "b1")
-        W2 = theon.shared((rng.standard_normal((32, 10)) / 6).astype(np.float32), "W2")
-        b2 = theon.shared(np.zeros(10, np.float32), "b2")
         p = softmax(T.tanh(X.dot(W1) + b1).dot(W2) + b2)
         loss = -T.mean(T.log(p[T.arange(y.shape[0]), y]))
         params = [W1, b1, W2, b2]
@@ -247,10 +273,13 @@ def test_the_demo_mlp_trains_on_the_device():
                                   updates=[(q, q - np.float32(0.3) * g)
                                            for q, g in zip(params, grads)])
         losses = [float(step(Xv, yv)) for _ in range(30)]
-        return losses, kernels_of(step)
+        return losses, kernels_of(step), [q.get_value() for q in params], W1.type.device
 
-    device_losses, kernels = train(DEVICE)
-    cpu_losses, _ = train("cpu")
-    assert "device elementwise" in kernels, kernels
+    device_losses, kernels, device_params, where = train(DEVICE)
+    cpu_losses, _, cpu_params, _ = train("cpu")
+    assert where == DEVICE
+    assert {"device elementwise", "device blas"} <= set(kernels), kernels
     assert device_losses[-1] < 0.5 * device_losses[0], device_losses
     np.testing.assert_allclose(device_losses, cpu_losses, rtol=1e-3)
+    for d, c in zip(device_params, cpu_params):
+        np.testing.assert_allclose(d, c, rtol=1e-3, atol=1e-4)
