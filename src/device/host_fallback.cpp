@@ -57,6 +57,7 @@ void register_device_kernels() {
   register_elementwise_kernels();
   register_reduction_kernels();
   register_blas_kernels();
+  register_nnet_kernels();
   register_transfer_kernels();
   register_view_kernels();
 }

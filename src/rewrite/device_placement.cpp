@@ -52,9 +52,9 @@ bool place_on_device(FunctionGraph& fg) {
   auto runs_on_device = [](const Apply& node) {
     for (int i = 0; i < node.nout(); ++i) {
       const TensorType& t = node.output_ref(i).type;
-      if (!t.is_tensor() || !is_float(t.dtype)) return false;
+      if (t.is_tensor() && is_float(t.dtype)) return true;
     }
-    return node.nout() > 0;
+    return false;
   };
   for (Apply* node : toposort(fg.outputs())) {
     const bool device = runs_on_device(*node);

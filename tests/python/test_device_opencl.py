@@ -56,6 +56,8 @@ def _has_clblast():
 # fallback.
 VIEWS = {"dimshuffle", "transpose", "expand_dims", "reshape"}
 REDUCTIONS = {"sum_to_shape"}
+NNET_KERNELS = {"softmax", "log_softmax", "crossentropy_softmax_argmax_1hot_with_bias",
+                "crossentropy_softmax_1hot_with_bias_dx"}
 PRODUCTS = {"dot", "gemm"} if _has_clblast() else set()
 
 
@@ -102,6 +104,8 @@ def test_structured_rows_match_the_reference_on_the_device(row, dtype):
         assert "device blas" in kernels, f.profile.node_kernels
     if row.name in REDUCTIONS:
         assert "device reduction" in kernels, f.profile.node_kernels
+    if row.name in NNET_KERNELS:
+        assert "device nnet" in kernels, f.profile.node_kernels
 
 
 @pytest.mark.skipif(not _has_clblast(), reason="CLBlast (libclblast.so.1) is not installed")
@@ -188,6 +192,26 @@ def test_gradients_summed_to_broadcast_shapes_on_the_device():
         f(*bad)
     assert str(on_device.value).splitlines()[0] == str(on_host.value).splitlines()[0]
     assert "test_device_opencl.py" in str(on_device.value)
+
+
+def test_softmax_and_crossentropy_on_the_device():
+    from theon.tensor import nnet
+
+    x, b, y = T.dmatrix("x"), T.dvector("b"), T.lvector("y")
+    nll, sm, am = nnet.crossentropy_softmax_argmax_1hot_with_bias(x, b, y)
+    dx = theon.grad(T.sum(nll), x)
+    outs = [nnet.softmax(x.T), nnet.log_softmax(x), nll, sm, am, dx]
+    with theon.config.change_flags(device=DEVICE):
+        f = theon.function([x, b, y], outs, profile=True)
+    host = theon.function([x, b, y], outs)
+    rng = np.random.default_rng(4)
+    xv, bv, yv = rng.standard_normal((4, 3)), rng.standard_normal(3), np.array([0, 2, -1, 1])
+    xv[1, 1] = np.nan
+    for g, h in zip(f(xv, bv, yv), host(xv, bv, yv)):
+        np.testing.assert_allclose(g, h, rtol=1e-12, atol=1e-15)
+    assert "device nnet" in kernels_of(f), f.profile.node_kernels
+    with pytest.raises(IndexError, match="label 3 of row 0 is out of range for 3 classes"):
+        f(xv, bv, np.array([3, 0, 0, 0]))
 
 
 def test_outputs_left_on_the_device_come_back_as_numpy_arrays():
