@@ -173,10 +173,8 @@ std::unique_ptr<Kernel> make_blas(const Apply& node) {
 }  // namespace
 
 void register_blas_kernels() {
-  for (DeviceKind kind : {DeviceKind::OpenCL, DeviceKind::Cuda}) {
-    register_kernel("Dot", kind, make_blas);
-    register_kernel("Gemm", kind, make_blas);
-  }
+  register_device_kernel("Dot", make_blas);
+  register_device_kernel("Gemm", make_blas);
 }
 
 }  // namespace theon::device

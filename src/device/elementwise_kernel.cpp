@@ -149,10 +149,8 @@ std::unique_ptr<Kernel> make_elementwise(const Apply& node) {
 }  // namespace
 
 void register_elementwise_kernels() {
-  for (DeviceKind kind : {DeviceKind::OpenCL, DeviceKind::Cuda}) {
-    register_kernel("Elemwise", kind, make_elementwise);
-    register_kernel("Fused", kind, make_elementwise);
-  }
+  register_device_kernel("Elemwise", make_elementwise);
+  register_device_kernel("Fused", make_elementwise);
 }
 
 }  // namespace theon::device

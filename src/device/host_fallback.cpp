@@ -46,9 +46,17 @@ void run_on_host(const Apply& node, const std::vector<Value>& inputs, std::vecto
 
 void register_host_fallback() {
   for (DeviceKind kind : {DeviceKind::OpenCL, DeviceKind::Cuda}) {
+    // On a device that cannot be used here, linking fails instead, naming the node.
     register_fallback_kernel(kind, [](const Apply& node) -> std::unique_ptr<Kernel> {
+      if (!device_available(node.output_ref(0).type.device)) return nullptr;
       return std::make_unique<HostFallbackKernel>(node);
     });
+  }
+}
+
+void register_device_kernel(const std::string& op_type_name, KernelFactory factory) {
+  for (DeviceKind kind : {DeviceKind::OpenCL, DeviceKind::Cuda}) {
+    register_kernel(op_type_name, kind, factory);
   }
 }
 

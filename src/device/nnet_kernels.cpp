@@ -231,11 +231,9 @@ std::unique_ptr<Kernel> make_nnet(const Apply& node) {
 }  // namespace
 
 void register_nnet_kernels() {
-  for (DeviceKind kind : {DeviceKind::OpenCL, DeviceKind::Cuda}) {
-    for (const char* op : {"Softmax", "LogSoftmax", "CrossentropySoftmaxArgmax1HotWithBias",
-                           "CrossentropySoftmax1HotWithBiasDx"}) {
-      register_kernel(op, kind, make_nnet);
-    }
+  for (const char* op : {"Softmax", "LogSoftmax", "CrossentropySoftmaxArgmax1HotWithBias",
+                         "CrossentropySoftmax1HotWithBiasDx"}) {
+    register_device_kernel(op, make_nnet);
   }
 }
 

@@ -247,13 +247,11 @@ std::unique_ptr<Kernel> make_reduction(const Apply& node) {
 }  // namespace
 
 void register_reduction_kernels() {
-  for (DeviceKind kind : {DeviceKind::OpenCL, DeviceKind::Cuda}) {
-    register_kernel("Fused", kind, make_reduction);
-    register_kernel("SumToShape", kind, make_sum_to_shape);
-    register_kernel("SumToDims", kind, make_sum_to_shape);
-    for (ReduceKind k : {ReduceKind::Sum, ReduceKind::Prod, ReduceKind::Max, ReduceKind::Min}) {
-      register_kernel(reduction_rule(k).type_name, kind, make_reduction);
-    }
+  register_device_kernel("Fused", make_reduction);
+  register_device_kernel("SumToShape", make_sum_to_shape);
+  register_device_kernel("SumToDims", make_sum_to_shape);
+  for (ReduceKind k : {ReduceKind::Sum, ReduceKind::Prod, ReduceKind::Max, ReduceKind::Min}) {
+    register_device_kernel(reduction_rule(k).type_name, make_reduction);
   }
 }
 

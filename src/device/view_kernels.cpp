@@ -78,10 +78,8 @@ std::unique_ptr<Kernel> make_view(const Apply& node) {
 }  // namespace
 
 void register_view_kernels() {
-  for (DeviceKind kind : {DeviceKind::OpenCL, DeviceKind::Cuda}) {
-    register_kernel("DimShuffle", kind, make_view);
-    register_kernel("Reshape", kind, make_view);
-  }
+  register_device_kernel("DimShuffle", make_view);
+  register_device_kernel("Reshape", make_view);
 }
 
 }  // namespace theon::device

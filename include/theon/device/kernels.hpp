@@ -6,10 +6,14 @@
 
 #include "theon/core/value.hpp"
 #include "theon/graph/variable.hpp"
+#include "theon/runtime/kernel.hpp"
 
 namespace theon::device {
 
 void register_device_kernels();
+
+// Registers `factory` for `op_type_name` on every GPU device kind (OpenCL, CUDA).
+void register_device_kernel(const std::string& op_type_name, KernelFactory factory);
 
 // Per family, each in its own file.
 void register_elementwise_kernels();  // elementwise_kernel.cpp
