@@ -25,8 +25,6 @@ KERNEL void theon_scaled_copy(GLOBAL_MEM T* dst, GLOBAL_MEM const T* src, int64_
 }
 )";
 
-constexpr int64_t kMaxWorkItems = int64_t{1} << 20;
-
 // Writes scale * src (broadcast to rows x cols) into dst, or zeros.
 void scaled_copy(const DeviceArray& dst, const DeviceArray& src, double scale, bool zero) {
   const int64_t rows = dst.ndim() == 2 ? dst.shape()[0] : 1;

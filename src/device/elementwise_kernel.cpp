@@ -72,9 +72,6 @@ std::string emit_source(const Fused& op, int nd, bool contiguous) {
   return s;
 }
 
-// The number of work items: enough to fill a device, each looping over the rest.
-constexpr int64_t kMaxWorkItems = int64_t{1} << 20;
-
 class ElementwiseKernel final : public Kernel {
  public:
   ElementwiseKernel(const Apply& node, std::shared_ptr<const Fused> op)

@@ -12,6 +12,10 @@
 
 namespace theon::device {
 
+// The most work items a kernel is launched with: enough to fill a device; each loops over the
+// rest of its elements or rows.
+constexpr int64_t kMaxWorkItems = int64_t{1} << 20;
+
 // Device kernels compute float32 and float64 values only.
 bool device_float(DType d);
 // The dialect's type of a float dtype: "float" or "double".

@@ -91,8 +91,6 @@ KERNEL void theon_xent_dx(GLOBAL_MEM T* dx, GLOBAL_MEM const T* dy, int64_t dyof
 }
 )";
 
-constexpr int64_t kMaxWorkItems = int64_t{1} << 20;
-
 std::string typed(const std::string& source, DType dt) {
   return std::string("#define T ") + device_type(dt) + "\n" + source;
 }

@@ -87,8 +87,6 @@ std::string emit_source(const Fused& op, int kept, int reduced) {
   return s;
 }
 
-constexpr int64_t kMaxWorkItems = int64_t{1} << 20;
-
 class ReductionKernel final : public Kernel {
  public:
   ReductionKernel(const Apply& node, std::shared_ptr<const Fused> op)

@@ -21,22 +21,23 @@ class ClKernel final : public CompiledKernel {
   cl_kernel kernel;
 };
 
-std::string device_string(cl_device_id id, cl_device_info what) {
+// A string property of an OpenCL object, read with `get` (clGetDeviceInfo, ...) named `name`.
+template <class Get, class Id, class Info>
+std::string info_string(Get get, Id id, Info what, const char* name) {
   size_t size = 0;
-  check(api().clGetDeviceInfo(id, what, 0, nullptr, &size), "clGetDeviceInfo");
+  check(get(id, what, 0, nullptr, &size), name);
   std::string s(size, '\0');
-  check(api().clGetDeviceInfo(id, what, size, s.data(), nullptr), "clGetDeviceInfo");
+  check(get(id, what, size, s.data(), nullptr), name);
   while (!s.empty() && s.back() == '\0') s.pop_back();
   return s;
 }
 
+std::string device_string(cl_device_id id, cl_device_info what) {
+  return info_string(api().clGetDeviceInfo, id, what, "clGetDeviceInfo");
+}
+
 std::string platform_string(cl_platform_id id, cl_platform_info what) {
-  size_t size = 0;
-  check(api().clGetPlatformInfo(id, what, 0, nullptr, &size), "clGetPlatformInfo");
-  std::string s(size, '\0');
-  check(api().clGetPlatformInfo(id, what, size, s.data(), nullptr), "clGetPlatformInfo");
-  while (!s.empty() && s.back() == '\0') s.pop_back();
-  return s;
+  return info_string(api().clGetPlatformInfo, id, what, "clGetPlatformInfo");
 }
 
 class OpenCLRuntime final : public DeviceRuntime {
@@ -182,15 +183,15 @@ class OpenCLRuntime final : public DeviceRuntime {
   static cl_mem mem(const DeviceBuffer& b) { return static_cast<cl_mem>(b.handle()); }
 
   std::string build_log(cl_program program) const {
-    size_t size = 0;
-    if (api().clGetProgramBuildInfo(program, id_, CL_PROGRAM_BUILD_LOG, 0, nullptr, &size) !=
-        CL_SUCCESS) {
+    auto get = [this](cl_program p, cl_program_build_info what, size_t size, void* value,
+                      size_t* size_ret) {
+      return api().clGetProgramBuildInfo(p, id_, what, size, value, size_ret);
+    };
+    try {
+      return info_string(get, program, CL_PROGRAM_BUILD_LOG, "clGetProgramBuildInfo");
+    } catch (const Error&) {
       return "(no build log)";
     }
-    std::string log(size, '\0');
-    api().clGetProgramBuildInfo(program, id_, CL_PROGRAM_BUILD_LOG, size, log.data(), nullptr);
-    while (!log.empty() && log.back() == '\0') log.pop_back();
-    return log;
   }
 
   Device device_;
