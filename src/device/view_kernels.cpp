@@ -1,11 +1,16 @@
-// Views on a device: DimShuffle and Reshape of a C-contiguous array give a DeviceArray over the
-// same buffer with new shape and strides, no copy and no launch. A reshape of a non-contiguous
-// array, or one whose shape does not fit (the host raises the error), runs on the host.
+// Views on a device: DimShuffle, Subtensor (basic indexing: slices and integers) and Reshape of
+// a C-contiguous array give a DeviceArray over the same buffer with new shape and strides, no
+// copy and no launch. Subtensor's geometry is the host kernel's own plan (computed on the
+// array's shape and strides in bytes, with the index values on the host), so bounds, negative
+// steps and index errors are exactly the host's. A reshape of a non-contiguous array, or one
+// whose shape does not fit (the host raises the error), runs on the host.
 #include <optional>
 
+#include "../ops/subtensor/subtensor_detail.hpp"
 #include "fused_source.hpp"
 #include "theon/device/kernels.hpp"
 #include "theon/ops/shape.hpp"
+#include "theon/ops/subtensor.hpp"
 #include "theon/runtime/kernel.hpp"
 
 namespace theon::device {
@@ -32,6 +37,10 @@ class ViewKernel final : public Kernel {
                                                        std::move(strides), x.offset()));
       return;
     }
+    if (const auto* sub = dynamic_cast<const Subtensor*>(node_.op().get())) {
+      outputs[0] = Value(subtensor_view(*sub, x, inputs));
+      return;
+    }
     const std::optional<Shape> shape = reshape_target(x, inputs[1]);
     if (!shape || !x.is_c_contiguous() || shape_size(*shape) != x.size()) {
       return run_on_host(node_, inputs, outputs);
@@ -41,6 +50,24 @@ class ViewKernel final : public Kernel {
   }
 
  private:
+  static std::shared_ptr<DeviceArray> subtensor_view(const Subtensor& op, const DeviceArray& x,
+                                                     const std::vector<Value>& inputs) {
+    const int64_t item = static_cast<int64_t>(itemsize(x.dtype()));
+    Strides bytes;
+    for (int64_t st : x.strides()) bytes.push_back(st * item);
+    std::vector<NDArray> in{NDArray()};  // x's values are not read, only its geometry
+    for (size_t i = 1; i < inputs.size(); ++i) {
+      in.push_back(inputs[i].is_array() ? inputs[i].array()
+                                        : device_array(inputs[i], op.name()).to_host());
+    }
+    const subtensor_detail::Plan plan =
+        subtensor_detail::make_plan(op, op.spec(), x.shape(), bytes, in, 1);
+    std::vector<int64_t> strides;
+    for (int64_t st : plan.rest_strides) strides.push_back(st / item);
+    return std::make_shared<DeviceArray>(x.buffer(), x.dtype(), plan.rest_shape, std::move(strides),
+                                         x.offset() + plan.base / item);
+  }
+
   // The shape asked for, with one -1 resolved from x's size; none when it cannot be resolved
   // (the host's kernel then raises its error).
   static std::optional<Shape> reshape_target(const DeviceArray& x, const Value& shape_value) {
@@ -80,6 +107,7 @@ std::unique_ptr<Kernel> make_view(const Apply& node) {
 void register_view_kernels() {
   register_device_kernel("DimShuffle", make_view);
   register_device_kernel("Reshape", make_view);
+  register_device_kernel("Subtensor", make_view);
 }
 
 }  // namespace theon::device

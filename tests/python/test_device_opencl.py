@@ -54,7 +54,7 @@ def _has_clblast():
 # Rows of ops that run on the device as views (no copy), as reductions or through the device's
 # BLAS (CLBlast, where installed); the others among structured_rows() run through the host
 # fallback.
-VIEWS = {"dimshuffle", "transpose", "expand_dims", "reshape"}
+VIEWS = {"dimshuffle", "transpose", "expand_dims", "reshape", "subtensor"}
 REDUCTIONS = {"sum_to_shape"}
 NNET_KERNELS = {"softmax", "log_softmax", "crossentropy_softmax_argmax_1hot_with_bias",
                 "crossentropy_softmax_1hot_with_bias_dx"}
@@ -207,6 +207,23 @@ def test_softmax_and_crossentropy_on_the_device():
     assert "device nnet" in kernels_of(f), f.profile.node_kernels
     with pytest.raises(IndexError, match="label 3 of row 0 is out of range for 3 classes"):
         f(xv, bv, np.array([3, 0, 0, 0]))
+
+
+def test_basic_indexing_gives_device_views():
+    x, i = T.dmatrix("x"), T.lscalar("i")
+    outs = [x[::-2, 1:], x[i], x[1:, i] * 2, x.T[::2, -1]]
+    with theon.config.change_flags(device=DEVICE):
+        f = theon.function([x, i], outs, profile=True)
+    host = theon.function([x, i], outs)
+    xv = np.arange(20.0).reshape(4, 5)
+    for g, h in zip(f(xv, -1), host(xv, -1)):
+        np.testing.assert_array_equal(g, h)
+    assert "device view" in kernels_of(f), f.profile.node_kernels
+    with pytest.raises(IndexError) as on_device:
+        f(xv, 4)
+    with pytest.raises(IndexError) as on_host:
+        host(xv, 4)
+    assert str(on_device.value).splitlines()[0] == str(on_host.value).splitlines()[0]
 
 
 def test_outputs_left_on_the_device_come_back_as_numpy_arrays():
