@@ -87,7 +87,12 @@ DeviceInputs device_inputs(const std::vector<Value>& inputs, Device device,
       out.uploaded.push_back(DeviceArray::from_host(inputs[i].array(), device));
       out.arrays.push_back(out.uploaded.back().get());
     } else {
-      out.arrays.push_back(&device_array(inputs[i], what + ": input " + std::to_string(i)));
+      const DeviceArray& a = device_array(inputs[i], what + ": input " + std::to_string(i));
+      if (a.device() != device) {
+        throw TypeError(what + ": input " + std::to_string(i) + " is a " + a.kind() +
+                        ", expected an array on " + device.str() + "; move it with transfer()");
+      }
+      out.arrays.push_back(&a);
     }
   }
   return out;

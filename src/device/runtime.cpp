@@ -61,7 +61,14 @@ std::shared_ptr<DeviceBuffer> DeviceRuntime::allocate(size_t bytes) {
     free_blocks_.erase(it);
     stats_.bytes_cached -= block;
   } else {
-    handle = allocate_block(size);
+    try {
+      handle = allocate_block(size);
+    } catch (const Error& e) {
+      // Out of device memory: the cached blocks are given back to the device for one retry.
+      if (e.kind() != ErrorKind::Memory || free_blocks_.empty()) throw;
+      free_cached_blocks();
+      handle = allocate_block(size);
+    }
     ++stats_.device_allocations;
   }
   stats_.bytes_in_use += block;
@@ -77,6 +84,10 @@ void DeviceRuntime::give_back(void* handle, size_t bytes) {
 
 void DeviceRuntime::release_cached() {
   std::lock_guard<std::mutex> lock(mutex_);
+  free_cached_blocks();
+}
+
+void DeviceRuntime::free_cached_blocks() {
   for (const auto& [bytes, handle] : free_blocks_) free_block(handle);
   free_blocks_.clear();
   stats_.bytes_cached = 0;

@@ -51,6 +51,63 @@ TEST(Device, MissingDevicesAreClearErrors) {
   EXPECT_FALSE(device::device_available(parse_device("opencl0:99")));
 }
 
+// A runtime over host memory with a fixed capacity, to test the pool without a device.
+class BudgetRuntime final : public device::DeviceRuntime {
+ public:
+  explicit BudgetRuntime(size_t capacity) : capacity_(capacity) {}
+  Device device() const override { return parse_device("opencl5:0"); }
+  std::string name() const override { return "budget"; }
+  void launch(const device::CompiledKernel&, int64_t,
+              const std::vector<device::KernelArg>&) override {}
+  void copy_to_device(const device::DeviceBuffer&, size_t, const void*, size_t) override {}
+  void copy_to_host(void*, const device::DeviceBuffer&, size_t, size_t) override {}
+  void copy_on_device(const device::DeviceBuffer&, size_t, const device::DeviceBuffer&, size_t,
+                      size_t) override {}
+  void synchronize() override {}
+  size_t used = 0;
+
+ protected:
+  void* allocate_block(size_t bytes) override {
+    if (used + bytes > capacity_) throw MemoryError("budget: out of memory");
+    used += bytes;
+    return new std::vector<char>(bytes);
+  }
+  void free_block(void* handle) override {
+    auto* block = static_cast<std::vector<char>*>(handle);
+    used -= block->size();
+    delete block;
+  }
+  std::unique_ptr<device::CompiledKernel> compile(const std::string&, const std::string&) override {
+    return nullptr;
+  }
+
+ private:
+  size_t capacity_;
+};
+
+TEST(Device, PoolReusesBlocksAndFreesCachedOnesWhenTheDeviceIsFull) {
+  BudgetRuntime rt(4096);
+  {
+    auto a = rt.allocate(1000);  // rounded up to 1024
+    EXPECT_EQ(a->bytes(), 1024u);
+  }
+  EXPECT_EQ(rt.stats().bytes_cached, 1024u);
+  {
+    auto b = rt.allocate(900);  // served by the cached block
+    EXPECT_EQ(rt.stats().device_allocations, 1);
+    EXPECT_EQ(rt.stats().bytes_in_use, 1024u);
+  }
+  // 3584 bytes do not fit next to the cached 1024: the cache is freed and the request served.
+  auto big = rt.allocate(3500);
+  EXPECT_EQ(rt.stats().bytes_cached, 0u);
+  EXPECT_EQ(rt.used, 3584u);
+  // Nothing cached to free: the backend's MemoryError reaches the caller.
+  EXPECT_THROW(rt.allocate(1024), MemoryError);
+  big.reset();
+  rt.release_cached();
+  EXPECT_EQ(rt.used, 0u);
+}
+
 TEST(Device, RoundTripKeepsBitsAndPoolReusesBlocks) {
   REQUIRE_OPENCL();
   device::DeviceRuntime& rt = device::runtime(kOpenCL);

@@ -121,6 +121,7 @@ class DeviceRuntime {
  private:
   friend class DeviceBuffer;
   void give_back(void* handle, size_t bytes);
+  void free_cached_blocks();  // under mutex_
 
   std::mutex mutex_;
   std::multimap<size_t, void*> free_blocks_;  // by block size
