@@ -148,6 +148,7 @@ std::unique_ptr<Kernel> make_elementwise(const Apply& node) {
 void register_elementwise_kernels() {
   register_device_kernel("Elemwise", make_elementwise);
   register_device_kernel("Fused", make_elementwise);
+  register_device_kernel("Fill", make_elementwise);
 }
 
 }  // namespace theon::device

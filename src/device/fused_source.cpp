@@ -26,6 +26,12 @@ const char* device_type(DType d) {
 
 std::shared_ptr<const Fused> as_fused(const Apply& node) {
   if (auto fused = std::dynamic_pointer_cast<const Fused>(node.op())) return fused;
+  if (node.op()->type_name() == "Fill") {
+    // fill(model, value): the value broadcast against the model, a tree of no step.
+    return std::make_shared<Fused>(
+        std::vector<TensorType>{node.inputs()[0]->type, node.inputs()[1]->type},
+        std::vector<FusedStep>{}, std::vector<int>{1}, std::nullopt);
+  }
   auto elemwise = std::dynamic_pointer_cast<const Elemwise>(node.op());
   if (!elemwise) return nullptr;
   std::vector<TensorType> types;

@@ -21,8 +21,8 @@ bool device_float(DType d);
 // The dialect's type of a float dtype: "float" or "double".
 const char* device_type(DType d);
 
-// The node's op as a Fused tree: a Fused op itself, an Elemwise as a tree of one step; null for
-// other ops.
+// The node's op as a Fused tree: a Fused op itself, an Elemwise as a tree of one step, Fill as
+// a tree of no step whose output is its value input; null for other ops.
 std::shared_ptr<const Fused> as_fused(const Apply& node);
 
 // Whether every input, step and value of `op` is a float the prelude computes.

@@ -56,6 +56,7 @@ def _has_clblast():
 # fallback.
 VIEWS = {"dimshuffle", "transpose", "expand_dims", "reshape", "subtensor"}
 REDUCTIONS = {"sum_to_shape"}
+ELEMENTWISE = {"fill"}
 NNET_KERNELS = {"softmax", "log_softmax", "crossentropy_softmax_argmax_1hot_with_bias",
                 "crossentropy_softmax_1hot_with_bias_dx"}
 PRODUCTS = {"dot", "gemm"} if _has_clblast() else set()
@@ -97,7 +98,8 @@ def test_rows_match_the_reference_on_the_device(row, dtype):
 def test_structured_rows_match_the_reference_on_the_device(row, dtype):
     node_kernels = run_row_on_device(row, dtype)
     kernels = {k for _, k in node_kernels}
-    for names, kernel in ((VIEWS, "device view"), (PRODUCTS, "device blas"),
+    for names, kernel in ((ELEMENTWISE, "device elementwise"), (VIEWS, "device view"),
+                          (PRODUCTS, "device blas"),
                           (REDUCTIONS, "device reduction"), (NNET_KERNELS, "device nnet")):
         if row.name in names:
             assert kernel in kernels, node_kernels
