@@ -45,4 +45,8 @@ DeviceInputs device_inputs(const std::vector<Value>& inputs, Device device,
 // broadcasting): 0 along the dimensions where it broadcasts.
 std::vector<int64_t> broadcast_strides(const DeviceArray& a, int nd);
 
+// Copies src into dst (same dtype; src broadcast to dst's shape), both strided views
+// (join_kernel.cpp).
+void copy_into(const DeviceArray& dst, const DeviceArray& src);
+
 }  // namespace theon::device

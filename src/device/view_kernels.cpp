@@ -1,9 +1,9 @@
-// Views on a device: DimShuffle, Subtensor (basic indexing: slices and integers) and Reshape of
-// a C-contiguous array give a DeviceArray over the same buffer with new shape and strides, no
-// copy and no launch. Subtensor's geometry is the host kernel's own plan (computed on the
-// array's shape and strides in bytes, with the index values on the host), so bounds, negative
-// steps and index errors are exactly the host's. A reshape of a non-contiguous array, or one
-// whose shape does not fit (the host raises the error), runs on the host.
+// Views on a device: DimShuffle, Subtensor (basic indexing: slices and integers) and Reshape
+// give a DeviceArray over the same buffer with new shape and strides, no copy and no launch (a
+// reshape of a strided array copies it in C order first). Subtensor's geometry is the host
+// kernel's own plan (computed on the array's shape and strides in bytes, with the index values
+// on the host), so bounds, negative steps and index errors are exactly the host's. A reshape
+// whose shape does not fit runs on the host, which raises the error.
 #include <optional>
 
 #include "../ops/subtensor/subtensor_detail.hpp"
@@ -42,11 +42,17 @@ class ViewKernel final : public Kernel {
       return;
     }
     const std::optional<Shape> shape = reshape_target(x, inputs[1]);
-    if (!shape || !x.is_c_contiguous() || shape_size(*shape) != x.size()) {
-      return run_on_host(node_, inputs, outputs);
+    if (!shape || shape_size(*shape) != x.size()) return run_on_host(node_, inputs, outputs);
+    if (x.is_c_contiguous()) {
+      outputs[0] = Value(std::make_shared<DeviceArray>(x.buffer(), x.dtype(), *shape,
+                                                       c_element_strides(*shape), x.offset()));
+      return;
     }
-    outputs[0] = Value(std::make_shared<DeviceArray>(x.buffer(), x.dtype(), *shape,
-                                                     c_element_strides(*shape), x.offset()));
+    // A strided array is first copied in C order.
+    auto copy = DeviceArray::empty(x.device(), x.dtype(), x.shape(), node_.op()->name());
+    copy_into(*copy, x);
+    outputs[0] = Value(std::make_shared<DeviceArray>(copy->buffer(), x.dtype(), *shape,
+                                                     c_element_strides(*shape), 0));
   }
 
  private:

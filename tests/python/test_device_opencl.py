@@ -57,6 +57,7 @@ def _has_clblast():
 VIEWS = {"dimshuffle", "transpose", "expand_dims", "reshape", "subtensor"}
 REDUCTIONS = {"sum_to_shape"}
 ELEMENTWISE = {"fill"}
+JOINS = {"concatenate", "join", "stack"}
 NNET_KERNELS = {"softmax", "log_softmax", "crossentropy_softmax_argmax_1hot_with_bias",
                 "crossentropy_softmax_1hot_with_bias_dx"}
 PRODUCTS = {"dot", "gemm"} if _has_clblast() else set()
@@ -99,7 +100,7 @@ def test_structured_rows_match_the_reference_on_the_device(row, dtype):
     node_kernels = run_row_on_device(row, dtype)
     kernels = {k for _, k in node_kernels}
     for names, kernel in ((ELEMENTWISE, "device elementwise"), (VIEWS, "device view"),
-                          (PRODUCTS, "device blas"),
+                          (JOINS, "device join"), (PRODUCTS, "device blas"),
                           (REDUCTIONS, "device reduction"), (NNET_KERNELS, "device nnet")):
         if row.name in names:
             assert kernel in kernels, node_kernels
@@ -211,16 +212,17 @@ def test_softmax_and_crossentropy_on_the_device():
         f(xv, bv, np.array([3, 0, 0, 0]))
 
 
-def test_basic_indexing_gives_device_views():
+def test_basic_indexing_gives_device_views_and_strided_arrays_copy():
     x, i = T.dmatrix("x"), T.lscalar("i")
-    outs = [x[::-2, 1:], x[i], x[1:, i] * 2, x.T[::2, -1]]
+    outs = [x[::-2, 1:], x[i], x[1:, i] * 2, x.T[::2, -1], x[:, 1:].T.reshape((2, -1)),
+            T.concatenate([x[:, ::2], x.T[1:].T], axis=1)]
     with theon.config.change_flags(device=DEVICE):
         f = theon.function([x, i], outs, profile=True)
     host = theon.function([x, i], outs)
     xv = np.arange(20.0).reshape(4, 5)
     for g, h in zip(f(xv, -1), host(xv, -1)):
         np.testing.assert_array_equal(g, h)
-    assert "device view" in kernels_of(f), f.profile.node_kernels
+    assert {"device view", "device join"} <= set(kernels_of(f)), f.profile.node_kernels
     with pytest.raises(IndexError) as on_device:
         f(xv, 4)
     with pytest.raises(IndexError) as on_host:
