@@ -46,7 +46,7 @@ DeviceInputs device_inputs(const std::vector<Value>& inputs, Device device,
 std::vector<int64_t> broadcast_strides(const DeviceArray& a, int nd);
 
 // Copies src into dst (same dtype; src broadcast to dst's shape), both strided views
-// (join_kernel.cpp).
+// (copy_kernels.cpp).
 void copy_into(const DeviceArray& dst, const DeviceArray& src);
 
 }  // namespace theon::device

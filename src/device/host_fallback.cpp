@@ -66,7 +66,7 @@ void register_device_kernels() {
   register_reduction_kernels();
   register_blas_kernels();
   register_nnet_kernels();
-  register_join_kernels();
+  register_copy_kernels();
   register_transfer_kernels();
   register_view_kernels();
 }

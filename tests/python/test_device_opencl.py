@@ -58,6 +58,7 @@ VIEWS = {"dimshuffle", "transpose", "expand_dims", "reshape", "subtensor"}
 REDUCTIONS = {"sum_to_shape"}
 ELEMENTWISE = {"fill"}
 JOINS = {"concatenate", "join", "stack"}
+ALLOCS = {"alloc"}
 NNET_KERNELS = {"softmax", "log_softmax", "crossentropy_softmax_argmax_1hot_with_bias",
                 "crossentropy_softmax_1hot_with_bias_dx"}
 PRODUCTS = {"dot", "gemm"} if _has_clblast() else set()
@@ -100,7 +101,8 @@ def test_structured_rows_match_the_reference_on_the_device(row, dtype):
     node_kernels = run_row_on_device(row, dtype)
     kernels = {k for _, k in node_kernels}
     for names, kernel in ((ELEMENTWISE, "device elementwise"), (VIEWS, "device view"),
-                          (JOINS, "device join"), (PRODUCTS, "device blas"),
+                          (JOINS, "device join"), (ALLOCS, "device alloc"),
+                          (PRODUCTS, "device blas"),
                           (REDUCTIONS, "device reduction"), (NNET_KERNELS, "device nnet")):
         if row.name in names:
             assert kernel in kernels, node_kernels
@@ -227,6 +229,22 @@ def test_basic_indexing_gives_device_views_and_strided_arrays_copy():
         f(xv, 4)
     with pytest.raises(IndexError) as on_host:
         host(xv, 4)
+    assert str(on_device.value).splitlines()[0] == str(on_host.value).splitlines()[0]
+
+
+def test_alloc_broadcasts_on_the_device_and_raises_the_hosts_errors():
+    v, n = T.dvector("v"), T.lscalar("n")
+    out = T.alloc(v, n, v.shape[0]) * 1.5
+    with theon.config.change_flags(device=DEVICE):
+        f = theon.function([v, n], out, profile=True)
+    host = theon.function([v, n], out)
+    vv = np.array([1.0, -0.0, np.nan])
+    np.testing.assert_array_equal(f(vv, 2), host(vv, 2))
+    assert "device alloc" in kernels_of(f), f.profile.node_kernels
+    with pytest.raises(ValueError) as on_device:
+        f(vv, -1)
+    with pytest.raises(ValueError) as on_host:
+        host(vv, -1)
     assert str(on_device.value).splitlines()[0] == str(on_host.value).splitlines()[0]
 
 

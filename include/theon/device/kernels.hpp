@@ -18,7 +18,7 @@ void register_device_kernel(const std::string& op_type_name, KernelFactory facto
 // Per family, each in its own file.
 void register_elementwise_kernels();  // elementwise_kernel.cpp
 void register_blas_kernels();         // blas_kernel.cpp
-void register_join_kernels();         // join_kernel.cpp
+void register_copy_kernels();         // copy_kernels.cpp
 void register_nnet_kernels();         // nnet_kernels.cpp
 void register_reduction_kernels();    // reduction_kernel.cpp
 void register_transfer_kernels();     // transfer_kernels.cpp

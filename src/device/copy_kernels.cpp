@@ -1,11 +1,13 @@
-// Copies between strided device arrays, and Join (concatenate) built on them: each input is
-// copied into its slab of the output, a view along the joined axis. Inputs of another dtype than
-// the output (Join promotes), and shapes the host rejects (it raises the error), go to the host.
+// Copies between strided device arrays, and the ops built on them: Join (concatenate), each
+// input copied into its slab of the output, a view along the joined axis; Alloc, the value
+// broadcast into an array of the given shape. Inputs of another dtype than the output (Join
+// promotes), and shapes the host rejects (it raises the error), go to the host.
 #include <algorithm>
 
 #include "fused_source.hpp"
 #include "theon/core/checked_size.hpp"
 #include "theon/device/kernels.hpp"
+#include "theon/ops/alloc.hpp"
 #include "theon/ops/join.hpp"
 #include "theon/runtime/kernel.hpp"
 
@@ -67,6 +69,52 @@ class JoinKernel final : public Kernel {
   int64_t axis_;
 };
 
+class AllocKernel final : public Kernel {
+ public:
+  explicit AllocKernel(const Apply& node) : node_(node) {}
+  bool takes_values() const override { return true; }
+  std::string origin() const override { return "device alloc"; }
+
+  void run_values(const std::vector<Value>& inputs, std::vector<Value>& outputs) const override {
+    const std::string what = node_.op()->name();
+    const Device device = node_.output_ref(0).type.device;
+    Shape shape;
+    for (size_t k = 1; k < inputs.size(); ++k) {
+      const NDArray dims =
+          (inputs[k].is_array() ? inputs[k].array() : device_array(inputs[k], what).to_host())
+              .astype(DType::Int64)
+              .copy();  // C-contiguous
+      for (int64_t i = 0; i < dims.size(); ++i) shape.push_back(dims.data<int64_t>()[i]);
+    }
+    const DeviceInputs value = device_inputs({inputs[0]}, device, what);
+    const DeviceArray& v = *value.arrays[0];
+    if (!fits(v.shape(), shape)) return run_on_host(node_, inputs, outputs);
+    auto out = DeviceArray::empty(device, v.dtype(), shape, what);
+    copy_into(*out, v);
+    outputs[0] = Value(out);
+  }
+
+ private:
+  // Whether a value of shape `value` broadcasts into `shape` (sizes not negative).
+  static bool fits(const Shape& value, const Shape& shape) {
+    if (value.size() > shape.size()) return false;
+    if (std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d < 0; })) return false;
+    const size_t lead = shape.size() - value.size();
+    for (size_t d = 0; d < value.size(); ++d) {
+      if (value[d] != 1 && value[d] != shape[lead + d]) return false;
+    }
+    return true;
+  }
+
+  const Apply& node_;
+};
+
+std::unique_ptr<Kernel> make_alloc(const Apply& node) {
+  const DType dt = node.output_ref(0).type.dtype;
+  if (!device_float(dt) || node.inputs()[0]->type.dtype != dt) return nullptr;
+  return std::make_unique<AllocKernel>(node);
+}
+
 std::unique_ptr<Kernel> make_join(const Apply& node) {
   const auto* join = dynamic_cast<const Join*>(node.op().get());
   const DType dt = node.output_ref(0).type.dtype;
@@ -96,8 +144,9 @@ void copy_into(const DeviceArray& dst, const DeviceArray& src) {
             args);
 }
 
-void register_join_kernels() {
+void register_copy_kernels() {
   register_device_kernel("Join", make_join);
+  register_device_kernel("Alloc", make_alloc);
 }
 
 }  // namespace theon::device
