@@ -26,6 +26,23 @@ class HostFallbackKernel final : public Kernel {
   const Apply& node_;
 };
 
+// A node on a device that cannot be used here: graphs still compile (and serialize) on any
+// machine; running one says why the device is unavailable.
+class UnavailableDeviceKernel final : public Kernel {
+ public:
+  explicit UnavailableDeviceKernel(const Apply& node) : node_(node) {}
+  bool takes_values() const override { return true; }
+  std::string origin() const override { return "unavailable device"; }
+  void run_values(const std::vector<Value>&, std::vector<Value>&) const override {
+    runtime(node_.output_ref(0).type.device);  // throws the reason
+    throw DeviceError(node_.op()->name() + ": device " + node_.output_ref(0).type.device.str() +
+                      " became unavailable");
+  }
+
+ private:
+  const Apply& node_;
+};
+
 }  // namespace
 
 void run_on_host(const Apply& node, const std::vector<Value>& inputs, std::vector<Value>& outputs) {
@@ -46,17 +63,24 @@ void run_on_host(const Apply& node, const std::vector<Value>& inputs, std::vecto
 
 void register_host_fallback() {
   for (DeviceKind kind : {DeviceKind::OpenCL, DeviceKind::Cuda}) {
-    // On a device that cannot be used here, linking fails instead, naming the node.
     register_fallback_kernel(kind, [](const Apply& node) -> std::unique_ptr<Kernel> {
-      if (!device_available(node.output_ref(0).type.device)) return nullptr;
+      if (!device_available(node.output_ref(0).type.device)) {
+        return std::make_unique<UnavailableDeviceKernel>(node);
+      }
       return std::make_unique<HostFallbackKernel>(node);
     });
   }
 }
 
 void register_device_kernel(const std::string& op_type_name, KernelFactory factory) {
+  // Declined on a device that cannot be used here, so that other backends' kernels for it are
+  // not shadowed by these (nodes left without a kernel get the fallback's, which says why).
+  auto on_usable_device = [factory](const Apply& node) -> std::unique_ptr<Kernel> {
+    if (!device_available(node.output_ref(0).type.device)) return nullptr;
+    return factory(node);
+  };
   for (DeviceKind kind : {DeviceKind::OpenCL, DeviceKind::Cuda}) {
-    register_kernel(op_type_name, kind, factory);
+    register_kernel(op_type_name, kind, on_usable_device);
   }
 }
 
