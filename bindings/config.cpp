@@ -7,6 +7,7 @@
 #include "bindings.hpp"
 #include "theon/codegen/cache.hpp"
 #include "theon/runtime/blas.hpp"
+#include "theon/device/runtime.hpp"
 
 namespace nb = nanobind;
 
@@ -21,6 +22,11 @@ void bind_config(nb::module_& m) {
   m.def("config_doc", [](const std::string& name) { return Config::global().spec(name).doc; });
   // OpenBLAS's thread count as Theon last set it (0: not OpenBLAS), for tests and benchmarks.
   m.def("blas_threads", [] { return blas::library_threads(); });
+  // The runtime's name of a device ("Portable Computing Language / pthread-..."); a
+  // RuntimeError saying why when the device cannot be used here.
+  m.def("device_name", [](const std::string& name) {
+    return device::runtime(parse_device(name)).name();
+  });
   m.def("compiledir_path", [] { return codegen::compiledir(); });
   m.def("compiledir_list", [] {
     nb::list out;

@@ -16,6 +16,7 @@
 #include "theon/compile/saved_function.hpp"
 #include "theon/compile/shared.hpp"
 #include "theon/core/error.hpp"
+#include "theon/device/shared.hpp"
 #include "theon/graph/printing.hpp"
 #include "theon/ops/random.hpp"
 
@@ -162,6 +163,13 @@ void bind_function(nb::module_& m) {
         std::vector<std::tuple<std::string, std::string, std::string, double, int64_t>> out;
         for (const auto& n : p.nodes)
           out.emplace_back(n.op, n.op_type, n.where, n.seconds, n.calls);
+        return out;
+      })
+      // What ran each node (in the order of `nodes`): "perform", "device elementwise",
+      // "host fallback (no opencl0:0 kernel)", ...
+      .def_prop_ro("node_kernels", [](const ProfileStats& p) {
+        std::vector<std::pair<std::string, std::string>> out;
+        for (const auto& n : p.nodes) out.emplace_back(n.op, n.kernel);
         return out;
       });
 
@@ -369,7 +377,8 @@ void bind_function(nb::module_& m) {
   m.def(
       "shared",
       [](nb::handle value, std::optional<std::string> name, bool borrow,
-         std::optional<std::vector<std::optional<int64_t>>> shape, const std::string& where) {
+         std::optional<std::vector<std::optional<int64_t>>> shape, const std::string& where,
+         const std::string& target) {
         LocationScope scope(where);
         if (is_scipy_sparse(value)) return shared_sparse(value, name.value_or(""), borrow);
         NDArray v = from_python_arg(value, [&] {
@@ -381,11 +390,13 @@ void bind_function(nb::module_& m) {
           for (const auto& d : *shape) s.push_back(d.value_or(kUnknownDim));
           st = s;
         }
+        const Device device = parse_device(target);
+        if (!device.is_cpu()) return device::shared_on_device(v, device, name.value_or(""), st);
         // A borrowed NumPy array is shared as is; anything else (or no borrow) is copied.
         return shared(v, name.value_or(""), borrow, st);
       },
       nb::arg("value").none(), nb::arg("name") = nb::none(), nb::arg("borrow") = false,
-      nb::arg("shape") = nb::none(), nb::arg("where") = "");
+      nb::arg("shape") = nb::none(), nb::arg("where") = "", nb::arg("target") = "cpu");
   // get_value and set_value wait for the shared value's lock without the GIL: a call holding
   // the lock may need the GIL to drop a NumPy array.
   m.def(
@@ -395,7 +406,7 @@ void bind_function(nb::module_& m) {
         NDArray value;
         {
           nb::gil_scoped_release release;
-          value = get_value(v, borrow);
+          value = v->type.device.is_cpu() ? get_value(v, borrow) : device::get_device_value(v);
         }
         return to_numpy(value);
       },
@@ -413,6 +424,7 @@ void bind_function(nb::module_& m) {
           borrow = true;
         }
         nb::gil_scoped_release release;
+        if (!v->type.device.is_cpu()) return device::set_device_value(v, a);
         set_value(v, a, borrow);
       },
       nb::arg("variable"), nb::arg("value").none(), nb::arg("borrow") = false);

@@ -12,6 +12,7 @@
 
 #include "numpy_interop.hpp"
 #include "sparse_interop.hpp"
+#include "theon/device/device_array.hpp"
 #include "theon/compile/shared.hpp"
 
 namespace theon::py {
@@ -103,6 +104,10 @@ nb::object value_to_python(const Value& v, const std::vector<Value>& avoid) {
   if (v.is_array()) return to_numpy(v.array());
   if (const auto* m = dynamic_cast<const SparseMatrix*>(v.object().get())) {
     return sparse_to_python(*m, avoid);
+  }
+  // Device arrays come back as NumPy arrays (a copy to the host).
+  if (const auto* d = dynamic_cast<const device::DeviceArray*>(v.object().get())) {
+    return to_numpy(d->to_host());
   }
   throw NotImplementedError("cannot return a " + v.describe() + " to Python");
 }

@@ -16,6 +16,8 @@ echo "== sanitize: building (the first build takes several minutes)"
 cmake --build build/asan
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+# The OpenCL driver's own process-lifetime allocations (see the file) are not Theon's leaks.
+export LSAN_OPTIONS=suppressions="$PWD/scripts/lsan_suppressions.txt"
 echo "== sanitize: C++ tests"
 build/asan/tests/cpp/theon_tests --gtest_brief=1
 echo "== sanitize: Python tests"

@@ -507,7 +507,7 @@ def _print_profiles_at_exit():
 
 
 def shared(value, name=None, borrow=False, strict=False, allow_downcast=None, shape=None,
-           broadcastable=None) -> _core.Variable:
+           broadcastable=None, target=None) -> _core.Variable:
     """A variable whose value persists across calls and that updates may change.
 
     Parameters
@@ -525,6 +525,9 @@ def shared(value, name=None, borrow=False, strict=False, allow_downcast=None, sh
         Static sizes of the type (None where any size is accepted); default all unknown.
     broadcastable : sequence of bool
         Theano's form of ``shape``: True means a static size of 1.
+    target : str or None
+        The device holding the value ('cpu', 'opencl0:0', ...): functions read it there and
+        their updates stay there. Default: ``config.device`` for float arrays, else the host.
 
     Returns
     -------
@@ -542,9 +545,15 @@ def shared(value, name=None, borrow=False, strict=False, allow_downcast=None, sh
         raise TypeError("shared: expected a value (array, list or number), got a Variable")
     if shape is None and broadcastable is not None:
         shape = [1 if b else None for b in broadcastable]
+    if target is None:
+        from theon.configparser import config
+
+        target = "cpu"
+        if config.device != "cpu" and np.asarray(value).dtype.kind == "f":
+            target = config.device
     # The C++ side converts the value and says what it expected when it is not an array.
     return _core.shared(value, name, bool(borrow), None if shape is None else list(shape),
-                        user_location())
+                        user_location(), str(target))
 
 
 # theon.compile.builders (Theano's theano.compile.builders): compile is a module, so the

@@ -11,11 +11,8 @@ namespace theon::codegen {
 
 extern const char* const kScalarFunctionsSource;
 
-namespace {
-
-// Replaces {0}, {1}, ... by the arguments and {T} by the compute type.
-std::string expand(const std::string& pattern, const std::vector<std::string>& args,
-                   const std::string& type) {
+std::string expand_c_expr(const std::string& pattern, const std::vector<std::string>& args,
+                          const std::string& type) {
   std::string out;
   for (size_t i = 0; i < pattern.size(); ++i) {
     if (pattern[i] == '{') {
@@ -33,6 +30,8 @@ std::string expand(const std::string& pattern, const std::vector<std::string>& a
   }
   return out;
 }
+
+namespace {
 
 // Declares glibc's scalar math functions as having SIMD variants (libmvec) and no side effects,
 // so the compiler vectorizes loops that call them. glibc's own headers do so only under
@@ -97,7 +96,7 @@ std::string emit_steps(const Fused& op, const std::string& indent) {
     }
     s += indent + "const " + c_type(step.output) + " " + value(nin + static_cast<int>(j)) +
          " = static_cast<" + c_type(step.output) + ">(" +
-         expand(step_expression(step), args, compute) + ");\n";
+         expand_c_expr(step_expression(step), args, compute) + ");\n";
   }
   return s;
 }
@@ -106,7 +105,7 @@ std::string emit_steps(const Fused& op, const std::string& indent) {
 // kernels and the partial-result combiner fold them.
 std::string combine(const ReductionRule& rule, const std::string& acc, const std::string& x,
                     const std::string& type) {
-  return expand(find_scalar_op(rule.combine).c_expr, {acc, x}, type);
+  return expand_c_expr(find_scalar_op(rule.combine).c_expr, {acc, x}, type);
 }
 
 std::string identity(const ReductionRule& rule, const std::string& type) {

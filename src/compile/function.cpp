@@ -257,7 +257,8 @@ std::shared_ptr<ProfileStats> Function::profile() const {
   for (size_t pc = 0; pc < code.size(); ++pc) {
     const Apply& node = *code[pc].node;
     p->nodes.push_back({node.op()->name(), node.op()->type_name(), node.where(),
-                        vm.instruction_seconds()[pc], vm.instruction_calls()[pc]});
+                        vm.instruction_seconds()[pc], vm.instruction_calls()[pc],
+                        code[pc].kernel->origin()});
   }
   return p;
 }

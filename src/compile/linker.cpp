@@ -7,6 +7,7 @@
 
 #include "lazy_schedule.hpp"
 #include "theon/codegen/fused_kernel.hpp"
+#include "theon/device/kernels.hpp"
 
 namespace theon {
 namespace {
@@ -31,6 +32,7 @@ void ensure_kernels_registered() {
   std::call_once(once, [] {
     codegen::register_fused_kernels();
     register_op_from_graph_kernel();
+    device::register_device_kernels();
   });
 }
 

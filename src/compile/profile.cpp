@@ -127,7 +127,12 @@ std::string ProfileStats::summary(size_t max_op_types, size_t max_nodes) const {
   table(out, rows, in_nodes, true, max_op_types);
 
   rows.clear();
-  for (const auto& n : nodes) rows.push_back({n.op, n.where, n.seconds, n.calls, 1});
+  // A node that left its device for the host says so: the copies it costs are in its time.
+  for (const auto& n : nodes) {
+    const bool fallback = n.kernel.rfind("host fallback", 0) == 0;
+    rows.push_back(
+        {fallback ? n.op + " [" + n.kernel + "]" : n.op, n.where, n.seconds, n.calls, 1});
+  }
   out += "\nPer node:\n";
   table(out, rows, in_nodes, false, max_nodes);
   return out;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "theon/core/device.hpp"
 #include "theon/core/error.hpp"
 
 namespace theon {
@@ -50,6 +51,19 @@ void define_core_flags(Config& c) {
             "dtype of tensors built without an explicit dtype",
             {"float64", "float32"},
             nullptr});
+  c.define({"device",
+            "cpu",
+            "where functions run: 'cpu', or a GPU ('cuda', 'cuda0', 'opencl0:0', ...) onto which "
+            "the whole graph is placed, with transfers at its inputs and outputs",
+            {},
+            [](const std::string& v) {
+              try {
+                parse_device(v);
+                return true;
+              } catch (const Error&) {
+                return false;
+              }
+            }});
   c.define({"on_unused_input",
             "raise",
             "what function() does with an input the outputs do not use",

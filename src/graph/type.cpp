@@ -98,6 +98,8 @@ std::string Type::shape_mismatch(const Shape& s) const {
 
 std::string Type::value_mismatch(const Value& value) const {
   if (value_kind) return value_kind->value_mismatch(*this, value);
+  // A device's arrays are Objects of the device layer, which checks their dtype and shape.
+  if (!device.is_cpu() && value.object() && value.object()->device() == device) return "";
   if (!value.is_array()) {
     return "expected a " + std::string(dtype_name(dtype)) + " array on " + device.str() + ", got " +
            value.describe();

@@ -36,6 +36,7 @@ std::map<std::string, RuleGroup>& rule_groups() {
       {"shape_cleanup",
        {{}, concat(canonicalize_shape_cleanup_rules(), stabilize_shape_cleanup_rules())}},
       {"shape", {{}, shape_rules()}},
+      {"device_placement", {device_placement_rewriters(), {}}},
       {"blas", {{}, blas_rules()}},
       {"fusion", {fusion_rewriters(), {}}},
       {"inplace", {{}, concat(blas_inplace_rules(), inplace_rules())}},
@@ -57,6 +58,8 @@ const std::vector<Pass>& passes() {
       {"specialize", {"constant_folding", "specialize"}},
       // Shape rules build make_vector(x.shape[0], ...) and Shape_i nodes, which often fold.
       {"shape", {"constant_folding", "shape_cleanup", "shape"}},
+      // Before blas and fusion, which then build their nodes on the device.
+      {"device_placement", {"device_placement"}},
       {"blas", {"blas"}},
       // After the shape rules, so that reads of a scan's shape no longer hold its whole output.
       {"scan_memory", {"scan_memory"}},

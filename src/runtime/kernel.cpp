@@ -14,6 +14,7 @@ namespace {
 struct Registry {
   std::mutex mutex;
   std::map<std::pair<std::string, DeviceKind>, std::vector<KernelFactory>> factories;
+  std::map<DeviceKind, KernelFactory> fallbacks;
 };
 
 Registry& registry() {
@@ -43,18 +44,30 @@ void register_kernel(const std::string& op_type_name, DeviceKind device, KernelF
   r.factories[{op_type_name, device}].push_back(std::move(factory));
 }
 
+void register_fallback_kernel(DeviceKind device, KernelFactory factory) {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  r.fallbacks[device] = std::move(factory);
+}
+
 std::unique_ptr<Kernel> make_kernel(const Apply& node, Device device) {
   std::vector<KernelFactory> candidates;
+  KernelFactory fallback;
   {
     Registry& r = registry();
     std::lock_guard<std::mutex> lock(r.mutex);
     auto it = r.factories.find({node.op()->type_name(), device.kind});
     if (it != r.factories.end()) candidates = it->second;
+    auto fb = r.fallbacks.find(device.kind);
+    if (fb != r.fallbacks.end()) fallback = fb->second;
   }
   for (auto f = candidates.rbegin(); f != candidates.rend(); ++f) {
     if (auto kernel = (*f)(node)) return kernel;
   }
   if (device.is_cpu()) return std::make_unique<PerformKernel>(node);
+  if (fallback) {
+    if (auto kernel = fallback(node)) return kernel;
+  }
   throw NotImplementedError(node.op()->name() + ": no kernel for device " + device.str() +
                             " (node built at " + node.where() + ")");
 }

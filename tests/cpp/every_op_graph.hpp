@@ -23,6 +23,7 @@
 #include "theon/ops/random.hpp"
 #include "theon/ops/scan.hpp"
 #include "theon/ops/sparse.hpp"
+#include "theon/ops/transfer.hpp"
 #include "theon/theon.hpp"
 
 namespace theon::test_util {
@@ -228,6 +229,7 @@ inline OpGraph every_op_graph() {
   keep_all(jacobian(exp(v) * v, {v}));
   keep_all(ifelse(i, {exp(x), v}, {y, v * v}));
   keep(print(x, "every_op_graph", {"shape", "sum"}));
+  keep(transfer(exp(transfer(x, parse_device("opencl0:0"))), Device{}));
   {
     // A scan over the rows of x with a recurrent and a stacked output; v is read by the body.
     ScanParts loop;

@@ -250,6 +250,11 @@ SHAPE = [
              rule="same", wrt=(0,)),
 ]
 
-ROWS = (ELEMWISE + REDUCE + SHAPE + ALLOC + JOIN + SUBTENSOR + BLAS + SORT + NNET + CONV + POOL
-        + CTC + GRADIENT_SUPPORT + CONTROL + EXTRA + LINALG + LINALG_COMPOSED + SCAN + SPARSE
+# Transfer between devices: to the host, of a host value, it is the value itself; the device
+# forms run in tests/python/test_device_opencl.py, where a device exists.
+TRANSFER = [Row("transfer", lambda x: x, [((2, 3),), ((0, 3),), ((1, 1),)],
+                params={"target": "cpu"}, dtypes=ALL, grad=1)]
+
+ROWS = (TRANSFER + ELEMWISE + REDUCE + SHAPE + ALLOC + JOIN + SUBTENSOR + BLAS + SORT + NNET + CONV
+        + POOL + CTC + GRADIENT_SUPPORT + CONTROL + EXTRA + LINALG + LINALG_COMPOSED + SCAN + SPARSE
         + DISTRIBUTED)

@@ -44,3 +44,20 @@ def test_rc_file(tmp_path):
     r = _run("import theon; print(theon.config.floatX)",
              {"THEONRC": str(rc), "THEON_FLAGS": "floatX=float64"})
     assert r.stdout.strip() == "float64", r.stderr
+
+
+def test_device_flag_takes_theanos_device_names():
+    for name in ("cpu", "cuda", "cuda0", "opencl0:0"):
+        with theon.config.change_flags(device=name):
+            assert theon.config.device == name
+    with pytest.raises(ValueError, match="bad value 'tpu0' for flag 'device'"):
+        theon.config.device = "tpu0"
+    r = _run("import theon; print(theon.config.device)", {"THEON_FLAGS": "device=opencl0:0"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "opencl0:0"
+    # theano.config.device (and THEANO_FLAGS) is the same flag.
+    r = _run("import theon.theano_alias; theon.theano_alias.enable(); import theano, theon; "
+             "print(theano.config.device, theon.config.device)",
+             {"THEANO_FLAGS": "device=cuda0"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "cuda0 cuda0"

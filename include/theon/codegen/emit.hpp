@@ -12,6 +12,11 @@ namespace theon::codegen {
 // The C type a generated kernel uses for a dtype ("double", "int64_t", "bool", ...).
 const char* c_type(DType dtype);
 
+// A scalar op's C expression with {0}, {1}, ... replaced by the (parenthesized) arguments and
+// {T} by the compute type; the device kernels generate from the same table.
+std::string expand_c_expr(const std::string& pattern, const std::vector<std::string>& args,
+                          const std::string& type);
+
 // The definition of one kernel with the FusedKernelFn signature, named `symbol`: `extern "C"`,
 // or when not `exported` a static function for other code of the module to call.
 std::string emit_kernel(const Fused& op, const std::string& symbol, bool exported = true);

@@ -15,6 +15,7 @@ struct NodeProfile {
   std::string where;    // where the node was built (user's file:line), may be empty
   double seconds = 0;   // total time in the node's kernel
   int64_t calls = 0;
+  std::string kernel;   // the kernel's origin: "perform", "device elementwise", ...
 };
 
 struct ProfileStats {

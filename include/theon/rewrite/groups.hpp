@@ -21,6 +21,8 @@ std::vector<NodeRewriter> shape_rules();             // shape.cpp: shapes withou
 // (make_vector(x.shape[0], ...), Shape_i and SumToShape nodes), tagged "shape" for that use.
 std::vector<NodeRewriter> canonicalize_shape_cleanup_rules();
 std::vector<NodeRewriter> stabilize_shape_cleanup_rules();
+// device_placement.cpp: the whole graph onto config.device, transfers at the boundaries.
+std::vector<GraphRewriter> device_placement_rewriters();
 std::vector<NodeRewriter> blas_rules();         // blas.cpp: dot + accumulator -> gemm, gemv, ger
 std::vector<GraphRewriter> fusion_rewriters();  // fusion.cpp: loops over elementwise trees
 // Outputs written into the buffers of dead inputs: blas.cpp's for gemm, gemv and ger,

@@ -51,9 +51,12 @@ using KernelFactory = std::function<std::unique_ptr<Kernel>(const Apply& node)>;
 
 // Later registrations for the same key are tried first.
 void register_kernel(const std::string& op_type_name, DeviceKind device, KernelFactory factory);
+// What runs a node on a device of `device` kind when no registered factory accepts it (the
+// device layer registers one that runs the op on the host with copies to and from the device).
+void register_fallback_kernel(DeviceKind device, KernelFactory factory);
 // The kernel for `node` on `device`: the newest registered factory that accepts it, else on
-// the CPU the op's perform. Throws NotImplementedError naming the op and the device when a
-// device has no kernel for it.
+// the CPU the op's perform, else the device's fallback. Throws NotImplementedError naming the op
+// and the device when a device has no kernel for it.
 std::unique_ptr<Kernel> make_kernel(const Apply& node, Device device);
 
 }  // namespace theon

@@ -674,9 +674,30 @@ def log(self):
     return T.log(self)
 
 
+def transfer(self, target):
+    """The variable moved to the device ``target`` (T.transfer), as Theano's.
+
+    Parameters
+    ----------
+    target : str
+        A device name: 'cpu', 'cuda0', 'opencl0:0', ...
+
+    Returns
+    -------
+    Variable
+
+    Examples
+    --------
+    >>> x = T.dvector('x')
+    >>> x.transfer('cpu').type.device
+    'cpu'
+    """
+    return T.transfer(self, target)
+
+
 for _method in (astype, dot, transpose, reshape, dimshuffle, flatten, squeeze, swapaxes, clip,
                 sum, prod, mean, max, min, any, all, argmax, argmin, var, std, cumsum, cumprod,
-                sort, argsort, exp, log):
+                sort, argsort, exp, log, transfer):
     setattr(Variable, _method.__name__, _method)
 
 

@@ -1,6 +1,6 @@
 """theano.config over theon.config: Theano's flag names, read from THEANO_FLAGS too. Flags
-Theon has work; flags that only steered Theano's own machinery (linkers, GPU back ends, C
-module options) are accepted with a warning and have no effect."""
+Theon has work (device: 'cpu', 'cuda0', 'opencl0:0', ...); flags that only steered Theano's own
+machinery (linkers, C module options) are accepted with a warning and have no effect."""
 
 import os
 import warnings
@@ -14,6 +14,7 @@ _SAME = {
     "on_unused_input": "on_unused_input", "optimizer_including": "optimizer_including",
     "optimizer_excluding": "optimizer_excluding", "compiledir": "compiledir",
     "base_compiledir": "compiledir", "cxx": "cxx", "warn_float64": "warn_float64",
+    "device": "device",
 }
 _OPTIMIZERS = {"fast_run": "FAST_RUN", "fast_compile": "FAST_COMPILE", "merge": "FAST_COMPILE",
                "None": "NONE", "o4": "FAST_RUN", "o3": "FAST_RUN", "o2": "FAST_COMPILE",
@@ -24,7 +25,7 @@ class TheanoConfig:
     """``theano.config``: ``theano.config.floatX = 'float32'``; ``change_flags(...)``."""
 
     def __init__(self):
-        object.__setattr__(self, "_extra", {"device": "cpu", "optimizer": "fast_run",
+        object.__setattr__(self, "_extra", {"optimizer": "fast_run",
                                             "gcc__cxxflags": "", "blas__ldflags": "",
                                             "cast_policy": "custom", "on_opt_error": "warn"})
         object.__setattr__(self, "_default_cxxflags", _theon.cxxflags)
@@ -44,8 +45,6 @@ class TheanoConfig:
         name = name.replace(".", "__")
         if name in _SAME:
             setattr(_theon, _SAME[name], value)
-        elif name == "device":
-            self._set_device(str(value))
         elif name == "optimizer":
             if str(value) not in _OPTIMIZERS:
                 raise ValueError(f"theano.config.optimizer: expected one of "
@@ -69,12 +68,6 @@ class TheanoConfig:
             warnings.warn(f"theano.config.{name}={value!r} only mattered to Theano's own "
                           f"machinery and has no effect in Theon", stacklevel=2)
             self._extra[name] = value
-
-    def _set_device(self, value):
-        if value != "cpu":
-            warnings.warn(f"theano.config.device={value!r}: Theon's compatibility package "
-                          f"runs on the CPU", stacklevel=3)
-        self._extra["device"] = value
 
     def change_flags(self, **flags):
         """Sets flags for the duration of a ``with`` block."""
