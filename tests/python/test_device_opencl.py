@@ -139,6 +139,23 @@ def test_a_fused_tree_is_one_device_kernel():
     assert kernels_of(f).count("device elementwise") == 1, f.profile.node_kernels
 
 
+def test_a_multi_output_fused_loop_runs_on_the_device():
+    # exp(x) is read by the tree and returned: fusion makes it a second output of one loop.
+    x = T.dmatrix("x")
+    e = T.exp(x)
+    with theon.config.change_flags(device=DEVICE, optimizer_excluding=""):
+        f = theon.function([x], [T.sin(e) + e * 2, e], profile=True)
+    xv = np.random.default_rng(1).standard_normal((40, 30))
+    xv[0, :4] = [np.nan, np.inf, -np.inf, -0.0]
+    with np.errstate(all="ignore"):
+        want = [np.sin(np.exp(xv)) + np.exp(xv) * 2, np.exp(xv)]
+    for got, w in zip(f(xv), want):
+        np.testing.assert_allclose(got, w, rtol=1e-12, equal_nan=True)
+    fused = [(op, k) for op, k in f.profile.node_kernels if op.startswith("Fused")]
+    assert len(fused) == 1 and "out=v5,v2" in fused[0][0], f.profile.node_kernels
+    assert fused[0][1] == "device elementwise", f.profile.node_kernels
+
+
 def test_explicit_transfers_and_the_host_fallback():
     x = T.dmatrix("x")
     on_device = x.transfer(DEVICE)

@@ -427,3 +427,31 @@ def test_scalar_taps_and_sequence_in_the_generated_loop(generated_kernels):
         a2, a1 = a1, a1 + a2 * kv + xv[t]
         want.append(a1)
     np.testing.assert_array_equal(f(xv, iv, kv), want)
+
+
+@pytest.mark.parametrize("size", [None, 5], ids=["scalars", "vectors"])
+def test_two_outputs_of_one_fused_loop_in_the_generated_loop(generated_kernels, size):
+    """A body whose second output reads the first: fusion makes one loop with two outputs, and
+    each step must feed both back (the one-element path through registers)."""
+    make = T.dscalar if size is None else T.dvector
+    x, h0, c0, a = T.dmatrix("x") if size else T.dvector("x"), make("h0"), make("c0"), make("a")
+
+    def step(xt, h, c, a_):
+        v = h * a_ + xt
+        return v, v * 0.5 + c * 0.25
+
+    (hs, cs), _ = theon.scan(step, sequences=x, outputs_info=[h0, c0], non_sequences=a)
+    f = theon.function([x, h0, c0, a], [hs, cs])
+    shape = () if size is None else (size,)
+    rng = np.random.default_rng(7)
+    xv = rng.standard_normal((200,) + shape)
+    hv, cv, av = (rng.uniform(-1, 1, shape) for _ in range(3))
+    want_h, want_c, h, c = [], [], hv, cv
+    for t in range(200):
+        h = h * av + xv[t]
+        c = h * 0.5 + c * 0.25
+        want_h.append(h)
+        want_c.append(c)
+    got_h, got_c = f(xv, hv, cv, av)
+    np.testing.assert_array_equal(got_h, np.array(want_h))
+    np.testing.assert_array_equal(got_c, np.array(want_c))
