@@ -222,3 +222,49 @@ def test_theanos_op_classes_reject_bad_settings():
                                                       (2, 2, 2)),
                     r"MaxPoolGrad", r"pool_3d")
     raises_matching(ValueError, lambda: Pool(True)(T.tensor4(), (2, 2, 2)), r"Pool", r"ws")
+
+
+def first_max_loop(x, ws, stride):
+    """Max pooling of windows inside x (no padding, ignore_border): the first maximum in
+    row-major order (its sign for equal zeros), the first NaN where there is one, and the
+    gradient of sum(out * gz) (gz to every element equal to its window's max)."""
+    oh, ow = (x.shape[-2] - ws[0]) // stride[0] + 1, (x.shape[-1] - ws[1]) // stride[1] + 1
+    out = np.empty(x.shape[:-2] + (oh, ow), x.dtype)
+    gz = np.arange(1, out.size + 1, dtype=x.dtype).reshape(out.shape)
+    gx = np.zeros_like(x)
+    for idx in np.ndindex(*x.shape[:-2]):
+        for r in range(oh):
+            for c in range(ow):
+                rows = slice(r * stride[0], r * stride[0] + ws[0])
+                cols = slice(c * stride[1], c * stride[1] + ws[1])
+                window = x[idx][rows, cols].ravel()
+                m = window[0]
+                for v in window:
+                    if np.isnan(m):
+                        break
+                    if v > m or np.isnan(v):
+                        m = v
+                out[idx + (r, c)] = m
+                gx[idx][rows, cols] += np.where(x[idx][rows, cols] == m, gz[idx + (r, c)], 0)
+    return out, gz, gx
+
+
+@pytest.mark.parametrize("ws,stride,hw", [
+    ((2, 2), (2, 2), (6, 8)), ((2, 2), (2, 2), (7, 9)), ((3, 3), (3, 3), (9, 6)),
+    ((2, 2), (1, 1), (6, 7)), ((3, 3), (2, 1), (9, 8)), ((2, 3), (2, 3), (6, 9)),
+    ((1, 4), (1, 2), (5, 8))], ids=str)  # tiling the image, leaving a border, overlapping
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_max_over_windows_inside_the_input_keeps_first_maxima_and_nans(ws, stride, hw, dtype):
+    # Small integers give ties, the zeros come with both signs, and a few NaNs and infinities.
+    x = RNG.integers(-2, 3, size=(2, 3) + hw).astype(dtype)
+    x[x == 0] = RNG.choice([0.0, -0.0], size=int((x == 0).sum()))
+    flat = x.reshape(-1)
+    flat[RNG.choice(flat.size, 12, replace=False)] = np.nan
+    flat[RNG.choice(flat.size, 6, replace=False)] = np.inf
+    want, gz, want_gx = first_max_loop(x, ws, stride)
+    xv, gzv = T.tensor(dtype, shape=(None,) * 4, name="x"), T.tensor(dtype, shape=(None,) * 4)
+    out = pool_2d(xv, ws, ignore_border=True, stride=stride)
+    got, gx = theon.function([xv, gzv], [out, theon.grad(T.sum(out * gzv), xv)])(x, gz)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+    np.testing.assert_array_equal(gx, want_gx)

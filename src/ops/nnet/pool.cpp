@@ -14,8 +14,42 @@ namespace {
 
 using namespace pool_detail;
 
+// Max pooling of one plane whose windows all lie inside it (windows_inside); kRows and kCols
+// are the window's size, or 0 for spec.ws. The running max `v > m ? v : m` compiles to one
+// max instruction and keeps the first of equal values (as the general loop does); NaNs are
+// only flagged on the way, and a window that had one takes its first NaN after the loop, so
+// the loop has no data-dependent branch.
+template <class T, int64_t kRows, int64_t kCols>
+void max_pool_inside(const PoolSpec& spec, const Planes& p, const T* in, T* out) {
+  const int64_t rows = kRows ? kRows : spec.ws[0], cols = kCols ? kCols : spec.ws[1];
+  for_each_inside_window(spec, p, [&](int64_t o, int64_t at) {
+    const T* window = in + at;
+    T m = window[0];
+    bool nan = false;
+    for (int64_t i = 0; i < rows; ++i) {
+      for (int64_t j = 0; j < cols; ++j) {
+        const T v = window[i * p.w + j];
+        m = v > m ? v : m;
+        nan |= v != v;
+      }
+    }
+    if (nan) {
+      for (int64_t e = 0; e < rows * cols && m == m; ++e) m = window[e / cols * p.w + e % cols];
+    }
+    out[o] = m;
+  });
+}
+
 template <class T>
 void pool_planes(const PoolSpec& spec, const Planes& p, const T* x, T* y) {
+  if (spec.mode == PoolMode::Max && windows_inside(spec, p)) {
+    dispatch_window(spec, [&](auto rows, auto cols) {
+      for_each_plane(p, [&](int64_t k) {
+        max_pool_inside<T, rows(), cols()>(spec, p, x + k * p.h * p.w, y + k * p.oh * p.ow);
+      });
+    });
+    return;
+  }
   for_each_plane(p, [&](int64_t k) {
     const T* in = x + k * p.h * p.w;
     T* out = y + k * p.oh * p.ow;

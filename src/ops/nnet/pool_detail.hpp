@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "theon/core/ndarray.hpp"
@@ -62,6 +63,45 @@ void for_each_window(const PoolSpec& s, const Planes& p, F&& fn) {
       if (s.mode == PoolMode::AverageExcPad) divisor = (r1 - r0) * (c1 - c0);
       fn(r * p.ow + c, r0, r1, c0, c1, divisor);
     }
+  }
+}
+
+// True when every window lies inside the input (no padding, no partial window at an edge):
+// the kernels then run windows of the full size without clipping them.
+inline bool windows_inside(const PoolSpec& s, const Planes& p) {
+  return s.pad[0] == 0 && s.pad[1] == 0 && p.oh > 0 && p.ow > 0 &&
+         (p.oh - 1) * s.stride[0] + s.ws[0] <= p.h && (p.ow - 1) * s.stride[1] + s.ws[1] <= p.w;
+}
+
+// True when the windows tile the input: each element lies in exactly one window.
+inline bool windows_tile(const PoolSpec& s, const Planes& p) {
+  return windows_inside(s, p) && s.stride[0] == s.ws[0] && s.stride[1] == s.ws[1] &&
+         p.oh * s.ws[0] == p.h && p.ow * s.ws[1] == p.w;
+}
+
+// Calls fn(out_index, at) for every window of one plane where windows_inside holds: `at` is
+// the plane index of the window's first element.
+template <class F>
+void for_each_inside_window(const PoolSpec& s, const Planes& p, F&& fn) {
+  for (int64_t r = 0; r < p.oh; ++r) {
+    const int64_t row = r * s.stride[0] * p.w;
+    for (int64_t c = 0; c < p.ow; ++c) fn(r * p.ow + c, row + c * s.stride[1]);
+  }
+}
+
+// Calls body(rows, cols) with the window's size as compile-time constants for the common 2x2
+// and 3x3 windows (so that their loops unroll), and as 0, meaning "read spec.ws", otherwise.
+template <class F>
+void dispatch_window(const PoolSpec& s, F&& body) {
+  using Two = std::integral_constant<int64_t, 2>;
+  using Three = std::integral_constant<int64_t, 3>;
+  using Any = std::integral_constant<int64_t, 0>;
+  if (s.ws[0] == 2 && s.ws[1] == 2) {
+    body(Two{}, Two{});
+  } else if (s.ws[0] == 3 && s.ws[1] == 3) {
+    body(Three{}, Three{});
+  } else {
+    body(Any{}, Any{});
   }
 }
 

@@ -1,5 +1,9 @@
 // MaxPoolGrad(x, maxout, gz) and AveragePoolGrad(x, gz): the gradients of Pool, and their C++
 // API max_pool_grad and average_pool_grad.
+#include <bit>
+#include <cstdint>
+#include <type_traits>
+
 #include "../shape_util.hpp"
 #include "pool_detail.hpp"
 #include "theon/core/error.hpp"
@@ -12,9 +16,59 @@ namespace {
 
 using namespace pool_detail;
 
+// g where `take`, else +0.0, by masking g's bits: no branch on the data (where a window's max
+// lies is random, and a branch mispredicts on a quarter of 2x2 windows' elements).
+template <class T>
+T g_or_zero(bool take, T g) {
+  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  return std::bit_cast<T>(std::bit_cast<Bits>(g) & (Bits{0} - Bits{take}));
+}
+
+// The gradient of one plane whose windows all lie inside it (windows_inside): gz goes to
+// every element equal to its window's max (gx is never -0.0, so adding +0.0 elsewhere changes
+// nothing); kRows and kCols as in max_pool_inside. When the windows tile the plane (kTile),
+// each element is written once instead of accumulated into zeros.
+template <class T, int64_t kRows, int64_t kCols, bool kTile>
+void max_grad_inside(const PoolSpec& spec, const Planes& p, const T* in, const T* m, const T* gz,
+                     T* out) {
+  const int64_t rows = kRows ? kRows : spec.ws[0], cols = kCols ? kCols : spec.ws[1];
+  for_each_inside_window(spec, p, [&](int64_t o, int64_t at) {
+    const T mx = m[o], g = gz[o];
+    for (int64_t i = 0; i < rows; ++i) {
+      for (int64_t j = 0; j < cols; ++j) {
+        const int64_t e = at + i * p.w + j;
+        const T share = g_or_zero(in[e] == mx, g);
+        if constexpr (kTile) {
+          out[e] = share;
+        } else {
+          out[e] += share;
+        }
+      }
+    }
+  });
+}
+
+// gx holds zeros, except where the windows tile the input (windows_tile): then every element
+// is written.
 template <class T>
 void max_grad_planes(const PoolSpec& spec, const Planes& p, const T* x, const T* m, const T* gz,
                      T* gx) {
+  if (windows_inside(spec, p)) {
+    const bool tile = windows_tile(spec, p);
+    dispatch_window(spec, [&](auto rows, auto cols) {
+      for_each_plane(p, [&](int64_t k) {
+        const int64_t in = k * p.h * p.w, pooled = k * p.oh * p.ow;
+        if (tile) {
+          max_grad_inside<T, rows(), cols(), true>(spec, p, x + in, m + pooled, gz + pooled,
+                                                   gx + in);
+        } else {
+          max_grad_inside<T, rows(), cols(), false>(spec, p, x + in, m + pooled, gz + pooled,
+                                                    gx + in);
+        }
+      });
+    });
+    return;
+  }
   for_each_plane(p, [&](int64_t k) {
     const T* in = x + k * p.h * p.w;
     T* out = gx + k * p.h * p.w;
@@ -74,7 +128,11 @@ void MaxPoolGrad::perform(const std::vector<NDArray>& inputs, std::vector<NDArra
   require_shape(*this, m, ys, "maxout");
   require_shape(*this, gz, ys, "gz");
   const Planes p = planes_of(spec_, x.shape());
-  outputs[0] = NDArray::zeros(x.dtype(), x.shape());
+  if (windows_tile(spec_, p)) {
+    reuse_or_empty(outputs[0], x.dtype(), x.shape());
+  } else {
+    outputs[0] = NDArray::zeros(x.dtype(), x.shape());
+  }
   if (gz.size() == 0) return;
   dispatch_float(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
