@@ -6,6 +6,7 @@
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/gradient_support.hpp"
+#include "theon/ops/reduce.hpp"
 #include "theon/rewrite/groups.hpp"
 #include "util.hpp"
 
@@ -92,6 +93,30 @@ std::optional<std::vector<Var>> sum_to_shape_dims(FunctionGraph&, Apply* node) {
   return std::vector<Var>{sum_to_dims(node->inputs()[0], *dims, like->type.shape)};
 }
 
+// SumToShape(g, like) or SumToDims(g, dims...) whose target is statically 1 on axes where g
+// is not (and g's extra leading axes): those axes are summed whatever the run-time shapes, so
+// a Sum over them comes first (with keepdims; fusion folds it into g's loop instead of g being
+// written out and read back), and the node then sums what is left: nothing, unless a None
+// dimension broadcast at run time. Sums combine in an unspecified order, as in reduce_reduce.
+std::optional<std::vector<Var>> sum_static_axes_first(FunctionGraph&, Apply* node) {
+  const std::string type = node->op()->type_name();
+  if (type != "SumToShape" && type != "SumToDims") return std::nullopt;
+  const Var& g = node->inputs()[0];
+  const StaticShape& target = node->output(0)->type.shape;
+  const StaticShape& have = g->type.shape;
+  const size_t lead = have.size() - target.size();
+  std::vector<int64_t> axes;
+  for (size_t i = 0; i < have.size(); ++i) {
+    const bool summed = i < lead || target[i - lead] == 1;
+    if (summed && have[i] != 1) axes.push_back(static_cast<int64_t>(i));
+  }
+  if (axes.empty()) return std::nullopt;
+  const Var partial = sum(g, axes, true);
+  if (type == "SumToShape") return std::vector<Var>{sum_to_shape(partial, node->inputs()[1])};
+  const std::vector<Var> dims(node->inputs().begin() + 1, node->inputs().end());
+  return std::vector<Var>{sum_to_dims(partial, dims, target)};
+}
+
 }  // namespace
 
 std::vector<NodeRewriter> shape_rules() {
@@ -101,6 +126,7 @@ std::vector<NodeRewriter> shape_rules() {
       {"shape_as_dims", {"Shape"}, shape_as_dims, tags},
       {"size_as_product", {"Size"}, size_as_product, tags},
       {"sum_to_shape_dims", {"SumToShape"}, sum_to_shape_dims, tags},
+      {"sum_static_axes_first", {"SumToShape", "SumToDims"}, sum_static_axes_first, tags},
   };
 }
 

@@ -340,3 +340,19 @@ def test_float32_gradients_of_broadcast_operands_accumulate_in_double(pattern, s
     want = x.astype(np.float64).sum(axis=axes).ravel()
     got = g(np.ones(want.size, np.float32), x)
     np.testing.assert_allclose(got, want, rtol=2e-7)
+
+
+def test_broadcast_gradient_sums_its_static_axes_in_the_producing_loop(codegen):
+    # The gradient of a per-channel parameter sums over axes its type says are 1: that Sum is
+    # fused into the loop computing the summand (which is then never written out), and the
+    # SumToDims left over only covers what a None dimension might broadcast at run time.
+    v, xv = T.fvector("v"), T.TensorType("float32", (None,) * 4)("x")
+    g = theon.function([v, xv], grad(T.sum(T.exp(v.dimshuffle("x", 0, "x", "x") * xv)), v))
+    lines = g.debugprint(print_type=False).splitlines()
+    at = next(i for i, line in enumerate(lines) if "SumToDims" in line)
+    assert "Fused{" in lines[at + 1] and "sum(axis=(0,2,3,),keepdims)" in lines[at + 1], lines
+    x = RNG.standard_normal((4, 3, 50, 60)).astype(np.float32) * 0.1
+    vv = RNG.standard_normal(3).astype(np.float32)
+    x64, v64 = x.astype(np.float64), vv.astype(np.float64)
+    want = (np.exp(v64[None, :, None, None] * x64) * x64).sum(axis=(0, 2, 3))
+    np.testing.assert_allclose(g(vv, x), want, rtol=1e-6)
