@@ -237,6 +237,35 @@ Result useless_sum_to_shape(FunctionGraph&, Apply* node) {
   return one(g);
 }
 
+// elemwise(..., fill(m, v), ..., y, ...) -> elemwise(..., v, ..., y, ...) when another input y
+// provably has m's shape: broadcasting against y then gives v the shape the fill gave it, so
+// the full-size fill is never written (Theano's fill sinking; gradients are full of fills of
+// a broadcast statistic or of ones).
+Result fill_into_elemwise(FunctionGraph&, Apply* node) {
+  if (!node_op<Elemwise>(node)) return std::nullopt;
+  const auto& in = node->inputs();
+  ShapeProver shapes;
+  std::vector<Var> args(in.begin(), in.end());
+  bool changed = false;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (!in[i]->owner || !node_op<Fill>(in[i]->owner)) continue;
+    const Var& model = arg(in[i], 0);
+    const Var& value = arg(in[i], 1);
+    if (value->type.ndim() != 0 && value->type.ndim() != in[i]->type.ndim()) continue;
+    for (size_t j = 0; j < in.size(); ++j) {
+      if (j != i && shapes.same(in[j], model)) {
+        args[i] = value;
+        changed = true;
+        break;
+      }
+    }
+  }
+  if (!changed) return std::nullopt;
+  Var out = make_node1(node->op(), args);
+  if (out->type.shape != node->output(0)->type.shape) return std::nullopt;
+  return one(out);
+}
+
 void collect_factors(const Var& v, std::vector<Var>& out, int depth = 0) {
   if (depth < 8 && is_elemwise(v, "mul")) {
     collect_factors(arg(v, 0), out, depth + 1);
@@ -383,7 +412,9 @@ std::vector<NodeRewriter> stabilize_rules() {
 }
 
 std::vector<NodeRewriter> stabilize_shape_cleanup_rules() {
-  return {{"useless_sum_to_shape", {"SumToShape"}, useless_sum_to_shape, {"fast_run", "shape"}}};
+  const std::set<std::string> tags{"fast_run", "shape"};
+  return {{"useless_sum_to_shape", {"SumToShape"}, useless_sum_to_shape, tags},
+          {"fill_into_elemwise", {"Elemwise"}, fill_into_elemwise, tags}};
 }
 
 }  // namespace theon

@@ -258,6 +258,27 @@ def case_useful_fill(dt):
     return [m, s], T.fill(m, s), lambda: [rand((2, 3), dt), rand((), dt)]
 
 
+def with_specials(a):
+    flat = a.reshape(-1)
+    flat[:3] = [np.nan, np.inf, -0.0][:flat.size]
+    return a
+
+
+def case_fill_into_elemwise(dt):
+    # sqr(m) has m's shape, so the fill of the column c over it need not be written out; NaN
+    # and inf in m and c reach the result the same way.
+    m, c = mat(dt), mat(dt, "c", shape=(None, 1))
+    return [m, c], T.fill(T.sqr(m), c) * (m + 1), lambda: [with_specials(rand((3, 4), dt)),
+                                                            with_specials(rand((3, 1), dt))]
+
+
+def case_fill_kept(dt):
+    # y may be the one that broadcasts (a row here), so the fill gives the result its rows.
+    m, c, y = mat(dt), mat(dt, "c", shape=(None, 1)), mat(dt, "y")
+    return [m, c, y], T.fill(m, c) * y, lambda: [rand((3, 4), dt), rand((3, 1), dt),
+                                                 rand((1, 4), dt)]
+
+
 # ---- stabilize ----
 
 def case_log_softmax(dt):
@@ -439,6 +460,8 @@ CASES = {
     "categorical_crossentropy": (case_categorical_crossentropy, FLOATS),
     "distribute_cancel": (case_distribute_cancel, FLOATS),
     "useless_sum_to_shape": (case_useless_sum_to_shape, FLOATS),
+    "fill_into_elemwise": (case_fill_into_elemwise, FLOATS),
+    "fill_kept": (case_fill_kept, FLOATS),
     "useful_sum_to_shape": (case_useful_sum_to_shape, FLOATS),
     # specialize
     "pow_2": (pow_case(2), NUMERIC),
@@ -683,6 +706,20 @@ GOLDEN = {
         ' | |x [id C]\n'
         ' |2 [id D] (constant)\n'
     ),
+    'fill_into_elemwise': (
+        'Elemwise{mul} [id A]  <- fill_into_elemwise\n'
+        ' |c [id B]\n'
+        ' |Elemwise{add} [id C]\n'
+        ' | |m [id D]\n'
+        ' | |1 [id E] (constant)\n'
+    ),
+    'fill_kept': (
+        'Elemwise{mul} [id A]\n'
+        ' |Fill [id B]\n'
+        ' | |m [id C]\n'
+        ' | |c [id D]\n'
+        ' |y [id E]\n'
+    ),
     'useful_sum_to_shape': (
         'SumToShape [id A]\n'
         ' |Elemwise{add} [id B]\n'
@@ -807,6 +844,7 @@ def test_every_new_rewrite_fires_in_its_case():
            "subtensor_shape", "reduce_reduce", "reduce_size_one_axes", "log_softmax_from_log",
            "log_softmax_from_log_indexed", "softmax_from_exp", "logsumexp", "sigmoid_from_exp",
            "sigmoid_from_exp_neg", "distribute_mul_cancel_div", "useless_sum_to_shape",
+           "fill_into_elemwise",
            "pow_specialize", "mul_self_to_sqr", "mul_minus_one", "sum_scalar_mul", "sum_alloc"}
     assert new <= fired, sorted(new - fired)
 
