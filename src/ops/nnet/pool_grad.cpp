@@ -48,13 +48,12 @@ void max_grad_inside(const PoolSpec& spec, const Planes& p, const T* in, const T
   });
 }
 
-// gx holds zeros, except where the windows tile the input (windows_tile): then every element
-// is written.
+// gx holds zeros, except where `tile` (windows_tile, which the caller decided the buffer by):
+// then every element is written.
 template <class T>
-void max_grad_planes(const PoolSpec& spec, const Planes& p, const T* x, const T* m, const T* gz,
-                     T* gx) {
+void max_grad_planes(const PoolSpec& spec, const Planes& p, bool tile, const T* x, const T* m,
+                     const T* gz, T* gx) {
   if (windows_inside(spec, p)) {
-    const bool tile = windows_tile(spec, p);
     dispatch_window(spec, [&](auto rows, auto cols) {
       for_each_plane(p, [&](int64_t k) {
         const int64_t in = k * p.h * p.w, pooled = k * p.oh * p.ow;
@@ -128,7 +127,8 @@ void MaxPoolGrad::perform(const std::vector<NDArray>& inputs, std::vector<NDArra
   require_shape(*this, m, ys, "maxout");
   require_shape(*this, gz, ys, "gz");
   const Planes p = planes_of(spec_, x.shape());
-  if (windows_tile(spec_, p)) {
+  const bool tile = windows_tile(spec_, p);
+  if (tile) {
     reuse_or_empty(outputs[0], x.dtype(), x.shape());
   } else {
     outputs[0] = NDArray::zeros(x.dtype(), x.shape());
@@ -136,7 +136,8 @@ void MaxPoolGrad::perform(const std::vector<NDArray>& inputs, std::vector<NDArra
   if (gz.size() == 0) return;
   dispatch_float(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    max_grad_planes<T>(spec_, p, x.data<T>(), m.data<T>(), gz.data<T>(), outputs[0].data<T>());
+    max_grad_planes<T>(spec_, p, tile, x.data<T>(), m.data<T>(), gz.data<T>(),
+                       outputs[0].data<T>());
   });
 }
 
