@@ -6,6 +6,7 @@
 
 #include "fused_source.hpp"
 #include "theon/core/checked_size.hpp"
+#include "theon/device/dialect.hpp"
 #include "theon/device/kernels.hpp"
 #include "theon/ops/alloc.hpp"
 #include "theon/ops/join.hpp"
@@ -24,12 +25,8 @@ std::string copy_source(DType dtype, int nd) {
     s += ", int64_t s" + ds + ", int64_t ds" + ds + ", int64_t ss" + ds;
   }
   s += ") {\n  for (int64_t i = GLOBAL_ID(); i < n; i += GLOBAL_SIZE()) {\n";
-  s += "    int64_t rest = i, a = doff, b = soff;\n";
-  for (int d = nd - 1; d >= 0; --d) {
-    const std::string ds = std::to_string(d);
-    s += "    { const int64_t c = rest % s" + ds + "; rest /= s" + ds + "; a += c * ds" + ds +
-         "; b += c * ss" + ds + "; }\n";
-  }
+  s += "    int64_t a = doff, b = soff;\n";
+  s += add_offsets_source("i", nd, "s", {{"a", "ds"}, {"b", "ss"}}, "    ");
   return s + "    dst[a] = src[b];\n  }\n}\n";
 }
 

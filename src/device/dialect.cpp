@@ -100,4 +100,17 @@ bool device_scalar_op(const std::string& name) {
   return ops.count(name) > 0;
 }
 
+std::string add_offsets_source(const std::string& index, int nd, const std::string& extent,
+                               const std::vector<std::pair<std::string, std::string>>& bases,
+                               const std::string& indent) {
+  std::string s = indent + "{ int64_t rest = " + index + ";\n";
+  for (int d = nd - 1; d >= 0; --d) {
+    const std::string ds = std::to_string(d);
+    s += indent + "  { const int64_t c = rest % " + extent + ds + "; rest /= " + extent + ds + ";";
+    for (const auto& [base, stride] : bases) s += " " + base + " += c * " + stride + ds + ";";
+    s += " }\n";
+  }
+  return s + indent + "}\n";
+}
+
 }  // namespace theon::device

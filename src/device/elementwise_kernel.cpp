@@ -11,6 +11,7 @@
 #include "fused_source.hpp"
 #include "theon/core/error.hpp"
 #include "theon/device/device_array.hpp"
+#include "theon/device/dialect.hpp"
 #include "theon/device/kernels.hpp"
 #include "theon/graph/op.hpp"
 #include "theon/ops/fused.hpp"
@@ -53,15 +54,11 @@ std::string emit_source(const Fused& op, int nd, bool contiguous) {
          (contiguous && !scalar ? " + i" : "") + ";\n";
   }
   if (!contiguous) {
-    s += "    int64_t rest = i;\n";
-    for (int d = nd - 1; d >= 0; --d) {
-      const std::string ds = std::to_string(d);
-      s += "    { const int64_t c = rest % shape" + ds + "; rest /= shape" + ds + ";";
-      for (int k = 0; k < nops; ++k) {
-        s += " at" + std::to_string(k) + " += c * st" + std::to_string(k) + "_" + ds + ";";
-      }
-      s += " }\n";
+    std::vector<std::pair<std::string, std::string>> bases;
+    for (int k = 0; k < nops; ++k) {
+      bases.emplace_back("at" + std::to_string(k), "st" + std::to_string(k) + "_");
     }
+    s += add_offsets_source("i", nd, "shape", bases, "    ");
   }
   s += emit_values(op, nout, "    ");
   for (int k = 0; k < nout; ++k) {

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "fused_source.hpp"
+#include "theon/device/dialect.hpp"
 #include "theon/device/kernels.hpp"
 #include "theon/ops/nnet.hpp"
 #include "theon/runtime/kernel.hpp"
@@ -24,12 +25,8 @@ std::string softmax_source(bool log, int rest_dims) {
     s += ", int64_t rs" + ds + ", int64_t rxs" + ds + ", int64_t rys" + ds;
   }
   s += ") {\n  for (int64_t r = GLOBAL_ID(); r < rows; r += GLOBAL_SIZE()) {\n";
-  s += "    int64_t xb = xoff, yb = 0, rest = r;\n";
-  for (int d = rest_dims - 1; d >= 0; --d) {
-    const std::string ds = std::to_string(d);
-    s += "    { const int64_t c = rest % rs" + ds + "; rest /= rs" + ds + "; xb += c * rxs" + ds +
-         "; yb += c * rys" + ds + "; }\n";
-  }
+  s += "    int64_t xb = xoff, yb = 0;\n";
+  s += add_offsets_source("r", rest_dims, "rs", {{"xb", "rxs"}, {"yb", "rys"}}, "    ");
   s += R"(    T m = -INFINITY;
     for (int64_t k = 0; k < n; ++k) {
       const T v = x[xb + k * sx];

@@ -11,6 +11,7 @@
 
 #include "fused_source.hpp"
 #include "theon/codegen/emit.hpp"
+#include "theon/device/dialect.hpp"
 #include "theon/device/kernels.hpp"
 #include "theon/ops/reduce.hpp"
 #include "theon/ops/scalar.hpp"
@@ -45,20 +46,14 @@ std::string emit_source(const Fused& op, int kept, int reduced) {
     s += dims("kst" + std::to_string(i) + "_", kept) +
          dims("rst" + std::to_string(i) + "_", reduced);
   }
-  // Adds to at<k> the offsets of coordinate `c` along dimension `d` of kind `kind` ("k" or "r").
+  // Adds to at<i> the offsets of flat index `index` over the dimensions of kind `kind` ("k":
+  // kept, "r": reduced).
   auto walk = [&](const std::string& kind, int n, const std::string& index) {
-    std::string w = "    { int64_t rest = " + index + ";\n";
-    for (int d = n - 1; d >= 0; --d) {
-      const std::string ds = std::to_string(d);
-      w += "      { const int64_t c = rest % " + kind + "s" + ds + "; rest /= " + kind + "s" + ds +
-           ";";
-      for (int i = 1; i <= nin; ++i) {
-        w += " at" + std::to_string(i) + " += c * " + kind + "st" + std::to_string(i) + "_" + ds +
-             ";";
-      }
-      w += " }\n";
+    std::vector<std::pair<std::string, std::string>> bases;
+    for (int i = 1; i <= nin; ++i) {
+      bases.emplace_back("at" + std::to_string(i), kind + "st" + std::to_string(i) + "_");
     }
-    return w + "    }\n";
+    return add_offsets_source(index, n, kind + "s", bases, "    ");
   };
   s += ") {\n  for (int64_t o = GLOBAL_ID(); o < nout; o += GLOBAL_SIZE()) {\n";
   for (int i = 1; i <= nin; ++i) {

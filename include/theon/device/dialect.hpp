@@ -6,6 +6,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace theon::device {
 
@@ -15,5 +17,12 @@ extern const char* const kPrelude;
 // Whether the device prelude defines what the C expression of the scalar op `name` calls
 // (device kernels are generated for float32 and float64 values only).
 bool device_scalar_op(const std::string& name);
+
+// Kernel code that splits the flat index `index` into coordinates over `nd` dimensions of
+// extents <extent>0, <extent>1, ... (the last varying fastest) and adds each coordinate times
+// <stride>d to every (base, stride) pair's base variable: the strided walk of every kernel.
+std::string add_offsets_source(const std::string& index, int nd, const std::string& extent,
+                               const std::vector<std::pair<std::string, std::string>>& bases,
+                               const std::string& indent);
 
 }  // namespace theon::device
