@@ -67,6 +67,10 @@ CONV = [
               [((2, 3, 6, 5), (4, 3, 3, 1)), ((0, 3, 5, 5), (2, 3, 1, 3)),
                ((1, 1, 1, 1), (1, 1, 1, 1))], variant="half"),
     _conv_row({"num_groups": 2, "filter_flip": False}, _GROUP_CASES, variant="groups"),
+    # 3x3 filters at stride 1 and at least 4 channels on each side: the Winograd kernels (and
+    # the gradient's, through verify_grad).
+    _conv_row({"border_mode": "half"}, [((2, 4, 5, 4), (5, 4, 3, 3)),
+                                        ((1, 6, 1, 1), (4, 6, 3, 3))], variant="winograd"),
     Row("conv2d_grad_wrt_inputs",
         lambda gy, w, hw: ref.conv2d_grad_inputs(gy, w, hw),
         [((2, 4, 4, 3), (4, 3, 3, 2), (2,)), ((0, 2, 4, 4), (2, 3, 2, 2), (2,)),

@@ -10,6 +10,7 @@
 #include "theon/graph/registry.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/runtime/blas.hpp"
+#include "winograd.hpp"
 
 namespace theon {
 namespace {
@@ -19,6 +20,10 @@ using namespace conv_detail;
 template <class T>
 void conv_forward(const Conv2dSpec& spec, const ConvDims& d, const NDArray& x, const NDArray& w,
                   NDArray& y) {
+  if (winograd_applies(spec, d)) {
+    winograd_forward(d, x.data<T>(), w.data<T>(), y.data<T>());
+    return;
+  }
   const int64_t rows = d.col_rows(), cols = d.col_cols();
   // A 1x1 filter at stride 1 without padding reads the image itself as the im2col matrix.
   const bool direct = d.fh == 1 && d.fw == 1 && d.ph == 0 && d.pw == 0 && d.oh == d.h &&

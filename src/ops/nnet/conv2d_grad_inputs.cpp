@@ -13,6 +13,7 @@
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/shape.hpp"
 #include "theon/runtime/blas.hpp"
+#include "winograd.hpp"
 
 namespace theon {
 namespace {
@@ -22,6 +23,10 @@ using namespace conv_detail;
 template <class T>
 void conv_grad_inputs(const Conv2dSpec& spec, const ConvDims& d, const NDArray& gy,
                       const NDArray& w, NDArray& dx) {
+  if (winograd_applies(spec, d)) {
+    winograd_grad_inputs(d, gy.data<T>(), w.data<T>(), dx.data<T>());
+    return;
+  }
   const int64_t rows = d.col_rows(), cols = d.col_cols();
   const T* gp = gy.data<T>();
   const T* wp = w.data<T>();

@@ -15,6 +15,7 @@
 #include "theon/ops/math.hpp"
 #include "theon/ops/shape.hpp"
 #include "theon/runtime/blas.hpp"
+#include "winograd.hpp"
 
 namespace theon {
 namespace {
@@ -26,6 +27,10 @@ using namespace conv_detail;
 template <class T>
 void conv_grad_weights(const Conv2dSpec& spec, const ConvDims& d, const NDArray& x,
                        const NDArray& gy, NDArray& dw) {
+  if (winograd_applies(spec, d)) {
+    winograd_grad_weights(d, x.data<T>(), gy.data<T>(), dw.data<T>());
+    return;
+  }
   const int64_t rows = d.col_rows(), cols = d.col_cols();
   const T* xp = x.data<T>();
   const T* gp = gy.data<T>();
