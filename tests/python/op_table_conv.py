@@ -70,6 +70,7 @@ CONV = [
     # 3x3 filters at stride 1 and at least 4 channels on each side: the Winograd kernels (and
     # the gradient's, through verify_grad).
     _conv_row({"border_mode": "half"}, [((2, 4, 5, 4), (5, 4, 3, 3)),
+                                        ((0, 4, 3, 3), (4, 4, 3, 3)),
                                         ((1, 6, 1, 1), (4, 6, 3, 3))], variant="winograd"),
     Row("conv2d_grad_wrt_inputs",
         lambda gy, w, hw: ref.conv2d_grad_inputs(gy, w, hw),
