@@ -1,5 +1,6 @@
 // Specialization: general ops replaced by cheaper special cases once the graph is canonical and
-// stable (x ** 2 -> sqr(x), x * -1 -> -x, sum(c * x) -> c * sum(x), sum(alloc) -> a product).
+// stable (x ** 2 -> sqr(x), x * -1 -> -x, sum(c * x) -> c * sum(x), sum(alloc) -> a product,
+// float dropout masks drawn as int8).
 #include <cmath>
 
 #include "theon/graph/op.hpp"
@@ -7,6 +8,7 @@
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/math.hpp"
+#include "theon/ops/random.hpp"
 #include "theon/ops/reduce.hpp"
 #include "theon/ops/shape.hpp"
 #include "theon/rewrite/groups.hpp"
@@ -126,6 +128,37 @@ Result sum_alloc(FunctionGraph&, Apply* node) {
   return one(rest.empty() ? total : alloc(total, rest));
 }
 
+// A binomial draw (a dropout mask) in a float dtype, with a constant n of at most 127 and only
+// elementwise readers -> the same draw in int8, converted where it is read. The samples are the
+// same integers (the draw does not depend on the dtype), the mask takes a quarter of the
+// memory, and the conversion fuses into its readers' loop (dropout: x * mask).
+Result binomial_as_int8(FunctionGraph& fg, Apply* node) {
+  std::string distribution;
+  DType dtype = DType::Float64;
+  bool has_size = false;
+  for (const PropField& f : node->op()->fields()) {
+    if (f.name == "distribution") distribution = f.value.as_string("distribution");
+    if (f.name == "dtype") dtype = f.value.as_dtype("dtype");
+    if (f.name == "has_size") has_size = f.value.as_bool("has_size");
+  }
+  if (distribution != "binomial" || !is_float(dtype)) return std::nullopt;
+  const size_t first_param = has_size ? 2 : 1;
+  const NDArray* n = constant_value(node->inputs()[first_param]);
+  if (!n) return std::nullopt;
+  for (int64_t i = 0; i < n->size(); ++i) {
+    const double trials = n->flat_as_double(i);
+    if (!(trials >= 0 && trials <= 127)) return std::nullopt;
+  }
+  const Var sample = node->output(1);
+  for (const auto& [reader, index] : fg.clients(sample.get())) {
+    if (!reader || !dynamic_cast<const Elemwise*>(reader->op().get())) return std::nullopt;
+  }
+  const RandomDraw draw =
+      random_draw(distribution, node->inputs()[0], has_size ? node->inputs()[1] : nullptr,
+                  {node->inputs()[first_param], node->inputs()[first_param + 1]}, DType::Int8);
+  return std::vector<Var>{draw.new_state, cast(draw.sample, dtype)};
+}
+
 }  // namespace
 
 std::vector<NodeRewriter> specialize_rules() {
@@ -145,6 +178,7 @@ std::vector<NodeRewriter> specialize_rules() {
       {"sum_scalar_mul", {"Sum"}, sum_scalar_mul, fast},
       {"sum_alloc", {"Sum"}, integer_sum_alloc, exact},
       {"sum_alloc", {"Sum"}, sum_alloc, fast},
+      {"binomial_as_int8", {"RandomVariable"}, binomial_as_int8, exact},
   };
 }
 

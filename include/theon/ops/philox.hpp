@@ -37,9 +37,11 @@ inline Counter philox4x32_10(Counter c, Key k) {
 // The blocks of `n` consecutive counters (first + i, stream, call) for i < n <= kLanes, word w
 // of block i in out[4 * i + w]: the same as philox4x32_10 on each, computed lane by lane so
 // that the compiler vectorizes the rounds.
+// Always inlined, so that a caller compiled for wider vectors than the library's baseline
+// (src/ops/random's) vectorizes it for them.
 inline constexpr int kLanes = 64;
-inline void philox_blocks(uint64_t first, int n, uint32_t stream, uint32_t call, Key k,
-                          uint32_t* out) {
+[[gnu::always_inline]] inline void philox_blocks(uint64_t first, int n, uint32_t stream,
+                                                 uint32_t call, Key k, uint32_t* out) {
   uint32_t x0[kLanes], x1[kLanes], x2[kLanes], x3[kLanes];
   for (int i = 0; i < n; ++i) {
     const uint64_t c = first + static_cast<uint64_t>(i);

@@ -15,33 +15,17 @@
 #include <type_traits>
 #include <vector>
 
+#include "../vector_clones.hpp"
 #include "theon/core/checked_size.hpp"
 #include "theon/core/thread_pool.hpp"
 #include "theon/runtime/blas.hpp"
-
-#define THEON_INLINE inline __attribute__((always_inline))
-// The loops below write rows that their reads never overlap; too many pointers for the
-// compiler to check that at run time, it would otherwise leave them scalar.
-#if defined(__clang__)
-#define THEON_NO_ALIAS _Pragma("clang loop vectorize(assume_safety)")
-#else
-#define THEON_NO_ALIAS _Pragma("GCC ivdep")
-#endif
-// The transforms are compiled for AVX-512, AVX2 and the baseline, picked at load time: the
-// library is built for the baseline, where they would run on 128-bit vectors.
-#if defined(__x86_64__) && defined(__GNUC__)
-#define THEON_VECTOR_CLONES \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define THEON_VECTOR_CLONES
-#endif
 
 namespace theon::conv_detail {
 namespace {
 
 constexpr int64_t kPoints = 16;                  // transformed values per 4x4 tile
 constexpr int64_t kBlockBytes = 256 * 1024;      // a block's transformed tiles, per side
-constexpr int64_t kMinChannels = 4;  // thinner gemms run faster on im2col matrices
+constexpr int64_t kMinChannels = 4;              // thinner gemms run faster on im2col matrices
 constexpr int64_t kUnitWork = int64_t{1} << 22;  // multiply-adds worth waking a thread for
 
 template <class T>

@@ -10,6 +10,8 @@
 #include <limits>
 #include <numbers>
 
+#include "../vector_clones.hpp"
+
 namespace theon::random_detail {
 namespace {
 
@@ -216,15 +218,40 @@ int bernoulli_bits(const double* p) {
   return 32;
 }
 // P(field < p * 2^bits), compared as integers: field < ceil(p * 2^bits).
+bool bernoulli_threshold(const double* p, int bits, uint32_t* threshold) {
+  const double bound = std::ceil(std::ldexp(p[1], bits));
+  if (bound > 0x1.0p32 - 1) return false;  // p = 1 with 32 bits: every field is below
+  *threshold = static_cast<uint32_t>(bound);
+  return true;
+}
 void bernoulli_words(const uint32_t* fields, int64_t n, int bits, const double* p, bool,
                      double* out) {
-  const double bound = std::ceil(std::ldexp(p[1], bits));
-  if (bound > 0x1.0p32 - 1) {  // p = 1 with 32 bits: every field is below
+  uint32_t threshold = 0;
+  if (!bernoulli_threshold(p, bits, &threshold)) {
     std::fill(out, out + n, 1.0);
     return;
   }
-  const auto threshold = static_cast<uint32_t>(bound);
   for (int64_t i = 0; i < n; ++i) out[i] = fields[i] < threshold ? 1.0 : 0.0;
+}
+
+template <int kBits>
+THEON_INLINE void fields_below(const uint32_t* words, int64_t first, int64_t n, uint32_t threshold,
+                               uint8_t* keep) {
+  constexpr int64_t kPerWord = 32 / kBits;
+  constexpr uint32_t kMask = kBits == 32 ? ~0u : (1u << kBits) - 1;
+  auto one = [&](int64_t j) {
+    const int64_t bit = (first + j) * kBits;
+    keep[j] = ((words[bit >> 5] >> (bit & 31)) & kMask) < threshold;
+  };
+  int64_t j = 0;
+  for (; j < n && (first + j) % kPerWord != 0; ++j) one(j);
+  // Whole words: the fields of one word at once, shifted by constants.
+  for (; j + kPerWord <= n; j += kPerWord) {
+    const uint32_t word = words[(first + j) / kPerWord];
+    uint8_t* out = keep + j;
+    for (int64_t f = 0; f < kPerWord; ++f) out[f] = ((word >> (f * kBits)) & kMask) < threshold;
+  }
+  for (; j < n; ++j) one(j);
 }
 
 const Distribution kDistributions[] = {
@@ -235,9 +262,26 @@ const Distribution kDistributions[] = {
      check_uniform,
      uniform_real,
      nullptr,
-     uniform_words},
-    {"normal", {"loc", "scale"}, false, nullptr, check_scale1, normal_real, nullptr, nullptr},
-    {"standard_normal", {}, false, nullptr, check_none, standard_normal_real, nullptr, nullptr},
+     uniform_words,
+     nullptr},
+    {"normal",
+     {"loc", "scale"},
+     false,
+     nullptr,
+     check_scale1,
+     normal_real,
+     nullptr,
+     nullptr,
+     nullptr},
+    {"standard_normal",
+     {},
+     false,
+     nullptr,
+     check_none,
+     standard_normal_real,
+     nullptr,
+     nullptr,
+     nullptr},
     {"truncated_normal",
      {"loc", "scale", "a", "b"},
      false,
@@ -245,10 +289,27 @@ const Distribution kDistributions[] = {
      check_truncated,
      truncated_real,
      nullptr,
+     nullptr,
      nullptr},
-    {"beta", {"a", "b"}, false, nullptr, check_beta, beta_real, nullptr, nullptr},
-    {"gamma", {"shape", "scale"}, false, nullptr, check_gamma, gamma_real, nullptr, nullptr},
-    {"exponential", {"scale"}, false, nullptr, check_scale0, exponential_real, nullptr, nullptr},
+    {"beta", {"a", "b"}, false, nullptr, check_beta, beta_real, nullptr, nullptr, nullptr},
+    {"gamma",
+     {"shape", "scale"},
+     false,
+     nullptr,
+     check_gamma,
+     gamma_real,
+     nullptr,
+     nullptr,
+     nullptr},
+    {"exponential",
+     {"scale"},
+     false,
+     nullptr,
+     check_scale0,
+     exponential_real,
+     nullptr,
+     nullptr,
+     nullptr},
     {"binomial",
      {"n", "p"},
      true,
@@ -256,9 +317,18 @@ const Distribution kDistributions[] = {
      check_binomial,
      nullptr,
      binomial_int,
-     bernoulli_words},
-    {"poisson", {"lam"}, true, nullptr, check_poisson, nullptr, poisson_int, nullptr},
-    {"integers", {"low", "high"}, true, nullptr, check_integers, nullptr, integers_int, nullptr},
+     bernoulli_words,
+     bernoulli_threshold},
+    {"poisson", {"lam"}, true, nullptr, check_poisson, nullptr, poisson_int, nullptr, nullptr},
+    {"integers",
+     {"low", "high"},
+     true,
+     nullptr,
+     check_integers,
+     nullptr,
+     integers_int,
+     nullptr,
+     nullptr},
 };
 
 }  // namespace
@@ -306,6 +376,29 @@ uint64_t bounded(ElementStream& s, uint64_t range) {
     }
   }
   return static_cast<uint64_t>(m >> 64);
+}
+
+THEON_VECTOR_CLONES void philox_blocks_wide(uint64_t first, int n, uint32_t stream, uint32_t call,
+                                            philox::Key key, uint32_t* out) {
+  philox::philox_blocks(first, n, stream, call, key, out);
+}
+
+THEON_VECTOR_CLONES void fields_below_threshold(const uint32_t* words, int64_t first, int64_t n,
+                                                int bits, uint32_t threshold, uint8_t* keep) {
+  switch (bits) {
+    case 1:
+      return fields_below<1>(words, first, n, threshold, keep);
+    case 2:
+      return fields_below<2>(words, first, n, threshold, keep);
+    case 4:
+      return fields_below<4>(words, first, n, threshold, keep);
+    case 8:
+      return fields_below<8>(words, first, n, threshold, keep);
+    case 16:
+      return fields_below<16>(words, first, n, threshold, keep);
+    default:
+      return fields_below<32>(words, first, n, threshold, keep);
+  }
 }
 
 const Distribution* find_distribution(const std::string& name) {

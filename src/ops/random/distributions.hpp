@@ -30,7 +30,20 @@ struct Distribution {
   // Random bits -> samples, for word_bits rows: out[i] from fields[i], `bits` random bits.
   void (*from_words)(const uint32_t* fields, int64_t n, int bits, const double* p, bool single,
                      double* out);
+  // For rows whose from_words gives 1 where a field is below a threshold and 0 elsewhere (a
+  // Bernoulli mask): sets *threshold for `bits`-bit fields and returns true when it fits 32
+  // bits. Null for other rows.
+  bool (*word_threshold)(const double* p, int bits, uint32_t* threshold);
 };
+
+// philox::philox_blocks, compiled for AVX2 and AVX-512 machines as well.
+void philox_blocks_wide(uint64_t first, int n, uint32_t stream, uint32_t call, philox::Key key,
+                        uint32_t* out);
+
+// keep[j] = 1 where field first + j of `words` (fields of `bits` bits, 1 to 32 a power of two,
+// numbered from the low bits of words[0]) is below threshold, else 0, for j < n.
+void fields_below_threshold(const uint32_t* words, int64_t first, int64_t n, int bits,
+                            uint32_t threshold, uint8_t* keep);
 
 // The row named `name`, or null.
 const Distribution* find_distribution(const std::string& name);

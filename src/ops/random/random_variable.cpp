@@ -215,21 +215,33 @@ class RandomVariable final : public Op {
         uint32_t words[4 * philox::kLanes];
         uint32_t fields[kTile];
         double samples[kTile];
+        // A Bernoulli mask with one p: each element is 1 where its field is below a threshold.
+        uint32_t threshold = 0;
+        const bool threshold_mask =
+            same_params && dist_.word_threshold && dist_.word_threshold(p, word_bits, &threshold);
+        uint8_t keep[kTile];
         for (int64_t i = begin; i < end;) {
           const int64_t group = i / per_block;
           const int64_t groups =
               std::min<int64_t>(philox::kLanes, (end + per_block - 1) / per_block - group);
-          philox::philox_blocks(static_cast<uint64_t>(group), static_cast<int>(groups), st.stream,
-                                st.call, st.key, words);
+          random_detail::philox_blocks_wide(static_cast<uint64_t>(group), static_cast<int>(groups),
+                                            st.stream, st.call, st.key, words);
           const int64_t stop = std::min(end, per_block * (group + groups));
           while (i < stop) {
             const int64_t n = std::min(kTile, stop - i);
             const int64_t first = i - per_block * group;  // within the blocks
-            if (word_bits < 32) {
+            if (word_bits < 32 && !threshold_mask) {
               for (int64_t j = 0; j < n; ++j) {
                 const int64_t bit = (first + j) * word_bits;
                 fields[j] = (words[bit >> 5] >> (bit & 31)) & field_mask;
               }
+            }
+            if (threshold_mask) {
+              random_detail::fields_below_threshold(words, first, n, word_bits, threshold, keep);
+              T* const dst = out + i;  // a local: stores to int8 elements may alias `out`
+              for (int64_t j = 0; j < n; ++j) dst[j] = static_cast<T>(keep[j]);
+              i += n;
+              continue;
             }
             // With 32 bits, one word per element.
             const uint32_t* bits = word_bits < 32 ? fields : words + first;
