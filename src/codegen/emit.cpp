@@ -37,7 +37,7 @@ namespace {
 // so the compiler vectorizes loops that call them. glibc's own headers do so only under
 // -ffast-math, which would also change NaN and infinity semantics; and -fno-math-errno is not
 // used because with it GCC 12 folds e.g. sin(atan(x)) into a form that maps NaN to +-1.
-const char* const kVectorMath = R"(#include <cmath>
+const char* const kVectorMath = R"src(#include <cmath>
 #if defined(THEON_LIBMVEC) && defined(__x86_64__) && defined(__GLIBC__)
 #define THEON_SIMD __attribute__((simd("notinbranch"), const))
 #define THEON_SIMD_1(name) extern "C" double name(double) noexcept THEON_SIMD; \
@@ -64,9 +64,19 @@ THEON_SIMD_1(tan) THEON_SIMD_1(tanh)
 #else
 #define THEON_NO_ERRNO
 #endif
+// The unit-stride loops write each output element once, at the index they read, and an output
+// shares memory with no input but the one it replaces element for element (in place); with
+// more than a few operands GCC cannot check that at run time and would leave them scalar.
+#if defined(__clang__)
+#define THEON_IVDEP _Pragma("clang loop vectorize(assume_safety)")
+#elif defined(__GNUC__)
+#define THEON_IVDEP _Pragma("GCC ivdep")
+#else
+#define THEON_IVDEP
+#endif
 THEON_NO_ERRNO double theon_vector_sqrt(double x) { return std::sqrt(x); }
 THEON_NO_ERRNO float theon_vector_sqrtf(float x) { return std::sqrt(x); }
-)";
+)src";
 
 // The C expression of a step: that of its scalar op, except where the prelude has a copy of
 // the function that vectorizes (same values).
@@ -224,6 +234,7 @@ void KernelWriter::elementwise(std::ostringstream& s) const {
       << (layout == Layout::Strided ? "{\n" : "if (" + flag(layout) + ") {\n");
     first = false;
     if (layout == Layout::Hoisted) s << hoisted_loads("      ");
+    if (layout != Layout::Strided) s << "      THEON_IVDEP\n";
     s << "      for (int64_t i = 0; i < n; ++i) {\n" << body(layout, "i", "        ");
     for (int k = 0; k < nout_; ++k) {
       s << "        " << element(k, layout == Layout::Strided ? layout : Layout::Contiguous, "i")
@@ -290,6 +301,7 @@ void KernelWriter::reduction(std::ostringstream& s) const {
               ? "{\n"
               : "if (" + flag(layout) + " && st[0] == sizeof(" + acc_t + ")) {\n");
     if (layout == Layout::Hoisted) s << hoisted_loads("      ");
+    if (layout != Layout::Strided) s << "      THEON_IVDEP\n";
     s << "      for (int64_t i = 0; i < n; ++i) {\n" << body(layout, "i", "        ");
     s << "        " << acc_t
       << "& r = " << element(0, layout == Layout::Strided ? layout : Layout::Contiguous, "i")

@@ -175,6 +175,29 @@ def test_fused_loop_runs_in_place_of_a_dead_intermediate(codegen):
     np.testing.assert_array_equal(b, b0)
 
 
+@pytest.mark.parametrize("n", [1, 15, 16, 17, 1000])
+def test_many_operand_loops_in_place_and_with_several_outputs(codegen, n):
+    # Loops of many operands are vectorized without run-time overlap checks (THEON_IVDEP): an
+    # output shares memory only with the input it replaces element for element. Lengths
+    # around a vector's width exercise the remainders.
+    m, v = T.tensor("float64", shape=(n, 3), name="m"), T.vector("v")
+    xs = [T.tensor("float64", shape=(n,), name=f"x{i}") for i in range(4)]
+    y = T.dot(m, v)  # dead after the loop, which writes its result there
+    a = T.tanh(y * 2 + xs[0]) * T.nnet.sigmoid(xs[1])
+    b = a * xs[2] - T.exp(xs[3] * 0.1)
+    in_place = theon.function([m, v] + xs, b)
+    assert "inplace=v0" in in_place.debugprint(print_type=False)
+    two_outputs = theon.function([m, v] + xs, [b, a])
+    mv, vv = RNG.standard_normal((n, 3)), RNG.standard_normal(3)
+    vals = [RNG.standard_normal(n) for _ in range(4)]
+    av = np.tanh(mv @ vv * 2 + vals[0]) / (1 + np.exp(-vals[1]))
+    bv = av * vals[2] - np.exp(vals[3] * 0.1)
+    np.testing.assert_allclose(in_place(mv, vv, *vals), bv, rtol=1e-12, atol=1e-15)
+    got_b, got_a = two_outputs(mv, vv, *vals)
+    np.testing.assert_allclose(got_a, av, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(got_b, bv, rtol=1e-12, atol=1e-15)
+
+
 def test_shared_input_is_never_written_by_a_fused_loop(codegen):
     w = theon.shared(np.ones(10), name="w")
     x = T.vector("x")

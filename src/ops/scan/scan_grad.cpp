@@ -5,12 +5,15 @@
 // |k| steps later, stacks the gradients of the sequence rows per step, and sums those of the
 // non-sequences in recurrent outputs of its own (one row each, a ring of two once the
 // scan_save_memory rewrite ran, rather than a stack of every step's gradient to sum after the
-// loop). Being built of scans without carried values, it can be differentiated again.
+// loop), but for terms that multiply a sequence row by another per-step value (an RNN's weight
+// gradient), which one product over all steps sums after the loop (scan_grad_products.hpp).
+// Being built of scans without carried values, it can be differentiated again.
 // truncate_gradient limits the reverse loop to the last steps.
+#include <algorithm>
 #include <map>
 #include <unordered_set>
 
-#include "theon/ops/scan_op.hpp"
+#include "scan_grad_products.hpp"
 #include "theon/core/error.hpp"
 #include "theon/grad/grad.hpp"
 #include "theon/graph/clone.hpp"
@@ -19,6 +22,7 @@
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/math.hpp"
+#include "theon/ops/scan_op.hpp"
 #include "theon/ops/shape.hpp"
 #include "theon/ops/subtensor.hpp"
 
@@ -64,13 +68,15 @@ std::vector<Var> Scan::L_op(const std::vector<Var>& in, const std::vector<Var>& 
   const int n_mitsot = spec_.n_mitsot();
   const int n_nitsot = spec_.n_nitsot;
   if (!spec_.keep.empty()) {
-    throw NotImplementedError(label() + ": no gradient through a loop that keeps only the last "
+    throw NotImplementedError(label() +
+                              ": no gradient through a loop that keeps only the last "
                               "rows of its outputs (the scan_save_memory rewrite builds it "
                               "after gradients are taken)");
   }
   for (int j = 0; j < spec_.n_carried; ++j) {
     if (output_grads[n_mitsot + n_nitsot + j]) {
-      throw NotImplementedError(label() + ": the gradient with respect to a value the body "
+      throw NotImplementedError(label() +
+                                ": the gradient with respect to a value the body "
                                 "updates (a shared variable's update) is not implemented");
     }
   }
@@ -184,7 +190,8 @@ std::vector<Var> Scan::L_op(const std::vector<Var>& in, const std::vector<Var>& 
   std::vector<Var> carried_in(inner_inputs_.begin() + inner_carried_begin(),
                               inner_inputs_.begin() + inner_nonseq_begin());
   if (depends_on(vjp, carried_in)) {
-    throw NotImplementedError(label() + ": the gradient of a body whose outputs depend on a "
+    throw NotImplementedError(label() +
+                              ": the gradient of a body whose outputs depend on a "
                               "value it updates (a shared variable's update, e.g. a random "
                               "stream) is not implemented");
   }
@@ -195,6 +202,11 @@ std::vector<Var> Scan::L_op(const std::vector<Var>& in, const std::vector<Var>& 
   std::vector<int> sum_input;  // the outer input each summed gradient belongs to
   std::vector<Var> stacked_out;
   std::vector<int> stacked_input;  // the outer input each stacked gradient belongs to
+  // Terms of non-sequence gradients summed after the loop by one product over all steps; the
+  // per-step factors that are not sequences of the loop are stacked by it.
+  std::vector<scan_detail::RowProduct> products;
+  std::vector<int> product_input;  // the outer input each product belongs to
+  std::vector<Var> product_stacked;
   {
     int next_sent = 0, tap_index = inner_tap_begin();
     std::map<int, Var> by_input;
@@ -217,9 +229,22 @@ std::vector<Var> Scan::L_op(const std::vector<Var>& in, const std::vector<Var>& 
       const int ik = inner_nonseq_begin() + j;
       if (!by_input.count(ik)) continue;
       const Var& x = in[nonseq_begin() + j];
+      scan_detail::SplitGradient split =
+          scan_detail::split_row_products(by_input[ik], bw_seq_inner);
+      for (const scan_detail::RowProduct& p : split.products) {
+        products.push_back(p);
+        product_input.push_back(nonseq_begin() + j);
+        auto is_other = [&](const Var& r) { return r.get() == p.other.get(); };
+        if (std::none_of(bw_seq_inner.begin(), bw_seq_inner.end(), is_other) &&
+            std::none_of(stacked_out.begin(), stacked_out.end(), is_other) &&
+            std::none_of(product_stacked.begin(), product_stacked.end(), is_other)) {
+          product_stacked.push_back(p.other);
+        }
+      }
+      if (!split.rest) continue;
       Var sum_so_far = make_input(x->type, "sum_g_" + x->name);
       sum_inner.push_back(sum_so_far);
-      sum_out.push_back(add(sum_so_far, by_input[ik]));
+      sum_out.push_back(add(sum_so_far, split.rest));
       std::vector<Var> shape{int64_const(1)};
       for (int d = 0; d < x->type.ndim(); ++d) shape.push_back(shape_i(x, d));
       sum_init.push_back(zeros(shape, x->type.dtype));
@@ -231,7 +256,7 @@ std::vector<Var> Scan::L_op(const std::vector<Var>& in, const std::vector<Var>& 
   parts.spec.n_seqs = static_cast<int>(bw_seq_inner.size());
   parts.spec.taps = sent_taps;
   parts.spec.taps.insert(parts.spec.taps.end(), sum_inner.size(), std::vector<int64_t>{-1});
-  parts.spec.n_nitsot = static_cast<int>(stacked_out.size());
+  parts.spec.n_nitsot = static_cast<int>(stacked_out.size() + product_stacked.size());
   parts.spec.n_nonseqs = spec_.n_nonseqs;
   parts.spec.name = spec_.name.empty() ? "grad" : "grad_of_" + spec_.name;
   parts.spec.mode = spec_.mode;
@@ -249,6 +274,8 @@ std::vector<Var> Scan::L_op(const std::vector<Var>& in, const std::vector<Var>& 
   parts.inner_outputs = sent_out;
   parts.inner_outputs.insert(parts.inner_outputs.end(), sum_out.begin(), sum_out.end());
   parts.inner_outputs.insert(parts.inner_outputs.end(), stacked_out.begin(), stacked_out.end());
+  parts.inner_outputs.insert(parts.inner_outputs.end(), product_stacked.begin(),
+                             product_stacked.end());
   // The forward body's carried inputs are not read by the product (checked above), so the
   // reverse body has no carried values.
   std::vector<Var> bw = make_scan(std::move(parts));
@@ -257,6 +284,26 @@ std::vector<Var> Scan::L_op(const std::vector<Var>& in, const std::vector<Var>& 
   // reversed stacked rows, in place of the rows the reverse loop covered.
   for (size_t a = 0; a < sum_out.size(); ++a) {
     result[sum_input[a]] = getitem(bw[sent_out.size() + a], {idx::at(int64_t{-1})});
+  }
+  // Products: the loop's rows of both factors (reversed alike), contracted over the steps.
+  const size_t first_product = sent_out.size() + sum_out.size() + stacked_out.size();
+  auto all_rows = [&](const Var& v) {
+    for (size_t k = 0; k < bw_seq_inner.size(); ++k) {
+      if (bw_seq_inner[k].get() == v.get()) return bw_seq_outer[k];
+    }
+    for (size_t k = 0; k < stacked_out.size(); ++k) {
+      if (stacked_out[k].get() == v.get()) return bw[sent_out.size() + sum_out.size() + k];
+    }
+    const auto at = std::find_if(product_stacked.begin(), product_stacked.end(),
+                                 [&](const Var& r) { return r.get() == v.get(); });
+    return bw[first_product + (at - product_stacked.begin())];
+  };
+  for (size_t q = 0; q < products.size(); ++q) {
+    const scan_detail::RowProduct& p = products[q];
+    const Var term = scan_detail::summed_row_product(p, bw_seq_outer[p.seq], all_rows(p.other),
+                                                     in[product_input[q]]);
+    Var& r = result[product_input[q]];
+    r = r ? add(r, term) : term;
   }
   for (size_t s = 0; s < stacked_out.size(); ++s) {
     const Var& g = bw[sent_out.size() + sum_out.size() + s];
