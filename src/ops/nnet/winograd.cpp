@@ -113,6 +113,23 @@ void transform_filters(int64_t outs, int64_t ins, Tap tap, T* u) {
   }
 }
 
+// The horizontal half of a 4x4 transform: for each row a of e (4 rows of `width`, the vertical
+// half's result for one tile row), point (a, b) of tile j goes to out[(4a + b) * stride + j],
+// the 4 points of a row computed together by combine(row, j, p0, p1, p2, p3).
+template <class T, class Combine>
+THEON_INLINE void horizontal_points(const T* e, int64_t width, int64_t tw, int64_t stride, T* out,
+                                    Combine combine) {
+  for (int a = 0; a < 4; ++a) {
+    const T* ea = e + a * width;
+    T* o0 = out + (4 * a) * stride;
+    T* o1 = o0 + stride;
+    T* o2 = o1 + stride;
+    T* o3 = o2 + stride;
+    THEON_NO_ALIAS
+    for (int64_t j = 0; j < tw; ++j) combine(ea, j, o0[j], o1[j], o2[j], o3[j]);
+  }
+}
+
 // v[p][ch][t] = (B^T d B)[p] for the input tiles of the block (t counts its tiles row-major).
 // e: scratch of 4 padded rows; zeros: a zero row of the image's width.
 template <class T>
@@ -142,21 +159,14 @@ THEON_INLINE void transform_input(const Geometry& g, const T* image, const Block
         f2[x] = d2[x] - d1[x];
         f3[x] = d1[x] - d3[x];
       }
-      T* out = v + ch * nt + (ti - blk.first) * tw;
-      for (int a = 0; a < 4; ++a) {
-        const T* ea = e + a * width;
-        T* o0 = out + (4 * a) * stride;
-        T* o1 = o0 + stride;
-        T* o2 = o1 + stride;
-        T* o3 = o2 + stride;
-        THEON_NO_ALIAS
-        for (int64_t j = 0; j < tw; ++j) {
-          o0[j] = ea[2 * j] - ea[2 * j + 2];
-          o1[j] = ea[2 * j + 1] + ea[2 * j + 2];
-          o2[j] = ea[2 * j + 2] - ea[2 * j + 1];
-          o3[j] = ea[2 * j + 1] - ea[2 * j + 3];
-        }
-      }
+      horizontal_points(
+          e, width, tw, stride, v + ch * nt + (ti - blk.first) * tw,
+          [](const T* ea, int64_t j, T& p0, T& p1, T& p2, T& p3) __attribute__((always_inline)) {
+            p0 = ea[2 * j] - ea[2 * j + 2];
+            p1 = ea[2 * j + 1] + ea[2 * j + 2];
+            p2 = ea[2 * j + 2] - ea[2 * j + 1];
+            p3 = ea[2 * j + 1] - ea[2 * j + 3];
+          });
     }
   }
 }
@@ -228,21 +238,14 @@ THEON_INLINE void transform_output_grad(const Geometry& g, const T* grad, const 
         e2[x] = dy0[x] - dy1[x];
         e3[x] = -dy1[x];
       }
-      T* out = z + o * nt + (ti - blk.first) * tw;
-      for (int a = 0; a < 4; ++a) {
-        const T* ea = e + a * width;
-        T* o0 = out + (4 * a) * stride;
-        T* o1 = o0 + stride;
-        T* o2 = o1 + stride;
-        T* o3 = o2 + stride;
-        THEON_NO_ALIAS
-        for (int64_t j = 0; j < tw; ++j) {
-          o0[j] = ea[2 * j];
-          o1[j] = ea[2 * j] + ea[2 * j + 1];
-          o2[j] = ea[2 * j] - ea[2 * j + 1];
-          o3[j] = -ea[2 * j + 1];
-        }
-      }
+      horizontal_points(
+          e, width, tw, stride, z + o * nt + (ti - blk.first) * tw,
+          [](const T* ea, int64_t j, T& p0, T& p1, T& p2, T& p3) __attribute__((always_inline)) {
+            p0 = ea[2 * j];
+            p1 = ea[2 * j] + ea[2 * j + 1];
+            p2 = ea[2 * j] - ea[2 * j + 1];
+            p3 = -ea[2 * j + 1];
+          });
     }
   }
 }
