@@ -57,6 +57,42 @@ def test_forward_matches_reference(dtype):
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("k", [1, 3, 16, 17, 1000])
+def test_forward_rows_of_any_length_ties_nan_and_infinities(dtype, k):
+    """The row kernel scans maxima in lanes and sums exp in 8 partial sums: rows shorter than,
+    equal to and longer than a lane group; the first of tied maxima (signed zeros tie); a NaN
+    wins argmax (NumPy) and makes the row NaN; a row of -inf; b and x broadcast columns."""
+    x, b, y = T.matrix("x", dtype=dtype), T.vector("b", dtype=dtype), T.ivector("y")
+    f = theon.function([x, b, y], crossentropy_softmax_argmax_1hot_with_bias(x, b, y),
+                       mode="FAST_COMPILE")
+    n = 6
+    xv = RNG.uniform(-3, 3, (n, k)).astype(dtype)
+    xv[1, :] = 2.0  # every element ties: the first wins
+    xv[2, :] = 0.0
+    xv[2, k // 2] = -0.0
+    xv[3, k - 1] = np.nan
+    xv[4, :] = -np.inf
+    bv = np.zeros(k, dtype)
+    yv = RNG.integers(0, k, n).astype("int32")
+    with np.errstate(invalid="ignore"):
+        rn, rs, _ = ref(xv, bv, yv)
+    nll, sm, am = f(xv, bv, yv)
+    np.testing.assert_array_equal(am, [np.argmax(r) for r in xv])  # NaN first, as NumPy
+    tol = tolerance(dtype)
+    np.testing.assert_allclose(nll, rn, rtol=tol, atol=tol)  # NaN where the reference has it
+    np.testing.assert_allclose(sm, rs, rtol=tol, atol=tol)
+    # Broadcast columns: x of one column against b, and b of one entry against x.
+    one = xv[:, :1].copy()
+    nll1, sm1, _ = f(one, bv, np.zeros(n, "int32"))
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_allclose(sm1, ref(one, bv, np.zeros(n, "int32"))[1], rtol=tol,
+                                   atol=tol)
+    nll2, _, _ = f(xv, bv[:1], yv)
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_allclose(nll2, ref(xv, bv[:1], yv)[0], rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
 def test_dx_matches_reference(dtype):
     dy, sm, y = T.vector("dy", dtype=dtype), T.matrix("sm", dtype=dtype), T.ivector("y")
     f = theon.function([dy, sm, y], crossentropy_softmax_1hot_with_bias_dx(dy, sm, y))

@@ -4,6 +4,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "../vector_clones.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
@@ -51,32 +52,92 @@ std::vector<int64_t> checked_labels(const Op& op, const NDArray& y, int64_t k) {
 
 // z = x + b with x (n, kx) and b (kb,), either of kx, kb being 1 broadcast to k.
 template <class T>
-void xent_rows(const T* x, int64_t kx, const T* b, int64_t kb, const int64_t* y, int64_t n,
-               int64_t k, T* nll, T* sm, int64_t* am) {
-  std::vector<T> z(static_cast<size_t>(k));
-  for (int64_t i = 0; i < n; ++i) {
-    T m = -std::numeric_limits<T>::infinity();
-    int64_t arg = 0;
-    for (int64_t j = 0; j < k; ++j) {
-      z[j] = x[i * kx + (kx == 1 ? 0 : j)] + b[kb == 1 ? 0 : j];
-      // The first maximum, and NaN wins, as NumPy's argmax.
-      if (z[j] > m || (std::isnan(z[j]) && !std::isnan(m))) {
-        m = z[j];
-        arg = j;
-      }
-    }
-    double sum = 0.0;
-    for (int64_t j = 0; j < k; ++j) {
-      const T e = std::exp(z[j] - m);
-      sm[i * k + j] = e;
-      sum += e;
-    }
-    const T inv = static_cast<T>(1.0 / sum);
-    for (int64_t j = 0; j < k; ++j) sm[i * k + j] *= inv;
-    nll[i] = static_cast<T>(std::log(sum)) - (z[y[i]] - m);
-    am[i] = arg;
+THEON_INLINE void add_bias(const T* x, int64_t kx, const T* b, int64_t kb, int64_t k, T* z) {
+  if (kx == k && kb == k) {
+    for (int64_t j = 0; j < k; ++j) z[j] = x[j] + b[j];
+  } else {
+    for (int64_t j = 0; j < k; ++j) z[j] = x[kx == 1 ? 0 : j] + b[kb == 1 ? 0 : j];
   }
 }
+
+// The index of the first maximum of z (k > 0), a NaN winning as in NumPy's argmax.
+template <class T>
+THEON_INLINE int64_t first_argmax(const T* z, int64_t k) {
+  // Lanes keep running maxima (NaN never wins a > test) and note NaNs, so the scan vectorizes;
+  // the index is then the first element equal to the maximum.
+  constexpr int kLanes = 16;
+  T lane[kLanes];
+  bool nan[kLanes];
+  for (int l = 0; l < kLanes; ++l) {
+    lane[l] = -std::numeric_limits<T>::infinity();
+    nan[l] = false;
+  }
+  int64_t j = 0;
+  for (; j + kLanes <= k; j += kLanes) {
+    for (int l = 0; l < kLanes; ++l) {
+      const T v = z[j + l];
+      lane[l] = v > lane[l] ? v : lane[l];
+      nan[l] = nan[l] || v != v;
+    }
+  }
+  T m = -std::numeric_limits<T>::infinity();
+  bool any_nan = false;
+  for (int l = 0; l < kLanes; ++l) {
+    m = lane[l] > m ? lane[l] : m;
+    any_nan = any_nan || nan[l];
+  }
+  for (; j < k; ++j) {
+    m = z[j] > m ? z[j] : m;
+    any_nan = any_nan || z[j] != z[j];
+  }
+  for (int64_t i = 0; i < k; ++i) {
+    if (any_nan ? z[i] != z[i] : z[i] == m) return i;
+  }
+  return 0;  // every element -inf
+}
+
+// e = exp(z - m) and their sum in double (8 partial sums, so that it vectorizes).
+template <class T>
+THEON_INLINE double exp_and_sum(const T* z, T m, int64_t k, T* e) {
+  for (int64_t j = 0; j < k; ++j) e[j] = vector_exp(z[j] - m);
+  constexpr int kLanes = 8;
+  double part[kLanes] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t j = 0;
+  for (; j + kLanes <= k; j += kLanes) {
+    for (int l = 0; l < kLanes; ++l) part[l] += static_cast<double>(e[j + l]);
+  }
+  double sum =
+      ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+  for (; j < k; ++j) sum += static_cast<double>(e[j]);
+  return sum;
+}
+
+// One row: sm = softmax(z), nll = log(sum exp(z - m)) - (z[label] - m), am = argmax(z).
+template <class T>
+THEON_INLINE void xent_row(const T* x, int64_t kx, const T* b, int64_t kb, int64_t label, int64_t k,
+                           T* z, T* nll, T* sm, int64_t* am) {
+  add_bias(x, kx, b, kb, k, z);
+  const int64_t arg = first_argmax(z, k);
+  const T m = z[arg];
+  const double sum = exp_and_sum(z, m, k, sm);
+  const T inv = static_cast<T>(1.0 / sum);
+  for (int64_t j = 0; j < k; ++j) sm[j] *= inv;
+  *nll = static_cast<T>(std::log(sum)) - (z[label] - m);
+  *am = arg;
+}
+
+#define THEON_XENT_ROWS(T)                                                                  \
+  THEON_VECTOR_CLONES void xent_rows(const T* x, int64_t kx, const T* b, int64_t kb,        \
+                                     const int64_t* y, int64_t n, int64_t k, T* nll, T* sm, \
+                                     int64_t* am) {                                         \
+    std::vector<T> z(static_cast<size_t>(k));                                               \
+    for (int64_t i = 0; i < n; ++i) {                                                       \
+      xent_row(x + i * kx, kx, b, kb, y[i], k, z.data(), nll + i, sm + i * k, am + i);      \
+    }                                                                                       \
+  }
+THEON_XENT_ROWS(float)
+THEON_XENT_ROWS(double)
+#undef THEON_XENT_ROWS
 
 // A static size known and not 1 (so it never broadcasts).
 bool fixed(int64_t d) {
@@ -125,11 +186,11 @@ void CrossentropySoftmaxArgmax1HotWithBias::perform(const std::vector<NDArray>& 
   NDArray& sm = reuse_or_empty(outputs[1], dt, {n, k});
   NDArray& am = reuse_or_empty(outputs[2], DType::Int64, {n});
   if (dt == DType::Float32) {
-    xent_rows<float>(x.data<float>(), kx, b.data<float>(), kb, y.data(), n, k, nll.data<float>(),
-                     sm.data<float>(), am.data<int64_t>());
+    xent_rows(x.data<float>(), kx, b.data<float>(), kb, y.data(), n, k, nll.data<float>(),
+              sm.data<float>(), am.data<int64_t>());
   } else {
-    xent_rows<double>(x.data<double>(), kx, b.data<double>(), kb, y.data(), n, k,
-                      nll.data<double>(), sm.data<double>(), am.data<int64_t>());
+    xent_rows(x.data<double>(), kx, b.data<double>(), kb, y.data(), n, k, nll.data<double>(),
+              sm.data<double>(), am.data<int64_t>());
   }
 }
 
