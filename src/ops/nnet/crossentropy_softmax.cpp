@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "../vector_clones.hpp"
+#include "../vector_exp.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
