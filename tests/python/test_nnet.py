@@ -181,6 +181,27 @@ def test_softmax_extremes(dtype):
     assert lgot[0, 1] == -1000.0
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("n", [1, 3, 16, 17, 1000])
+def test_softmax_rows_around_the_vector_width_with_nan_and_infinities(dtype, n):
+    # Contiguous rows run the vectorized kernel (maxima in lanes, partial sums): rows shorter
+    # and longer than a lane group, a NaN anywhere (the whole row NaN), +inf, a row of -inf.
+    x = (RNG.standard_normal((5, n)) * 10).astype(dtype)
+    x[1, n // 2] = np.nan
+    x[2, n - 1] = np.inf
+    x[3, :] = -np.inf
+    x[4, 0] = -np.inf
+    for fn, ref in [(nnet.softmax, ref_softmax), (nnet.log_softmax, ref_log_softmax)]:
+        _, got = compile1(lambda v: fn(v, axis=1), x)
+        with np.errstate(invalid="ignore"):
+            want = ref(x, 1)
+        np.testing.assert_allclose(got, want, rtol=1e-5 if dtype == "float32" else 1e-12,
+                                   atol=1e-6 if dtype == "float32" else 1e-14)
+        _, flat = compile1(lambda v: fn(v, axis=None), x[0])
+        np.testing.assert_allclose(flat, ref(x[0], None), rtol=1e-5 if dtype == "float32"
+                                   else 1e-12, atol=1e-6 if dtype == "float32" else 1e-14)
+
+
 def test_softmax_empty_and_int():
     _, got = compile1(lambda v: nnet.softmax(v, axis=1), np.zeros((0, 3)))
     assert got.shape == (0, 3)

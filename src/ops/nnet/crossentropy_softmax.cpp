@@ -6,6 +6,7 @@
 
 #include "../vector_clones.hpp"
 #include "../vector_exp.hpp"
+#include "row_kernels.hpp"
 #include "theon/core/error.hpp"
 #include "theon/graph/op_factory.hpp"
 #include "theon/graph/registry.hpp"
@@ -61,56 +62,22 @@ THEON_INLINE void add_bias(const T* x, int64_t kx, const T* b, int64_t kb, int64
   }
 }
 
-// The index of the first maximum of z (k > 0), a NaN winning as in NumPy's argmax.
+// The index of the first maximum of z (k > 0), a NaN winning as in NumPy's argmax: the lanes'
+// maximum, then the first element equal to it.
 template <class T>
 THEON_INLINE int64_t first_argmax(const T* z, int64_t k) {
-  // Lanes keep running maxima (NaN never wins a > test) and note NaNs, so the scan vectorizes;
-  // the index is then the first element equal to the maximum.
-  constexpr int kLanes = 16;
-  T lane[kLanes];
-  bool nan[kLanes];
-  for (int l = 0; l < kLanes; ++l) {
-    lane[l] = -std::numeric_limits<T>::infinity();
-    nan[l] = false;
-  }
-  int64_t j = 0;
-  for (; j + kLanes <= k; j += kLanes) {
-    for (int l = 0; l < kLanes; ++l) {
-      const T v = z[j + l];
-      lane[l] = v > lane[l] ? v : lane[l];
-      nan[l] = nan[l] || v != v;
-    }
-  }
-  T m = -std::numeric_limits<T>::infinity();
-  bool any_nan = false;
-  for (int l = 0; l < kLanes; ++l) {
-    m = lane[l] > m ? lane[l] : m;
-    any_nan = any_nan || nan[l];
-  }
-  for (; j < k; ++j) {
-    m = z[j] > m ? z[j] : m;
-    any_nan = any_nan || z[j] != z[j];
-  }
+  const row_kernels::RowMax<T> r = row_kernels::row_max(z, k);
   for (int64_t i = 0; i < k; ++i) {
-    if (any_nan ? z[i] != z[i] : z[i] == m) return i;
+    if (r.nan ? z[i] != z[i] : z[i] == r.max) return i;
   }
   return 0;  // every element -inf
 }
 
-// e = exp(z - m) and their sum in double (8 partial sums, so that it vectorizes).
+// e = exp(z - m) and their sum in double.
 template <class T>
 THEON_INLINE double exp_and_sum(const T* z, T m, int64_t k, T* e) {
   for (int64_t j = 0; j < k; ++j) e[j] = vector_exp(z[j] - m);
-  constexpr int kLanes = 8;
-  double part[kLanes] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t j = 0;
-  for (; j + kLanes <= k; j += kLanes) {
-    for (int l = 0; l < kLanes; ++l) part[l] += static_cast<double>(e[j + l]);
-  }
-  double sum =
-      ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
-  for (; j < k; ++j) sum += static_cast<double>(e[j]);
-  return sum;
+  return row_kernels::sum_in_double(e, k);
 }
 
 // One row: sm = softmax(z), nll = log(sum exp(z - m)) - (z[label] - m), am = argmax(z).

@@ -2,7 +2,10 @@
 // softmax / log_softmax.
 #include <cmath>
 #include <limits>
+#include <vector>
 
+#include "../vector_exp.hpp"
+#include "row_kernels.hpp"
 #include "theon/core/error.hpp"
 #include "theon/core/iterate.hpp"
 #include "theon/graph/op_factory.hpp"
@@ -46,6 +49,35 @@ void softmax_row(bool log, const char* x, int64_t sx, char* y, int64_t sy, int64
     for (int64_t k = 0; k < n; ++k) out(k) *= inv;
   }
 }
+
+// A contiguous row: the same values as softmax_row (but for the order of the double sum),
+// on wide vectors. scratch holds n doubles.
+template <class T>
+THEON_INLINE void softmax_row_contiguous(bool log, const T* x, T* y, int64_t n, double* scratch) {
+  if (n == 0) return;
+  const row_kernels::RowMax<T> r = row_kernels::row_max(x, n);
+  const T m = r.nan ? std::numeric_limits<T>::quiet_NaN() : r.max;
+  if (log) {
+    for (int64_t k = 0; k < n; ++k) scratch[k] = vector_exp(static_cast<double>(x[k] - m));
+    const T lse = static_cast<T>(std::log(row_kernels::sum_in_double(scratch, n)));
+    for (int64_t k = 0; k < n; ++k) y[k] = x[k] - m - lse;
+  } else {
+    for (int64_t k = 0; k < n; ++k) y[k] = vector_exp(x[k] - m);
+    const T inv = static_cast<T>(1.0 / row_kernels::sum_in_double(y, n));
+    for (int64_t k = 0; k < n; ++k) y[k] *= inv;
+  }
+}
+
+#define THEON_SOFTMAX_ROWS(T)                                                                  \
+  THEON_VECTOR_CLONES void softmax_rows(bool log, const T* x, T* y, int64_t rows, int64_t n) { \
+    std::vector<double> scratch(static_cast<size_t>(log ? n : 0));                             \
+    for (int64_t r = 0; r < rows; ++r) {                                                       \
+      softmax_row_contiguous(log, x + r * n, y + r * n, n, scratch.data());                    \
+    }                                                                                          \
+  }
+THEON_SOFTMAX_ROWS(float)
+THEON_SOFTMAX_ROWS(double)
+#undef THEON_SOFTMAX_ROWS
 
 std::string axis_error(int64_t axis, int ndim) {
   return "axis " + std::to_string(axis) + " is out of bounds for array of dimension " +
@@ -95,13 +127,27 @@ void Softmax::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& 
       softmax_row<double>(log_, px, sx, py, sy, n);
     }
   };
+  // Rows along the last axis of a C-contiguous array (or one row of every element): the
+  // vectorized kernel.
+  auto contiguous_rows = [&](int64_t n) {
+    const int64_t rows = n == 0 ? 0 : x.size() / n;
+    if (dt == DType::Float32) {
+      softmax_rows(log_, x.data<float>(), out.data<float>(), rows, n);
+    } else {
+      softmax_rows(log_, x.data<double>(), out.data<double>(), rows, n);
+    }
+  };
   if (!axis_) {  // one row over every element, in C order
     if (!x.is_c_contiguous()) x = x.copy();
-    row(x.raw(), isz, out.raw(), isz, x.size());
+    contiguous_rows(x.size());
     return;
   }
   const int ax = static_cast<int>(*axis_);
   if (ax >= x.ndim()) throw ValueError(op_error(*this, axis_error(ax, x.ndim())));
+  if (ax == x.ndim() - 1 && x.is_c_contiguous()) {
+    contiguous_rows(x.shape(ax));
+    return;
+  }
   // Loop over every position of the other axes; each is one row along `ax`.
   Shape rest;
   Strides rest_x, rest_y;
