@@ -218,11 +218,15 @@ std::pair<Var, Var> shifted_by_max(const Var& x, const std::vector<int64_t>& axi
   return {y, m};
 }
 
-// softmax(x) along one axis of a float array -> exp(x - m) / sum(exp(x - m)) with m the max
-// along the axis, before fusion makes that three generated loops: the max, the sum of the
-// exponentials (never stored) and the quotient, each vectorized with m and the sum loaded once
-// per row, where the Softmax op's kernel is scalar. Special values as in the op: a NaN or +inf
-// makes its whole row NaN.
+// softmax(x) along an axis other than the last of a float array -> exp(x - m) / sum(exp(x - m))
+// with m the max along the axis, before fusion makes that three generated loops: the max, the
+// sum of the exponentials (never stored) and the quotient, each vectorized with m and the sum
+// loaded once per row, where the Softmax op's kernel walks strided rows one element at a time.
+// Along the last axis the op's kernel is vectorized and reads each row from memory once, which
+// beats three loops over the whole array (BENCHMARKS.md): there softmax(y - max(y)) (what the
+// stabilizer makes of the written-out softmax) becomes softmax(y), its own value (the max of
+// y - max(y) is 0 where finite, and NaN rows stay NaN either way). Special values as in the op:
+// a NaN or +inf makes its whole row NaN.
 bool expand_softmax(FunctionGraph& fg) {
   bool changed = false;
   for (Apply* node : fg.nodes()) {
@@ -231,10 +235,15 @@ bool expand_softmax(FunctionGraph& fg) {
     Var x = node->inputs()[0];
     if (x->type.dtype != DType::Float32 && x->type.dtype != DType::Float64) continue;
     const std::vector<int64_t> axis{*op->axis()};
+    auto [y, y_max] = shifted_by_max(x, axis);
+    if (*op->axis() == x->type.ndim() - 1) {
+      if (!y) continue;
+      fg.replace(node->output(0), softmax(y, *op->axis()), "softmax_loops");
+      changed = true;
+      continue;
+    }
     Var m = max(x, axis, true);
-    // softmax(y - max(y)) (what the stabilizer makes of the written-out softmax) is y's own:
-    // the max of y - max(y) is 0 where finite, and NaN rows stay NaN either way.
-    if (auto [y, y_max] = shifted_by_max(x, axis); y) {
+    if (y) {
       x = y;
       m = y_max;
     }

@@ -2,7 +2,8 @@
 many inputs is one generated kernel; a value also read outside the tree is a further output of
 the same loop; broadcast operands (stride 0 along the inner loop) are loaded once per row so
 the inner loop stays on the vectorizable path; reductions along any axis keep NumPy's values,
-NaN, infinities and -0.0 included; softmax along an axis is three generated loops."""
+NaN, infinities and -0.0 included; softmax along an axis other than the last is three
+generated loops (along the last, the Softmax op's vectorized kernel)."""
 
 import os
 import sys
@@ -172,23 +173,32 @@ def test_row_vector_and_column_broadcast_together(codegen):
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("written_out", [False, True])
-def test_softmax_rows_are_three_generated_loops_and_match_numpy(codegen, dtype, written_out):
-    # The Softmax op (or exp(x - max) / sum(...) written out, which the stabilizer makes one)
-    # becomes the row max, the sum of exponentials and the quotient, each one loop.
+@pytest.mark.parametrize("axis", [1, 0])
+def test_softmax_rows_and_columns_match_numpy(codegen, dtype, written_out, axis):
+    # Along the last axis the Softmax op stays (its vectorized kernel reads each row once);
+    # exp(x - max) / sum(...) written out, which the stabilizer makes softmax(x - max(x)),
+    # becomes softmax(x). Along another axis it becomes the max, the sum of exponentials and
+    # the quotient, each one generated loop.
     x = T.tensor(dtype, shape=(None, None), name="x")
     if written_out:
-        e = T.exp(x - T.max(x, axis=1, keepdims=True))
-        out = e / T.sum(e, axis=1, keepdims=True)
+        e = T.exp(x - T.max(x, axis=axis, keepdims=True))
+        out = e / T.sum(e, axis=axis, keepdims=True)
     else:
-        out = T.nnet.softmax(x, axis=1)
+        out = T.nnet.softmax(x, axis=axis)
     f = theon.function([x], out)
     text = f.debugprint(print_type=False)
-    assert "Softmax" not in text
-    assert len(fused_nodes(f)) == 3
+    if axis == 1:
+        assert text.splitlines()[0].startswith("Softmax{axis=1}")
+        assert text.splitlines()[1].strip() == "|x [id B]" and not fused_nodes(f)
+    else:
+        assert "Softmax" not in text
+        assert len(fused_nodes(f)) == 3
     a = rows_with_specials(dtype, (64, 1003))
+    if axis == 0:
+        a = np.ascontiguousarray(a.T)
     with np.errstate(all="ignore"):
-        shifted = a - a.max(axis=1, keepdims=True)
-        want = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+        shifted = a - a.max(axis=axis, keepdims=True)
+        want = np.exp(shifted) / np.exp(shifted).sum(axis=axis, keepdims=True)
         got = f(a)
         got_t = f(np.asfortranarray(a)[:, ::-1])
     tol = 5e-6 if dtype == "float32" else 1e-13  # a few ulp: vector exp is within 4

@@ -144,7 +144,8 @@ void Softmax::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& 
   }
   const int ax = static_cast<int>(*axis_);
   if (ax >= x.ndim()) throw ValueError(op_error(*this, axis_error(ax, x.ndim())));
-  if (ax == x.ndim() - 1 && x.is_c_contiguous()) {
+  if (ax == x.ndim() - 1) {  // a copy first where strided: cheaper than a strided walk
+    if (!x.is_c_contiguous()) x = x.copy();
     contiguous_rows(x.shape(ax));
     return;
   }
