@@ -50,8 +50,8 @@ void softmax_row(bool log, const char* x, int64_t sx, char* y, int64_t sy, int64
   }
 }
 
-// A contiguous row: the same values as softmax_row (but for the order of the double sum),
-// on wide vectors. scratch holds n doubles.
+// A contiguous row: softmax_row's computation on wide vectors (exp from libmvec where linked,
+// within 4 ulp of the C library's; the double sum in partial sums). scratch holds n doubles.
 template <class T>
 THEON_INLINE void softmax_row_contiguous(bool log, const T* x, T* y, int64_t n, double* scratch) {
   if (n == 0) return;
@@ -119,7 +119,6 @@ void Softmax::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& 
   const DType dt = softmax_dtype(inputs[0].dtype());
   NDArray x = inputs[0].dtype() == dt ? inputs[0] : inputs[0].astype(dt);
   NDArray& out = reuse_or_empty(outputs[0], dt, x.shape());
-  const int64_t isz = static_cast<int64_t>(itemsize(dt));
   auto row = [&](const char* px, int64_t sx, char* py, int64_t sy, int64_t n) {
     if (dt == DType::Float32) {
       softmax_row<float>(log_, px, sx, py, sy, n);

@@ -230,18 +230,18 @@ class RandomVariable final : public Op {
           while (i < stop) {
             const int64_t n = std::min(kTile, stop - i);
             const int64_t first = i - per_block * group;  // within the blocks
-            if (word_bits < 32 && !threshold_mask) {
-              for (int64_t j = 0; j < n; ++j) {
-                const int64_t bit = (first + j) * word_bits;
-                fields[j] = (words[bit >> 5] >> (bit & 31)) & field_mask;
-              }
-            }
             if (threshold_mask) {
               random_detail::fields_below_threshold(words, first, n, word_bits, threshold, keep);
               T* const dst = out + i;  // a local: stores to int8 elements may alias `out`
               for (int64_t j = 0; j < n; ++j) dst[j] = static_cast<T>(keep[j]);
               i += n;
               continue;
+            }
+            if (word_bits < 32) {
+              for (int64_t j = 0; j < n; ++j) {
+                const int64_t bit = (first + j) * word_bits;
+                fields[j] = (words[bit >> 5] >> (bit & 31)) & field_mask;
+              }
             }
             // With 32 bits, one word per element.
             const uint32_t* bits = word_bits < 32 ? fields : words + first;

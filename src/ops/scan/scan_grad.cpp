@@ -9,7 +9,6 @@
 // gradient), which one product over all steps sums after the loop (scan_grad_products.hpp).
 // Being built of scans without carried values, it can be differentiated again.
 // truncate_gradient limits the reverse loop to the last steps.
-#include <algorithm>
 #include <map>
 #include <unordered_set>
 
@@ -50,6 +49,14 @@ Var zero_rows(const Var& x, const Var& count) {
   std::vector<Var> shape{count};
   for (int d = 1; d < x->type.ndim(); ++d) shape.push_back(shape_i(x, d));
   return zeros(shape, x->type.dtype);
+}
+
+// The position of v (the variable itself, not an equal one) in vars, or -1.
+int index_of(const std::vector<Var>& vars, const Var& v) {
+  for (size_t k = 0; k < vars.size(); ++k) {
+    if (vars[k].get() == v.get()) return static_cast<int>(k);
+  }
+  return -1;
 }
 
 bool depends_on(const std::vector<Var>& outputs, const std::vector<Var>& vars) {
@@ -234,10 +241,8 @@ std::vector<Var> Scan::L_op(const std::vector<Var>& in, const std::vector<Var>& 
       for (const scan_detail::RowProduct& p : split.products) {
         products.push_back(p);
         product_input.push_back(nonseq_begin() + j);
-        auto is_other = [&](const Var& r) { return r.get() == p.other.get(); };
-        if (std::none_of(bw_seq_inner.begin(), bw_seq_inner.end(), is_other) &&
-            std::none_of(stacked_out.begin(), stacked_out.end(), is_other) &&
-            std::none_of(product_stacked.begin(), product_stacked.end(), is_other)) {
+        if (index_of(bw_seq_inner, p.other) < 0 && index_of(stacked_out, p.other) < 0 &&
+            index_of(product_stacked, p.other) < 0) {
           product_stacked.push_back(p.other);
         }
       }
@@ -288,15 +293,11 @@ std::vector<Var> Scan::L_op(const std::vector<Var>& in, const std::vector<Var>& 
   // Products: the loop's rows of both factors (reversed alike), contracted over the steps.
   const size_t first_product = sent_out.size() + sum_out.size() + stacked_out.size();
   auto all_rows = [&](const Var& v) {
-    for (size_t k = 0; k < bw_seq_inner.size(); ++k) {
-      if (bw_seq_inner[k].get() == v.get()) return bw_seq_outer[k];
+    if (const int k = index_of(bw_seq_inner, v); k >= 0) return bw_seq_outer[k];
+    if (const int k = index_of(stacked_out, v); k >= 0) {
+      return bw[sent_out.size() + sum_out.size() + k];
     }
-    for (size_t k = 0; k < stacked_out.size(); ++k) {
-      if (stacked_out[k].get() == v.get()) return bw[sent_out.size() + sum_out.size() + k];
-    }
-    const auto at = std::find_if(product_stacked.begin(), product_stacked.end(),
-                                 [&](const Var& r) { return r.get() == v.get(); });
-    return bw[first_product + (at - product_stacked.begin())];
+    return bw[first_product + index_of(product_stacked, v)];
   };
   for (size_t q = 0; q < products.size(); ++q) {
     const scan_detail::RowProduct& p = products[q];
