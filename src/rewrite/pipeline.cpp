@@ -38,7 +38,7 @@ std::map<std::string, RuleGroup>& rule_groups() {
       {"shape", {{}, shape_rules()}},
       {"device_placement", {device_placement_rewriters(), {}}},
       {"blas", {{}, blas_rules()}},
-      {"fusion", {fusion_rewriters(), {}}},
+      {"fusion", {concat(row_reduction_rewriters(), fusion_rewriters()), {}}},
       {"inplace", {{}, concat(blas_inplace_rules(), inplace_rules())}},
       {"scan", {{}, scan_rules()}},
       {"scan_memory", {scan_graph_rewriters(), {}}},

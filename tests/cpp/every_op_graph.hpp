@@ -18,6 +18,7 @@
 #include "theon/ops/fused.hpp"
 #include "theon/ops/gemm.hpp"
 #include "theon/ops/gradient_support.hpp"
+#include "theon/ops/max_exp_sum.hpp"
 #include "theon/ops/pool.hpp"
 #include "theon/ops/print.hpp"
 #include "theon/ops/random.hpp"
@@ -180,6 +181,7 @@ inline OpGraph every_op_graph() {
   keep(sort(x, std::nullopt));
   keep(argsort(x, 0));
   keep(softmax(x, 1));
+  keep_all(max_exp_sum(x, true));
   keep(log_softmax(x, std::nullopt));
   keep_all(crossentropy_softmax_argmax_1hot_with_bias(x, v, labels));
   keep(crossentropy_softmax_1hot_with_bias_dx(u, softmax(x, 1), labels));

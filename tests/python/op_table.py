@@ -209,6 +209,18 @@ REDUCE.append(Row("reduce_count", lambda a: _axes_case_count(a, [0, 2], 1),
                   dtypes=("float64", "int8")))
 
 
+def _max_exp_sum(a, finite_shift):
+    m = np.max(a, axis=-1, keepdims=True)
+    shift = np.where(np.isinf(m), 0, m).astype(a.dtype) if finite_shift else m
+    return [m, np.sum(np.exp(a - shift), axis=-1, keepdims=True)]
+
+
+for _finite in (False, True):
+    REDUCE.append(Row("max_exp_sum", lambda a, f=_finite: _max_exp_sum(a, f),
+                      _NONEMPTY_REDUCE, params={"finite_shift": _finite}, grad=1,
+                      variant=f"finite{_finite}"))
+
+
 def _sum_to_shape(g, like):
     axes = tuple(i for i, (n, m) in enumerate(zip(g.shape, like.shape)) if m == 1 and n != 1)
     return g.sum(axis=axes, keepdims=True)

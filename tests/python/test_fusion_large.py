@@ -3,7 +3,8 @@ many inputs is one generated kernel; a value also read outside the tree is a fur
 the same loop; broadcast operands (stride 0 along the inner loop) are loaded once per row so
 the inner loop stays on the vectorizable path; reductions along any axis keep NumPy's values,
 NaN, infinities and -0.0 included; softmax along an axis other than the last is three
-generated loops (along the last, the Softmax op's vectorized kernel)."""
+generated loops (along the last, the Softmax op's vectorized kernel); the max and the sum of
+shifted exponentials of logsumexp along the last axis are one MaxExpSum node."""
 
 import os
 import sys
@@ -126,7 +127,9 @@ def rows_with_specials(dtype, shape):
 def test_logsumexp_rows_hoists_the_row_max_and_matches_numpy(codegen, dtype):
     x = T.tensor(dtype, shape=(None, None), name="x")
     m = T.max(x, axis=1, keepdims=True)
-    f = theon.function([x], T.sum(T.exp(x - m), axis=1))
+    # Without MaxExpSum (below), which takes this pattern along the last axis.
+    f = theon.function([x], T.sum(T.exp(x - m), axis=1),
+                       mode=theon.Mode("FAST_RUN").excluding("max_exp_sum"))
     assert "hoisted" in f.kernels["source"]
     a = rows_with_specials(dtype, (64, 1003))
     with np.errstate(all="ignore"):
@@ -136,6 +139,77 @@ def test_logsumexp_rows_hoists_the_row_max_and_matches_numpy(codegen, dtype):
     tol = 1e-5 if dtype == "float32" else 1e-12
     np.testing.assert_allclose(got, want, rtol=tol, equal_nan=True)
     np.testing.assert_allclose(got_t, want, rtol=tol, equal_nan=True)
+
+
+def logsumexp_forms(x, form):
+    """logsumexp of x's rows as users write it: by hand, the naive form the stabilizer shifts,
+    and theon.tensor.logsumexp; with the row max also returned (a second reader of it)."""
+    big = T.max(x, axis=-1, keepdims=True)
+    if form == "written":
+        lse = (big + T.log(T.sum(T.exp(x - big), axis=-1, keepdims=True)))[..., 0]
+    elif form == "naive":
+        lse = T.log(T.sum(T.exp(x), axis=-1))
+    else:
+        lse = T.logsumexp(x, axis=-1)
+    return [lse, big]
+
+
+def numpy_logsumexp(a, form):
+    big = a.max(axis=-1, keepdims=True)
+    with np.errstate(all="ignore"):
+        shift = big if form == "written" else np.where(np.isinf(big), 0, big)
+        lse = np.log(np.sum(np.exp(a - shift), axis=-1)) + shift[..., 0]
+    return [lse, big]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("form", ["written", "naive", "library"])
+def test_logsumexp_rows_read_each_row_once_and_match_numpy(codegen, dtype, form):
+    # The max and the sum of shifted exponentials along the last axis become one MaxExpSum
+    # node (no generated loop reads x); NaN, infinite and -inf rows keep NumPy's values: the
+    # written-out form shifts by the max itself (a row of -inf gives NaN), the others by 0
+    # where the max is infinite.
+    x = T.tensor(dtype, shape=(None, None), name="x")
+    f = theon.function([x], logsumexp_forms(x, form))
+    text = f.debugprint(print_type=False)
+    nodes = {line.split("[id ")[1] for line in text.splitlines() if "MaxExpSum{" in line}
+    assert len(nodes) == 1 and f"MaxExpSum{{finite_shift={form != 'written'}}}" in text, text
+    assert all("|x [id" not in line for line in text.splitlines()
+               if "Fused{" in line or "Max{" in line), text
+    a = rows_with_specials(dtype, (64, 1003))
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    for args in (a, a[:, ::3], np.asfortranarray(a), a[:5, :1]):
+        for got, want in zip(f(args), numpy_logsumexp(args, form)):
+            np.testing.assert_allclose(got, want, rtol=tol, equal_nan=True)
+
+
+def test_max_exp_sum_only_along_the_last_axis(codegen):
+    x3 = T.tensor3("x3")
+    i = T.imatrix("i")
+    f = theon.function([x3, i], [logsumexp_forms(x3, "written")[0],
+                                 T.log(T.sum(T.exp(x3), axis=1)),
+                                 T.log(T.sum(T.exp(i - T.max(i, axis=1, keepdims=True)),
+                                             axis=1))])
+    # The last axis of the tensor3, and of the integers converted to float (the stabilizer
+    # shifts the float array exp reads); not axis 1 of the tensor3.
+    text = f.debugprint(print_type=False)
+    assert len({line.split("[id ")[1] for line in text.splitlines() if "MaxExpSum{" in line}) == 2
+    a = RNG.standard_normal((3, 4, 5))
+    b = RNG.integers(-3, 3, (4, 6)).astype("int32")
+    got = f(a, b)
+    np.testing.assert_allclose(got[0], numpy_logsumexp(a, "written")[0], rtol=1e-12)
+    np.testing.assert_allclose(got[1], np.log(np.exp(a).sum(axis=1)), rtol=1e-12)
+    np.testing.assert_allclose(got[2], np.log(np.exp(b - b.max(1, keepdims=True)).sum(1)),
+                               rtol=1e-12)
+
+
+def test_max_exp_sum_of_an_empty_row_raises_as_max_does(codegen):
+    x = T.matrix("x")
+    f = theon.function([x], logsumexp_forms(x, "written")[0])
+    with pytest.raises(ValueError, match="MaxExpSum.*zero-size array to reduction operation "
+                                         "maximum"):
+        f(np.zeros((3, 0)))
+    np.testing.assert_array_equal(f(np.zeros((0, 3))), np.zeros(0))
 
 
 @pytest.mark.parametrize("kind", ["max", "min"])

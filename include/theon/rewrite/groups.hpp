@@ -9,8 +9,8 @@
 
 namespace theon {
 
-std::vector<GraphRewriter> merge_rewriters();        // basic.cpp: common subexpressions
-std::vector<NodeRewriter> inline_rules();  // inline.cpp: OpFromGraph(inline=True) expanded
+std::vector<GraphRewriter> merge_rewriters();  // basic.cpp: common subexpressions
+std::vector<NodeRewriter> inline_rules();      // inline.cpp: OpFromGraph(inline=True) expanded
 std::vector<NodeRewriter> constant_folding_rules();  // basic.cpp
 std::vector<NodeRewriter> canonicalize_rules();      // canonicalize.cpp: algebraic simplification
 std::vector<NodeRewriter> stabilize_rules();         // stabilize.cpp: numerical stability
@@ -25,6 +25,8 @@ std::vector<NodeRewriter> stabilize_shape_cleanup_rules();
 std::vector<GraphRewriter> device_placement_rewriters();
 std::vector<NodeRewriter> blas_rules();         // blas.cpp: dot + accumulator -> gemm, gemv, ger
 std::vector<GraphRewriter> fusion_rewriters();  // fusion.cpp: loops over elementwise trees
+// row_reductions.cpp: reductions along rows that read each row once (before fusion).
+std::vector<GraphRewriter> row_reduction_rewriters();
 // Outputs written into the buffers of dead inputs: blas.cpp's for gemm, gemv and ger,
 // inplace.cpp's for the rest.
 std::vector<NodeRewriter> blas_inplace_rules();

@@ -66,11 +66,12 @@ THEON_INLINE void add_bias(const T* x, int64_t kx, const T* b, int64_t kb, int64
 // maximum, then the first element equal to it.
 template <class T>
 THEON_INLINE int64_t first_argmax(const T* z, int64_t k) {
-  const row_kernels::RowMax<T> r = row_kernels::row_max(z, k);
+  const T max = row_kernels::row_max(z, k);
+  const bool nan = max != max;
   for (int64_t i = 0; i < k; ++i) {
-    if (r.nan ? z[i] != z[i] : z[i] == r.max) return i;
+    if (nan ? z[i] != z[i] : z[i] == max) return i;
   }
-  return 0;  // every element -inf
+  return 0;
 }
 
 // e = exp(z - m) and their sum in double.

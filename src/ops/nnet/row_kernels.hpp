@@ -10,39 +10,26 @@
 
 namespace theon::row_kernels {
 
+// The largest of z[0..k), NaN when some element is NaN (-inf for k = 0). A NaN replaces its
+// lane and then stays, as no compare against it holds. The lanes' loop is kept a loop (not
+// unrolled) so that it becomes one vector operation: unrolled, GCC leaves the selects scalar.
 template <class T>
-struct RowMax {
-  T max;     // the largest element that is not NaN (-inf when none)
-  bool nan;  // whether some element is NaN
-};
-
-template <class T>
-THEON_INLINE RowMax<T> row_max(const T* z, int64_t k) {
+THEON_INLINE T row_max(const T* z, int64_t k) {
   constexpr int kLanes = 16;
   T lane[kLanes];
-  bool nan[kLanes];
-  for (int l = 0; l < kLanes; ++l) {
-    lane[l] = -std::numeric_limits<T>::infinity();
-    nan[l] = false;
-  }
+  for (int l = 0; l < kLanes; ++l) lane[l] = -std::numeric_limits<T>::infinity();
   int64_t j = 0;
   for (; j + kLanes <= k; j += kLanes) {
+#pragma GCC unroll 1
     for (int l = 0; l < kLanes; ++l) {
       const T v = z[j + l];
-      lane[l] = v > lane[l] ? v : lane[l];
-      nan[l] = nan[l] || v != v;
+      lane[l] = ((lane[l] < v) | (v != v)) ? v : lane[l];
     }
   }
-  RowMax<T> r{-std::numeric_limits<T>::infinity(), false};
-  for (int l = 0; l < kLanes; ++l) {
-    r.max = lane[l] > r.max ? lane[l] : r.max;
-    r.nan = r.nan || nan[l];
-  }
-  for (; j < k; ++j) {
-    r.max = z[j] > r.max ? z[j] : r.max;
-    r.nan = r.nan || z[j] != z[j];
-  }
-  return r;
+  T max = lane[0];
+  for (int l = 1; l < kLanes; ++l) max = ((max < lane[l]) | (lane[l] != lane[l])) ? lane[l] : max;
+  for (; j < k; ++j) max = ((max < z[j]) | (z[j] != z[j])) ? z[j] : max;
+  return max;
 }
 
 // The sum of e[0..k) in double, in 8 partial sums.

@@ -55,8 +55,7 @@ void softmax_row(bool log, const char* x, int64_t sx, char* y, int64_t sy, int64
 template <class T>
 THEON_INLINE void softmax_row_contiguous(bool log, const T* x, T* y, int64_t n, double* scratch) {
   if (n == 0) return;
-  const row_kernels::RowMax<T> r = row_kernels::row_max(x, n);
-  const T m = r.nan ? std::numeric_limits<T>::quiet_NaN() : r.max;
+  const T m = row_kernels::row_max(x, n);
   if (log) {
     for (int64_t k = 0; k < n; ++k) scratch[k] = vector_exp(static_cast<double>(x[k] - m));
     const T lse = static_cast<T>(std::log(row_kernels::sum_in_double(scratch, n)));
