@@ -9,8 +9,9 @@ others (harness.interleaved_median_times: medians, load falls on all alike). Pri
 call, and Theon's time over the best peer's (below 1: Theon leads). Workloads: the
 equation-of-state expression at 10^4..4*10^6 elements (benchmarks/workloads/eos.py, with its
 Fused-node count and compile time), logsumexp / softmax / max along rows of (4096, 1000)
-(workloads/rows.py) and softmax + cross-entropy forward + backward at (512, 1000)
-(workloads/softmax_xent.py). One thread: the caps of harness.thread_env are set here before
+(workloads/rows.py), softmax + cross-entropy forward + backward at (512, 1000)
+(workloads/softmax_xent.py) and a 3-d diffusion step of slices and set_subtensor
+(workloads/stencil.py). One thread: the caps of harness.thread_env are set here before
 any peer is imported.
 """
 
@@ -30,7 +31,7 @@ os.environ.update(harness.thread_env(1))
 import numpy as np  # noqa: E402
 
 import systems  # noqa: E402
-from workloads import eos, rows, softmax_xent  # noqa: E402
+from workloads import eos, rows, softmax_xent, stencil  # noqa: E402
 
 SYSTEMS = ["theon", "numpy", "jax", "pytensor_c", "pytensor_numba"]
 
@@ -75,7 +76,7 @@ def run_case(module, case, repeats):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--repeats", type=int, default=15)
-    p.add_argument("--only", nargs="*", default=["eos", "rows", "softmax_xent"])
+    p.add_argument("--only", nargs="*", default=["eos", "rows", "softmax_xent", "stencil"])
     args = p.parse_args()
     harness.pin_threads(1)
     systems.configure(1)
@@ -84,6 +85,7 @@ def main():
         print(f"eos: {nodes} Fused node(s), {steps} steps, function() with kernel compile "
               f"{seconds:.2f} s (empty cache)")
     plan = {"eos": (eos, eos.cases(False)), "rows": (rows, rows.cases(False)),
+            "stencil": (stencil, stencil.cases(False)),
             "softmax_xent": (softmax_xent,
                              [c for c in softmax_xent.cases(False) if c["id"] == "512x1000"])}
     for name in args.only:

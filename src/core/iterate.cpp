@@ -12,41 +12,47 @@ namespace theon {
 LoopPlan plan_loop(const Shape& shape, const std::vector<const NDArray*>& operands) {
   const int nd = static_cast<int>(shape.size());
   const size_t nops = operands.size();
-  std::vector<Strides> st(nops, Strides(nd, 0));
+  // st[k * nd + i]: operand k's stride along dimension i (0 where it broadcasts); one block,
+  // as this runs once per kernel call.
+  std::vector<int64_t> st(nops * static_cast<size_t>(nd), 0);
+  auto stride = [&](size_t k, int i) -> int64_t& { return st[k * static_cast<size_t>(nd) + i]; };
   for (size_t k = 0; k < nops; ++k) {
     const NDArray& a = *operands[k];
     const int off = nd - a.ndim();
     for (int i = 0; i < a.ndim(); ++i) {
-      if (a.shape(i) != 1 || shape[off + i] == 1) st[k][off + i] = a.strides()[i];
+      if (a.shape(i) != 1 || shape[off + i] == 1) stride(k, off + i) = a.strides()[i];
     }
   }
   // Loop order: dimensions by decreasing largest stride, so the innermost loop walks memory in
   // small steps whatever the operands' layouts (a transposed input, a reduction over the last
   // axis); stable, so C order is kept among equals.
-  std::vector<int> order;
-  std::vector<int64_t> key(nd, 0);
+  std::vector<std::pair<int64_t, int>> order;  // (key, dimension)
+  order.reserve(static_cast<size_t>(nd));
   for (int i = 0; i < nd; ++i) {
     if (shape[i] == 1) continue;  // size-1 dims contribute nothing to the loop
-    order.push_back(i);
-    for (size_t k = 0; k < nops; ++k) key[i] = std::max(key[i], std::abs(st[k][i]));
+    int64_t key = 0;
+    for (size_t k = 0; k < nops; ++k) key = std::max(key, std::abs(stride(k, i)));
+    order.emplace_back(key, i);
   }
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return key[a] > key[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
   LoopPlan plan;
-  for (int i : order) {
+  plan.strides.assign(nops, {});
+  for (auto& s : plan.strides) s.reserve(order.empty() ? 1 : order.size());
+  plan.shape.reserve(order.empty() ? 1 : order.size());
+  for (const auto& [key, i] : order) {
     bool merge = !plan.shape.empty();
     for (size_t k = 0; k < nops && merge; ++k) {
-      merge = plan.strides[k].back() == st[k][i] * shape[i];
+      merge = plan.strides[k].back() == stride(k, i) * shape[i];
     }
-    if (plan.strides.empty()) plan.strides.assign(nops, {});
     if (merge) {
       plan.shape.back() *= shape[i];
-      for (size_t k = 0; k < nops; ++k) plan.strides[k].back() = st[k][i];
+      for (size_t k = 0; k < nops; ++k) plan.strides[k].back() = stride(k, i);
     } else {
       plan.shape.push_back(shape[i]);
-      for (size_t k = 0; k < nops; ++k) plan.strides[k].push_back(st[k][i]);
+      for (size_t k = 0; k < nops; ++k) plan.strides[k].push_back(stride(k, i));
     }
   }
-  if (plan.strides.empty()) plan.strides.assign(nops, {});
   if (plan.shape.empty() && shape_size(shape) == 1) {
     plan.shape.push_back(1);
     for (size_t k = 0; k < nops; ++k) plan.strides[k].push_back(0);

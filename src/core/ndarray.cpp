@@ -57,6 +57,15 @@ AllocatorScope::~AllocatorScope() {
   current_allocator = previous_;
 }
 
+void NDArray::clear() {
+  buffer_.reset();
+  data_ = nullptr;
+  dtype_ = DType::Float64;
+  shape_.clear();
+  strides_.clear();
+  writeable_ = true;
+}
+
 NDArray NDArray::empty(DType dtype, Shape shape) {
   const size_t bytes = checked_nbytes(shape, itemsize(dtype), "", dtype);
   auto unable = [&](const std::string& why) {

@@ -4,9 +4,9 @@ namespace theon {
 
 std::shared_ptr<void> BufferPool::allocate(size_t bytes) {
   auto it = free_.find(bytes);
-  if (it != free_.end()) {
-    auto buf = std::move(it->second);
-    free_.erase(it);
+  if (it != free_.end() && !it->second.empty()) {
+    auto buf = std::move(it->second.back());
+    it->second.pop_back();
     return buf;
   }
   auto buf = allocate_buffer_fresh(bytes);
@@ -20,12 +20,12 @@ void BufferPool::release(NDArray&& array) {
   if (!buf || buf.use_count() != 1) return;
   auto it = sizes_.find(buf.get());
   if (it == sizes_.end()) return;
-  free_.emplace(it->second, std::move(buf));
+  free_[it->second].push_back(std::move(buf));
 }
 
 size_t BufferPool::pooled_bytes() const {
   size_t n = 0;
-  for (const auto& [bytes, _] : free_) n += bytes;
+  for (const auto& [bytes, buffers] : free_) n += bytes * buffers.size();
   return n;
 }
 

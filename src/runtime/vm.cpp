@@ -65,10 +65,10 @@ void VM::add_hook(std::shared_ptr<InstructionHook> hook) {
   hooks_.push_back(std::move(hook));
 }
 
-void VM::run_arrays(const Instruction& ins) {
+void VM::run_arrays(const Instruction& ins, std::vector<NDArray>& args) {
   with_node_context(
-      ins, [&]() -> const std::vector<NDArray>& { return args_; },
-      [&] { ins.kernel->run(args_, results_); });
+      ins, [&]() -> const std::vector<NDArray>& { return args; },
+      [&] { ins.kernel->run(args, results_); });
 }
 
 void VM::run_values(const Instruction& ins, std::vector<Value>& slots) {
@@ -92,6 +92,7 @@ void VM::run_impl(std::vector<Value>& slots) {
   const Clock::time_point run_start = Instrumented && timing_ ? Clock::now() : Clock::time_point();
   AllocatorScope scope(&pool_);
   const std::vector<Instruction>& code = program_->code;
+  if (args_.size() != code.size()) args_.resize(code.size());
   auto step = [&](size_t pc) {
     const Instruction& ins = code[pc];
     // Only the kernel is timed: not the gathering of its arguments, nor the hooks.
@@ -108,7 +109,15 @@ void VM::run_impl(std::vector<Value>& slots) {
     if (ins.takes_values) {
       timed([&] { run_values(ins, slots); });
     } else {
-      args_.resize(ins.in.size());
+      std::vector<NDArray>& args = args_[pc];
+      // The arguments' buffers are let go however the instruction ends.
+      struct ClearOnExit {
+        std::vector<NDArray>& arrays;
+        ~ClearOnExit() {
+          for (auto& a : arrays) a.clear();
+        }
+      } clear_args{args};
+      args.resize(ins.in.size());
       for (size_t i = 0; i < ins.in.size(); ++i) {
         const Value& v = slots[ins.in[i]];
         if (v.object()) {
@@ -116,19 +125,18 @@ void VM::run_impl(std::vector<Value>& slots) {
                           "' takes host arrays, input " + std::to_string(i) + " is a " +
                           v.describe());
         }
-        args_[i] = v.array();
+        args[i] = v.array();
       }
       results_.resize(ins.out.size());
       for (size_t i = 0; i < ins.out.size(); ++i) results_[i] = slots[ins.out[i]].take_array();
       if constexpr (Instrumented) {
-        for (const auto& h : hooks_) h->before(pc, ins, args_);
-        timed([&] { run_arrays(ins); });
-        for (const auto& h : hooks_) h->after(pc, ins, args_, results_);
+        for (const auto& h : hooks_) h->before(pc, ins, args);
+        timed([&] { run_arrays(ins, args); });
+        for (const auto& h : hooks_) h->after(pc, ins, args, results_);
       } else {
-        run_arrays(ins);
+        run_arrays(ins, args);
       }
       for (size_t i = 0; i < ins.out.size(); ++i) slots[ins.out[i]] = std::move(results_[i]);
-      for (auto& a : args_) a = NDArray();
     }
     if constexpr (Instrumented) {
       if (timing_) record_live_bytes(slots);

@@ -40,6 +40,21 @@ def test_rank1_update_matches_numpy(dtype, m, n):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_rank1_update_of_every_narrow_width_is_the_scalar_update(dtype):
+    # Rows of 1 to 16 elements are updated in vectors of 32, 16, 8 and 4 bytes: element for
+    # element (alpha * x_i) * g_j added to w (a fused multiply-add where the machine has one, as
+    # in BLAS); 17: the loop for any width.
+    f = rank1_step(dtype)
+    alpha = np.asarray(-0.25, dtype)
+    for n in range(1, 18):
+        w = RNG.standard_normal((37, n)).astype(dtype)
+        x = RNG.standard_normal((1, 37)).astype(dtype)
+        g = RNG.standard_normal((1, n)).astype(dtype)
+        np.testing.assert_allclose(f(w, x, g), w + (alpha * x[0])[:, None] * g[0], err_msg=n,
+                                   **tol(dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("m,n", [(7, 5), (400, 300)])
 def test_rank1_update_strided_operands_and_specials(dtype, m, n):
     f = rank1_step(dtype)

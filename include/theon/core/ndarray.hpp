@@ -85,6 +85,9 @@ class NDArray {
   NDArray astype(DType dtype) const;         // always a new C-contiguous array
   void copy_from(const NDArray& src);        // same shape; converts dtype
   NDArray broadcast_to(const Shape& shape) const;
+  // Makes this the undefined array NDArray() is, keeping the capacity of its shape and strides,
+  // so that a later assignment into it allocates nothing: for argument lists reused per node.
+  void clear();
 
  private:
   std::shared_ptr<void> buffer_;

@@ -96,13 +96,15 @@ class VM {
   void run_impl(std::vector<Value>& slots);
   // Whether the block's condition lets it run (reads the condition's slot).
   static bool block_runs(const ConditionalBlock& block, const std::vector<Value>& slots);
-  void run_arrays(const Instruction& ins);
+  void run_arrays(const Instruction& ins, std::vector<NDArray>& args);
   void run_values(const Instruction& ins, std::vector<Value>& slots);
   void record_live_bytes(const std::vector<Value>& slots);
 
   std::shared_ptr<const Program> program_;
   BufferPool pool_;
-  std::vector<NDArray> args_;
+  // Each instruction's argument list, kept between runs: cleared arrays keep the capacity of
+  // their shapes and strides, so assigning a run's arguments allocates nothing.
+  std::vector<std::vector<NDArray>> args_;
   std::vector<NDArray> results_;
   std::vector<Value> value_args_;
   std::vector<Value> value_results_;
