@@ -1,0 +1,155 @@
+"""The CUDA backend. Without a GPU (here and in CI): every kernel Theon generates for a broad set
+of device graphs (the op-table rows of test_device_opencl.py, the elementwise ones also fused,
+and its structured graphs), collected from the OpenCL runtime that ran them, compiles with NVRTC for
+compute capability 9.0; asking for a CUDA device without a driver is a clear error at call time.
+With a GPU (marked tests that skip without one): the rows' values on cuda0 against NumPy."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import test_device_opencl as ocl
+import theon
+import theon.tensor as T
+from theon import _core
+
+CUDA = "cuda0"
+
+
+def _why_unavailable(device):
+    try:
+        _core.device_name(device)
+        return ""
+    except RuntimeError as e:
+        return str(e)
+
+
+def _why_no_nvrtc():
+    try:
+        _core._cuda_compile_to_ptx("KERNEL void k(GLOBAL_MEM float* p) { p[0] = 1; }", "k", 90)
+        return ""
+    except RuntimeError as e:
+        return str(e)
+
+
+needs_gpu = pytest.mark.skipif(_why_unavailable(CUDA) != "",
+                               reason=f"no CUDA device: {_why_unavailable(CUDA)}")
+needs_no_gpu = pytest.mark.skipif(_why_unavailable(CUDA) == "",
+                                  reason="a CUDA device is usable here")
+
+# The graphs of test_device_opencl.py that are not op-table rows: each builds functions on
+# opencl0:0, runs them and checks their values (so the kernels collected are ones that worked).
+STRUCTURED_GRAPHS = [
+    ocl.test_a_fused_tree_is_one_device_kernel,
+    ocl.test_a_multi_output_fused_loop_runs_on_the_device,
+    ocl.test_explicit_transfers_and_the_host_fallback,
+    ocl.test_reductions_of_trees_and_views_on_the_device,
+    ocl.test_gradients_summed_to_broadcast_shapes_on_the_device,
+    ocl.test_softmax_and_crossentropy_on_the_device,
+    ocl.test_basic_indexing_gives_device_views_and_strided_arrays_copy,
+    ocl.test_alloc_broadcasts_on_the_device_and_raises_the_hosts_errors,
+    ocl.test_special_values_survive_the_device,
+    ocl.test_the_demo_mlp_trains_on_the_device,
+]
+
+# Kernels of every family the device layer generates (src/device/*_kernels.cpp).
+KERNEL_FAMILIES = {"theon_elementwise", "theon_reduce", "theon_copy", "theon_softmax",
+                   "theon_xent", "theon_xent_dx"}
+
+
+@pytest.mark.skipif(ocl._unavailable() != "", reason=f"no OpenCL device: {ocl._unavailable()}")
+@pytest.mark.skipif(_why_no_nvrtc() != "", reason=f"NVRTC cannot compile here: {_why_no_nvrtc()}")
+def test_every_generated_device_kernel_compiles_with_nvrtc():
+    for param in ocl.float_rows() + ocl.structured_rows():
+        ocl.run_row_on_device(*param.values)
+    # Fusion makes other elementwise sources (trees of several ops).
+    with theon.config.change_flags(optimizer_excluding=""):
+        for param in ocl.float_rows():
+            ocl.run_row_on_device(*param.values)
+    for graph in STRUCTURED_GRAPHS:
+        graph()
+    sources = _core._device_compiled_sources(ocl.DEVICE)
+    names = {name for _, name in sources}
+    assert KERNEL_FAMILIES <= names, names
+    failures = []
+    for source, name in sources:
+        try:
+            ptx = _core._cuda_compile_to_ptx(source, name, 90)
+            assert f".entry {name}(" in ptx
+        except RuntimeError as e:
+            failures.append(str(e))
+    assert not failures, f"{len(failures)} of {len(sources)} kernels fail:\n" + "\n\n".join(
+        failures[:3])
+
+
+@pytest.mark.skipif(_why_no_nvrtc() != "", reason=f"NVRTC cannot compile here: {_why_no_nvrtc()}")
+def test_a_kernel_that_does_not_compile_gives_nvrtcs_log():
+    with pytest.raises(RuntimeError, match=r"(?s)compiling CUDA kernel bad for compute_90 failed: "
+                                           r"NVRTC_ERROR_COMPILATION\nbuild log:\n.*"
+                                           r"identifier \"q\" is undefined.*\nsource:\n"):
+        _core._cuda_compile_to_ptx("KERNEL void bad(GLOBAL_MEM float* p) { p[0] = q; }", "bad", 90)
+
+
+@needs_no_gpu
+def test_config_device_cuda_without_a_driver_fails_at_call_time():
+    x = T.dvector("x")
+    with theon.config.change_flags(device=CUDA):
+        f = theon.function([x], T.exp(x) * 2)  # graphs compile on any machine
+    with pytest.raises(RuntimeError, match=r"device cuda0 is unavailable: the CUDA driver "
+                                           r"\(libcuda\.so\.1\) was not found"):
+        f(np.ones(3))
+    with pytest.raises(RuntimeError, match=r"device cuda0 is unavailable"):
+        _core.device_name(CUDA)
+
+
+@needs_no_gpu
+def test_theon_flags_device_cuda_without_a_driver_is_the_same_error():
+    script = ("import numpy as np, theon, theon.tensor as T\n"
+              "x = T.dvector('x')\n"
+              "f = theon.function([x], T.exp(x))\n"
+              "print(theon.config.device)\n"
+              "f(np.ones(2))\n")
+    env = dict(os.environ, THEON_FLAGS="device=cuda")
+    r = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.stdout.strip() == "cuda", r.stdout
+    # The error of the node that moves x to the device, with the user's line.
+    assert "RuntimeError: Transfer{target=cuda0}" in r.stderr, r.stderr
+    assert "device cuda0 is unavailable: the CUDA driver (libcuda.so.1) was not found" in r.stderr
+    assert "Node built at: <string>:3" in r.stderr, r.stderr
+
+
+@needs_gpu
+@pytest.mark.parametrize("row,dtype", ocl.float_rows())
+def test_rows_match_the_reference_on_cuda(row, dtype):
+    kernels = [k for _, k in ocl.run_row_on_device(row, dtype, CUDA)]
+    if row.name in ocl.ON_DEVICE:
+        assert any(k.startswith("device ") for k in kernels), kernels
+        assert not any(k.startswith("host fallback") for k in kernels), kernels
+
+
+@needs_gpu
+@pytest.mark.parametrize("row,dtype", ocl.structured_rows())
+def test_structured_rows_match_the_reference_on_cuda(row, dtype):
+    ocl.run_row_on_device(row, dtype, CUDA)
+
+
+@needs_gpu
+def test_special_values_and_products_on_cuda():
+    x, A = T.dvector("x"), T.fmatrix("A")
+    outs = [T.maximum(x, 0.0), -x, T.sign(x), x * 0.0, T.sum(x), T.max(x)]
+    with theon.config.change_flags(device=CUDA):
+        f = theon.function([x], outs)
+        g = theon.function([A], [T.dot(A, A.T), T.dot(A[:, ::2].T, A[:, ::2])], profile=True)
+    host = theon.function([x], outs)
+    xv = np.array([np.nan, -0.0, np.inf, -np.inf, 2.5])
+    for got, want in zip(f(xv), host(xv)):
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+    av = np.random.default_rng(0).standard_normal((33, 17)).astype(np.float32)
+    for got, want in zip(g(av), [av @ av.T, av[:, ::2].T @ av[:, ::2]]):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
