@@ -247,6 +247,10 @@ std::unique_ptr<DeviceRuntime> open_runtime(Device device) {
     throw DeviceError(unavailable + e.what());
   }
   const CUresult init = cu->cuInit(0);
+  if (init == CUDA_ERROR_STUB_LIBRARY) {
+    throw DeviceError(unavailable +
+                      "the libcuda.so.1 found is the CUDA toolkit's stub library, not a driver");
+  }
   if (init != CUDA_SUCCESS) {
     throw DeviceError(unavailable + "cuInit failed: " + error_name(init) +
                       " (no usable NVIDIA GPU or driver)");
