@@ -78,13 +78,21 @@ std::shared_ptr<DeviceBuffer> DeviceRuntime::allocate(size_t bytes) {
     free_blocks_.erase(it);
     stats_.bytes_cached -= block;
   } else {
-    try {
-      handle = allocate_block(size);
-    } catch (const Error& e) {
-      // Out of device memory: the cached blocks are given back to the device for one retry.
-      if (e.kind() != ErrorKind::Memory || free_blocks_.empty()) throw;
-      free_cached_blocks();
-      handle = allocate_block(size);
+    // Out of device memory: the cached blocks are given back to the device for one retry, and
+    // a request that still fails says what the pool held.
+    for (bool retried = free_blocks_.empty();; retried = true) {
+      try {
+        handle = allocate_block(size);
+        break;
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::Memory) throw;
+        if (retried) {
+          throw MemoryError(std::string(e.what()) + " (the pool holds " +
+                            std::to_string(stats_.bytes_in_use) + " bytes in use and " +
+                            std::to_string(stats_.bytes_cached) + " cached)");
+        }
+        free_cached_blocks();
+      }
     }
     ++stats_.device_allocations;
   }

@@ -4,6 +4,7 @@ and its structured graphs), collected from the OpenCL runtime that ran them, com
 compute capability 9.0; asking for a CUDA device without a driver is a clear error at call time.
 With a GPU (marked tests that skip without one): the rows' values on cuda0 against NumPy."""
 
+import json
 import os
 import subprocess
 import sys
@@ -141,6 +142,80 @@ def test_the_toolkits_stub_driver_loads_and_is_refused(tmp_path):
                        env=env, capture_output=True, text=True, timeout=120)
     assert "RuntimeError: device cuda0 is unavailable: the libcuda.so.1 found is the CUDA " \
            "toolkit's stub library, not a driver" in r.stderr, r.stderr
+
+
+FAKE_DRIVER = os.path.join(os.path.dirname(__file__), "fake_cuda", "fake_libcuda.cpp")
+CUDA_INCLUDE = os.path.join(os.environ.get("CUDA_HOME", "/usr/local/cuda"), "include")
+
+# Runs on the fake driver: what the backend does with a device, without the kernels' effects.
+FAKE_SESSION = """
+import json, numpy as np, theon, theon.tensor as T
+from theon import _core
+theon.config.cxx = ''
+out = {'name': _core.device_name('cuda0')}
+try:
+    _core.device_name('cuda1')
+except RuntimeError as e:
+    out['cuda1'] = str(e)
+w = theon.shared(np.arange(5.0), 'w', target='cuda0')
+out['round trip'] = w.get_value().tolist()
+w.set_value(np.array([1.5, -0.0, np.inf, 2.0, 3.0]))
+out['set'] = [repr(v) for v in w.get_value()]
+x = T.dvector('x')
+f = theon.function([x], [T.exp(x) * 2 + T.sum(w), T.sum(x.transfer('cuda0'))], profile=True)
+f(np.zeros(300000))
+out['kernels'] = [k for _, k in f.profile.node_kernels]
+A = T.dmatrix('A')
+with theon.config.change_flags(device='cuda0'):
+    g = theon.function([A], T.dot(A, A.T), profile=True)
+a = np.arange(6.0).reshape(2, 3)
+out['dot'] = (g(a) == a @ a.T).all().item()
+out['dot kernels'] = [k for _, k in g.profile.node_kernels]
+try:
+    theon.shared(np.zeros(7500000), 'big', target='cuda0')
+except MemoryError as e:
+    out['oom'] = str(e)
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.skipif("no CUDA backend" in _why_unavailable(CUDA), reason="no CUDA backend built")
+@pytest.mark.skipif(not os.path.exists(os.path.join(CUDA_INCLUDE, "cuda.h")),
+                    reason=f"no cuda.h in {CUDA_INCLUDE}")
+@pytest.mark.skipif(_why_no_nvrtc() != "", reason=f"NVRTC cannot compile here: {_why_no_nvrtc()}")
+def test_the_driver_path_on_a_fake_driver(tmp_path):
+    # tests/python/fake_cuda/fake_libcuda.cpp stands in for libcuda.so.1 over host memory: the
+    # backend's device setup, copies, pool, NVRTC device code, launches and out-of-memory
+    # errors run for real; the kernels themselves do not run (their outputs are not checked;
+    # values computed on the host between copies are).
+    cxx = os.environ.get("CXX") or "g++"
+    subprocess.run([cxx, "-std=c++17", "-shared", "-fPIC", "-O1", f"-I{CUDA_INCLUDE}", "-o",
+                    str(tmp_path / "libcuda.so.1"), FAKE_DRIVER], check=True, timeout=120)
+    log = tmp_path / "driver.log"
+    env = dict(os.environ, LD_LIBRARY_PATH=str(tmp_path), FAKE_CUDA_LOG=str(log),
+               FAKE_CUDA_MEMORY=str(50_000_000))
+    r = subprocess.run([sys.executable, "-c", FAKE_SESSION], env=env, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout.splitlines()[-1])
+    assert out["name"] == "CUDA / Fake GPU (compute capability 9.0)"
+    assert out["cuda1"] == "device cuda1 is unavailable: the CUDA driver finds 1 device(s)"
+    assert out["round trip"] == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert out["set"] == ["np.float64(1.5)", "np.float64(-0.0)", "np.float64(inf)",
+                          "np.float64(2.0)", "np.float64(3.0)"]
+    assert {"device elementwise", "device reduction"} <= set(out["kernels"]), out["kernels"]
+    # cuBLAS cannot start on the fake driver: products run on the host, between copies.
+    assert out["dot"] is True
+    assert "host fallback (no cuda0 kernel)" in out["dot kernels"], out["dot kernels"]
+    assert out["oom"].startswith("allocating 60000000 bytes on cuda0 failed: "
+                                 "CUDA_ERROR_OUT_OF_MEMORY (2) (the pool holds "), out["oom"]
+    lines = log.read_text().splitlines()
+    # Device code (the fake refuses PTX) for compute capability 9.0, one module per kernel
+    # launched; 300000 work items in blocks of 256.
+    launched = {line.split()[1] for line in lines if line.startswith("launch ")}
+    assert {"theon_elementwise", "theon_reduce"} <= launched, lines
+    assert sum(line.startswith("load ELF ") for line in lines) == len(launched), lines
+    assert "launch theon_elementwise grid 1172x1x1 block 256x1x1 shared 0" in lines, lines
 
 
 @needs_gpu
