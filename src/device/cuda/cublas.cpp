@@ -1,10 +1,8 @@
 #include "cublas.hpp"
 
 #include <cuda.h>  // CUDA_VERSION
-#include <dlfcn.h>
 
-#include <mutex>
-#include <type_traits>
+#include "../library_loader.hpp"
 
 namespace theon::device::cuda {
 namespace {
@@ -13,36 +11,30 @@ namespace {
 #define THEON_CUBLAS_SYMBOL(name) THEON_CUBLAS_STRING(name)
 #define THEON_CUBLAS_STRING(name) #name
 
+Cublas load() {
+  std::string reasons;
+  void* lib = open_library({"libcublas.so." + std::to_string(CUDA_VERSION / 1000), "libcublas.so"},
+                           reasons);
+  if (!lib) throw DeviceError(reasons);
+  Cublas c;
+  auto bind = [&](auto& fn, const char* name) {
+    if (!bind_symbol(lib, fn, name)) throw DeviceError(std::string("libcublas lacks ") + name);
+  };
+#define THEON_CUBLAS_BIND(name) bind(c.name, THEON_CUBLAS_SYMBOL(name));
+  THEON_CUBLAS_FUNCTIONS(THEON_CUBLAS_BIND)
+#undef THEON_CUBLAS_BIND
+  return c;
+}
+
 }  // namespace
 
 const Cublas* cublas(std::string* why) {
-  static std::once_flag once;
-  static Cublas loaded;
-  static bool ok = false;
-  static std::string failure;
-  std::call_once(once, [] {
-    void* lib = nullptr;
-    const std::string versioned = "libcublas.so." + std::to_string(CUDA_VERSION / 1000);
-    for (const std::string& name : {versioned, std::string("libcublas.so")}) {
-      if ((lib = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL))) break;
-      const char* e = dlerror();
-      failure += (failure.empty() ? "" : "; ") + (e ? std::string(e) : name);
-    }
-    if (!lib) return;
-    ok = true;
-    auto bind = [&](auto& fn, const char* name) {
-      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(lib, name));
-      if (!fn) {
-        failure = std::string("libcublas lacks ") + name;
-        ok = false;
-      }
-    };
-#define THEON_CUBLAS_BIND(name) bind(loaded.name, THEON_CUBLAS_SYMBOL(name));
-    THEON_CUBLAS_FUNCTIONS(THEON_CUBLAS_BIND)
-#undef THEON_CUBLAS_BIND
-  });
-  if (!ok && why) *why = failure;
-  return ok ? &loaded : nullptr;
+  try {
+    return &load_once(load);
+  } catch (const Error& e) {
+    if (why) *why = e.what();
+    return nullptr;
+  }
 }
 
 }  // namespace theon::device::cuda

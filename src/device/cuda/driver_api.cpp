@@ -1,11 +1,6 @@
 #include "driver_api.hpp"
 
-#include <dlfcn.h>
-
-#include <mutex>
-#include <type_traits>
-
-#include "theon/device/runtime.hpp"
+#include "../library_loader.hpp"
 
 namespace theon::device::cuda {
 namespace {
@@ -15,20 +10,18 @@ namespace {
 #define THEON_CU_STRING(name) #name
 
 Driver load() {
-  void* lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  std::string reasons;
+  void* lib = open_library({"libcuda.so.1"}, reasons);
   if (!lib) {
-    const char* e = dlerror();
-    throw DeviceError(std::string("the CUDA driver (libcuda.so.1) was not found: ") +
-                      (e ? e : "dlopen failed") + "; install the NVIDIA driver");
+    throw DeviceError("the CUDA driver (libcuda.so.1) was not found: " + reasons +
+                      "; install the NVIDIA driver");
   }
   Driver d;
   auto bind = [&](auto& fn, const char* name) {
-    void* sym = dlsym(lib, name);
-    if (!sym) {
+    if (!bind_symbol(lib, fn, name)) {
       throw DeviceError(std::string("the CUDA driver (libcuda.so.1) lacks ") + name +
                         "; it is older than the CUDA toolkit Theon was built with");
     }
-    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(sym);
   };
 #define THEON_CU_BIND(name) bind(d.name, THEON_CU_SYMBOL(name));
   THEON_CU_FUNCTIONS(THEON_CU_BIND)
@@ -39,19 +32,7 @@ Driver load() {
 }  // namespace
 
 const Driver& driver() {
-  // Loaded once; a failure is reported again on every later call (the machine will not change).
-  static std::once_flag once;
-  static Driver loaded;
-  static std::string failure;
-  std::call_once(once, [] {
-    try {
-      loaded = load();
-    } catch (const Error& e) {
-      failure = e.what();
-    }
-  });
-  if (!failure.empty()) throw DeviceError(failure);
-  return loaded;
+  return load_once(load);
 }
 
 std::string error_name(CUresult code) {

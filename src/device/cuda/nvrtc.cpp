@@ -1,39 +1,31 @@
 #include "nvrtc.hpp"
 
 #include <cuda.h>  // CUDA_VERSION
-#include <dlfcn.h>
 
 #include <memory>
-#include <mutex>
-#include <type_traits>
 #include <vector>
 
+#include "../library_loader.hpp"
 #include "theon/device/cuda.hpp"
 #include "theon/device/dialect.hpp"
-#include "theon/device/runtime.hpp"
 
 namespace theon::device::cuda {
 namespace {
 
 Nvrtc load() {
   // The toolkit's own major version first, then whichever libnvrtc.so is installed.
-  const std::string versioned = "libnvrtc.so." + std::to_string(CUDA_VERSION / 1000);
-  void* lib = nullptr;
   std::string reasons;
-  for (const std::string& name : {versioned, std::string("libnvrtc.so")}) {
-    if ((lib = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL))) break;
-    const char* e = dlerror();
-    reasons += (reasons.empty() ? "" : "; ") + (e ? std::string(e) : name);
-  }
+  void* lib =
+      open_library({"libnvrtc.so." + std::to_string(CUDA_VERSION / 1000), "libnvrtc.so"}, reasons);
   if (!lib) {
     throw DeviceError("NVRTC is unavailable: libnvrtc could not be loaded (" + reasons +
                       "); install the CUDA toolkit's runtime compiler");
   }
   Nvrtc n;
   auto bind = [&](auto& fn, const char* name) {
-    void* sym = dlsym(lib, name);
-    if (!sym) throw DeviceError(std::string("NVRTC is unavailable: libnvrtc lacks ") + name);
-    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(sym);
+    if (!bind_symbol(lib, fn, name)) {
+      throw DeviceError(std::string("NVRTC is unavailable: libnvrtc lacks ") + name);
+    }
   };
 #define THEON_NVRTC_BIND(name) bind(n.name, #name);
   THEON_NVRTC_FUNCTIONS(THEON_NVRTC_BIND)
@@ -64,18 +56,7 @@ std::string program_output(nvrtcProgram program, Size size_of, Get get, const ch
 }  // namespace
 
 const Nvrtc& nvrtc() {
-  static std::once_flag once;
-  static Nvrtc loaded;
-  static std::string failure;
-  std::call_once(once, [] {
-    try {
-      loaded = load();
-    } catch (const Error& e) {
-      failure = e.what();
-    }
-  });
-  if (!failure.empty()) throw DeviceError(failure);
-  return loaded;
+  return load_once(load);
 }
 
 int supported_arch(int arch) {
