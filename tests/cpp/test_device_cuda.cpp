@@ -38,7 +38,8 @@ KERNEL void theon_check(GLOBAL_MEM float* out, GLOBAL_MEM const double* in, int6
 }
 )";
 
-// Why NVRTC cannot compile here ("" when it can): the tests of compiling skip only then.
+// Why NVRTC cannot compile here ("" when it can): the tests of compiling skip only where
+// NVRTC cannot be loaded or this build has no CUDA backend.
 std::string nvrtc_missing() {
   try {
     device::cuda::compile_to_ptx(kKernel, "theon_check", 90);
