@@ -4,6 +4,7 @@ and its structured graphs), collected from the OpenCL runtime that ran them, com
 compute capability 9.0; asking for a CUDA device without a driver is a clear error at call time.
 With a GPU (marked tests that skip without one): the rows' values on cuda0 against NumPy."""
 
+import functools
 import json
 import os
 import subprocess
@@ -20,6 +21,7 @@ from theon import _core
 CUDA = "cuda0"
 
 
+@functools.cache
 def _why_unavailable(device):
     try:
         _core.device_name(device)
@@ -28,6 +30,7 @@ def _why_unavailable(device):
         return str(e)
 
 
+@functools.cache
 def _why_no_nvrtc():
     try:
         _core._cuda_compile_to_ptx("KERNEL void k(GLOBAL_MEM float* p) { p[0] = 1; }", "k", 90)
