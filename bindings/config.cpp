@@ -1,12 +1,14 @@
 #include "theon/core/config.hpp"
 
 #include <nanobind/nanobind.h>
+#include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
 #include "bindings.hpp"
 #include "theon/codegen/cache.hpp"
 #include "theon/runtime/blas.hpp"
+#include "theon/device/cuda.hpp"
 #include "theon/device/runtime.hpp"
 
 namespace nb = nanobind;
@@ -27,6 +29,13 @@ void bind_config(nb::module_& m) {
   m.def("device_name", [](const std::string& name) {
     return device::runtime(parse_device(name)).name();
   });
+  // Test hooks: the (source, name) pairs of every kernel a device's runtime compiled, and
+  // NVRTC's PTX of one (needs no driver), so tests check every generated kernel is valid CUDA.
+  m.def("_device_compiled_sources", [](const std::string& name) {
+    return device::runtime(parse_device(name)).compiled_sources();
+  });
+  m.def("_cuda_compile_to_ptx", &device::cuda::compile_to_ptx, nb::arg("source"), nb::arg("name"),
+        nb::arg("compute_capability"));
   m.def("compiledir_path", [] { return codegen::compiledir(); });
   m.def("compiledir_list", [] {
     nb::list out;

@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "theon/device/cuda.hpp"
 #include "theon/device/dialect.hpp"
 
 namespace theon::device {
@@ -9,6 +10,17 @@ namespace theon::device {
 #ifdef THEON_HAVE_OPENCL
 namespace opencl {
 std::unique_ptr<DeviceRuntime> open_runtime(Device device);  // opencl/opencl_runtime.cpp
+}
+#endif
+#ifdef THEON_HAVE_CUDA
+namespace cuda {
+std::unique_ptr<DeviceRuntime> open_runtime(Device device);  // cuda/cuda_runtime.cpp
+}
+#else
+std::string cuda::compile_to_ptx(const std::string&, const std::string& name, int) {
+  throw DeviceError("compiling CUDA kernel " + name +
+                    ": this build of Theon has no CUDA backend (the CUDA toolkit's headers were "
+                    "not found when it was built)");
 }
 #endif
 
@@ -33,8 +45,13 @@ std::unique_ptr<DeviceRuntime> open_backend(Device device) {
                         "OpenCL headers were not found when it was built)");
 #endif
     case DeviceKind::Cuda:
+#ifdef THEON_HAVE_CUDA
+      return cuda::open_runtime(device);
+#else
       throw DeviceError("device " + device.str() +
-                        " is unavailable: this build of Theon has no CUDA backend");
+                        " is unavailable: this build of Theon has no CUDA backend (the CUDA "
+                        "toolkit's headers were not found when it was built)");
+#endif
     case DeviceKind::Cpu:
       break;
   }
@@ -61,13 +78,21 @@ std::shared_ptr<DeviceBuffer> DeviceRuntime::allocate(size_t bytes) {
     free_blocks_.erase(it);
     stats_.bytes_cached -= block;
   } else {
-    try {
-      handle = allocate_block(size);
-    } catch (const Error& e) {
-      // Out of device memory: the cached blocks are given back to the device for one retry.
-      if (e.kind() != ErrorKind::Memory || free_blocks_.empty()) throw;
-      free_cached_blocks();
-      handle = allocate_block(size);
+    // Out of device memory: the cached blocks are given back to the device for one retry, and
+    // a request that still fails says what the pool held.
+    for (bool retried = free_blocks_.empty();; retried = true) {
+      try {
+        handle = allocate_block(size);
+        break;
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::Memory) throw;
+        if (retried) {
+          throw MemoryError(std::string(e.what()) + " (the pool holds " +
+                            std::to_string(stats_.bytes_in_use) + " bytes in use and " +
+                            std::to_string(stats_.bytes_cached) + " cached)");
+        }
+        free_cached_blocks();
+      }
     }
     ++stats_.device_allocations;
   }
@@ -106,6 +131,13 @@ const CompiledKernel& DeviceRuntime::kernel(const std::string& source, const std
     ++stats_.compiled_kernels;
   }
   return *slot;
+}
+
+std::vector<std::pair<std::string, std::string>> DeviceRuntime::compiled_sources() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [key, kernel] : kernels_) out.push_back(key);
+  return out;
 }
 
 void DeviceRuntime::gemm(DType, bool, bool, int64_t, int64_t, int64_t, double, const DeviceBuffer&,

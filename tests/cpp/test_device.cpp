@@ -42,12 +42,6 @@ TEST(Device, MissingDevicesAreClearErrors) {
     EXPECT_NE(std::string(e.what()).find("opencl7:0 is unavailable"), std::string::npos)
         << e.what();
   }
-  try {
-    device::runtime(parse_device("cuda0"));
-    FAIL() << "expected an error";
-  } catch (const device::DeviceError& e) {
-    EXPECT_NE(std::string(e.what()).find("cuda0 is unavailable"), std::string::npos) << e.what();
-  }
   EXPECT_FALSE(device::device_available(parse_device("opencl0:99")));
 }
 
@@ -101,8 +95,13 @@ TEST(Device, PoolReusesBlocksAndFreesCachedOnesWhenTheDeviceIsFull) {
   auto big = rt.allocate(3500);
   EXPECT_EQ(rt.stats().bytes_cached, 0u);
   EXPECT_EQ(rt.used, 3584u);
-  // Nothing cached to free: the backend's MemoryError reaches the caller.
-  EXPECT_THROW(rt.allocate(1024), MemoryError);
+  // Nothing cached to free: the backend's MemoryError reaches the caller with the pool's state.
+  try {
+    rt.allocate(1024);
+    ADD_FAILURE() << "expected a MemoryError";
+  } catch (const MemoryError& e) {
+    EXPECT_STREQ(e.what(), "budget: out of memory (the pool holds 3584 bytes in use and 0 cached)");
+  }
   big.reset();
   rt.release_cached();
   EXPECT_EQ(rt.used, 0u);

@@ -108,3 +108,24 @@ def test_a_wrong_dtype_marks_the_row():
     record = runner._time_case(Upcast, runner.parse(["--smoke"]), {"id": "upcast"})
     assert record["status"] == "mismatch"
     assert "float64" in record["note"]
+
+
+def test_the_gpu_benchmark_runs_small_on_opencl(tmp_path):
+    # benchmarks/gpu.py on PoCL at its small sizes: every workload runs and checks its values
+    # (the figures are no speed figures there).
+    from theon import _core
+
+    try:
+        _core.device_name("opencl0:0")
+    except RuntimeError as e:
+        pytest.skip(f"no OpenCL device: {e}")
+    out = tmp_path / "gpu.json"
+    proc = subprocess.run([sys.executable, os.path.join(BENCH, "gpu.py"), "--device", "opencl0:0",
+                           "--small", "--repeats", "1", "--out", str(out)], capture_output=True,
+                          text=True, timeout=600, cwd=BENCH)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["small (not speed figures)"] is True
+    workloads = [row["workload"] for row in report["rows"]]
+    assert len(workloads) == 7 and workloads[0].startswith("fused") and "MLP" in workloads[5]
+    assert all(row.get("ms", 1) > 0 for row in report["rows"]), report

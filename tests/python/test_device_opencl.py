@@ -74,17 +74,17 @@ def kernels_of(f):
     return [kernel for _, kernel in f.profile.node_kernels]
 
 
-def run_row_on_device(row, dtype):
+def run_row_on_device(row, dtype, device=DEVICE):
     """Compiles the row with config.device, checks every call against the reference, and returns
     the kernels that ran."""
     ins = symbolic_inputs(row, dtype)
-    with theon.config.change_flags(device=DEVICE):
+    with theon.config.change_flags(device=device):
         f = theon.function(ins, outputs_of(row, ins), profile=True, on_unused_input="ignore")
     for label, arrays in calls(row, dtype, rng_for(row.id, dtype, "device")):
         want = row.expected(arrays)
         got = f(*arrays)
         for k, (g, w) in enumerate(zip(got, want)):
-            assert_close(g, w, row, f"{row.id} {dtype} on {DEVICE}, output {k}, {label}")
+            assert_close(g, w, row, f"{row.id} {dtype} on {device}, output {k}, {label}")
     return f.profile.node_kernels
 
 

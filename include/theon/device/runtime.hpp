@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "theon/core/device.hpp"
@@ -88,6 +89,9 @@ class DeviceRuntime {
 
   // The kernel `name` of `source` (the dialect prelude is prepended), compiled once per source.
   const CompiledKernel& kernel(const std::string& source, const std::string& name);
+  // The (source, name) pairs compiled so far, sources without the prelude: lets tests compile
+  // every kernel one backend generated for another backend.
+  std::vector<std::pair<std::string, std::string>> compiled_sources();
   // Runs `global_size` work items of `kernel` over `args`; returns when it is queued.
   virtual void launch(const CompiledKernel& kernel, int64_t global_size,
                       const std::vector<KernelArg>& args) = 0;

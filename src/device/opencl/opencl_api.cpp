@@ -1,24 +1,13 @@
 #include "opencl_api.hpp"
 
-#include <dlfcn.h>
-
-#include <mutex>
-#include <type_traits>
-
-#include "theon/device/runtime.hpp"
+#include "../library_loader.hpp"
 
 namespace theon::device::opencl {
 namespace {
 
 Api load() {
-  void* lib = nullptr;
   std::string reasons;
-  for (const char* name : {"libOpenCL.so.1", "libOpenCL.so"}) {
-    lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (lib) break;
-    const char* e = dlerror();
-    reasons += std::string(reasons.empty() ? "" : "; ") + (e ? e : name);
-  }
+  void* lib = open_library({"libOpenCL.so.1", "libOpenCL.so"}, reasons);
   if (!lib) {
     throw DeviceError("OpenCL is unavailable: libOpenCL could not be loaded (" + reasons +
                       "); install an OpenCL ICD loader and a driver (e.g. Debian's "
@@ -26,9 +15,9 @@ Api load() {
   }
   Api a;
   auto bind = [&](auto& fn, const char* name) {
-    void* sym = dlsym(lib, name);
-    if (!sym) throw DeviceError(std::string("OpenCL is unavailable: libOpenCL lacks ") + name);
-    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(sym);
+    if (!bind_symbol(lib, fn, name)) {
+      throw DeviceError(std::string("OpenCL is unavailable: libOpenCL lacks ") + name);
+    }
   };
 #define THEON_CL_BIND(name) bind(a.name, #name);
   THEON_CL_BIND(clGetPlatformIDs)
@@ -60,19 +49,7 @@ Api load() {
 }  // namespace
 
 const Api& api() {
-  // Loaded once; a failure is reported again on every later call (the machine will not change).
-  static std::once_flag once;
-  static Api loaded;
-  static std::string failure;
-  std::call_once(once, [] {
-    try {
-      loaded = load();
-    } catch (const Error& e) {
-      failure = e.what();
-    }
-  });
-  if (!failure.empty()) throw DeviceError(failure);
-  return loaded;
+  return load_once(load);
 }
 
 std::string error_name(cl_int code) {
