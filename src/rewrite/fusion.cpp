@@ -82,7 +82,7 @@ class Fuser {
         root = nullptr;
         const Var& x = node->inputs()[0];
         if (x->owner && fusable_elemwise(x->owner) && !taken.count(x->owner) &&
-            fg_.clients(x.get()).size() == 1) {
+            fg_.clients(x.get()).size() == 1 && x->type.device == node->output_ref(0).type.device) {
           root = x->owner;
         }
       } else if (!fusable_elemwise(node)) {
@@ -109,7 +109,9 @@ class Fuser {
     auto offer_inputs = [&](Apply* n) {
       for (const auto& v : n->inputs()) {
         Apply* owner = v->owner;
-        if (owner && !queued.count(owner) && !taken.count(owner) && fusable_elemwise(owner)) {
+        // One kernel runs on one device: a host node read by a device node stays apart.
+        if (owner && !queued.count(owner) && !taken.count(owner) && fusable_elemwise(owner) &&
+            owner->output_ref(0).type.device == root->output_ref(0).type.device) {
           queued.insert(owner);
           candidates.push(owner);
         }

@@ -59,7 +59,8 @@ STRUCTURED_GRAPHS = [
 ]
 try:  # the demo's data set comes with scikit-learn
     import sklearn  # noqa: F401
-    STRUCTURED_GRAPHS.append(ocl.test_the_demo_mlp_trains_on_the_device)
+    STRUCTURED_GRAPHS += [functools.partial(ocl.test_the_demo_mlp_trains_on_the_device, fusion)
+                          for fusion in (False, True)]
 except ImportError:
     pass
 

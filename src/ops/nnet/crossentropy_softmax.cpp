@@ -39,7 +39,8 @@ bool static_equal(int64_t a, int64_t b) {
 
 // The labels as int64, each checked against k and made non-negative (NumPy's wrap of -k..-1).
 std::vector<int64_t> checked_labels(const Op& op, const NDArray& y, int64_t k) {
-  const NDArray y64 = y.astype(DType::Int64);
+  const bool as_is = y.dtype() == DType::Int64 && y.is_c_contiguous();  // no copy to read
+  const NDArray y64 = as_is ? y : y.astype(DType::Int64);
   std::vector<int64_t> labels(y64.data<int64_t>(), y64.data<int64_t>() + y64.size());
   for (size_t i = 0; i < labels.size(); ++i) {
     int64_t& l = labels[i];
