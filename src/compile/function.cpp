@@ -477,15 +477,23 @@ std::vector<Value> Function::run_locked(CallState& state, const std::vector<Valu
       slots[s] = Value();  // may hold an argument's object; `results` or `args` still do
     }
   }
+  std::vector<NDArray>& replaced = state.replaced;
   for (size_t u = 0; u < update_cells_.size(); ++u) {
     slots[output_slots[outputs_.size() + u]] = Value();
     if (new_objects[u]) {
       dropped.emplace_back(std::exchange(update_cells_[u]->object, std::move(new_objects[u])));
     } else {
-      dropped.emplace_back(std::exchange(update_cells_[u]->value, std::move(new_values[u])));
+      replaced.push_back(std::exchange(update_cells_[u]->value, std::move(new_values[u])));
     }
   }
   clear_transient();
+  // A replaced value that only this call still holds, in a buffer of the call's own pool (an
+  // earlier update's result), serves the next call's update: no allocation of a parameter-sized
+  // array per step. Others are released by the caller, outside the locks.
+  for (NDArray& old : replaced) {
+    if (!state.vm->recycle(old)) dropped.emplace_back(std::move(old));
+  }
+  replaced.clear();
   return results;
 }
 

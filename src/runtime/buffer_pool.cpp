@@ -23,6 +23,16 @@ void BufferPool::release(NDArray&& array) {
   free_[it->second].push_back(std::move(buf));
 }
 
+bool BufferPool::take_back(NDArray& array) {
+  const std::shared_ptr<void>& buf = array.buffer();
+  if (!buf || buf.use_count() != 1) return false;
+  auto it = sizes_.find(buf.get());
+  if (it == sizes_.end()) return false;
+  free_[it->second].push_back(buf);
+  array.clear();
+  return true;
+}
+
 size_t BufferPool::pooled_bytes() const {
   size_t n = 0;
   for (const auto& [bytes, buffers] : free_) n += bytes * buffers.size();

@@ -75,6 +75,30 @@ def test_failed_call_changes_no_shared_variable():
     np.testing.assert_array_equal(W.get_value(), 2 * np.ones(3))
 
 
+def test_replaced_shared_values_are_reused_only_when_nothing_else_holds_them():
+    # A call's update is written into the buffer of the value an earlier call replaced, when
+    # only the function held that value: an array borrowed from the shared variable, or
+    # returned by it, keeps its contents through later calls.
+    W = theon.shared(np.arange(6.0).reshape(2, 3), "W")
+    x = T.matrix("x")
+    f = theon.function([x], W.sum(), updates=[(W, W * 2 + x)])
+    expected = np.arange(6.0).reshape(2, 3)
+    ones = np.ones((2, 3))
+    held = []
+    for step in range(8):
+        assert f(ones) == expected.sum()
+        expected = expected * 2 + ones
+        np.testing.assert_array_equal(W.get_value(), expected)
+        if step % 3 == 0:
+            held.append((W.get_value(borrow=True), expected.copy()))
+    for array, value in held:
+        np.testing.assert_array_equal(array, value)
+    g = theon.function([], W, updates=[(W, W + 1)])
+    returned = [(g(), W.get_value() - 1) for _ in range(4)]
+    for array, value in returned:
+        np.testing.assert_array_equal(array, value)
+
+
 def test_update_of_wrong_type_is_a_type_error():
     W = theon.shared(np.ones(3), "W")
     with pytest.raises(TypeError, match="W"):

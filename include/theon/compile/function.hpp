@@ -135,6 +135,7 @@ class Function {
     std::unique_ptr<VM> vm;
     std::vector<Value> slots;
     std::vector<const NDArray*> reachable;  // scratch of a call, kept to avoid reallocating
+    std::vector<NDArray> replaced;          // the shared values a call's updates replace
   };
   std::unique_ptr<CallState> make_state() const;
   std::unique_ptr<CallState> take_state();

@@ -17,6 +17,9 @@ class BufferPool : public BufferAllocator {
   std::shared_ptr<void> allocate(size_t bytes) override;
   // Takes back the array's buffer if the pool allocated it and nothing else holds it.
   void release(NDArray&& array);
+  // Takes the array's buffer as release() does and clears the array, returning true; false, and
+  // the array untouched, when the pool did not allocate the buffer or something else holds it.
+  bool take_back(NDArray& array);
   size_t pooled_bytes() const;
 
  private:

@@ -74,6 +74,9 @@ class VM {
   // rethrows the op's error with the node's context.
   void run(std::vector<Value>& slots);
   const Program& program() const { return *program_; }
+  // Gives a buffer this VM's pool allocated back to it (see BufferPool::take_back): a shared
+  // variable's previous value, which the next run's update can then be written into.
+  bool recycle(NDArray& array) { return pool_.take_back(array); }
 
   // Per-instruction timing (the profiler) and hooks. When neither is on, run() takes the plain
   // loop: the cost is one branch per run.
