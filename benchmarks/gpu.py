@@ -126,10 +126,7 @@ def mlp(args, sizes, batch, peer):
         h = h.dot(w) + b
         if i < len(ws) - 1:
             h = nnet.relu(h)
-    # The mean as a sum times 1 / batch: T.mean's division by the cast batch size, fused with its
-    # gradient's into one device loop, fails the fusion pass under config.device (a bug of
-    # main noted in notes/cuda.md).
-    loss = T.sum(nnet.categorical_crossentropy(nnet.softmax(h), y)) * np.float32(1 / batch)
+    loss = T.mean(nnet.categorical_crossentropy(nnet.softmax(h), y))
     params = ws + bs
     grads = theon.grad(loss, params)
     with theon.config.change_flags(device=args.device):
