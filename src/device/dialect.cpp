@@ -19,6 +19,7 @@ typedef long int64_t;
 typedef ulong uint64_t;
 typedef int int32_t;
 typedef uint uint32_t;
+typedef uchar theon_bool;
 #else
 #define KERNEL extern "C" __global__
 #define GLOBAL_MEM
@@ -29,6 +30,7 @@ typedef long long int64_t;
 typedef unsigned long long uint64_t;
 typedef int int32_t;
 typedef unsigned int uint32_t;
+typedef unsigned char theon_bool;
 #ifndef INFINITY
 #define INFINITY __int_as_float(0x7f800000)
 #endif
@@ -81,22 +83,40 @@ THEON_MATH_1(rint, rint) THEON_MATH_1(round_away, round) THEON_MATH_1(abs, fabs)
     return mod; \
   } \
   DEVICE_FN T theon_mod(T a, T b) { T q; return theon_divmod(a, b, &q); } \
-  DEVICE_FN T theon_floor_divide(T a, T b) { T q; theon_divmod(a, b, &q); return q; }
+  DEVICE_FN T theon_floor_divide(T a, T b) { T q; theon_divmod(a, b, &q); return q; } \
+  DEVICE_FN int theon_isnan(T a) { return a != a; } \
+  DEVICE_FN int theon_isinf(T a) { return a == (T)INFINITY || a == -(T)INFINITY; } \
+  /* The activations as the host computes them (src/ops/scalar_functions.hpp): selects. */ \
+  DEVICE_FN T theon_sigmoid(T a) { \
+    const T e = exp(-fabs(a)); \
+    return a >= (T)0 ? (T)1 / ((T)1 + e) : e / ((T)1 + e); \
+  } \
+  DEVICE_FN T theon_softplus(T a) { return (a > (T)0 ? a : (T)0) + log1p(exp(-fabs(a))); } \
+  DEVICE_FN T theon_hard_sigmoid(T a) { \
+    const T r = a * (T)0.2 + (T)0.5; \
+    return r < (T)0 ? (T)0 : (r > (T)1 ? (T)1 : r); \
+  } \
+  DEVICE_FN T theon_relu(T a) { return a != a ? a : (a > (T)0 ? a : (T)0); } \
+  DEVICE_FN T theon_leaky_relu(T a, T alpha) { return a > (T)0 ? a : a * alpha; }
 THEON_FLOAT_FNS(THEON_FLOAT_OPS)
 )";
 
 bool device_scalar_op(const std::string& name) {
   static const std::set<std::string> ops = {
-      "add",        "sub",        "mul",     "true_divide", "floor_divide",
-      "mod",        "pow",        "neg",     "abs",         "sign",
-      "maximum",    "minimum",    "clip",    "sqr",         "sqrt",
-      "exp",        "exp2",       "expm1",   "log",         "log2",
-      "log10",      "log1p",      "sin",     "cos",         "tan",
-      "arcsin",     "arccos",     "arctan",  "sinh",        "cosh",
-      "tanh",       "arcsinh",    "arccosh", "arctanh",     "arctan2",
-      "floor",      "ceil",       "trunc",   "round",       "round_half_away_from_zero",
-      "reciprocal", "cast",       "deg2rad", "rad2deg",     "hypot",
-      "logaddexp",  "logaddexp2", "erf",     "erfc"};
+      "add",        "sub",          "mul",           "true_divide", "floor_divide",
+      "mod",        "pow",          "neg",           "abs",         "sign",
+      "maximum",    "minimum",      "clip",          "sqr",         "sqrt",
+      "exp",        "exp2",         "expm1",         "log",         "log2",
+      "log10",      "log1p",        "sin",           "cos",         "tan",
+      "arcsin",     "arccos",       "arctan",        "sinh",        "cosh",
+      "tanh",       "arcsinh",      "arccosh",       "arctanh",     "arctan2",
+      "floor",      "ceil",         "trunc",         "round",       "round_half_away_from_zero",
+      "reciprocal", "cast",         "deg2rad",       "rad2deg",     "hypot",
+      "logaddexp",  "logaddexp2",   "erf",           "erfc",        "sigmoid",
+      "softplus",   "hard_sigmoid", "relu",          "leaky_relu",  "less",
+      "less_equal", "greater",      "greater_equal", "equal",       "not_equal",
+      "isnan",      "isinf",        "logical_and",   "logical_or",  "logical_not",
+      "switch"};
   return ops.count(name) > 0;
 }
 

@@ -21,7 +21,12 @@ bool device_float(DType d) {
 }
 
 const char* device_type(DType d) {
+  if (d == DType::Bool) return "theon_bool";
   return d == DType::Float32 ? "float" : "double";
+}
+
+bool device_elementwise_dtype(DType d) {
+  return device_float(d) || d == DType::Bool;
 }
 
 std::shared_ptr<const Fused> as_fused(const Apply& node) {
@@ -52,10 +57,10 @@ std::shared_ptr<const Fused> as_fused(const Apply& node) {
 
 bool device_steps(const Fused& op) {
   for (const auto& t : op.input_types()) {
-    if (!device_float(t.dtype)) return false;
+    if (!device_elementwise_dtype(t.dtype)) return false;
   }
   for (const FusedStep& s : op.steps()) {
-    if (!device_float(s.compute) || !device_float(s.output)) return false;
+    if (!device_elementwise_dtype(s.compute) || !device_elementwise_dtype(s.output)) return false;
     if (!device_scalar_op(s.op->scalar().name)) return false;
   }
   return true;
@@ -72,15 +77,27 @@ std::string emit_values(const Fused& op, int first, const std::string& indent) {
   for (size_t j = 0; j < op.steps().size(); ++j) {
     const FusedStep& step = op.steps()[j];
     const std::string compute = device_type(step.compute);
+    const bool is_switch = step.op->scalar().name == "switch";
     std::vector<std::string> args;
-    for (int a : step.args) {
+    for (size_t i = 0; i < step.args.size(); ++i) {
+      const int a = step.args[i];
       const std::string v = "v" + std::to_string(a);
-      args.push_back(op.value_dtype(a) == step.compute ? v : "(" + compute + ")" + v);
+      const DType from = op.value_dtype(a);
+      // A value becomes a truth value as C++ converts to bool (nonzero, NaN included), not by
+      // C's conversion to an integer type (0.3 -> 0); OpenCL's ?: takes no float condition.
+      if (is_switch && i == 0) {
+        args.push_back("(" + v + " != 0)");
+      } else if (step.compute == DType::Bool && from != DType::Bool) {
+        args.push_back("(theon_bool)(" + v + " != 0)");
+      } else {
+        args.push_back(from == step.compute ? v : "(" + compute + ")" + v);
+      }
     }
     const std::string out = device_type(step.output);
+    const std::string expr =
+        device_expr(codegen::expand_c_expr(step.op->scalar().c_expr, args, compute));
     s += indent + "const " + out + " v" + std::to_string(nin + static_cast<int>(j)) + " = (" + out +
-         ")(" + device_expr(codegen::expand_c_expr(step.op->scalar().c_expr, args, compute)) +
-         ");\n";
+         ")(" + (step.output == DType::Bool ? "(" + expr + ") != 0" : expr) + ");\n";
   }
   return s;
 }

@@ -16,16 +16,18 @@ namespace theon::device {
 // rest of its elements or rows.
 constexpr int64_t kMaxWorkItems = int64_t{1} << 20;
 
-// Device kernels compute float32 and float64 values only.
+// Device kernels compute float32 and float64 values; elementwise kernels also bool (masks, one
+// byte per element, as on the host).
 bool device_float(DType d);
-// The dialect's type of a float dtype: "float" or "double".
+bool device_elementwise_dtype(DType d);
+// The dialect's type of a float or bool dtype: "float", "double" or "theon_bool".
 const char* device_type(DType d);
 
 // The node's op as a Fused tree: a Fused op itself, an Elemwise as a tree of one step, Fill as
 // a tree of no step whose output is its value input; null for other ops.
 std::shared_ptr<const Fused> as_fused(const Apply& node);
 
-// Whether every input, step and value of `op` is a float the prelude computes.
+// Whether every input, step and value of `op` is a float or bool the prelude computes.
 bool device_steps(const Fused& op);
 
 // Statements (one per line, each starting with `indent`) that load input i from

@@ -8,8 +8,10 @@
 #include <unordered_map>
 
 #include "theon/core/config.hpp"
+#include "theon/device/dialect.hpp"
 #include "theon/graph/fgraph.hpp"
 #include "theon/graph/op.hpp"
+#include "theon/ops/elemwise.hpp"
 #include "theon/ops/transfer.hpp"
 #include "theon/rewrite/groups.hpp"
 
@@ -47,14 +49,28 @@ bool place_on_device(FunctionGraph& fg) {
     if (!copy) copy = transfer(current, Device{});
     return copy;
   };
-  // Nodes with a float tensor output run on the device; the others (shapes, indices, masks)
-  // stay on the host, reading host copies, so a shape never moves a whole array to the host.
-  auto runs_on_device = [](const Apply& node) {
+  // Nodes with a float tensor output run on the device, and so do masks computed there
+  // (comparisons, isnan, logical ops of float values or of masks on the device), for the
+  // device kernels that read them; the others (shapes, indices) stay on the host, reading
+  // host copies, so a shape never moves a whole array to the host.
+  auto runs_on_device = [&](const Apply& node) {
     for (int i = 0; i < node.nout(); ++i) {
       const TensorType& t = node.output_ref(i).type;
       if (t.is_tensor() && is_float(t.dtype)) return true;
     }
-    return false;
+    const auto* elemwise = dynamic_cast<const Elemwise*>(node.op().get());
+    if (elemwise == nullptr || !device::device_scalar_op(elemwise->scalar().name)) return false;
+    bool reads_device_value = false;
+    for (const auto& in : node.inputs()) {
+      if (!in->type.is_tensor() || !(is_float(in->type.dtype) || in->type.dtype == DType::Bool)) {
+        return false;
+      }
+      // Float values are all on the device (computed there, or leaves transferred in).
+      const auto it = placed.find(in.get());
+      reads_device_value |=
+          is_float(in->type.dtype) || !(it == placed.end() ? in : it->second)->type.device.is_cpu();
+    }
+    return reads_device_value;
   };
   for (Apply* node : toposort(fg.outputs())) {
     const bool device = runs_on_device(*node);

@@ -34,7 +34,10 @@ pytestmark = pytest.mark.skipif(_unavailable() != "", reason=f"no OpenCL device:
 # and the reductions): they must run on the device, with no host fallback.
 ON_DEVICE = {"sum", "prod", "max", "min", "mean", "add", "sub", "mul", "true_divide", "neg", "abs", "sqr", "sqrt", "exp", "log",
              "log1p", "expm1", "tanh", "sin", "cos", "maximum", "minimum", "pow", "floor",
-             "ceil", "mod", "floor_divide", "arctan2", "sign", "hypot"}
+             "ceil", "mod", "floor_divide", "arctan2", "sign", "hypot", "sigmoid", "softplus",
+             "hard_sigmoid", "relu", "leaky_relu", "less", "less_equal", "greater",
+             "greater_equal", "equal", "not_equal", "isnan", "isinf", "switch", "logical_and",
+             "logical_or", "logical_not"}
 
 
 def float_rows():
@@ -324,6 +327,32 @@ def test_shared_variables_live_and_update_on_the_device():
     with theon.config.change_flags(device=DEVICE):
         assert theon.shared(np.zeros(2, np.float32)).type.device == DEVICE
         assert theon.shared(np.zeros(2, np.int64)).type.device == "cpu"
+
+
+@pytest.mark.parametrize("fusion", [False, True])
+def test_relu_and_its_gradient_mask_run_on_the_device(fusion):
+    # The gradient of relu is g * (x > 0): the comparison's bool mask is computed on the device
+    # (one byte per element, as on the host) and read there, with no host fallback; NaN gives
+    # NaN forward and a zero gradient, as on the host.
+    x = T.fmatrix("x")
+    w = T.fmatrix("w")
+    h = T.nnet.relu(T.dot(x, w)) if PRODUCTS else T.nnet.relu(x * w)
+    outputs = [h, theon.grad(T.sum(h * h), w)]
+    rng = np.random.default_rng(7)
+    xv = rng.standard_normal((6, 5)).astype(np.float32)
+    wv = rng.standard_normal((5, 5)).astype(np.float32)
+    xv[0, 0] = np.nan
+    got = {}
+    for device in ("cpu", DEVICE):
+        with theon.config.change_flags(device=device,
+                                       optimizer_excluding="" if fusion else "fusion"):
+            f = theon.function([x, w], outputs, profile=True)
+        got[device] = f(xv, wv)
+    # Every node runs a device kernel (the mask included), transfers aside.
+    assert all(k.startswith("device ") or k == "transfer" for k in kernels_of(f)), \
+        f.profile.node_kernels
+    for d, c in zip(got[DEVICE], got["cpu"]):
+        np.testing.assert_allclose(d, c, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("fusion", [False, True])

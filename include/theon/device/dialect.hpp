@@ -15,7 +15,7 @@ namespace theon::device {
 extern const char* const kPrelude;
 
 // Whether the device prelude defines what the C expression of the scalar op `name` calls
-// (device kernels are generated for float32 and float64 values only).
+// (device kernels are generated for float32, float64 and bool values).
 bool device_scalar_op(const std::string& name);
 
 // Kernel code that splits the flat index `index` into coordinates over `nd` dimensions of
