@@ -7,24 +7,22 @@
 #include "theon/core/error.hpp"
 #include "theon/graph/clone.hpp"
 #include "theon/graph/op.hpp"
+#include "theon/graph/pointer_map.hpp"
 
 namespace theon {
 
 std::vector<Apply*> toposort(const std::vector<Var>& outputs) {
   std::vector<Apply*> order;
-  std::unordered_set<const Apply*> done;
+  PointerSet<Apply> done;
   std::vector<std::pair<Apply*, size_t>> stack;
   for (const auto& out : outputs) {
-    if (!out->owner || done.count(out->owner)) continue;
+    if (!out->owner || done.contains(out->owner)) continue;
     stack.push_back({out->owner, 0});
     while (!stack.empty()) {
       auto& [node, next] = stack.back();
       if (next < node->inputs().size()) {
         Apply* in = node->inputs()[next++]->owner;
-        if (in && !done.count(in)) {
-          done.insert(in);
-          stack.push_back({in, 0});
-        }
+        if (in && done.insert(in)) stack.push_back({in, 0});
         continue;
       }
       done.insert(node);
@@ -39,9 +37,9 @@ std::vector<Apply*> toposort(const std::vector<Var>& outputs) {
 
 std::vector<Var> graph_leaves(const std::vector<Var>& outputs) {
   std::vector<Var> leaves;
-  std::unordered_set<const Variable*> seen;
+  PointerSet<Variable> seen;
   auto visit = [&](const Var& v) {
-    if (!v->owner && seen.insert(v.get()).second) leaves.push_back(v);
+    if (!v->owner && seen.insert(v.get())) leaves.push_back(v);
   };
   for (const auto& o : outputs) visit(o);
   for (Apply* node : toposort(outputs)) {
@@ -79,7 +77,7 @@ std::vector<Apply*> FunctionGraph::import_graph(const Var& v, const std::string&
   // rewrite's replacement costs the size of what it built, not of the whole graph.
   std::vector<Apply*> fresh;
   std::vector<std::pair<Apply*, size_t>> stack;
-  std::unordered_set<const Apply*> seen;
+  PointerSet<Apply> seen;
   if (v->owner && !nodes_set_.count(v->owner)) {
     stack.push_back({v->owner, 0});
     seen.insert(v->owner);
@@ -88,7 +86,7 @@ std::vector<Apply*> FunctionGraph::import_graph(const Var& v, const std::string&
     auto& [node, next] = stack.back();
     if (next < node->inputs().size()) {
       Apply* in = node->inputs()[next++]->owner;
-      if (in && !nodes_set_.count(in) && seen.insert(in).second) stack.push_back({in, 0});
+      if (in && !nodes_set_.count(in) && seen.insert(in)) stack.push_back({in, 0});
       continue;
     }
     fresh.push_back(node);

@@ -23,11 +23,15 @@ bool types_fit(const TensorType& a, const TensorType& b) {
 
 int rewrite_to_fixpoint(FunctionGraph& fg, const std::vector<const NodeRewriter*>& rewriters,
                         int max_passes) {
-  std::unordered_map<std::string, std::vector<const NodeRewriter*>> by_type;
+  // The rewriters to try on a node of each tracked op type: those for every node, then the
+  // type's own, each in `rewriters`' order.
   std::vector<const NodeRewriter*> generic;
   for (const NodeRewriter* r : rewriters) {
     if (r->tracks.empty()) generic.push_back(r);
-    for (const auto& t : r->tracks) by_type[t].push_back(r);
+  }
+  std::unordered_map<std::string, std::vector<const NodeRewriter*>> by_type;
+  for (const NodeRewriter* r : rewriters) {
+    for (const auto& t : r->tracks) by_type.try_emplace(t, generic).first->second.push_back(r);
   }
   // Nodes the rewrites build get no location of their own: FunctionGraph::replace gives them
   // the trace of the node they replace, not wherever the caller of the compiler happens to be.
@@ -39,11 +43,7 @@ int rewrite_to_fixpoint(FunctionGraph& fg, const std::vector<const NodeRewriter*
     for (Apply* node : order) {
       if (!fg.contains(node)) continue;
       auto typed = by_type.find(node->op()->type_name());
-      std::vector<const NodeRewriter*> candidates = generic;
-      if (typed != by_type.end()) {
-        candidates.insert(candidates.end(), typed->second.begin(), typed->second.end());
-      }
-      for (const NodeRewriter* r : candidates) {
+      for (const NodeRewriter* r : typed == by_type.end() ? generic : typed->second) {
         std::optional<std::vector<Var>> repl = r->transform(fg, node);
         if (!repl) continue;
         // Handles to every output first: replacing the last used one drops the graph's hold

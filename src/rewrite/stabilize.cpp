@@ -7,9 +7,9 @@
 
 #include <algorithm>
 #include <set>
-#include <unordered_map>
 
 #include "theon/graph/op.hpp"
+#include "theon/graph/pointer_map.hpp"
 #include "theon/ops/alloc.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
@@ -158,8 +158,7 @@ class ShapeProver {
 
  private:
   const Variable* rep(const Var& v, int depth = 0) {
-    auto it = memo_.find(v.get());
-    if (it != memo_.end()) return it->second;
+    if (const Variable* const* known = memo_.find(v.get())) return *known;
     const Variable* r = v.get();
     if (v->owner && depth < 64) {
       const auto& in = v->owner->inputs();
@@ -183,10 +182,10 @@ class ShapeProver {
         }
       }
     }
-    memo_[v.get()] = r;
+    *memo_.try_emplace(v.get()).first = r;
     return r;
   }
-  std::unordered_map<const Variable*, const Variable*> memo_;
+  PointerMap<Variable, const Variable*> memo_;
 };
 
 // A w with v * d == w and w of v's shape, found by removing a division by d somewhere inside
