@@ -180,7 +180,7 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   if (mode.debug_checks) {
     rewrite_checker_ =
         std::make_unique<RewriteChecker>(input_vars, roots, options_.givens, options_.mode,
-                                         static_cast<int64_t>(history_->entries().size()));
+                                         static_cast<int64_t>(history_->size()));
   }
   program_ = linked.program;
   native_ = linked.native;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "theon/core/error.hpp"
 #include "theon/graph/clone.hpp"
@@ -35,17 +34,27 @@ std::vector<Apply*> toposort(const std::vector<Var>& outputs) {
   return order;
 }
 
-std::vector<Var> graph_leaves(const std::vector<Var>& outputs) {
+namespace {
+
+// The leaves of `outputs`, whose nodes are `order` (their toposort).
+std::vector<Var> leaves_in_order(const std::vector<Var>& outputs,
+                                 const std::vector<Apply*>& order) {
   std::vector<Var> leaves;
   PointerSet<Variable> seen;
   auto visit = [&](const Var& v) {
     if (!v->owner && seen.insert(v.get())) leaves.push_back(v);
   };
   for (const auto& o : outputs) visit(o);
-  for (Apply* node : toposort(outputs)) {
+  for (Apply* node : order) {
     for (const auto& in : node->inputs()) visit(in);
   }
   return leaves;
+}
+
+}  // namespace
+
+std::vector<Var> graph_leaves(const std::vector<Var>& outputs) {
+  return leaves_in_order(outputs, toposort(outputs));
 }
 
 FunctionGraph::FunctionGraph(std::vector<Var> inputs, const std::vector<Var>& outputs,
@@ -66,6 +75,10 @@ const std::vector<Apply*>& FunctionGraph::nodes() const {
   return order_;
 }
 
+std::vector<Var> FunctionGraph::leaves() const {
+  return leaves_in_order(outputs_, nodes());
+}
+
 const std::vector<FunctionGraph::Client>& FunctionGraph::clients(const Variable* v) const {
   static const std::vector<Client> none;
   auto it = clients_.find(v);
@@ -78,7 +91,7 @@ std::vector<Apply*> FunctionGraph::import_graph(const Var& v, const std::string&
   std::vector<Apply*> fresh;
   std::vector<std::pair<Apply*, size_t>> stack;
   PointerSet<Apply> seen;
-  if (v->owner && !nodes_set_.count(v->owner)) {
+  if (v->owner && !nodes_set_.contains(v->owner)) {
     stack.push_back({v->owner, 0});
     seen.insert(v->owner);
   }
@@ -86,7 +99,7 @@ std::vector<Apply*> FunctionGraph::import_graph(const Var& v, const std::string&
     auto& [node, next] = stack.back();
     if (next < node->inputs().size()) {
       Apply* in = node->inputs()[next++]->owner;
-      if (in && !nodes_set_.count(in) && seen.insert(in)) stack.push_back({in, 0});
+      if (in && !nodes_set_.contains(in) && seen.insert(in)) stack.push_back({in, 0});
       continue;
     }
     fresh.push_back(node);
@@ -118,7 +131,7 @@ void FunctionGraph::prune(Apply* node, std::vector<const Apply*>* removed) {
     if (pos != cl.end()) cl.erase(pos);
     if (cl.empty()) {
       clients_.erase(in.get());
-      if (in->owner && nodes_set_.count(in->owner)) prune(in->owner, removed);
+      if (in->owner && nodes_set_.contains(in->owner)) prune(in->owner, removed);
     }
   }
 }
@@ -141,6 +154,8 @@ void FunctionGraph::replace(const Var& old, const Var& replacement, const std::s
   auto& target = clients_[replacement.get()];
   for (const Client& c : moved) {
     if (c.first) {
+      for (const auto& f : features_)
+        f->on_change_input(*this, c.first, static_cast<size_t>(c.second), replacement);
       c.first->set_input(static_cast<size_t>(c.second), replacement);
     } else {
       outputs_[static_cast<size_t>(c.second)] = replacement;
@@ -149,7 +164,7 @@ void FunctionGraph::replace(const Var& old, const Var& replacement, const std::s
   }
   for (const auto& f : features_) f->on_replace(*this, keep_old, replacement, reason);
   std::vector<const Apply*> removed;
-  if (keep_old->owner && nodes_set_.count(keep_old->owner)) prune(keep_old->owner, &removed);
+  if (keep_old->owner && nodes_set_.contains(keep_old->owner)) prune(keep_old->owner, &removed);
   // Rewrites build their nodes with no trace; they take the place of what just left the graph
   // (old's node, and what only it read). Pruning went from old towards the inputs: reversed,
   // the traces read in graph order. Those nodes are still alive: keep_old holds them.
@@ -160,7 +175,7 @@ void FunctionGraph::replace(const Var& old, const Var& replacement, const std::s
   // product.
   const Apply* traced = nullptr;
   for (Apply* node : fresh) {
-    if (!node->where().empty() || !nodes_set_.count(node)) continue;
+    if (!node->where().empty() || !nodes_set_.contains(node)) continue;
     const bool untraced = node->origin_.empty();
     if (untraced && traced) {
       node->where_ = traced->where_;

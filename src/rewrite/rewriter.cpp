@@ -71,11 +71,44 @@ void RewriteHistory::on_import(FunctionGraph&, Apply* node, const std::string& r
   if (reason != "init") built_by_[node] = reason;
 }
 
+void RewriteHistory::on_change_input(FunctionGraph&, Apply* node, size_t i, const Var&) {
+  RewiredNode& rewired = rewired_[node];
+  if (!rewired.node) rewired.node = node->shared_from_this();
+  rewired.rewirings.push_back({i, replacements_.size(), node->inputs()[i]});
+}
+
 void RewriteHistory::on_replace(FunctionGraph&, const Var& old, const Var& replacement,
                                 const std::string& reason) {
+  // Printing costs more than the rewrite itself, and is seldom asked for: deferred.
+  replacements_.push_back({reason, old, replacement});
+}
+
+const std::vector<RewriteHistory::Entry>& RewriteHistory::entries() const {
+  std::lock_guard<std::mutex> lock(printing_);
+  for (size_t k = entries_.size(); k < replacements_.size(); ++k) {
+    const Replacement& r = replacements_[k];
+    entries_.push_back({r.rewrite, print_as_of(r.before, k), print_as_of(r.after, k)});
+  }
+  return entries_;
+}
+
+std::string RewriteHistory::print_as_of(const Var& v, size_t when) const {
   // Bounded: printing a shared subexpression repeats it, exponential in depth.
   constexpr int kDepth = 4;
-  entries_.push_back({reason, pprint(old, kDepth), pprint(replacement, kDepth)});
+  return pprint(v, kDepth, [&](const Apply& node) {
+    std::vector<Var> inputs = node.inputs();
+    auto it = rewired_.find(&node);
+    if (it == rewired_.end()) return inputs;
+    // The first rewiring of an input after `when` took from it what it read then. Rewirings
+    // made by replacement `when` itself came before the entry was recorded.
+    std::vector<bool> settled(inputs.size(), false);
+    for (const Rewiring& w : it->second.rewirings) {
+      if (w.replacement <= when || settled[w.input]) continue;
+      inputs[w.input] = w.previous;
+      settled[w.input] = true;
+    }
+    return inputs;
+  });
 }
 
 std::string RewriteHistory::built_by(const Apply* node) const {
