@@ -1,6 +1,7 @@
 // Merge (common subexpressions and equal constants) and constant folding: the rewrites every
 // mode runs, FAST_COMPILE included.
 #include <cstring>
+#include <typeinfo>
 #include <unordered_map>
 
 #include "theon/graph/op.hpp"
@@ -33,17 +34,22 @@ bool merge(FunctionGraph& fg) {
       changed = true;
     }
   }
-  std::unordered_map<size_t, std::vector<Apply*>> seen;
+  // Nodes are bucketed by their op's class and their inputs, which is cheap to hash; ops are
+  // compared within a bucket. A node merged away has no reader left, and the readers it had
+  // come later in the order, so a node already bucketed is never rewired: the live nodes of a
+  // bucket are never equal to each other, and a node has at most one twin among them.
   const std::vector<Apply*> order = fg.nodes();
+  std::unordered_map<size_t, std::vector<Apply*>> seen;
+  seen.reserve(order.size());
   for (Apply* node : order) {
     if (!fg.contains(node)) continue;
-    size_t h = node->op()->hash();
+    const Op& op = *node->op();
+    size_t h = typeid(op).hash_code();
     for (const auto& in : node->inputs()) h = h * 1000003u ^ std::hash<const void*>()(in.get());
     auto& bucket = seen[h];
     Apply* twin = nullptr;
     for (Apply* other : bucket) {
-      if (!fg.contains(other) || !other->op()->equals(*node->op())) continue;
-      if (other->inputs() == node->inputs()) {
+      if (fg.contains(other) && other->inputs() == node->inputs() && other->op()->equals(op)) {
         twin = other;
         break;
       }
@@ -62,12 +68,12 @@ bool merge(FunctionGraph& fg) {
 
 std::optional<std::vector<Var>> constant_fold(FunctionGraph&, Apply* node) {
   // A collective exchanges data with the other ranks when it runs, never at compile time.
-  if (is_collective(*node->op())) return std::nullopt;
-  std::vector<NDArray> inputs;
   for (const auto& in : node->inputs()) {
     if (!in->is_constant()) return std::nullopt;
-    inputs.push_back(*in->constant);
   }
+  if (is_collective(*node->op())) return std::nullopt;
+  std::vector<NDArray> inputs;
+  for (const auto& in : node->inputs()) inputs.push_back(*in->constant);
   std::vector<NDArray> outputs(node->nout());
   try {
     node->op()->perform(inputs, outputs);

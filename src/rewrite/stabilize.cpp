@@ -153,7 +153,10 @@ class ShapeProver {
     if (a->type.ndim() != b->type.ndim()) return false;
     bool static_equal = a->type.shape == b->type.shape;
     for (int64_t d : a->type.shape) static_equal = static_equal && d != kUnknownDim;
-    return static_equal || rep(a) == rep(b);
+    if (static_equal) return true;
+    // A representative is usually found 64 steps down a chain of elementwise nodes.
+    memo_.reserve(256);
+    return rep(a) == rep(b);
   }
 
  private:
@@ -163,11 +166,13 @@ class ShapeProver {
     if (v->owner && depth < 64) {
       const auto& in = v->owner->inputs();
       const Op& op = *v->owner->op();
-      if (is_sum_to_shape(v)) {
+      // Most nodes here are elementwise: tested first, the other op types only for the rest.
+      const bool elementwise = dynamic_cast<const Elemwise*>(&op) != nullptr;
+      if (!elementwise && is_sum_to_shape(v)) {
         r = rep(in[1], depth + 1);
-      } else if (dynamic_cast<const Softmax*>(&op)) {
+      } else if (!elementwise && dynamic_cast<const Softmax*>(&op)) {
         r = rep(in[0], depth + 1);
-      } else if (dynamic_cast<const Elemwise*>(&op) || op.type_name() == "Fill") {
+      } else if (elementwise || op.type_name() == "Fill") {
         for (size_t k = 0; k < in.size(); ++k) {
           if (in[k]->type.ndim() != v->type.ndim()) continue;
           const Variable* rk = rep(in[k], depth + 1);
