@@ -62,9 +62,13 @@ FunctionGraph::FunctionGraph(std::vector<Var> inputs, const std::vector<Var>& ou
     : inputs_(std::move(inputs)) {
   outputs_ = clone_replace(outputs, replace);
   for (size_t k = 0; k < outputs_.size(); ++k) {
-    import_graph(outputs_[k], "init");
+    const std::vector<Apply*> fresh = import_graph(outputs_[k], "init");
+    order_.insert(order_.end(), fresh.begin(), fresh.end());
     clients_[outputs_[k].get()].push_back({nullptr, static_cast<int>(k)});
   }
+  // import_graph walks as toposort does, skipping the nodes of the outputs before: the nodes
+  // it added, output after output, are the graph's order.
+  order_valid_ = true;
 }
 
 const std::vector<Apply*>& FunctionGraph::nodes() const {
