@@ -109,6 +109,12 @@ std::vector<Apply*> FunctionGraph::import_graph(const Var& v, const std::string&
     fresh.push_back(node);
     stack.pop_back();
   }
+  if (fresh.size() > nodes_set_.size()) {
+    // A large import (the whole graph, at construction): room for it at once. Only then, so
+    // that the many small imports of rewrites never resize the tables by small steps.
+    nodes_set_.reserve(nodes_set_.size() + fresh.size());
+    clients_.reserve(clients_.size() + 2 * fresh.size());  // a node has about two inputs
+  }
   for (Apply* node : fresh) {
     nodes_set_.insert(node);
     for (size_t i = 0; i < node->inputs().size(); ++i) {

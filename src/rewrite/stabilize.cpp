@@ -154,8 +154,9 @@ class ShapeProver {
     bool static_equal = a->type.shape == b->type.shape;
     for (int64_t d : a->type.shape) static_equal = static_equal && d != kUnknownDim;
     if (static_equal) return true;
-    // A representative is usually found 64 steps down a chain of elementwise nodes.
-    memo_.reserve(256);
+    // The search goes at most 64 steps down, through a hundred variables or so in a chain of
+    // elementwise nodes: room for them at once, not a table grown from 16 slots.
+    memo_.reserve(128);
     return rep(a) == rep(b);
   }
 
