@@ -10,9 +10,14 @@
 
 namespace theon {
 
-std::vector<Apply*> toposort(const std::vector<Var>& outputs) {
+namespace {
+
+// toposort, with room made at once for `expected` nodes (the size of the graph, when known).
+std::vector<Apply*> toposort_sized(const std::vector<Var>& outputs, size_t expected) {
   std::vector<Apply*> order;
+  order.reserve(expected);
   PointerSet<Apply> done;
+  done.reserve(expected);
   std::vector<std::pair<Apply*, size_t>> stack;
   for (const auto& out : outputs) {
     if (!out->owner || done.contains(out->owner)) continue;
@@ -32,6 +37,12 @@ std::vector<Apply*> toposort(const std::vector<Var>& outputs) {
   // The root's insertions into `done` happen on completion; duplicates cannot arise because a
   // node is pushed only when not yet in `done`.
   return order;
+}
+
+}  // namespace
+
+std::vector<Apply*> toposort(const std::vector<Var>& outputs) {
+  return toposort_sized(outputs, 0);
 }
 
 namespace {
@@ -73,7 +84,7 @@ FunctionGraph::FunctionGraph(std::vector<Var> inputs, const std::vector<Var>& ou
 
 const std::vector<Apply*>& FunctionGraph::nodes() const {
   if (!order_valid_) {
-    order_ = toposort(outputs_);
+    order_ = toposort_sized(outputs_, num_nodes());
     order_valid_ = true;
   }
   return order_;
