@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <set>
+#include <typeinfo>
 
 #include "theon/graph/op.hpp"
 #include "theon/graph/pointer_map.hpp"
@@ -168,7 +169,9 @@ class ShapeProver {
       const auto& in = v->owner->inputs();
       const Op& op = *v->owner->op();
       // Most nodes here are elementwise: tested first, the other op types only for the rest.
-      const bool elementwise = dynamic_cast<const Elemwise*>(&op) != nullptr;
+      // The type comparison answers for Elemwise itself without dynamic_cast's hierarchy walk.
+      const bool elementwise =
+          typeid(op) == typeid(Elemwise) || dynamic_cast<const Elemwise*>(&op) != nullptr;
       if (!elementwise && is_sum_to_shape(v)) {
         r = rep(in[1], depth + 1);
       } else if (!elementwise && dynamic_cast<const Softmax*>(&op)) {
