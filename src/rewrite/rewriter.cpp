@@ -68,11 +68,11 @@ int rewrite_to_fixpoint(FunctionGraph& fg, const std::vector<const NodeRewriter*
 }
 
 void RewriteHistory::on_import(FunctionGraph&, Apply* node, const std::string& reason) {
-  if (reason != "init") built_by_[node] = reason;
+  if (reason != "init") *built_by_.try_emplace(node).first = reason;
 }
 
 void RewriteHistory::on_change_input(FunctionGraph&, Apply* node, size_t i, const Var&) {
-  RewiredNode& rewired = rewired_[node];
+  RewiredNode& rewired = *rewired_.try_emplace(node).first;
   if (!rewired.node) rewired.node = node->shared_from_this();
   rewired.rewirings.push_back({i, replacements_.size(), node->inputs()[i]});
 }
@@ -97,12 +97,12 @@ std::string RewriteHistory::print_as_of(const Var& v, size_t when) const {
   constexpr int kDepth = 4;
   return pprint(v, kDepth, [&](const Apply& node) {
     std::vector<Var> inputs = node.inputs();
-    auto it = rewired_.find(&node);
-    if (it == rewired_.end()) return inputs;
+    const RewiredNode* rewired = rewired_.find(&node);
+    if (!rewired) return inputs;
     // The first rewiring of an input after `when` took from it what it read then. Rewirings
     // made by replacement `when` itself came before the entry was recorded.
     std::vector<bool> settled(inputs.size(), false);
-    for (const Rewiring& w : it->second.rewirings) {
+    for (const Rewiring& w : rewired->rewirings) {
       if (w.replacement <= when || settled[w.input]) continue;
       inputs[w.input] = w.previous;
       settled[w.input] = true;
@@ -112,8 +112,8 @@ std::string RewriteHistory::print_as_of(const Var& v, size_t when) const {
 }
 
 std::string RewriteHistory::built_by(const Apply* node) const {
-  auto it = built_by_.find(node);
-  return it == built_by_.end() ? "" : it->second;
+  const std::string* rewrite = built_by_.find(node);
+  return rewrite ? *rewrite : "";
 }
 
 }  // namespace theon

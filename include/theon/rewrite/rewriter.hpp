@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "theon/graph/fgraph.hpp"
+#include "theon/graph/pointer_map.hpp"
 
 namespace theon {
 
@@ -79,8 +80,8 @@ class RewriteHistory : public FGraphFeature {
   std::string print_as_of(const Var& v, size_t when) const;
 
   std::vector<Replacement> replacements_;
-  std::unordered_map<const Apply*, RewiredNode> rewired_;
-  std::unordered_map<const Apply*, std::string> built_by_;
+  PointerMap<Apply, RewiredNode> rewired_;
+  PointerMap<Apply, std::string> built_by_;
   mutable std::mutex printing_;
   mutable std::vector<Entry> entries_;  // replacements_ printed so far
 };
