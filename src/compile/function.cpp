@@ -178,9 +178,8 @@ Function::Function(std::vector<In> inputs, std::vector<Out> outputs, FunctionOpt
   Linked linked =
       options_.rewritten ? link(*fgraph_, link_options) : compile(*fgraph_, mode, link_options);
   if (mode.debug_checks) {
-    rewrite_checker_ =
-        std::make_unique<RewriteChecker>(input_vars, roots, options_.givens, options_.mode,
-                                         static_cast<int64_t>(history_->entries().size()));
+    rewrite_checker_ = std::make_unique<RewriteChecker>(
+        input_vars, roots, options_.givens, options_.mode, static_cast<int64_t>(history_->size()));
   }
   program_ = linked.program;
   native_ = linked.native;

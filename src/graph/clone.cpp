@@ -6,12 +6,13 @@
 #include "theon/core/error.hpp"
 #include "theon/graph/fgraph.hpp"
 #include "theon/graph/op.hpp"
+#include "theon/graph/pointer_map.hpp"
 
 namespace theon {
 
 std::vector<Var> clone_replace(const std::vector<Var>& outputs,
                                const std::vector<std::pair<Var, Var>>& replace) {
-  std::unordered_map<const Variable*, Var> memo;
+  PointerMap<Variable, Var> memo;  // a node's outputs -> its copy's
   std::unordered_map<const Variable*, Var> givens;
   for (const auto& [from, to] : replace) {
     if (!from->type.compatible_with(to->type)) {
@@ -23,12 +24,14 @@ std::vector<Var> clone_replace(const std::vector<Var>& outputs,
   auto mapped = [&](const Var& v) -> Var {
     auto g = givens.find(v.get());
     const Var& src = g == givens.end() ? v : g->second;
-    auto m = memo.find(src.get());
-    return m == memo.end() ? src : m->second;
+    const Var* m = memo.find(src.get());
+    return m ? *m : src;
   };
   auto copy_nodes = [&](const std::vector<Var>& roots) {
-    for (Apply* node : toposort(roots)) {
-      if (memo.count(&node->output_ref(0))) continue;
+    const std::vector<Apply*> order = toposort(roots);
+    memo.reserve(memo.size() + order.size());
+    for (Apply* node : order) {
+      if (memo.contains(&node->output_ref(0))) continue;
       std::vector<Var> ins;
       for (const auto& in : node->inputs()) ins.push_back(mapped(in));
       std::vector<TensorType> types = output_types_on_device(*node->op(), ins);
@@ -37,7 +40,7 @@ std::vector<Var> clone_replace(const std::vector<Var>& outputs,
       for (int i = 0; i < node->nout(); ++i) {
         Var o = copy->output(i);
         o->name = node->output_ref(i).name;
-        memo[&node->output_ref(i)] = o;
+        memo.try_emplace(&node->output_ref(i), std::move(o));
       }
     }
   };

@@ -2,29 +2,31 @@
 
 #include <algorithm>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "theon/core/error.hpp"
 #include "theon/graph/clone.hpp"
 #include "theon/graph/op.hpp"
+#include "theon/graph/pointer_map.hpp"
 
 namespace theon {
 
-std::vector<Apply*> toposort(const std::vector<Var>& outputs) {
+namespace {
+
+// toposort, with room made at once for `expected` nodes (the size of the graph, when known).
+std::vector<Apply*> toposort_sized(const std::vector<Var>& outputs, size_t expected) {
   std::vector<Apply*> order;
-  std::unordered_set<const Apply*> done;
+  order.reserve(expected);
+  PointerSet<Apply> done;
+  done.reserve(expected);
   std::vector<std::pair<Apply*, size_t>> stack;
   for (const auto& out : outputs) {
-    if (!out->owner || done.count(out->owner)) continue;
+    if (!out->owner || done.contains(out->owner)) continue;
     stack.push_back({out->owner, 0});
     while (!stack.empty()) {
       auto& [node, next] = stack.back();
       if (next < node->inputs().size()) {
         Apply* in = node->inputs()[next++]->owner;
-        if (in && !done.count(in)) {
-          done.insert(in);
-          stack.push_back({in, 0});
-        }
+        if (in && done.insert(in)) stack.push_back({in, 0});
         continue;
       }
       done.insert(node);
@@ -37,17 +39,33 @@ std::vector<Apply*> toposort(const std::vector<Var>& outputs) {
   return order;
 }
 
-std::vector<Var> graph_leaves(const std::vector<Var>& outputs) {
+}  // namespace
+
+std::vector<Apply*> toposort(const std::vector<Var>& outputs) {
+  return toposort_sized(outputs, 0);
+}
+
+namespace {
+
+// The leaves of `outputs`, whose nodes are `order` (their toposort).
+std::vector<Var> leaves_in_order(const std::vector<Var>& outputs,
+                                 const std::vector<Apply*>& order) {
   std::vector<Var> leaves;
-  std::unordered_set<const Variable*> seen;
+  PointerSet<Variable> seen;
   auto visit = [&](const Var& v) {
-    if (!v->owner && seen.insert(v.get()).second) leaves.push_back(v);
+    if (!v->owner && seen.insert(v.get())) leaves.push_back(v);
   };
   for (const auto& o : outputs) visit(o);
-  for (Apply* node : toposort(outputs)) {
+  for (Apply* node : order) {
     for (const auto& in : node->inputs()) visit(in);
   }
   return leaves;
+}
+
+}  // namespace
+
+std::vector<Var> graph_leaves(const std::vector<Var>& outputs) {
+  return leaves_in_order(outputs, toposort(outputs));
 }
 
 FunctionGraph::FunctionGraph(std::vector<Var> inputs, const std::vector<Var>& outputs,
@@ -55,17 +73,25 @@ FunctionGraph::FunctionGraph(std::vector<Var> inputs, const std::vector<Var>& ou
     : inputs_(std::move(inputs)) {
   outputs_ = clone_replace(outputs, replace);
   for (size_t k = 0; k < outputs_.size(); ++k) {
-    import_graph(outputs_[k], "init");
+    const std::vector<Apply*> fresh = import_graph(outputs_[k], "init");
+    order_.insert(order_.end(), fresh.begin(), fresh.end());
     clients_[outputs_[k].get()].push_back({nullptr, static_cast<int>(k)});
   }
+  // import_graph walks as toposort does, skipping the nodes of the outputs before: the nodes
+  // it added, output after output, are the graph's order.
+  order_valid_ = true;
 }
 
 const std::vector<Apply*>& FunctionGraph::nodes() const {
   if (!order_valid_) {
-    order_ = toposort(outputs_);
+    order_ = toposort_sized(outputs_, num_nodes());
     order_valid_ = true;
   }
   return order_;
+}
+
+std::vector<Var> FunctionGraph::leaves() const {
+  return leaves_in_order(outputs_, nodes());
 }
 
 const std::vector<FunctionGraph::Client>& FunctionGraph::clients(const Variable* v) const {
@@ -79,8 +105,8 @@ std::vector<Apply*> FunctionGraph::import_graph(const Var& v, const std::string&
   // rewrite's replacement costs the size of what it built, not of the whole graph.
   std::vector<Apply*> fresh;
   std::vector<std::pair<Apply*, size_t>> stack;
-  std::unordered_set<const Apply*> seen;
-  if (v->owner && !nodes_set_.count(v->owner)) {
+  PointerSet<Apply> seen;
+  if (v->owner && !nodes_set_.contains(v->owner)) {
     stack.push_back({v->owner, 0});
     seen.insert(v->owner);
   }
@@ -88,11 +114,17 @@ std::vector<Apply*> FunctionGraph::import_graph(const Var& v, const std::string&
     auto& [node, next] = stack.back();
     if (next < node->inputs().size()) {
       Apply* in = node->inputs()[next++]->owner;
-      if (in && !nodes_set_.count(in) && seen.insert(in).second) stack.push_back({in, 0});
+      if (in && !nodes_set_.contains(in) && seen.insert(in)) stack.push_back({in, 0});
       continue;
     }
     fresh.push_back(node);
     stack.pop_back();
+  }
+  if (fresh.size() > nodes_set_.size()) {
+    // A large import (the whole graph, at construction): room for it at once. Only then, so
+    // that the many small imports of rewrites never resize the tables by small steps.
+    nodes_set_.reserve(nodes_set_.size() + fresh.size());
+    clients_.reserve(clients_.size() + 2 * fresh.size());  // a node has about two inputs
   }
   for (Apply* node : fresh) {
     nodes_set_.insert(node);
@@ -120,7 +152,7 @@ void FunctionGraph::prune(Apply* node, std::vector<const Apply*>* removed) {
     if (pos != cl.end()) cl.erase(pos);
     if (cl.empty()) {
       clients_.erase(in.get());
-      if (in->owner && nodes_set_.count(in->owner)) prune(in->owner, removed);
+      if (in->owner && nodes_set_.contains(in->owner)) prune(in->owner, removed);
     }
   }
 }
@@ -143,6 +175,8 @@ void FunctionGraph::replace(const Var& old, const Var& replacement, const std::s
   auto& target = clients_[replacement.get()];
   for (const Client& c : moved) {
     if (c.first) {
+      for (const auto& f : features_)
+        f->on_change_input(*this, c.first, static_cast<size_t>(c.second), replacement);
       c.first->set_input(static_cast<size_t>(c.second), replacement);
     } else {
       outputs_[static_cast<size_t>(c.second)] = replacement;
@@ -151,7 +185,7 @@ void FunctionGraph::replace(const Var& old, const Var& replacement, const std::s
   }
   for (const auto& f : features_) f->on_replace(*this, keep_old, replacement, reason);
   std::vector<const Apply*> removed;
-  if (keep_old->owner && nodes_set_.count(keep_old->owner)) prune(keep_old->owner, &removed);
+  if (keep_old->owner && nodes_set_.contains(keep_old->owner)) prune(keep_old->owner, &removed);
   // Rewrites build their nodes with no trace; they take the place of what just left the graph
   // (old's node, and what only it read). Pruning went from old towards the inputs: reversed,
   // the traces read in graph order. Those nodes are still alive: keep_old holds them.
@@ -162,7 +196,7 @@ void FunctionGraph::replace(const Var& old, const Var& replacement, const std::s
   // product.
   const Apply* traced = nullptr;
   for (Apply* node : fresh) {
-    if (!node->where().empty() || !nodes_set_.count(node)) continue;
+    if (!node->where().empty() || !nodes_set_.contains(node)) continue;
     const bool untraced = node->origin_.empty();
     if (untraced && traced) {
       node->where_ = traced->where_;

@@ -60,10 +60,15 @@ std::string debugprint(const std::vector<Var>& outputs, const DebugPrintOptions&
 }
 
 std::string pprint(const Var& v, int max_depth) {
+  return pprint(v, max_depth, [](const Apply& node) { return node.inputs(); });
+}
+
+std::string pprint(const Var& v, int max_depth,
+                   const std::function<std::vector<Var>(const Apply&)>& inputs_of) {
   if (!v->owner) return var_label(*v);
   if (max_depth == 0) return "...";
   std::vector<std::string> args;
-  for (const auto& in : v->owner->inputs()) args.push_back(pprint(in, max_depth - 1));
+  for (const auto& in : inputs_of(*v->owner)) args.push_back(pprint(in, max_depth - 1, inputs_of));
   std::string s = v->owner->op()->pprint(args);
   if (!s.empty()) return s;
   s = v->owner->op()->name() + "(";

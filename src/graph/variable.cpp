@@ -34,14 +34,26 @@ void place_outputs(const Op& op, const std::vector<Var>& inputs, std::vector<Ten
 
 }  // namespace
 
-void check_static_size(const TensorType& type, const std::string& what) {
+namespace {
+
+// The byte size of the static part of `type`'s shape fits in int64.
+bool static_size_fits(const TensorType& type) {
   Shape known;
   for (int64_t d : type.shape) {
     if (d >= 0) known.push_back(d);  // output_types rejects other negative sizes itself
   }
   try {
     checked_nbytes(known, itemsize(type.dtype));
+    return true;
   } catch (const ValueError&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+void check_static_size(const TensorType& type, const std::string& what) {
+  if (!static_size_fits(type)) {
     throw ValueError(what + ": array is too big: no array of type " + type.str() +
                      " fits in memory (its size overflows int64)");
   }
@@ -50,7 +62,10 @@ void check_static_size(const TensorType& type, const std::string& what) {
 std::vector<TensorType> output_types_on_device(const Op& op, const std::vector<Var>& inputs) {
   std::vector<TensorType> types = op.output_types(inputs);
   if (!op.places_outputs()) place_outputs(op, inputs, types);
-  for (const auto& t : types) check_static_size(t, op.name());
+  for (const auto& t : types) {
+    // The op's name (a Fused op's lists every step) is built only for the error.
+    if (!static_size_fits(t)) check_static_size(t, op.name());
+  }
   return types;
 }
 

@@ -1,6 +1,7 @@
 // Merge (common subexpressions and equal constants) and constant folding: the rewrites every
 // mode runs, FAST_COMPILE included.
 #include <cstring>
+#include <typeinfo>
 #include <unordered_map>
 
 #include "theon/graph/op.hpp"
@@ -33,23 +34,35 @@ bool merge(FunctionGraph& fg) {
       changed = true;
     }
   }
-  std::unordered_map<size_t, std::vector<Apply*>> seen;
+  // Nodes are looked up by a hash of their op's class and their inputs, which is cheap to
+  // compute; ops are compared only on a hit. A node merged away has no reader left, and the
+  // readers it had come later in the order, so a node already in the table is never rewired:
+  // the live nodes of the table are never equal to each other, and a node has at most one twin
+  // among them. The table is open addressing: a probe goes from the hash's slot to the first
+  // empty one, several nodes sharing a hash.
   const std::vector<Apply*> order = fg.nodes();
+  int bits = 4;
+  while ((size_t{1} << bits) < 2 * order.size()) ++bits;
+  const size_t mask = (size_t{1} << bits) - 1;
+  std::vector<std::pair<size_t, Apply*>> table(mask + 1);  // (hash, node); null node: empty
   for (Apply* node : order) {
     if (!fg.contains(node)) continue;
-    size_t h = node->op()->hash();
+    const Op& op = *node->op();
+    size_t h = typeid(op).hash_code();
     for (const auto& in : node->inputs()) h = h * 1000003u ^ std::hash<const void*>()(in.get());
-    auto& bucket = seen[h];
+    // Fibonacci hashing: input addresses are 16-byte aligned, their low bits carry nothing.
+    size_t slot = static_cast<size_t>((h * 0x9E3779B97F4A7C15ull) >> (64 - bits));
     Apply* twin = nullptr;
-    for (Apply* other : bucket) {
-      if (!fg.contains(other) || !other->op()->equals(*node->op())) continue;
-      if (other->inputs() == node->inputs()) {
+    for (; table[slot].second; slot = (slot + 1) & mask) {
+      Apply* other = table[slot].second;
+      if (table[slot].first == h && fg.contains(other) && other->inputs() == node->inputs() &&
+          other->op()->equals(op)) {
         twin = other;
         break;
       }
     }
     if (!twin) {
-      bucket.push_back(node);
+      table[slot] = {h, node};
       continue;
     }
     // Handles to every output first: replacing the last used one may free the node.
@@ -62,12 +75,12 @@ bool merge(FunctionGraph& fg) {
 
 std::optional<std::vector<Var>> constant_fold(FunctionGraph&, Apply* node) {
   // A collective exchanges data with the other ranks when it runs, never at compile time.
-  if (is_collective(*node->op())) return std::nullopt;
-  std::vector<NDArray> inputs;
   for (const auto& in : node->inputs()) {
     if (!in->is_constant()) return std::nullopt;
-    inputs.push_back(*in->constant);
   }
+  if (is_collective(*node->op())) return std::nullopt;
+  std::vector<NDArray> inputs;
+  for (const auto& in : node->inputs()) inputs.push_back(*in->constant);
   std::vector<NDArray> outputs(node->nout());
   try {
     node->op()->perform(inputs, outputs);

@@ -11,9 +11,8 @@
 // kernel takes operand pointers and strides in arrays.
 #include <algorithm>
 #include <queue>
-#include <unordered_map>
-#include <unordered_set>
 
+#include "theon/graph/pointer_map.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/fused.hpp"
 #include "theon/ops/nnet.hpp"
@@ -47,7 +46,7 @@ bool fusable_reduce(Apply* node) {
 
 struct Cluster {
   std::vector<Apply*> members;  // topological order once sorted
-  std::unordered_set<Apply*> set;
+  PointerSet<Apply> set;
   std::vector<Apply*> extra_outputs;  // members whose value is also read outside
 };
 
@@ -65,23 +64,24 @@ class Fuser {
  public:
   explicit Fuser(FunctionGraph& fg) : fg_(fg) {
     const auto& nodes = fg.nodes();
-    for (size_t i = 0; i < nodes.size(); ++i) position_[nodes[i]] = static_cast<int>(i);
+    position_.reserve(nodes.size());
+    for (size_t i = 0; i < nodes.size(); ++i) position_.try_emplace(nodes[i], static_cast<int>(i));
   }
 
   bool run() {
     std::vector<Apply*> nodes = fg_.nodes();
-    std::unordered_set<Apply*> taken;
+    PointerSet<Apply> taken;
     bool changed = false;
     for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) {
       Apply* node = *it;
-      if (taken.count(node)) continue;
+      if (taken.contains(node)) continue;
       Apply* reduce = nullptr;
       Apply* root = node;
       if (fusable_reduce(node)) {
         reduce = node;
         root = nullptr;
         const Var& x = node->inputs()[0];
-        if (x->owner && fusable_elemwise(x->owner) && !taken.count(x->owner) &&
+        if (x->owner && fusable_elemwise(x->owner) && !taken.contains(x->owner) &&
             fg_.clients(x.get()).size() == 1 && x->type.device == node->output_ref(0).type.device) {
           root = x->owner;
         }
@@ -99,18 +99,18 @@ class Fuser {
   }
 
  private:
-  void grow(Apply* root, Cluster& cluster, const std::unordered_set<Apply*>& taken,
-            bool extra_outputs) {
-    auto later_first = [&](Apply* a, Apply* b) { return position_.at(a) < position_.at(b); };
+  void grow(Apply* root, Cluster& cluster, const PointerSet<Apply>& taken, bool extra_outputs) {
+    auto later_first = [&](Apply* a, Apply* b) { return position(a) < position(b); };
     std::priority_queue<Apply*, std::vector<Apply*>, decltype(later_first)> candidates(later_first);
-    std::unordered_set<Apply*> queued{root};
+    PointerSet<Apply> queued;
+    queued.insert(root);
     cluster.members.push_back(root);
     cluster.set.insert(root);
     auto offer_inputs = [&](Apply* n) {
       for (const auto& v : n->inputs()) {
         Apply* owner = v->owner;
         // One kernel runs on one device: a host node read by a device node stays apart.
-        if (owner && !queued.count(owner) && !taken.count(owner) && fusable_elemwise(owner) &&
+        if (owner && !queued.contains(owner) && !taken.contains(owner) && fusable_elemwise(owner) &&
             owner->output_ref(0).type.device == root->output_ref(0).type.device) {
           queued.insert(owner);
           candidates.push(owner);
@@ -126,9 +126,9 @@ class Fuser {
       if (n->nout() != 1) continue;
       bool read_outside = false, read_before_root = false;
       for (const auto& [client, index] : fg_.clients(&n->output_ref(0))) {
-        if (client != nullptr && cluster.set.count(client)) continue;
+        if (client != nullptr && cluster.set.contains(client)) continue;
         read_outside = true;
-        if (client != nullptr && position_.at(client) < position_.at(root)) read_before_root = true;
+        if (client != nullptr && position(client) < position(root)) read_before_root = true;
       }
       if (read_outside &&
           (!extra_outputs || read_before_root ||
@@ -146,20 +146,20 @@ class Fuser {
   void replace(const Cluster& cluster, Apply* reduce, Apply* root) {
     std::vector<Var> inputs;
     std::vector<TensorType> input_types;
-    std::unordered_map<const Variable*, int> value_of;
+    PointerMap<Variable, int> value_of;
     auto value = [&](const Var& v) {
-      auto it = value_of.find(v.get());
-      if (it != value_of.end()) return it->second;
-      const int index = static_cast<int>(inputs.size());
-      inputs.push_back(v);
-      input_types.push_back(v->type);
-      value_of[v.get()] = index;
-      return index;
+      const auto [index, fresh] = value_of.try_emplace(v.get(), static_cast<int>(inputs.size()));
+      if (fresh) {
+        inputs.push_back(v);
+        input_types.push_back(v->type);
+      }
+      return *index;
     };
+    auto value_at = [&](const Variable& v) { return *value_of.find(&v); };
     // Inputs first (numbered in order of first use), then the steps.
     for (Apply* m : cluster.members) {
       for (const auto& v : m->inputs()) {
-        if (!v->owner || !cluster.set.count(v->owner)) value(v);
+        if (!v->owner || !cluster.set.contains(v->owner)) value(v);
       }
     }
     if (cluster.members.empty()) value(reduce->inputs()[0]);
@@ -170,19 +170,19 @@ class Fuser {
       step.op = std::dynamic_pointer_cast<const Elemwise>(m->op());
       std::vector<DType> dtypes;
       for (const auto& v : m->inputs()) {
-        step.args.push_back(value_of.at(v.get()));
+        step.args.push_back(value_at(*v));
         dtypes.push_back(v->type.dtype);
       }
       const ScalarResolution r = resolve_scalar(step.op->scalar(), dtypes,
                                                 step.op->cast_target().value_or(DType::Float64));
       step.compute = r.compute;
       step.output = r.output;
-      value_of[&m->output_ref(0)] = nin + static_cast<int>(steps.size());
+      value_of.try_emplace(&m->output_ref(0), nin + static_cast<int>(steps.size()));
       steps.push_back(std::move(step));
     }
     // The root's value is output 0, then the values also read outside, latest first.
-    std::vector<int> results{root ? value_of.at(&root->output_ref(0)) : 0};
-    for (Apply* m : cluster.extra_outputs) results.push_back(value_of.at(&m->output_ref(0)));
+    std::vector<int> results{root ? value_at(root->output_ref(0)) : 0};
+    for (Apply* m : cluster.extra_outputs) results.push_back(value_at(m->output_ref(0)));
     std::optional<FusedReduction> reduction;
     if (reduce) {
       const Reduce* r = node_op<Reduce>(reduce);
@@ -195,15 +195,18 @@ class Fuser {
     const std::vector<Var> fused = make_node(op, inputs);
     // Its inputs come before the root and its readers after: the root's place keeps the order
     // topological for the outside-reader test of later trees.
-    position_[fused[0]->owner] = position_.at(last);
+    position_.try_emplace(fused[0]->owner, position(last));
     fg_.replace(last->output(0), fused[0], "fusion");
     for (size_t k = 0; k < cluster.extra_outputs.size(); ++k) {
       fg_.replace(cluster.extra_outputs[k]->output(0), fused[k + 1], "fusion");
     }
   }
 
+  // Every node the order numbers: those of the graph, and the Fused nodes built here.
+  int position(const Apply* node) const { return *position_.find(node); }
+
   FunctionGraph& fg_;
-  std::unordered_map<Apply*, int> position_;
+  PointerMap<Apply, int> position_;
 };
 
 // (y, m) where x is y - m with m = max(y, axis, keepdims=True); nulls otherwise.

@@ -85,16 +85,22 @@ class Parser {
   size_t pos_ = 0;
 };
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+// `name` is `type_name` in lower case.
+bool lowercase_of(const std::string& type_name, const std::string& name) {
+  if (type_name.size() != name.size()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (static_cast<char>(std::tolower(static_cast<unsigned char>(type_name[i]))) != name[i]) {
+      return false;
+    }
+  }
+  return true;
 }
 
 bool op_matches(const Op& op, const std::string& name) {
   if (auto* e = dynamic_cast<const Elemwise*>(&op)) {
     return !e->cast_target() && e->scalar().name == name;
   }
-  return lower(op.type_name()) == name;
+  return lowercase_of(op.type_name(), name);
 }
 
 bool commutative(const std::string& name) {
@@ -179,7 +185,8 @@ NodeRewriter pattern_rewriter(const std::string& name, const std::string& patter
   NodeRewriter r;
   r.name = name;
   r.transform = [pat, rep, where](FunctionGraph&, Apply* node) -> std::optional<std::vector<Var>> {
-    if (node->nout() != 1) return std::nullopt;
+    // Most nodes fail at the root: tested before anything is built for the match.
+    if (node->nout() != 1 || !op_matches(*node->op(), pat->name)) return std::nullopt;
     Bindings b;
     Var out = node->output(0);
     if (!match(*pat, out, b)) return std::nullopt;

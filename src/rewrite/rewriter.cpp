@@ -23,11 +23,15 @@ bool types_fit(const TensorType& a, const TensorType& b) {
 
 int rewrite_to_fixpoint(FunctionGraph& fg, const std::vector<const NodeRewriter*>& rewriters,
                         int max_passes) {
-  std::unordered_map<std::string, std::vector<const NodeRewriter*>> by_type;
+  // The rewriters to try on a node of each tracked op type: those for every node, then the
+  // type's own, each in `rewriters`' order.
   std::vector<const NodeRewriter*> generic;
   for (const NodeRewriter* r : rewriters) {
     if (r->tracks.empty()) generic.push_back(r);
-    for (const auto& t : r->tracks) by_type[t].push_back(r);
+  }
+  std::unordered_map<std::string, std::vector<const NodeRewriter*>> by_type;
+  for (const NodeRewriter* r : rewriters) {
+    for (const auto& t : r->tracks) by_type.try_emplace(t, generic).first->second.push_back(r);
   }
   // Nodes the rewrites build get no location of their own: FunctionGraph::replace gives them
   // the trace of the node they replace, not wherever the caller of the compiler happens to be.
@@ -39,11 +43,7 @@ int rewrite_to_fixpoint(FunctionGraph& fg, const std::vector<const NodeRewriter*
     for (Apply* node : order) {
       if (!fg.contains(node)) continue;
       auto typed = by_type.find(node->op()->type_name());
-      std::vector<const NodeRewriter*> candidates = generic;
-      if (typed != by_type.end()) {
-        candidates.insert(candidates.end(), typed->second.begin(), typed->second.end());
-      }
-      for (const NodeRewriter* r : candidates) {
+      for (const NodeRewriter* r : typed == by_type.end() ? generic : typed->second) {
         std::optional<std::vector<Var>> repl = r->transform(fg, node);
         if (!repl) continue;
         // Handles to every output first: replacing the last used one drops the graph's hold
@@ -68,19 +68,52 @@ int rewrite_to_fixpoint(FunctionGraph& fg, const std::vector<const NodeRewriter*
 }
 
 void RewriteHistory::on_import(FunctionGraph&, Apply* node, const std::string& reason) {
-  if (reason != "init") built_by_[node] = reason;
+  if (reason != "init") *built_by_.try_emplace(node).first = reason;
+}
+
+void RewriteHistory::on_change_input(FunctionGraph&, Apply* node, size_t i, const Var&) {
+  RewiredNode& rewired = *rewired_.try_emplace(node).first;
+  if (!rewired.node) rewired.node = node->shared_from_this();
+  rewired.rewirings.push_back({i, replacements_.size(), node->inputs()[i]});
 }
 
 void RewriteHistory::on_replace(FunctionGraph&, const Var& old, const Var& replacement,
                                 const std::string& reason) {
+  // Printing costs more than the rewrite itself, and is seldom asked for: deferred.
+  replacements_.push_back({reason, old, replacement});
+}
+
+const std::vector<RewriteHistory::Entry>& RewriteHistory::entries() const {
+  std::lock_guard<std::mutex> lock(printing_);
+  for (size_t k = entries_.size(); k < replacements_.size(); ++k) {
+    const Replacement& r = replacements_[k];
+    entries_.push_back({r.rewrite, print_as_of(r.before, k), print_as_of(r.after, k)});
+  }
+  return entries_;
+}
+
+std::string RewriteHistory::print_as_of(const Var& v, size_t when) const {
   // Bounded: printing a shared subexpression repeats it, exponential in depth.
   constexpr int kDepth = 4;
-  entries_.push_back({reason, pprint(old, kDepth), pprint(replacement, kDepth)});
+  return pprint(v, kDepth, [&](const Apply& node) {
+    std::vector<Var> inputs = node.inputs();
+    const RewiredNode* rewired = rewired_.find(&node);
+    if (!rewired) return inputs;
+    // The first rewiring of an input after `when` took from it what it read then. Rewirings
+    // made by replacement `when` itself came before the entry was recorded.
+    std::vector<bool> settled(inputs.size(), false);
+    for (const Rewiring& w : rewired->rewirings) {
+      if (w.replacement <= when || settled[w.input]) continue;
+      inputs[w.input] = w.previous;
+      settled[w.input] = true;
+    }
+    return inputs;
+  });
 }
 
 std::string RewriteHistory::built_by(const Apply* node) const {
-  auto it = built_by_.find(node);
-  return it == built_by_.end() ? "" : it->second;
+  const std::string* rewrite = built_by_.find(node);
+  return rewrite ? *rewrite : "";
 }
 
 }  // namespace theon

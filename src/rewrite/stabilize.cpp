@@ -7,9 +7,10 @@
 
 #include <algorithm>
 #include <set>
-#include <unordered_map>
+#include <typeinfo>
 
 #include "theon/graph/op.hpp"
+#include "theon/graph/pointer_map.hpp"
 #include "theon/ops/alloc.hpp"
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
@@ -153,22 +154,29 @@ class ShapeProver {
     if (a->type.ndim() != b->type.ndim()) return false;
     bool static_equal = a->type.shape == b->type.shape;
     for (int64_t d : a->type.shape) static_equal = static_equal && d != kUnknownDim;
-    return static_equal || rep(a) == rep(b);
+    if (static_equal) return true;
+    // The search goes at most 64 steps down, through a hundred variables or so in a chain of
+    // elementwise nodes: room for them at once, not a table grown from 16 slots.
+    memo_.reserve(128);
+    return rep(a) == rep(b);
   }
 
  private:
   const Variable* rep(const Var& v, int depth = 0) {
-    auto it = memo_.find(v.get());
-    if (it != memo_.end()) return it->second;
+    if (const Variable* const* known = memo_.find(v.get())) return *known;
     const Variable* r = v.get();
     if (v->owner && depth < 64) {
       const auto& in = v->owner->inputs();
       const Op& op = *v->owner->op();
-      if (is_sum_to_shape(v)) {
+      // Most nodes here are elementwise: tested first, the other op types only for the rest.
+      // The type comparison answers for Elemwise itself without dynamic_cast's hierarchy walk.
+      const bool elementwise =
+          typeid(op) == typeid(Elemwise) || dynamic_cast<const Elemwise*>(&op) != nullptr;
+      if (!elementwise && is_sum_to_shape(v)) {
         r = rep(in[1], depth + 1);
-      } else if (dynamic_cast<const Softmax*>(&op)) {
+      } else if (!elementwise && dynamic_cast<const Softmax*>(&op)) {
         r = rep(in[0], depth + 1);
-      } else if (dynamic_cast<const Elemwise*>(&op) || op.type_name() == "Fill") {
+      } else if (elementwise || op.type_name() == "Fill") {
         for (size_t k = 0; k < in.size(); ++k) {
           if (in[k]->type.ndim() != v->type.ndim()) continue;
           const Variable* rk = rep(in[k], depth + 1);
@@ -183,10 +191,10 @@ class ShapeProver {
         }
       }
     }
-    memo_[v.get()] = r;
+    *memo_.try_emplace(v.get()).first = r;
     return r;
   }
-  std::unordered_map<const Variable*, const Variable*> memo_;
+  PointerMap<Variable, const Variable*> memo_;
 };
 
 // A w with v * d == w and w of v's shape, found by removing a division by d somewhere inside

@@ -3,8 +3,8 @@ one of benchmarks/rewrite_scaling.py, with its gradient, FAST_RUN) at sixteen ti
 stays within a generous factor of the small chain's, measured in the same run. A rewrite or
 graph operation that costs the size of the graph per application makes the ratio grow with the
 size (12.3 between these two sizes before the fixes, 1.8 after, where the larger graph no
-longer fits the caches); a ratio, not an absolute time, so that a loaded machine slows both
-sizes alike."""
+longer fits the caches, 1.2-1.6 once the walks stopped allocating per node); a ratio, not an
+absolute time, so that a loaded machine slows both sizes alike."""
 
 import time
 
@@ -14,7 +14,7 @@ import theon
 import theon.tensor as T
 
 SMALL, LARGE = 400, 6400  # chain nodes
-MAX_RATIO = 4.0
+MAX_RATIO = 3.0
 
 
 def chain(n_nodes):

@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "theon/graph/pointer_map.hpp"
 #include "theon/graph/variable.hpp"
 
 namespace theon {
@@ -28,6 +29,9 @@ class FGraphFeature {
   virtual ~FGraphFeature() = default;
   // A node entered the graph (built by a rewrite, or at construction with reason "init").
   virtual void on_import(FunctionGraph&, Apply* node, const std::string& reason) {}
+  // Input `i` of `node` is about to read `replacement` instead (a replacement rewires each
+  // reader of the variable it replaces); node->inputs()[i] is still the variable it read.
+  virtual void on_change_input(FunctionGraph&, Apply* node, size_t i, const Var& replacement) {}
   // Every use of `old` now reads `replacement`.
   virtual void on_replace(FunctionGraph&, const Var& old, const Var& replacement,
                           const std::string& reason) {}
@@ -48,10 +52,11 @@ class FunctionGraph {
   const std::vector<Var>& outputs() const { return outputs_; }
   // Topological order (recomputed after changes).
   const std::vector<Apply*>& nodes() const;
-  std::vector<Var> leaves() const { return graph_leaves(outputs_); }
+  // graph_leaves(outputs()), from the cached order.
+  std::vector<Var> leaves() const;
   // The nodes that read `v` (one entry per use); null-node entries are uses as graph outputs.
   const std::vector<Client>& clients(const Variable* v) const;
-  bool contains(const Apply* node) const { return nodes_set_.count(node) != 0; }
+  bool contains(const Apply* node) const { return nodes_set_.contains(node); }
   size_t num_nodes() const { return nodes_set_.size(); }
 
   // Makes every reader of `old` (and the graph outputs) read `replacement` instead. The types
@@ -82,7 +87,7 @@ class FunctionGraph {
 
   std::vector<Var> inputs_;
   std::vector<Var> outputs_;
-  std::unordered_set<const Apply*> nodes_set_;
+  PointerSet<Apply> nodes_set_;
   std::unordered_map<const Variable*, std::vector<Client>> clients_;
   std::vector<std::shared_ptr<FGraphFeature>> features_;
   mutable std::vector<Apply*> order_;

@@ -21,5 +21,9 @@ std::string debugprint(const std::vector<Var>& outputs, const DebugPrintOptions&
 // Infix text of the expression. A graph that reuses subexpressions prints them each time, so
 // the text can grow exponentially with depth: `max_depth` (-1: unlimited) cuts it with "...".
 std::string pprint(const Var& v, int max_depth = -1);
+// pprint with each node's inputs given by `inputs_of` (the inputs a node had at some earlier
+// time, for a record printed later than it was taken).
+std::string pprint(const Var& v, int max_depth,
+                   const std::function<std::vector<Var>(const Apply&)>& inputs_of);
 
 }  // namespace theon
