@@ -23,7 +23,6 @@ class BufferPool : public BufferAllocator {
   size_t pooled_bytes() const;
 
  private:
-  std::unordered_map<const void*, size_t> sizes_;  // buffers this pool handed out
   // Free buffers by size, in vectors that keep their capacity: taking one back or handing one
   // out allocates nothing once a size has been seen.
   std::unordered_map<size_t, std::vector<std::shared_ptr<void>>> free_;
