@@ -93,6 +93,7 @@ void register_device_kernels() {
   register_copy_kernels();
   register_transfer_kernels();
   register_view_kernels();
+  register_shape_kernels();
 }
 
 }  // namespace theon::device

@@ -72,11 +72,24 @@ bool place_on_device(FunctionGraph& fg) {
     }
     return reads_device_value;
   };
+  // Shapes and sizes of device values are read on the host from the device array itself
+  // (src/device/shape_kernels.cpp): no copy of the array; their outputs stay on the host.
+  auto reads_shape_only = [](const Apply& node) {
+    const std::string type = node.op()->type_name();
+    return type == "Shape" || type == "Shape_i" || type == "Size";
+  };
   for (Apply* node : toposort(fg.outputs())) {
     const bool device = runs_on_device(*node);
+    const bool shape_only = !device && reads_shape_only(*node);
     std::vector<Var> ins;
-    for (const auto& in : node->inputs()) ins.push_back(device ? device_value(in) : host_value(in));
-    const std::vector<TensorType> types = output_types_on_device(*node->op(), ins);
+    for (const auto& in : node->inputs()) {
+      const auto it = placed.find(in.get());
+      ins.push_back(device       ? device_value(in)
+                    : shape_only ? (it == placed.end() ? in : it->second)
+                                 : host_value(in));
+    }
+    const std::vector<TensorType> types =
+        shape_only ? node->op()->output_types(ins) : output_types_on_device(*node->op(), ins);
     auto copy =
         std::make_shared<Apply>(node->op(), std::move(ins), types, node->where(), node->origin());
     for (int i = 0; i < node->nout(); ++i) {

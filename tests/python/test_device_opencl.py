@@ -329,6 +329,24 @@ def test_shared_variables_live_and_update_on_the_device():
         assert theon.shared(np.zeros(2, np.int64)).type.device == "cpu"
 
 
+def test_shapes_of_device_values_are_read_without_copying_them():
+    # w.shape, w.shape[1] and w.size of a shared variable living on the device are read from
+    # the device array's shape: nothing is copied to the host in the graph (the sum, a value of
+    # the user's graph on the device, comes back as a NumPy array at the call's end).
+    wv = np.random.default_rng(3).standard_normal((4, 3)).astype(np.float32)
+    with theon.config.change_flags(device=DEVICE):
+        w = theon.shared(wv, "w")
+        f = theon.function([], [w.shape, w.shape[1] + w.size, T.sum(w)], profile=True)
+    shape, count, total = f()
+    np.testing.assert_array_equal(shape, [4, 3])
+    assert count == 3 + 12
+    np.testing.assert_allclose(total, wv.sum(), rtol=1e-5)
+    kernels = f.profile.node_kernels
+    assert sum(k == "device shape" for _, k in kernels) >= 2, kernels
+    to_host = [n for n, k in kernels if k == "transfer" and "target=cpu" in n]
+    assert not to_host and not any(k.startswith("host fallback") for _, k in kernels), kernels
+
+
 @pytest.mark.parametrize("fusion", [False, True])
 def test_relu_and_its_gradient_mask_run_on_the_device(fusion):
     # The gradient of relu is g * (x > 0): the comparison's bool mask is computed on the device

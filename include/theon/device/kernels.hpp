@@ -23,6 +23,7 @@ void register_nnet_kernels();         // nnet_kernels.cpp
 void register_reduction_kernels();    // reduction_kernel.cpp
 void register_transfer_kernels();     // transfer_kernels.cpp
 void register_view_kernels();         // view_kernels.cpp
+void register_shape_kernels();        // shape_kernels.cpp
 void register_host_fallback();        // host_fallback.cpp
 
 // Runs `node`'s reference kernel on host copies of its inputs and copies the outputs to their
