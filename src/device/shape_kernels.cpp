@@ -1,6 +1,9 @@
 // Shape, Shape_i and Size of a device value, run by the host: they read the device array's
 // shape, so a host node asking for a size never copies the array to the host. The op's own
 // perform computes the result, on a host array that carries the shape and no elements.
+#include <algorithm>
+#include <iterator>
+
 #include "theon/device/device_array.hpp"
 #include "theon/device/kernels.hpp"
 #include "theon/graph/op.hpp"
@@ -17,10 +20,8 @@ class ShapeOfDeviceValue final : public Kernel {
   std::string origin() const override { return "device shape"; }
 
   void run_values(const std::vector<Value>& inputs, std::vector<Value>& outputs) const override {
-    const NDArray shape_only =
-        inputs[0].is_array() ? inputs[0].array() : without_elements(inputs[0]);
     std::vector<NDArray> results(outputs.size());
-    node_.op()->perform({shape_only}, results);
+    node_.op()->perform({without_elements(inputs[0])}, results);
     for (size_t k = 0; k < outputs.size(); ++k) outputs[k] = Value(std::move(results[k]));
   }
 
@@ -39,12 +40,16 @@ std::unique_ptr<Kernel> make_shape_of_device_value(const Apply& node) {
   return std::make_unique<ShapeOfDeviceValue>(node);
 }
 
+constexpr const char* kShapeOps[] = {"Shape", "Shape_i", "Size"};
+
 }  // namespace
 
+bool reads_only_shape(const std::string& op_type_name) {
+  return std::find(std::begin(kShapeOps), std::end(kShapeOps), op_type_name) != std::end(kShapeOps);
+}
+
 void register_shape_kernels() {
-  for (const char* op : {"Shape", "Shape_i", "Size"}) {
-    register_kernel(op, DeviceKind::Cpu, make_shape_of_device_value);
-  }
+  for (const char* op : kShapeOps) register_kernel(op, DeviceKind::Cpu, make_shape_of_device_value);
 }
 
 }  // namespace theon::device

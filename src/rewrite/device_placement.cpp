@@ -9,6 +9,7 @@
 
 #include "theon/core/config.hpp"
 #include "theon/device/dialect.hpp"
+#include "theon/device/kernels.hpp"
 #include "theon/graph/fgraph.hpp"
 #include "theon/graph/op.hpp"
 #include "theon/ops/elemwise.hpp"
@@ -32,6 +33,10 @@ bool place_on_device(FunctionGraph& fg) {
   // Each value of the graph as placed: float values on the device, the others on the host.
   std::unordered_map<const Variable*, Var> placed;
   std::unordered_map<const Variable*, Var> on_host;  // device values copied back for host nodes
+  auto as_placed = [&](const Var& v) -> const Var& {
+    const auto it = placed.find(v.get());
+    return it == placed.end() ? v : it->second;
+  };
   auto device_value = [&](const Var& v) -> Var {
     if (auto it = placed.find(v.get()); it != placed.end()) return it->second;
     // Integer and bool leaves (indices, shapes, masks) stay on the host: the ops reading them
@@ -42,8 +47,7 @@ bool place_on_device(FunctionGraph& fg) {
   };
   auto host_value = [&](const Var& v) -> Var {
     if (!v->owner && v->type.device.is_cpu()) return v;  // a host leaf
-    auto it = placed.find(v.get());
-    const Var& current = it == placed.end() ? v : it->second;
+    const Var& current = as_placed(v);
     if (current->type.device.is_cpu()) return current;
     auto& copy = on_host[v.get()];
     if (!copy) copy = transfer(current, Device{});
@@ -51,8 +55,7 @@ bool place_on_device(FunctionGraph& fg) {
   };
   // Nodes with a float tensor output run on the device, and so do masks computed there
   // (comparisons, isnan, logical ops of float values or of masks on the device), for the
-  // device kernels that read them; the others (shapes, indices) stay on the host, reading
-  // host copies, so a shape never moves a whole array to the host.
+  // device kernels that read them; the others (shapes, indices) stay on the host.
   auto runs_on_device = [&](const Apply& node) {
     for (int i = 0; i < node.nout(); ++i) {
       const TensorType& t = node.output_ref(i).type;
@@ -66,27 +69,18 @@ bool place_on_device(FunctionGraph& fg) {
         return false;
       }
       // Float values are all on the device (computed there, or leaves transferred in).
-      const auto it = placed.find(in.get());
-      reads_device_value |=
-          is_float(in->type.dtype) || !(it == placed.end() ? in : it->second)->type.device.is_cpu();
+      reads_device_value |= is_float(in->type.dtype) || !as_placed(in)->type.device.is_cpu();
     }
     return reads_device_value;
   };
-  // Shapes and sizes of device values are read on the host from the device array itself
-  // (src/device/shape_kernels.cpp): no copy of the array; their outputs stay on the host.
-  auto reads_shape_only = [](const Apply& node) {
-    const std::string type = node.op()->type_name();
-    return type == "Shape" || type == "Shape_i" || type == "Size";
-  };
   for (Apply* node : toposort(fg.outputs())) {
     const bool device = runs_on_device(*node);
-    const bool shape_only = !device && reads_shape_only(*node);
+    // Shapes and sizes of device values are read on the host from the device array itself
+    // (src/device/shape_kernels.cpp): no copy of the array; their outputs stay on the host.
+    const bool shape_only = !device && device::reads_only_shape(node->op()->type_name());
     std::vector<Var> ins;
     for (const auto& in : node->inputs()) {
-      const auto it = placed.find(in.get());
-      ins.push_back(device       ? device_value(in)
-                    : shape_only ? (it == placed.end() ? in : it->second)
-                                 : host_value(in));
+      ins.push_back(device ? device_value(in) : shape_only ? as_placed(in) : host_value(in));
     }
     const std::vector<TensorType> types =
         shape_only ? node->op()->output_types(ins) : output_types_on_device(*node->op(), ins);

@@ -215,11 +215,7 @@ std::pair<Var, Var> shifted_by_max(const Var& x, const std::vector<int64_t>& axi
   if (op == nullptr || op->scalar().name != "sub") return {};
   const Var& y = x->owner->inputs()[0];
   const Var& m = x->owner->inputs()[1];
-  const Reduce* r = m->owner ? node_op<Reduce>(m->owner) : nullptr;
-  if (r == nullptr || r->kind() != ReduceKind::Max || r->axes() != axis || !r->keepdims() ||
-      m->owner->inputs()[0] != y || y->type != x->type) {
-    return {};
-  }
+  if (!rewrite_util::is_keepdims_max_of(m, y, axis) || y->type != x->type) return {};
   return {y, m};
 }
 

@@ -14,7 +14,6 @@ namespace {
 using canon::make_dimshuffle;
 using canon::scalar_const;
 using rewrite_util::is_elemwise;
-using rewrite_util::op_as;
 
 struct Shift {
   Var max;  // max(x, -1, keepdims)
@@ -22,10 +21,7 @@ struct Shift {
 };
 
 bool is_row_max_of(const Var& m, const Var& x) {
-  const Reduce* r = op_as<Reduce>(m);
-  const std::vector<int64_t> last{x->type.ndim() - 1};
-  return r && r->kind() == ReduceKind::Max && r->axes() == last && r->keepdims() &&
-         m->owner->inputs()[0] == x;
+  return rewrite_util::is_keepdims_max_of(m, x, {x->type.ndim() - 1});
 }
 
 // The max of x's rows that `shift` is, directly or as where(isinf(m), 0, m), possibly under the

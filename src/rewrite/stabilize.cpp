@@ -16,6 +16,7 @@
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/gradient_support.hpp"
 #include "theon/ops/math.hpp"
+#include "theon/ops/max_exp_sum.hpp"
 #include "theon/ops/nnet.hpp"
 #include "theon/ops/reduce.hpp"
 #include "theon/ops/shape.hpp"
@@ -128,8 +129,7 @@ Result logsumexp(FunctionGraph&, Apply* node) {
   const DType dt = e->type.dtype;
   const Var x = cast(x0, dt);
   const Var m = max(x, sum->axes(), true);
-  const Var zero = scalar_constant(int64_t{0}, dt);
-  const Var safe = elemwise("switch", {isinf(m), zero, m});
+  const Var safe = finite_shift(m);
   Var lse = log(theon::sum(exp(sub(x, safe)), sum->axes(), sum->keepdims()));
   Var shift = safe;
   if (!sum->keepdims()) {

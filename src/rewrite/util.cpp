@@ -1,6 +1,7 @@
 #include "util.hpp"
 
 #include "theon/ops/constant.hpp"
+#include "theon/ops/reduce.hpp"
 #include "theon/ops/shape.hpp"
 
 namespace theon::rewrite_util {
@@ -33,6 +34,12 @@ bool views_several_inputs(const Var& v) {
 bool is_elemwise(const Var& v, const char* name) {
   auto* e = op_as<Elemwise>(v);
   return e && !e->cast_target() && e->scalar().name == name;
+}
+
+bool is_keepdims_max_of(const Var& m, const Var& x, const std::vector<int64_t>& axes) {
+  const Reduce* r = op_as<Reduce>(m);
+  return r && r->kind() == ReduceKind::Max && r->axes() == axes && r->keepdims() &&
+         m->owner->inputs()[0] == x;
 }
 
 bool dominated(const Var& m, const Var& v) {

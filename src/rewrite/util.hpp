@@ -30,6 +30,9 @@ const OpT* node_op(Apply* node) {
 // True if v is computed by the Elemwise scalar op `name` (casts excluded).
 bool is_elemwise(const Var& v, const char* name);
 
+// True if m is max(x, axes, keepdims=True).
+bool is_keepdims_max_of(const Var& m, const Var& x, const std::vector<int64_t>& axes);
+
 // True when broadcasting `m` against `v` cannot change v's shape (for any run-time sizes
 // allowed by the static shapes): every dimension of m is 1, or v's is a known size other than 1.
 bool dominated(const Var& m, const Var& v);

@@ -35,11 +35,7 @@ std::shared_ptr<void> BufferPool::allocate(size_t bytes) {
 }
 
 void BufferPool::release(NDArray&& array) {
-  std::shared_ptr<void> buf = array.buffer();
-  array = NDArray();
-  if (!buf || buf.use_count() != 1) return;
-  const size_t bytes = pooled_size(this, buf);
-  if (bytes != 0) free_[bytes].push_back(std::move(buf));
+  if (!take_back(array)) array = NDArray();
 }
 
 bool BufferPool::take_back(NDArray& array) {

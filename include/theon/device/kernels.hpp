@@ -2,6 +2,7 @@
 // build has a runtime for. The linker calls register_device_kernels once.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "theon/core/value.hpp"
@@ -24,7 +25,11 @@ void register_reduction_kernels();    // reduction_kernel.cpp
 void register_transfer_kernels();     // transfer_kernels.cpp
 void register_view_kernels();         // view_kernels.cpp
 void register_shape_kernels();        // shape_kernels.cpp
-void register_host_fallback();        // host_fallback.cpp
+
+// Whether ops of this type read only their input's shape (Shape, Shape_i, Size): the host runs
+// them on a device value without copying it (shape_kernels.cpp).
+bool reads_only_shape(const std::string& op_type_name);
+void register_host_fallback();  // host_fallback.cpp
 
 // Runs `node`'s reference kernel on host copies of its inputs and copies the outputs to their
 // device: the host fallback, also taken by device kernels for cases they leave to the host.

@@ -16,4 +16,8 @@ namespace theon {
 // last axis raises as max does.
 std::vector<Var> max_exp_sum(const Var& x, bool finite_shift);
 
+// where(isinf(m), 0, m): the shift of a stable logsumexp by its maximum m, 0 where m is
+// infinite. The stabilizer builds it, and the max_exp_sum rewrite recognizes it.
+Var finite_shift(const Var& m);
+
 }  // namespace theon

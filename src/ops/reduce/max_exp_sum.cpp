@@ -117,8 +117,7 @@ class MaxExpSum : public Op {
   static std::vector<Var> written_out(const Var& x, bool finite_shift) {
     const std::vector<int64_t> last{x->type.ndim() - 1};
     const Var m = max(x, last, true);
-    const Var shift =
-        finite_shift ? switch_(isinf(m), scalar_constant(int64_t{0}, x->type.dtype), m) : m;
+    const Var shift = finite_shift ? theon::finite_shift(m) : m;
     return {m, sum(exp(sub(x, shift)), last, true)};
   }
 
@@ -127,6 +126,10 @@ class MaxExpSum : public Op {
 };
 
 }  // namespace
+
+Var finite_shift(const Var& m) {
+  return elemwise("switch", {isinf(m), scalar_constant(int64_t{0}, m->type.dtype), m});
+}
 
 std::vector<Var> max_exp_sum(const Var& x, bool finite_shift) {
   return make_node(std::make_shared<MaxExpSum>(finite_shift), {x});
