@@ -97,6 +97,8 @@ std::vector<NodeRewriter> canonicalize_rules() {
   node("subtensor_subtensor", {"Subtensor"}, subtensor_subtensor);
   node("subtensor_lift_elemwise", {"Subtensor"}, subtensor_lift_elemwise);
   node("dimshuffle_lift_elemwise", {"DimShuffle"}, dimshuffle_lift_elemwise);
+  node("subtensor_of_set_subtensor", {"Subtensor"}, subtensor_of_set_subtensor);
+  node("elemwise_of_set_fill", {"Elemwise"}, elemwise_of_set_fill);
   // Reductions combine in an unspecified order (as NumPy's pairwise sum does): merging two
   // changes rounding, not which results are NaN or infinite.
   node("reduce_reduce", reduce_type_names([](const ReductionRule& r) { return r.combine; }),

@@ -43,6 +43,10 @@ Result subtensor_subtensor(FunctionGraph&, Apply* node);
 Result subtensor_lift_elemwise(FunctionGraph& fg, Apply* node);
 Result dimshuffle_lift_elemwise(FunctionGraph& fg, Apply* node);
 
+// canonicalize_slices.cpp
+Result subtensor_of_set_subtensor(FunctionGraph&, Apply* node);
+Result elemwise_of_set_fill(FunctionGraph& fg, Apply* node);
+
 // canonicalize_reduce.cpp
 Result reduce_reduce(FunctionGraph&, Apply* node);
 Result reduce_size_one_axes(FunctionGraph&, Apply* node);

@@ -1,8 +1,12 @@
 // Canonicalization of indexing: x[i1][i2] composed into one Subtensor, and Subtensor and
 // DimShuffle lifted above the elementwise op they read so that it computes only what is used.
 #include <algorithm>
+#include <set>
+#include <string>
 
 #include "canonicalize.hpp"
+#include "slice_sizes.hpp"
+#include "theon/ops/alloc.hpp"
 #include "theon/ops/shape.hpp"
 #include "theon/ops/subtensor.hpp"
 
@@ -11,65 +15,6 @@ namespace theon::canon {
 using namespace rewrite_util;
 
 namespace {
-
-using Bound = std::optional<int64_t>;
-
-// One basic entry with constant parts (Int: start holds the index).
-struct Basic {
-  bool is_int = false;
-  Bound start, stop, step;
-  bool full() const { return !is_int && (!start || *start == 0) && !stop && (!step || *step == 1); }
-};
-
-// The entries of a Subtensor over every dimension of its input, or nullopt unless all are
-// ints and slices with constant parts.
-std::optional<std::vector<Basic>> basic_entries(const Subtensor& st, int ndim) {
-  std::vector<Basic> r;
-  auto part = [](const IndexPart& p, Bound& b) {
-    if (p.mode == IndexPart::Mode::Input) return false;
-    if (p.mode == IndexPart::Mode::Const) b = p.value;
-    return true;
-  };
-  for (const IndexEntry& e : st.spec().entries) {
-    Basic b;
-    if (e.kind == IndexEntry::Kind::Int) {
-      b.is_int = true;
-      if (!part(e.part[0], b.start)) return std::nullopt;
-    } else if (e.kind == IndexEntry::Kind::Slice) {
-      if (!part(e.part[0], b.start) || !part(e.part[1], b.stop) || !part(e.part[2], b.step)) {
-        return std::nullopt;
-      }
-      if (b.step && *b.step == 0) return std::nullopt;
-    } else {
-      return std::nullopt;
-    }
-    r.push_back(b);
-  }
-  if (static_cast<int>(r.size()) > ndim) return std::nullopt;
-  r.resize(ndim);
-  return r;
-}
-
-// Python's slice.indices(n) and the slice's length.
-struct Range {
-  int64_t start, step, len;
-};
-Range slice_range(const Basic& b, int64_t n) {
-  const int64_t step = b.step.value_or(1);
-  const int64_t lower = step > 0 ? 0 : -1, upper = step > 0 ? n : n - 1;
-  auto clamp = [&](Bound v, int64_t dflt) {
-    if (!v) return dflt;
-    int64_t i = *v;
-    if (i < 0) return std::max(i + n, lower);
-    return std::min(i, upper);
-  };
-  const int64_t s = clamp(b.start, step > 0 ? lower : upper);
-  const int64_t e = clamp(b.stop, step > 0 ? upper : lower);
-  int64_t len = 0;
-  if (step > 0 && e > s) len = (e - s - 1) / step + 1;
-  if (step < 0 && s > e) len = (s - e - 1) / (-step) + 1;
-  return {s, step, len};
-}
 
 // outer applied to the result of inner along one dimension of static size n (kUnknownDim if
 // not known), as one entry; nullopt where that cannot be shown equal.
@@ -108,12 +53,6 @@ std::optional<Basic> compose(const Basic& inner, const Basic& outer, int64_t n) 
   return Basic{false, a + c * s, stop, s * t};
 }
 
-Index to_index(const Basic& b) {
-  auto v = [](Bound x) { return x ? IndexValue(*x) : IndexValue(std::nullopt); };
-  if (b.is_int) return idx::at(*b.start);
-  return idx::slice(v(b.start), v(b.stop), v(b.step));
-}
-
 }  // namespace
 
 // x[i1][i2] -> x[i] with constant ints and slices (any steps where the dimension's size is
@@ -124,8 +63,8 @@ Result subtensor_subtensor(FunctionGraph&, Apply* node) {
   auto* inner = op_as<Subtensor>(y);
   if (!outer || !inner) return std::nullopt;
   const Var& x = y->owner->inputs()[0];
-  auto ie = basic_entries(*inner, x->type.ndim());
-  auto oe = basic_entries(*outer, y->type.ndim());
+  auto ie = basic_entries(inner->spec(), x->type.ndim());
+  auto oe = basic_entries(outer->spec(), y->type.ndim());
   if (!ie || !oe) return std::nullopt;
   std::vector<Index> key;
   size_t j = 0;
@@ -151,18 +90,98 @@ bool sole_client(FunctionGraph& fg, const Var& e) {
   return fg.clients(e.get()).size() == 1;
 }
 
+// Arithmetic cheap enough to compute once per reading slice: lifting the slices of a stencil
+// (y[1:] - y[:-1]) above y's arithmetic makes one pass over the operands instead of writing y
+// and reading it back, at the price of computing the overlap of the slices twice.
+bool cheap_to_repeat(const Elemwise& op) {
+  static const std::set<std::string> cheap{"add",     "sub",     "mul", "neg", "true_divide",
+                                           "maximum", "minimum", "abs", "sqr", "identity"};
+  return cheap.contains(op.scalar().name);
+}
+
+bool is_broadcast_view(const Var& v) {
+  return v->owner && v->owner->op()->type_name() == "BroadcastView";
+}
+
+// The number of readers of v, each a constant basic slice of v (directly or of a
+// BroadcastView of it); 0 if any other reads it.
+int slice_readers(FunctionGraph& fg, const Var& v, int depth = 0) {
+  int readers = 0;
+  for (const auto& [client, index] : fg.clients(v.get())) {
+    if (client == nullptr || index != 0) return 0;
+    if (const auto* st = node_op<Subtensor>(client)) {
+      if (!basic_entries(st->spec(), v->type.ndim())) return 0;
+      ++readers;
+      continue;
+    }
+    if (depth >= 8 || client->op()->type_name() != "BroadcastView") return 0;
+    const int through = slice_readers(fg, client->output(0), depth + 1);
+    if (through == 0) return 0;
+    readers += through;
+  }
+  return readers;
+}
+
+// The cheap elementwise nodes e is computed from, through slices and views too (e's included,
+// up to `limit`): what lifting a slice above e computes once more per reader, now or when the
+// lifted slices reach them.
+int cheap_tree_size(const Var& e, int limit) {
+  std::vector<const Apply*> seen;
+  std::vector<const Var*> stack{&e};
+  while (!stack.empty() && static_cast<int>(seen.size()) < limit) {
+    const Var& v = *stack.back();
+    stack.pop_back();
+    if (op_as<Subtensor>(v) || is_broadcast_view(v)) {
+      stack.push_back(&v->owner->inputs()[0]);
+      continue;
+    }
+    const auto* op = op_as<Elemwise>(v);
+    if (op == nullptr || !cheap_to_repeat(*op)) continue;
+    if (std::find(seen.begin(), seen.end(), v->owner) != seen.end()) continue;
+    seen.push_back(v->owner);
+    for (const Var& in : v->owner->inputs()) stack.push_back(&in);
+  }
+  return static_cast<int>(seen.size());
+}
+
+// Lifting slices above cheap arithmetic read through several of them repeats that arithmetic
+// per reader; a bound on what is repeated keeps a chain of stencils (each level read through
+// two slices of the one below) from doubling the graph at every level.
+constexpr int kRepeatBudget = 64;
+
+bool worth_repeating(FunctionGraph& fg, const Var& e, const Elemwise& op) {
+  if (!cheap_to_repeat(op)) return false;
+  const int readers = slice_readers(fg, e);
+  return readers > 0 && readers * cheap_tree_size(e, kRepeatBudget + 1) <= kRepeatBudget;
+}
+
 }  // namespace
 
-// f(a, b)[idx] -> f(a[idx], b[idx]) for basic constant indices, when f's result has no other
-// client and no input broadcasts along an indexed dimension (each is 0-d, or has the output's
-// ndim and the same known size there), so only the needed elements are computed.
+// f(a, b)[idx] -> f(a[idx], b[idx]) for basic constant indices, so only the needed elements are
+// computed, when f's result has no other reader (or f is cheap arithmetic read only through
+// such slices, and repeating it per reader stays within a budget). An operand that might broadcast along an indexed dimension (one whose size is
+// not known statically or shown equal to the result's for every size, as u[1:] and u[:-1] are)
+// is first broadcast to the result's shape as a view: b[idx] would take the wrong elements of a
+// dimension of size 1 at run time. The same holds for a slice of a BroadcastView of f's result,
+// whose operands are broadcast to the view's shape.
 Result subtensor_lift_elemwise(FunctionGraph& fg, Apply* node) {
   auto* st = node_op<Subtensor>(node);
-  const Var& e = node->inputs()[0];
+  const Var& read = node->inputs()[0];
+  if (!st) return std::nullopt;
+  std::vector<Var> dims;
+  const bool through_view = is_broadcast_view(read);
+  const Var& e = through_view ? read->owner->inputs()[0] : read;
   auto* ew = op_as<Elemwise>(e);
-  if (!st || !ew || e->owner->outputs().size() != 1 || !sole_client(fg, e)) return std::nullopt;
-  auto entries = basic_entries(*st, e->type.ndim());
+  if (!ew || e->owner->outputs().size() != 1 || !e->type.device.is_cpu()) return std::nullopt;
+  const bool sole = sole_client(fg, e) && (!through_view || sole_client(fg, read));
+  if (!sole && !worth_repeating(fg, e, *ew)) return std::nullopt;
+  auto entries = basic_entries(st->spec(), read->type.ndim());
   if (!entries) return std::nullopt;
+  if (through_view) {
+    const auto& in = read->owner->inputs();
+    dims.assign(in.begin() + 1, in.end());
+    if (static_cast<int>(dims.size()) != read->type.ndim()) return std::nullopt;
+  }
   const auto& ins = e->owner->inputs();
   std::vector<Var> lifted;
   for (const Var& in : ins) {
@@ -170,16 +189,12 @@ Result subtensor_lift_elemwise(FunctionGraph& fg, Apply* node) {
       lifted.push_back(in);
       continue;
     }
-    if (in->type.ndim() != e->type.ndim()) return std::nullopt;
-    if (ins.size() > 1) {
-      for (int d = 0; d < e->type.ndim(); ++d) {
-        if ((*entries)[d].full()) continue;
-        if (in->type.shape[d] == kUnknownDim || in->type.shape[d] != e->type.shape[d]) {
-          return std::nullopt;
-        }
-      }
+    bool fits = !through_view && in->type.ndim() == e->type.ndim();
+    for (int d = 0; fits && ins.size() > 1 && d < e->type.ndim(); ++d) {
+      fits = (*entries)[d].full() || same_size(dim_size(in, d), dim_size(e, d));
     }
-    lifted.push_back(subtensor(in, st->spec(), {}));
+    if (!fits && dims.empty()) dims = inferred_dims(e);
+    lifted.push_back(subtensor(fits ? in : broadcast_view(in, dims), st->spec(), {}));
   }
   Var r = make_node1(e->owner->op(), lifted);
   if (!(r->type == node->output(0)->type)) return std::nullopt;

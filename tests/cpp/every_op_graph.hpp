@@ -142,6 +142,7 @@ inline OpGraph every_op_graph() {
   keep(concatenate({x, y}, 1));
   keep_all(split(x, std::vector<int64_t>{1, 3}, 1));
   keep(alloc(half, {shape_i(x, 0), shape_i(x, 1)}));
+  keep(broadcast_view(half, {shape_i(x, 0), shape_i(x, 1)}));
   keep(zeros_like(x));
   keep(eye(3, 4, 1, DType::Float32));
   keep(arange(0, 7, 2));

@@ -292,19 +292,25 @@ def test_2d_slice_pairs_unknown_shape():
 # ---- lifting is refused where an input broadcasts along an indexed dimension ----
 
 
-def test_subtensor_not_lifted_over_broadcast_input():
+@pytest.mark.parametrize("r_shape", [(1, 3), (4, 3)])
+def test_subtensor_lifted_over_broadcast_input_as_view(r_shape):
+    # r has a static size of 1 along the sliced dimension: it is broadcast to the sum's shape
+    # as a view before the slice, so the slice takes its one row for every row of m.
     m, r = mat("float64"), mat("float64", "r", shape=(1, None))
     out = (m + r)[1:]
-    assert "subtensor_lift_elemwise" not in applied([m, r], out)
+    assert "subtensor_lift_elemwise" in applied([m, r], out)
     assert_same_as_fast_compile([m, r], out, [rand((4, 3), "float64"), rand((1, 3), "float64")])
 
 
-def test_subtensor_not_lifted_unknown_sizes():
-    # Either input may be 1 along dimension 0 at run time.
+@pytest.mark.parametrize("shapes", [((4, 3), (1, 3)), ((1, 3), (4, 3)), ((4, 3), (4, 3)),
+                                    ((4, 1), (4, 3)), ((3, 3), (3, 1))])
+def test_subtensor_lifted_unknown_sizes_through_views(shapes):
+    # Either input may be 1 along dimension 0 at run time: both are broadcast as views.
     m, n = mat("float64"), mat("float64", "n")
     out = (m * n)[2]
-    assert "subtensor_lift_elemwise" not in applied([m, n], out)
-    assert_same_as_fast_compile([m, n], out, [rand((4, 3), "float64"), rand((1, 3), "float64")])
+    assert "subtensor_lift_elemwise" in applied([m, n], out)
+    assert_same_as_fast_compile([m, n], out, [rand(shapes[0], "float64"),
+                                              rand(shapes[1], "float64")])
 
 
 def test_subtensor_not_lifted_with_other_client():

@@ -139,6 +139,8 @@ class RepeatSum : public Op {
 // ---- C++ API ----
 // Shapes: each entry an integer scalar variable or an integer vector of static length.
 Var alloc(const Var& value, const std::vector<Var>& shape);
+// The same value as alloc, as a read-only view of `value` (no copy).
+Var broadcast_view(const Var& value, const std::vector<Var>& shape);
 // dtype nullopt: config.floatX.
 Var zeros(const std::vector<Var>& shape, std::optional<DType> dtype = std::nullopt);
 Var zeros(const std::vector<int64_t>& shape, std::optional<DType> dtype = std::nullopt);
