@@ -90,6 +90,40 @@ Var refill(const Var& x, const Var& value) {
   return make_node1(x->owner->op(), in);
 }
 
+// f's value over the whole array when the written region is a box of unit-step slices: the
+// inside value written into the box of an array left unset, then f of the operands outside
+// (`outside`: the written array's operand replaced by its fill value) written into the slabs
+// below and above the box along each dimension, [:start] and [stop:], which cover the rest
+// for every size (they overlap at edges and corners, where they write the same values). Only
+// the box's border is computed twice at most, where f(a, c) over the whole array would be one
+// more pass over memory. Null where the box is not of unit-step slices.
+Var frame(Apply* node, const Var& inside_value, const std::vector<Var>& outside,
+          const std::vector<Basic>& box, const std::vector<Var>& dims) {
+  for (const Basic& b : box) {
+    if (!b.unit_step()) return nullptr;
+  }
+  const Var& out = node->output(0);
+  std::vector<Index> box_key;
+  for (const Basic& b : box) box_key.push_back(to_index(b));
+  Var framed = set_subtensor(getitem(alloc_empty(dims, out->type.dtype), box_key), inside_value);
+  for (size_t d = 0; d < box.size(); ++d) {
+    const Basic& b = box[d];
+    std::vector<Basic> slabs;
+    if (b.start && *b.start != 0) slabs.push_back(Basic{false, {}, b.start, {}});
+    if (b.stop) slabs.push_back(Basic{false, b.stop, {}, {}});
+    for (const Basic& slab : slabs) {
+      std::vector<Index> key(box.size(), to_index(Basic{}));
+      key[d] = to_index(slab);
+      std::vector<Var> operands = outside;
+      for (Var& v : operands) {
+        if (v->type.ndim() > 0) v = getitem(v, key);
+      }
+      framed = set_subtensor(getitem(framed, key), make_node1(node->op(), operands));
+    }
+  }
+  return framed;
+}
+
 bool same_size_everywhere(const Var& a, const Var& b) {
   if (a->type.ndim() != b->type.ndim()) return false;
   for (int d = 0; d < a->type.ndim(); ++d) {
@@ -137,7 +171,8 @@ Result subtensor_of_set_subtensor(FunctionGraph&, Apply* node) {
 // elementwise f whose other operands are 0-d or have the written array's size (no
 // broadcasting): the fill outside the slice and f's value inside are each computed once, and
 // the slice write happens in place on f(a, c), a fresh array, instead of on a copy of the fill.
-// Where the other operands are all 0-d, f(c) becomes the fill's value.
+// Where idx is a box of unit-step slices, f(a, c) is computed only around the box (see frame);
+// where the other operands are all 0-d, f(c) becomes the fill's value.
 Result elemwise_of_set_fill(FunctionGraph& fg, Apply* node) {
   const auto* ew = node_op<Elemwise>(node);
   if (ew == nullptr || ew->inplace_input() >= 0 || node->outputs().size() != 1) return std::nullopt;
@@ -167,10 +202,16 @@ Result elemwise_of_set_fill(FunctionGraph& fg, Apply* node) {
     for (size_t k = 0; k < in.size(); ++k) {
       if (k != p && in[k]->type.ndim() > 0) inside[k] = subtensor(in[k], inc->spec(), {});
     }
+    const Var inside_value = make_node1(node->op(), inside);
+    if (others_full) {
+      if (Var framed = frame(node, inside_value, outside, *entries, inferred_dims(x));
+          framed && framed->type == out->type) {
+        return one(framed);
+      }
+    }
     const Var outside_value = make_node1(node->op(), outside);
     const Var filled = others_full ? outside_value : refill(base, outside_value);
-    const Var result =
-        set_subtensor(subtensor(filled, inc->spec(), {}), make_node1(node->op(), inside));
+    const Var result = set_subtensor(subtensor(filled, inc->spec(), {}), inside_value);
     if (!(result->type == out->type)) continue;
     return one(result);
   }

@@ -159,11 +159,11 @@ bool worth_repeating(FunctionGraph& fg, const Var& e, const Elemwise& op) {
 
 // f(a, b)[idx] -> f(a[idx], b[idx]) for basic constant indices, so only the needed elements are
 // computed, when f's result has no other reader (or f is cheap arithmetic read only through
-// such slices, and repeating it per reader stays within a budget). An operand that might broadcast along an indexed dimension (one whose size is
-// not known statically or shown equal to the result's for every size, as u[1:] and u[:-1] are)
-// is first broadcast to the result's shape as a view: b[idx] would take the wrong elements of a
-// dimension of size 1 at run time. The same holds for a slice of a BroadcastView of f's result,
-// whose operands are broadcast to the view's shape.
+// such slices, and repeating it per reader stays within a budget). An operand that might broadcast
+// along an indexed dimension (one whose size is not known statically or shown equal to the result's
+// for every size, as u[1:] and u[:-1] are) is first broadcast to the result's shape as a view:
+// b[idx] would take the wrong elements of a dimension of size 1 at run time. The same holds for a
+// slice of a BroadcastView of f's result, whose operands are broadcast to the view's shape.
 Result subtensor_lift_elemwise(FunctionGraph& fg, Apply* node) {
   auto* st = node_op<Subtensor>(node);
   const Var& read = node->inputs()[0];

@@ -80,6 +80,46 @@ Result inc_subtensor_inplace(FunctionGraph& fg, Apply* node) {
   return rewrite_util::one(make_node1(inplace, node->inputs()));
 }
 
+// IncSubtensor{Set,inplace}(x, w, constant basic index) where w comes from a Fused loop read
+// only here: the loop takes x[idx] as a further input and writes into it in place, so the slice
+// write finds its value already there instead of copying it. x may be destroyed (the node is
+// inplace), so nothing else reads x or a view of it: the loop cannot read what it writes. Where
+// the loop's shape is not the slice's at run time the loop writes a fresh array and the slice
+// write copies it as before.
+Result fused_into_slice(FunctionGraph& fg, Apply* node) {
+  const auto* op = node_op<IncSubtensor>(node);
+  if (!op || !op->inplace() || !op->set_instead_of_inc() || op->spec().num_inputs != 0 ||
+      op->spec().advanced() || node->inputs().size() != 2) {
+    return std::nullopt;
+  }
+  const Var& x = node->inputs()[0];
+  const Var& w = node->inputs()[1];
+  const auto* loop = rewrite_util::op_as<Fused>(w);
+  if (!loop || loop->inplace_input() >= 0 || loop->reduction() || w->owner->nout() != 1 ||
+      fg.clients(w.get()).size() != 1 || w->type.dtype != x->type.dtype ||
+      !x->type.device.is_cpu()) {
+    return std::nullopt;
+  }
+  Var target = subtensor(x, op->spec(), {});
+  if (target->type.ndim() != w->type.ndim()) return std::nullopt;
+  // Values are numbered inputs first: the steps' values move up by the one added input.
+  const int nin = static_cast<int>(loop->input_types().size());
+  auto moved = [nin](int v) { return v < nin ? v : v + 1; };
+  std::vector<FusedStep> steps = loop->steps();
+  for (FusedStep& step : steps) {
+    for (int& a : step.args) a = moved(a);
+  }
+  std::vector<int> outputs;
+  for (int v : loop->outputs()) outputs.push_back(moved(v));
+  std::vector<TensorType> types = loop->input_types();
+  types.push_back(target->type);
+  std::vector<Var> inputs = w->owner->inputs();
+  inputs.push_back(target);
+  auto into = std::make_shared<Fused>(std::move(types), std::move(steps), std::move(outputs),
+                                      std::nullopt, nin);
+  return rewrite_util::one(make_node1(node->op(), {x, make_node1(into, inputs)}));
+}
+
 }  // namespace
 
 std::vector<NodeRewriter> inplace_rules() {
@@ -91,6 +131,7 @@ std::vector<NodeRewriter> inplace_rules() {
        {"IncSubtensor", "AdvancedIncSubtensor"},
        inc_subtensor_inplace,
        tags},
+      {"fused_into_slice", {"IncSubtensor"}, fused_into_slice, tags},
   };
 }
 

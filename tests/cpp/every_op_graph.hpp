@@ -143,6 +143,8 @@ inline OpGraph every_op_graph() {
   keep_all(split(x, std::vector<int64_t>{1, 3}, 1));
   keep(alloc(half, {shape_i(x, 0), shape_i(x, 1)}));
   keep(broadcast_view(half, {shape_i(x, 0), shape_i(x, 1)}));
+  // No elements: AllocEmpty's values are not defined, its shape is.
+  keep(alloc_empty({shape_i(x, 0), scalar_constant(int64_t{0}, DType::Int64)}, DType::Float32));
   keep(zeros_like(x));
   keep(eye(3, 4, 1, DType::Float32));
   keep(arange(0, 7, 2));

@@ -8,6 +8,7 @@ write that does not fit."""
 
 import itertools
 import os
+import re
 import sys
 
 import numpy as np
@@ -15,6 +16,7 @@ import pytest
 
 import theon
 import theon.tensor as T
+from theon.tensor._build import build
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks"))
 from workloads.stencil import diffusion_step, numpy_put  # noqa: E402
@@ -40,19 +42,27 @@ def stencil():
     return theon.function([u, k], diffusion_step(T, theon_put, u, k))
 
 
-def test_stencil_is_two_loops_and_an_inplace_slice_write(codegen):
+def test_stencil_is_one_loop_into_the_interior_and_slab_loops_around_it(codegen):
     u, k = T.tensor3("u"), T.tensor3("k")
     f = theon.function([u, k], diffusion_step(T, theon_put, u, k))
-    assert {"subtensor_of_set_subtensor", "elemwise_of_set_fill",
-            "subtensor_lift_elemwise"} <= applied(f)
+    assert {"subtensor_of_set_subtensor", "elemwise_of_set_fill", "subtensor_lift_elemwise",
+            "fused_into_slice"} <= applied(f)
     text = graph_text(f)
-    # No zeros array is filled or copied: the border is u + 0.0, the interior one loop over
-    # views of u and k, written in place into the border's array.
-    assert "Fill" not in text and "Alloc" not in text
-    assert text.count("IncSubtensor") == 1 and "IncSubtensor{Set,inplace" in text
-    float_loops = {line.split("[id ")[1] for line in text.splitlines()
-                   if "Fused{float64" in line}
-    assert len(float_loops) == 2
+    # No zeros array is filled or copied: the interior is one loop over views of u and k that
+    # writes into the interior of an unset array; around it, the border (u + 0.0) is written
+    # slab by slab, each in place.
+    assert "Fill" not in text and not re.search(r"\bAlloc\b", text)
+    assert "AllocEmpty" in text
+    writes = [line for line in text.splitlines() if "IncSubtensor{" in line]
+    assert writes and all("inplace" in line for line in writes)
+    loops = {}
+    for line in text.splitlines():
+        if "Fused{float64" in line:
+            loops[line.split("[id ")[1]] = line[line.index("Fused{"):]
+    interior = [sig for sig in loops.values() if sig.count("float64(None, None, None)") >= 24]
+    assert len(interior) == 1 and "inplace=" in interior[0]
+    border = [sig for sig in loops.values() if sig not in interior]
+    assert 1 <= len(border) <= 6 and all("=add(v0,v1);" in sig for sig in border)
     uv, kv = RNG.standard_normal((6, 7, 9)), RNG.uniform(0.5, 1.5, (6, 7, 9))
     np.testing.assert_allclose(f(uv, kv), diffusion_step(np, numpy_put, uv, kv), rtol=1e-13,
                                atol=1e-14)
@@ -245,3 +255,53 @@ def test_chain_of_stencils_grows_the_graph_linearly():
         return len(graph_text(f).splitlines())
 
     assert nodes(40) < 3 * nodes(20)
+
+
+def test_empty_has_its_shape_and_dtype():
+    # AllocEmpty: what the framed write starts from; only its shape and dtype are defined.
+    n, m = T.lscalar("n"), T.lscalar("m")
+    out = build("empty", n, m, 3, dtype="float32")
+    assert out.dtype == "float32" and out.ndim == 3
+    f = theon.function([n, m], [out, out.shape])
+    for dims in [(2, 5), (0, 4), (1, 1)]:
+        value, shape = f(*dims)
+        assert value.shape == dims + (3,) and value.dtype == np.float32
+        assert tuple(shape) == dims + (3,)
+    with pytest.raises(ValueError, match="AllocEmpty.*negative"):
+        f(-1, 2)
+
+
+def test_frame_covers_every_element_for_every_box_and_size():
+    # u * 2 + set_subtensor(zeros_like(u)[box], 3 * u[box]) for random boxes of constant
+    # unit-step slices: the interior is written into an unset array and the slabs around it
+    # must cover the rest on every shape, including boxes that are empty or the whole array.
+    u = T.matrix("u")
+    boxes = [(slice(a, b), slice(c, d)) for (a, b), (c, d) in
+             itertools.product(itertools.product(BOUNDS, BOUNDS), repeat=2)]
+    picked = [boxes[i] for i in RNG.choice(len(boxes), size=24, replace=False)]
+    picked.append((slice(1, -1), slice(2, None)))
+    outs = [u * 2 + T.set_subtensor(T.zeros_like(u)[box], 3 * u[box]) for box in picked]
+    f = theon.function([u], outs)
+    assert "elemwise_of_set_fill" in applied(f)
+    assert "AllocEmpty" in graph_text(f)
+    for shape in itertools.product(range(5), repeat=2):
+        v = RNG.standard_normal(shape)
+        for got, box in zip(f(v), picked):
+            want = 2 * v
+            z = np.zeros_like(v)
+            z[box] = 3 * v[box]
+            np.testing.assert_array_equal(got, want + z, err_msg=f"{box} on {shape}")
+
+
+def test_loop_writes_into_the_slice_it_is_set_into(codegen):
+    x, y = T.vector("x"), T.vector("y")
+    out = T.set_subtensor((x * 2)[1:-1], T.exp(y) + 1)
+    f = theon.function([x, y], out)
+    assert "fused_into_slice" in applied(f)
+    for n_y in (4, 1):  # the value fills the slice, or broadcasts into it
+        xv, yv = RNG.standard_normal(6), RNG.standard_normal(n_y)
+        want = xv * 2
+        want[1:-1] = np.exp(yv) + 1
+        np.testing.assert_allclose(f(xv, yv), want, rtol=1e-15)
+    with pytest.raises(ValueError):
+        f(np.zeros(6), np.zeros(3))

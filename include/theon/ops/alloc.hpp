@@ -139,6 +139,8 @@ class RepeatSum : public Op {
 // ---- C++ API ----
 // Shapes: each entry an integer scalar variable or an integer vector of static length.
 Var alloc(const Var& value, const std::vector<Var>& shape);
+// An array of that shape whose elements are not set (for code that writes them all).
+Var alloc_empty(const std::vector<Var>& shape, DType dtype);
 // The same value as alloc, as a read-only view of `value` (no copy).
 Var broadcast_view(const Var& value, const std::vector<Var>& shape);
 // dtype nullopt: config.floatX.

@@ -13,10 +13,8 @@
 #include "theon/ops/shape.hpp"
 
 namespace theon {
-namespace {
 
-// The shape given by Alloc's shape inputs (scalars and vectors) at run time.
-Shape runtime_shape(const Op& op, const std::vector<NDArray>& inputs, size_t first) {
+Shape alloc_runtime_shape(const Op& op, const std::vector<NDArray>& inputs, size_t first) {
   Shape shape;
   for (size_t k = first; k < inputs.size(); ++k) {
     if (inputs[k].ndim() == 0) {
@@ -31,6 +29,8 @@ Shape runtime_shape(const Op& op, const std::vector<NDArray>& inputs, size_t fir
   }
   return shape;
 }
+
+namespace {
 
 std::vector<Var> const_shape(const std::vector<int64_t>& shape) {
   std::vector<Var> out;
@@ -88,7 +88,7 @@ std::vector<TensorType> Alloc::output_types(const std::vector<Var>& inputs) cons
 }
 
 void Alloc::perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const {
-  Shape shape = runtime_shape(*this, inputs, 1);
+  Shape shape = alloc_runtime_shape(*this, inputs, 1);
   NDArray& out = reuse_or_empty(outputs[0], inputs[0].dtype(), shape);
   fill_broadcast(*this, inputs[0], out);
 }

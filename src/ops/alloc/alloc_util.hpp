@@ -16,6 +16,10 @@ inline DType float_x() {
   return parse_dtype(config_floatX());
 }
 
+// The shape that shape inputs (integer scalars and vectors, from inputs[first] on) give at run
+// time; names `op` when a dimension is negative.
+Shape alloc_runtime_shape(const Op& op, const std::vector<NDArray>& inputs, size_t first);
+
 // Broadcasts `value` into `out` (already shaped), as a fresh copy; names `op` on mismatch.
 inline void fill_broadcast(const Op& op, const NDArray& value, NDArray& out) {
   const Shape& shape = out.shape();

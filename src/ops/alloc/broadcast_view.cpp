@@ -29,18 +29,7 @@ class BroadcastView final : public Op {
   std::vector<std::pair<int, int>> view_map() const override { return {{0, 0}}; }
 
   void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override {
-    Shape shape;
-    for (size_t k = 1; k < inputs.size(); ++k) {
-      const NDArray& s = inputs[k];
-      for (int64_t i = 0; i < s.size(); ++i) {
-        const auto d = static_cast<int64_t>(s.flat_as_double(i));
-        if (d < 0) {
-          throw ValueError(
-              op_error(*this, "negative dimensions are not allowed: " + std::to_string(d)));
-        }
-        shape.push_back(d);
-      }
-    }
+    const Shape shape = alloc_runtime_shape(*this, inputs, 1);
     const NDArray& value = inputs[0];
     bool fits = value.ndim() <= static_cast<int>(shape.size());
     const size_t off = shape.size() - std::min<size_t>(shape.size(), value.ndim());

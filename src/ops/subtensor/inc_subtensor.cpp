@@ -138,6 +138,12 @@ void IncSubtensorBase::perform(const std::vector<NDArray>& inputs,
   BlockLoop loop(P.rest_shape, P.rest_strides, y_rest);
   const RunFn fn = set_ ? copy_fn(x.dtype()) : add_fn(x.dtype());
   char* dst = out.raw() + P.base;
+  // The value is the very slice it is set into (a loop wrote it there in place, see
+  // fused_into_slice in src/rewrite/inplace.cpp): nothing is left to copy.
+  if (set_ && inplace && P.offsets.size() == 1 && P.bshape.empty() &&
+      yb.raw() == dst + P.offsets[0] && y_rest == P.rest_strides) {
+    return;
+  }
   for (size_t b = 0; b < P.offsets.size(); ++b)
     loop.run(dst + P.offsets[b], yb.raw() + src_off[b], fn);
 }
