@@ -305,3 +305,16 @@ def test_loop_writes_into_the_slice_it_is_set_into(codegen):
         np.testing.assert_allclose(f(xv, yv), want, rtol=1e-15)
     with pytest.raises(ValueError):
         f(np.zeros(6), np.zeros(3))
+
+
+def test_stencil_passes_debug_mode(codegen):
+    # DebugMode reruns each node on copies and compares: AllocEmpty's elements are not
+    # defined (its shape is checked), and the slice write whose value a loop wrote in place
+    # shares that memory through its destroyed input, not through an undeclared view.
+    u, k = T.tensor3("u"), T.tensor3("k")
+    f = theon.function([u, k], diffusion_step(T, theon_put, u, k), mode="DebugMode")
+    assert {"fused_into_slice", "elemwise_of_set_fill"} <= applied(f)
+    for shape in [(3, 4, 5), (1, 2, 3)]:
+        uv, kv = RNG.standard_normal(shape), RNG.uniform(0.5, 1.5, shape)
+        np.testing.assert_allclose(f(uv, kv), diffusion_step(np, numpy_put, uv, kv),
+                                   rtol=1e-13, atol=1e-14)
