@@ -318,3 +318,10 @@ def test_stencil_passes_debug_mode(codegen):
         uv, kv = RNG.standard_normal(shape), RNG.uniform(0.5, 1.5, shape)
         np.testing.assert_allclose(f(uv, kv), diffusion_step(np, numpy_put, uv, kv),
                                    rtol=1e-13, atol=1e-14)
+
+
+def test_pickled_stencil_runs_the_same(stencil):
+    import pickle
+    again = pickle.loads(pickle.dumps(stencil))
+    uv, kv = RNG.standard_normal((4, 5, 6)), RNG.uniform(0.5, 1.5, (4, 5, 6))
+    np.testing.assert_array_equal(again(uv, kv), stencil(uv, kv))
