@@ -62,6 +62,14 @@ class _NumPy:
     def dot(a, b):
         return np.dot(a, b)
 
+    zeros_like, ones_like = staticmethod(np.zeros_like), staticmethod(np.ones_like)
+
+    @staticmethod
+    def set_subtensor(base, key, value):
+        out = base.copy()
+        out[key] = value
+        return out
+
 
 class _Theon:
     """theon.tensor, with the few spellings that differ from NumPy's."""
@@ -93,6 +101,10 @@ class _Theon:
     @staticmethod
     def dot(a, b):
         return T.dot(a, b)
+
+    @staticmethod
+    def set_subtensor(base, key, value):
+        return T.set_subtensor(base[key], value)
 
 
 BACKENDS = {"numpy": _NumPy, "theon": _Theon()}
@@ -228,6 +240,32 @@ def _subtensor(M, a, p):
     return a[0][key]
 
 
+def _draw_slice_write(rng, args):
+    """Unit-step slices of a (any bounds) into which b broadcasts, as NumPy's assignment
+    requires; stencil code writes values into slices of a fill this way."""
+    a, b = args
+    if a.ndim == 0 or a.dtype != b.dtype or b.ndim > a.ndim:
+        return None
+    for _ in range(8):
+        key = []
+        for n in a.shape:
+            bound = lambda: None if rng.integers(3) == 0 else int(rng.integers(-n - 1, n + 2))  # noqa
+            key.append([bound(), bound()])
+        shape = a[tuple(slice(*k) for k in key)].shape
+        try:
+            np.broadcast_to(b, shape)
+        except ValueError:
+            continue
+        return {"key": key, "fill": int(rng.integers(2))}
+    return None
+
+
+def _slice_write(M, a, p):
+    key = tuple(slice(*k) for k in p["key"])
+    base = M.zeros_like(a[0]) if p["fill"] == 0 else M.ones_like(a[0])
+    return M.set_subtensor(base, key, a[1])
+
+
 def _draw_dot(rng, args):
     a, b = args
     if a.ndim not in (1, 2) or b.ndim not in (1, 2) or a.dtype != b.dtype:
@@ -274,6 +312,7 @@ OPS = [
     Op("reshape", ("fib",), lambda M, a, p: M.reshape(a[0], p["shape"]), _draw_reshape,
        smooth=True),
     Op("subtensor", ("fib",), _subtensor, _draw_slice, smooth=True, weight=2),
+    Op("slice_write", ("f", "f"), _slice_write, _draw_slice_write),
     Op("dot", ("f", "f"), lambda M, a, p: M.dot(a[0], a[1]), _draw_dot, smooth=True),
 ] + [Op(n, k, f, smooth=n in ("add_sub",), weight=1.5) for n, (k, f) in _PATTERNS.items()]
 
