@@ -167,6 +167,7 @@ Result subtensor_of_set_subtensor(FunctionGraph&, Apply* node) {
     if (!r) return std::nullopt;
     key.push_back(to_index(*r));
   }
+  if (!fits && !host_target()) return std::nullopt;
   if (!fits) v = broadcast_view(v, inferred_dims(subtensor(base, inc->spec(), {})));
   Var result = getitem(v, key);
   if (!(result->type == node->output(0)->type)) return std::nullopt;
@@ -209,7 +210,7 @@ Result elemwise_of_set_fill(FunctionGraph& fg, Apply* node) {
       if (k != p && in[k]->type.ndim() > 0) inside[k] = subtensor(in[k], inc->spec(), {});
     }
     const Var inside_value = make_node1(node->op(), inside);
-    if (others_full) {
+    if (others_full && host_target()) {
       if (Var framed = frame(node, inside_value, outside, *entries, inferred_dims(x));
           framed && framed->type == out->type) {
         return one(framed);

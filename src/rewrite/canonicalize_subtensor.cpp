@@ -193,6 +193,7 @@ Result subtensor_lift_elemwise(FunctionGraph& fg, Apply* node) {
     for (int d = 0; fits && ins.size() > 1 && d < e->type.ndim(); ++d) {
       fits = (*entries)[d].full() || same_size(dim_size(in, d), dim_size(e, d));
     }
+    if (!fits && !host_target()) return std::nullopt;
     if (!fits && dims.empty()) dims = inferred_dims(e);
     lifted.push_back(subtensor(fits ? in : broadcast_view(in, dims), st->spec(), {}));
   }

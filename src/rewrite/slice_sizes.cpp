@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "theon/core/config.hpp"
+#include "theon/core/device.hpp"
 #include "theon/ops/alloc.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/shape.hpp"
@@ -172,6 +174,10 @@ bool same_size(const DimSize& a, const DimSize& b) {
     if (a.length(n) != b.length(n)) return false;
   }
   return true;
+}
+
+bool host_target() {
+  return parse_device(Config::global().get("device")).is_cpu();
 }
 
 std::vector<Var> inferred_dims(const Var& x) {

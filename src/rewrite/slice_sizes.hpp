@@ -55,6 +55,11 @@ DimSize dim_size(const Var& v, int d);
 // up to past that bound checks them all.
 bool same_size(const DimSize& a, const DimSize& b);
 
+// True when the graph is compiled for the host (config.device is the CPU). The views and unset
+// arrays the slice rewrites build (BroadcastView, AllocEmpty) have host kernels only: with a
+// device target those rewrites hold back rather than bring values back to the host.
+bool host_target();
+
 // x's dimensions as int64 scalars: the static sizes, else what x's op infers from its inputs'
 // dimensions (so that asking for them does not compute x), else shape_i(x, d).
 std::vector<Var> inferred_dims(const Var& x);
