@@ -246,11 +246,11 @@ def _draw_slice_write(rng, args):
     a, b = args
     if a.ndim == 0 or a.dtype != b.dtype or b.ndim > a.ndim:
         return None
+    def bound(n):
+        return None if rng.integers(3) == 0 else int(rng.integers(-n - 1, n + 2))
+
     for _ in range(8):
-        key = []
-        for n in a.shape:
-            bound = lambda: None if rng.integers(3) == 0 else int(rng.integers(-n - 1, n + 2))  # noqa
-            key.append([bound(), bound()])
+        key = [[bound(n), bound(n)] for n in a.shape]
         shape = a[tuple(slice(*k) for k in key)].shape
         try:
             np.broadcast_to(b, shape)
