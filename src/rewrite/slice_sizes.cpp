@@ -140,6 +140,14 @@ DimSize dim_size_at(const Var& v, int d, int depth) {
   return own;
 }
 
+// Steps of 1 or -1 only: other steps make a length a floor of a quotient, which can agree with
+// another length on every size up to the bound and differ beyond it (x[::-7][::-11] is 1 long
+// like x[:1] for sizes 1 to 77, 2 long at 78).
+bool unit_steps(const DimSize& s) {
+  return std::all_of(s.slices.begin(), s.slices.end(),
+                     [](const Basic& b) { return !b.step || *b.step == 1 || *b.step == -1; });
+}
+
 int64_t magnitude(const DimSize& s) {
   int64_t m = 0;
   for (const Basic& b : s.slices) {
@@ -167,7 +175,7 @@ DimSize dim_size(const Var& v, int d) {
 
 bool same_size(const DimSize& a, const DimSize& b) {
   if (a.known != kUnknownDim || b.known != kUnknownDim) return a.known == b.known;
-  if (a.root != b.root || a.dim != b.dim) return false;
+  if (a.root != b.root || a.dim != b.dim || !unit_steps(a) || !unit_steps(b)) return false;
   const int64_t bound = 2 * (magnitude(a) + magnitude(b)) + 4;
   if (bound > (int64_t{1} << 16)) return false;
   for (int64_t n = 0; n <= bound; ++n) {

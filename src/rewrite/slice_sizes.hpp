@@ -50,9 +50,9 @@ DimSize sliced(DimSize s, const Basic& b);
 // IncSubtensor back to the value whose size they take.
 DimSize dim_size(const Var& v, int d);
 
-// True when a and b are the same for every size of their root: the lengths are piecewise
-// linear in it with breaks below the sum of the constants' magnitudes, so checking every size
-// up to past that bound checks them all.
+// True when a and b are the same for every size of their root: with steps of 1 or -1 the
+// lengths are piecewise linear in it with breaks below the sum of the constants' magnitudes, so
+// checking every size up to past that bound checks them all (other steps: false).
 bool same_size(const DimSize& a, const DimSize& b);
 
 // True when the graph is compiled for the host (config.device is the CPU). The views and unset

@@ -347,3 +347,14 @@ def test_device_target_gets_no_host_only_views():
     uv, kv = RNG.standard_normal((4, 5, 6)), RNG.uniform(0.5, 1.5, (4, 5, 6))
     np.testing.assert_allclose(np.asarray(f(uv, kv)), diffusion_step(np, numpy_put, uv, kv),
                                rtol=1e-13, atol=1e-14)
+
+
+def test_slices_with_steps_other_than_one_are_not_assumed_equal():
+    # x[::-7][::-11] is 1 long like x[:1] for every length 1..77 and 2 long at 78: lengths with
+    # other steps are not compared by trying sizes, so the sum broadcasts at run time and the
+    # slice of it is lifted only through views.
+    x = T.vector("x")
+    f = theon.function([x], (x[::-7][::-11] + x[:1])[1:])
+    for n in (10, 77, 78, 100):
+        v = np.arange(float(n))
+        np.testing.assert_array_equal(f(v), (v[::-7][::-11] + v[:1])[1:], err_msg=f"length {n}")
