@@ -40,36 +40,6 @@ std::optional<bool> constant_truth(const Var& v) {
   return any_true;
 }
 
-// The dimensions of node's output `out` as int64 scalars: constants where the output's static
-// shape knows them, else the op's infer_shape from the inputs' shapes.
-std::optional<std::vector<Var>> output_dims(Apply* node, int out) {
-  const Var o = node->output(out);
-  std::vector<Var> dims(o->type.ndim());
-  bool all_known = true;
-  for (int d = 0; d < o->type.ndim(); ++d) {
-    if (o->type.shape[d] != kUnknownDim) {
-      dims[d] = scalar_constant(o->type.shape[d], DType::Int64);
-    } else {
-      all_known = false;
-    }
-  }
-  if (all_known) return dims;
-  std::vector<std::vector<Var>> input_shapes;
-  for (const auto& in : node->inputs()) {
-    std::vector<Var> s;
-    for (int d = 0; d < in->type.ndim(); ++d) s.push_back(dim_of(in, d));
-    input_shapes.push_back(std::move(s));
-  }
-  auto shapes = node->op()->infer_shape(node->inputs(), input_shapes);
-  if (!shapes) return std::nullopt;
-  const auto& inferred = shapes->at(out);
-  if (static_cast<int>(inferred.size()) != o->type.ndim()) return std::nullopt;
-  for (int d = 0; d < o->type.ndim(); ++d) {
-    if (!dims[d]) dims[d] = cast(inferred[d], DType::Int64);
-  }
-  return dims;
-}
-
 // `value` (already of the output's dtype) broadcast to the shape of node's output 0: `value`
 // itself when no input can make the output larger than it, else an Alloc.
 std::optional<Var> broadcast_to_output(const Var& value, Apply* node) {

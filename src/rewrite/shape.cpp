@@ -22,17 +22,9 @@ std::optional<std::vector<Var>> shape_i_from_inputs(FunctionGraph&, Apply* node)
     return std::vector<Var>{scalar_constant(x->type.shape[d], DType::Int64)};
   }
   if (!x->owner) return std::nullopt;
-  std::vector<std::vector<Var>> input_shapes;
-  for (const auto& in : x->owner->inputs()) {
-    std::vector<Var> dims;
-    for (int k = 0; k < in->type.ndim(); ++k) dims.push_back(dim_of(in, k));
-    input_shapes.push_back(std::move(dims));
-  }
-  auto shapes = x->owner->op()->infer_shape(x->owner->inputs(), input_shapes);
-  if (!shapes) return std::nullopt;
-  Var dim = shapes->at(x->index).at(d);
-  if (dim->type.dtype != DType::Int64) dim = cast(dim, DType::Int64);
-  return std::vector<Var>{dim};
+  auto dims = output_dims(x->owner, x->index);
+  if (!dims) return std::nullopt;
+  return std::vector<Var>{(*dims)[d]};
 }
 
 std::optional<std::vector<Var>> shape_as_dims(FunctionGraph&, Apply* node) {

@@ -189,26 +189,11 @@ bool host_target() {
 }
 
 std::vector<Var> inferred_dims(const Var& x) {
-  std::optional<std::vector<std::vector<Var>>> inferred;
   if (x->owner) {
-    std::vector<std::vector<Var>> input_dims;
-    for (const Var& in : x->owner->inputs()) {
-      std::vector<Var> dims;
-      for (int k = 0; k < in->type.ndim(); ++k) dims.push_back(dim_of(in, k));
-      input_dims.push_back(std::move(dims));
-    }
-    inferred = x->owner->op()->infer_shape(x->owner->inputs(), input_dims);
+    if (auto dims = output_dims(x->owner, x->index)) return *dims;
   }
   std::vector<Var> dims;
-  for (int d = 0; d < x->type.ndim(); ++d) {
-    if (x->type.shape[d] != kUnknownDim) {
-      dims.push_back(int64_const(x->type.shape[d]));
-    } else if (inferred) {
-      dims.push_back(as_int64(inferred->at(x->index).at(d)));
-    } else {
-      dims.push_back(shape_i(x, d));
-    }
-  }
+  for (int d = 0; d < x->type.ndim(); ++d) dims.push_back(dim_of(x, d));
   return dims;
 }
 

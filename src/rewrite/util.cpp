@@ -60,6 +60,34 @@ Var dim_of(const Var& v, int d) {
   return shape_i(v, d);
 }
 
+std::optional<std::vector<Var>> output_dims(Apply* node, int out) {
+  const Var o = node->output(out);
+  std::vector<Var> dims(o->type.ndim());
+  bool all_known = true;
+  for (int d = 0; d < o->type.ndim(); ++d) {
+    if (o->type.shape[d] != kUnknownDim) {
+      dims[d] = scalar_constant(o->type.shape[d], DType::Int64);
+    } else {
+      all_known = false;
+    }
+  }
+  if (all_known) return dims;
+  std::vector<std::vector<Var>> input_shapes;
+  for (const auto& in : node->inputs()) {
+    std::vector<Var> s;
+    for (int d = 0; d < in->type.ndim(); ++d) s.push_back(dim_of(in, d));
+    input_shapes.push_back(std::move(s));
+  }
+  auto shapes = node->op()->infer_shape(node->inputs(), input_shapes);
+  if (!shapes) return std::nullopt;
+  const auto& inferred = shapes->at(out);
+  if (static_cast<int>(inferred.size()) != o->type.ndim()) return std::nullopt;
+  for (int d = 0; d < o->type.ndim(); ++d) {
+    if (!dims[d]) dims[d] = cast(inferred[d], DType::Int64);
+  }
+  return dims;
+}
+
 std::optional<std::vector<Var>> alloc_dims(const Apply* alloc) {
   std::vector<Var> dims;
   const auto& in = alloc->inputs();

@@ -40,6 +40,11 @@ bool dominated(const Var& m, const Var& v);
 // shape_i(v, d), or a constant where the static shape knows it.
 Var dim_of(const Var& v, int d);
 
+// The dimensions of node's output `out` as int64 scalars: constants where the output's static
+// shape knows them, else what the op's infer_shape makes of the inputs' dims (so that asking for
+// them does not compute the output); nullopt where the op infers no shape.
+std::optional<std::vector<Var>> output_dims(Apply* node, int out);
+
 // The dimensions an Alloc node's shape inputs give, each an int64 scalar (nullopt where a
 // vector's entry cannot be named without indexing it).
 std::optional<std::vector<Var>> alloc_dims(const Apply* alloc);
