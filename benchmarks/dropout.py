@@ -1,7 +1,9 @@
 """Dropout forward: x * mask, the mask a fresh Bernoulli(1 - p) draw at every call, against the
 plain elementwise kernel x * 0.5 (the goal: within 1.2x of it), NumPy's Generator and
 PyTorch (when installed), timed interleaved in one run. Keep probability 0.5 draws one random
-bit per element; a second Theon dropout with keep 0.7 shows the one-word-per-element path.
+bit per element; a second Theon dropout with keep 0.7 shows the one-word-per-element path, and
+a third is the first with the mask drawn as a whole array before the multiply reads it (the
+draw_into_loop rewrite excluded).
 
 python benchmarks/dropout.py [--n 10000000] [--repeats 15] [--threads 0]
 
@@ -33,6 +35,10 @@ def main():
     srng = RandomStreams(1)
     mask = srng.binomial(size=x.shape, p=keep, dtype="float32")
     dropout = theon.function([x], x * mask)
+    # The same graph with the mask drawn as a whole array before the loop reads it.
+    with theon.config.change_flags(optimizer_excluding="draw_into_loop"):
+        dropout_apart = theon.function(
+            [x], x * RandomStreams(1).binomial(size=x.shape, p=keep, dtype="float32"))
     plain = theon.function([x], x * np.float32(0.5))
     # keep = 0.7 has no short binary expansion: each mask element takes a 32-bit word.
     dropout_word = theon.function(
@@ -45,6 +51,7 @@ def main():
     fns = {
         "theon x * 0.5": lambda: plain(data),
         "theon dropout": lambda: dropout(data),
+        "theon dropout, mask apart": lambda: dropout_apart(data),
         "theon dropout, keep 0.7": lambda: dropout_word(data),
         "numpy Generator dropout": lambda: data * (gen.random(n, dtype=np.float32) < keep),
     }

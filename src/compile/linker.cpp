@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "lazy_schedule.hpp"
+#include "theon/codegen/fused_draw_kernel.hpp"
 #include "theon/codegen/fused_kernel.hpp"
 #include "theon/device/kernels.hpp"
 
@@ -31,6 +32,7 @@ void ensure_kernels_registered() {
   static std::once_flag once;
   std::call_once(once, [] {
     codegen::register_fused_kernels();
+    codegen::register_fused_draw_kernel();
     register_op_from_graph_kernel();
     device::register_device_kernels();
   });
@@ -70,6 +72,8 @@ Linked link(const FunctionGraph& fg, const LinkOptions& options) {
     std::unique_ptr<Kernel> kernel = make_kernel(*node, node_device(*node));
     if (const auto* loop = dynamic_cast<const codegen::FusedLoopKernel*>(kernel.get())) {
       loops.push_back(loop);
+    } else if (const auto* draw = dynamic_cast<const codegen::FusedDrawKernel*>(kernel.get())) {
+      loops.push_back(&draw->loop());
     }
     Instruction ins{node, kernel.get(), kernel->takes_values(), {}, {}, {}};
     program->kernels.push_back(std::move(kernel));

@@ -40,6 +40,7 @@ std::map<std::string, RuleGroup>& rule_groups() {
       {"blas", {{}, blas_rules()}},
       {"fusion", {concat(row_reduction_rewriters(), fusion_rewriters()), {}}},
       {"inplace", {{}, concat(blas_inplace_rules(), inplace_rules())}},
+      {"draw_fusion", {draw_fusion_rewriters(), {}}},
       {"scan", {{}, scan_rules()}},
       {"scan_memory", {scan_graph_rewriters(), {}}},
   };
@@ -68,6 +69,8 @@ const std::vector<Pass>& passes() {
       // having one reader, so the duplicates must be one node first.
       {"final_merge", {"merge"}},
       {"inplace", {"inplace"}},
+      // After inplace, whose rules know Fused nodes and not the FusedDraw this builds.
+      {"draw_fusion", {"draw_fusion"}},
   };
   return list;
 }

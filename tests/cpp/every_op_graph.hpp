@@ -292,6 +292,20 @@ inline OpGraph every_op_graph() {
   keep(make_shared(cell, TensorType(DType::Float64, {4})) + v);
 
   keep_all(compiled_graph({x, y}, {exp(x) * y + 1.0, sum(exp(x) * 2.0, std::vector<int64_t>{1})}));
+  {
+    // A mask the loop that reads it draws itself (FusedDraw): a compiled dropout.
+    const Var state = generator_state(9, 0, "dropout_rng");
+    const Var size = constant(NDArray::from_vector<int64_t>({3, 4}, {2}));
+    const Var trials = constant(NDArray::scalar<int64_t>(1));
+    const RandomDraw mask = random_draw("binomial", state, size, {trials, half}, DType::Float64);
+    FunctionOptions o;
+    o.mode.name = "FAST_RUN";
+    auto f = function({In(x)}, {Out(x * mask.sample)}, o);
+    int draws = 0;
+    for (Apply* node : f->graph().nodes()) draws += node->op()->type_name() == "FusedDraw";
+    EXPECT_EQ(draws, 1) << debugprint(f->graph().outputs());
+    keep_all(f->graph().outputs());
+  }
   return g;
 }
 

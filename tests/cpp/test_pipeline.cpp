@@ -19,7 +19,7 @@ std::vector<std::string> pass_names(const ModePipeline& pipeline) {
 TEST(Pipeline, ModesWalkTheSamePassesWithTheirOwnTags) {
   const std::vector<std::string> order = {"merge",  "canonicalize",     "stabilize", "specialize",
                                           "shape",  "device_placement", "blas",      "scan_memory",
-                                          "fusion", "final_merge",      "inplace"};
+                                          "fusion", "final_merge",      "inplace",   "draw_fusion"};
   for (const char* mode : {"FAST_RUN", "FAST_COMPILE", "NONE", "NanGuardMode", "DebugMode"}) {
     EXPECT_EQ(pass_names(mode_pipeline(mode)), order) << mode;
   }
@@ -43,7 +43,7 @@ TEST(Pipeline, NamesAndTagsOfEveryGroupAreKnown) {
   for (const char* name :
        {"merge", "constant_folding", "log1p_from_log", "inplace_elemwise", "blas_update", "fusion",
         "fast_run", "fast_compile", "canonicalize", "stabilize", "specialize", "shape", "inplace",
-        "ifelse", "ifelse_merge", "inline_op_from_graph"}) {
+        "ifelse", "ifelse_merge", "inline_op_from_graph", "draw_into_loop"}) {
     EXPECT_TRUE(is_rewrite_name_or_tag(name)) << name;
   }
   EXPECT_FALSE(is_rewrite_name_or_tag("nope"));
@@ -86,11 +86,11 @@ TEST_F(PrintPasses, ShowsTheGraphAfterEachPassThatRuns) {
   ::testing::internal::CaptureStderr();
   function({x}, {log(1.0 + x)}, fast);
   const std::string printed = ::testing::internal::GetCapturedStderr();
-  EXPECT_NE(printed.find("optimizer: after pass 2/11 'canonicalize' (0 changes)\n"
+  EXPECT_NE(printed.find("optimizer: after pass 2/12 'canonicalize' (0 changes)\n"
                          "Elemwise{log} [id A] <float64, vector>\n"),
             std::string::npos)
       << printed;
-  EXPECT_NE(printed.find("optimizer: after pass 3/11 'stabilize' (1 changes)\n"
+  EXPECT_NE(printed.find("optimizer: after pass 3/12 'stabilize' (1 changes)\n"
                          "Elemwise{log1p} [id A] <float64, vector>\n"
                          " |x [id B] <float64, vector>\n"),
             std::string::npos)
@@ -102,7 +102,7 @@ TEST_F(PrintPasses, ShowsTheGraphAfterEachPassThatRuns) {
   ::testing::internal::CaptureStderr();
   function({x}, {log(1.0 + x)}, plain);
   const std::string fast_compile = ::testing::internal::GetCapturedStderr();
-  EXPECT_NE(fast_compile.find("after pass 1/11 'merge'"), std::string::npos) << fast_compile;
+  EXPECT_NE(fast_compile.find("after pass 1/12 'merge'"), std::string::npos) << fast_compile;
   EXPECT_EQ(fast_compile.find("'stabilize'"), std::string::npos) << fast_compile;
 }
 

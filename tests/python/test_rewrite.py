@@ -109,7 +109,7 @@ def test_optimizer_print_passes(capfd):
     with theon.config.change_flags(optimizer_print_passes=True):
         theon.function([x], T.log(1 + x))
     printed = capfd.readouterr().err
-    assert ("optimizer: after pass 3/11 'stabilize' (1 changes)\n"
+    assert ("optimizer: after pass 3/12 'stabilize' (1 changes)\n"
             "Elemwise{log1p} [id A] <float64, vector>\n"
             " |x [id B] <float64, vector>\n") in printed
     assert "'merge'" in printed and "'inplace'" in printed

@@ -83,6 +83,15 @@ class ElementStream {
       : key_(key),
         counter_{static_cast<uint32_t>(element), static_cast<uint32_t>((element >> 32) & 0xFFFFu),
                  stream, call} {}
+  // The same stream with its first block given (philox_blocks of counter `element`, which
+  // is that block for elements below 2^48).
+  ElementStream(const Key& key, uint32_t stream, uint32_t call, uint64_t element,
+                const uint32_t* first_block)
+      : ElementStream(key, stream, call, element) {
+    words_ = {first_block[0], first_block[1], first_block[2], first_block[3]};
+    counter_[1] += 0x10000u;
+    used_ = 0;
+  }
 
   uint32_t next32() {
     if (used_ == 4) refill();

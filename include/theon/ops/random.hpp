@@ -8,12 +8,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "theon/core/dtype.hpp"
 #include "theon/core/ndarray.hpp"
+#include "theon/graph/op.hpp"
 #include "theon/graph/type.hpp"
 #include "theon/graph/variable.hpp"
 
@@ -39,6 +41,23 @@ struct RandomDraw {
 // distributions) or int64 (integer ones) by default.
 RandomDraw random_draw(const std::string& distribution, const Var& state, const Var& size,
                        const std::vector<Var>& params, std::optional<DType> dtype = std::nullopt);
+
+// One call's draw of a RandomVariable, its elements computed a range at a time: a fused loop
+// draws a mask tile by tile this way (FusedDraw), with the values the op's kernel gives.
+class DrawRanges {
+ public:
+  virtual ~DrawRanges() = default;
+  virtual DType dtype() const = 0;
+  virtual const Shape& shape() const = 0;
+  // Elements [begin, end) of the draw in C order, into out[0 .. end - begin). Thread-safe.
+  virtual void fill(int64_t begin, int64_t end, void* out) const = 0;
+  // The whole draw, filled on the kernel threads.
+  NDArray sample() const;
+};
+// The draw of `op`, a RandomVariable, for its inputs (state, [size], params), checked as its
+// kernel checks them; `new_state` receives the state after the call. TypeError for other ops.
+std::unique_ptr<DrawRanges> draw_ranges(const Op& op, const std::vector<NDArray>& inputs,
+                                        NDArray& new_state);
 
 // Counts of n trials over categories with probabilities pvals (last axis): shape
 // size + (k,), or broadcast(n.shape, pvals.shape[:-1]) + (k,) without size.

@@ -27,6 +27,9 @@ std::vector<NodeRewriter> blas_rules();         // blas.cpp: dot + accumulator -
 std::vector<GraphRewriter> fusion_rewriters();  // fusion.cpp: loops over elementwise trees
 // row_reductions.cpp: reductions along rows that read each row once (before fusion).
 std::vector<GraphRewriter> row_reduction_rewriters();
+// draw_into_loop.cpp: a random draw read only by one fused loop made inside the loop (after
+// inplace).
+std::vector<GraphRewriter> draw_fusion_rewriters();
 // Outputs written into the buffers of dead inputs: blas.cpp's for gemm, gemv and ger,
 // inplace.cpp's for the rest.
 std::vector<NodeRewriter> blas_inplace_rules();

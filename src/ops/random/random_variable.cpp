@@ -8,6 +8,8 @@
 // Not serializable yet (graph_bytes writes dense tensor types only): no op factory.
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <type_traits>
 
 #include "distributions.hpp"
 #include "random_util.hpp"
@@ -89,25 +91,40 @@ class RandomVariable final : public Op {
     return {generator_state_type(), sample};
   }
 
-  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override {
-    const auto state = random_detail::read_state(*this, inputs[0]);
-    std::vector<NDArray> raw(inputs.begin() + static_cast<long>(first_param()), inputs.end());
-    std::vector<Shape> shapes;
-    for (const NDArray& p : raw) shapes.push_back(p.shape());
-    const Shape param_shape = broadcast_shapes(shapes, name());
-    const Shape shape = has_size_ ? random_detail::runtime_size(*this, inputs[1]) : param_shape;
-    checked_nbytes(shape, itemsize(dtype_), name(), dtype_);
-    // Checked once per distinct parameter, not once per sample.
-    const int word_bits = check_params(
-        random_detail::broadcast_params(*this, raw, param_shape, dist_.params), param_shape);
-    std::vector<NDArray> params = random_detail::broadcast_params(*this, raw, shape, dist_.params);
-    NDArray& out = reuse_or_empty(outputs[1], dtype_, shape);
-    visit_dtype(dtype_, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      fill<T>(out.data<T>(), params, shape, state, word_bits);
-    });
-    random_detail::advance_state(inputs[0], outputs[0]);
-  }
+  void perform(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
+
+  // One call's draw: the parameters checked and broadcast once, elements on demand.
+  class Ranges final : public DrawRanges {
+   public:
+    Ranges(const RandomVariable& op, const std::vector<NDArray>& inputs)
+        : op_(op), state_(random_detail::read_state(op, inputs[0])) {
+      std::vector<NDArray> raw(inputs.begin() + static_cast<long>(op.first_param()), inputs.end());
+      std::vector<Shape> shapes;
+      for (const NDArray& p : raw) shapes.push_back(p.shape());
+      const Shape param_shape = broadcast_shapes(shapes, op.name());
+      shape_ = op.has_size_ ? random_detail::runtime_size(op, inputs[1]) : param_shape;
+      checked_nbytes(shape_, itemsize(op.dtype_), op.name(), op.dtype_);
+      // Checked once per distinct parameter, not once per sample.
+      word_bits_ = op.check_params(
+          random_detail::broadcast_params(op, raw, param_shape, op.dist_.params), param_shape);
+      params_ = random_detail::broadcast_params(op, raw, shape_, op.dist_.params);
+    }
+    DType dtype() const override { return op_.dtype_; }
+    const Shape& shape() const override { return shape_; }
+    void fill(int64_t begin, int64_t end, void* out) const override {
+      visit_dtype(op_.dtype_, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        op_.fill_range<T>(static_cast<T*>(out), params_, shape_, state_, word_bits_, begin, end);
+      });
+    }
+
+   private:
+    const RandomVariable& op_;
+    random_detail::StateWords state_;
+    Shape shape_;
+    int word_bits_ = 0;
+    std::vector<NDArray> params_;
+  };
 
   std::vector<Var> L_op(const std::vector<Var>& inputs, const std::vector<Var>& outputs,
                         const std::vector<Var>& output_grads) const override {
@@ -187,21 +204,25 @@ class RandomVariable final : public Op {
     return bits;
   }
 
+  // Elements [begin, end) into out[0 .. end - begin).
   template <class T>
-  void fill(T* out, const std::vector<NDArray>& params, const Shape& shape,
-            const random_detail::StateWords& st, int word_bits) const {
+  void fill_range(T* out, const std::vector<NDArray>& params, const Shape& shape,
+                  const random_detail::StateWords& st, int word_bits, int64_t begin,
+                  int64_t end) const {
     const bool single = dtype_ == DType::Float32;
     // Parameters that are one value for every element are read once (the common case).
     bool same_params = true;
     for (const NDArray& a : params) {
       for (int64_t stride : a.strides()) same_params = same_params && stride == 0;
     }
-    parallel_for(shape_size(shape), kMinChunk, [&](int64_t begin, int64_t end) {
-      random_detail::OffsetWalker walk(params, shape, begin);
+    {
+      // Only parameters that vary need a walker (a fused loop fills many short ranges).
+      std::optional<random_detail::OffsetWalker> walker;
+      if (!same_params) walker.emplace(params, shape, begin);
       double p[4] = {0, 0, 0, 0};
       auto read_params = [&] {
         for (size_t k = 0; k < params.size(); ++k)
-          p[k] = params[k].data<double>()[walk.offsets()[k]];
+          p[k] = params[k].data<double>()[walker ? walker->offsets()[k] : 0];
       };
       read_params();
       if (word_bits > 0) {
@@ -231,9 +252,15 @@ class RandomVariable final : public Op {
             const int64_t n = std::min(kTile, stop - i);
             const int64_t first = i - per_block * group;  // within the blocks
             if (threshold_mask) {
-              random_detail::fields_below_threshold(words, first, n, word_bits, threshold, keep);
-              T* const dst = out + i;  // a local: stores to int8 elements may alias `out`
-              for (int64_t j = 0; j < n; ++j) dst[j] = static_cast<T>(keep[j]);
+              T* const dst = out + (i - begin);  // a local: int8 stores may alias `out`
+              if constexpr (std::is_integral_v<T> && sizeof(T) == 1) {
+                // 0 and 1 are the same bytes in every one-byte integer type.
+                random_detail::fields_below_threshold(words, first, n, word_bits, threshold,
+                                                      reinterpret_cast<uint8_t*>(dst));
+              } else {
+                random_detail::fields_below_threshold(words, first, n, word_bits, threshold, keep);
+                for (int64_t j = 0; j < n; ++j) dst[j] = static_cast<T>(keep[j]);
+              }
               i += n;
               continue;
             }
@@ -250,26 +277,35 @@ class RandomVariable final : public Op {
             } else {
               for (int64_t j = 0; j < n; ++j) {
                 read_params();
-                walk.next();
+                walker->next();
                 dist_.from_words(bits + j, 1, word_bits, p, single, samples + j);
               }
             }
-            for (int64_t j = 0; j < n; ++j) out[i + j] = static_cast<T>(samples[j]);
+            for (int64_t j = 0; j < n; ++j) out[i - begin + j] = static_cast<T>(samples[j]);
             i += n;
           }
         }
         return;
       }
-      for (int64_t i = begin; i < end; ++i) {
-        if (!same_params) {
-          read_params();
-          walk.next();
+      // Each element's first block (most samplers need no other) for kLanes elements at once,
+      // on wide vectors: the same words the element's stream would compute one by one.
+      uint32_t first_blocks[4 * philox::kLanes];
+      for (int64_t i = begin; i < end;) {
+        const int64_t lanes = std::min<int64_t>(philox::kLanes, end - i);
+        random_detail::philox_blocks_wide(static_cast<uint64_t>(i), static_cast<int>(lanes),
+                                          st.stream, st.call, st.key, first_blocks);
+        for (int64_t j = 0; j < lanes; ++j, ++i) {
+          if (!same_params) {
+            read_params();
+            walker->next();
+          }
+          ElementStream s(st.key, st.stream, st.call, static_cast<uint64_t>(i),
+                          first_blocks + 4 * j);
+          out[i - begin] = dist_.integer ? static_cast<T>(dist_.integral(s, p))
+                                         : static_cast<T>(dist_.real(s, p, single));
         }
-        ElementStream s(st.key, st.stream, st.call, static_cast<uint64_t>(i));
-        out[i] = dist_.integer ? static_cast<T>(dist_.integral(s, p))
-                               : static_cast<T>(dist_.real(s, p, single));
       }
-    });
+    }
   }
 
   const Distribution& dist_;
@@ -277,7 +313,34 @@ class RandomVariable final : public Op {
   bool has_size_;
 };
 
+void RandomVariable::perform(const std::vector<NDArray>& inputs,
+                             std::vector<NDArray>& outputs) const {
+  const Ranges draw(*this, inputs);
+  NDArray& out = reuse_or_empty(outputs[1], dtype_, draw.shape());
+  parallel_for(shape_size(draw.shape()), kMinChunk, [&](int64_t begin, int64_t end) {
+    draw.fill(begin, end, out.raw() + begin * static_cast<int64_t>(itemsize(dtype_)));
+  });
+  random_detail::advance_state(inputs[0], outputs[0]);
+}
+
 }  // namespace
+
+NDArray DrawRanges::sample() const {
+  NDArray out = NDArray::empty(dtype(), shape());
+  const auto size = static_cast<int64_t>(itemsize(dtype()));
+  parallel_for(shape_size(shape()), kMinChunk,
+               [&](int64_t begin, int64_t end) { fill(begin, end, out.raw() + begin * size); });
+  return out;
+}
+
+std::unique_ptr<DrawRanges> draw_ranges(const Op& op, const std::vector<NDArray>& inputs,
+                                        NDArray& new_state) {
+  const auto* rv = dynamic_cast<const RandomVariable*>(&op);
+  if (!rv) throw TypeError("draw_ranges: " + op.name() + " is not a RandomVariable");
+  auto draw = std::make_unique<RandomVariable::Ranges>(*rv, inputs);
+  random_detail::advance_state(inputs[0], new_state);
+  return draw;
+}
 
 RandomDraw random_draw(const std::string& distribution, const Var& state, const Var& size,
                        const std::vector<Var>& params, std::optional<DType> dtype) {
