@@ -3,8 +3,9 @@ digits (8x8 images, binarized), Theano's classic RBM tutorial written for Theon:
 visible samples of the Gibbs chain are drawn by MRG_RandomStreams inside the compiled training
 step, whose states advance after every call through their default updates.
 
-The Gibbs chain is unrolled in Python (k steps built into one graph): theon.scan is another
-helper's work and had not landed when this was written.
+The Gibbs chain is a theon.scan over k steps, as in Theano's tutorial: the states of the
+streams the chain draws from are carried by the loop (each step draws new numbers) and scan
+returns their updates, which the training step applies with the parameters'.
 
 python examples/rbm.py [--epochs 15] [--hidden 64] [--k 1]
 """
@@ -42,13 +43,20 @@ class RBM:
         p = sigmoid(T.dot(h, self.W.T) + self.vbias)
         return p, self.srng.binomial(size=p.shape, n=1, p=p, dtype=theon.config.floatX)
 
+    def gibbs_hvh(self, h):
+        """One step of the chain: visible units from the hidden ones, then hidden again."""
+        _, v = self.sample_v(h)
+        _, h = self.sample_h(v)
+        return v, h
+
     def cd_cost(self, v0, k):
-        """The CD-k cost (its gradient is CD-k's update) and the Gibbs chain's end sample."""
-        _, h = self.sample_h(v0)
-        for _ in range(k):  # the chain, unrolled
-            _, v = self.sample_v(h)
-            _, h = self.sample_h(v)
-        return T.mean(self.free_energy(v0)) - T.mean(self.free_energy(v)), v
+        """The CD-k cost (its gradient is CD-k's update), the Gibbs chain's end sample and the
+        updates of the random states the chain drew from."""
+        _, h0 = self.sample_h(v0)
+        (vs, _), updates = theon.scan(self.gibbs_hvh, outputs_info=[None, h0], n_steps=k,
+                                      name="gibbs")
+        v = vs[-1]
+        return T.mean(self.free_energy(v0)) - T.mean(self.free_energy(v)), v, updates
 
     def reconstruction_error(self, v0):
         """Cross-entropy of the mean-field reconstruction of v0."""
@@ -60,10 +68,10 @@ class RBM:
 def compile_rbm(n_visible, n_hidden, lr, k, seed=0):
     rbm = RBM(n_visible, n_hidden, seed)
     x = T.matrix("x")
-    cost, chain_end = rbm.cd_cost(x, k)
+    cost, chain_end, chain_updates = rbm.cd_cost(x, k)
     grads = theon.grad(cost, rbm.params, consider_constant=[chain_end])
-    step = theon.function([x], cost, updates=[(p, p - lr * g) for p, g in zip(rbm.params, grads)],
-                          name="rbm_cd_step")
+    updates = [(p, p - lr * g) for p, g in zip(rbm.params, grads)] + list(chain_updates.items())
+    step = theon.function([x], cost, updates=updates, name="rbm_cd_step")
     error = theon.function([x], rbm.reconstruction_error(x), name="rbm_reconstruction")
     return rbm, step, error
 

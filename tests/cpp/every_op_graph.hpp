@@ -262,6 +262,7 @@ inline OpGraph every_op_graph() {
     draw(random_choice(state, size, three, nullptr, true));
     draw(random_permutation(state, size, three));
     draw(random_shuffle_rows(state, x));
+    keep(advance_generator_state(state, three));
   }
 
   {

@@ -59,6 +59,9 @@ class DrawRanges {
 std::unique_ptr<DrawRanges> draw_ranges(const Op& op, const std::vector<NDArray>& inputs,
                                         NDArray& new_state);
 
+// The state after `calls` more calls (an integer scalar) of `state`.
+Var advance_generator_state(const Var& state, const Var& calls);
+
 // Counts of n trials over categories with probabilities pvals (last axis): shape
 // size + (k,), or broadcast(n.shape, pvals.shape[:-1]) + (k,) without size.
 RandomDraw random_multinomial(const Var& state, const Var& size, const Var& n, const Var& pvals,

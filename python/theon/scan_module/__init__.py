@@ -94,6 +94,28 @@ def _split_return(ret):
     return outputs, updates, cond
 
 
+def _with_default_updates(outputs, updates, cond):
+    """The step's updates plus, as Theano's scan adds them, the default updates of the shared
+    variables the step reads and does not update itself (a random stream's state): each step
+    then draws from the state the step before left, and the loop's last state is the update
+    scan returns. Without this every step would draw the same numbers."""
+    from theon.graph import inputs as graph_inputs
+
+    updates = OrderedDict(updates)
+    frontier = list(outputs) + list(updates.values()) + ([cond] if cond is not None else [])
+    while frontier:
+        added = []
+        for v in graph_inputs(frontier):
+            if not v.is_shared or v in updates:
+                continue
+            update = v.default_update
+            if update is not None:
+                updates[v] = update
+                added.append(update)
+        frontier = added
+    return updates
+
+
 def _sequence(seq, go_backwards):
     if isinstance(seq, dict):
         var, taps = seq.get("input"), seq.get("taps", [0])
@@ -257,6 +279,7 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     args.extend(nonseq_args)
     outputs, updates, cond = _split_return(fn(*args))
     outputs = [as_tensor_variable(o) for o in outputs]
+    updates = _with_default_updates(outputs, updates, cond)
     if len(infos) > len(outputs):
         raise ValueError(f"scan: outputs_info has {len(infos)} entries, the step function "
                          f"returned {len(outputs)} outputs")

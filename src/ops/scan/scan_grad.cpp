@@ -21,6 +21,7 @@
 #include "theon/ops/constant.hpp"
 #include "theon/ops/elemwise.hpp"
 #include "theon/ops/math.hpp"
+#include "theon/ops/random.hpp"
 #include "theon/ops/scan_op.hpp"
 #include "theon/ops/shape.hpp"
 #include "theon/ops/subtensor.hpp"
@@ -68,6 +69,17 @@ bool depends_on(const std::vector<Var>& outputs, const std::vector<Var>& vars) {
   return false;
 }
 
+// Whether carried value j of `scan` is a random state that each step moves on by one call:
+// its update is the state output of a random op (which gives the state one call on and the
+// sample) reading the carried state itself.
+bool advances_one_call(const Scan& scan, int j) {
+  const Var& state = scan.inner_inputs()[scan.inner_carried_begin() + j];
+  const Var& update = scan.inner_outputs()[scan.spec().n_mitsot() + scan.spec().n_nitsot + j];
+  return is_generator_state(state->type) && update->owner && update->index == 0 &&
+         update->owner->nout() == 2 && update->owner->inputs()[0].get() == state.get() &&
+         is_generator_state(update->type);
+}
+
 }  // namespace
 
 std::vector<Var> Scan::L_op(const std::vector<Var>& in, const std::vector<Var>& outs,
@@ -105,14 +117,23 @@ std::vector<Var> Scan::L_op(const std::vector<Var>& in, const std::vector<Var>& 
   const Var nb = truncated ? minimum(n, int64_const(spec_.truncate_gradient)) : n;
   const Var first = sub(n, nb);  // the first forward step the reverse loop covers
 
-  // The body again, over fresh inputs, with the carried values left as they are: the reverse
-  // loop cannot see their values at each step.
+  // The body again, over fresh inputs. A carried random state (each step's draw moves it on by
+  // one call) becomes the state that forward step drew from, the initial state advanced by the
+  // step's number, so the reverse loop sees the forward pass's random numbers. Other carried
+  // values are left as they are: the reverse loop cannot see their values at each step.
   std::vector<Var> fw_in(inner_inputs_.size());
   std::vector<std::pair<Var, Var>> replace;
+  Var step_number;  // the forward step a reverse step undoes, when a state needs it
   for (size_t k = 0; k < inner_inputs_.size(); ++k) {
     const int ik = static_cast<int>(k);
     if (ik >= inner_carried_begin() && ik < inner_nonseq_begin()) {
       fw_in[k] = inner_inputs_[k];
+      const int j = ik - inner_carried_begin();
+      if (advances_one_call(*this, j)) {
+        if (!step_number) step_number = make_input(TensorType(DType::Int64, {}), "step");
+        replace.emplace_back(inner_inputs_[k],
+                             advance_generator_state(in[carried_begin() + j], step_number));
+      }
       continue;
     }
     fw_in[k] = make_input(inner_inputs_[k]->type, inner_inputs_[k]->name);
@@ -144,6 +165,11 @@ std::vector<Var> Scan::L_op(const std::vector<Var>& in, const std::vector<Var>& 
     direct[i] = make_input(row_of(y->type), "g_" + y->name);
     bw_seq_inner.push_back(direct[i]);
     bw_seq_outer.push_back(reversed(rows(g, plus(first, w), plus(n, w))));
+  }
+
+  if (step_number) {
+    bw_seq_inner.push_back(step_number);
+    bw_seq_outer.push_back(reversed(arange(first, n, nullptr, DType::Int64)));
   }
 
   // Recurrent outputs of the reverse loop: what step t sends to y_{t+k}, one per tap.
