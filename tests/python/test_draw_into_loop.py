@@ -139,3 +139,21 @@ def test_pickled_function_draws_the_same(codegen):
     assert "FusedDraw" in again.debugprint(print_type=False)
     xs = np.random.default_rng(6).standard_normal(100_000).astype(np.float32)
     np.testing.assert_array_equal(again(xs), fast(xs))  # the same state: the same draw
+
+
+def test_dropout_in_a_scan_body(codegen):
+    def build(srng, x):
+        def step(row, h):
+            return T.tanh(row * srng.binomial(size=row.shape, p=0.5, dtype="float64") + h)
+
+        hs, updates = theon.scan(step, sequences=[x], outputs_info=[T.zeros_like(x[0])])
+        return hs, updates
+
+    fns = []
+    for excluding in ("", "draw_into_loop"):
+        with theon.config.change_flags(optimizer_excluding=excluding):
+            x = T.matrix("x")
+            hs, updates = build(RandomStreams(8), x)
+            fns.append(theon.function([x], hs, updates=updates))
+    xs = np.random.default_rng(7).standard_normal((5, 70_000))
+    assert_same_calls(*fns, [xs], calls=2)
