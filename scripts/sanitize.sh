@@ -27,7 +27,8 @@ echo "== sanitize: Python tests"
 # just before it aborts) reaches the log instead of dying with pytest's capture. An impossible
 # allocation (a corrupt pickle's length field) returns null, as the real malloc does, so that
 # the interpreter raises MemoryError instead of ASan aborting.
-PYTHONPATH=build/asan/python \
+# Absolute, so that tests which start Python in another folder load the same build.
+PYTHONPATH="$PWD/build/asan/python" \
   LD_PRELOAD="$(g++ -print-file-name=libasan.so) $(g++ -print-file-name=libubsan.so)" \
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:allocator_may_return_null=1 THEON_EXPECT_SANITIZED=1 \
   .venv/bin/python -m pytest -q -p no:cacheprovider --capture=sys "$@" tests/python
