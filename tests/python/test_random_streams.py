@@ -266,3 +266,21 @@ def test_dropout_gradient_flows_through_the_mask_product():
     g = theon.grad((x * mask).sum(), x)
     out, grad = theon.function([x], [x * mask, g])(np.ones(100))
     np.testing.assert_array_equal(out, grad)  # the same mask in one call
+
+
+@pytest.mark.parametrize("method,args", [("uniform", dict(low=-2.0, high=5.0)),
+                                         ("normal", dict(avg=1.5, std=3.0))])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_one_parameter_value_draws_as_the_per_element_path(method, args, dtype):
+    # Parameters that are one value take a batched path (samples from each element's first
+    # Philox block, no stream per element); arrays of that value take the per-element one.
+    n = 70_001
+    draws = []
+    for params in (args, {k: np.full(n, v) for k, v in args.items()}):
+        for threads in (1, 3):
+            srng = RandomStreams(21)
+            with theon.config.change_flags(num_threads=threads):
+                f = theon.function([], getattr(srng, method)(size=(n,), dtype=dtype, **params))
+                draws.append(f())
+    for d in draws[1:]:
+        np.testing.assert_array_equal(d, draws[0])

@@ -173,6 +173,33 @@ double uniform_real(ElementStream& s, const double* p, bool single) {
   const double u = single ? s.uniform_f32() : s.uniform();
   return to_single_open(p[0] + (p[1] - p[0]) * u, p[1], single);
 }
+// uniform_real's samples from each element's first block, without the stream.
+void uniform_from_blocks(const uint32_t* blocks, int64_t n, const double* p, bool single,
+                         double* out) {
+  const double width = p[1] - p[0];
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t* w = blocks + 4 * i;
+    const double u = single
+                         ? static_cast<float>(w[0] >> 8) * 0x1.0p-24f
+                         : static_cast<double>(((uint64_t{w[0]} << 32) | w[1]) >> 11) * 0x1.0p-53;
+    out[i] = to_single_open(p[0] + width * u, p[1], single);
+  }
+}
+// standard_normal's Box-Muller from a first block: u1 from words 0-1 (never 0), u2 from 2-3.
+double normal_from_block(const uint32_t* w) {
+  const uint64_t a = (uint64_t{w[0]} << 32) | w[1], b = (uint64_t{w[2]} << 32) | w[3];
+  const double u1 = (static_cast<double>(a >> 11) + 1.0) * 0x1.0p-53;
+  const double u2 = static_cast<double>(b >> 11) * 0x1.0p-53;
+  const double r = std::sqrt(-2 * std::log(u1));
+  return r * std::cos(2 * std::numbers::pi * u2);
+}
+void normal_from_blocks(const uint32_t* blocks, int64_t n, const double* p, bool, double* out) {
+  for (int64_t i = 0; i < n; ++i) out[i] = p[0] + p[1] * normal_from_block(blocks + 4 * i);
+}
+void standard_normal_from_blocks(const uint32_t* blocks, int64_t n, const double*, bool,
+                                 double* out) {
+  for (int64_t i = 0; i < n; ++i) out[i] = normal_from_block(blocks + 4 * i);
+}
 void uniform_words(const uint32_t* w, int64_t n, int, const double* p, bool single, double* out) {
   const double scale = (p[1] - p[0]) * 0x1.0p-24;
   for (int64_t i = 0; i < n; ++i) out[i] = p[0] + scale * static_cast<double>(w[i] >> 8);
@@ -287,7 +314,8 @@ const Distribution kDistributions[] = {
      uniform_real,
      nullptr,
      uniform_words,
-     nullptr},
+     nullptr,
+     uniform_from_blocks},
     {"normal",
      {"loc", "scale"},
      false,
@@ -296,7 +324,8 @@ const Distribution kDistributions[] = {
      normal_real,
      nullptr,
      nullptr,
-     nullptr},
+     nullptr,
+     normal_from_blocks},
     {"standard_normal",
      {},
      false,
@@ -305,7 +334,8 @@ const Distribution kDistributions[] = {
      standard_normal_real,
      nullptr,
      nullptr,
-     nullptr},
+     nullptr,
+     standard_normal_from_blocks},
     {"truncated_normal",
      {"loc", "scale", "a", "b"},
      false,
@@ -314,14 +344,16 @@ const Distribution kDistributions[] = {
      truncated_real,
      nullptr,
      nullptr,
+     nullptr,
      nullptr},
-    {"beta", {"a", "b"}, false, nullptr, check_beta, beta_real, nullptr, nullptr, nullptr},
+    {"beta", {"a", "b"}, false, nullptr, check_beta, beta_real, nullptr, nullptr, nullptr, nullptr},
     {"gamma",
      {"shape", "scale"},
      false,
      nullptr,
      check_gamma,
      gamma_real,
+     nullptr,
      nullptr,
      nullptr,
      nullptr},
@@ -333,6 +365,7 @@ const Distribution kDistributions[] = {
      exponential_real,
      nullptr,
      nullptr,
+     nullptr,
      nullptr},
     {"binomial",
      {"n", "p"},
@@ -342,8 +375,18 @@ const Distribution kDistributions[] = {
      nullptr,
      binomial_int,
      bernoulli_words,
-     bernoulli_threshold},
-    {"poisson", {"lam"}, true, nullptr, check_poisson, nullptr, poisson_int, nullptr, nullptr},
+     bernoulli_threshold,
+     nullptr},
+    {"poisson",
+     {"lam"},
+     true,
+     nullptr,
+     check_poisson,
+     nullptr,
+     poisson_int,
+     nullptr,
+     nullptr,
+     nullptr},
     {"integers",
      {"low", "high"},
      true,
@@ -351,6 +394,7 @@ const Distribution kDistributions[] = {
      check_integers,
      nullptr,
      integers_int,
+     nullptr,
      nullptr,
      nullptr},
 };

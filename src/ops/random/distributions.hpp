@@ -34,6 +34,10 @@ struct Distribution {
   // Bernoulli mask): sets *threshold for `bits`-bit fields and returns true when it fits 32
   // bits. Null for other rows.
   bool (*word_threshold)(const double* p, int bits, uint32_t* threshold);
+  // For rows whose sample reads only the element's first Philox block: out[i] from the four
+  // words at blocks + 4 i, the value `real` gives with those words. Null for other rows.
+  void (*reals_from_blocks)(const uint32_t* blocks, int64_t n, const double* p, bool single,
+                            double* out);
 };
 
 // philox::philox_blocks, compiled for AVX2 and AVX-512 machines as well.

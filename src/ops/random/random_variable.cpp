@@ -294,6 +294,13 @@ class RandomVariable final : public Op {
         const int64_t lanes = std::min<int64_t>(philox::kLanes, end - i);
         random_detail::philox_blocks_wide(static_cast<uint64_t>(i), static_cast<int>(lanes),
                                           st.stream, st.call, st.key, first_blocks);
+        if (same_params && dist_.reals_from_blocks) {
+          double samples[philox::kLanes];
+          dist_.reals_from_blocks(first_blocks, lanes, p, single, samples);
+          for (int64_t j = 0; j < lanes; ++j) out[i - begin + j] = static_cast<T>(samples[j]);
+          i += lanes;
+          continue;
+        }
         for (int64_t j = 0; j < lanes; ++j, ++i) {
           if (!same_params) {
             read_params();
