@@ -44,11 +44,12 @@ class PyFunction {
       throw TypeError(label() + " takes " + std::to_string(n) + " arguments, got " +
                       std::to_string(nargs));
     }
+    // An argument is given once its value is defined. Origins stay empty (all arrays, what
+    // call_values assumes of missing entries) unless some argument is Python data: a tiny
+    // call's cost is mostly such small allocations.
     std::vector<Value> values(n);
-    std::vector<ArgOrigin> origins(n, ArgOrigin::Array);
-    std::vector<bool> given(n, false);
+    std::vector<ArgOrigin> origins;
     auto take = [&](size_t i, nb::handle obj) {
-      given[i] = true;
       if (!fn_->inputs()[i].variable->type.is_tensor() && is_scipy_sparse(obj)) {
         const Type& type = fn_->inputs()[i].variable->type;
         values[i] = Value(sparse_from_python(obj, argument_label(i), std::nullopt, type.dtype));
@@ -56,6 +57,7 @@ class PyFunction {
       }
       values[i] = from_python_arg(obj, [&] { return argument_label(i); });
       if (!is_ndarray(obj.ptr()) && !nb::hasattr(obj, "dtype")) {
+        if (origins.empty()) origins.assign(n, ArgOrigin::Array);
         origins[i] = ArgOrigin::PythonData;
       }
     };
@@ -67,7 +69,7 @@ class PyFunction {
         if (it == positions_.end()) {
           throw TypeError(label() + " got an unexpected keyword argument '" + k + "'");
         }
-        if (given[it->second]) {
+        if (values[it->second].defined()) {
           throw TypeError(label() + " got multiple values for argument '" + k + "'");
         }
         take(it->second, value);
