@@ -14,7 +14,9 @@
 #include "theon/compile/shared.hpp"
 #include "theon/core/config.hpp"
 #include "theon/core/error.hpp"
+#include "theon/graph/fgraph.hpp"
 #include "theon/graph/op.hpp"
+#include "theon/ops/scan_op.hpp"
 
 namespace theon {
 namespace {
@@ -41,6 +43,30 @@ std::string Function::describe_input(size_t index) const {
   return s + " of " + fn_label(options_.name) + " (type " + v->type.str() + "): ";
 }
 
+namespace {
+
+// The shared variables a scan of the graph of `roots` carries from step to step (a random
+// stream drawn in the loop), with the scan's label: their values after the call are the scan's
+// outputs, which only the updates theon.scan returned give.
+std::unordered_map<const SharedValue*, std::string> carried_by_scans(
+    const std::vector<Var>& roots) {
+  std::unordered_map<const SharedValue*, std::string> carried;
+  for (Apply* node : toposort(roots)) {
+    const auto* scan = dynamic_cast<const Scan*>(node->op().get());
+    if (!scan) continue;
+    for (int j = 0; j < scan->spec().n_carried; ++j) {
+      const Var& v = node->inputs()[scan->carried_begin() + j];
+      if (!v->is_shared()) continue;
+      const std::string where = node->where();
+      carried.emplace(v->shared.get(),
+                      scan->label() + (where.empty() ? "" : " (built at " + where + ")"));
+    }
+  }
+  return carried;
+}
+
+}  // namespace
+
 // Appends the default updates of the shared variables the graph reads (and those their updates
 // read, and so on) to options_.updates, unless updated explicitly or excluded.
 void Function::add_default_updates(const std::vector<Var>& outputs) {
@@ -60,11 +86,20 @@ void Function::add_default_updates(const std::vector<Var>& outputs) {
     if (from && from->is_shared()) done.insert(from->shared.get());  // replaced, not read
     if (to) frontier.push_back(to);
   }
+  const auto carried = carried_by_scans(frontier);
   while (!frontier.empty()) {
     std::vector<Var> next;
     for (const auto& leaf : graph_leaves(frontier)) {
       if (!leaf->is_shared() || !done.insert(leaf->shared.get()).second) continue;
       if (Var update = default_update(leaf)) {
+        // Its default update is the state of one step inside the loop, not the loop's result.
+        if (auto it = carried.find(leaf->shared.get()); it != carried.end()) {
+          throw ValueError(fn_label(options_.name) + ": shared variable '" + leaf->name +
+                           "' is updated inside " + it->second +
+                           " (a random stream drawn in the loop); pass the updates theon.scan "
+                           "returned to function(updates=...), or no_default_updates=True to "
+                           "leave it unchanged");
+        }
         options_.updates.emplace_back(leaf, update);
         next.push_back(update);
       }

@@ -94,3 +94,18 @@ def test_gradient_through_other_updated_values_is_a_clear_error():
     out, updates = theon.scan(lambda: (w * counter, {counter: counter + 1.0}), n_steps=3)
     with pytest.raises(NotImplementedError, match="(the body|value it) updates"):
         T.grad(T.sum(out), w)
+
+
+def test_forgetting_scan_updates_is_a_clear_error():
+    srng = RandomStreams(7)
+    x = T.matrix("x")
+    masks, updates = theon.scan(lambda r: srng.binomial(size=r.shape, p=0.5) * r,
+                                sequences=[x], name="masks")
+    with pytest.raises(ValueError, match=r"updated inside Scan\{masks\} \(built at .*"
+                                         r"test_scan_random.py:\d+\).*updates theon.scan returned"):
+        theon.function([x], masks)
+    # Leaving the state alone is a choice: every call then draws the same masks.
+    same = theon.function([x], masks, no_default_updates=True)
+    ones = np.ones((3, 50))
+    np.testing.assert_array_equal(same(ones), same(ones))
+    theon.function([x], masks, updates=updates)
