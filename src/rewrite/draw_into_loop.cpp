@@ -48,7 +48,13 @@ bool draw_into_loop(FunctionGraph& fg) {
         make_node(std::make_shared<FusedDraw>(loop, draw->op(), drawn), inputs);
     const Var state = draw->output(0);
     const bool state_read = !fg.clients(state.get()).empty();
-    for (int k = 0; k < node->nout(); ++k) fg.replace(node->output(k), fused[k], "draw_into_loop");
+    // Replacing the last read output frees the loop's node: it is held here.
+    const std::shared_ptr<Apply> hold = node->shared_from_this();
+    std::vector<Var> outputs;
+    for (int k = 0; k < node->nout(); ++k) outputs.push_back(node->output(k));
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      if (!fg.clients(outputs[k].get()).empty()) fg.replace(outputs[k], fused[k], "draw_into_loop");
+    }
     if (state_read) fg.replace(state, fused.back(), "draw_into_loop");
     changed = true;
   }
