@@ -29,7 +29,9 @@ void FusedDrawKernel::run(const std::vector<NDArray>& inputs, std::vector<NDArra
                                std::make_move_iterator(outputs.begin() + static_cast<long>(nout)));
   const FusedKernelFn fn = loop_.installed();
   if (!fn || !run_tiles(fn, *draw, inputs, results)) {
-    loop_.run(op_->loop_args(inputs, draw->sample()), results);
+    NDArray sample;
+    draw->sample_into(sample);
+    loop_.run(op_->loop_args(inputs, sample), results);
   }
   for (size_t k = 0; k < nout; ++k) outputs[k] = std::move(results[k]);
 }
@@ -48,7 +50,6 @@ bool FusedDrawKernel::run_tiles(FusedKernelFn fn, const DrawRanges& draw,
   // draw's shape, walked at its item size, or one element read at stride 0.
   std::vector<char*> base(nout + nin);
   std::vector<int64_t> strides(nout + nin);
-  const NDArray* in_place = nullptr;
   for (int i = 0; i < nin; ++i) {
     const int k = nout + i;
     if (i == drawn) {
@@ -58,10 +59,6 @@ bool FusedDrawKernel::run_tiles(FusedKernelFn fn, const DrawRanges& draw,
     const NDArray& a = inputs[i < drawn ? i : i - 1];
     if (a.shape() == shape && a.is_c_contiguous()) {
       strides[k] = static_cast<int64_t>(itemsize(a.dtype()));
-      if (i == loop.inplace_input() && a.writeable() &&
-          a.dtype() == loop.value_dtype(loop.outputs()[0])) {
-        in_place = &a;
-      }
     } else if (a.size() == 1 && a.ndim() <= static_cast<int>(shape.size())) {
       strides[k] = 0;
     } else {
@@ -69,8 +66,11 @@ bool FusedDrawKernel::run_tiles(FusedKernelFn fn, const DrawRanges& draw,
     }
     base[k] = a.raw();
   }
-  if (in_place) {
-    outputs[0] = *in_place;
+  // Every input left is contiguous or one element, so an input the output may overwrite has
+  // the tiles' layout.
+  if (loop_.writable_in_place(op_->loop_args(inputs, NDArray()), shape)) {
+    outputs[0] =
+        inputs[loop.inplace_input() < drawn ? loop.inplace_input() : loop.inplace_input() - 1];
     base[0] = outputs[0].raw();
     strides[0] = static_cast<int64_t>(itemsize(outputs[0].dtype()));
   } else {

@@ -41,12 +41,13 @@ class FusedLoopKernel final : public Kernel {
 
   void run(const std::vector<NDArray>& inputs, std::vector<NDArray>& outputs) const override;
   std::string origin() const override { return installed() ? "generated" : "perform"; }
+  // Whether the loop's output of `shape` may be written into its inplace input's buffer.
+  bool writable_in_place(const std::vector<NDArray>& inputs, const Shape& shape) const;
   bool is_reference() const override { return installed() == nullptr; }
 
  private:
   void run_partial_reductions(FusedKernelFn fn, const Shape& shape, const std::vector<char*>& base,
                               const std::vector<int64_t>& strides, NDArray& out) const;
-  bool writable_in_place(const std::vector<NDArray>& inputs, const Shape& shape) const;
   bool run_contiguous(FusedKernelFn fn, const std::vector<NDArray>& inputs,
                       std::vector<NDArray>& outputs) const;
   void run_native(FusedKernelFn fn, const std::vector<NDArray>& inputs,

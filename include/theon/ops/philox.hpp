@@ -74,6 +74,22 @@ inline constexpr int kLanes = 64;
   }
 }
 
+// Random bits as the samplers read them, whether from a stream or from a block's words: two
+// words as 64 bits (the first the high half), and uniforms on [0, 1) with 53 bits, on (0, 1]
+// with 53 bits (safe under log) and on [0, 1) with 24 bits (float32 draws take one word).
+inline uint64_t join_words(uint32_t high, uint32_t low) {
+  return (uint64_t{high} << 32) | low;
+}
+inline double uniform_53(uint64_t bits) {
+  return static_cast<double>(bits >> 11) * 0x1.0p-53;
+}
+inline double uniform_53_positive(uint64_t bits) {
+  return (static_cast<double>(bits >> 11) + 1.0) * 0x1.0p-53;
+}
+inline float uniform_24(uint32_t bits) {
+  return static_cast<float>(bits >> 8) * 0x1.0p-24f;
+}
+
 // The random words of one element of one draw: counter (element low 32 bits, element bits
 // 32..47 with a 16-bit block number above them, stream, call). Samplers that need more than
 // four words (rejection methods) move to the next block.
@@ -98,15 +114,12 @@ class ElementStream {
     return words_[used_++];
   }
   uint64_t next64() {
-    const uint64_t hi = next32();
-    return (hi << 32) | next32();
+    const uint32_t high = next32();
+    return join_words(high, next32());
   }
-  // Uniform on [0, 1) with 53 random bits.
-  double uniform() { return static_cast<double>(next64() >> 11) * 0x1.0p-53; }
-  // Uniform on (0, 1]: safe under log.
-  double uniform_pos() { return (static_cast<double>(next64() >> 11) + 1.0) * 0x1.0p-53; }
-  // Uniform on [0, 1) with 24 random bits (float32 draws take one word).
-  float uniform_f32() { return static_cast<float>(next32() >> 8) * 0x1.0p-24f; }
+  double uniform() { return uniform_53(next64()); }
+  double uniform_pos() { return uniform_53_positive(next64()); }
+  float uniform_f32() { return uniform_24(next32()); }
 
  private:
   void refill() {

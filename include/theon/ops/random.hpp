@@ -51,8 +51,8 @@ class DrawRanges {
   virtual const Shape& shape() const = 0;
   // Elements [begin, end) of the draw in C order, into out[0 .. end - begin). Thread-safe.
   virtual void fill(int64_t begin, int64_t end, void* out) const = 0;
-  // The whole draw, filled on the kernel threads.
-  NDArray sample() const;
+  // The whole draw into `slot` (reused when it fits), filled on the kernel threads.
+  void sample_into(NDArray& slot) const;
 };
 // The draw of `op`, a RandomVariable, for its inputs (state, [size], params), checked as its
 // kernel checks them; `new_state` receives the state after the call. TypeError for other ops.

@@ -41,6 +41,12 @@ double to_single_open(double v, double high, bool single) {
   return f;
 }
 
+// A standard normal from two uniforms, u1 in (0, 1] and u2 in [0, 1).
+double box_muller(double u1, double u2) {
+  const double r = std::sqrt(-2 * std::log(u1));
+  return r * std::cos(2 * std::numbers::pi * u2);
+}
+
 // log of a Gamma(shape, 1) sample; stays finite for tiny shapes, where the sample underflows.
 double log_gamma_sample(ElementStream& s, double shape) {
   double boost = 0;
@@ -179,19 +185,15 @@ void uniform_from_blocks(const uint32_t* blocks, int64_t n, const double* p, boo
   const double width = p[1] - p[0];
   for (int64_t i = 0; i < n; ++i) {
     const uint32_t* w = blocks + 4 * i;
-    const double u = single
-                         ? static_cast<float>(w[0] >> 8) * 0x1.0p-24f
-                         : static_cast<double>(((uint64_t{w[0]} << 32) | w[1]) >> 11) * 0x1.0p-53;
+    const double u =
+        single ? philox::uniform_24(w[0]) : philox::uniform_53(philox::join_words(w[0], w[1]));
     out[i] = to_single_open(p[0] + width * u, p[1], single);
   }
 }
 // standard_normal's Box-Muller from a first block: u1 from words 0-1 (never 0), u2 from 2-3.
 double normal_from_block(const uint32_t* w) {
-  const uint64_t a = (uint64_t{w[0]} << 32) | w[1], b = (uint64_t{w[2]} << 32) | w[3];
-  const double u1 = (static_cast<double>(a >> 11) + 1.0) * 0x1.0p-53;
-  const double u2 = static_cast<double>(b >> 11) * 0x1.0p-53;
-  const double r = std::sqrt(-2 * std::log(u1));
-  return r * std::cos(2 * std::numbers::pi * u2);
+  return box_muller(philox::uniform_53_positive(philox::join_words(w[0], w[1])),
+                    philox::uniform_53(philox::join_words(w[2], w[3])));
 }
 void normal_from_blocks(const uint32_t* blocks, int64_t n, const double* p, bool, double* out) {
   for (int64_t i = 0; i < n; ++i) out[i] = p[0] + p[1] * normal_from_block(blocks + 4 * i);
@@ -402,8 +404,8 @@ const Distribution kDistributions[] = {
 }  // namespace
 
 double standard_normal(ElementStream& s) {
-  const double r = std::sqrt(-2 * std::log(s.uniform_pos()));
-  return r * std::cos(2 * std::numbers::pi * s.uniform());
+  const double u1 = s.uniform_pos();  // drawn first: the stream's words go in order
+  return box_muller(u1, s.uniform());
 }
 
 int64_t binomial(ElementStream& s, int64_t n, double p) {

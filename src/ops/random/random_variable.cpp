@@ -215,102 +215,99 @@ class RandomVariable final : public Op {
     for (const NDArray& a : params) {
       for (int64_t stride : a.strides()) same_params = same_params && stride == 0;
     }
-    {
-      // Only parameters that vary need a walker (a fused loop fills many short ranges).
-      std::optional<random_detail::OffsetWalker> walker;
-      if (!same_params) walker.emplace(params, shape, begin);
-      double p[4] = {0, 0, 0, 0};
-      auto read_params = [&] {
-        for (size_t k = 0; k < params.size(); ++k)
-          p[k] = params[k].data<double>()[walker ? walker->offsets()[k] : 0];
-      };
-      read_params();
-      if (word_bits > 0) {
-        // With b bits per element, a block of counter (g, stream, call) holds elements
-        // 128/b * g onwards: element j of the block takes bits [b j, b j + b) of the block's
-        // words in order, low bits first. Up to kLanes blocks at once, then their elements in
-        // tiles: their bits, then their samples.
-        constexpr int64_t kTile = 4 * philox::kLanes;  // elements
-        const int64_t per_block = 128 / word_bits;
-        const uint32_t field_mask = word_bits < 32 ? (1u << word_bits) - 1 : ~0u;
-        uint32_t words[4 * philox::kLanes];
-        uint32_t fields[kTile];
-        double samples[kTile];
-        // A Bernoulli mask with one p: each element is 1 where its field is below a threshold.
-        uint32_t threshold = 0;
-        const bool threshold_mask =
-            same_params && dist_.word_threshold && dist_.word_threshold(p, word_bits, &threshold);
-        uint8_t keep[kTile];
-        for (int64_t i = begin; i < end;) {
-          const int64_t group = i / per_block;
-          const int64_t groups =
-              std::min<int64_t>(philox::kLanes, (end + per_block - 1) / per_block - group);
-          random_detail::philox_blocks_wide(static_cast<uint64_t>(group), static_cast<int>(groups),
-                                            st.stream, st.call, st.key, words);
-          const int64_t stop = std::min(end, per_block * (group + groups));
-          while (i < stop) {
-            const int64_t n = std::min(kTile, stop - i);
-            const int64_t first = i - per_block * group;  // within the blocks
-            if (threshold_mask) {
-              T* const dst = out + (i - begin);  // a local: int8 stores may alias `out`
-              if constexpr (std::is_integral_v<T> && sizeof(T) == 1) {
-                // 0 and 1 are the same bytes in every one-byte integer type.
-                random_detail::fields_below_threshold(words, first, n, word_bits, threshold,
-                                                      reinterpret_cast<uint8_t*>(dst));
-              } else {
-                random_detail::fields_below_threshold(words, first, n, word_bits, threshold, keep);
-                for (int64_t j = 0; j < n; ++j) dst[j] = static_cast<T>(keep[j]);
-              }
-              i += n;
-              continue;
-            }
-            if (word_bits < 32) {
-              for (int64_t j = 0; j < n; ++j) {
-                const int64_t bit = (first + j) * word_bits;
-                fields[j] = (words[bit >> 5] >> (bit & 31)) & field_mask;
-              }
-            }
-            // With 32 bits, one word per element.
-            const uint32_t* bits = word_bits < 32 ? fields : words + first;
-            if (same_params) {
-              dist_.from_words(bits, n, word_bits, p, single, samples);
-            } else {
-              for (int64_t j = 0; j < n; ++j) {
-                read_params();
-                walker->next();
-                dist_.from_words(bits + j, 1, word_bits, p, single, samples + j);
-              }
-            }
-            for (int64_t j = 0; j < n; ++j) out[i - begin + j] = static_cast<T>(samples[j]);
-            i += n;
-          }
-        }
-        return;
-      }
-      // Each element's first block (most samplers need no other) for kLanes elements at once,
-      // on wide vectors: the same words the element's stream would compute one by one.
-      uint32_t first_blocks[4 * philox::kLanes];
+    // Only parameters that vary need a walker (a fused loop fills many short ranges).
+    std::optional<random_detail::OffsetWalker> walker;
+    if (!same_params) walker.emplace(params, shape, begin);
+    double p[4] = {0, 0, 0, 0};
+    auto read_params = [&] {
+      for (size_t k = 0; k < params.size(); ++k)
+        p[k] = params[k].data<double>()[walker ? walker->offsets()[k] : 0];
+    };
+    read_params();
+    if (word_bits > 0) {
+      // With b bits per element, a block of counter (g, stream, call) holds elements
+      // 128/b * g onwards: element j of the block takes bits [b j, b j + b) of the block's
+      // words in order, low bits first. Up to kLanes blocks at once, then their elements in
+      // tiles: their bits, then their samples.
+      constexpr int64_t kTile = 4 * philox::kLanes;  // elements
+      const int64_t per_block = 128 / word_bits;
+      const uint32_t field_mask = word_bits < 32 ? (1u << word_bits) - 1 : ~0u;
+      uint32_t words[4 * philox::kLanes];
+      uint32_t fields[kTile];
+      double samples[kTile];
+      // A Bernoulli mask with one p: each element is 1 where its field is below a threshold.
+      uint32_t threshold = 0;
+      const bool threshold_mask =
+          same_params && dist_.word_threshold && dist_.word_threshold(p, word_bits, &threshold);
+      uint8_t keep[kTile];
       for (int64_t i = begin; i < end;) {
-        const int64_t lanes = std::min<int64_t>(philox::kLanes, end - i);
-        random_detail::philox_blocks_wide(static_cast<uint64_t>(i), static_cast<int>(lanes),
-                                          st.stream, st.call, st.key, first_blocks);
-        if (same_params && dist_.reals_from_blocks) {
-          double samples[philox::kLanes];
-          dist_.reals_from_blocks(first_blocks, lanes, p, single, samples);
-          for (int64_t j = 0; j < lanes; ++j) out[i - begin + j] = static_cast<T>(samples[j]);
-          i += lanes;
-          continue;
-        }
-        for (int64_t j = 0; j < lanes; ++j, ++i) {
-          if (!same_params) {
-            read_params();
-            walker->next();
+        const int64_t group = i / per_block;
+        const int64_t groups =
+            std::min<int64_t>(philox::kLanes, (end + per_block - 1) / per_block - group);
+        random_detail::philox_blocks_wide(static_cast<uint64_t>(group), static_cast<int>(groups),
+                                          st.stream, st.call, st.key, words);
+        const int64_t stop = std::min(end, per_block * (group + groups));
+        while (i < stop) {
+          const int64_t n = std::min(kTile, stop - i);
+          const int64_t first = i - per_block * group;  // within the blocks
+          if (threshold_mask) {
+            T* const dst = out + (i - begin);  // a local: int8 stores may alias `out`
+            if constexpr (std::is_integral_v<T> && sizeof(T) == 1) {
+              // 0 and 1 are the same bytes in every one-byte integer type.
+              random_detail::fields_below_threshold(words, first, n, word_bits, threshold,
+                                                    reinterpret_cast<uint8_t*>(dst));
+            } else {
+              random_detail::fields_below_threshold(words, first, n, word_bits, threshold, keep);
+              for (int64_t j = 0; j < n; ++j) dst[j] = static_cast<T>(keep[j]);
+            }
+            i += n;
+            continue;
           }
-          ElementStream s(st.key, st.stream, st.call, static_cast<uint64_t>(i),
-                          first_blocks + 4 * j);
-          out[i - begin] = dist_.integer ? static_cast<T>(dist_.integral(s, p))
-                                         : static_cast<T>(dist_.real(s, p, single));
+          if (word_bits < 32) {
+            for (int64_t j = 0; j < n; ++j) {
+              const int64_t bit = (first + j) * word_bits;
+              fields[j] = (words[bit >> 5] >> (bit & 31)) & field_mask;
+            }
+          }
+          // With 32 bits, one word per element.
+          const uint32_t* bits = word_bits < 32 ? fields : words + first;
+          if (same_params) {
+            dist_.from_words(bits, n, word_bits, p, single, samples);
+          } else {
+            for (int64_t j = 0; j < n; ++j) {
+              read_params();
+              walker->next();
+              dist_.from_words(bits + j, 1, word_bits, p, single, samples + j);
+            }
+          }
+          for (int64_t j = 0; j < n; ++j) out[i - begin + j] = static_cast<T>(samples[j]);
+          i += n;
         }
+      }
+      return;
+    }
+    // Each element's first block (most samplers need no other) for kLanes elements at once,
+    // on wide vectors: the same words the element's stream would compute one by one.
+    uint32_t first_blocks[4 * philox::kLanes];
+    for (int64_t i = begin; i < end;) {
+      const int64_t lanes = std::min<int64_t>(philox::kLanes, end - i);
+      random_detail::philox_blocks_wide(static_cast<uint64_t>(i), static_cast<int>(lanes),
+                                        st.stream, st.call, st.key, first_blocks);
+      if (same_params && dist_.reals_from_blocks) {
+        double samples[philox::kLanes];
+        dist_.reals_from_blocks(first_blocks, lanes, p, single, samples);
+        for (int64_t j = 0; j < lanes; ++j) out[i - begin + j] = static_cast<T>(samples[j]);
+        i += lanes;
+        continue;
+      }
+      for (int64_t j = 0; j < lanes; ++j, ++i) {
+        if (!same_params) {
+          read_params();
+          walker->next();
+        }
+        ElementStream s(st.key, st.stream, st.call, static_cast<uint64_t>(i), first_blocks + 4 * j);
+        out[i - begin] = dist_.integer ? static_cast<T>(dist_.integral(s, p))
+                                       : static_cast<T>(dist_.real(s, p, single));
       }
     }
   }
@@ -322,22 +319,17 @@ class RandomVariable final : public Op {
 
 void RandomVariable::perform(const std::vector<NDArray>& inputs,
                              std::vector<NDArray>& outputs) const {
-  const Ranges draw(*this, inputs);
-  NDArray& out = reuse_or_empty(outputs[1], dtype_, draw.shape());
-  parallel_for(shape_size(draw.shape()), kMinChunk, [&](int64_t begin, int64_t end) {
-    draw.fill(begin, end, out.raw() + begin * static_cast<int64_t>(itemsize(dtype_)));
-  });
+  Ranges(*this, inputs).sample_into(outputs[1]);
   random_detail::advance_state(inputs[0], outputs[0]);
 }
 
 }  // namespace
 
-NDArray DrawRanges::sample() const {
-  NDArray out = NDArray::empty(dtype(), shape());
+void DrawRanges::sample_into(NDArray& slot) const {
+  NDArray& out = reuse_or_empty(slot, dtype(), shape());
   const auto size = static_cast<int64_t>(itemsize(dtype()));
   parallel_for(shape_size(shape()), kMinChunk,
                [&](int64_t begin, int64_t end) { fill(begin, end, out.raw() + begin * size); });
-  return out;
 }
 
 std::unique_ptr<DrawRanges> draw_ranges(const Op& op, const std::vector<NDArray>& inputs,
